@@ -1,0 +1,339 @@
+//! Events: what happened, where, and the line that proves it.
+
+use crate::{Clock, RawTime};
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What kind of thing happened. Correlation rules match on these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A device (phone, CTI port, terminal) went out of service for an application.
+    DeviceOutOfService,
+    /// A device came back into service.
+    DeviceInService,
+    /// An address (directory number) went out of service.
+    AddressOutOfService,
+    /// An address came back into service.
+    AddressInService,
+    /// A device unregistered from a call-processing node.
+    DeviceUnregistered,
+    /// A device registered to a call-processing node.
+    DeviceRegistered,
+    /// A process dumped core.
+    ServiceCore,
+    /// A core file's backtrace (with the abort reason when there is one).
+    Backtrace,
+    /// A service started, stopped or failed.
+    ServiceState,
+    /// A cluster node's authentication (intra-cluster connectivity) changed.
+    ClusterAuth,
+    /// An SDL link between nodes went out of, or back into, service.
+    SdlLink,
+    /// Database replication state of a node.
+    Replication,
+    /// A CUCM / UCCE alarm not covered by a more specific kind.
+    Alarm,
+    /// An RTMT alert.
+    RtmtAlert,
+    /// A performance counter sample.
+    MetricSample,
+    /// A ping probe or summary.
+    Ping,
+    /// NTP or clock state.
+    Clock,
+    /// A snapshot of process or system load.
+    Load,
+    /// A configuration row (SQL result, export, inventory).
+    Config,
+    /// A line with a time and nothing more specific understood.
+    Log,
+}
+
+impl Kind {
+    /// Every kind, for `--kind` validation and help.
+    pub const ALL: [Kind; 20] = [
+        Kind::DeviceOutOfService,
+        Kind::DeviceInService,
+        Kind::AddressOutOfService,
+        Kind::AddressInService,
+        Kind::DeviceUnregistered,
+        Kind::DeviceRegistered,
+        Kind::ServiceCore,
+        Kind::Backtrace,
+        Kind::ServiceState,
+        Kind::ClusterAuth,
+        Kind::SdlLink,
+        Kind::Replication,
+        Kind::Alarm,
+        Kind::RtmtAlert,
+        Kind::MetricSample,
+        Kind::Ping,
+        Kind::Clock,
+        Kind::Load,
+        Kind::Config,
+        Kind::Log,
+    ];
+
+    /// The snake_case name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::DeviceOutOfService => "device_out_of_service",
+            Kind::DeviceInService => "device_in_service",
+            Kind::AddressOutOfService => "address_out_of_service",
+            Kind::AddressInService => "address_in_service",
+            Kind::DeviceUnregistered => "device_unregistered",
+            Kind::DeviceRegistered => "device_registered",
+            Kind::ServiceCore => "service_core",
+            Kind::Backtrace => "backtrace",
+            Kind::ServiceState => "service_state",
+            Kind::ClusterAuth => "cluster_auth",
+            Kind::SdlLink => "sdl_link",
+            Kind::Replication => "replication",
+            Kind::Alarm => "alarm",
+            Kind::RtmtAlert => "rtmt_alert",
+            Kind::MetricSample => "metric_sample",
+            Kind::Ping => "ping",
+            Kind::Clock => "clock",
+            Kind::Load => "load",
+            Kind::Config => "config",
+            Kind::Log => "log",
+        }
+    }
+
+    /// Parse a kind from its snake_case name.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Syslog-style severity, 0 (emergency) to 7 (debug).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// 0: system unusable.
+    Emergency,
+    /// 1: immediate action needed.
+    Alert,
+    /// 2: critical condition.
+    Critical,
+    /// 3: error.
+    Error,
+    /// 4: warning.
+    Warning,
+    /// 5: normal but significant.
+    Notice,
+    /// 6: informational.
+    #[default]
+    Info,
+    /// 7: debug.
+    Debug,
+}
+
+impl Severity {
+    /// From a syslog number; out-of-range numbers are `None`.
+    pub fn from_number(n: u8) -> Option<Severity> {
+        Some(match n {
+            0 => Severity::Emergency,
+            1 => Severity::Alert,
+            2 => Severity::Critical,
+            3 => Severity::Error,
+            4 => Severity::Warning,
+            5 => Severity::Notice,
+            6 => Severity::Info,
+            7 => Severity::Debug,
+            _ => return None,
+        })
+    }
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Emergency => "emergency",
+            Severity::Alert => "alert",
+            Severity::Critical => "critical",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+            Severity::Info => "info",
+            Severity::Debug => "debug",
+        }
+    }
+}
+
+/// What sort of thing an [`Entity`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// A device name (`SEP...`, `LCP50001148`, a gateway).
+    Device,
+    /// A directory number / CTI address.
+    Address,
+    /// An OS process (`ccm`, `CTIManager`).
+    Process,
+    /// A named service (`Cisco CallManager`).
+    Service,
+    /// A cluster node other than the event's own host (a peer).
+    Node,
+    /// A core file name.
+    CoreFile,
+    /// A contact-center agent.
+    Agent,
+    /// An alarm or alert name.
+    Alarm,
+}
+
+/// A thing an event is about, so rules can join events on it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Entity {
+    /// What it is.
+    #[serde(rename = "type")]
+    pub kind: EntityKind,
+    /// Its identifier as printed.
+    pub id: String,
+}
+
+/// The proof of an event: bundle-relative file, 1-based line, raw text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// Path relative to the bundle root, `/`-separated; archive members as `a.zip!/x/y.txt`.
+    pub file: String,
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// The record's raw text (first line, or the lines of a short multi-line record).
+    pub text: String,
+}
+
+/// A problem found while reading: never fatal, always located.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based line, when the problem belongs to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What went wrong, for a human.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at a line.
+    pub fn at(line: u64, message: impl Into<String>) -> Problem {
+        Problem { line: Some(line), message: message.into() }
+    }
+
+    /// A problem with the whole file.
+    pub fn file(message: impl Into<String>) -> Problem {
+        Problem { line: None, message: message.into() }
+    }
+}
+
+/// An event as a parser produced it: time still raw, host as printed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawEvent {
+    /// The time as the line stated it.
+    pub time: RawTime,
+    /// Host as printed in the record (None: the file's host).
+    pub host: Option<String>,
+    /// What happened.
+    pub kind: Kind,
+    /// How bad.
+    pub severity: Severity,
+    /// One line for a human.
+    pub summary: String,
+    /// Decoded fields (tag values, causes, counters).
+    pub fields: BTreeMap<String, String>,
+    /// Things the event is about.
+    pub entities: Vec<Entity>,
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// Raw text of the record.
+    pub text: String,
+}
+
+impl RawEvent {
+    /// A new event at `line` with its raw `text`, kind and summary; no time yet.
+    pub fn new(line: u64, text: &str, kind: Kind, summary: impl Into<String>) -> RawEvent {
+        RawEvent {
+            time: RawTime::Unknown,
+            host: None,
+            kind,
+            severity: Severity::Info,
+            summary: summary.into(),
+            fields: BTreeMap::new(),
+            entities: Vec::new(),
+            line,
+            text: text.to_string(),
+        }
+    }
+
+    /// Set the time.
+    pub fn at(mut self, time: RawTime) -> RawEvent {
+        self.time = time;
+        self
+    }
+
+    /// Set the host as printed.
+    pub fn on_host(mut self, host: impl Into<String>) -> RawEvent {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Set the severity.
+    pub fn with_severity(mut self, severity: Severity) -> RawEvent {
+        self.severity = severity;
+        self
+    }
+
+    /// Add a decoded field.
+    pub fn with_field(mut self, key: impl Into<String>, value: impl Into<String>) -> RawEvent {
+        self.fields.insert(key.into(), value.into());
+        self
+    }
+
+    /// Add an entity.
+    pub fn with_entity(mut self, kind: EntityKind, id: impl Into<String>) -> RawEvent {
+        let e = Entity { kind, id: id.into() };
+        if !self.entities.contains(&e) {
+            self.entities.push(e);
+        }
+        self
+    }
+}
+
+/// A normalized event: absolute instant, canonical host, evidence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// Absolute instant; None when the record has no time (a CLI snapshot row).
+    pub time: Option<Timestamp>,
+    /// How the instant was decided.
+    pub clock: Clock,
+    /// Canonical short host name, when known.
+    pub host: Option<String>,
+    /// What happened.
+    pub kind: Kind,
+    /// How bad.
+    pub severity: Severity,
+    /// One line for a human.
+    pub summary: String,
+    /// Decoded fields.
+    pub fields: BTreeMap<String, String>,
+    /// Things the event is about.
+    pub entities: Vec<Entity>,
+    /// Where it came from.
+    pub evidence: Evidence,
+    /// Name of the format that parsed it.
+    pub format: &'static str,
+}
+
+impl Event {
+    /// Ids of this event's entities of one kind.
+    pub fn entity_ids(&self, kind: EntityKind) -> impl Iterator<Item = &str> {
+        self.entities.iter().filter(move |e| e.kind == kind).map(|e| e.id.as_str())
+    }
+}

@@ -1,0 +1,33 @@
+//! The format registry and content-based detection.
+
+use crate::format::{Format, Head};
+
+static FORMATS: &[&dyn Format] = &[
+    &crate::ucce_dumplog::UcceDumplog,
+    &crate::cucm_cli::CucmCli,
+    &crate::cisco_syslog::CiscoSyslog,
+    &crate::generic::Generic,
+];
+
+/// Every known format, most specific first.
+pub fn registry() -> &'static [&'static dyn Format] {
+    FORMATS
+}
+
+/// The format with this name.
+pub fn by_name(name: &str) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.name().eq_ignore_ascii_case(name))
+}
+
+/// The best format for a file head, or None when no format claims it.
+/// Ties go to the format listed first (the more specific one).
+pub fn detect(head: &Head<'_>) -> Option<&'static dyn Format> {
+    let mut best: Option<(&'static dyn Format, u8)> = None;
+    for f in FORMATS {
+        let score = f.detect(head);
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((*f, score));
+        }
+    }
+    best.map(|(f, _)| f)
+}

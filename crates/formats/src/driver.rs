@@ -1,0 +1,315 @@
+//! The driver: bytes in, lines to a parser, a [`ParsedFile`] out.
+
+use crate::detect::detect;
+use crate::format::{FileContext, Format, Head, Line, Output};
+use std::borrow::Cow;
+use std::io::{BufRead, BufReader, Read};
+use uctriage_core::{Fact, Problem, RawEvent};
+
+/// Lines longer than this are cut here (the rest is skipped and reported).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// How much of a file is read ahead for format detection.
+const HEAD_BYTES: usize = 64 * 1024;
+/// How many not-understood lines are quoted as problems per file.
+const QUOTED_UNPARSED: usize = 5;
+
+/// Everything one file yielded.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// Bundle-relative path.
+    pub path: String,
+    /// Name of the format used (`binary`/`empty`/`unknown` when none applied).
+    pub format: &'static str,
+    /// Lines read.
+    pub lines: u64,
+    /// Lines understood (blank lines count as understood).
+    pub understood: u64,
+    /// Bytes read (after decompression).
+    pub bytes: u64,
+    /// Events found.
+    pub events: Vec<RawEvent>,
+    /// Facts found.
+    pub facts: Vec<Fact>,
+    /// Problems, located.
+    pub problems: Vec<Problem>,
+    /// Problems beyond the per-file cap, counted only.
+    pub problems_dropped: u64,
+}
+
+impl ParsedFile {
+    /// A file that yielded nothing but problems (unreadable, refused, ...).
+    pub fn failed(path: &str, format: &'static str, problem: Problem) -> ParsedFile {
+        ParsedFile { path: path.to_string(), format, problems: vec![problem], ..Default::default() }
+    }
+
+    /// Share of lines understood, 0.0-1.0 (1.0 for an empty file).
+    pub fn understood_ratio(&self) -> f64 {
+        if self.lines == 0 {
+            1.0
+        } else {
+            self.understood as f64 / self.lines as f64
+        }
+    }
+}
+
+/// Read a whole stream: detect its format (unless `forced`), then parse it.
+///
+/// Never panics and never fails: I/O errors (a truncated gzip, say) end the
+/// file early and become problems; what was read before still counts.
+pub fn parse_reader(forced: Option<&dyn Format>, ctx: &FileContext, reader: impl Read) -> ParsedFile {
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut early_error = None;
+    while head.len() < HEAD_BYTES {
+        match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(buf) => {
+                let take = buf.len().min(HEAD_BYTES - head.len());
+                head.extend_from_slice(&buf[..take]);
+                reader.consume(take);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                early_error = Some(e);
+                break;
+            }
+        }
+    }
+    if head.is_empty() {
+        let mut f = ParsedFile { path: ctx.path.clone(), format: "empty", ..Default::default() };
+        match early_error {
+            Some(e) => f.problems.push(Problem::file(format!("unreadable: {e}"))),
+            None => f.problems.push(Problem::file("empty file")),
+        }
+        return f;
+    }
+    if looks_binary(&head) {
+        return ParsedFile::failed(
+            &ctx.path,
+            "binary",
+            Problem::file("binary content (NUL or control bytes in the first bytes): skipped"),
+        );
+    }
+    let format = match forced {
+        Some(f) => Some(f),
+        None => {
+            let text = String::from_utf8_lossy(&head);
+            let lines: Vec<&str> = text.lines().take(200).collect();
+            detect(&Head { name: ctx.file_name(), lines })
+        }
+    };
+    let Some(format) = format else {
+        let mut f = ParsedFile { path: ctx.path.clone(), format: "unknown", ..Default::default() };
+        count_lines(&head, reader, &mut f);
+        f.problems.insert(0, Problem::file("format not recognised: no line was understood"));
+        return f;
+    };
+    let chained = std::io::Cursor::new(head).chain(reader);
+    let mut reader = BufReader::with_capacity(256 * 1024, chained);
+    run_parser(format, ctx, &mut reader, early_error)
+}
+
+fn run_parser(
+    format: &dyn Format,
+    ctx: &FileContext,
+    reader: &mut impl BufRead,
+    mut early_error: Option<std::io::Error>,
+) -> ParsedFile {
+    let mut parser = format.parser(ctx);
+    let mut out = Output::default();
+    let mut file = ParsedFile { path: ctx.path.clone(), format: format.name(), ..Default::default() };
+    let mut buf = Vec::with_capacity(4096);
+    let mut bad_utf8 = 0u64;
+    let mut quoted = 0usize;
+    let mut not_understood = 0u64;
+    loop {
+        buf.clear();
+        let (read, cut, err) = read_line_capped(reader, &mut buf, MAX_LINE_BYTES);
+        if read == 0 {
+            if let Some(e) = err.or_else(|| early_error.take()) {
+                out.push_problem(Problem::at(file.lines + 1, read_error_message(&e, ctx)));
+            }
+            break;
+        }
+        file.lines += 1;
+        file.bytes += read as u64;
+        let no = file.lines;
+        trim_line_end(&mut buf);
+        if cut {
+            out.push_problem(Problem::at(no, format!("line longer than {MAX_LINE_BYTES} bytes: cut there")));
+        }
+        let text: Cow<str> = String::from_utf8_lossy(&buf);
+        if matches!(text, Cow::Owned(_)) {
+            bad_utf8 += 1;
+            if bad_utf8 <= 3 {
+                out.push_problem(Problem::at(no, "invalid UTF-8: bad bytes replaced with U+FFFD"));
+            }
+        }
+        let text = strip_bom(&text, no);
+        out.current_understood = false;
+        if text.trim().is_empty() {
+            out.understood();
+        }
+        parser.line(Line { no, text }, &mut out);
+        if !out.current_understood {
+            not_understood += 1;
+            if quoted < QUOTED_UNPARSED {
+                quoted += 1;
+                out.push_problem(Problem::at(no, format!("not understood: {}", snippet(text))));
+            }
+        }
+        if let Some(e) = err {
+            out.push_problem(Problem::at(no + 1, read_error_message(&e, ctx)));
+            break;
+        }
+    }
+    out.current_understood = true;
+    parser.finish(&mut out);
+    if bad_utf8 > 3 {
+        out.push_problem(Problem::file(format!("{bad_utf8} lines had invalid UTF-8 in all")));
+    }
+    if not_understood as usize > QUOTED_UNPARSED {
+        out.push_problem(Problem::file(format!("{not_understood} lines not understood in all")));
+    }
+    file.understood = out.understood;
+    file.events = out.events;
+    file.facts = out.facts;
+    file.problems = out.problems;
+    file.problems_dropped = out.problems_dropped;
+    file
+}
+
+fn strip_bom(text: &str, no: u64) -> &str {
+    if no == 1 {
+        text.strip_prefix('\u{feff}').unwrap_or(text)
+    } else {
+        text
+    }
+}
+
+fn read_error_message(e: &std::io::Error, ctx: &FileContext) -> String {
+    let name = ctx.file_name();
+    if name.ends_with(".gzo") {
+        format!("stream ends early ({e}): a .gzo file is still being written; everything before was read")
+    } else {
+        format!("read stopped early: {e}; everything before was read")
+    }
+}
+
+/// Read one line (through `\n`) into `buf`, keeping at most `cap` bytes.
+/// Returns bytes consumed (0 = end), whether the line was cut, and any I/O error.
+fn read_line_capped(r: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> (usize, bool, Option<std::io::Error>) {
+    let mut consumed = 0;
+    let mut cut = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return (consumed, cut, Some(e)),
+        };
+        if avail.is_empty() {
+            return (consumed, cut, None);
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (&avail[..=i], true),
+            None => (avail, false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        if chunk.len() > room {
+            buf.extend_from_slice(&chunk[..room]);
+            cut = true;
+        } else {
+            buf.extend_from_slice(chunk);
+        }
+        let n = chunk.len();
+        consumed += n;
+        r.consume(n);
+        if done {
+            return (consumed, cut, None);
+        }
+    }
+}
+
+fn trim_line_end(buf: &mut Vec<u8>) {
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+}
+
+fn snippet(text: &str) -> String {
+    let t = text.trim();
+    match t.char_indices().nth(120) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    }
+}
+
+/// Count lines of a file no format understood.
+fn count_lines(head: &[u8], mut rest: impl BufRead, f: &mut ParsedFile) {
+    let mut n = memchr::memchr_iter(b'\n', head).count() as u64;
+    let mut last = head.last().copied();
+    let mut bytes = head.len() as u64;
+    loop {
+        let buf = match rest.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) => {
+                f.problems.push(Problem::file(format!("read stopped early: {e}")));
+                break;
+            }
+        };
+        n += memchr::memchr_iter(b'\n', buf).count() as u64;
+        last = buf.last().copied();
+        bytes += buf.len() as u64;
+        let len = buf.len();
+        rest.consume(len);
+    }
+    if last.is_some() && last != Some(b'\n') {
+        n += 1;
+    }
+    f.lines = n;
+    f.bytes = bytes;
+}
+
+/// Text logs have no NUL bytes and few control characters.
+fn looks_binary(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(8192)];
+    if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
+        return false; // UTF-16 text, handled by the caller's decoder (or reported as unknown)
+    }
+    if memchr::memchr(0, sample).is_some() {
+        return true;
+    }
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c))
+        .count();
+    control * 20 > sample.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_lines_are_cut_and_reading_goes_on() {
+        let mut data = vec![b'a'; 3000];
+        data.extend_from_slice(b"\nnext\n");
+        let mut r = BufReader::with_capacity(64, data.as_slice());
+        let mut buf = Vec::new();
+        let (n, cut, err) = read_line_capped(&mut r, &mut buf, 100);
+        assert_eq!((n, cut, err.is_none(), buf.len()), (3001, true, true, 100));
+        buf.clear();
+        let (n, cut, _) = read_line_capped(&mut r, &mut buf, 100);
+        assert_eq!((n, cut, buf.as_slice()), (5, false, &b"next\n"[..]));
+    }
+
+    #[test]
+    fn binary_is_recognised_but_text_with_escapes_is_not() {
+        assert!(looks_binary(b"\x7fELF\x02\x01\x01\0\0\0"));
+        assert!(!looks_binary(b"admin:show status\n\x1b[1mPress <enter>\x1b[0m\n"));
+    }
+}

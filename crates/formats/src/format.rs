@@ -1,0 +1,146 @@
+//! The [`Format`] trait and the small types a parser works with.
+
+use crate::filename::date_from_file_name;
+use uctriage_core::jiff::civil::Date;
+use uctriage_core::{DateSource, Fact, Problem, RawEvent};
+
+/// What a parser knows about the file it reads, before reading it.
+#[derive(Clone, Debug)]
+pub struct FileContext {
+    /// Bundle-relative path, `/`-separated.
+    pub path: String,
+    /// A date for time-only lines, from the file name or the `--date` hint.
+    pub date_hint: Option<(Date, DateSource)>,
+}
+
+impl FileContext {
+    /// Context for `path`, with the date its name carries, if any.
+    pub fn new(path: &str) -> FileContext {
+        let name = path.rsplit(['/', '!']).next().unwrap_or(path);
+        FileContext {
+            path: path.to_string(),
+            date_hint: date_from_file_name(name).map(|d| (d, DateSource::FileName)),
+        }
+    }
+
+    /// The file name without folders.
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit(['/', '!']).next().unwrap_or(&self.path)
+    }
+}
+
+/// The first lines of a file, for detection.
+#[derive(Debug)]
+pub struct Head<'a> {
+    /// File name without folders.
+    pub name: &'a str,
+    /// Up to the first 200 lines, lossily decoded, without line ends.
+    pub lines: Vec<&'a str>,
+}
+
+impl Head<'_> {
+    /// How many of the head's non-blank lines satisfy `pred`.
+    pub fn count(&self, pred: impl Fn(&str) -> bool) -> usize {
+        self.lines.iter().filter(|l| !l.trim().is_empty() && pred(l)).count()
+    }
+
+    /// Non-blank lines in the head.
+    pub fn non_blank(&self) -> usize {
+        self.lines.iter().filter(|l| !l.trim().is_empty()).count()
+    }
+}
+
+/// One line handed to a parser.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    /// 1-based line number in the file.
+    pub no: u64,
+    /// The text, without the line end (`\n` or `\r\n`).
+    pub text: &'a str,
+}
+
+/// An artifact format: detection plus a parser factory.
+pub trait Format: Send + Sync {
+    /// Short kebab-case name, used by `--format` and in reports.
+    fn name(&self) -> &'static str;
+    /// One line saying what the format is.
+    fn description(&self) -> &'static str;
+    /// A typical line of the format.
+    fn example(&self) -> &'static str;
+    /// How sure (0-100) this format is that `head` is one of its files. 0 = no.
+    fn detect(&self, head: &Head<'_>) -> u8;
+    /// A fresh parser for one file.
+    fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser>;
+}
+
+/// A stateful, line-at-a-time parser for one file.
+pub trait LineParser {
+    /// Handle one line. Call [`Output::understood`] when the line was understood.
+    fn line(&mut self, line: Line<'_>, out: &mut Output);
+    /// The file ended: flush any pending multi-line record.
+    fn finish(&mut self, _out: &mut Output) {}
+}
+
+/// Where a parser puts what it found.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub(crate) events: Vec<RawEvent>,
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) problems_dropped: u64,
+    pub(crate) understood: u64,
+    pub(crate) current_understood: bool,
+}
+
+/// At most this many problems are kept per file; the rest are counted.
+pub const MAX_PROBLEMS_PER_FILE: usize = 50;
+
+impl Output {
+    /// Mark the current line as understood (idempotent per line).
+    pub fn understood(&mut self) {
+        if !self.current_understood {
+            self.current_understood = true;
+            self.understood += 1;
+        }
+    }
+
+    /// Emit an event.
+    pub fn emit(&mut self, event: RawEvent) {
+        self.events.push(event);
+    }
+
+    /// Record a fact about the bundle.
+    pub fn fact(&mut self, fact: Fact) {
+        if !self.facts.contains(&fact) {
+            self.facts.push(fact);
+        }
+    }
+
+    /// Report a problem at a line.
+    pub fn problem(&mut self, line: u64, message: impl Into<String>) {
+        self.push_problem(Problem::at(line, message));
+    }
+
+    pub(crate) fn push_problem(&mut self, p: Problem) {
+        if self.problems.len() < MAX_PROBLEMS_PER_FILE {
+            self.problems.push(p);
+        } else {
+            self.problems_dropped += 1;
+        }
+    }
+
+    /// The last emitted event, to append continuation lines to.
+    pub fn last_event_mut(&mut self) -> Option<&mut RawEvent> {
+        self.events.last_mut()
+    }
+
+    /// Events emitted so far.
+    pub fn events(&self) -> &[RawEvent] {
+        &self.events
+    }
+
+    /// Facts recorded so far.
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+}

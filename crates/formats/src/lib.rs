@@ -1,0 +1,42 @@
+//! # uctriage-formats
+//!
+//! Format detection and one parser per artifact format.
+//!
+//! Brief overview:
+//! - [`Format`] is the seam: a name, a description, an example line, a
+//!   [`Format::detect`] score over the head of a file, and a
+//!   [`Format::parser`] that makes a fresh [`LineParser`] for one file.
+//! - [`parse_reader`] is the driver: it splits any byte stream into lines
+//!   (bounded length, lossy UTF-8, both reported as problems), feeds the
+//!   parser, counts understood lines and returns a [`ParsedFile`].
+//! - [`detect`] picks the best format for a file head; [`registry`] lists them all.
+//!
+//! A format module knows nothing about correlation or other files: it turns
+//! lines into [`uctriage_core::RawEvent`]s and [`uctriage_core::Fact`]s.
+//!
+//! ```
+//! use uctriage_formats::{by_name, parse_reader, FileContext};
+//! let text = "Events from July 12, 2019\n12:33:19:564 PG1A-jgw1 Trace: CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED\n";
+//! let ctx = FileContext::new("pg1a/jgw1.txt");
+//! let parsed = parse_reader(by_name("ucce-dumplog"), &ctx, text.as_bytes());
+//! assert_eq!(parsed.lines, 2);
+//! assert_eq!(parsed.understood, 2);
+//! ```
+#![deny(missing_docs)]
+
+mod detect;
+mod driver;
+mod filename;
+mod format;
+mod timeparse;
+
+mod cisco_syslog;
+mod cucm_cli;
+mod generic;
+mod ucce_dumplog;
+
+pub use detect::{by_name, detect, registry};
+pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
+pub use filename::date_from_file_name;
+pub use format::{FileContext, Format, Head, Line, LineParser, Output};
+pub use timeparse::{month_from_abbrev, parse_hms};

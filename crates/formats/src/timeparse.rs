@@ -1,0 +1,140 @@
+//! Small time-text helpers shared by the parsers.
+
+use uctriage_core::jiff::civil::{Date, DateTime, Time};
+
+/// Month number (1-12) from an English month name or its three-letter abbreviation.
+pub fn month_from_abbrev(s: &str) -> Option<i8> {
+    const NAMES: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let s = s.trim().to_ascii_lowercase();
+    if s.len() < 3 {
+        return None;
+    }
+    let pos = NAMES.iter().position(|m| s.starts_with(m))?;
+    Some(pos as i8 + 1)
+}
+
+/// `H:MM:SS`, optionally followed by `.fff` or `:fff` (1 to 9 fraction digits).
+///
+/// ```
+/// use uctriage_formats::parse_hms;
+/// let t = parse_hms("12:33:19:564").unwrap();
+/// assert_eq!((t.hour(), t.second(), t.millisecond()), (12, 19, 564));
+/// assert!(parse_hms("25:00:00").is_none());
+/// ```
+pub fn parse_hms(s: &str) -> Option<Time> {
+    let b = s.as_bytes();
+    let (h, rest) = digits(b, 1, 2)?;
+    let rest = rest.strip_prefix(b":")?;
+    let (m, rest) = digits(rest, 2, 2)?;
+    let rest = rest.strip_prefix(b":")?;
+    let (sec, rest) = digits(rest, 2, 2)?;
+    let nanos = match rest.first() {
+        Some(b'.') | Some(b':') | Some(b',') => {
+            let (frac, tail) = digits_any(&rest[1..], 1, 9)?;
+            if !tail.is_empty() {
+                return None;
+            }
+            let len = rest.len() - 1;
+            frac * 10i64.pow(9 - len as u32)
+        }
+        None => 0,
+        _ => return None,
+    };
+    Time::new(h as i8, m as i8, sec as i8, nanos as i32).ok()
+}
+
+fn digits(b: &[u8], min: usize, max: usize) -> Option<(i64, &[u8])> {
+    digits_any(b, min, max)
+}
+
+fn digits_any(b: &[u8], min: usize, max: usize) -> Option<(i64, &[u8])> {
+    let n = b.iter().take(max).take_while(|c| c.is_ascii_digit()).count();
+    if n < min {
+        return None;
+    }
+    let v = b[..n].iter().fold(0i64, |acc, c| acc * 10 + (c - b'0') as i64);
+    Some((v, &b[n..]))
+}
+
+/// A date from year, month, day numbers, if it exists in the calendar.
+pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
+    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// `Fri Jul 12 12:33:47 2019` or `Tue Aug  1 15:10:52 IST 2023` (the zone
+/// abbreviation, if any, is returned but never trusted for the offset).
+#[allow(dead_code)] // used by the CLI and syslog parsers
+pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    let (mon, day, time, rest) = match toks.as_slice() {
+        [_dow, mon, day, time, rest @ ..] if month_from_abbrev(mon).is_some() => (mon, day, time, rest),
+        [mon, day, time, rest @ ..] => (mon, day, time, rest),
+        _ => return None,
+    };
+    let month = month_from_abbrev(mon)?;
+    let day: i64 = day.trim_end_matches(',').parse().ok()?;
+    let time = parse_hms(time)?;
+    let (zone, year) = match rest {
+        [year, ..] if year.parse::<i64>().is_ok() => (None, year.parse::<i64>().ok()?),
+        [zone, year, ..] => (Some(zone.to_string()), year.parse::<i64>().ok()?),
+        _ => return None,
+    };
+    Some((ymd(year, month as i64, day)?.to_datetime(time), zone))
+}
+
+/// `July 12, 2019` or `February 8, 2007`.
+pub(crate) fn parse_long_date(s: &str) -> Option<Date> {
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    let [mon, day, year] = toks.as_slice() else { return None };
+    let month = month_from_abbrev(mon)?;
+    ymd(year.parse().ok()?, month as i64, day.trim_end_matches(',').parse().ok()?)
+}
+
+/// `2019-07-12 12:35:58` (also `2019/07/12`, and a `T` separator).
+#[allow(dead_code)] // used by the CLI parser
+pub(crate) fn parse_ymd_hms(s: &str) -> Option<DateTime> {
+    let s = s.trim();
+    if s.len() < 19 {
+        return None;
+    }
+    let (d, t) = (&s[..10], &s[11..]);
+    let sep = s.as_bytes()[10];
+    if sep != b' ' && sep != b'T' {
+        return None;
+    }
+    let parts: Vec<&str> = d.split(['-', '/']).collect();
+    let [y, m, dd] = parts.as_slice() else { return None };
+    let date = ymd(y.parse().ok()?, m.parse().ok()?, dd.parse().ok()?)?;
+    Some(date.to_datetime(parse_hms(t)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctime_with_and_without_zone() {
+        let (dt, z) = parse_ctime("Fri Jul 12 12:33:47 2019").unwrap();
+        assert_eq!(dt.to_string(), "2019-07-12T12:33:47");
+        assert_eq!(z, None);
+        let (dt, z) = parse_ctime("Tue Aug  1 15:10:52 IST 2023").unwrap();
+        assert_eq!(dt.to_string(), "2023-08-01T15:10:52");
+        assert_eq!(z.as_deref(), Some("IST"));
+        assert!(parse_ctime("Fri Feb 30 12:00:00 2019").is_none());
+    }
+
+    #[test]
+    fn long_dates_and_iso() {
+        assert_eq!(parse_long_date("July 12, 2019").unwrap().to_string(), "2019-07-12");
+        assert_eq!(parse_ymd_hms("2019-02-23 03:24:16").unwrap().to_string(), "2019-02-23T03:24:16");
+        assert!(parse_ymd_hms("2019-13-23 03:24:16").is_none());
+    }
+
+    #[test]
+    fn fractions_of_any_width() {
+        assert_eq!(parse_hms("10:00:00.19").unwrap().millisecond(), 190);
+        assert_eq!(parse_hms("1:02:03").unwrap().hour(), 1);
+        assert!(parse_hms("12:33").is_none());
+        assert!(parse_hms("12:33:19x").is_none());
+    }
+}

@@ -1,0 +1,258 @@
+//! UCCE `dumplog` output of PG processes: JTAPI Gateway (jgw), PIM, OPC, CTI Server.
+//!
+//! Standard form (Serviceability Best Practices Guide for UCCE 9.0, §10.5):
+//! `HH:MM:SS[:mmm] <pg><side>-<proc> <message>`, local time without a date; the
+//! date is on `Events from <Month d, yyyy>` lines at the start of the file and
+//! whenever the day changes. Continuation lines (PIM's multi-line records) start
+//! with a TAB. JTAPI events are decoded into device / address / cause.
+//!
+//! UNCONFIRMED (parsed tolerantly): the millisecond separator of the `/ms`
+//! dumplog switch (we accept `:` and `.`), and OPC / CTI Server / CTIOS server
+//! sample lines (no public sample: they are assumed to follow the same
+//! standard form and are kept as plain log events).
+
+use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
+use crate::timeparse::{parse_hms, parse_long_date};
+use regex::Regex;
+use std::sync::LazyLock;
+use uctriage_core::jiff::civil::{Date, Time};
+use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime, Severity};
+
+/// The UCCE dumplog format.
+pub(crate) struct UcceDumplog;
+
+static RECORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{1,2}:\d{2}:\d{2}(?:[:.]\d{1,3})?) ([A-Za-z0-9_]+)-([A-Za-z]+\d*) (.*)$").unwrap()
+});
+static TERM_OOS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap());
+static ADDR_OOS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(CiscoAddr(?:OutOf|In)ServiceEv)\s+Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap());
+static MSG_ADDR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(MsgAddress(?:OutOf|In)Service):\s*Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
+});
+static PROVIDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b((?:Cisco)?Prov(?:ider)?(OutOfService|InService|Shutdown)Ev)\b").unwrap());
+
+impl Format for UcceDumplog {
+    fn name(&self) -> &'static str {
+        "ucce-dumplog"
+    }
+    fn description(&self) -> &'static str {
+        "UCCE PG process traces as written by dumplog (jgw, pim, opc, ctisvr): time, <PG><side>-<process>, message"
+    }
+    fn example(&self) -> &'static str {
+        "12:33:19:564 PG1A-jgw1 Trace: CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED"
+    }
+    fn detect(&self, head: &Head<'_>) -> u8 {
+        let records = head.count(|l| RECORD.is_match(l));
+        let headers = head.count(|l| l.starts_with("Events from "));
+        let total = head.non_blank();
+        if records == 0 || total == 0 {
+            return 0;
+        }
+        let cont = head.count(|l| l.starts_with('\t'));
+        if (records + headers + cont) * 10 >= total * 6 {
+            80
+        } else if records * 10 >= total * 2 {
+            30
+        } else {
+            0
+        }
+    }
+    fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser> {
+        Box::new(DumplogParser { date: ctx.date_hint, last_time: None, in_record: false })
+    }
+}
+
+struct DumplogParser {
+    date: Option<(Date, DateSource)>,
+    last_time: Option<Time>,
+    in_record: bool,
+}
+
+impl DumplogParser {
+    fn time_for(&mut self, t: Time) -> RawTime {
+        if let (Some(last), Some((date, _))) = (self.last_time, self.date) {
+            // A jump back of more than 12 hours is a midnight wrap; a small step
+            // back is an out-of-order paste and keeps the date.
+            if (last - t).get_hours() >= 12 {
+                if let Ok(next) = date.tomorrow() {
+                    self.date = Some((next, DateSource::Wrapped));
+                }
+            }
+        }
+        self.last_time = Some(t);
+        match self.date {
+            Some((date, source)) => RawTime::local(date, t, source),
+            None => RawTime::TimeOfDay(t),
+        }
+    }
+}
+
+impl LineParser for DumplogParser {
+    fn line(&mut self, line: Line<'_>, out: &mut Output) {
+        let text = line.text;
+        if let Some(rest) = text.strip_prefix("Events from ") {
+            if let Some(d) = parse_long_date(rest.trim()) {
+                self.date = Some((d, DateSource::Header));
+                self.last_time = None;
+                out.understood();
+            } else {
+                out.problem(line.no, format!("`Events from` header with a date not understood: {rest}"));
+            }
+            self.in_record = false;
+            return;
+        }
+        if let Some(c) = RECORD.captures(text) {
+            let Some(t) = parse_hms(&c[1]) else {
+                out.problem(line.no, format!("impossible time {}", &c[1]));
+                self.in_record = false;
+                return;
+            };
+            let time = self.time_for(t);
+            let (pg, proc_, msg) = (&c[2], &c[3], &c[4]);
+            let body = msg.strip_prefix("Trace:").unwrap_or(msg).trim();
+            let ev = decode(line.no, text, body)
+                .at(time)
+                .with_field("component", format!("{pg}-{proc_}"))
+                .with_field("peripheral_gateway", pg)
+                .with_entity(EntityKind::Process, proc_);
+            out.emit(ev);
+            out.understood();
+            self.in_record = true;
+            return;
+        }
+        if self.in_record && (text.starts_with('\t') || text.starts_with("    ")) {
+            if let Some(ev) = out.last_event_mut() {
+                if ev.text.len() < 4000 {
+                    ev.text.push('\n');
+                    ev.text.push_str(text);
+                }
+            }
+            out.understood();
+        }
+    }
+}
+
+/// Decode the message of one record into an event.
+fn decode(no: u64, text: &str, body: &str) -> RawEvent {
+    if let Some(c) = TERM_OOS.captures(body) {
+        let out = c[1].contains("OutOf");
+        let cause = c.get(3).map(|m| m.as_str());
+        let kind = if out { Kind::DeviceOutOfService } else { Kind::DeviceInService };
+        let summary = match cause {
+            Some(cause) => format!("{} {} ({cause})", &c[2], if out { "out of service" } else { "in service" }),
+            None => format!("{} {}", &c[2], if out { "out of service" } else { "in service" }),
+        };
+        let mut ev = RawEvent::new(no, text, kind, summary)
+            .with_severity(if out { Severity::Warning } else { Severity::Notice })
+            .with_entity(EntityKind::Device, &c[2])
+            .with_field("event", &c[1])
+            .with_field("device", &c[2]);
+        if let Some(cause) = cause {
+            ev = ev.with_field("cause", cause);
+        }
+        return ev;
+    }
+    for re in [&*ADDR_OOS, &*MSG_ADDR] {
+        if let Some(c) = re.captures(body) {
+            let out = c[1].contains("OutOf");
+            let kind = if out { Kind::AddressOutOfService } else { Kind::AddressInService };
+            let cause = c.get(3).map(|m| m.as_str());
+            let state = if out { "out of service" } else { "in service" };
+            let summary = match cause {
+                Some(cause) => format!("address {} {state} ({cause})", &c[2]),
+                None => format!("address {} {state}", &c[2]),
+            };
+            let mut ev = RawEvent::new(no, text, kind, summary)
+                .with_severity(if out { Severity::Warning } else { Severity::Notice })
+                .with_entity(EntityKind::Address, &c[2])
+                .with_field("event", &c[1])
+                .with_field("address", &c[2]);
+            if let Some(cause) = cause {
+                let key = if cause.bytes().all(|b| b.is_ascii_digit()) { "cause_code" } else { "cause" };
+                ev = ev.with_field(key, cause);
+            }
+            return ev;
+        }
+    }
+    if let Some(c) = PROVIDER.captures(body) {
+        let state = &c[2];
+        return RawEvent::new(no, text, Kind::ServiceState, format!("JTAPI provider {}", spaced(state)))
+            .with_severity(if state == "InService" { Severity::Notice } else { Severity::Error })
+            .with_entity(EntityKind::Service, "CTI provider")
+            .with_field("event", &c[1])
+            .with_field("state", spaced(state));
+    }
+    RawEvent::new(no, text, Kind::Log, body.to_string())
+}
+
+fn spaced(state: &str) -> String {
+    match state {
+        "OutOfService" => "out of service".into(),
+        "InService" => "in service".into(),
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{by_name, parse_reader, FileContext};
+    use uctriage_core::{DateSource, Kind, RawTime};
+
+    const BLOG: &str = include_str!("../tests/fixtures/ucce_dumplog/jgw_blog.txt");
+
+    fn parse(text: &str, path: &str) -> crate::ParsedFile {
+        parse_reader(by_name("ucce-dumplog"), &FileContext::new(path), text.as_bytes())
+    }
+
+    #[test]
+    fn blog_sample_decodes_devices_addresses_and_causes() {
+        let text = format!("Events from July 12, 2019\n{BLOG}");
+        let f = parse(&text, "pg1a/jgw1.txt");
+        assert_eq!(f.understood, f.lines);
+        let oos: Vec<_> = f.events.iter().filter(|e| e.kind == Kind::DeviceOutOfService).collect();
+        assert_eq!(oos.len(), 2);
+        assert_eq!(oos[1].fields["device"], "LCP50001148");
+        assert_eq!(oos[1].fields["cause"], "DEVICE_UNREGISTERED");
+        let RawTime::Local(dt, DateSource::Header) = oos[1].time else { panic!("{:?}", oos[1].time) };
+        assert_eq!(dt.to_string(), "2019-07-12T12:33:19.564");
+        let addr: Vec<_> = f.events.iter().filter(|e| e.kind == Kind::AddressOutOfService).collect();
+        assert!(addr.iter().any(|e| e.fields.get("cause") == Some(&"CALLMANAGER_FAILURE".to_string())));
+        assert!(addr.iter().any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
+    }
+
+    #[test]
+    fn newest_first_paste_does_not_wrap_but_midnight_does() {
+        let f = parse("Events from July 12, 2019\n23:59:59:900 PG2B-jgw1 Trace: x\n00:00:00:100 PG2B-jgw1 Trace: y\n", "j.txt");
+        let RawTime::Local(dt, src) = f.events[1].time else { panic!() };
+        assert_eq!((dt.to_string().as_str(), src), ("2019-07-13T00:00:00.1", DateSource::Wrapped));
+        let f = parse(BLOG, "jgw1_190712_080000.txt");
+        let RawTime::Local(dt, DateSource::FileName) = f.events[3].time else { panic!() };
+        assert_eq!(dt.date().to_string(), "2019-07-12");
+    }
+
+    #[test]
+    fn without_any_date_times_stay_time_of_day() {
+        let f = parse(BLOG, "jgw.txt");
+        assert!(matches!(f.events[0].time, RawTime::TimeOfDay(_)));
+    }
+
+    #[test]
+    fn pim_continuation_lines_join_their_record() {
+        let f = parse(include_str!("../tests/fixtures/ucce_dumplog/pim_multiline.txt"), "pim.txt");
+        assert_eq!(f.events.len(), 1);
+        assert_eq!(f.understood, f.lines);
+        assert!(f.events[0].text.contains("Cause       = EC_NEW_CALL"));
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_not_fatal() {
+        let f = parse("Events from Smarch 40, 2019\n99:99:99:999 PG1A-jgw1 Trace: x\ngarbage\n12:00:00 PG1A-jgw1 Trace: ok\n", "j.txt");
+        assert_eq!(f.events.len(), 1);
+        assert!(f.problems.iter().any(|p| p.line == Some(1)));
+        assert!(f.problems.iter().any(|p| p.line == Some(2) && p.message.contains("impossible")));
+        assert_eq!(f.understood, 1);
+    }
+}
