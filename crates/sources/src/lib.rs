@@ -1,1 +1,50 @@
-//! placeholder
+//! # uctriage-sources
+//!
+//! Turns what the user pointed at — folders, loose files, `.zip`, `.tar`,
+//! `.tar.gz`/`.tgz`, `.gz` and CUCM's still-open `.gzo` streams, nested in any
+//! order — into a sequence of `(bundle-relative path, byte stream)` pairs,
+//! without ever extracting anything to disk.
+//!
+//! Brief overview:
+//! - [`plan`] walks the inputs and returns [`Unit`]s: independent pieces of
+//!   work (a loose file, or one archive) that can be read in parallel.
+//! - [`read_unit`] streams one unit, calling a visitor with each member file's
+//!   path and a reader over its decompressed bytes. Hostile archives are
+//!   bounded by [`Limits`] (expansion ratio, total size, nesting depth); member
+//!   names that try to escape (`../`) are reported and neutralised.
+//! - Problems are returned as [`SourceProblem`]s with the path they belong to;
+//!   one bad member never stops the others.
+//!
+//! ```
+//! use uctriage_sources::{read_unit, Limits, Unit};
+//! use std::io::Read;
+//! let dir = std::env::temp_dir().join("uctriage-sources-doc");
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(dir.join("a.txt"), "hello\n").unwrap();
+//! let unit = Unit { path: dir.join("a.txt"), rel: "a.txt".into() };
+//! let mut seen = Vec::new();
+//! read_unit(&unit, &Limits::default(), &mut |path, r| {
+//!     let mut s = String::new();
+//!     r.read_to_string(&mut s).unwrap();
+//!     seen.push((path.to_string(), s));
+//! });
+//! assert_eq!(seen, vec![("a.txt".to_string(), "hello\n".to_string())]);
+//! ```
+#![deny(missing_docs)]
+
+mod guard;
+mod stream;
+mod walk;
+
+pub use guard::Limits;
+pub use stream::read_unit;
+pub use walk::{plan, Unit};
+
+/// A problem with a source: which path, and what happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceProblem {
+    /// Bundle-relative path of the file or archive member.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}

@@ -1,0 +1,267 @@
+//! Streaming one unit: sniff each stream's magic bytes and descend into
+//! gzip, tar and zip layers, handing plain files to the visitor.
+
+use crate::guard::{Compressed, Counting, Guarded, Limits};
+use crate::{SourceProblem, Unit};
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// The visitor: called with a member's bundle-relative path and its bytes.
+pub type Visit<'v> = dyn FnMut(&str, &mut dyn Read) + 'v;
+
+/// Stream one unit, calling `visit` for every plain file in it (the unit
+/// itself, or the members of an archive, at any nesting). Returns the
+/// problems met; a bad member never stops the others.
+pub fn read_unit(unit: &Unit, limits: &Limits, visit: &mut Visit<'_>) -> Vec<SourceProblem> {
+    let name = if unit.rel.is_empty() {
+        unit.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    } else {
+        unit.rel.clone()
+    };
+    let mut walker = Walker { limits, visit, problems: Vec::new(), total: Arc::new(AtomicU64::new(0)) };
+    match File::open(&unit.path) {
+        Ok(file) => {
+            let magic = peek(BufReader::new(file));
+            if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
+                match File::open(&unit.path) {
+                    Ok(f) => walker.zip(f, &name, 1),
+                    Err(e) => walker.problem(&name, format!("cannot open: {e}")),
+                }
+            } else {
+                walker.stream(&name, magic.into_reader(), 0);
+            }
+        }
+        Err(e) => walker.problem(&name, format!("cannot open: {e}")),
+    }
+    walker.problems
+}
+
+struct Walker<'a, 'v> {
+    limits: &'a Limits,
+    visit: &'a mut Visit<'v>,
+    problems: Vec<SourceProblem>,
+    total: Arc<AtomicU64>,
+}
+
+/// The first bytes of a stream, with the rest still readable behind them.
+struct Peeked<R> {
+    head: Vec<u8>,
+    rest: R,
+    error: Option<io::Error>,
+}
+
+impl<R: Read> Peeked<R> {
+    fn into_reader<'r>(self) -> Box<dyn Read + 'r>
+    where
+        R: 'r,
+    {
+        let head = Cursor::new(self.head);
+        match self.error {
+            Some(e) => Box::new(head.chain(Failing(Some(e)))),
+            None => Box::new(head.chain(self.rest)),
+        }
+    }
+}
+
+/// A reader that fails once with a stored error (the error met while peeking).
+struct Failing(Option<io::Error>);
+
+impl Read for Failing {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
+fn peek<R: Read>(mut r: R) -> Peeked<R> {
+    let mut head = vec![0u8; 512];
+    let mut got = 0;
+    let mut error = None;
+    while got < head.len() {
+        match r.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    head.truncate(got);
+    Peeked { head, rest: r, error }
+}
+
+fn is_tar(head: &[u8]) -> bool {
+    head.len() >= 262 && &head[257..262] == b"ustar"
+}
+
+impl Walker<'_, '_> {
+    fn problem(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(SourceProblem { path: path.to_string(), message: message.into() });
+    }
+
+    fn too_deep(&mut self, name: &str, depth: usize) -> bool {
+        if depth > self.limits.max_depth {
+            self.problem(name, format!("refused: archives nested more than {} deep", self.limits.max_depth));
+            return true;
+        }
+        false
+    }
+
+    /// Sniff one stream and descend, or hand it to the visitor.
+    fn stream(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
+        let magic = peek(reader);
+        let head = &magic.head;
+        if head.starts_with(&[0x1f, 0x8b]) {
+            if self.too_deep(name, depth + 1) {
+                return;
+            }
+            let counter = Arc::new(AtomicU64::new(0));
+            let counted = Counting { inner: magic.into_reader(), count: counter.clone() };
+            let guarded = Guarded {
+                inner: MultiGzDecoder::new(counted),
+                compressed: Compressed::Counter(counter),
+                produced: 0,
+                unit_total: self.total.clone(),
+                limits: self.limits,
+                what: name.to_string(),
+            };
+            self.stream(name, Box::new(guarded), depth + 1);
+        } else if is_tar(head) {
+            if !self.too_deep(name, depth + 1) {
+                self.tar(name, magic.into_reader(), depth + 1);
+            }
+        } else if head.starts_with(b"PK\x03\x04") {
+            if !self.too_deep(name, depth + 1) {
+                self.nested_zip(name, magic.into_reader(), depth + 1);
+            }
+        } else {
+            let mut r = magic.into_reader();
+            (self.visit)(name, &mut r);
+        }
+    }
+
+    fn tar(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(e) => e,
+            Err(e) => return self.problem(name, format!("not a readable tar: {e}")),
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.problem(name, format!("tar archive ends early or is corrupt ({e}): members before were read"));
+                    return;
+                }
+            };
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let member = self.member_name(name, &raw);
+            self.stream(&member, Box::new(entry), depth);
+        }
+    }
+
+    fn nested_zip(&mut self, name: &str, mut reader: Box<dyn Read + '_>, depth: usize) {
+        let cap = self.limits.max_nested_zip_bytes;
+        let mut buf = Vec::new();
+        match (&mut reader).take(cap + 1).read_to_end(&mut buf) {
+            Ok(_) if buf.len() as u64 > cap => {
+                self.problem(name, format!("refused: a zip inside an archive larger than {cap} bytes"))
+            }
+            Ok(_) => self.zip(Cursor::new(buf), name, depth),
+            Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
+        }
+    }
+
+    /// Read a zip by its central directory; if that is missing (a truncated
+    /// zip), salvage the members whose local headers are intact.
+    fn zip<R: Read + io::Seek>(&mut self, mut r: R, name: &str, depth: usize) {
+        let mut archive = match zip::ZipArchive::new(&mut r) {
+            Ok(a) => a,
+            Err(e) => {
+                self.problem(name, format!("zip directory unreadable ({e}): reading members one by one"));
+                if r.rewind().is_ok() {
+                    self.zip_salvage(r, name, depth);
+                }
+                return;
+            }
+        };
+        for i in 0..archive.len() {
+            let entry = match archive.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.problem(name, format!("zip member {i} unreadable: {e}"));
+                    continue;
+                }
+            };
+            if entry.is_dir() {
+                continue;
+            }
+            let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+            let member = self.member_name(name, &raw);
+            let guarded = Guarded {
+                compressed: Compressed::Declared(entry.compressed_size()),
+                inner: entry,
+                produced: 0,
+                unit_total: self.total.clone(),
+                limits: self.limits,
+                what: member.clone(),
+            };
+            self.stream(&member, Box::new(guarded), depth);
+        }
+    }
+
+    /// Walk a zip's local headers in order, for a zip whose end is missing.
+    fn zip_salvage<R: Read>(&mut self, mut r: R, name: &str, depth: usize) {
+        loop {
+            match zip::read::read_zipfile_from_stream(&mut r) {
+                Ok(Some(entry)) => {
+                    if entry.is_dir() {
+                        continue;
+                    }
+                    let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+                    let member = self.member_name(name, &raw);
+                    let guarded = Guarded {
+                        compressed: Compressed::Declared(entry.compressed_size()),
+                        inner: entry,
+                        produced: 0,
+                        unit_total: self.total.clone(),
+                        limits: self.limits,
+                        what: member.clone(),
+                    };
+                    self.stream(&member, Box::new(guarded), depth);
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    self.problem(name, format!("zip ends early or is corrupt ({e}): members before were read"));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `archive!/member`, with a member name that tries to escape neutralised.
+    fn member_name(&mut self, archive: &str, raw: &str) -> String {
+        let parts: Vec<&str> =
+            raw.split(['/', '\\']).filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.ends_with(':')).collect();
+        let clean = parts.join("/");
+        let escaped = raw.starts_with(['/', '\\']) || raw.split(['/', '\\']).any(|p| p == "..") || raw.contains(':');
+        let full = format!("{archive}!/{clean}");
+        if escaped {
+            self.problem(
+                &full,
+                format!("member name `{raw}` points outside the archive: read as `{clean}` (nothing is ever written to disk)"),
+            );
+        }
+        full
+    }
+}
