@@ -1,0 +1,283 @@
+//! Normalizing all parsed files into one [`Bundle`].
+
+use crate::hosts::HostBook;
+use crate::resolve::{resolve, DateFallback};
+use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
+use std::collections::BTreeMap;
+use uctriage_core::jiff::civil::Date;
+use uctriage_core::jiff::tz::TimeZone;
+use uctriage_core::jiff::Timestamp;
+use uctriage_core::{DateSource, Event, Evidence, Fact, Problem, RawTime, ZoneSource};
+use uctriage_formats::ParsedFile;
+
+/// What the user told us about time.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--tz` hints.
+    pub tz_hints: Vec<ZoneHint>,
+    /// `--date`: the date of lines that carry none.
+    pub date_hint: Option<Date>,
+}
+
+/// What one file yielded, for `uctriage files` and the reports.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    /// Bundle-relative path.
+    pub path: String,
+    /// Format name.
+    pub format: &'static str,
+    /// Canonical host the file belongs to.
+    pub host: Option<String>,
+    /// How the host was decided.
+    pub host_source: &'static str,
+    /// Lines read.
+    pub lines: u64,
+    /// Lines understood.
+    pub understood: u64,
+    /// Bytes read (decompressed).
+    pub bytes: u64,
+    /// Events it contributed.
+    pub events: usize,
+    /// Earliest event instant.
+    pub first: Option<Timestamp>,
+    /// Latest event instant.
+    pub last: Option<Timestamp>,
+    /// Problems found in it.
+    pub problems: Vec<Problem>,
+    /// Problems beyond the per-file cap.
+    pub problems_dropped: u64,
+}
+
+/// The normalized bundle: one timeline plus what was learned about hosts and time.
+#[derive(Debug)]
+pub struct Bundle {
+    /// Every event, ordered by instant (undated ones last), then file, then line.
+    pub events: Vec<Event>,
+    /// Every file, in the order read.
+    pub files: Vec<FileInfo>,
+    /// Host identities.
+    pub hosts: HostBook,
+    /// The zone decided for each host.
+    pub zones: BTreeMap<String, ZoneDecision>,
+    /// The zone to show times in: the one most of the bundle's hosts run in.
+    pub display: ZoneDecision,
+    /// Things the user should know (undecided zones, clock disagreements, ...).
+    pub notes: Vec<String>,
+}
+
+/// Folder names that say nothing about a host.
+const GENERIC_FOLDERS: &[&str] =
+    &["log", "logs", "trace", "traces", "sdl", "ccm", "cti", "cm", "syslog", "active", "activelog", "csv", "ris", "tmp", "files", "cli", "collection"];
+
+/// Normalize every parsed file into one bundle.
+pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
+    let mut book = HostBook::default();
+    book.learn(files.iter().flat_map(|f| f.facts.iter()));
+    let file_hosts: Vec<(Option<String>, &'static str)> = files.iter().map(|f| file_host(f, &book)).collect();
+    for (f, (host, _)) in files.iter().zip(&file_hosts) {
+        if let Some(h) = host {
+            book.know(h);
+        }
+        for ev in &f.events {
+            if let Some(h) = &ev.host {
+                book.know(h);
+            }
+        }
+        for fact in &f.facts {
+            if let Fact::Version { host: vh, product, version } = fact {
+                if let Some(h) = vh.as_ref().or(host.as_ref()) {
+                    book.add_version(h, format!("{product} {version}"));
+                }
+            }
+        }
+    }
+    let evidence = zone_evidence(&files, &file_hosts, &book);
+    let hosts: Vec<String> = book.hosts().keys().cloned().collect();
+    let (zones, mut notes) = decide_zones(&hosts, &evidence, &opts.tz_hints, |h| book.resolve(h));
+    let display = display_zone(&zones, &files, &file_hosts);
+    let fallback = date_fallback(&files, opts);
+    let mut events = Vec::new();
+    let mut infos = Vec::new();
+    let mut undated_clock_hosts = 0usize;
+    for (f, (host, host_source)) in files.into_iter().zip(file_hosts) {
+        let mut info = FileInfo {
+            path: f.path.clone(),
+            format: f.format,
+            host: host.clone(),
+            host_source,
+            lines: f.lines,
+            understood: f.understood,
+            bytes: f.bytes,
+            events: f.events.len(),
+            first: None,
+            last: None,
+            problems: f.problems,
+            problems_dropped: f.problems_dropped,
+        };
+        for raw in f.events {
+            let subject = raw.host.as_deref().map(|h| book.resolve(h)).or_else(|| host.clone());
+            let clock_host = host.clone().or_else(|| subject.clone());
+            let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
+                Some(z) => z.clone(),
+                None => {
+                    if needs_zone(&raw.time) {
+                        undated_clock_hosts += 1;
+                    }
+                    unknown_or_hint(opts)
+                }
+            };
+            let (time, clock) = resolve(&raw.time, &zone, fallback);
+            if time.is_some() {
+                info.first = info.first.min(time).or(time);
+                info.last = info.last.max(time);
+            }
+            events.push(Event {
+                time,
+                clock,
+                host: subject,
+                kind: raw.kind,
+                severity: raw.severity,
+                summary: raw.summary,
+                fields: raw.fields,
+                entities: raw.entities,
+                evidence: Evidence { file: f.path.clone(), line: raw.line, text: raw.text },
+                format: f.format,
+            });
+        }
+        infos.push(info);
+    }
+    if undated_clock_hosts > 0 && opts.tz_hints.iter().all(|h| h.host.is_some()) {
+        notes.push(format!(
+            "{undated_clock_hosts} local times come from files whose host is unknown: read as UTC; pass --tz ZONE"
+        ));
+    }
+    if let Some(fb) = fallback.filter(|fb| fb.source == DateSource::Bundle) {
+        let dateless = events.iter().filter(|e| e.clock.date_source == DateSource::Bundle).count();
+        if dateless > 0 {
+            notes.push(format!("{dateless} events carry no date (or no year): dated from the bundle ({}); pass --date to override", fb.date));
+        }
+    }
+    let order: BTreeMap<&str, usize> = infos.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+    let mut keyed: Vec<(Option<Timestamp>, usize, u64, Event)> =
+        events.into_iter().map(|e| (e.time, order.get(e.evidence.file.as_str()).copied().unwrap_or(0), e.evidence.line, e)).collect();
+    keyed.sort_by(|a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.cmp(&y).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(&b.1).then(a.2.cmp(&b.2)),
+    });
+    let events = keyed.into_iter().map(|k| k.3).collect();
+    Bundle { events, files: infos, hosts: book, zones, display, notes }
+}
+
+fn needs_zone(t: &RawTime) -> bool {
+    matches!(t, RawTime::Local(..) | RawTime::LocalNoYear { .. } | RawTime::TimeOfDay(_))
+}
+
+fn unknown_or_hint(opts: &Options) -> ZoneDecision {
+    match opts.tz_hints.iter().find(|h| h.host.is_none()) {
+        Some(h) => ZoneDecision {
+            zone: h.zone.clone(),
+            tz: uctriage_core::jiff::tz::db().get(&h.zone).unwrap_or(TimeZone::UTC),
+            source: ZoneSource::Hint,
+            detail: format!("{} from --tz", h.zone),
+        },
+        None => ZoneDecision::unknown("the file's host is unknown: local times read as UTC".into()),
+    }
+}
+
+/// The host a file belongs to, and how that was decided.
+fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str) {
+    let stated: Vec<String> = f
+        .facts
+        .iter()
+        .filter_map(|x| match x {
+            Fact::FileHost { host } => Some(book.resolve(host)),
+            _ => None,
+        })
+        .collect();
+    if let Some(first) = stated.first() {
+        if stated.iter().all(|h| h == first) {
+            return (Some(first.clone()), "stated in the file");
+        }
+    }
+    let folders: Vec<&str> = f.path.split(['/', '!']).filter(|p| !p.is_empty()).collect();
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    if let Some(known) = folders.iter().rev().find(|p| book.is_known(p)) {
+        return (Some(book.resolve(known)), "folder named after a known host");
+    }
+    let named = folders.iter().rev().find(|p| {
+        let l = p.to_ascii_lowercase();
+        !GENERIC_FOLDERS.contains(&l.as_str()) && !l.contains('.') && l.chars().any(|c| c.is_ascii_alphabetic())
+    });
+    match named {
+        Some(p) => (Some(book.resolve(p)), "folder name"),
+        None => (None, "unknown"),
+    }
+}
+
+fn zone_evidence(
+    files: &[ParsedFile],
+    file_hosts: &[(Option<String>, &'static str)],
+    book: &HostBook,
+) -> BTreeMap<String, ZoneEvidence> {
+    let mut ev: BTreeMap<String, ZoneEvidence> = BTreeMap::new();
+    for (f, (fh, _)) in files.iter().zip(file_hosts) {
+        for fact in &f.facts {
+            match fact {
+                Fact::HostZone { host, zone, source, line } => {
+                    if let Some(h) = host.as_deref().map(|h| book.resolve(h)).or_else(|| fh.clone()) {
+                        ev.entry(h).or_default().stated.push((zone.clone(), *source, format!("{}:{line}", f.path)));
+                    }
+                }
+                Fact::OffsetSeen { host, at, offset_seconds, source, line } => {
+                    if let Some(h) = host.as_deref().map(|h| book.resolve(h)).or_else(|| fh.clone()) {
+                        ev.entry(h).or_default().offsets.push((*at, *offset_seconds, *source, format!("{}:{line}", f.path)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    ev
+}
+
+/// The zone most events will be read in: the most common decided zone among
+/// the files' hosts, weighted by events; UTC when nothing was decided.
+fn display_zone(
+    zones: &BTreeMap<String, ZoneDecision>,
+    files: &[ParsedFile],
+    file_hosts: &[(Option<String>, &'static str)],
+) -> ZoneDecision {
+    let mut weight: BTreeMap<&str, usize> = BTreeMap::new();
+    for (f, (h, _)) in files.iter().zip(file_hosts) {
+        if let Some(z) = h.as_ref().and_then(|h| zones.get(h)).filter(|z| z.source != ZoneSource::Unknown) {
+            *weight.entry(z.zone.as_str()).or_default() += f.events.len().max(1);
+        }
+    }
+    let best = weight.iter().max_by_key(|(_, w)| **w).map(|(z, _)| *z);
+    best.and_then(|z| zones.values().find(|d| d.zone == z).cloned())
+        .unwrap_or_else(|| ZoneDecision::unknown("no zone decided in the bundle".into()))
+}
+
+/// The date for lines without one: `--date`, else the median date of the
+/// bundle's dated events.
+fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
+    if let Some(d) = opts.date_hint {
+        return Some(DateFallback { date: d, source: DateSource::Hint });
+    }
+    let mut dates: Vec<Date> = files
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter_map(|e| match &e.time {
+            RawTime::Absolute(ts, _) => Some(TimeZone::UTC.to_datetime(*ts).date()),
+            RawTime::WithOffset(dt, _, _) | RawTime::Local(dt, _) => Some(dt.date()),
+            _ => None,
+        })
+        .collect();
+    if dates.is_empty() {
+        return None;
+    }
+    dates.sort();
+    Some(DateFallback { date: dates[dates.len() / 2], source: DateSource::Bundle })
+}
