@@ -77,8 +77,12 @@ impl ZoneSource {
             ZoneSource::ShowStatus => "from `show status` of the host",
             ZoneSource::NtpStatus => "from `utils ntp status` of the host",
             ZoneSource::Hint => "from the --tz hint",
-            ZoneSource::CoreEpoch => "inferred from core file epochs against their listed local times",
-            ZoneSource::SyslogPrefix => "inferred from syslog local prefixes against their UTC stamps",
+            ZoneSource::CoreEpoch => {
+                "inferred from core file epochs against their listed local times"
+            }
+            ZoneSource::SyslogPrefix => {
+                "inferred from syslog local prefixes against their UTC stamps"
+            }
             ZoneSource::OtherHost => "inferred from another host of the bundle",
             ZoneSource::Unknown => "unknown: assumed UTC",
         }

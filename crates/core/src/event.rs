@@ -224,12 +224,18 @@ pub struct Problem {
 impl Problem {
     /// A problem at a line.
     pub fn at(line: u64, message: impl Into<String>) -> Problem {
-        Problem { line: Some(line), message: message.into() }
+        Problem {
+            line: Some(line),
+            message: message.into(),
+        }
     }
 
     /// A problem with the whole file.
     pub fn file(message: impl Into<String>) -> Problem {
-        Problem { line: None, message: message.into() }
+        Problem {
+            line: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -298,7 +304,10 @@ impl RawEvent {
 
     /// Add an entity.
     pub fn with_entity(mut self, kind: EntityKind, id: impl Into<String>) -> RawEvent {
-        let e = Entity { kind, id: id.into() };
+        let e = Entity {
+            kind,
+            id: id.into(),
+        };
         if !self.entities.contains(&e) {
             self.entities.push(e);
         }
@@ -334,6 +343,9 @@ pub struct Event {
 impl Event {
     /// Ids of this event's entities of one kind.
     pub fn entity_ids(&self, kind: EntityKind) -> impl Iterator<Item = &str> {
-        self.entities.iter().filter(move |e| e.kind == kind).map(|e| e.id.as_str())
+        self.entities
+            .iter()
+            .filter(move |e| e.kind == kind)
+            .map(|e| e.id.as_str())
     }
 }

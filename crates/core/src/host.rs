@@ -28,7 +28,10 @@ mod tests {
 
     #[test]
     fn fqdn_and_case_collapse_to_short_name() {
-        assert_eq!(canonical_host("Den01wx051ccm01.wx051.webexcce.com"), "den01wx051ccm01");
+        assert_eq!(
+            canonical_host("Den01wx051ccm01.wx051.webexcce.com"),
+            "den01wx051ccm01"
+        );
         assert_eq!(canonical_host(" impPub "), "imppub");
         assert_eq!(canonical_host("fe80::1"), "fe80::1");
     }

@@ -1,1 +1,131 @@
-//! placeholder
+//! # uctriage-engine
+//!
+//! The pipeline that ties the stages together: sources → format detection →
+//! parsers → normalization. Front ends (the CLI, tests, later a service) call
+//! [`load`] and get a [`Bundle`]; they never touch the stages directly.
+//!
+//! Units of input (loose files, whole archives) are read in parallel with
+//! rayon and merged back in input order, so the result is the same with one
+//! thread or many.
+#![deny(missing_docs)]
+
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use uctriage_core::Problem;
+use uctriage_formats::{by_name, parse_reader, FileContext, Format, ParsedFile};
+use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
+
+pub use uctriage_normalize::{Bundle, FileInfo, Options, ZoneHint};
+
+/// Force a format: for every file, or for files whose path ends with a suffix.
+#[derive(Clone, Debug)]
+pub struct ForcedFormat {
+    /// Path suffix the rule applies to (None: every file).
+    pub suffix: Option<String>,
+    /// The format.
+    pub format: &'static dyn Format,
+}
+
+impl ForcedFormat {
+    /// Parse `NAME` or `PATH-SUFFIX=NAME`.
+    pub fn parse(s: &str) -> Result<ForcedFormat, String> {
+        let (suffix, name) = match s.rsplit_once('=') {
+            Some((p, n)) => (Some(p.to_string()), n),
+            None => (None, s),
+        };
+        let format = by_name(name)
+            .ok_or_else(|| format!("unknown format `{name}`: see `uctriage formats`"))?;
+        Ok(ForcedFormat { suffix, format })
+    }
+}
+
+/// Everything [`load`] needs.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Files and folders to read.
+    pub inputs: Vec<PathBuf>,
+    /// Formats forced by the user, first match wins.
+    pub forced: Vec<ForcedFormat>,
+    /// Archive limits.
+    pub limits: Limits,
+    /// Time hints.
+    pub options: Options,
+}
+
+/// Told about progress while loading; called from several threads.
+pub trait Progress: Sync {
+    /// The total number of input bytes (on disk) is known.
+    fn start(&self, total_bytes: u64, units: usize);
+    /// One unit of `bytes` (on disk) is done.
+    fn advance(&self, bytes: u64, path: &str);
+}
+
+/// A [`Progress`] that says nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: u64, _: usize) {}
+    fn advance(&self, _: u64, _: &str) {}
+}
+
+/// Read, parse and normalize everything in `cfg.inputs`.
+pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
+    let (units, walk_problems) = plan(&cfg.inputs);
+    let sizes: Vec<u64> = units
+        .iter()
+        .map(|u| std::fs::metadata(&u.path).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    progress.start(sizes.iter().sum(), units.len());
+    let done = AtomicU64::new(0);
+    let per_unit: Vec<Vec<ParsedFile>> = units
+        .par_iter()
+        .zip(sizes.par_iter())
+        .map(|(unit, size)| {
+            let mut parsed = Vec::new();
+            let problems = read_unit(unit, &cfg.limits, &mut |path, reader| {
+                let ctx = context(path, &cfg.options);
+                let forced = forced_for(&cfg.forced, path);
+                parsed.push(parse_reader(forced, &ctx, reader));
+            });
+            attach(&mut parsed, problems);
+            done.fetch_add(*size, Ordering::Relaxed);
+            progress.advance(*size, &unit.rel);
+            parsed
+        })
+        .collect();
+    let mut files: Vec<ParsedFile> = per_unit.into_iter().flatten().collect();
+    attach(&mut files, walk_problems);
+    uctriage_normalize::normalize(files, &cfg.options)
+}
+
+fn context(path: &str, options: &Options) -> FileContext {
+    let mut ctx = FileContext::new(path);
+    if ctx.date_hint.is_none() {
+        ctx.date_hint = options
+            .date_hint
+            .map(|d| (d, uctriage_core::DateSource::Hint));
+    }
+    ctx
+}
+
+fn forced_for(forced: &[ForcedFormat], path: &str) -> Option<&'static dyn Format> {
+    forced
+        .iter()
+        .find(|f| f.suffix.as_deref().is_none_or(|s| path.ends_with(s)))
+        .map(|f| f.format)
+}
+
+/// Put source problems on the file they belong to, or on a file entry of their own.
+fn attach(files: &mut Vec<ParsedFile>, problems: Vec<SourceProblem>) {
+    for p in problems {
+        match files.iter_mut().find(|f| f.path == p.path) {
+            Some(f) => f.problems.insert(0, Problem::file(p.message)),
+            None => files.push(ParsedFile::failed(
+                &p.path,
+                "unreadable",
+                Problem::file(p.message),
+            )),
+        }
+    }
+}

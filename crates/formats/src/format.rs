@@ -41,7 +41,10 @@ pub struct Head<'a> {
 impl Head<'_> {
     /// How many of the head's non-blank lines satisfy `pred`.
     pub fn count(&self, pred: impl Fn(&str) -> bool) -> usize {
-        self.lines.iter().filter(|l| !l.trim().is_empty() && pred(l)).count()
+        self.lines
+            .iter()
+            .filter(|l| !l.trim().is_empty() && pred(l))
+            .count()
     }
 
     /// Non-blank lines in the head.
@@ -71,6 +74,12 @@ pub trait Format: Send + Sync {
     fn detect(&self, head: &Head<'_>) -> u8;
     /// A fresh parser for one file.
     fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser>;
+}
+
+impl std::fmt::Debug for dyn Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Format({})", self.name())
+    }
 }
 
 /// A stateful, line-at-a-time parser for one file.

@@ -66,14 +66,32 @@ pub struct Bundle {
 }
 
 /// Folder names that say nothing about a host.
-const GENERIC_FOLDERS: &[&str] =
-    &["log", "logs", "trace", "traces", "sdl", "ccm", "cti", "cm", "syslog", "active", "activelog", "csv", "ris", "tmp", "files", "cli", "collection"];
+const GENERIC_FOLDERS: &[&str] = &[
+    "log",
+    "logs",
+    "trace",
+    "traces",
+    "sdl",
+    "ccm",
+    "cti",
+    "cm",
+    "syslog",
+    "active",
+    "activelog",
+    "csv",
+    "ris",
+    "tmp",
+    "files",
+    "cli",
+    "collection",
+];
 
 /// Normalize every parsed file into one bundle.
 pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let mut book = HostBook::default();
     book.learn(files.iter().flat_map(|f| f.facts.iter()));
-    let file_hosts: Vec<(Option<String>, &'static str)> = files.iter().map(|f| file_host(f, &book)).collect();
+    let file_hosts: Vec<(Option<String>, &'static str)> =
+        files.iter().map(|f| file_host(f, &book)).collect();
     for (f, (host, _)) in files.iter().zip(&file_hosts) {
         if let Some(h) = host {
             book.know(h);
@@ -84,7 +102,12 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             }
         }
         for fact in &f.facts {
-            if let Fact::Version { host: vh, product, version } = fact {
+            if let Fact::Version {
+                host: vh,
+                product,
+                version,
+            } = fact
+            {
                 if let Some(h) = vh.as_ref().or(host.as_ref()) {
                     book.add_version(h, format!("{product} {version}"));
                 }
@@ -115,7 +138,11 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             problems_dropped: f.problems_dropped,
         };
         for raw in f.events {
-            let subject = raw.host.as_deref().map(|h| book.resolve(h)).or_else(|| host.clone());
+            let subject = raw
+                .host
+                .as_deref()
+                .map(|h| book.resolve(h))
+                .or_else(|| host.clone());
             let clock_host = host.clone().or_else(|| subject.clone());
             let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
                 Some(z) => z.clone(),
@@ -140,7 +167,11 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 summary: raw.summary,
                 fields: raw.fields,
                 entities: raw.entities,
-                evidence: Evidence { file: f.path.clone(), line: raw.line, text: raw.text },
+                evidence: Evidence {
+                    file: f.path.clone(),
+                    line: raw.line,
+                    text: raw.text,
+                },
                 format: f.format,
             });
         }
@@ -152,14 +183,30 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         ));
     }
     if let Some(fb) = fallback.filter(|fb| fb.source == DateSource::Bundle) {
-        let dateless = events.iter().filter(|e| e.clock.date_source == DateSource::Bundle).count();
+        let dateless = events
+            .iter()
+            .filter(|e| e.clock.date_source == DateSource::Bundle)
+            .count();
         if dateless > 0 {
             notes.push(format!("{dateless} events carry no date (or no year): dated from the bundle ({}); pass --date to override", fb.date));
         }
     }
-    let order: BTreeMap<&str, usize> = infos.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
-    let mut keyed: Vec<(Option<Timestamp>, usize, u64, Event)> =
-        events.into_iter().map(|e| (e.time, order.get(e.evidence.file.as_str()).copied().unwrap_or(0), e.evidence.line, e)).collect();
+    let order: BTreeMap<&str, usize> = infos
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    let mut keyed: Vec<(Option<Timestamp>, usize, u64, Event)> = events
+        .into_iter()
+        .map(|e| {
+            (
+                e.time,
+                order.get(e.evidence.file.as_str()).copied().unwrap_or(0),
+                e.evidence.line,
+                e,
+            )
+        })
+        .collect();
     keyed.sort_by(|a, b| match (a.0, b.0) {
         (Some(x), Some(y)) => x.cmp(&y).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -167,18 +214,30 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         (None, None) => a.1.cmp(&b.1).then(a.2.cmp(&b.2)),
     });
     let events = keyed.into_iter().map(|k| k.3).collect();
-    Bundle { events, files: infos, hosts: book, zones, display, notes }
+    Bundle {
+        events,
+        files: infos,
+        hosts: book,
+        zones,
+        display,
+        notes,
+    }
 }
 
 fn needs_zone(t: &RawTime) -> bool {
-    matches!(t, RawTime::Local(..) | RawTime::LocalNoYear { .. } | RawTime::TimeOfDay(_))
+    matches!(
+        t,
+        RawTime::Local(..) | RawTime::LocalNoYear { .. } | RawTime::TimeOfDay(_)
+    )
 }
 
 fn unknown_or_hint(opts: &Options) -> ZoneDecision {
     match opts.tz_hints.iter().find(|h| h.host.is_none()) {
         Some(h) => ZoneDecision {
             zone: h.zone.clone(),
-            tz: uctriage_core::jiff::tz::db().get(&h.zone).unwrap_or(TimeZone::UTC),
+            tz: uctriage_core::jiff::tz::db()
+                .get(&h.zone)
+                .unwrap_or(TimeZone::UTC),
             source: ZoneSource::Hint,
             detail: format!("{} from --tz", h.zone),
         },
@@ -208,7 +267,9 @@ fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str) 
     }
     let named = folders.iter().rev().find(|p| {
         let l = p.to_ascii_lowercase();
-        !GENERIC_FOLDERS.contains(&l.as_str()) && !l.contains('.') && l.chars().any(|c| c.is_ascii_alphabetic())
+        !GENERIC_FOLDERS.contains(&l.as_str())
+            && !l.contains('.')
+            && l.chars().any(|c| c.is_ascii_alphabetic())
     });
     match named {
         Some(p) => (Some(book.resolve(p)), "folder name"),
@@ -225,14 +286,42 @@ fn zone_evidence(
     for (f, (fh, _)) in files.iter().zip(file_hosts) {
         for fact in &f.facts {
             match fact {
-                Fact::HostZone { host, zone, source, line } => {
-                    if let Some(h) = host.as_deref().map(|h| book.resolve(h)).or_else(|| fh.clone()) {
-                        ev.entry(h).or_default().stated.push((zone.clone(), *source, format!("{}:{line}", f.path)));
+                Fact::HostZone {
+                    host,
+                    zone,
+                    source,
+                    line,
+                } => {
+                    if let Some(h) = host
+                        .as_deref()
+                        .map(|h| book.resolve(h))
+                        .or_else(|| fh.clone())
+                    {
+                        ev.entry(h).or_default().stated.push((
+                            zone.clone(),
+                            *source,
+                            format!("{}:{line}", f.path),
+                        ));
                     }
                 }
-                Fact::OffsetSeen { host, at, offset_seconds, source, line } => {
-                    if let Some(h) = host.as_deref().map(|h| book.resolve(h)).or_else(|| fh.clone()) {
-                        ev.entry(h).or_default().offsets.push((*at, *offset_seconds, *source, format!("{}:{line}", f.path)));
+                Fact::OffsetSeen {
+                    host,
+                    at,
+                    offset_seconds,
+                    source,
+                    line,
+                } => {
+                    if let Some(h) = host
+                        .as_deref()
+                        .map(|h| book.resolve(h))
+                        .or_else(|| fh.clone())
+                    {
+                        ev.entry(h).or_default().offsets.push((
+                            *at,
+                            *offset_seconds,
+                            *source,
+                            format!("{}:{line}", f.path),
+                        ));
                     }
                 }
                 _ => {}
@@ -251,7 +340,11 @@ fn display_zone(
 ) -> ZoneDecision {
     let mut weight: BTreeMap<&str, usize> = BTreeMap::new();
     for (f, (h, _)) in files.iter().zip(file_hosts) {
-        if let Some(z) = h.as_ref().and_then(|h| zones.get(h)).filter(|z| z.source != ZoneSource::Unknown) {
+        if let Some(z) = h
+            .as_ref()
+            .and_then(|h| zones.get(h))
+            .filter(|z| z.source != ZoneSource::Unknown)
+        {
             *weight.entry(z.zone.as_str()).or_default() += f.events.len().max(1);
         }
     }
@@ -264,7 +357,10 @@ fn display_zone(
 /// bundle's dated events.
 fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
     if let Some(d) = opts.date_hint {
-        return Some(DateFallback { date: d, source: DateSource::Hint });
+        return Some(DateFallback {
+            date: d,
+            source: DateSource::Hint,
+        });
     }
     let mut dates: Vec<Date> = files
         .iter()
@@ -279,5 +375,8 @@ fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
         return None;
     }
     dates.sort();
-    Some(DateFallback { date: dates[dates.len() / 2], source: DateSource::Bundle })
+    Some(DateFallback {
+        date: dates[dates.len() / 2],
+        source: DateSource::Bundle,
+    })
 }

@@ -30,7 +30,8 @@ impl HostBook {
         for fact in &facts {
             if let Fact::HostAlias { host, alias } = fact {
                 let name = self.resolve(host);
-                self.alias.insert(alias.trim().to_ascii_lowercase(), name.clone());
+                self.alias
+                    .insert(alias.trim().to_ascii_lowercase(), name.clone());
                 self.alias.insert(canonical_host(alias), name.clone());
                 self.entry(&name).aliases.insert(alias.trim().to_string());
             }
@@ -58,7 +59,12 @@ impl HostBook {
     }
 
     fn entry(&mut self, name: &str) -> &mut HostInfo {
-        self.hosts.entry(name.to_string()).or_insert_with(|| HostInfo { name: name.to_string(), ..Default::default() })
+        self.hosts
+            .entry(name.to_string())
+            .or_insert_with(|| HostInfo {
+                name: name.to_string(),
+                ..Default::default()
+            })
     }
 
     /// The canonical name for any spelling: alias table first, then canonical form.
@@ -96,8 +102,14 @@ mod tests {
     fn fqdn_ip_and_case_resolve_to_one_host() {
         let mut book = HostBook::default();
         book.learn(&[
-            Fact::HostAlias { host: "nodeA7".into(), alias: "nodeA7.example.net".into() },
-            Fact::HostAlias { host: "nodeA7".into(), alias: "10.1.2.3".into() },
+            Fact::HostAlias {
+                host: "nodeA7".into(),
+                alias: "nodeA7.example.net".into(),
+            },
+            Fact::HostAlias {
+                host: "nodeA7".into(),
+                alias: "10.1.2.3".into(),
+            },
         ]);
         assert_eq!(book.resolve("10.1.2.3"), "nodea7");
         assert_eq!(book.resolve("NODEA7.example.net"), "nodea7");

@@ -14,27 +14,42 @@ pub(crate) struct DateFallback {
 }
 
 /// Resolve a raw time read on a host whose zone is `zone`.
-pub(crate) fn resolve(raw: &RawTime, zone: &ZoneDecision, fallback: Option<DateFallback>) -> (Option<Timestamp>, Clock) {
+pub(crate) fn resolve(
+    raw: &RawTime,
+    zone: &ZoneDecision,
+    fallback: Option<DateFallback>,
+) -> (Option<Timestamp>, Clock) {
     match raw {
-        RawTime::Unknown => (None, Clock {
-            zone: String::new(),
-            zone_source: ZoneSource::Unknown,
-            date_source: DateSource::Line,
-            detail: "the record carries no time".into(),
-        }),
+        RawTime::Unknown => (
+            None,
+            Clock {
+                zone: String::new(),
+                zone_source: ZoneSource::Unknown,
+                date_source: DateSource::Line,
+                detail: "the record carries no time".into(),
+            },
+        ),
         RawTime::Absolute(ts, how) => (Some(*ts), Clock::stated(how)),
         RawTime::WithOffset(dt, off, ds) => {
             let ts = off.to_timestamp(*dt).ok();
-            (ts, Clock {
-                zone: off.to_string(),
-                zone_source: ZoneSource::FileHead,
-                date_source: *ds,
-                detail: format!("offset {off} stated in the file; {}", ds.describe()),
-            })
+            (
+                ts,
+                Clock {
+                    zone: off.to_string(),
+                    zone_source: ZoneSource::FileHead,
+                    date_source: *ds,
+                    detail: format!("offset {off} stated in the file; {}", ds.describe()),
+                },
+            )
         }
         RawTime::Local(dt, ds) => local(*dt, *ds, zone, String::new()),
         RawTime::LocalNoYear { month, day, time } => {
-            let Some(fb) = fallback else { return undated(zone, "a month and day without a year, and no dated event in the bundle") };
+            let Some(fb) = fallback else {
+                return undated(
+                    zone,
+                    "a month and day without a year, and no dated event in the bundle",
+                );
+            };
             let mut year = fb.date.year();
             // A December line in a January bundle belongs to the year before, and the reverse.
             let guess = |y: i16| Date::new(y, *month, *day).ok();
@@ -46,7 +61,12 @@ pub(crate) fn resolve(raw: &RawTime, zone: &ZoneDecision, fallback: Option<DateF
                 }
             }
             match guess(year) {
-                Some(d) => local(d.to_datetime(*time), DateSource::Bundle, zone, format!("year {year} inferred from the bundle; ")),
+                Some(d) => local(
+                    d.to_datetime(*time),
+                    DateSource::Bundle,
+                    zone,
+                    format!("year {year} inferred from the bundle; "),
+                ),
                 None => undated(zone, "an impossible month and day"),
             }
         }
@@ -58,17 +78,30 @@ pub(crate) fn resolve(raw: &RawTime, zone: &ZoneDecision, fallback: Option<DateF
 }
 
 fn undated(zone: &ZoneDecision, why: &str) -> (Option<Timestamp>, Clock) {
-    (None, Clock {
-        zone: zone.zone.clone(),
-        zone_source: zone.source,
-        date_source: DateSource::Line,
-        detail: format!("no instant: {why}"),
-    })
+    (
+        None,
+        Clock {
+            zone: zone.zone.clone(),
+            zone_source: zone.source,
+            date_source: DateSource::Line,
+            detail: format!("no instant: {why}"),
+        },
+    )
 }
 
-fn local(dt: DateTime, ds: DateSource, zone: &ZoneDecision, prefix: String) -> (Option<Timestamp>, Clock) {
+fn local(
+    dt: DateTime,
+    ds: DateSource,
+    zone: &ZoneDecision,
+    prefix: String,
+) -> (Option<Timestamp>, Clock) {
     let amb = zone.tz.to_ambiguous_timestamp(dt);
-    let mut detail = format!("{prefix}local time in {} ({}); {}", zone.zone, zone.detail, ds.describe());
+    let mut detail = format!(
+        "{prefix}local time in {} ({}); {}",
+        zone.zone,
+        zone.detail,
+        ds.describe()
+    );
     let ts = match amb.offset() {
         AmbiguousOffset::Unambiguous { .. } => amb.compatible().ok(),
         AmbiguousOffset::Fold { .. } => {
@@ -80,6 +113,18 @@ fn local(dt: DateTime, ds: DateSource, zone: &ZoneDecision, prefix: String) -> (
             amb.compatible().ok()
         }
     };
-    let zone_name = if zone.tz == TimeZone::UTC { "UTC".to_string() } else { zone.zone.clone() };
-    (ts, Clock { zone: zone_name, zone_source: zone.source, date_source: ds, detail })
+    let zone_name = if zone.tz == TimeZone::UTC {
+        "UTC".to_string()
+    } else {
+        zone.zone.clone()
+    };
+    (
+        ts,
+        Clock {
+            zone: zone_name,
+            zone_source: zone.source,
+            date_source: ds,
+            detail,
+        },
+    )
 }

@@ -9,13 +9,44 @@ use uctriage_core::ZoneSource;
 /// the zones UC estates most often run in come first. This is a preference
 /// for naming, not a guess: every candidate fits every observation.
 const PREFERRED: &[&str] = &[
-    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-    "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Halifax", "America/Sao_Paulo",
-    "America/Bogota", "America/Mexico_City", "Europe/London", "Europe/Dublin", "Europe/Lisbon",
-    "Europe/Amsterdam", "Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Athens",
-    "Europe/Helsinki", "Europe/Istanbul", "Europe/Moscow", "Africa/Johannesburg", "Asia/Dubai",
-    "Asia/Jerusalem", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Tokyo",
-    "Asia/Seoul", "Australia/Perth", "Australia/Brisbane", "Australia/Sydney", "Pacific/Auckland", "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "America/Bogota",
+    "America/Mexico_City",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Amsterdam",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Jerusalem",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Perth",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
 ];
 
 /// A `--tz` hint: a zone for one host, or for every host without better evidence.
@@ -34,8 +65,13 @@ impl ZoneHint {
             Some((h, z)) => (Some(h.trim().to_string()), z.trim()),
             None => (None, s.trim()),
         };
-        tz::db().get(zone).map_err(|_| format!("unknown time zone `{zone}` (use an Olson name such as America/Chicago)"))?;
-        Ok(ZoneHint { host, zone: zone.to_string() })
+        tz::db().get(zone).map_err(|_| {
+            format!("unknown time zone `{zone}` (use an Olson name such as America/Chicago)")
+        })?;
+        Ok(ZoneHint {
+            host,
+            zone: zone.to_string(),
+        })
     }
 }
 
@@ -54,12 +90,22 @@ pub struct ZoneDecision {
 
 impl ZoneDecision {
     pub(crate) fn unknown(detail: String) -> ZoneDecision {
-        ZoneDecision { zone: "UTC".into(), tz: TimeZone::UTC, source: ZoneSource::Unknown, detail }
+        ZoneDecision {
+            zone: "UTC".into(),
+            tz: TimeZone::UTC,
+            source: ZoneSource::Unknown,
+            detail,
+        }
     }
 
     fn named(zone: &str, source: ZoneSource, detail: String) -> Option<ZoneDecision> {
         let tz = tz::db().get(zone).ok()?;
-        Some(ZoneDecision { zone: zone.to_string(), tz, source, detail })
+        Some(ZoneDecision {
+            zone: zone.to_string(),
+            tz,
+            source,
+            detail,
+        })
     }
 }
 
@@ -81,7 +127,11 @@ pub fn infer_zone(observations: &[(Timestamp, i32)]) -> Option<(String, usize)> 
     let fits = |name: &str| {
         tz::db()
             .get(name)
-            .map(|tz| observations.iter().all(|(at, off)| tz.to_offset(*at).seconds() == *off))
+            .map(|tz| {
+                observations
+                    .iter()
+                    .all(|(at, off)| tz.to_offset(*at).seconds() == *off)
+            })
             .unwrap_or(false)
     };
     let mut all: Vec<String> = tz::db()
@@ -91,7 +141,11 @@ pub fn infer_zone(observations: &[(Timestamp, i32)]) -> Option<(String, usize)> 
         .collect();
     all.sort();
     let count = all.len();
-    let best = PREFERRED.iter().find(|p| fits(p)).map(|p| p.to_string()).or_else(|| all.first().cloned())?;
+    let best = PREFERRED
+        .iter()
+        .find(|p| fits(p))
+        .map(|p| p.to_string())
+        .or_else(|| all.first().cloned())?;
     Some((best, count.max(1)))
 }
 
@@ -127,7 +181,11 @@ pub(crate) fn decide_zones(
             ZoneDecision::named(
                 zone,
                 ZoneSource::OtherHost,
-                format!("{zone}, the zone of {} ({}); no zone evidence of its own", from.join(", "), first.source.describe()),
+                format!(
+                    "{zone}, the zone of {} ({}); no zone evidence of its own",
+                    from.join(", "),
+                    first.source.describe()
+                ),
             )
         } else {
             None
@@ -158,34 +216,59 @@ fn own_evidence(
     resolve: &impl Fn(&str) -> String,
     notes: &mut Vec<String>,
 ) -> Option<ZoneDecision> {
-    if let Some(h) = hints.iter().find(|h| h.host.as_deref().map(resolve).as_deref() == Some(host)) {
-        return ZoneDecision::named(&h.zone, ZoneSource::Hint, format!("{} from --tz {host}=...", h.zone));
+    if let Some(h) = hints
+        .iter()
+        .find(|h| h.host.as_deref().map(resolve).as_deref() == Some(host))
+    {
+        return ZoneDecision::named(
+            &h.zone,
+            ZoneSource::Hint,
+            format!("{} from --tz {host}=...", h.zone),
+        );
     }
     let mut stated = ev.stated.clone();
     stated.sort_by_key(|(_, src, _)| *src);
     for (zone, source, at) in &stated {
-        match ZoneDecision::named(zone, *source, format!("{zone} {} ({at})", source.describe())) {
+        match ZoneDecision::named(
+            zone,
+            *source,
+            format!("{zone} {} ({at})", source.describe()),
+        ) {
             Some(d) => {
                 check_against_offsets(host, &d, ev, notes);
                 return Some(d);
             }
-            None => notes.push(format!("{host}: zone `{zone}` at {at} is not in the time-zone database: ignored")),
+            None => notes.push(format!(
+                "{host}: zone `{zone}` at {at} is not in the time-zone database: ignored"
+            )),
         }
     }
     let obs: Vec<(Timestamp, i32)> = ev.offsets.iter().map(|(t, o, _, _)| (*t, *o)).collect();
     let (zone, fitting) = match infer_zone(&obs) {
         Some(z) => z,
         None if !obs.is_empty() => {
-            notes.push(format!("{host}: observed UTC offsets disagree with every zone ({}); zone left undecided", describe_offsets(ev)));
+            notes.push(format!(
+                "{host}: observed UTC offsets disagree with every zone ({}); zone left undecided",
+                describe_offsets(ev)
+            ));
             return None;
         }
         None => return None,
     };
-    let source = ev.offsets.iter().map(|o| o.2).min().unwrap_or(ZoneSource::CoreEpoch);
+    let source = ev
+        .offsets
+        .iter()
+        .map(|o| o.2)
+        .min()
+        .unwrap_or(ZoneSource::CoreEpoch);
     let detail = format!(
         "{zone}: fits the offsets seen on {host} ({}){}",
         describe_offsets(ev),
-        if fitting > 1 { format!("; {fitting} zones fit, the most common is named") } else { String::new() }
+        if fitting > 1 {
+            format!("; {fitting} zones fit, the most common is named")
+        } else {
+            String::new()
+        }
     );
     ZoneDecision::named(&zone, source, detail)
 }
@@ -236,15 +319,24 @@ mod tests {
 
     #[test]
     fn us_central_is_inferred_from_winter_and_summer_offsets() {
-        let obs = [(ts("2016-01-25T19:27:07Z"), -6 * 3600), (ts("2019-07-12T17:35:57Z"), -5 * 3600)];
+        let obs = [
+            (ts("2016-01-25T19:27:07Z"), -6 * 3600),
+            (ts("2019-07-12T17:35:57Z"), -5 * 3600),
+        ];
         assert_eq!(infer_zone(&obs).unwrap().0, "America/Chicago");
     }
 
     #[test]
     fn other_zones_are_inferred_too() {
-        let ams = [(ts("2024-01-10T10:00:00Z"), 3600), (ts("2024-07-10T10:00:00Z"), 7200)];
+        let ams = [
+            (ts("2024-01-10T10:00:00Z"), 3600),
+            (ts("2024-07-10T10:00:00Z"), 7200),
+        ];
         assert_eq!(infer_zone(&ams).unwrap().0, "Europe/Amsterdam");
-        let la = [(ts("2024-01-10T10:00:00Z"), -8 * 3600), (ts("2024-07-10T10:00:00Z"), -7 * 3600)];
+        let la = [
+            (ts("2024-01-10T10:00:00Z"), -8 * 3600),
+            (ts("2024-07-10T10:00:00Z"), -7 * 3600),
+        ];
         assert_eq!(infer_zone(&la).unwrap().0, "America/Los_Angeles");
         let kolkata = [(ts("2024-01-10T10:00:00Z"), 19800)];
         assert_eq!(infer_zone(&kolkata).unwrap().0, "Asia/Kolkata");
@@ -252,7 +344,10 @@ mod tests {
 
     #[test]
     fn impossible_offsets_fit_no_zone() {
-        let obs = [(ts("2024-01-10T10:00:00Z"), 3600), (ts("2024-01-10T11:00:00Z"), -3600)];
+        let obs = [
+            (ts("2024-01-10T10:00:00Z"), 3600),
+            (ts("2024-01-10T11:00:00Z"), -3600),
+        ];
         assert!(infer_zone(&obs).is_none());
     }
 
@@ -261,7 +356,14 @@ mod tests {
         let mut ev = BTreeMap::new();
         ev.insert(
             "a".to_string(),
-            ZoneEvidence { stated: vec![("Europe/Amsterdam".into(), ZoneSource::ShowStatus, "x:3".into())], offsets: vec![] },
+            ZoneEvidence {
+                stated: vec![(
+                    "Europe/Amsterdam".into(),
+                    ZoneSource::ShowStatus,
+                    "x:3".into(),
+                )],
+                offsets: vec![],
+            },
         );
         let hosts = vec!["a".to_string(), "b".to_string()];
         let (d, notes) = decide_zones(&hosts, &ev, &[], |s| s.to_string());
@@ -270,7 +372,10 @@ mod tests {
         assert!(notes.is_empty());
         ev.insert(
             "c".to_string(),
-            ZoneEvidence { stated: vec![("Asia/Tokyo".into(), ZoneSource::ShowStatus, "y:3".into())], offsets: vec![] },
+            ZoneEvidence {
+                stated: vec![("Asia/Tokyo".into(), ZoneSource::ShowStatus, "y:3".into())],
+                offsets: vec![],
+            },
         );
         let hosts = vec!["a".to_string(), "b".to_string(), "c".to_string()];
         let (d, notes) = decide_zones(&hosts, &ev, &[], |s| s.to_string());
@@ -278,7 +383,10 @@ mod tests {
         assert!(notes[0].contains("--tz b=ZONE"));
         let hint = ZoneHint::parse("b=America/Denver").unwrap();
         let (d, _) = decide_zones(&hosts, &ev, &[hint], |s| s.to_string());
-        assert_eq!((d["b"].zone.as_str(), d["b"].source), ("America/Denver", ZoneSource::Hint));
+        assert_eq!(
+            (d["b"].zone.as_str(), d["b"].source),
+            ("America/Denver", ZoneSource::Hint)
+        );
         assert!(ZoneHint::parse("Mars/Olympus").is_err());
     }
 }

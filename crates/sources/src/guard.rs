@@ -73,7 +73,9 @@ impl<R: Read> Read for Guarded<'_, R> {
             Compressed::Declared(d) => *d,
         }
         .max(1);
-        if self.produced > self.limits.ratio_after_bytes && self.produced / compressed > self.limits.max_ratio {
+        if self.produced > self.limits.ratio_after_bytes
+            && self.produced / compressed > self.limits.max_ratio
+        {
             return Err(refuse(format!(
                 "refused: {} expands more than {}x its compressed size ({} bytes from {}): a zip bomb? Nothing more is read from it",
                 self.what, self.limits.max_ratio, self.produced, compressed

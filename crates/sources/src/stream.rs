@@ -17,11 +17,19 @@ pub type Visit<'v> = dyn FnMut(&str, &mut dyn Read) + 'v;
 /// problems met; a bad member never stops the others.
 pub fn read_unit(unit: &Unit, limits: &Limits, visit: &mut Visit<'_>) -> Vec<SourceProblem> {
     let name = if unit.rel.is_empty() {
-        unit.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        unit.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     } else {
         unit.rel.clone()
     };
-    let mut walker = Walker { limits, visit, problems: Vec::new(), total: Arc::new(AtomicU64::new(0)) };
+    let mut walker = Walker {
+        limits,
+        visit,
+        problems: Vec::new(),
+        total: Arc::new(AtomicU64::new(0)),
+    };
     match File::open(&unit.path) {
         Ok(file) => {
             let magic = peek(BufReader::new(file));
@@ -94,7 +102,11 @@ fn peek<R: Read>(mut r: R) -> Peeked<R> {
         }
     }
     head.truncate(got);
-    Peeked { head, rest: r, error }
+    Peeked {
+        head,
+        rest: r,
+        error,
+    }
 }
 
 fn is_tar(head: &[u8]) -> bool {
@@ -103,12 +115,21 @@ fn is_tar(head: &[u8]) -> bool {
 
 impl Walker<'_, '_> {
     fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(SourceProblem { path: path.to_string(), message: message.into() });
+        self.problems.push(SourceProblem {
+            path: path.to_string(),
+            message: message.into(),
+        });
     }
 
     fn too_deep(&mut self, name: &str, depth: usize) -> bool {
         if depth > self.limits.max_depth {
-            self.problem(name, format!("refused: archives nested more than {} deep", self.limits.max_depth));
+            self.problem(
+                name,
+                format!(
+                    "refused: archives nested more than {} deep",
+                    self.limits.max_depth
+                ),
+            );
             return true;
         }
         false
@@ -123,7 +144,10 @@ impl Walker<'_, '_> {
                 return;
             }
             let counter = Arc::new(AtomicU64::new(0));
-            let counted = Counting { inner: magic.into_reader(), count: counter.clone() };
+            let counted = Counting {
+                inner: magic.into_reader(),
+                count: counter.clone(),
+            };
             let guarded = Guarded {
                 inner: MultiGzDecoder::new(counted),
                 compressed: Compressed::Counter(counter),
@@ -157,7 +181,12 @@ impl Walker<'_, '_> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.problem(name, format!("tar archive ends early or is corrupt ({e}): members before were read"));
+                    self.problem(
+                        name,
+                        format!(
+                            "tar archive ends early or is corrupt ({e}): members before were read"
+                        ),
+                    );
                     return;
                 }
             };
@@ -174,9 +203,10 @@ impl Walker<'_, '_> {
         let cap = self.limits.max_nested_zip_bytes;
         let mut buf = Vec::new();
         match (&mut reader).take(cap + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > cap => {
-                self.problem(name, format!("refused: a zip inside an archive larger than {cap} bytes"))
-            }
+            Ok(_) if buf.len() as u64 > cap => self.problem(
+                name,
+                format!("refused: a zip inside an archive larger than {cap} bytes"),
+            ),
             Ok(_) => self.zip(Cursor::new(buf), name, depth),
             Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
         }
@@ -188,7 +218,10 @@ impl Walker<'_, '_> {
         let mut archive = match zip::ZipArchive::new(&mut r) {
             Ok(a) => a,
             Err(e) => {
-                self.problem(name, format!("zip directory unreadable ({e}): reading members one by one"));
+                self.problem(
+                    name,
+                    format!("zip directory unreadable ({e}): reading members one by one"),
+                );
                 if r.rewind().is_ok() {
                     self.zip_salvage(r, name, depth);
                 }
@@ -242,7 +275,10 @@ impl Walker<'_, '_> {
                 }
                 Ok(None) => return,
                 Err(e) => {
-                    self.problem(name, format!("zip ends early or is corrupt ({e}): members before were read"));
+                    self.problem(
+                        name,
+                        format!("zip ends early or is corrupt ({e}): members before were read"),
+                    );
                     return;
                 }
             }
@@ -251,10 +287,14 @@ impl Walker<'_, '_> {
 
     /// `archive!/member`, with a member name that tries to escape neutralised.
     fn member_name(&mut self, archive: &str, raw: &str) -> String {
-        let parts: Vec<&str> =
-            raw.split(['/', '\\']).filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.ends_with(':')).collect();
+        let parts: Vec<&str> = raw
+            .split(['/', '\\'])
+            .filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.ends_with(':'))
+            .collect();
         let clean = parts.join("/");
-        let escaped = raw.starts_with(['/', '\\']) || raw.split(['/', '\\']).any(|p| p == "..") || raw.contains(':');
+        let escaped = raw.starts_with(['/', '\\'])
+            || raw.split(['/', '\\']).any(|p| p == "..")
+            || raw.contains(':');
         let full = format!("{archive}!/{clean}");
         if escaped {
             self.problem(

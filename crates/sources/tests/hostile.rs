@@ -7,13 +7,19 @@ use std::path::Path;
 use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
 
 /// Read everything under `input`, returning (path, bytes or error text) and problems.
-fn read_all(input: &Path, limits: &Limits) -> (Vec<(String, Result<Vec<u8>, String>)>, Vec<SourceProblem>) {
+fn read_all(
+    input: &Path,
+    limits: &Limits,
+) -> (Vec<(String, Result<Vec<u8>, String>)>, Vec<SourceProblem>) {
     let (units, mut problems) = plan(&[input.to_path_buf()]);
     let mut seen = Vec::new();
     for unit in &units {
         problems.extend(read_unit(unit, limits, &mut |path, r| {
             let mut buf = Vec::new();
-            let res = r.read_to_end(&mut buf).map(|_| buf).map_err(|e| e.to_string());
+            let res = r
+                .read_to_end(&mut buf)
+                .map(|_| buf)
+                .map_err(|e| e.to_string());
             seen.push((path.to_string(), res));
         }));
     }
@@ -28,8 +34,8 @@ fn gz(data: &[u8]) -> Vec<u8> {
 
 fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts: zip::write::SimpleFileOptions =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts: zip::write::SimpleFileOptions = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, data) in members {
         w.start_file(*name, opts).unwrap();
         w.write_all(data).unwrap();
@@ -52,7 +58,9 @@ fn folder_walk_is_recursive_and_in_name_order() {
 #[test]
 fn gzo_still_being_written_yields_its_lines_then_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let text: String = (0..5000).map(|i| format!("{i:08}.000 |00:00:00.000 |AppInfo  |line {i}\n")).collect();
+    let text: String = (0..5000)
+        .map(|i| format!("{i:08}.000 |00:00:00.000 |AppInfo  |line {i}\n"))
+        .collect();
     let full = gz(text.as_bytes());
     let cut = &full[..full.len() * 2 / 3];
     std::fs::write(dir.path().join("SDL001_100_000001.txt.gzo"), cut).unwrap();
@@ -72,7 +80,11 @@ fn gzo_still_being_written_yields_its_lines_then_an_error() {
             }
         }
     });
-    assert!(got.len() > text.len() / 3, "most of the stream is readable: {}", got.len());
+    assert!(
+        got.len() > text.len() / 3,
+        "most of the stream is readable: {}",
+        got.len()
+    );
     assert!(text.as_bytes().starts_with(&got));
     assert!(err.is_some(), "the truncation is reported");
 }
@@ -82,7 +94,10 @@ fn tar_gz_with_gz_members_is_read_without_extracting() {
     let dir = tempfile::tempdir().unwrap();
     let mut tar = tar::Builder::new(Vec::new());
     let inner = gz(b"inner line\n");
-    for (name, data) in [("node1/syslog/CiscoSyslog", &b"plain\n"[..]), ("node1/sdl/SDL001_100_000001.txt.gz", &inner)] {
+    for (name, data) in [
+        ("node1/syslog/CiscoSyslog", &b"plain\n"[..]),
+        ("node1/sdl/SDL001_100_000001.txt.gz", &inner),
+    ] {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
@@ -94,7 +109,10 @@ fn tar_gz_with_gz_members_is_read_without_extracting() {
     let (seen, problems) = read_all(dir.path(), &Limits::default());
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(seen[0].0, "collection.tgz!/node1/syslog/CiscoSyslog");
-    assert_eq!(seen[1].0, "collection.tgz!/node1/sdl/SDL001_100_000001.txt.gz");
+    assert_eq!(
+        seen[1].0,
+        "collection.tgz!/node1/sdl/SDL001_100_000001.txt.gz"
+    );
     assert_eq!(seen[1].1.as_deref().unwrap(), b"inner line\n");
 }
 
@@ -106,7 +124,9 @@ fn zip_member_escaping_with_dotdot_is_neutralised_and_reported() {
     let (seen, problems) = read_all(dir.path(), &Limits::default());
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].0, "bundle.zip!/etc/evil.txt");
-    assert!(problems.iter().any(|p| p.message.contains("outside the archive")));
+    assert!(problems
+        .iter()
+        .any(|p| p.message.contains("outside the archive")));
     assert!(!dir.path().parent().unwrap().join("etc/evil.txt").exists());
 }
 
@@ -116,7 +136,10 @@ fn zip_bomb_is_refused_with_a_clear_message() {
     let zeros = vec![b'0'; 64 << 20];
     let z = zip_of(&[("bomb.txt", &zeros), ("next.txt", b"still read\n")]);
     std::fs::write(dir.path().join("bomb.zip"), z).unwrap();
-    let limits = Limits { ratio_after_bytes: 1 << 20, ..Limits::default() };
+    let limits = Limits {
+        ratio_after_bytes: 1 << 20,
+        ..Limits::default()
+    };
     let (seen, _) = read_all(dir.path(), &limits);
     let err = seen[0].1.as_ref().unwrap_err();
     assert!(err.contains("refused") && err.contains("zip bomb"), "{err}");
@@ -126,18 +149,29 @@ fn zip_bomb_is_refused_with_a_clear_message() {
 #[test]
 fn truncated_zip_salvages_the_members_before_the_cut() {
     let dir = tempfile::tempdir().unwrap();
-    let big: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect();
+    let big: Vec<u8> = (0..200_000u32)
+        .flat_map(|i| format!("{i}\n").into_bytes())
+        .collect();
     let z = zip_of(&[("first.txt", b"first\n"), ("second.txt", &big)]);
     std::fs::write(dir.path().join("cut.zip"), &z[..z.len() / 2]).unwrap();
     let (seen, problems) = read_all(dir.path(), &Limits::default());
-    assert_eq!(seen[0], ("cut.zip!/first.txt".to_string(), Ok(b"first\n".to_vec())));
-    assert!(problems.iter().any(|p| p.message.contains("zip directory unreadable")));
+    assert_eq!(
+        seen[0],
+        ("cut.zip!/first.txt".to_string(), Ok(b"first\n".to_vec()))
+    );
+    assert!(problems
+        .iter()
+        .any(|p| p.message.contains("zip directory unreadable")));
 }
 
 #[test]
 fn corrupt_gzip_and_missing_input_are_problems_not_panics() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.gz"), [0x1f, 0x8b, 8, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3]).unwrap();
+    std::fs::write(
+        dir.path().join("bad.gz"),
+        [0x1f, 0x8b, 8, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3],
+    )
+    .unwrap();
     let (seen, _) = read_all(dir.path(), &Limits::default());
     assert!(seen[0].1.is_err());
     let (_, problems) = plan(&[dir.path().join("nope")]);

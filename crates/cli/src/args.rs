@@ -1,0 +1,138 @@
+//! Command-line arguments (the low layer: only parsing and validation).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Triage a Cisco UC (CUCM / UCCE / UCCX) outage from the files you collected.
+///
+/// Point uctriage at folders, loose files or archives (.zip, .tar, .tar.gz,
+/// .gz, CUCM's open .gzo traces) in any mix. It detects each file's format
+/// from its content, puts every event on one timeline with an absolute time
+/// and says how each time zone was decided.
+///
+/// Exit codes: 0 = done (problems in some files are reported, not fatal);
+/// 2 = bad arguments or nothing could be read.
+#[derive(Parser, Debug)]
+#[command(name = "uctriage", version, about, long_about, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  uctriage timeline examples/ctios-outage-2019-07-12
+  uctriage timeline bundle.zip --kind device_out_of_service --kind service_core
+  uctriage timeline ./collected --since '2019-07-12 12:00' --until '2019-07-12 13:00' --utc
+  uctriage timeline ./collected --format json > events.ndjson
+  uctriage files ./collected            # what was found, per file, and what went wrong
+  uctriage formats                      # every format uctriage reads";
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print every event of the bundle on one timeline.
+    ///
+    /// Times are shown in the incident's local zone with their UTC offset
+    /// (use --utc for UTC). A `?` after a time means its zone could not be
+    /// decided from the bundle: pass --tz.
+    Timeline(TimelineArgs),
+    /// Tell what was found: per file its format, host, time range, lines,
+    /// lines understood and problems.
+    Files(FilesArgs),
+    /// List every format uctriage reads, with a description and an example line.
+    Formats,
+}
+
+/// Inputs and how to read them, shared by the commands that read a bundle.
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Folders, files or archives to read (any mix).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Time zone for hosts the bundle says nothing about: `ZONE` for all of
+    /// them, or `HOST=ZONE` for one (Olson names, e.g. America/Chicago).
+    /// Repeatable. Zones stated by `show status` still win over a bare ZONE.
+    #[arg(long, value_name = "[HOST=]ZONE")]
+    pub tz: Vec<String>,
+    /// Date (YYYY-MM-DD) for lines that carry only a time of day and whose
+    /// file has no date header or dated name.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Force a format instead of detecting it: `NAME` for every file, or
+    /// `PATH-SUFFIX=NAME` for matching files. Repeatable. See `uctriage formats`.
+    #[arg(
+        long = "input-format",
+        visible_alias = "parse-as",
+        value_name = "[SUFFIX=]NAME"
+    )]
+    pub input_format: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Never show progress on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Output format of `timeline`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimelineFormat {
+    /// Aligned text for a terminal.
+    Text,
+    /// NDJSON: one JSON object per event.
+    Json,
+}
+
+/// Arguments of `timeline`.
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
+    /// Show times in UTC instead of the incident's local zone.
+    #[arg(long)]
+    pub utc: bool,
+    /// Only events of this host (any of its names or addresses). Repeatable.
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    /// Only events of this kind (e.g. device_out_of_service, service_core). Repeatable.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<String>,
+    /// Only events at or after this time: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]`
+    /// in the shown zone.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only events whose summary, fields or raw text match this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+    /// Also list events that carry no time (CLI snapshot rows), at the end.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Output format of `files`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilesFormat {
+    /// A table for a terminal.
+    Text,
+    /// `{"files": [...], "notes": [...]}`.
+    Json,
+}
+
+/// Arguments of `files`.
+#[derive(Args, Debug)]
+pub struct FilesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FilesFormat::Text)]
+    pub format: FilesFormat,
+    /// Show times in UTC.
+    #[arg(long)]
+    pub utc: bool,
+}

@@ -1,0 +1,24 @@
+//! `uctriage files`.
+
+use super::{load_bundle, time_style};
+use crate::args::{FilesArgs, FilesFormat};
+use anyhow::Result;
+use std::io::Write;
+
+pub fn run(a: FilesArgs) -> Result<i32> {
+    let bundle = load_bundle(&a.input)?;
+    let style = time_style(&bundle, a.utc);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match a.format {
+        FilesFormat::Json => uctriage_report::files_json(&mut out, &bundle.files, &bundle.notes)?,
+        FilesFormat::Text => {
+            uctriage_report::files_text(&mut out, &style, &bundle.files, &bundle.notes)?
+        }
+    }
+    out.flush()?;
+    Ok(if bundle.files.iter().any(|f| f.lines > 0) {
+        0
+    } else {
+        2
+    })
+}

@@ -1,0 +1,79 @@
+//! One module per subcommand, plus what they share (the high layer).
+
+mod files;
+mod formats;
+mod timeline;
+
+use crate::args::{Cli, Command, InputArgs};
+use crate::progress::Bar;
+use anyhow::{bail, Context, Result};
+use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, ZoneHint};
+use uctriage_report::TimeStyle;
+
+/// Run a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Timeline(a) => timeline::run(a),
+        Command::Files(a) => files::run(a),
+        Command::Formats => formats::run(),
+    }
+}
+
+/// Build the engine config from the input arguments and load the bundle.
+pub(crate) fn load_bundle(input: &InputArgs) -> Result<Bundle> {
+    let tz_hints = input
+        .tz
+        .iter()
+        .map(|s| ZoneHint::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let date_hint = match &input.date {
+        Some(d) => Some(
+            d.parse()
+                .with_context(|| format!("--date `{d}` is not a YYYY-MM-DD date"))?,
+        ),
+        None => None,
+    };
+    let forced = input
+        .input_format
+        .iter()
+        .map(|s| ForcedFormat::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    for p in &input.paths {
+        if !p.exists() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let cfg = Config {
+        inputs: input.paths.clone(),
+        forced,
+        limits: Default::default(),
+        options: Options {
+            tz_hints,
+            date_hint,
+        },
+    };
+    let bar = Bar::new(input.quiet);
+    let bundle = match input.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()?
+            .install(|| load(&cfg, &bar)),
+        None => load(&cfg, &bar),
+    };
+    bar.finish();
+    Ok(bundle)
+}
+
+/// The zone times are shown in.
+pub(crate) fn time_style(bundle: &Bundle, utc: bool) -> TimeStyle {
+    if utc {
+        TimeStyle::utc()
+    } else {
+        TimeStyle {
+            tz: bundle.display.tz.clone(),
+            name: bundle.display.zone.clone(),
+        }
+    }
+}

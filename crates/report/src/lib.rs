@@ -1,0 +1,15 @@
+//! # uctriage-report
+//!
+//! Renderers: turn a normalized bundle (and later, findings) into what a
+//! person or a script reads — terminal text, JSON / NDJSON, Markdown, HTML.
+//! Renderers write to any `io::Write` and never decide anything: every fact
+//! they print was decided upstream.
+#![deny(missing_docs)]
+
+mod files;
+mod time;
+mod timeline;
+
+pub use files::{files_json, files_text, FileRecord};
+pub use time::TimeStyle;
+pub use timeline::{timeline_ndjson, timeline_text, EventRecord};

@@ -1,0 +1,123 @@
+//! The merged timeline as text and as NDJSON.
+
+use crate::time::{rfc3339_ms, TimeStyle};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use uctriage_core::{Clock, Entity, Event};
+
+/// One event as written to NDJSON (a stable contract for scripts).
+#[derive(Serialize)]
+pub struct EventRecord<'a> {
+    /// RFC 3339 UTC with milliseconds, or null.
+    pub time: Option<String>,
+    /// Canonical host.
+    pub host: Option<&'a str>,
+    /// Event kind.
+    pub kind: &'a str,
+    /// Severity name.
+    pub severity: &'a str,
+    /// One line for a human.
+    pub summary: &'a str,
+    /// Bundle-relative file.
+    pub file: &'a str,
+    /// 1-based line.
+    pub line: u64,
+    /// How the time was decided.
+    pub clock: &'a Clock,
+    /// Decoded fields.
+    pub fields: &'a BTreeMap<String, String>,
+    /// Entities.
+    pub entities: &'a [Entity],
+    /// Format that parsed it.
+    pub format: &'a str,
+    /// Raw text of the record.
+    pub text: &'a str,
+}
+
+impl<'a> EventRecord<'a> {
+    /// The record for an event.
+    pub fn new(e: &'a Event) -> EventRecord<'a> {
+        EventRecord {
+            time: e.time.map(rfc3339_ms),
+            host: e.host.as_deref(),
+            kind: e.kind.as_str(),
+            severity: e.severity.as_str(),
+            summary: &e.summary,
+            file: &e.evidence.file,
+            line: e.evidence.line,
+            clock: &e.clock,
+            fields: &e.fields,
+            entities: &e.entities,
+            format: e.format,
+            text: &e.evidence.text,
+        }
+    }
+}
+
+/// Write events as NDJSON, one per line.
+pub fn timeline_ndjson<'a>(
+    out: &mut dyn Write,
+    events: impl IntoIterator<Item = &'a Event>,
+) -> io::Result<()> {
+    for e in events {
+        serde_json::to_writer(&mut *out, &EventRecord::new(e))?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Write events as an aligned text timeline, with a header that says which
+/// zone the times are in and a mark on times whose zone is not known.
+pub fn timeline_text<'a>(
+    out: &mut dyn Write,
+    style: &TimeStyle,
+    header: &[String],
+    events: impl IntoIterator<Item = &'a Event>,
+) -> io::Result<()> {
+    for h in header {
+        writeln!(out, "# {h}")?;
+    }
+    let events: Vec<&Event> = events.into_iter().collect();
+    let host_w = events
+        .iter()
+        .map(|e| e.host.as_deref().unwrap_or("-").len())
+        .max()
+        .unwrap_or(1)
+        .min(24);
+    let kind_w = events
+        .iter()
+        .map(|e| e.kind.as_str().len())
+        .max()
+        .unwrap_or(1);
+    let mut unknown_zone = 0;
+    for e in &events {
+        let when = match e.time {
+            Some(ts) => style.show(ts),
+            None => format!("{:<30}", "(no time)"),
+        };
+        let mark = if e.time.is_some() && e.clock.zone_source == uctriage_core::ZoneSource::Unknown
+        {
+            unknown_zone += 1;
+            '?'
+        } else {
+            ' '
+        };
+        writeln!(
+            out,
+            "{when}{mark} {:<host_w$}  {:<kind_w$}  {}  [{}:{}]",
+            e.host.as_deref().unwrap_or("-"),
+            e.kind.as_str(),
+            e.summary,
+            e.evidence.file,
+            e.evidence.line,
+        )?;
+    }
+    if unknown_zone > 0 {
+        writeln!(
+            out,
+            "# ? = {unknown_zone} times whose zone is unknown (read as UTC): pass --tz"
+        )?;
+    }
+    Ok(())
+}
