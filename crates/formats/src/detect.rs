@@ -4,6 +4,8 @@ use crate::format::{Format, Head};
 
 static FORMATS: &[&dyn Format] = &[
     &crate::ucce_dumplog::UcceDumplog,
+    &crate::pdh_csv::PdhCsv,
+    &crate::cucm_bat_csv::CucmBatCsv,
     &crate::cucm_cli::CucmCli,
     &crate::cisco_syslog::CiscoSyslog,
     &crate::generic::Generic,

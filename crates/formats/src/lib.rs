@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod csvline;
 mod detect;
 mod driver;
 mod filename;
@@ -31,8 +32,10 @@ mod format;
 mod timeparse;
 
 mod cisco_syslog;
+mod cucm_bat_csv;
 mod cucm_cli;
 mod generic;
+mod pdh_csv;
 mod ucce_dumplog;
 
 pub use detect::{by_name, detect, registry};
