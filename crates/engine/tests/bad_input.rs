@@ -1,0 +1,87 @@
+//! A bundle full of bad input: every bad file is reported with what went
+//! wrong, nothing panics, and the good file is still analysed.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::Write;
+use std::path::Path;
+use uctriage_engine::{load, Config, Silent};
+
+const GOOD: &str = "Events from March 3, 2024\n08:15:00:100 PG2B-jgw1 Trace: CiscoTermOutOfServiceEv Term: CTIP9001 Cause: DEVICE_UNREGISTERED\n";
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) {
+    std::fs::write(dir.join(name), data).unwrap();
+}
+
+fn bad_bundle(dir: &Path) {
+    write(dir, "good.txt", GOOD.as_bytes());
+    write(dir, "empty.txt", b"");
+    write(dir, "binary.dat", &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0]);
+    let mut latin1 = GOOD.as_bytes().to_vec();
+    latin1.extend_from_slice(b"08:15:01:000 PG2B-jgw1 Trace: agent M\xfcller logged out\n");
+    write(dir, "latin1.txt", &latin1);
+    let mut long = b"Events from March 3, 2024\n08:15:02:000 PG2B-jgw1 Trace: ".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 10 << 20));
+    long.extend_from_slice(b"\n08:15:03:000 PG2B-jgw1 Trace: after the long line\n");
+    write(dir, "long.txt", &long);
+    let full = gz(GOOD.repeat(2000).as_bytes());
+    write(dir, "truncated.txt.gz", &full[..full.len() / 2]);
+    write(dir, "open.txt.gzo", &full[..full.len() - 9]);
+    write(dir, "corrupt.gz", &[0x1f, 0x8b, 8, 0, 9, 9, 9, 9, 9, 9, 9, 9]);
+    write(dir, "unknown.txt", b"just some words\nwithout any time\n");
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("../../escape.txt", opts).unwrap();
+    z.write_all(GOOD.as_bytes()).unwrap();
+    let zipped = z.finish().unwrap().into_inner();
+    write(dir, "evil.zip", &zipped);
+    write(dir, "truncated.zip", &zipped[..zipped.len() - 30]);
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_is_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    bad_bundle(dir.path());
+    let cfg = Config { inputs: vec![dir.path().to_path_buf()], ..Default::default() };
+    let bundle = load(&cfg, &Silent);
+    let file = |name: &str| bundle.files.iter().find(|f| f.path == name).unwrap_or_else(|| panic!("{name} listed"));
+    let said = |name: &str, needle: &str| {
+        let f = file(name);
+        assert!(f.problems.iter().any(|p| p.message.contains(needle)), "{name}: {:?}", f.problems);
+    };
+    assert_eq!(file("good.txt").understood, 2);
+    said("empty.txt", "empty");
+    said("binary.dat", "binary");
+    said("latin1.txt", "invalid UTF-8");
+    assert_eq!(file("latin1.txt").understood, 3, "the bad bytes are replaced, the line still read");
+    said("long.txt", "cut");
+    assert_eq!(file("long.txt").events, 2);
+    said("truncated.txt.gz", "read stopped early");
+    assert!(file("truncated.txt.gz").understood > 100, "lines before the cut are read");
+    said("open.txt.gzo", "still being written");
+    said("corrupt.gz", "");
+    said("unknown.txt", "format not recognised");
+    said("evil.zip!/escape.txt", "outside the archive");
+    assert!(!dir.path().parent().unwrap().join("escape.txt").exists());
+    assert!(bundle.files.iter().any(|f| f.path.starts_with("truncated.zip")));
+    assert!(bundle.events.iter().any(|e| e.summary.contains("CTIP9001") && e.evidence.file == "good.txt"));
+}
+
+#[test]
+fn one_thread_and_many_give_the_same_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    bad_bundle(dir.path());
+    let cfg = Config { inputs: vec![dir.path().to_path_buf()], ..Default::default() };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| load(&cfg, &Silent));
+    let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| load(&cfg, &Silent));
+    let key = |b: &uctriage_engine::Bundle| {
+        b.events.iter().map(|e| (e.time, e.evidence.file.clone(), e.evidence.line)).collect::<Vec<_>>()
+    };
+    assert_eq!(key(&one), key(&many));
+}
