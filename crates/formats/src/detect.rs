@@ -16,7 +16,10 @@ pub fn registry() -> &'static [&'static dyn Format] {
 
 /// The format with this name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
-    FORMATS.iter().copied().find(|f| f.name().eq_ignore_ascii_case(name))
+    FORMATS
+        .iter()
+        .copied()
+        .find(|f| f.name().eq_ignore_ascii_case(name))
 }
 
 /// The best format for a file head, or None when no format claims it.

@@ -39,7 +39,12 @@ pub struct ParsedFile {
 impl ParsedFile {
     /// A file that yielded nothing but problems (unreadable, refused, ...).
     pub fn failed(path: &str, format: &'static str, problem: Problem) -> ParsedFile {
-        ParsedFile { path: path.to_string(), format, problems: vec![problem], ..Default::default() }
+        ParsedFile {
+            path: path.to_string(),
+            format,
+            problems: vec![problem],
+            ..Default::default()
+        }
     }
 
     /// Share of lines understood, 0.0-1.0 (1.0 for an empty file).
@@ -56,7 +61,11 @@ impl ParsedFile {
 ///
 /// Never panics and never fails: I/O errors (a truncated gzip, say) end the
 /// file early and become problems; what was read before still counts.
-pub fn parse_reader(forced: Option<&dyn Format>, ctx: &FileContext, reader: impl Read) -> ParsedFile {
+pub fn parse_reader(
+    forced: Option<&dyn Format>,
+    ctx: &FileContext,
+    reader: impl Read,
+) -> ParsedFile {
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let mut early_error = None;
@@ -76,7 +85,11 @@ pub fn parse_reader(forced: Option<&dyn Format>, ctx: &FileContext, reader: impl
         }
     }
     if head.is_empty() {
-        let mut f = ParsedFile { path: ctx.path.clone(), format: "empty", ..Default::default() };
+        let mut f = ParsedFile {
+            path: ctx.path.clone(),
+            format: "empty",
+            ..Default::default()
+        };
         match early_error {
             Some(e) => f.problems.push(Problem::file(format!("unreadable: {e}"))),
             None => f.problems.push(Problem::file("empty file")),
@@ -95,13 +108,23 @@ pub fn parse_reader(forced: Option<&dyn Format>, ctx: &FileContext, reader: impl
         None => {
             let text = String::from_utf8_lossy(&head);
             let lines: Vec<&str> = text.lines().take(200).collect();
-            detect(&Head { name: ctx.file_name(), lines })
+            detect(&Head {
+                name: ctx.file_name(),
+                lines,
+            })
         }
     };
     let Some(format) = format else {
-        let mut f = ParsedFile { path: ctx.path.clone(), format: "unknown", ..Default::default() };
+        let mut f = ParsedFile {
+            path: ctx.path.clone(),
+            format: "unknown",
+            ..Default::default()
+        };
         count_lines(&head, reader, &mut f);
-        f.problems.insert(0, Problem::file("format not recognised: no line was understood"));
+        f.problems.insert(
+            0,
+            Problem::file("format not recognised: no line was understood"),
+        );
         return f;
     };
     let chained = std::io::Cursor::new(head).chain(reader);
@@ -117,7 +140,11 @@ fn run_parser(
 ) -> ParsedFile {
     let mut parser = format.parser(ctx);
     let mut out = Output::default();
-    let mut file = ParsedFile { path: ctx.path.clone(), format: format.name(), ..Default::default() };
+    let mut file = ParsedFile {
+        path: ctx.path.clone(),
+        format: format.name(),
+        ..Default::default()
+    };
     let mut buf = Vec::with_capacity(4096);
     let mut bad_utf8 = 0u64;
     let mut quoted = 0usize;
@@ -136,13 +163,19 @@ fn run_parser(
         let no = file.lines;
         trim_line_end(&mut buf);
         if cut {
-            out.push_problem(Problem::at(no, format!("line longer than {MAX_LINE_BYTES} bytes: cut there")));
+            out.push_problem(Problem::at(
+                no,
+                format!("line longer than {MAX_LINE_BYTES} bytes: cut there"),
+            ));
         }
         let text: Cow<str> = String::from_utf8_lossy(&buf);
         if matches!(text, Cow::Owned(_)) {
             bad_utf8 += 1;
             if bad_utf8 <= 3 {
-                out.push_problem(Problem::at(no, "invalid UTF-8: bad bytes replaced with U+FFFD"));
+                out.push_problem(Problem::at(
+                    no,
+                    "invalid UTF-8: bad bytes replaced with U+FFFD",
+                ));
             }
         }
         let text = strip_bom(&text, no);
@@ -155,7 +188,10 @@ fn run_parser(
             not_understood += 1;
             if quoted < QUOTED_UNPARSED {
                 quoted += 1;
-                out.push_problem(Problem::at(no, format!("not understood: {}", snippet(text))));
+                out.push_problem(Problem::at(
+                    no,
+                    format!("not understood: {}", snippet(text)),
+                ));
             }
         }
         if let Some(e) = err {
@@ -166,10 +202,14 @@ fn run_parser(
     out.current_understood = true;
     parser.finish(&mut out);
     if bad_utf8 > 3 {
-        out.push_problem(Problem::file(format!("{bad_utf8} lines had invalid UTF-8 in all")));
+        out.push_problem(Problem::file(format!(
+            "{bad_utf8} lines had invalid UTF-8 in all"
+        )));
     }
     if not_understood as usize > QUOTED_UNPARSED {
-        out.push_problem(Problem::file(format!("{not_understood} lines not understood in all")));
+        out.push_problem(Problem::file(format!(
+            "{not_understood} lines not understood in all"
+        )));
     }
     file.understood = out.understood;
     file.events = out.events;
@@ -198,7 +238,11 @@ fn read_error_message(e: &std::io::Error, ctx: &FileContext) -> String {
 
 /// Read one line (through `\n`) into `buf`, keeping at most `cap` bytes.
 /// Returns bytes consumed (0 = end), whether the line was cut, and any I/O error.
-fn read_line_capped(r: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> (usize, bool, Option<std::io::Error>) {
+fn read_line_capped(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> (usize, bool, Option<std::io::Error>) {
     let mut consumed = 0;
     let mut cut = false;
     loop {
@@ -257,7 +301,8 @@ fn count_lines(head: &[u8], mut rest: impl BufRead, f: &mut ParsedFile) {
             Ok([]) => break,
             Ok(b) => b,
             Err(e) => {
-                f.problems.push(Problem::file(format!("read stopped early: {e}")));
+                f.problems
+                    .push(Problem::file(format!("read stopped early: {e}")));
                 break;
             }
         };
@@ -310,6 +355,8 @@ mod tests {
     #[test]
     fn binary_is_recognised_but_text_with_escapes_is_not() {
         assert!(looks_binary(b"\x7fELF\x02\x01\x01\0\0\0"));
-        assert!(!looks_binary(b"admin:show status\n\x1b[1mPress <enter>\x1b[0m\n"));
+        assert!(!looks_binary(
+            b"admin:show status\n\x1b[1mPress <enter>\x1b[0m\n"
+        ));
     }
 }

@@ -9,13 +9,29 @@ static PATTERNS: LazyLock<Vec<(Regex, [usize; 3], bool)>> = LazyLock::new(|| {
     // (regex, capture index of [year, month, day], two-digit year)
     vec![
         // PerfMon_<node>_MM_DD_YYYY_HH_MM.csv
-        (Regex::new(r"(?:^|[_.-])(\d{2})_(\d{2})_(\d{4})_\d{2}_\d{2}(?:\D|$)").unwrap(), [3, 1, 2], false),
+        (
+            Regex::new(r"(?:^|[_.-])(\d{2})_(\d{2})_(\d{4})_\d{2}_\d{2}(?:\D|$)").unwrap(),
+            [3, 1, 2],
+            false,
+        ),
         // YYYY-MM-DD, YYYY_MM_DD, YYYY.MM.DD
-        (Regex::new(r"(?:^|\D)((?:19|20)\d{2})[-_.](\d{2})[-_.](\d{2})(?:\D|$)").unwrap(), [1, 2, 3], false),
+        (
+            Regex::new(r"(?:^|\D)((?:19|20)\d{2})[-_.](\d{2})[-_.](\d{2})(?:\D|$)").unwrap(),
+            [1, 2, 3],
+            false,
+        ),
         // dumplog / EMS: <proc>_YYMMDD_HHMMSS
-        (Regex::new(r"_(\d{2})(\d{2})(\d{2})_\d{6}(?:\D|$)").unwrap(), [1, 2, 3], true),
+        (
+            Regex::new(r"_(\d{2})(\d{2})(\d{2})_\d{6}(?:\D|$)").unwrap(),
+            [1, 2, 3],
+            true,
+        ),
         // YYYYMMDD
-        (Regex::new(r"(?:^|\D)((?:19|20)\d{2})(\d{2})(\d{2})(?:\D|$)").unwrap(), [1, 2, 3], false),
+        (
+            Regex::new(r"(?:^|\D)((?:19|20)\d{2})(\d{2})(\d{2})(?:\D|$)").unwrap(),
+            [1, 2, 3],
+            false,
+        ),
     ]
 });
 
@@ -32,7 +48,9 @@ pub fn date_from_file_name(name: &str) -> Option<Date> {
     for (re, [y, m, d], short_year) in PATTERNS.iter() {
         for caps in re.captures_iter(name) {
             let num = |i: usize| caps.get(i).and_then(|c| c.as_str().parse::<i64>().ok());
-            let (Some(mut year), Some(month), Some(day)) = (num(*y), num(*m), num(*d)) else { continue };
+            let (Some(mut year), Some(month), Some(day)) = (num(*y), num(*m), num(*d)) else {
+                continue;
+            };
             if *short_year {
                 year += 2000;
             }

@@ -41,7 +41,10 @@ pub struct Head<'a> {
 impl Head<'_> {
     /// How many of the head's non-blank lines satisfy `pred`.
     pub fn count(&self, pred: impl Fn(&str) -> bool) -> usize {
-        self.lines.iter().filter(|l| !l.trim().is_empty() && pred(l)).count()
+        self.lines
+            .iter()
+            .filter(|l| !l.trim().is_empty() && pred(l))
+            .count()
     }
 
     /// Non-blank lines in the head.

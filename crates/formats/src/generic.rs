@@ -23,13 +23,17 @@ static ISO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\[?(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)\s?(Z|UTC|[+-]\d{2}:?\d{2})?\]?")
         .unwrap()
 });
-static US: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\[?(\d{1,2})/(\d{1,2})/(\d{4})[ ,]+(\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)\]?").unwrap());
+static US: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[?(\d{1,2})/(\d{1,2})/(\d{4})[ ,]+(\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)\]?")
+        .unwrap()
+});
 static SYSLOG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([A-Z][a-z]{2}) +(\d{1,2}) +(?:(\d{4}) +)?(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?: (UTC|GMT))?").unwrap()
 });
-static EPOCH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[?(1\d{9})(?:\.(\d{1,6}))?\]?\s").unwrap());
-static TIME_ONLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}:\d{2}:\d{2}(?:[.:,]\d{1,3})?)\s").unwrap());
+static EPOCH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[?(1\d{9})(?:\.(\d{1,6}))?\]?\s").unwrap());
+static TIME_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,2}:\d{2}:\d{2}(?:[.:,]\d{1,3})?)\s").unwrap());
 
 impl Format for Generic {
     fn name(&self) -> &'static str {
@@ -50,7 +54,9 @@ impl Format for Generic {
         }
     }
     fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser> {
-        Box::new(GenericParser { date: ctx.date_hint })
+        Box::new(GenericParser {
+            date: ctx.date_hint,
+        })
     }
 }
 
@@ -62,7 +68,11 @@ impl LineParser for GenericParser {
     fn line(&mut self, line: Line<'_>, out: &mut Output) {
         if let Some((time, rest)) = stamp(line.text, self.date) {
             let summary = rest.trim();
-            let summary = if summary.is_empty() { line.text.trim() } else { summary };
+            let summary = if summary.is_empty() {
+                line.text.trim()
+            } else {
+                summary
+            };
             out.emit(RawEvent::new(line.no, line.text, Kind::Log, summary).at(time));
             out.understood();
         } else if line.text.starts_with([' ', '\t']) {
@@ -84,7 +94,9 @@ fn stamp(text: &str, date: Option<(Date, DateSource)>) -> Option<(RawTime, &str)
         let dt = d.to_datetime(parse_hms(&c[4].replace(',', "."))?);
         let rest = &text[c.get(0)?.end()..];
         let time = match c.get(5).map(|m| m.as_str()) {
-            Some("Z") | Some("UTC") => RawTime::Absolute(Offset::UTC.to_timestamp(dt).ok()?, "UTC stamp in the line"),
+            Some("Z") | Some("UTC") => {
+                RawTime::Absolute(Offset::UTC.to_timestamp(dt).ok()?, "UTC stamp in the line")
+            }
             Some(off) => {
                 let off = parse_offset(off)?;
                 RawTime::Absolute(off.to_timestamp(dt).ok()?, "offset stated in the line")
@@ -96,7 +108,10 @@ fn stamp(text: &str, date: Option<(Date, DateSource)>) -> Option<(RawTime, &str)
     if let Some(c) = US.captures(text) {
         let d = ymd(c[3].parse().ok()?, c[1].parse().ok()?, c[2].parse().ok()?)?;
         let dt = d.to_datetime(parse_hms(&c[4].replace(',', "."))?);
-        return Some((RawTime::Local(dt, DateSource::Line), &text[c.get(0)?.end()..]));
+        return Some((
+            RawTime::Local(dt, DateSource::Line),
+            &text[c.get(0)?.end()..],
+        ));
     }
     if let Some(c) = SYSLOG.captures(text) {
         let month = month_from_abbrev(&c[1])?;
@@ -115,7 +130,14 @@ fn stamp(text: &str, date: Option<(Date, DateSource)>) -> Option<(RawTime, &str)
             }
             (None, _) => {
                 ymd(2000, month as i64, day as i64)?; // validates day-of-month (leap year)
-                Some((RawTime::LocalNoYear { month, day, time: t }, rest))
+                Some((
+                    RawTime::LocalNoYear {
+                        month,
+                        day,
+                        time: t,
+                    },
+                    rest,
+                ))
             }
         };
     }
@@ -123,10 +145,18 @@ fn stamp(text: &str, date: Option<(Date, DateSource)>) -> Option<(RawTime, &str)
         let secs: i64 = c[1].parse().ok()?;
         let micros: i64 = c.get(2).map_or(Some(0), |m| {
             let s = m.as_str();
-            s.parse::<i64>().ok().map(|v| v * 10i64.pow(6 - s.len() as u32))
+            s.parse::<i64>()
+                .ok()
+                .map(|v| v * 10i64.pow(6 - s.len() as u32))
         })?;
-        let ts = Timestamp::from_second(secs).ok()?.checked_add(micros.microseconds()).ok()?;
-        return Some((RawTime::Absolute(ts, "epoch seconds in the line"), &text[c.get(0)?.end()..]));
+        let ts = Timestamp::from_second(secs)
+            .ok()?
+            .checked_add(micros.microseconds())
+            .ok()?;
+        return Some((
+            RawTime::Absolute(ts, "epoch seconds in the line"),
+            &text[c.get(0)?.end()..],
+        ));
     }
     if let Some(c) = TIME_ONLY.captures(text) {
         let t = parse_hms(&c[1])?;
@@ -160,14 +190,33 @@ mod tests {
 
     #[test]
     fn each_stamp_kind_is_read_with_its_zone_status() {
-        let RawTime::Absolute(ts, _) = time("2019-07-12T17:33:19.564Z boom") else { panic!() };
+        let RawTime::Absolute(ts, _) = time("2019-07-12T17:33:19.564Z boom") else {
+            panic!()
+        };
         assert_eq!(ts.to_string(), "2019-07-12T17:33:19.564Z");
-        let RawTime::Absolute(ts, _) = time("2019-07-12 12:33:19 -0500 x") else { panic!() };
+        let RawTime::Absolute(ts, _) = time("2019-07-12 12:33:19 -0500 x") else {
+            panic!()
+        };
         assert_eq!(ts.to_string(), "2019-07-12T17:33:19Z");
-        assert!(matches!(time("2019-07-12 12:33:19,5 x"), RawTime::Local(_, DateSource::Line)));
-        assert!(matches!(time("07/12/2019 12:33:19 x"), RawTime::Local(_, DateSource::Line)));
-        assert!(matches!(time("Jul 12 12:33:19 host x"), RawTime::LocalNoYear { month: 7, day: 12, .. }));
-        let RawTime::Absolute(ts, _) = time("[1562952957.5] 64 bytes") else { panic!() };
+        assert!(matches!(
+            time("2019-07-12 12:33:19,5 x"),
+            RawTime::Local(_, DateSource::Line)
+        ));
+        assert!(matches!(
+            time("07/12/2019 12:33:19 x"),
+            RawTime::Local(_, DateSource::Line)
+        ));
+        assert!(matches!(
+            time("Jul 12 12:33:19 host x"),
+            RawTime::LocalNoYear {
+                month: 7,
+                day: 12,
+                ..
+            }
+        ));
+        let RawTime::Absolute(ts, _) = time("[1562952957.5] 64 bytes") else {
+            panic!()
+        };
         assert_eq!(ts.to_string(), "2019-07-12T17:35:57.5Z");
         assert!(matches!(time("12:00:01 x"), RawTime::TimeOfDay(_)));
     }

@@ -4,7 +4,9 @@ use uctriage_core::jiff::civil::{Date, DateTime, Time};
 
 /// Month number (1-12) from an English month name or its three-letter abbreviation.
 pub fn month_from_abbrev(s: &str) -> Option<i8> {
-    const NAMES: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     let s = s.trim().to_ascii_lowercase();
     if s.len() < 3 {
         return None;
@@ -48,17 +50,28 @@ fn digits(b: &[u8], min: usize, max: usize) -> Option<(i64, &[u8])> {
 }
 
 fn digits_any(b: &[u8], min: usize, max: usize) -> Option<(i64, &[u8])> {
-    let n = b.iter().take(max).take_while(|c| c.is_ascii_digit()).count();
+    let n = b
+        .iter()
+        .take(max)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if n < min {
         return None;
     }
-    let v = b[..n].iter().fold(0i64, |acc, c| acc * 10 + (c - b'0') as i64);
+    let v = b[..n]
+        .iter()
+        .fold(0i64, |acc, c| acc * 10 + (c - b'0') as i64);
     Some((v, &b[n..]))
 }
 
 /// A date from year, month, day numbers, if it exists in the calendar.
 pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
-    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
 }
 
 /// `Fri Jul 12 12:33:47 2019` or `Tue Aug  1 15:10:52 IST 2023` (the zone
@@ -67,7 +80,9 @@ pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
 pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
     let toks: Vec<&str> = s.split_whitespace().collect();
     let (mon, day, time, rest) = match toks.as_slice() {
-        [_dow, mon, day, time, rest @ ..] if month_from_abbrev(mon).is_some() => (mon, day, time, rest),
+        [_dow, mon, day, time, rest @ ..] if month_from_abbrev(mon).is_some() => {
+            (mon, day, time, rest)
+        }
         [mon, day, time, rest @ ..] => (mon, day, time, rest),
         _ => return None,
     };
@@ -85,9 +100,15 @@ pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
 /// `July 12, 2019` or `February 8, 2007`.
 pub(crate) fn parse_long_date(s: &str) -> Option<Date> {
     let toks: Vec<&str> = s.split_whitespace().collect();
-    let [mon, day, year] = toks.as_slice() else { return None };
+    let [mon, day, year] = toks.as_slice() else {
+        return None;
+    };
     let month = month_from_abbrev(mon)?;
-    ymd(year.parse().ok()?, month as i64, day.trim_end_matches(',').parse().ok()?)
+    ymd(
+        year.parse().ok()?,
+        month as i64,
+        day.trim_end_matches(',').parse().ok()?,
+    )
 }
 
 /// `2019-07-12 12:35:58` (also `2019/07/12`, and a `T` separator).
@@ -103,7 +124,9 @@ pub(crate) fn parse_ymd_hms(s: &str) -> Option<DateTime> {
         return None;
     }
     let parts: Vec<&str> = d.split(['-', '/']).collect();
-    let [y, m, dd] = parts.as_slice() else { return None };
+    let [y, m, dd] = parts.as_slice() else {
+        return None;
+    };
     let date = ymd(y.parse().ok()?, m.parse().ok()?, dd.parse().ok()?)?;
     Some(date.to_datetime(parse_hms(t)?))
 }
@@ -125,8 +148,14 @@ mod tests {
 
     #[test]
     fn long_dates_and_iso() {
-        assert_eq!(parse_long_date("July 12, 2019").unwrap().to_string(), "2019-07-12");
-        assert_eq!(parse_ymd_hms("2019-02-23 03:24:16").unwrap().to_string(), "2019-02-23T03:24:16");
+        assert_eq!(
+            parse_long_date("July 12, 2019").unwrap().to_string(),
+            "2019-07-12"
+        );
+        assert_eq!(
+            parse_ymd_hms("2019-02-23 03:24:16").unwrap().to_string(),
+            "2019-02-23T03:24:16"
+        );
         assert!(parse_ymd_hms("2019-13-23 03:24:16").is_none());
     }
 

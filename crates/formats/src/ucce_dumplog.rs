@@ -22,17 +22,21 @@ use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime, Severity};
 pub(crate) struct UcceDumplog;
 
 static RECORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}:\d{2}:\d{2}(?:[:.]\d{1,3})?) ([A-Za-z0-9_]+)-([A-Za-z]+\d*) (.*)$").unwrap()
+    Regex::new(r"^(\d{1,2}:\d{2}:\d{2}(?:[:.]\d{1,3})?) ([A-Za-z0-9_]+)-([A-Za-z]+\d*) (.*)$")
+        .unwrap()
 });
-static TERM_OOS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap());
-static ADDR_OOS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(CiscoAddr(?:OutOf|In)ServiceEv)\s+Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap());
+static TERM_OOS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
+});
+static ADDR_OOS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(CiscoAddr(?:OutOf|In)ServiceEv)\s+Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
+});
 static MSG_ADDR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(MsgAddress(?:OutOf|In)Service):\s*Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
 });
-static PROVIDER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b((?:Cisco)?Prov(?:ider)?(OutOfService|InService|Shutdown)Ev)\b").unwrap());
+static PROVIDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:Cisco)?Prov(?:ider)?(OutOfService|InService|Shutdown)Ev)\b").unwrap()
+});
 
 impl Format for UcceDumplog {
     fn name(&self) -> &'static str {
@@ -61,7 +65,11 @@ impl Format for UcceDumplog {
         }
     }
     fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser> {
-        Box::new(DumplogParser { date: ctx.date_hint, last_time: None, in_record: false })
+        Box::new(DumplogParser {
+            date: ctx.date_hint,
+            last_time: None,
+            in_record: false,
+        })
     }
 }
 
@@ -99,7 +107,10 @@ impl LineParser for DumplogParser {
                 self.last_time = None;
                 out.understood();
             } else {
-                out.problem(line.no, format!("`Events from` header with a date not understood: {rest}"));
+                out.problem(
+                    line.no,
+                    format!("`Events from` header with a date not understood: {rest}"),
+                );
             }
             self.in_record = false;
             return;
@@ -140,13 +151,29 @@ fn decode(no: u64, text: &str, body: &str) -> RawEvent {
     if let Some(c) = TERM_OOS.captures(body) {
         let out = c[1].contains("OutOf");
         let cause = c.get(3).map(|m| m.as_str());
-        let kind = if out { Kind::DeviceOutOfService } else { Kind::DeviceInService };
+        let kind = if out {
+            Kind::DeviceOutOfService
+        } else {
+            Kind::DeviceInService
+        };
         let summary = match cause {
-            Some(cause) => format!("{} {} ({cause})", &c[2], if out { "out of service" } else { "in service" }),
-            None => format!("{} {}", &c[2], if out { "out of service" } else { "in service" }),
+            Some(cause) => format!(
+                "{} {} ({cause})",
+                &c[2],
+                if out { "out of service" } else { "in service" }
+            ),
+            None => format!(
+                "{} {}",
+                &c[2],
+                if out { "out of service" } else { "in service" }
+            ),
         };
         let mut ev = RawEvent::new(no, text, kind, summary)
-            .with_severity(if out { Severity::Warning } else { Severity::Notice })
+            .with_severity(if out {
+                Severity::Warning
+            } else {
+                Severity::Notice
+            })
             .with_entity(EntityKind::Device, &c[2])
             .with_field("event", &c[1])
             .with_field("device", &c[2]);
@@ -158,7 +185,11 @@ fn decode(no: u64, text: &str, body: &str) -> RawEvent {
     for re in [&*ADDR_OOS, &*MSG_ADDR] {
         if let Some(c) = re.captures(body) {
             let out = c[1].contains("OutOf");
-            let kind = if out { Kind::AddressOutOfService } else { Kind::AddressInService };
+            let kind = if out {
+                Kind::AddressOutOfService
+            } else {
+                Kind::AddressInService
+            };
             let cause = c.get(3).map(|m| m.as_str());
             let state = if out { "out of service" } else { "in service" };
             let summary = match cause {
@@ -166,12 +197,20 @@ fn decode(no: u64, text: &str, body: &str) -> RawEvent {
                 None => format!("address {} {state}", &c[2]),
             };
             let mut ev = RawEvent::new(no, text, kind, summary)
-                .with_severity(if out { Severity::Warning } else { Severity::Notice })
+                .with_severity(if out {
+                    Severity::Warning
+                } else {
+                    Severity::Notice
+                })
                 .with_entity(EntityKind::Address, &c[2])
                 .with_field("event", &c[1])
                 .with_field("address", &c[2]);
             if let Some(cause) = cause {
-                let key = if cause.bytes().all(|b| b.is_ascii_digit()) { "cause_code" } else { "cause" };
+                let key = if cause.bytes().all(|b| b.is_ascii_digit()) {
+                    "cause_code"
+                } else {
+                    "cause"
+                };
                 ev = ev.with_field(key, cause);
             }
             return ev;
@@ -179,11 +218,20 @@ fn decode(no: u64, text: &str, body: &str) -> RawEvent {
     }
     if let Some(c) = PROVIDER.captures(body) {
         let state = &c[2];
-        return RawEvent::new(no, text, Kind::ServiceState, format!("JTAPI provider {}", spaced(state)))
-            .with_severity(if state == "InService" { Severity::Notice } else { Severity::Error })
-            .with_entity(EntityKind::Service, "CTI provider")
-            .with_field("event", &c[1])
-            .with_field("state", spaced(state));
+        return RawEvent::new(
+            no,
+            text,
+            Kind::ServiceState,
+            format!("JTAPI provider {}", spaced(state)),
+        )
+        .with_severity(if state == "InService" {
+            Severity::Notice
+        } else {
+            Severity::Error
+        })
+        .with_entity(EntityKind::Service, "CTI provider")
+        .with_field("event", &c[1])
+        .with_field("state", spaced(state));
     }
     RawEvent::new(no, text, Kind::Log, body.to_string())
 }
@@ -204,7 +252,11 @@ mod tests {
     const BLOG: &str = include_str!("../tests/fixtures/ucce_dumplog/jgw_blog.txt");
 
     fn parse(text: &str, path: &str) -> crate::ParsedFile {
-        parse_reader(by_name("ucce-dumplog"), &FileContext::new(path), text.as_bytes())
+        parse_reader(
+            by_name("ucce-dumplog"),
+            &FileContext::new(path),
+            text.as_bytes(),
+        )
     }
 
     #[test]
@@ -212,24 +264,45 @@ mod tests {
         let text = format!("Events from July 12, 2019\n{BLOG}");
         let f = parse(&text, "pg1a/jgw1.txt");
         assert_eq!(f.understood, f.lines);
-        let oos: Vec<_> = f.events.iter().filter(|e| e.kind == Kind::DeviceOutOfService).collect();
+        let oos: Vec<_> = f
+            .events
+            .iter()
+            .filter(|e| e.kind == Kind::DeviceOutOfService)
+            .collect();
         assert_eq!(oos.len(), 2);
         assert_eq!(oos[1].fields["device"], "LCP50001148");
         assert_eq!(oos[1].fields["cause"], "DEVICE_UNREGISTERED");
-        let RawTime::Local(dt, DateSource::Header) = oos[1].time else { panic!("{:?}", oos[1].time) };
+        let RawTime::Local(dt, DateSource::Header) = oos[1].time else {
+            panic!("{:?}", oos[1].time)
+        };
         assert_eq!(dt.to_string(), "2019-07-12T12:33:19.564");
-        let addr: Vec<_> = f.events.iter().filter(|e| e.kind == Kind::AddressOutOfService).collect();
-        assert!(addr.iter().any(|e| e.fields.get("cause") == Some(&"CALLMANAGER_FAILURE".to_string())));
-        assert!(addr.iter().any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
+        let addr: Vec<_> = f
+            .events
+            .iter()
+            .filter(|e| e.kind == Kind::AddressOutOfService)
+            .collect();
+        assert!(addr
+            .iter()
+            .any(|e| e.fields.get("cause") == Some(&"CALLMANAGER_FAILURE".to_string())));
+        assert!(addr
+            .iter()
+            .any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
     }
 
     #[test]
     fn newest_first_paste_does_not_wrap_but_midnight_does() {
         let f = parse("Events from July 12, 2019\n23:59:59:900 PG2B-jgw1 Trace: x\n00:00:00:100 PG2B-jgw1 Trace: y\n", "j.txt");
-        let RawTime::Local(dt, src) = f.events[1].time else { panic!() };
-        assert_eq!((dt.to_string().as_str(), src), ("2019-07-13T00:00:00.1", DateSource::Wrapped));
+        let RawTime::Local(dt, src) = f.events[1].time else {
+            panic!()
+        };
+        assert_eq!(
+            (dt.to_string().as_str(), src),
+            ("2019-07-13T00:00:00.1", DateSource::Wrapped)
+        );
         let f = parse(BLOG, "jgw1_190712_080000.txt");
-        let RawTime::Local(dt, DateSource::FileName) = f.events[3].time else { panic!() };
+        let RawTime::Local(dt, DateSource::FileName) = f.events[3].time else {
+            panic!()
+        };
         assert_eq!(dt.date().to_string(), "2019-07-12");
     }
 
@@ -241,7 +314,10 @@ mod tests {
 
     #[test]
     fn pim_continuation_lines_join_their_record() {
-        let f = parse(include_str!("../tests/fixtures/ucce_dumplog/pim_multiline.txt"), "pim.txt");
+        let f = parse(
+            include_str!("../tests/fixtures/ucce_dumplog/pim_multiline.txt"),
+            "pim.txt",
+        );
         assert_eq!(f.events.len(), 1);
         assert_eq!(f.understood, f.lines);
         assert!(f.events[0].text.contains("Cause       = EC_NEW_CALL"));
@@ -252,7 +328,10 @@ mod tests {
         let f = parse("Events from Smarch 40, 2019\n99:99:99:999 PG1A-jgw1 Trace: x\ngarbage\n12:00:00 PG1A-jgw1 Trace: ok\n", "j.txt");
         assert_eq!(f.events.len(), 1);
         assert!(f.problems.iter().any(|p| p.line == Some(1)));
-        assert!(f.problems.iter().any(|p| p.line == Some(2) && p.message.contains("impossible")));
+        assert!(f
+            .problems
+            .iter()
+            .any(|p| p.line == Some(2) && p.message.contains("impossible")));
         assert_eq!(f.understood, 1);
     }
 }
