@@ -18,6 +18,8 @@ pub(crate) struct SqlSection {
     header: Option<Vec<String>>,
     /// Column spans in characters: (start, end), end = None for the last.
     spans: Option<Vec<(usize, Option<usize>)>>,
+    /// Width of the rule line in characters.
+    rule_len: usize,
 }
 
 impl SqlSection {
@@ -28,6 +30,7 @@ impl SqlSection {
             table: FROM.captures(arg).map(|c| c[1].to_ascii_lowercase()),
             header: None,
             spans: None,
+            rule_len: 0,
         }
     }
 }
@@ -113,6 +116,7 @@ impl Section for SqlSection {
                     );
                 }
                 self.spans = Some(spans);
+                self.rule_len = text.trim_end().chars().count();
                 return true;
             }
         }
@@ -120,6 +124,12 @@ impl Section for SqlSection {
             out.problem(no, "sql row does not fit the header's columns");
             return false;
         };
+        if self.spans.is_some() && text.trim_end().chars().count() > self.rule_len {
+            out.problem(
+                no,
+                "sql row wider than its `=` rule: the last column may hold more than one value",
+            );
+        }
         let mut ev =
             RawEvent::new(no, text.trim_end(), Kind::Config, "").with_field("sql", &self.sql);
         if let Some(t) = &self.table {

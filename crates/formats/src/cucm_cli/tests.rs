@@ -486,3 +486,171 @@ fn diagnose_and_hardware_with_pager_noise() {
     ));
     assert_eq!(h.understood, h.lines);
 }
+
+#[test]
+fn multi_command_capture_with_pager_noise_and_ansi() {
+    let text = fixture!("capture_ams_multi.txt");
+    assert_eq!(detected(text), "cucm-cli");
+    let f = parse_ok(text);
+    assert!(f.facts.contains(&Fact::FileHost {
+        host: "ams-cucm-sub2".into()
+    }));
+    assert!(f.facts.iter().any(|x| matches!(x, Fact::HostZone { zone, source: ZoneSource::ShowStatus, .. } if zone == "Europe/Amsterdam")));
+    assert!(f.facts.iter().any(|x| matches!(
+        x,
+        Fact::OffsetSeen {
+            offset_seconds: 3600,
+            source: ZoneSource::CoreEpoch,
+            ..
+        }
+    )));
+    assert!(f.facts.iter().any(|x| matches!(
+        x,
+        Fact::OffsetSeen {
+            offset_seconds: 3600,
+            source: ZoneSource::NtpStatus,
+            ..
+        }
+    )));
+    let load = of_kind(&f, Kind::Load)[0];
+    assert_eq!(
+        (
+            load.fields["cpu_idle"].as_str(),
+            load.fields["cpu_iowait"].as_str()
+        ),
+        ("02.10", "06.50")
+    );
+    let auth = of_kind(&f, Kind::ClusterAuth);
+    assert_eq!(auth.len(), 4);
+    let sub2 = auth
+        .iter()
+        .find(|e| e.host.as_deref() == Some("ams-cucm-sub2"))
+        .unwrap();
+    assert_eq!(sub2.severity, Severity::Error);
+    assert_eq!(local(sub2), "2025-11-04T13:58:40");
+    assert_eq!(of_kind(&f, Kind::ServiceCore).len(), 2);
+    let bt = of_kind(&f, Kind::Backtrace)[0];
+    assert_eq!(
+        (
+            bt.fields["process"].as_str(),
+            bt.fields["frame_count"].as_str()
+        ),
+        ("ccm", "4")
+    );
+    assert_eq!(bt.fields["core_file"], "core.4411.6.ccm.1762261141");
+    let repl = of_kind(&f, Kind::Replication);
+    assert_eq!(repl.len(), 3);
+    assert_eq!(repl[2].fields["replication_state"], "4");
+    assert_eq!(repl[2].fields["state_text"], "Setup Failed/Dropped");
+    assert_eq!(repl[2].fields["zone_abbrev"], "CET");
+    assert_eq!(repl[2].severity, Severity::Error);
+    let clock = of_kind(&f, Kind::Clock)[0];
+    assert_eq!(clock.fields["server"], "10.20.0.1");
+    let pings = of_kind(&f, Kind::Ping);
+    assert_eq!(pings.len(), 3);
+    assert_eq!(pings[1].fields["time_from"], "capture");
+    assert_eq!(local(pings[1]), "2025-11-04T14:03:30");
+    let unknown: Vec<_> = f
+        .problems
+        .iter()
+        .filter(|p| p.message.contains("not known"))
+        .collect();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(
+        f.lines - f.understood,
+        1,
+        "only the unknown command's output line is not understood"
+    );
+}
+
+#[test]
+fn sql_tables_use_rule_spans_nulls_and_empty_cells() {
+    let f = parse_ok(fixture!("sql_devicepool.txt"));
+    let rows = of_kind(&f, Kind::Config);
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0].fields["devicepool"], "DP Amsterdam Agents");
+    assert_eq!(rows[0].fields["cmgroup"], "CMG AMS Sub2 Sub1");
+    assert_eq!(rows[0].fields["table"], "devicepool");
+    assert!(rows[0].fields["sql"].starts_with("select dp.name"));
+    assert_eq!(rows[2].fields["cmgroup"], "");
+    assert_eq!(rows[3].fields["devicepool"], "DP_Empty");
+    assert_eq!(rows[3].fields["cmgroup"], "");
+    assert_eq!(rows[4].fields["table"], "callmanager");
+    assert_eq!(rows[4].fields["description"], "");
+    assert_eq!(rows[5].fields["description"], "Second node");
+    assert_eq!(rows[5].time, RawTime::Unknown);
+}
+
+#[test]
+fn plain_linux_terminal_ping_with_date_and_epoch_prefixes() {
+    let text = fixture!("ping_terminal_linux.txt");
+    assert_eq!(detected(text), "cucm-cli");
+    let f = parse_ok(text);
+    let pings = of_kind(&f, Kind::Ping);
+    assert_eq!(pings.len(), 7);
+    assert_eq!(local(pings[0]), "2025-11-04T14:05:00");
+    assert_eq!(pings[1].fields["lost"], "true");
+    assert_eq!(pings[1].fields["error"], "Destination Host Unreachable");
+    assert_eq!(pings[3].fields["loss_pct"], "33.3333");
+    assert_eq!(pings[3].fields["rtt_max_ms"], "412.000");
+    let RawTime::Absolute(ts, _) = pings[4].time else {
+        panic!("{:?}", pings[4].time)
+    };
+    assert_eq!(ts.to_string(), "2025-11-04T13:05:00.123456Z");
+    assert_eq!(pings[4].fields["target"], "ams-cucm-sub2.corp.example.nl");
+}
+
+#[test]
+fn malformed_input_is_reported_without_panic() {
+    let f = parse(fixture!("malformed.txt"));
+    let at = |line: u64| {
+        f.problems
+            .iter()
+            .filter(move |p| p.line == Some(line))
+            .count()
+    };
+    // `since` Feb 30: event kept, time unknown.
+    assert!(at(2) >= 1);
+    let a = &of_kind(&f, Kind::ClusterAuth)[0];
+    assert_eq!(a.time, RawTime::Unknown);
+    // Impossible dates and epochs in the core list.
+    assert!(at(6) >= 1 && at(7) >= 1 && at(8) >= 1);
+    let cores = of_kind(&f, Kind::ServiceCore);
+    assert_eq!(cores.len(), 2);
+    assert!(cores.iter().all(|c| matches!(c.time, RawTime::Local(..))));
+    // Truncated frame, then a block with no frames at all.
+    assert!(at(14) >= 1);
+    let bt = of_kind(&f, Kind::Backtrace);
+    assert_eq!(bt.len(), 1);
+    assert_eq!(bt[0].fields["frame_count"], "2");
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.message.contains("without any frame")));
+    // Server Time Feb 30, a half replication row, a row wider than the sql header.
+    assert!(at(19) >= 1 && at(21) >= 1);
+    assert!(
+        f.problems.iter().any(|p| p.message.contains("sql row")),
+        "{:#?}",
+        f.problems
+    );
+    assert!(f.problems.iter().any(|p| p.line == Some(27)));
+}
+
+#[test]
+fn other_formats_are_not_claimed() {
+    assert_eq!(
+        detected("12:33:19:564 PG1A-jgw1 Trace: CiscoTermOutOfServiceEv Term: LCP50001148\n"),
+        "ucce-dumplog"
+    );
+    let f =
+        parse("admin:utils fior list\nfior is not running\nadmin:utils fior status\nstill not\n");
+    assert_eq!(
+        f.problems
+            .iter()
+            .filter(|p| p.message.contains("not known"))
+            .count(),
+        2
+    );
+    assert_eq!(f.understood, 2);
+}
