@@ -1,0 +1,111 @@
+//! Small commands: `date`, `utils diagnose test`, key/value listings
+//! (`show hardware`, `show version active`, `show myself`) and commands with
+//! no output of interest (`set cli pagination off`).
+
+use super::{parse_loose, Capture, Section};
+use crate::format::Output;
+use regex::Regex;
+use std::sync::LazyLock;
+use uctriage_core::{Fact, Kind, RawEvent, Severity};
+
+static DIAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(test|skip)\s*-\s*(\S+)\s*(?::|—|-)\s*(.*)$").unwrap());
+static DIAG_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:log file:|starting diagnostic|diagnostics completed|the final output|please use|=+\s*$)").unwrap()
+});
+static KV: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([A-Za-z][\w /()&.\-]*?)\s*:\s*(.*)$").unwrap());
+static COP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*\S+\.cop(?:\.sgn)?\s*$|^\s*<[^>]+>\s*$").unwrap());
+static VMWARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:\d+ vCPU:|Disk \d+:|\d+ Mbytes RAM|VMware Installation:)").unwrap()
+});
+
+/// A line that is only a date and time (`date` output): sets the capture's clock.
+pub(crate) fn date_line(no: u64, text: &str, cap: &mut Capture) -> bool {
+    let toks = text.split_whitespace().count();
+    if !(4..=7).contains(&toks) || !text.contains(':') {
+        return false;
+    }
+    match parse_loose(text) {
+        Some((dt, _)) => {
+            cap.now = Some((dt, no));
+            true
+        }
+        None => false,
+    }
+}
+
+/// `date` output.
+pub(crate) struct DateSection;
+
+impl Section for DateSection {
+    fn line(&mut self, no: u64, text: &str, cap: &mut Capture, _out: &mut Output) -> bool {
+        date_line(no, text, cap)
+    }
+}
+
+/// `utils diagnose test`: one `Log` event per module result.
+pub(crate) struct DiagnoseSection;
+
+impl Section for DiagnoseSection {
+    fn line(&mut self, no: u64, text: &str, _cap: &mut Capture, out: &mut Output) -> bool {
+        if DIAG_NOISE.is_match(text) {
+            return true;
+        }
+        let Some(c) = DIAG.captures(text) else {
+            return false;
+        };
+        let result = c[3].trim();
+        let passed = result.starts_with("Passed") || &c[1] == "skip";
+        let sev = if passed {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
+        let ev = RawEvent::new(
+            no,
+            text.trim(),
+            Kind::Log,
+            format!("diagnose {}: {result}", &c[2]),
+        )
+        .with_severity(sev)
+        .with_field("module", &c[2])
+        .with_field("action", &c[1])
+        .with_field("result", result);
+        out.emit(ev);
+        true
+    }
+}
+
+/// `key : value` listings; `Active Master Version` becomes a version fact.
+pub(crate) struct KeyValueSection;
+
+impl Section for KeyValueSection {
+    fn line(&mut self, _no: u64, text: &str, _cap: &mut Capture, out: &mut Output) -> bool {
+        if COP.is_match(text) || VMWARE.is_match(text) {
+            return true;
+        }
+        let Some(c) = KV.captures(text) else {
+            return false;
+        };
+        if c[1].eq_ignore_ascii_case("Active Master Version") && !c[2].trim().is_empty() {
+            let version = c[2].trim().trim_matches(['<', '>']).to_string();
+            out.fact(Fact::Version {
+                host: None,
+                product: "active master".into(),
+                version,
+            });
+        }
+        true
+    }
+}
+
+/// Commands whose output carries nothing for the timeline.
+pub(crate) struct SilentSection;
+
+impl Section for SilentSection {
+    fn line(&mut self, _no: u64, _text: &str, _cap: &mut Capture, _out: &mut Output) -> bool {
+        true
+    }
+}
