@@ -421,3 +421,25 @@ fn detection_scores() {
     };
     assert_eq!(detect(&head).unwrap().name(), "cisco-syslog");
 }
+
+#[test]
+fn core_dump_alarm_with_a_core_name_is_a_service_core() {
+    let line = "5: cucm1.example.com: Mar 01 2019 09:00:00.000 UTC : %UC_LPMTCT-2-CoreDumpFileFound: %[TotalCoresFound=1][CoreDetails=Cisco CallManager (core.4242.11.ccm.1551430790)][AppID=Cisco Log Partition Monitoring Tool][ClusterID=][NodeID=cucm1]: Core dump file found";
+    let f = parse(line, "CiscoSyslog");
+    all_understood(&f);
+    let e = &f.events[0];
+    assert_eq!(
+        (
+            e.kind,
+            e.fields["signal"].as_str(),
+            e.fields["process"].as_str()
+        ),
+        (Kind::ServiceCore, "11", "ccm")
+    );
+    assert_eq!(utc(e), "2019-03-01T08:59:50Z");
+    let f = parse(
+        &line.replace("core.4242.11.ccm.1551430790", "none"),
+        "CiscoSyslog",
+    );
+    assert_eq!(f.events[0].kind, Kind::Alarm);
+}
