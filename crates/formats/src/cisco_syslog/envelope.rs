@@ -1,0 +1,407 @@
+//! The envelope of a line: rsyslog escapes, `<PRI>`, the syslogd prefix, the
+//! CiscoLog sequence number, host and stamp, and the `%APP-SEV-NAME:` header.
+
+use crate::timeparse::{month_from_abbrev, parse_hms, ymd};
+use regex::{Captures, Regex};
+use std::borrow::Cow;
+use std::sync::LazyLock;
+use uctriage_core::jiff::civil::{DateTime, Time};
+use uctriage_core::jiff::tz::Offset;
+use uctriage_core::jiff::Timestamp;
+
+/// A syslogd prefix: `MMM dd HH:MM:SS host [facility sev [ident] :]`.
+static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Z][a-z]{2}) +(\d{1,2}) +(\d{1,2}:\d{2}:\d{2}) +([^\s:\[]+)(?: +|$)").unwrap()
+});
+/// What follows the host in a CiscoSyslog file: `local7 2 : ` (optional 3-letter ident).
+static FACILITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(local\d+|[a-z]+) +([0-9])(?: +([a-z]{3}))? ?: *").unwrap());
+/// The CiscoLog body up to the `%` of the header: `[SEQ: HOST[:] ][*]MMM dd YYYY HH:MM:SS[.mmm] [AM|PM[.mmm]] [TZ] :`.
+static BODY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:\b(\d+): +(?:([A-Za-z0-9][A-Za-z0-9_.\-]*):? +)?)?(\*)?([A-Z][a-z]{2}) +(\d{1,2}) +(\d{4}) +",
+        r"(\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?: +(AM|PM)(?:\.(\d{1,6}))?)?(?: *(UTC|GMT|[+-]\d{4}))? *: *%"
+    ))
+    .unwrap()
+});
+/// JTAPI client / UCCX MIVR: `<seq>: MMM dd HH:MM:SS.mmm [TZ] %`.
+static JTAPI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d+): ([A-Z][a-z]{2}) +(\d{1,2}) (\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?: ([A-Z][A-Za-z]{1,5}))? +%").unwrap()
+});
+/// The header `%APP[-SUB][-SEV-NAME][ ]:`.
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^%([A-Z][A-Za-z0-9_]*)(?:-([A-Z][A-Za-z0-9_]*))?(?:-(\d)-([A-Za-z0-9_]+))? ?:")
+        .unwrap()
+});
+
+/// `%APP[-SUB][-SEV-NAME]`.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Header {
+    /// Application (facility), e.g. `UC_CALLMANAGER`.
+    pub app: String,
+    /// Sub-facility of the older and JTAPI forms, e.g. `CALLMANAGER`.
+    pub sub: Option<String>,
+    /// The `-N-` severity number.
+    pub sev: Option<u8>,
+    /// Alarm / message name (the application name when the header has none).
+    pub name: String,
+}
+
+/// A syslogd local prefix, without year.
+#[derive(Clone, Debug)]
+pub(super) struct Prefix {
+    /// Month 1-12.
+    pub month: i8,
+    /// Day of month.
+    pub day: i8,
+    /// Local time of day.
+    pub time: Time,
+    /// Host as printed (short name in a CiscoSyslog file).
+    pub host: String,
+    /// `local7`, `local99`, ... when the CiscoSyslog file layout is present.
+    pub facility: Option<String>,
+    /// Process and pid of a plain OS syslog line, or the rest of the prefix.
+    pub tail: String,
+}
+
+/// The CiscoLog stamp.
+#[derive(Clone, Debug)]
+pub(super) struct Stamp {
+    /// Wall clock as printed (UTC when `ts` is set).
+    pub dt: DateTime,
+    /// The instant, when a zone (UTC or an offset) was stated.
+    pub ts: Option<Timestamp>,
+    /// A `*` before the month: clock not known to be synchronised.
+    pub unsync: bool,
+    /// How the instant was stated, for [`uctriage_core::RawTime::Absolute`].
+    pub how: &'static str,
+}
+
+/// Everything around the message of one CiscoLog record.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Envelope {
+    /// `<PRI>` value.
+    pub pri: Option<u16>,
+    /// syslogd / receiver prefix.
+    pub prefix: Option<Prefix>,
+    /// CiscoLog sequence number.
+    pub seq: Option<String>,
+    /// CiscoLog host (FQDN, name or address).
+    pub host: Option<String>,
+    /// CiscoLog stamp.
+    pub stamp: Option<Stamp>,
+    /// Local month, day and time of a JTAPI / MIVR line.
+    pub local: Option<(i8, i8, Time)>,
+    /// Zone abbreviation printed by JTAPI / MIVR (never used as a zone).
+    pub zone_abbrev: Option<String>,
+    /// The header.
+    pub header: Header,
+    /// Text after the header colon.
+    pub body: String,
+}
+
+/// Un-escape rsyslog control-character escapes (`#012` newline, `#011` tab,
+/// any `#0NN` octal below 040). A `#0` followed by a digit that does not make
+/// a valid escape is kept as is and reported.
+pub(super) fn unescape(text: &str) -> (Cow<'_, str>, Option<String>) {
+    if !text.contains("#0") {
+        return (Cow::Borrowed(text), None);
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut last, mut bad) = (0, 0, None);
+    while let Some(off) = text[i..].find("#0") {
+        let at = i + off;
+        let (d1, d2) = (b.get(at + 2).copied(), b.get(at + 3).copied());
+        match (d1, d2) {
+            (Some(x @ b'0'..=b'3'), Some(y @ b'0'..=b'7')) => {
+                out.push_str(&text[last..at]);
+                out.push(char::from((x - b'0') * 8 + (y - b'0')));
+                last = at + 4;
+                i = at + 4;
+            }
+            (Some(x), _) if x.is_ascii_digit() || at + 3 >= b.len() => {
+                bad.get_or_insert_with(|| {
+                    format!(
+                        "invalid rsyslog escape `{}` kept as is",
+                        &text[at..b.len().min(at + 4)]
+                    )
+                });
+                i = at + 2;
+            }
+            _ => i = at + 2,
+        }
+    }
+    out.push_str(&text[last..]);
+    (Cow::Owned(out), bad)
+}
+
+/// Split a leading `<PRI>` off.
+pub(super) fn strip_pri(text: &str) -> (Option<u16>, &str) {
+    let Some(rest) = text.strip_prefix('<') else {
+        return (None, text);
+    };
+    let Some(end) = rest.find('>') else {
+        return (None, text);
+    };
+    match rest[..end].parse::<u16>() {
+        Ok(v) if end <= 3 => (Some(v), &rest[end + 1..]),
+        _ => (None, text),
+    }
+}
+
+/// Parse a syslogd prefix at the start of `text`; `Err` for an impossible date.
+pub(super) fn prefix(text: &str) -> Result<Option<(Prefix, &str)>, String> {
+    let Some(c) = PREFIX.captures(text) else {
+        return Ok(None);
+    };
+    let month = month_from_abbrev(&c[1]).ok_or_else(|| format!("unknown month `{}`", &c[1]))?;
+    let day: i8 = c[2].parse().map_err(|_| "bad day".to_string())?;
+    ymd(2000, month as i64, day as i64)
+        .ok_or_else(|| format!("impossible syslog date `{} {}`", &c[1], &c[2]))?;
+    let time = parse_hms(&c[3]).ok_or_else(|| format!("impossible syslog time `{}`", &c[3]))?;
+    let rest = &text[c.get(0).map_or(0, |m| m.end())..];
+    let (facility, rest) = match FACILITY.captures(rest) {
+        Some(f) => (
+            Some(f[1].to_string()),
+            &rest[f.get(0).map_or(0, |m| m.end())..],
+        ),
+        None => (None, rest),
+    };
+    let p = Prefix {
+        month,
+        day,
+        time,
+        host: c[4].to_string(),
+        facility,
+        tail: String::new(),
+    };
+    Ok(Some((p, rest)))
+}
+
+/// Find the CiscoLog body; returns its start, the envelope (without header) and the `%` index.
+pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String>> {
+    let c = BODY.captures(text)?;
+    let m = c.get(0)?;
+    Some(stamp(&c).map(|s| {
+        let env = Envelope {
+            seq: c.get(1).map(|m| m.as_str().to_string()),
+            host: c.get(2).map(|m| m.as_str().to_string()),
+            stamp: Some(s),
+            ..Envelope::default()
+        };
+        (m.start(), env, m.end() - 1)
+    }))
+}
+
+fn stamp(c: &Captures<'_>) -> Result<Stamp, String> {
+    let month = month_from_abbrev(&c[4]).ok_or_else(|| format!("unknown month `{}`", &c[4]))?;
+    let date = ymd(
+        c[6].parse().unwrap_or(0),
+        month as i64,
+        c[5].parse().unwrap_or(0),
+    )
+    .ok_or_else(|| {
+        format!(
+            "impossible date `{} {} {}` in the CiscoLog stamp",
+            &c[4], &c[5], &c[6]
+        )
+    })?;
+    let mut time = parse_hms(&c[7])
+        .ok_or_else(|| format!("impossible time `{}` in the CiscoLog stamp", &c[7]))?;
+    if let Some(ampm) = c.get(8) {
+        // UNCONFIRMED audit-log variant `07:10:40 AM.781 UTC` (third-party test only).
+        time = twelve_hour(time, ampm.as_str() == "PM", c.get(9).map(|m| m.as_str()))
+            .ok_or_else(|| format!("impossible 12-hour time `{}`", &c[0]))?;
+    }
+    let dt = date.to_datetime(time);
+    let (offset, how) = match c.get(10).map(|m| m.as_str()) {
+        Some("UTC") | Some("GMT") => (Some(Offset::UTC), "CiscoLog UTC stamp"),
+        Some(off) => (Some(parse_offset(off)?), "CiscoLog stamp with offset"),
+        None => (None, "CiscoLog stamp without zone"),
+    };
+    let ts = offset
+        .map(|o| o.to_timestamp(dt).map_err(|e| e.to_string()))
+        .transpose()?;
+    Ok(Stamp {
+        dt,
+        ts,
+        unsync: c.get(3).is_some(),
+        how,
+    })
+}
+
+fn twelve_hour(t: Time, pm: bool, ms: Option<&str>) -> Option<Time> {
+    if !(1..=12).contains(&t.hour()) {
+        return None;
+    }
+    let hour = (t.hour() % 12) + if pm { 12 } else { 0 };
+    let nanos = match ms {
+        Some(ms) => ms.parse::<i32>().ok()? * 10i32.pow(9 - ms.len() as u32),
+        None => t.subsec_nanosecond(),
+    };
+    Time::new(hour, t.minute(), t.second(), nanos).ok()
+}
+
+fn parse_offset(s: &str) -> Result<Offset, String> {
+    let sign = if s.starts_with('-') { -1 } else { 1 };
+    let h: i32 = s[1..3].parse().map_err(|_| format!("bad offset `{s}`"))?;
+    let m: i32 = s[3..5].parse().map_err(|_| format!("bad offset `{s}`"))?;
+    if h > 14 || m > 59 {
+        return Err(format!("impossible offset `{s}`"));
+    }
+    Offset::from_seconds(sign * (h * 3600 + m * 60)).map_err(|e| e.to_string())
+}
+
+/// A JTAPI / MIVR record start: the envelope and the `%` index.
+pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
+    let c = JTAPI.captures(text)?;
+    let end = c.get(0)?.end() - 1;
+    let parsed = (|| {
+        let month = month_from_abbrev(&c[2]).ok_or_else(|| format!("unknown month `{}`", &c[2]))?;
+        let day: i8 = c[3].parse().map_err(|_| "bad day".to_string())?;
+        ymd(2000, month as i64, day as i64)
+            .ok_or_else(|| format!("impossible date `{} {}`", &c[2], &c[3]))?;
+        let time = parse_hms(&c[4]).ok_or_else(|| format!("impossible time `{}`", &c[4]))?;
+        Ok(Envelope {
+            seq: Some(c[1].to_string()),
+            local: Some((month, day, time)),
+            zone_abbrev: c.get(5).map(|m| m.as_str().to_string()),
+            ..Envelope::default()
+        })
+    })();
+    Some(parsed.map(|e| (e, end)))
+}
+
+/// Parse the header at the start of `text` (which begins with `%`); returns it and the body.
+pub(super) fn header(text: &str) -> Option<(Header, &str)> {
+    let c = HEADER.captures(text)?;
+    let app = c[1].to_string();
+    let h = Header {
+        name: c
+            .get(4)
+            .map_or_else(|| app.clone(), |m| m.as_str().to_string()),
+        sub: c.get(2).map(|m| m.as_str().to_string()),
+        sev: c.get(3).and_then(|m| m.as_str().parse().ok()),
+        app,
+    };
+    Some((h, text[c.get(0)?.end()..].trim_start()))
+}
+
+/// True when `text` starts like a CiscoLog stamp (the second half of a split record).
+pub(super) fn starts_with_stamp(text: &str) -> bool {
+    static START: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*\*?[A-Z][a-z]{2} +\d{1,2} +\d{4} +\d{1,2}:\d{2}:\d{2}").unwrap()
+    });
+    START.is_match(text)
+}
+
+/// True when `text` is the first half of a record split after `<seq>: <fqdn>:`
+/// (C-214607) or after the stamp's `UTC:` (a wrapped page).
+pub(super) fn is_split_head(text: &str) -> bool {
+    static HEAD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"^(?:<\d{1,3}>)?[A-Z][a-z]{2} +\d{1,2} +\d{1,2}:\d{2}:\d{2} +\S+ .*\b\d+: +[A-Za-z0-9][A-Za-z0-9_.\-]*:\s*$",
+            r"|\b\d{4} +\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})? *(?:UTC|GMT|[+-]\d{4}) *:\s*$"
+        ))
+        .unwrap()
+    });
+    !text.contains('%') && HEAD.is_match(text)
+}
+
+/// True when `text` is a record whose tag list is empty or cut by a line wrap.
+fn cut_record(text: &str) -> bool {
+    let Some(Ok((_, _, pct))) = body(text) else {
+        return false;
+    };
+    let Some((_, rest)) = header(&text[pct..]) else {
+        return false;
+    };
+    rest.trim().is_empty()
+        || rest
+            .rfind('[')
+            .is_some_and(|o| rest.rfind(']').is_none_or(|c| c < o))
+}
+
+/// True when `text` should wait for the next line before it is parsed.
+pub(super) fn holdable(text: &str) -> bool {
+    is_split_head(text) || cut_record(text)
+}
+
+/// True when `next` starts a record of its own.
+fn starts_record(next: &str) -> bool {
+    let t = strip_pri(next).1;
+    starts_with_stamp(t)
+        || t.starts_with('%')
+        || PREFIX.is_match(t)
+        || JTAPI.is_match(t)
+        || BODY.is_match(t)
+}
+
+/// True when `next` completes the held line `head`.
+pub(super) fn continues(head: &str, next: &str) -> bool {
+    if next.trim().is_empty() {
+        return false;
+    }
+    if is_split_head(head) {
+        let n = next.trim_start();
+        return starts_with_stamp(n) || (n.starts_with('%') && header(n).is_some());
+    }
+    let n = next.trim_start();
+    n.starts_with('[') || n.starts_with("%[") || !starts_record(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_decoded_and_bad_ones_reported() {
+        assert_eq!(unescape("a#012b#011c").0, "a\nb\tc");
+        assert_eq!(unescape("port #5 #1234").0, "port #5 #1234");
+        let (t, bad) = unescape("x #09 y #01");
+        assert_eq!(t, "x #09 y #01");
+        assert!(bad.unwrap().contains("#09"));
+    }
+
+    #[test]
+    fn headers_of_every_flavour() {
+        let (h, rest) = header("%CCM_CALLMANAGER-CALLMANAGER-3-CodeYellowEntry: x").unwrap();
+        assert_eq!(
+            (
+                h.app.as_str(),
+                h.sub.as_deref(),
+                h.sev,
+                h.name.as_str(),
+                rest
+            ),
+            (
+                "CCM_CALLMANAGER",
+                Some("CALLMANAGER"),
+                Some(3),
+                "CodeYellowEntry",
+                "x"
+            )
+        );
+        let (h, _) = header("%ICM_Router_CallRouter-6-10500FF: [comp=a]").unwrap();
+        assert_eq!((h.sub, h.sev, h.name.as_str()), (None, Some(6), "10500FF"));
+        let (h, _) = header("%ICM_Router_ProcessSynchronization: [comp=a]").unwrap();
+        assert_eq!(
+            (h.sev, h.name.as_str()),
+            (None, "ICM_Router_ProcessSynchronization")
+        );
+        let (h, rest) = header("%UC_SERVICEMANAGER-2-ServiceStartFailed : %[a=b]").unwrap();
+        assert_eq!((h.name.as_str(), rest), ("ServiceStartFailed", "%[a=b]"));
+    }
+
+    #[test]
+    fn twelve_hour_audit_stamp() {
+        let (_, env, _) = body("May 1 2019 07:10:40 PM.781 UTC : %UC_AUDITLOG-5-X: y")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            env.stamp.unwrap().ts.unwrap().to_string(),
+            "2019-05-01T19:10:40.781Z"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! RTMT alerts in syslog form: `%UC_RTMT-2-RTMT_ALERT: %[AlertName=..][AlertDetail= At
+//! <local time> on node <node>, the following <Name> events generated: #012Key : Value...]
+//! [AppID=..][ClusterID=][NodeID=..]: RTMT Alert`.
+
+use super::envelope::Envelope;
+use super::event::{base, core_fields, parse_core, raw_time};
+use super::tags::Tags;
+use crate::format::Output;
+use crate::timeparse::parse_ctime;
+use regex::Regex;
+use std::sync::LazyLock;
+use uctriage_core::jiff::civil::DateTime;
+use uctriage_core::{DateSource, EntityKind, Kind, RawTime};
+
+static PREAMBLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*At (.+?) on node (\S+?),? the following (\S+) events generated:\s*").unwrap()
+});
+static DETAIL_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*:\s?(.*)$").unwrap());
+
+/// A decoded `AlertDetail`.
+#[derive(Debug, Default)]
+struct Detail {
+    /// The "At ..." time: server local wall clock and its (ambiguous) zone abbreviation.
+    local: Option<(DateTime, Option<String>)>,
+    /// The "on node" value.
+    node: Option<String>,
+    /// `Key : Value` lines, keys lower-cased without spaces.
+    pairs: Vec<(String, String)>,
+}
+
+/// Emit an RTMT alert (and its cores); returns the `MatchedEvent` line, if any.
+pub(super) fn emit(
+    no: u64,
+    raw: &str,
+    env: &Envelope,
+    tags: &Tags,
+    via: Option<&str>,
+    out: &mut Output,
+) -> Option<String> {
+    let hand;
+    let tags = match tags.get("AlertName") {
+        Some(_) => tags,
+        None => {
+            hand = hand_typed(&env.body);
+            &hand
+        }
+    };
+    let alert = tags
+        .non_empty("AlertName")
+        .unwrap_or("RTMT_ALERT")
+        .to_string();
+    let detail = decode(&tags.get("AlertDetail").unwrap_or("").replace("# 012", "\n"));
+    let summary = format!(
+        "RTMT alert {alert}{}",
+        detail
+            .node
+            .as_ref()
+            .map_or(String::new(), |n| format!(" on {n}"))
+    );
+    let mut ev = base(no, raw, env, tags, Kind::RtmtAlert, summary, via)
+        .with_field("alert", &alert)
+        .with_entity(EntityKind::Alarm, &alert);
+    if let Some((dt, zone)) = &detail.local {
+        ev = ev.with_field("alert_local_time", dt.to_string());
+        if let Some(z) = zone {
+            ev = ev.with_field("zone_abbrev", z);
+        }
+        // The "At" time is server local with an ambiguous abbreviation: it is
+        // the event time only when no CiscoLog stamp says better.
+        if !matches!(raw_time(env), RawTime::Absolute(..)) {
+            ev = ev.at(RawTime::Local(*dt, DateSource::Line));
+        }
+    }
+    if let Some(node) = &detail.node {
+        ev = ev.with_field("node", node);
+        if ev.host.is_none() {
+            ev = ev.on_host(node);
+        }
+    }
+    for (k, v) in &detail.pairs {
+        ev = ev.with_field(k, v);
+    }
+    let cores = cores(&ev, &detail, &alert);
+    out.emit(ev);
+    for c in cores {
+        out.emit(c);
+    }
+    detail
+        .pairs
+        .iter()
+        .find(|(k, _)| k == "matchedevent")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
+/// One `ServiceCore` per `CoreN : <Service> (core.<pid>.<sig>.<proc>.<epoch>)`.
+fn cores(
+    alert: &uctriage_core::RawEvent,
+    detail: &Detail,
+    name: &str,
+) -> Vec<uctriage_core::RawEvent> {
+    let is_core_key = |k: &str| {
+        k.strip_prefix("core")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut out = Vec::new();
+    for (k, v) in detail.pairs.iter().filter(|(k, _)| is_core_key(k)) {
+        let Some(core) = parse_core(v) else { continue };
+        let mut ev = uctriage_core::RawEvent::new(
+            alert.line,
+            &alert.text,
+            Kind::ServiceCore,
+            format!("core dumped: {v}"),
+        )
+        .with_severity(alert.severity)
+        .with_field("alert", name)
+        .with_field("core_key", k);
+        if let Some(h) = detail.node.as_ref().or(alert.host.as_ref()) {
+            ev = ev.on_host(h);
+        }
+        out.push(core_fields(ev, &core));
+    }
+    out
+}
+
+/// Decode the detail text (newlines already un-escaped).
+fn decode(detail: &str) -> Detail {
+    let mut d = Detail::default();
+    let mut rest = detail;
+    if let Some(c) = PREAMBLE.captures(detail) {
+        d.local = parse_ctime(&c[1]);
+        d.node = Some(c[2].to_string());
+        rest = &detail[c.get(0).map_or(0, |m| m.end())..];
+    }
+    for line in rest.split('\n') {
+        match DETAIL_KEY.captures(line) {
+            Some(c) => d.pairs.push((
+                c[1].replace(' ', "").to_ascii_lowercase(),
+                c[2].trim().to_string(),
+            )),
+            None if line.trim().is_empty() => {}
+            None => {
+                if let Some((_, v)) = d.pairs.last_mut() {
+                    v.push('\n');
+                    v.push_str(line.trim());
+                }
+            }
+        }
+    }
+    d
+}
+
+/// The hand-typed variant (EXAM-NOTES): `% AlertName=X AlertDetail= At ...` without brackets.
+fn hand_typed(body: &str) -> Tags {
+    let mut t = Tags::default();
+    if let Some(i) = body.find("AlertName=") {
+        let name = body[i + 10..].split_whitespace().next().unwrap_or("");
+        t.pairs
+            .push(("AlertName".into(), name.trim_end_matches(']').to_string()));
+    }
+    if let Some(i) = body.find("AlertDetail=") {
+        t.pairs
+            .push(("AlertDetail".into(), body[i + 12..].trim().to_string()));
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_preamble_and_pairs() {
+        let d = decode(" At Fri May 21 08:11:00 CDT 2021 on node impPub.ciscolab.com, the following X events generated: \nSeverityMatch : Alert\nClusterID : \n TimeStamp : Fri May 21 08:10:24 CDT 2021\nmore text");
+        let (dt, zone) = d.local.unwrap();
+        assert_eq!(
+            (dt.to_string().as_str(), zone.as_deref()),
+            ("2021-05-21T08:11:00", Some("CDT"))
+        );
+        assert_eq!(d.node.as_deref(), Some("impPub.ciscolab.com"));
+        assert_eq!(
+            d.pairs[0],
+            ("severitymatch".to_string(), "Alert".to_string())
+        );
+        assert_eq!(d.pairs[1].1, "");
+        assert_eq!(d.pairs[2].1, "Fri May 21 08:10:24 CDT 2021\nmore text");
+    }
+}

@@ -1,0 +1,215 @@
+//! CiscoLog tag lists (`%[Name=Value][Name=Value]...: text`) and the older
+//! `Name:Value` alarm text.
+
+/// The tags and text of a message.
+#[derive(Debug, Default)]
+pub(super) struct Tags {
+    /// `(name, value)` in order, both trimmed of inner padding.
+    pub pairs: Vec<(String, String)>,
+    /// Free text after the tag list.
+    pub text: String,
+    /// What was wrong with the tag list, if anything.
+    pub problem: Option<String>,
+}
+
+impl Tags {
+    /// The value of the first tag called `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Like [`Tags::get`], but `None` for an empty value.
+    pub fn non_empty(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
+    }
+}
+
+/// Length of a tag name (`[A-Za-z][A-Za-z0-9_.]*`) at the start of `s` followed by `=`.
+fn tag_name_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let n = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'.')
+        .count();
+    (b.get(n) == Some(&b'=')).then_some(n)
+}
+
+/// True when `s` (just after a `]`) starts another tag: optional spaces, `[`, optional spaces, `Name=`.
+fn starts_tag(s: &str) -> bool {
+    s.trim_start()
+        .strip_prefix('[')
+        .is_some_and(|r| tag_name_len(r.trim_start()).is_some())
+}
+
+/// Where the value starting at `s` ends (index of its closing `]`), if it is closed.
+fn value_end(name: &str, s: &str) -> Option<usize> {
+    if name == "AlertDetail" {
+        // The detail holds `[`, `]`, `:` and a whole embedded syslog line with
+        // its own tags: it ends at the last `][AppID=`, the tag that closes it.
+        return s.rfind("][AppID=");
+    }
+    let mut from = 0;
+    while let Some(off) = s[from..].find(']') {
+        let at = from + off;
+        let after = &s[at + 1..];
+        if after.is_empty() || after.starts_with(':') || starts_tag(after) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Parse a tag list starting at `s` (`%[`, `[` or `% [`); `None` when `s` has none.
+pub(super) fn parse(s: &str) -> Option<Tags> {
+    let s = s.strip_prefix('%').unwrap_or(s).trim_start();
+    if !starts_tag(s) {
+        return None;
+    }
+    let mut tags = Tags::default();
+    let mut rest = s;
+    while let Some(inner) = rest.trim_start().strip_prefix('[') {
+        let inner = inner.trim_start();
+        let Some(n) = tag_name_len(inner) else { break };
+        let name = &inner[..n];
+        let value = &inner[n + 1..];
+        let Some(end) = value_end(name, value) else {
+            tags.problem = Some(match name {
+                "AlertDetail" => {
+                    "unterminated AlertDetail (no closing `][AppID=`): taken to the end of the line"
+                        .into()
+                }
+                _ => format!("tag list truncated: `[{name}=` is not closed"),
+            });
+            tags.pairs
+                .push((name.to_string(), value.trim().to_string()));
+            return Some(tags);
+        };
+        tags.pairs
+            .push((name.to_string(), value[..end].trim().to_string()));
+        rest = &value[end + 1..];
+        if let Some(text) = rest.strip_prefix(':') {
+            tags.text = text.trim().to_string();
+            return Some(tags);
+        }
+    }
+    if !rest.trim().is_empty() {
+        tags.problem = Some(format!(
+            "tag list ends in unexpected text `{}`",
+            rest.trim()
+        ));
+        tags.text = rest.trim().to_string();
+    }
+    Some(tags)
+}
+
+/// Decode older alarm text `<Name> Key One:1 Key Two:2 ... App ID:Cisco CallManager Cluster ID:x`
+/// into pairs (keys as printed). Values are one token, except for the trailing
+/// `App ID:` / `Cluster ID:` / `Node ID:` values, which run to the next of them.
+pub(super) fn name_value_pairs(text: &str, alarm: &str) -> Vec<(String, String)> {
+    const TAIL: [&str; 3] = ["App ID:", "Cluster ID:", "Node ID:"];
+    let text = text.strip_prefix(alarm).unwrap_or(text).trim();
+    let tail_at = TAIL
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .unwrap_or(text.len());
+    let mut pairs = token_pairs(&text[..tail_at]);
+    let mut tail = &text[tail_at..];
+    while let Some(marker) = TAIL.iter().find(|m| tail.starts_with(**m)) {
+        let rest = &tail[marker.len()..];
+        let next = TAIL
+            .iter()
+            .filter_map(|m| rest.find(m))
+            .min()
+            .unwrap_or(rest.len());
+        pairs.push((
+            marker.trim_end_matches(':').to_string(),
+            rest[..next].trim().to_string(),
+        ));
+        tail = &rest[next..];
+    }
+    pairs
+}
+
+fn token_pairs(text: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut key: Vec<&str> = Vec::new();
+    let mut tokens = text.split_whitespace().peekable();
+    while let Some(tok) = tokens.next() {
+        let Some((k, v)) = tok.split_once(':') else {
+            key.push(tok);
+            continue;
+        };
+        if !k.is_empty() {
+            key.push(k);
+        }
+        let v = if v.is_empty() {
+            tokens.next().unwrap_or("")
+        } else {
+            v
+        };
+        if !key.is_empty() {
+            pairs.push((key.join(" "), v.to_string()));
+        }
+        key.clear();
+    }
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_empty_and_colon_values() {
+        let t = parse("%[ServiceName=Cisco RTMT Web Service][ Reason=HTTP 404 Error ][ClusterID=][Message=a:b Sun 12:30:59:000 CES]: Failed.").unwrap();
+        assert_eq!(t.get("Reason"), Some("HTTP 404 Error"));
+        assert_eq!(t.get("ClusterID"), Some(""));
+        assert_eq!(t.get("Message"), Some("a:b Sun 12:30:59:000 CES"));
+        assert_eq!(t.text, "Failed.");
+        assert!(t.problem.is_none());
+    }
+
+    #[test]
+    fn ucce_tags_without_percent_and_values_with_brackets() {
+        let t = parse("[comp=Router-A][mac=1,6,aa:bb][note=a [x] b][part=16.3/3]: Side A").unwrap();
+        assert_eq!(t.get("note"), Some("a [x] b"));
+        assert_eq!(t.get("part"), Some("16.3/3"));
+        assert_eq!(t.text, "Side A");
+    }
+
+    #[test]
+    fn truncated_lists_are_reported() {
+        let t = parse("%[DeviceName=SEP1][Reason=1").unwrap();
+        assert_eq!(t.get("DeviceName"), Some("SEP1"));
+        assert!(t.problem.unwrap().contains("Reason"));
+        assert!(parse("no tags").is_none());
+    }
+
+    #[test]
+    fn old_style_pairs() {
+        let p = name_value_pairs(
+            "CodeYellowEntry Expected Average Delay:7906 Entry Latency:20 App ID:Cisco CallManager Cluster",
+            "CodeYellowEntry",
+        );
+        assert_eq!(
+            p[0],
+            ("Expected Average Delay".to_string(), "7906".to_string())
+        );
+        assert_eq!(p[1], ("Entry Latency".to_string(), "20".to_string()));
+        assert_eq!(
+            p[2],
+            (
+                "App ID".to_string(),
+                "Cisco CallManager Cluster".to_string()
+            )
+        );
+    }
+}
