@@ -110,7 +110,8 @@ pub struct TimelineArgs {
     /// Only events whose summary, fields or raw text match this regex.
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
-    /// Also list events that carry no time (CLI snapshot rows), at the end.
+    /// Also list events that carry no time (CLI snapshot rows, at the end)
+    /// and every metric sample (hidden by default: ask with --kind metric_sample).
     #[arg(long)]
     pub all: bool,
 }

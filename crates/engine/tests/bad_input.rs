@@ -22,7 +22,13 @@ fn write(dir: &Path, name: &str, data: &[u8]) {
 fn bad_bundle(dir: &Path) {
     write(dir, "good.txt", GOOD.as_bytes());
     write(dir, "empty.txt", b"");
-    write(dir, "binary.dat", &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0]);
+    write(
+        dir,
+        "binary.dat",
+        &[
+            0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0,
+        ],
+    );
     let mut latin1 = GOOD.as_bytes().to_vec();
     latin1.extend_from_slice(b"08:15:01:000 PG2B-jgw1 Trace: agent M\xfcller logged out\n");
     write(dir, "latin1.txt", &latin1);
@@ -33,7 +39,11 @@ fn bad_bundle(dir: &Path) {
     let full = gz(GOOD.repeat(2000).as_bytes());
     write(dir, "truncated.txt.gz", &full[..full.len() / 2]);
     write(dir, "open.txt.gzo", &full[..full.len() - 9]);
-    write(dir, "corrupt.gz", &[0x1f, 0x8b, 8, 0, 9, 9, 9, 9, 9, 9, 9, 9]);
+    write(
+        dir,
+        "corrupt.gz",
+        &[0x1f, 0x8b, 8, 0, 9, 9, 9, 9, 9, 9, 9, 9],
+    );
     write(dir, "unknown.txt", b"just some words\nwithout any time\n");
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default();
@@ -48,40 +58,80 @@ fn bad_bundle(dir: &Path) {
 fn bad_files_are_reported_and_the_rest_is_analysed() {
     let dir = tempfile::tempdir().unwrap();
     bad_bundle(dir.path());
-    let cfg = Config { inputs: vec![dir.path().to_path_buf()], ..Default::default() };
+    let cfg = Config {
+        inputs: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
     let bundle = load(&cfg, &Silent);
-    let file = |name: &str| bundle.files.iter().find(|f| f.path == name).unwrap_or_else(|| panic!("{name} listed"));
+    let file = |name: &str| {
+        bundle
+            .files
+            .iter()
+            .find(|f| f.path == name)
+            .unwrap_or_else(|| panic!("{name} listed"))
+    };
     let said = |name: &str, needle: &str| {
         let f = file(name);
-        assert!(f.problems.iter().any(|p| p.message.contains(needle)), "{name}: {:?}", f.problems);
+        assert!(
+            f.problems.iter().any(|p| p.message.contains(needle)),
+            "{name}: {:?}",
+            f.problems
+        );
     };
     assert_eq!(file("good.txt").understood, 2);
     said("empty.txt", "empty");
     said("binary.dat", "binary");
     said("latin1.txt", "invalid UTF-8");
-    assert_eq!(file("latin1.txt").understood, 3, "the bad bytes are replaced, the line still read");
+    assert_eq!(
+        file("latin1.txt").understood,
+        3,
+        "the bad bytes are replaced, the line still read"
+    );
     said("long.txt", "cut");
     assert_eq!(file("long.txt").events, 2);
     said("truncated.txt.gz", "read stopped early");
-    assert!(file("truncated.txt.gz").understood > 100, "lines before the cut are read");
+    assert!(
+        file("truncated.txt.gz").understood > 100,
+        "lines before the cut are read"
+    );
     said("open.txt.gzo", "still being written");
     said("corrupt.gz", "");
     said("unknown.txt", "format not recognised");
     said("evil.zip!/escape.txt", "outside the archive");
     assert!(!dir.path().parent().unwrap().join("escape.txt").exists());
-    assert!(bundle.files.iter().any(|f| f.path.starts_with("truncated.zip")));
-    assert!(bundle.events.iter().any(|e| e.summary.contains("CTIP9001") && e.evidence.file == "good.txt"));
+    assert!(bundle
+        .files
+        .iter()
+        .any(|f| f.path.starts_with("truncated.zip")));
+    assert!(bundle
+        .events
+        .iter()
+        .any(|e| e.summary.contains("CTIP9001") && e.evidence.file == "good.txt"));
 }
 
 #[test]
 fn one_thread_and_many_give_the_same_timeline() {
     let dir = tempfile::tempdir().unwrap();
     bad_bundle(dir.path());
-    let cfg = Config { inputs: vec![dir.path().to_path_buf()], ..Default::default() };
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| load(&cfg, &Silent));
-    let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| load(&cfg, &Silent));
+    let cfg = Config {
+        inputs: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| load(&cfg, &Silent));
+    let many = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap()
+        .install(|| load(&cfg, &Silent));
     let key = |b: &uctriage_engine::Bundle| {
-        b.events.iter().map(|e| (e.time, e.evidence.file.clone(), e.evidence.line)).collect::<Vec<_>>()
+        b.events
+            .iter()
+            .map(|e| (e.time, e.evidence.file.clone(), e.evidence.line))
+            .collect::<Vec<_>>()
     };
     assert_eq!(key(&one), key(&many));
 }

@@ -66,6 +66,13 @@ pub fn parse_reader(
     ctx: &FileContext,
     reader: impl Read,
 ) -> ParsedFile {
+    if forced.is_none() && is_document(ctx.file_name()) {
+        return ParsedFile::failed(
+            &ctx.path,
+            "document",
+            Problem::file("a document, not a log (Markdown / office / PDF): skipped"),
+        );
+    }
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let mut early_error = None;
@@ -317,6 +324,24 @@ fn count_lines(head: &[u8], mut rest: impl BufRead, f: &mut ParsedFile) {
     }
     f.lines = n;
     f.bytes = bytes;
+}
+
+/// Notes and reports people drop into a bundle: skipped, and said so.
+fn is_document(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        ".md",
+        ".markdown",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xlsx",
+        ".pptx",
+        ".png",
+        ".jpg",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
 }
 
 /// Text logs have no NUL bytes and few control characters.

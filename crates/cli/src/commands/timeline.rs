@@ -8,7 +8,7 @@ use std::io::Write;
 use uctriage_core::jiff::civil::DateTime;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Event, Kind};
+use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 
 pub fn run(a: TimelineArgs) -> Result<i32> {
@@ -38,8 +38,19 @@ fn header(bundle: &Bundle, zone: &str, utc: bool) -> Vec<String> {
     } else {
         format!("times in {zone} (the incident's local zone; --utc for UTC)")
     }];
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
     for (host, d) in &bundle.zones {
-        h.push(format!("zone of {host}: {} — {}", d.zone, d.detail));
+        let key = match d.source {
+            ZoneSource::OtherHost => format!("{}: {}", d.zone, d.source.describe()),
+            _ => format!("{} — {}", d.zone, d.detail),
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, hosts)) => hosts.push(host),
+            None => groups.push((key, vec![host])),
+        }
+    }
+    for (key, hosts) in groups {
+        h.push(format!("zone of {}: {key}", hosts.join(", ")));
     }
     h.extend(bundle.notes.iter().map(|n| format!("note: {n}")));
     h
@@ -84,6 +95,9 @@ impl Filter {
 
     fn keeps(&self, e: &Event) -> bool {
         if e.time.is_none() && !self.all {
+            return false;
+        }
+        if e.kind == Kind::MetricSample && !self.all && !self.kinds.contains(&Kind::MetricSample) {
             return false;
         }
         if !self.hosts.is_empty() && !e.host.as_ref().is_some_and(|h| self.hosts.contains(h)) {

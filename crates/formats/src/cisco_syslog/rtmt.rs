@@ -73,10 +73,13 @@ pub(super) fn emit(
         }
     }
     if let Some(node) = &detail.node {
+        // The alert is about the node named in "on node X"; the NodeID tag
+        // names the node whose AMC service raised it.
         ev = ev.with_field("node", node);
-        if ev.host.is_none() {
-            ev = ev.on_host(node);
+        if let Some(reporter) = ev.host.take() {
+            ev = ev.with_field("reporting_node", reporter);
         }
+        ev = ev.on_host(node);
     }
     for (k, v) in &detail.pairs {
         ev = ev.with_field(k, v);

@@ -132,8 +132,9 @@ fn rtmt_alert_with_matched_event() {
     let a = &f.events[0];
     assert_eq!(
         (a.kind, a.host.as_deref()),
-        (Kind::RtmtAlert, Some("cucmPub"))
+        (Kind::RtmtAlert, Some("impPub.ciscolab.com"))
     );
+    assert_eq!(a.fields["reporting_node"], "cucmPub");
     assert_eq!(a.fields["alert"], "SyslogSeverityMatchFound");
     assert_eq!(a.fields["node"], "impPub.ciscolab.com");
     assert_eq!(a.fields["alert_local_time"], "2021-05-21T08:11:00");

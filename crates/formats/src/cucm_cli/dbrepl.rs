@@ -17,7 +17,8 @@ static HEADERS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?ix)^\s*(?:cluster\s+replication\s+state|sync\s+(?:result|status|errors)|use\s+cli\s+to\s+see|db\s+version
         |repltimeout|process\s+option|replication\s+status\s+command|no\s+errors\s+or\s+mismatches
         |server-name|ping\b|\(msec\)|replication\s+status\s+check|please\s+use\s|the\s+final\s+output
-        |use\s+command|output\s+is\s+in\s+file|cluster\s+replication\s+state)",
+        |use\s+command|output\s+is\s+in\s+file|cluster\s+replication\s+state
+        |db\s+and\s+replication\s+services|errors\s+or\s+mismatches\s+were\s+found|number\s+of\s+replicated\s+tables)",
     )
     .unwrap()
 });

@@ -47,7 +47,8 @@ static PAGER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"Press <enter> for 1 line, <space> for one page, or <q> to quit\s*|options: q=quit, n=next, p=prev, b=begin, e=end \(lines \d+ - \d+ of \d+\) :\s*").unwrap()
 });
 static SHELL_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[\w.\-]+@[\w.\-]+:[^$#]*[$#]|[A-Za-z]:\\[^>]*>|[\w.\-]+[#>])\s*(.*)$").unwrap()
+    Regex::new(r"^(?:[\w.\-]+@[\w.\-]+:[^$#]*[$#]|[A-Za-z]:\\[^>]*>|[\w.\-]+[#>]|[$#])\s*(.*)$")
+        .unwrap()
 });
 static CONTINUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*continue\s*\(y/n\)\??\s*(y|n|yes|no)?\s*$").unwrap());
