@@ -1,0 +1,33 @@
+//! Helpers for the end-to-end tests: run the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The bundled example incident.
+pub fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ctios-outage-2019-07-12")
+}
+
+/// Run `uctriage` with `args`; returns stdout, panicking on a non-zero exit.
+pub fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_uctriage"))
+        .args(args)
+        .output()
+        .expect("run uctriage");
+    assert!(
+        out.status.success(),
+        "uctriage {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Run `uctriage` and parse NDJSON output.
+pub fn events(args: &[&str]) -> Vec<serde_json::Value> {
+    run(args)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON line"))
+        .collect()
+}
