@@ -6,11 +6,11 @@ use std::io::Write;
 use std::path::Path;
 use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
 
-/// Read everything under `input`, returning (path, bytes or error text) and problems.
-fn read_all(
-    input: &Path,
-    limits: &Limits,
-) -> (Vec<(String, Result<Vec<u8>, String>)>, Vec<SourceProblem>) {
+/// A member's path and its bytes, or the error that stopped reading it.
+type Member = (String, Result<Vec<u8>, String>);
+
+/// Read everything under `input`, returning its members and the problems.
+fn read_all(input: &Path, limits: &Limits) -> (Vec<Member>, Vec<SourceProblem>) {
     let (units, mut problems) = plan(&[input.to_path_buf()]);
     let mut seen = Vec::new();
     for unit in &units {
