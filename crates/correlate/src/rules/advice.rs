@@ -1,0 +1,71 @@
+//! Advice: post-incident steps whose trigger appears in the findings.
+
+use crate::ctx::Ctx;
+use crate::finding::{Finding, FindingKind};
+use std::collections::BTreeSet;
+use uctriage_knowledge::Rule;
+
+pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
+    let triggers = triggers(rule, ctx);
+    let advice = ctx.kb.advice.advice.clone();
+    for a in advice.iter().filter(|a| a.when.iter().any(|w| triggers.contains(w.as_str()))) {
+        let why: Vec<&str> = a.when.iter().map(String::as_str).filter(|w| triggers.contains(w)).collect();
+        let title = first_sentence(&a.text);
+        let mut f = Finding::new(FindingKind::Advisory, &rule.id, title);
+        f.summary = format!("{} (Applies because the analysis found: {}.)", a.text.trim(), why.join(", ").replace('_', " "));
+        if !a.bug_ids.is_empty() {
+            f.summary.push_str(&format!(" Bug IDs: {}.", a.bug_ids.join(", ")));
+        }
+        f.confidence = 0.7;
+        ctx.cite_sources(&mut f, &a.sources);
+        ctx.push(f);
+    }
+}
+
+fn first_sentence(text: &str) -> String {
+    let t = text.trim();
+    let end = t.find(". ").map_or(t.len(), |i| i + 1);
+    let s = &t[..end];
+    match s.char_indices().nth(140) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Which advice triggers the findings so far set off.
+fn triggers(rule: &Rule, ctx: &Ctx<'_>) -> BTreeSet<&'static str> {
+    let mut t = BTreeSet::new();
+    for (_, ci) in &ctx.root_crashes {
+        t.insert("service_core");
+        if ctx.crashes[*ci].cores.iter().any(|c| c.reason.is_some()) {
+            t.insert("intentional_abort");
+        }
+    }
+    let prefixes: Vec<String> = rule
+        .text
+        .get("mobile_agent_prefixes")
+        .map_or("LCP,RCP", String::as_str)
+        .split(',')
+        .map(|s| s.trim().to_ascii_uppercase())
+        .collect();
+    for f in &ctx.findings {
+        let text = format!("{} {}", f.title, f.summary).to_ascii_lowercase();
+        for (needle, trig) in [
+            ("not authenticated", "node_not_authenticated"),
+            ("replication", "replication_bad"),
+            ("sdl link", "sdl_link_down"),
+            ("cpu pegged", "cpu_pegged"),
+            ("past end of support", "end_of_support"),
+        ] {
+            if text.contains(needle) {
+                t.insert(trig);
+            }
+        }
+        if f.kind == FindingKind::Impact
+            && f.devices.iter().any(|d| prefixes.iter().any(|p| d.to_ascii_uppercase().starts_with(p.as_str())))
+        {
+            t.insert("mobile_agent_ports_lost");
+        }
+    }
+    t
+}

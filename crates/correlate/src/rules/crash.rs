@@ -1,0 +1,314 @@
+//! Root cause: a crash on the node the lost devices register to.
+
+use super::secs;
+use crate::crashes::{Core, Crash};
+use crate::ctx::{span, Ctx};
+use crate::finding::{Finding, FindingKind};
+use crate::topology::Registration;
+use std::collections::BTreeSet;
+use uctriage_core::{Event, Kind};
+use uctriage_knowledge::Rule;
+
+pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
+    let before = rule.param("before_s", 300.0) as i64;
+    let after = rule.param("after_s", 900.0) as i64;
+    let impacts = ctx.impacts.clone();
+    for impact in &impacts {
+        let regs: Vec<(String, Registration)> =
+            impact.devices.iter().filter_map(|d| ctx.topo.registration(d).map(|r| (d.clone(), r))).collect();
+        let primaries: BTreeSet<String> = regs.iter().filter_map(|(_, r)| r.nodes.first().cloned()).collect();
+        let window: Vec<usize> = (0..ctx.crashes.len())
+            .filter(|&i| {
+                let d = secs(ctx.crashes[i].time, impact.start);
+                d >= -before && d <= after
+            })
+            .collect();
+        let on_primary = window.iter().copied().filter(|&i| primaries.contains(&ctx.crashes[i].host));
+        let pick = on_primary.min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs()).or_else(|| {
+            // Without topology, the nearest crash is the suspect (lower confidence).
+            if regs.is_empty() {
+                window.iter().copied().min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs())
+            } else {
+                None
+            }
+        });
+        let Some(ci) = pick else { continue };
+        let existing = ctx.root_crashes.iter().find(|(_, c)| *c == ci).map(|(id, _)| id.clone());
+        let rc_id = match existing {
+            Some(id) => id,
+            None => {
+                let f = root_cause(rule, ctx, ci, Some((impact, &regs)));
+                let id = ctx.push(f);
+                ctx.root_crashes.push((id.clone(), ci));
+                contributing(rule, ctx, ci, &id);
+                id
+            }
+        };
+        if let Some(f) = ctx.finding_mut(&impact.id) {
+            Finding::add(&mut f.caused_by, [rc_id]);
+        }
+    }
+    unexplained_recent_crashes(rule, ctx);
+}
+
+/// A crash in the incident period that no impact pointed at is still a finding.
+fn unexplained_recent_crashes(rule: &Rule, ctx: &mut Ctx<'_>) {
+    let Some(latest) = ctx.crashes.last().map(|c| c.time) else { return };
+    let recent: Vec<usize> = (0..ctx.crashes.len())
+        .filter(|&i| secs(latest, ctx.crashes[i].time) < 86400)
+        .filter(|i| !ctx.root_crashes.iter().any(|(_, c)| c == i))
+        .collect();
+    for ci in recent {
+        let mut f = root_cause(rule, ctx, ci, None);
+        f.confidence = 0.6;
+        let id = ctx.push(f);
+        ctx.root_crashes.push((id.clone(), ci));
+        contributing(rule, ctx, ci, &id);
+    }
+}
+
+/// The core whose process the rule prefers (ccm before CTIManager, ...).
+fn main_core<'c>(rule: &Rule, crash: &'c Crash) -> &'c Core {
+    let prefer: Vec<&str> = rule.text.get("prefer").map_or("ccm,CTIManager", String::as_str).split(',').collect();
+    crash
+        .cores
+        .iter()
+        .min_by_key(|c| prefer.iter().position(|p| p.eq_ignore_ascii_case(&c.process)).unwrap_or(usize::MAX))
+        .expect("a crash has cores")
+}
+
+type ImpactRegs<'i> = (&'i crate::ctx::Impact, &'i [(String, Registration)]);
+
+fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'_>>) -> Finding {
+    let crash = &ctx.crashes[ci];
+    let main = main_core(rule, crash);
+    let others: Vec<&Core> = crash.cores.iter().filter(|c| c.core_file != main.core_file).collect();
+    let sig = main.signature.as_ref();
+    let hang = sig.is_some_and(|s| s.hang);
+    let mut title = format!("{} on {} {}", main.process, crash.host, if hang {
+        "stopped processing and was aborted by its process monitor"
+    } else {
+        "crashed"
+    });
+    if main.reason.is_some() {
+        title.push_str(" (IntentionalAbort)");
+    }
+    if !others.is_empty() {
+        let names: Vec<&str> = others.iter().map(|c| c.process.as_str()).collect();
+        title.push_str(&format!("; {} aborted with it", names.join(", ")));
+    }
+    let mut f = Finding::new(FindingKind::RootCause, &rule.id, title);
+    let mut s = String::new();
+    let mut confidence: f64 = 0.45;
+    if let Some((imp, regs)) = impact {
+        s.push_str(&registration_sentence(ctx, crash, regs, &mut f, &mut confidence));
+        let lead = secs(crash.time, imp.start);
+        if lead > 0 && hang {
+            s.push_str(&format!(
+                " The devices dropped at {}, {} before the core at {}: {} hung first, and its process monitor only aborted it once it stayed stuck, which is why the loss comes before the core.",
+                ctx.when(imp.start),
+                span(lead),
+                ctx.when_short(crash.time, imp.start),
+                main.process
+            ));
+            confidence += 0.15;
+        } else if lead > 0 {
+            s.push_str(&format!(" The devices dropped {} before the core.", span(lead)));
+        } else {
+            s.push_str(&format!(" The core came {} before the devices dropped.", span(-lead)));
+            confidence += 0.1;
+        }
+        let events = ctx.events();
+        if imp.events.iter().any(|&i| events[i].fields.values().any(|v| v.contains("CALLMANAGER_FAILURE"))) {
+            s.push_str(" The application saw the loss as a CallManager failure (CALLMANAGER_FAILURE).");
+            confidence += 0.05;
+        }
+        Finding::add(&mut f.devices, imp.devices.iter().cloned());
+        f.start = Some(imp.start.min(crash.time));
+    } else {
+        f.start = Some(crash.time);
+    }
+    s.push_str(&core_sentence(ctx, main));
+    if let Some(sig) = sig {
+        s.push_str(&format!(" {}", sig.condition.trim()));
+        Finding::add(&mut f.next_checks, sig.next_checks.iter().cloned());
+        ctx.cite_sources(&mut f, &sig.sources);
+        if !sig.bug_ids.is_empty() {
+            s.push_str(&format!(" Public bug IDs for this signature: {}.", sig.bug_ids.join(", ")));
+        }
+        confidence += 0.1;
+    }
+    for o in &others {
+        s.push_str(&core_sentence(ctx, o));
+        if let Some(os) = &o.signature {
+            ctx.cite_sources(&mut f, &os.sources);
+        }
+    }
+    if !others.is_empty() {
+        if let Some(cc) = ctx.kb.signatures.co_crash.first() {
+            s.push_str(&format!(" {}", cc.meaning.trim()));
+            ctx.cite_sources(&mut f, &cc.sources);
+        }
+    }
+    f.summary = s.trim().to_string();
+    f.end = restart_time(ctx, crash);
+    Finding::add(&mut f.hosts, [crash.host.clone()]);
+    Finding::add(&mut f.services, crash.processes());
+    for ev in crash.evidence() {
+        f.cite(ev);
+    }
+    for e in service_events(ctx, crash) {
+        f.cite(&e.evidence);
+    }
+    if let Some((imp, _)) = impact {
+        if let Some(&first) = imp.events.first() {
+            f.cite(&ctx.events()[first].evidence);
+        }
+    }
+    ctx.cite_sources(&mut f, &rule.sources);
+    f.confidence = confidence.min(0.95);
+    f
+}
+
+fn registration_sentence(
+    ctx: &Ctx<'_>,
+    crash: &Crash,
+    regs: &[(String, Registration)],
+    f: &mut Finding,
+    confidence: &mut f64,
+) -> String {
+    let on_node: Vec<&(String, Registration)> =
+        regs.iter().filter(|(_, r)| r.nodes.first() == Some(&crash.host)).collect();
+    let Some((_, r)) = on_node.first() else {
+        return format!(
+            "No topology in the bundle says where the devices register; {} is the node that crashed closest to the loss.",
+            crash.host
+        );
+    };
+    for (_, reg) in &on_node {
+        for ev in &reg.evidence {
+            f.cite(ev);
+        }
+    }
+    *confidence += if r.exact { 0.2 } else { 0.12 };
+    let devices: Vec<String> = on_node.iter().map(|(d, _)| d.clone()).collect();
+    format!(
+        "{} register{} to {} first: device pool {} uses CallManager group {} ({}){}.",
+        super::impact::join_max(&devices, 6),
+        if devices.len() == 1 { "s" } else { "" },
+        crash.host,
+        r.pool,
+        r.group,
+        r.nodes.join(" → "),
+        if r.exact { "" } else { ", CallManager names matched to hosts by name" }
+    )
+}
+
+fn core_sentence(ctx: &Ctx<'_>, core: &Core) -> String {
+    let mut s = format!(" At {} {} dumped core {}", ctx.when(core.time), core.process, core.core_file);
+    match (&core.reason, &core.abort_site) {
+        (Some(r), Some(site)) => s.push_str(&format!("; its backtrace shows IntentionalAbort at {site}: \"{r}\".")),
+        (Some(r), None) => s.push_str(&format!("; its backtrace shows IntentionalAbort: \"{r}\".")),
+        _ => s.push('.'),
+    }
+    s
+}
+
+/// Service stop/start events of the crashed node around the crash.
+fn service_events<'e>(ctx: &Ctx<'e>, crash: &Crash) -> Vec<&'e Event> {
+    ctx.events()
+        .iter()
+        .filter(|e| e.kind == Kind::ServiceState && e.host.as_deref() == Some(crash.host.as_str()))
+        .filter(|e| e.time.is_some_and(|t| secs(t, crash.time).abs() <= 600))
+        .collect()
+}
+
+/// When the crashed services were started again, if the bundle says.
+fn restart_time(ctx: &Ctx<'_>, crash: &Crash) -> Option<uctriage_core::jiff::Timestamp> {
+    service_events(ctx, crash)
+        .into_iter()
+        .filter(|e| e.time.is_some_and(|t| t >= crash.time))
+        .filter(|e| e.fields.get("state").is_some_and(|s| s.to_ascii_lowercase().contains("start")))
+        .filter_map(|e| e.time)
+        .max()
+}
+
+/// What caused the cause: CPU / I/O starvation on the node before the core.
+fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
+    let crash = ctx.crashes[ci].clone();
+    let lookback = rule.param("load_lookback_s", 3600.0) as i64;
+    let idle_below = rule.param("cpu_idle_below", 10.0);
+    let iowait_above = rule.param("iowait_above", 20.0);
+    let busy_above = rule.param("cpu_busy_above", 90.0);
+    let mut hits: Vec<(&Event, String)> = Vec::new();
+    for e in ctx.events() {
+        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else { continue };
+        if h != crash.host || t > crash.time || secs(crash.time, t) > lookback {
+            continue;
+        }
+        if let Some(why) = starvation(e, idle_below, iowait_above, busy_above) {
+            hits.push((e, why));
+        }
+    }
+    if hits.is_empty() {
+        let text = rule.text.get("no_load_evidence").cloned().unwrap_or_default().replace("{host}", &crash.host);
+        if let Some(f) = ctx.finding_mut(rc_id) {
+            Finding::add(&mut f.next_checks, [text]);
+        }
+        return;
+    }
+    let first = hits[0].0.time.unwrap();
+    let mut f = Finding::new(
+        FindingKind::Contributing,
+        &rule.id,
+        format!("{} was starved of CPU or I/O before the abort", crash.host),
+    );
+    f.summary = format!(
+        "From {} to the core at {}, {} shows: {}.",
+        ctx.when(first),
+        ctx.when_short(crash.time, first),
+        crash.host,
+        hits.iter().map(|(_, w)| w.clone()).collect::<BTreeSet<_>>().into_iter().take(5).collect::<Vec<_>>().join("; ")
+    );
+    f.start = Some(first);
+    f.end = Some(crash.time);
+    f.confidence = 0.7;
+    Finding::add(&mut f.hosts, [crash.host.clone()]);
+    for (e, _) in &hits {
+        f.cite(&e.evidence);
+    }
+    ctx.cite_sources(&mut f, &rule.sources);
+    let id = ctx.push(f);
+    if let Some(rc) = ctx.finding_mut(rc_id) {
+        Finding::add(&mut rc.caused_by, [id]);
+    }
+}
+
+/// Why an event shows starvation, if it does.
+pub(crate) fn starvation(e: &Event, idle_below: f64, iowait_above: f64, busy_above: f64) -> Option<String> {
+    let num = |k: &str| e.fields.get(k).and_then(|v| v.trim_end_matches('%').parse::<f64>().ok());
+    match e.kind {
+        Kind::Load => {
+            if let Some(idle) = num("cpu_idle").or_else(|| num("cpu_id")).filter(|v| *v < idle_below) {
+                return Some(format!("CPU idle {idle}%"));
+            }
+            num("cpu_iowait").or_else(|| num("cpu_wa")).filter(|v| *v > iowait_above).map(|w| format!("I/O wait {w}%"))
+        }
+        Kind::MetricSample => e.fields.iter().find_map(|(k, v)| {
+            let v: f64 = v.parse().ok()?;
+            let k_l = k.to_ascii_lowercase();
+            if k_l.contains("processor") && k_l.contains("cpu time") && v > busy_above {
+                Some(format!("CPU {v:.0}%"))
+            } else if k_l.contains("iowait") && v > iowait_above {
+                Some(format!("I/O wait {v:.0}%"))
+            } else {
+                None
+            }
+        }),
+        Kind::RtmtAlert | Kind::Alarm => {
+            let name = e.fields.get("alert").or_else(|| e.fields.get("alarm"))?;
+            (name.contains("CpuPegging") || name.contains("CodeYellow") || name.contains("CodeRed")).then(|| name.clone())
+        }
+        _ => None,
+    }
+}
