@@ -20,6 +20,8 @@ pub struct Cli {
 }
 
 const EXAMPLES: &str = "Examples:
+  uctriage analyze examples/ctios-outage-2019-07-12
+  uctriage analyze bundle.zip --format md > ticket.md
   uctriage timeline examples/ctios-outage-2019-07-12
   uctriage timeline bundle.zip --kind device_out_of_service --kind service_core
   uctriage timeline ./collected --since '2019-07-12 12:00' --until '2019-07-12 13:00' --utc
@@ -30,6 +32,12 @@ const EXAMPLES: &str = "Examples:
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Explain the incident: what broke, when, why, what else, what next.
+    ///
+    /// Findings are impact, root_cause, contributing, coincidental,
+    /// recurrence and advisory, each with its evidence (file:line) and its
+    /// public sources. Times are shown in the incident's local zone.
+    Analyze(AnalyzeArgs),
     /// Print every event of the bundle on one timeline.
     ///
     /// Times are shown in the incident's local zone with their UTC offset
@@ -41,6 +49,9 @@ pub enum Command {
     Files(FilesArgs),
     /// List every format uctriage reads, with a description and an example line.
     Formats,
+    /// List what uctriage knows (alarms, crash signatures, end of support,
+    /// advice, thresholds, rules), each fact with its public source.
+    Knowledge(KnowledgeArgs),
 }
 
 /// Inputs and how to read them, shared by the commands that read a bundle.
@@ -136,4 +147,54 @@ pub struct FilesArgs {
     /// Show times in UTC.
     #[arg(long)]
     pub utc: bool,
+}
+
+/// Output format of `analyze`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnalyzeFormat {
+    /// A one-screen summary, then the findings with evidence.
+    Text,
+    /// Markdown for a ticket.
+    Md,
+    /// `{"findings": [...], "files": [...]}` for scripts.
+    Json,
+}
+
+/// Arguments of `analyze`.
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
+    /// Show times in UTC.
+    #[arg(long)]
+    pub utc: bool,
+    /// Use knowledge files from this folder instead of the shipped ones
+    /// (any of sources, alarms, signatures, lifecycle, advice, thresholds, rules .toml).
+    #[arg(long, value_name = "DIR")]
+    pub knowledge: Option<PathBuf>,
+    /// A topology.toml (device pools, CallManager groups) when the bundle has
+    /// no `run sql` capture or BAT export; a topology.toml at the top of a
+    /// bundle folder is read by itself.
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+}
+
+/// Output format of `knowledge`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnowledgeFormat {
+    /// Readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Arguments of `knowledge`.
+#[derive(Args, Debug)]
+pub struct KnowledgeArgs {
+    /// Use knowledge files from this folder instead of the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    pub knowledge: Option<PathBuf>,
 }

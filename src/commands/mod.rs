@@ -1,7 +1,9 @@
 //! One module per subcommand, plus what they share (the high layer).
 
+mod analyze;
 mod files;
 mod formats;
+mod knowledge;
 mod timeline;
 
 use crate::args::{Cli, Command, InputArgs};
@@ -16,6 +18,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Timeline(a) => timeline::run(a),
         Command::Files(a) => files::run(a),
         Command::Formats => formats::run(),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Knowledge(a) => knowledge::run(a),
     }
 }
 

@@ -47,9 +47,15 @@ impl Crash {
 pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
     let mut cores: BTreeMap<(String, String), Core> = BTreeMap::new();
     for e in events.iter().filter(|e| e.kind == Kind::ServiceCore) {
-        let (Some(host), Some(time)) = (e.host.clone(), e.time) else { continue };
+        let (Some(host), Some(time)) = (e.host.clone(), e.time) else {
+            continue;
+        };
         let process = e.fields.get("process").cloned().unwrap_or_default();
-        let file = e.fields.get("core_file").cloned().unwrap_or_else(|| format!("{process}@{time}"));
+        let file = e
+            .fields
+            .get("core_file")
+            .cloned()
+            .unwrap_or_else(|| format!("{process}@{time}"));
         let core = cores.entry((host, file.clone())).or_insert_with(|| Core {
             process: process.clone(),
             core_file: file,
@@ -63,7 +69,9 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
         core.evidence.push(e.evidence.clone());
     }
     for e in events.iter().filter(|e| e.kind == Kind::Backtrace) {
-        let Some(file) = e.fields.get("core_file") else { continue };
+        let Some(file) = e.fields.get("core_file") else {
+            continue;
+        };
         if let Some(core) = cores.values_mut().find(|c| &c.core_file == file) {
             core.reason = e.fields.get("reason").cloned();
             core.frames = e.fields.get("frames").cloned().unwrap_or_default();
@@ -85,10 +93,18 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
         list.sort_by_key(|c| c.time);
         for core in list {
             match out.last_mut() {
-                Some(Crash { host: h, time, cores }) if *h == host && core.time.duration_since(*time).as_secs().abs() <= within => {
+                Some(Crash {
+                    host: h,
+                    time,
+                    cores,
+                }) if *h == host && core.time.duration_since(*time).as_secs().abs() <= within => {
                     cores.push(core)
                 }
-                _ => out.push(Crash { host: host.clone(), time: core.time, cores: vec![core] }),
+                _ => out.push(Crash {
+                    host: host.clone(),
+                    time: core.time,
+                    cores: vec![core],
+                }),
             }
         }
     }

@@ -1,7 +1,7 @@
 //! What every rule can see and the findings they build together.
 
 use crate::crashes::{crashes, Crash};
-use crate::finding::{Finding, FindingKind, Reference};
+use crate::finding::{Finding, Reference};
 use crate::topology::Topology;
 use crate::Analysis;
 use std::collections::BTreeMap;
@@ -20,8 +20,6 @@ pub(crate) struct Impact {
     pub devices: Vec<String>,
     /// First loss.
     pub start: Timestamp,
-    /// All back, when they came back.
-    pub end: Option<Timestamp>,
     /// Indexes of the loss events.
     pub events: Vec<usize>,
 }
@@ -42,7 +40,12 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(bundle: &'a Bundle, kb: &'a Knowledge, topo: &'a Topology, tz: &'a TimeZone) -> Ctx<'a> {
+    pub fn new(
+        bundle: &'a Bundle,
+        kb: &'a Knowledge,
+        topo: &'a Topology,
+        tz: &'a TimeZone,
+    ) -> Ctx<'a> {
         let crashes = crashes(&bundle.events, kb);
         let mut notes = topo.notes.clone();
         if topo.is_empty() {
@@ -123,12 +126,10 @@ impl<'a> Ctx<'a> {
 
     pub fn finish(mut self) -> Analysis {
         self.findings.sort_by_key(|f| f.kind);
-        Analysis { findings: self.findings, notes: self.notes }
-    }
-
-    /// The kind of a finding with this id.
-    pub fn kind_of(&self, id: &str) -> Option<FindingKind> {
-        self.findings.iter().find(|f| f.id == id).map(|f| f.kind)
+        Analysis {
+            findings: self.findings,
+            notes: self.notes,
+        }
     }
 }
 

@@ -116,10 +116,19 @@ impl Finding {
     /// Add evidence, once per file and line, at most `max` items.
     pub fn cite(&mut self, ev: &Evidence) {
         const MAX: usize = 40;
-        if self.evidence.len() < MAX && !self.evidence.iter().any(|e| e.file == ev.file && e.line == ev.line) {
+        if self.evidence.len() < MAX
+            && !self
+                .evidence
+                .iter()
+                .any(|e| e.file == ev.file && e.line == ev.line)
+        {
             let mut ev = ev.clone();
             if ev.text.len() > 600 {
-                let cut = ev.text.char_indices().nth(600).map_or(ev.text.len(), |(i, _)| i);
+                let cut = ev
+                    .text
+                    .char_indices()
+                    .nth(600)
+                    .map_or(ev.text.len(), |(i, _)| i);
                 ev.text.truncate(cut);
                 ev.text.push('…');
             }

@@ -38,7 +38,12 @@ pub struct Analysis {
 
 /// Explain the bundle with the knowledge and topology given. `display` is the
 /// zone times are written in inside titles and summaries.
-pub fn analyze(bundle: &Bundle, kb: &Knowledge, topology: &Topology, display: &TimeZone) -> Analysis {
+pub fn analyze(
+    bundle: &Bundle,
+    kb: &Knowledge,
+    topology: &Topology,
+    display: &TimeZone,
+) -> Analysis {
     let mut ctx = ctx::Ctx::new(bundle, kb, topology, display);
     for rule in &kb.rules.rule {
         rules::run(rule, &mut ctx);

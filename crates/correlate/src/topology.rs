@@ -107,34 +107,52 @@ enum Role {
 
 impl Topology {
     /// Build the topology from the bundle's events (and an optional file).
-    pub fn build(events: &[Event], hosts: &HostBook, file: Option<(&TopologyFile, &str)>) -> Topology {
+    pub fn build(
+        events: &[Event],
+        hosts: &HostBook,
+        file: Option<(&TopologyFile, &str)>,
+    ) -> Topology {
         let mut t = Topology::default();
         for e in events.iter().filter(|e| e.kind == Kind::Config) {
             match e.fields.get("table").map(String::as_str) {
-                Some("device") if e.fields.contains_key("device name") => t.from_export(e),
-                _ if e.fields.contains_key("sql") => t.from_sql_row(e),
+                Some("device") if e.fields.contains_key("device name") => t.learn_export(e),
+                _ if e.fields.contains_key("sql") => t.learn_sql_row(e),
                 _ => {}
             }
         }
         if let Some((f, path)) = file {
-            t.from_file(f, path);
+            t.learn_file(f, path);
         }
         t.map_callmanagers(hosts);
         t
     }
 
-    fn from_export(&mut self, e: &Event) {
-        if let (Some(dev), Some(pool)) = (e.fields.get("device name"), e.fields.get("device pool")) {
-            self.device_pool.insert(dev.clone(), Link { to: pool.clone(), evidence: e.evidence.clone() });
+    fn learn_export(&mut self, e: &Event) {
+        if let (Some(dev), Some(pool)) = (e.fields.get("device name"), e.fields.get("device pool"))
+        {
+            self.device_pool.insert(
+                dev.clone(),
+                Link {
+                    to: pool.clone(),
+                    evidence: e.evidence.clone(),
+                },
+            );
         }
     }
 
-    fn from_sql_row(&mut self, e: &Event) {
+    fn learn_sql_row(&mut self, e: &Event) {
         let roles = sql_roles(&e.fields["sql"]);
         let get = |role: Role| -> Option<&String> {
-            roles.iter().find(|(_, r)| *r == role).and_then(|(col, _)| e.fields.get(col)).filter(|v| !v.is_empty() && *v != "NULL")
+            roles
+                .iter()
+                .find(|(_, r)| *r == role)
+                .and_then(|(col, _)| e.fields.get(col))
+                .filter(|v| !v.is_empty() && *v != "NULL")
         };
-        let link = |to: &String| Link { to: to.clone(), evidence: e.evidence.clone() };
+        let link = |to: &String| Link {
+            to: to.clone(),
+            evidence: e.evidence.clone(),
+        };
         if let (Some(d), Some(p)) = (get(Role::Device), get(Role::Pool)) {
             self.device_pool.insert(d.clone(), link(p));
         }
@@ -142,7 +160,9 @@ impl Topology {
             self.pool_group.insert(p.clone(), link(g));
         }
         if let (Some(g), Some(cm)) = (get(Role::Group), get(Role::CallManager)) {
-            let prio = get(Role::Priority).and_then(|p| p.parse().ok()).unwrap_or(u32::MAX);
+            let prio = get(Role::Priority)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(u32::MAX);
             let members = self.group_members.entry(g.clone()).or_default();
             if !members.iter().any(|(_, l)| &l.to == cm) {
                 members.push((prio, link(cm)));
@@ -154,20 +174,38 @@ impl Topology {
         }
     }
 
-    fn from_file(&mut self, f: &TopologyFile, path: &str) {
-        let ev = |line: u64, text: String| Evidence { file: path.to_string(), line, text };
+    fn learn_file(&mut self, f: &TopologyFile, path: &str) {
+        let ev = |line: u64, text: String| Evidence {
+            file: path.to_string(),
+            line,
+            text,
+        };
         for d in &f.device {
-            self.device_pool.entry(d.name.clone()).or_insert(Link { to: d.pool.clone(), evidence: ev(0, format!("device {} in pool {}", d.name, d.pool)) });
+            self.device_pool.entry(d.name.clone()).or_insert(Link {
+                to: d.pool.clone(),
+                evidence: ev(0, format!("device {} in pool {}", d.name, d.pool)),
+            });
         }
         for p in &f.device_pool {
-            self.pool_group.entry(p.name.clone()).or_insert(Link { to: p.cmgroup.clone(), evidence: ev(0, format!("pool {} uses {}", p.name, p.cmgroup)) });
+            self.pool_group.entry(p.name.clone()).or_insert(Link {
+                to: p.cmgroup.clone(),
+                evidence: ev(0, format!("pool {} uses {}", p.name, p.cmgroup)),
+            });
         }
         for g in &f.cmgroup {
             self.group_members.entry(g.name.clone()).or_insert_with(|| {
                 g.nodes
                     .iter()
                     .enumerate()
-                    .map(|(i, n)| (i as u32 + 1, Link { to: n.clone(), evidence: ev(0, format!("group {} member {}: {n}", g.name, i + 1)) }))
+                    .map(|(i, n)| {
+                        (
+                            i as u32 + 1,
+                            Link {
+                                to: n.clone(),
+                                evidence: ev(0, format!("group {} member {}: {n}", g.name, i + 1)),
+                            },
+                        )
+                    })
                     .collect()
             });
         }
@@ -175,26 +213,65 @@ impl Topology {
 
     /// Map CallManager names to hosts where no processnode row did.
     fn map_callmanagers(&mut self, hosts: &HostBook) {
-        let names: Vec<String> = self.group_members.values().flatten().map(|(_, l)| l.to.clone()).collect();
+        let mut by_likeness = Vec::new();
+        let names: Vec<String> = self
+            .group_members
+            .values()
+            .flatten()
+            .map(|(_, l)| l.to.clone())
+            .collect();
         for cm in names {
             if self.cm_host.contains_key(&cm) {
                 continue;
             }
             if hosts.is_known(&cm) {
-                let ev = Evidence { file: String::new(), line: 0, text: format!("{cm} is a host name") };
-                self.cm_host.insert(cm.clone(), Link { to: hosts.resolve(&cm), evidence: ev });
+                let ev = Evidence {
+                    file: String::new(),
+                    line: 0,
+                    text: format!("{cm} is a host name"),
+                };
+                self.cm_host.insert(
+                    cm.clone(),
+                    Link {
+                        to: hosts.resolve(&cm),
+                        evidence: ev,
+                    },
+                );
                 continue;
             }
             let lower = cm.to_ascii_lowercase();
-            let matches: Vec<&String> = hosts.hosts().keys().filter(|h| h.len() >= 3 && lower.contains(h.as_str())).collect();
+            let matches: Vec<&String> = hosts
+                .hosts()
+                .keys()
+                .filter(|h| h.len() >= 3 && lower.contains(h.as_str()))
+                .collect();
             let longest = matches.iter().map(|h| h.len()).max();
-            let best: Vec<&&String> = matches.iter().filter(|h| Some(h.len()) == longest).collect();
+            let best: Vec<&&String> = matches
+                .iter()
+                .filter(|h| Some(h.len()) == longest)
+                .collect();
             if best.len() == 1 {
                 let host = best[0].to_string();
-                self.notes.push(format!("CallManager {cm} taken to be host {host} (its name contains the host name; no processnode row)"));
-                let ev = Evidence { file: String::new(), line: 0, text: format!("CallManager name {cm} contains host name {host}") };
-                self.cm_host.insert(cm.clone(), Link { to: host, evidence: ev });
+                by_likeness.push(format!("{cm} → {host}"));
+                let ev = Evidence {
+                    file: String::new(),
+                    line: 0,
+                    text: format!("CallManager name {cm} contains host name {host}"),
+                };
+                self.cm_host.insert(
+                    cm.clone(),
+                    Link {
+                        to: host,
+                        evidence: ev,
+                    },
+                );
             }
+        }
+        if !by_likeness.is_empty() {
+            self.notes.push(format!(
+                "CallManager names taken to be hosts because they contain the host name (no processnode row in the bundle): {}",
+                by_likeness.join(", ")
+            ));
         }
     }
 
@@ -210,7 +287,8 @@ impl Topology {
             evidence.push(m.evidence.clone());
             match self.cm_host.get(&m.to) {
                 Some(h) => {
-                    exact &= !h.evidence.file.is_empty() || h.evidence.text.ends_with("is a host name");
+                    exact &=
+                        !h.evidence.file.is_empty() || h.evidence.text.ends_with("is a host name");
                     nodes.push(h.to.clone());
                 }
                 None => {
@@ -220,7 +298,13 @@ impl Topology {
             }
         }
         evidence.retain(|e| !e.file.is_empty());
-        Some(Registration { pool: pool.to.clone(), group: group.to.clone(), nodes, evidence, exact })
+        Some(Registration {
+            pool: pool.to.clone(),
+            group: group.to.clone(),
+            nodes,
+            evidence,
+            exact,
+        })
     }
 
     /// Every host that is a member of some CallManager group.
@@ -229,7 +313,11 @@ impl Topology {
             .group_members
             .values()
             .flatten()
-            .map(|(_, l)| self.cm_host.get(&l.to).map_or(l.to.clone(), |h| h.to.clone()))
+            .map(|(_, l)| {
+                self.cm_host
+                    .get(&l.to)
+                    .map_or(l.to.clone(), |h| h.to.clone())
+            })
             .collect();
         v.sort();
         v.dedup();
@@ -238,7 +326,11 @@ impl Topology {
 
     /// Devices in a device pool.
     pub fn devices_in_pool(&self, pool: &str) -> Vec<&str> {
-        self.device_pool.iter().filter(|(_, l)| l.to == pool).map(|(d, _)| d.as_str()).collect()
+        self.device_pool
+            .iter()
+            .filter(|(_, l)| l.to == pool)
+            .map(|(d, _)| d.as_str())
+            .collect()
     }
 
     /// The device pool of a device.
@@ -257,11 +349,19 @@ impl Topology {
 /// Keys are the result column names as the parser stores them.
 fn sql_roles(sql: &str) -> Vec<(String, Role)> {
     let lower = sql.to_ascii_lowercase();
-    let Some(sel) = lower.find("select") else { return Vec::new() };
-    let Some(from) = lower.find(" from ") else { return Vec::new() };
+    let Some(sel) = lower.find("select") else {
+        return Vec::new();
+    };
+    let Some(from) = lower.find(" from ") else {
+        return Vec::new();
+    };
     let select = &lower[sel + 6..from];
     let rest = &lower[from + 6..];
-    let end = [" where ", " order by ", " group by "].iter().filter_map(|k| rest.find(k)).min().unwrap_or(rest.len());
+    let end = [" where ", " order by ", " group by "]
+        .iter()
+        .filter_map(|k| rest.find(k))
+        .min()
+        .unwrap_or(rest.len());
     let tables = table_aliases(&rest[..end]);
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut out = Vec::new();
@@ -272,7 +372,10 @@ fn sql_roles(sql: &str) -> Vec<(String, Role)> {
             None => (item, None),
         };
         let (table_alias, column) = expr.split_once('.').unwrap_or(("", expr));
-        let table = tables.get(table_alias).map(String::as_str).unwrap_or(table_alias);
+        let table = tables
+            .get(table_alias)
+            .map(String::as_str)
+            .unwrap_or(table_alias);
         let mut name = alias.unwrap_or_else(|| column.to_string());
         let n = seen.entry(name.clone()).or_default();
         *n += 1;
@@ -288,7 +391,10 @@ fn sql_roles(sql: &str) -> Vec<(String, Role)> {
 
 fn table_aliases(from: &str) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
-    let cleaned = from.replace(" inner join ", ",").replace(" left join ", ",").replace(" join ", ",");
+    let cleaned = from
+        .replace(" inner join ", ",")
+        .replace(" left join ", ",")
+        .replace(" join ", ",");
     for part in cleaned.split(',') {
         let part = part.split(" on ").next().unwrap_or("");
         let toks: Vec<&str> = part.split_whitespace().filter(|t| *t != "as").collect();
@@ -345,7 +451,10 @@ mod tests {
         );
         let unaliased = "SELECT d.name, dp.name, cm.name, pn.name FROM device d JOIN devicepool dp ON d.fkdevicepool = dp.pkid JOIN callmanager cm ON x JOIN processnode pn ON y";
         let roles = sql_roles(unaliased);
-        assert_eq!(roles.iter().map(|r| r.1).collect::<Vec<_>>(), [Role::Device, Role::Pool, Role::CallManager, Role::Host]);
+        assert_eq!(
+            roles.iter().map(|r| r.1).collect::<Vec<_>>(),
+            [Role::Device, Role::Pool, Role::CallManager, Role::Host]
+        );
         assert_eq!(roles[1].0, "name_2");
     }
 }

@@ -4,8 +4,15 @@ use crate::model::*;
 use std::path::Path;
 
 /// The knowledge files, by name.
-pub const FILES: [&str; 7] =
-    ["sources.toml", "alarms.toml", "signatures.toml", "lifecycle.toml", "advice.toml", "thresholds.toml", "rules.toml"];
+pub const FILES: [&str; 7] = [
+    "sources.toml",
+    "alarms.toml",
+    "signatures.toml",
+    "lifecycle.toml",
+    "advice.toml",
+    "thresholds.toml",
+    "rules.toml",
+];
 
 const EMBEDDED: [&str; 7] = [
     include_str!("../../../knowledge/sources.toml"),
@@ -67,12 +74,18 @@ impl Knowledge {
         for (name, embedded) in FILES.iter().zip(EMBEDDED) {
             let (text, origin) = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
                 Some(p) => (
-                    std::fs::read_to_string(&p).map_err(|e| LoadError { file: p.display().to_string(), message: e.to_string() })?,
+                    std::fs::read_to_string(&p).map_err(|e| LoadError {
+                        file: p.display().to_string(),
+                        message: e.to_string(),
+                    })?,
                     p.display().to_string(),
                 ),
                 None => (embedded.to_string(), "embedded".to_string()),
             };
-            kb.set(name, &text).map_err(|message| LoadError { file: origin.clone(), message })?;
+            kb.set(name, &text).map_err(|message| LoadError {
+                file: origin.clone(),
+                message,
+            })?;
             kb.origin.push((name.to_string(), origin));
         }
         Ok(kb)
@@ -97,7 +110,10 @@ impl Knowledge {
 
     /// The alarm entry for a name (or one of its other names).
     pub fn alarm(&self, name: &str) -> Option<&Alarm> {
-        self.alarms.alarm.iter().find(|a| a.name == name || a.also.iter().any(|x| x == name))
+        self.alarms
+            .alarm
+            .iter()
+            .find(|a| a.name == name || a.also.iter().any(|x| x == name))
     }
 
     /// Decode a code in `field` of an event of `kind` / alarm `alarm`.
@@ -106,7 +122,10 @@ impl Knowledge {
             .code_table
             .iter()
             .filter(|t| t.field == field)
-            .filter(|t| alarm.is_some_and(|a| t.alarms.iter().any(|x| x == a)) || t.kinds.iter().any(|k| k == kind))
+            .filter(|t| {
+                alarm.is_some_and(|a| t.alarms.iter().any(|x| x == a))
+                    || t.kinds.iter().any(|k| k == kind)
+            })
             .find_map(|t| t.codes.get(code).map(String::as_str))
     }
 
@@ -114,7 +133,10 @@ impl Knowledge {
     pub fn signature(&self, process: &str, reason: &str, frames: &str) -> Option<&Signature> {
         self.signatures.signature.iter().find(|s| {
             (s.process.is_empty() || s.process.eq_ignore_ascii_case(process))
-                && (s.reason_contains.is_empty() || s.reason_contains.iter().any(|r| reason.contains(r.as_str())))
+                && (s.reason_contains.is_empty()
+                    || s.reason_contains
+                        .iter()
+                        .any(|r| reason.contains(r.as_str())))
                 && s.frames_contain.iter().all(|f| frames.contains(f.as_str()))
         })
     }
@@ -135,10 +157,67 @@ impl Knowledge {
         cited.extend(self.advice.advice.iter().flat_map(|a| &a.sources));
         cited.extend(self.thresholds.threshold.iter().flat_map(|a| &a.sources));
         cited.extend(self.rules.rule.iter().flat_map(|a| &a.sources));
-        let mut missing: Vec<String> =
-            cited.into_iter().filter(|k| !self.sources.source.contains_key(*k)).cloned().collect();
+        let mut missing: Vec<String> = cited
+            .into_iter()
+            .filter(|k| !self.sources.source.contains_key(*k))
+            .cloned()
+            .collect();
         missing.sort();
         missing.dedup();
         missing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_knowledge_parses_and_cites_only_known_sources() {
+        let kb = Knowledge::embedded().unwrap();
+        assert!(kb.alarms.alarm.len() > 20);
+        assert!(!kb.signatures.signature.is_empty());
+        assert!(!kb.rules.rule.is_empty());
+        assert_eq!(kb.dangling_sources(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_folder_overrides_one_file_and_keeps_the_rest() {
+        let dir = std::env::temp_dir().join(format!("uctriage-kb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("rules.toml"),
+            "version = 1\n[[rule]]\nid = \"only\"\ntype = \"impact\"\n",
+        )
+        .unwrap();
+        let kb = Knowledge::load(Some(&dir)).unwrap();
+        assert_eq!(kb.rules.rule.len(), 1);
+        assert!(
+            kb.alarms.alarm.len() > 20,
+            "other files stay the shipped ones"
+        );
+        std::fs::write(dir.join("alarms.toml"), "[[alarm]]\nname = 3\n").unwrap();
+        let err = Knowledge::load(Some(&dir)).unwrap_err();
+        assert!(err.to_string().contains("alarms.toml"), "{err}");
+    }
+
+    #[test]
+    fn codes_decode_by_alarm_name_and_signatures_match_by_reason() {
+        let kb = Knowledge::embedded().unwrap();
+        assert_eq!(
+            kb.decode(
+                Some("EndPointUnregistered"),
+                "device_unregistered",
+                "Reason",
+                "13"
+            ),
+            Some("KeepAliveTimeout")
+        );
+        let sig = kb.signature(
+            "ccm",
+            "CallManager unable to process signals. This may be due to CPU",
+            "IntentionalAbort <- CMProcMon::monitorThread",
+        );
+        assert!(sig.is_some_and(|s| s.hang));
     }
 }

@@ -145,11 +145,14 @@ pub struct CoCrash {
     /// Identifier.
     pub id: String,
     /// Cores whose epochs differ by at most this many seconds count as together.
-    #[serde(default = "two")]
+    #[serde(default = "two", alias = "max_epoch_delta_s")]
     pub within_s: i64,
     /// What it means.
-    #[serde(default)]
+    #[serde(default, alias = "condition")]
     pub meaning: String,
+    /// What to check next.
+    #[serde(default)]
+    pub next_checks: Vec<String>,
     /// Caveats (e.g. "inference from ...").
     #[serde(default)]
     pub note: String,

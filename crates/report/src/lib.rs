@@ -7,9 +7,11 @@
 #![deny(missing_docs)]
 
 mod files;
+mod findings;
 mod time;
 mod timeline;
 
 pub use files::{files_json, files_text, FileRecord};
+pub use findings::{analysis_json, analysis_markdown, analysis_text};
 pub use time::TimeStyle;
 pub use timeline::{timeline_ndjson, timeline_text, EventRecord};

@@ -7,19 +7,44 @@ use uctriage_knowledge::Rule;
 
 pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let triggers = triggers(rule, ctx);
-    let advice = ctx.kb.advice.advice.clone();
-    for a in advice.iter().filter(|a| a.when.iter().any(|w| triggers.contains(w.as_str()))) {
-        let why: Vec<&str> = a.when.iter().map(String::as_str).filter(|w| triggers.contains(w)).collect();
-        let title = first_sentence(&a.text);
-        let mut f = Finding::new(FindingKind::Advisory, &rule.id, title);
-        f.summary = format!("{} (Applies because the analysis found: {}.)", a.text.trim(), why.join(", ").replace('_', " "));
-        if !a.bug_ids.is_empty() {
-            f.summary.push_str(&format!(" Bug IDs: {}.", a.bug_ids.join(", ")));
-        }
-        f.confidence = 0.7;
-        ctx.cite_sources(&mut f, &a.sources);
-        ctx.push(f);
+    let advice: Vec<_> = ctx
+        .kb
+        .advice
+        .advice
+        .iter()
+        .filter(|a| a.when.iter().any(|w| triggers.contains(w.as_str())))
+        .cloned()
+        .collect();
+    if advice.is_empty() {
+        return;
     }
+    let mut f = Finding::new(
+        FindingKind::Advisory,
+        &rule.id,
+        "Post-incident steps".to_string(),
+    );
+    let found: Vec<String> = triggers.iter().map(|t| t.replace('_', " ")).collect();
+    f.title = format!(
+        "Post-incident steps ({} items, for: {})",
+        advice.len(),
+        found.join(", ")
+    );
+    f.summary = advice
+        .iter()
+        .map(|a| first_sentence(&a.text))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for a in &advice {
+        let bugs = if a.bug_ids.is_empty() {
+            String::new()
+        } else {
+            format!(" (bug IDs: {})", a.bug_ids.join(", "))
+        };
+        Finding::add(&mut f.next_checks, [format!("{}{bugs}", a.text.trim())]);
+        ctx.cite_sources(&mut f, &a.sources);
+    }
+    f.confidence = 0.7;
+    ctx.push(f);
 }
 
 fn first_sentence(text: &str) -> String {
@@ -62,7 +87,11 @@ fn triggers(rule: &Rule, ctx: &Ctx<'_>) -> BTreeSet<&'static str> {
             }
         }
         if f.kind == FindingKind::Impact
-            && f.devices.iter().any(|d| prefixes.iter().any(|p| d.to_ascii_uppercase().starts_with(p.as_str())))
+            && f.devices.iter().any(|d| {
+                prefixes
+                    .iter()
+                    .any(|p| d.to_ascii_uppercase().starts_with(p.as_str()))
+            })
         {
             t.insert("mobile_agent_ports_lost");
         }

@@ -7,23 +7,35 @@ use crate::ctx::{span, Ctx};
 use crate::finding::{Finding, FindingKind};
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Evidence, Event, Kind};
+use uctriage_core::{Event, Evidence, Kind};
 use uctriage_knowledge::Rule;
 
 /// One symptom on a host: when it began, what it is, its proofs.
 struct Symptom {
     first: Timestamp,
     last: Timestamp,
+    /// A few words for the title.
+    short: String,
+    /// A sentence part for the summary.
     what: String,
     evidence: Vec<Evidence>,
 }
 
 pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let t0 = match ctx.impacts.first().map(|i| i.start).or_else(|| ctx.root_crashes.first().map(|(_, c)| ctx.crashes[*c].time)) {
+    let t0 = match ctx
+        .impacts
+        .first()
+        .map(|i| i.start)
+        .or_else(|| ctx.root_crashes.first().map(|(_, c)| ctx.crashes[*c].time))
+    {
         Some(t) => t,
         None => return,
     };
-    let root_hosts: BTreeSet<String> = ctx.root_crashes.iter().map(|(_, c)| ctx.crashes[*c].host.clone()).collect();
+    let root_hosts: BTreeSet<String> = ctx
+        .root_crashes
+        .iter()
+        .map(|(_, c)| ctx.crashes[*c].host.clone())
+        .collect();
     let served_by: BTreeSet<String> = ctx
         .impacts
         .iter()
@@ -43,7 +55,14 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     reauthentications(rule, ctx, t0);
 }
 
-fn judge(rule: &Rule, ctx: &Ctx<'_>, host: &str, symptoms: &[Symptom], t0: Timestamp, served_by: &BTreeSet<String>) -> Finding {
+fn judge(
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    host: &str,
+    symptoms: &[Symptom],
+    t0: Timestamp,
+    served_by: &BTreeSet<String>,
+) -> Finding {
     let long_before = rule.param("long_before_s", 3600.0) as i64;
     let first = symptoms.iter().map(|s| s.first).min().unwrap();
     let last = symptoms.iter().map(|s| s.last).max().unwrap();
@@ -63,14 +82,30 @@ fn judge(rule: &Rule, ctx: &Ctx<'_>, host: &str, symptoms: &[Symptom], t0: Times
         ));
     }
     let whats: Vec<String> = symptoms.iter().map(|s| s.what.clone()).collect();
+    let shorts: Vec<String> = symptoms.iter().map(|s| s.short.clone()).collect();
     let (kind, confidence, verdict) = if reasons.is_empty() {
         (FindingKind::Contributing, 0.4, format!("It began during the incident and {host} may serve the impacted devices, so it may have contributed."))
     } else {
-        (FindingKind::Coincidental, 0.55 + 0.15 * reasons.len() as f64, format!("A coincidence: {}.", reasons.join("; and ")))
+        (
+            FindingKind::Coincidental,
+            0.55 + 0.15 * reasons.len() as f64,
+            format!("A coincidence: {}.", reasons.join("; and ")),
+        )
     };
-    let title = format!("{host}: {}{}", whats.join(", "), if kind == FindingKind::Coincidental { " — a coincidence" } else { "" });
+    let title = format!(
+        "{host}: {}{}",
+        shorts.join(", "),
+        if kind == FindingKind::Coincidental {
+            " — a coincidence"
+        } else {
+            ""
+        }
+    );
     let mut f = Finding::new(kind, &rule.id, title);
-    f.summary = format!("{host} had its own problems: {}. {verdict}", whats.join("; "));
+    f.summary = format!(
+        "{host} had its own problems: {}. {verdict}",
+        whats.join("; ")
+    );
     f.start = Some(first);
     f.end = Some(last);
     f.confidence = confidence;
@@ -86,47 +121,91 @@ fn judge(rule: &Rule, ctx: &Ctx<'_>, host: &str, symptoms: &[Symptom], t0: Times
 
 /// Everything wrong with `host` in the bundle, one symptom per kind of trouble.
 fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
-    let mut out: BTreeMap<&'static str, Symptom> = BTreeMap::new();
-    let mut note = |key: &'static str, e: &Event, what: String| {
+    let mut out: BTreeMap<String, Symptom> = BTreeMap::new();
+    let hhmm = |t: Timestamp| {
+        t.to_zoned_datetime(ctx.tz.clone())
+            .strftime("%H:%M")
+            .to_string()
+    };
+    let mut note = |key: String, e: &Event, short: String, what: String| {
         let t = e.time.unwrap();
-        let s = out.entry(key).or_insert_with(|| Symptom { first: t, last: t, what, evidence: Vec::new() });
+        let s = out.entry(key).or_insert_with(|| Symptom {
+            first: t,
+            last: t,
+            short,
+            what,
+            evidence: Vec::new(),
+        });
         s.first = s.first.min(t);
         s.last = s.last.max(t);
         s.evidence.push(e.evidence.clone());
     };
+    // An event is about the remote end of a link, or the target of a ping,
+    // when it names one by address or host name; else about its own host.
     let about = |e: &Event| -> Option<String> {
-        for k in ["RemoteIPAddress", "RemoteNodeID", "RemoteNodeId", "remote_node", "target"] {
-            if let Some(v) = e.fields.get(k) {
-                return Some(ctx.bundle.hosts.resolve(v));
-            }
-        }
-        e.host.clone()
+        e.fields
+            .iter()
+            .find(|(k, _)| {
+                ["remoteipaddress", "remote_host", "target"]
+                    .contains(&k.to_ascii_lowercase().as_str())
+            })
+            .map(|(_, v)| ctx.bundle.hosts.resolve(v))
+            .or_else(|| e.host.clone())
     };
     for e in ctx.events().iter().filter(|e| e.time.is_some()) {
         let subject = about(e);
         if subject.as_deref() != Some(host) {
             continue;
         }
-        let state = e.fields.get("state").map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+        let state = e
+            .fields
+            .get("state")
+            .map(|s| s.to_ascii_lowercase())
+            .unwrap_or_default();
         match e.kind {
             Kind::ClusterAuth if state.starts_with("not") => {
-                note("auth", e, format!("{} since {}", e.fields["state"], ctx.when(e.time.unwrap())))
+                let t = e.time.unwrap();
+                note(
+                    "auth".into(),
+                    e,
+                    format!("not authenticated since {}", hhmm(t)),
+                    format!("{} since {}", e.fields["state"], ctx.when(t)),
+                )
             }
-            Kind::SdlLink if state.contains("out") => note("sdl", e, "SDL links to it out of service".into()),
-            Kind::Replication if replication_bad(e) => note("repl", e, replication_text(e)),
+            Kind::SdlLink if state.contains("out") => note(
+                "sdl".into(),
+                e,
+                "SDL links down".into(),
+                "SDL links to it out of service".into(),
+            ),
+            Kind::Replication if replication_bad(e) => {
+                let text = replication_text(e);
+                note("repl".into(), e, text.clone(), text)
+            }
             Kind::RtmtAlert => {
                 let name = e.fields.get("alert").cloned().unwrap_or_default();
-                let key: &'static str = if name.contains("Cpu") { "cpu-alert" } else { "alert" };
-                note(key, e, format!("RTMT alert {name} from {}", ctx.when(e.time.unwrap())));
+                let t = e.time.unwrap();
+                note(
+                    format!("alert-{name}"),
+                    e,
+                    format!("{name} alerts"),
+                    format!("RTMT alert {name} from {}", ctx.when(t)),
+                );
             }
-            Kind::Ping if e.fields.get("lost").is_some_and(|l| l == "true") => {
-                note("ping-loss", e, "pings to it lost".into())
-            }
+            Kind::Ping if e.fields.get("lost").is_some_and(|l| l == "true") => note(
+                "ping-loss".into(),
+                e,
+                "pings lost".into(),
+                "pings to it lost".into(),
+            ),
             _ => {}
         }
     }
-    for (key, s) in pegged_cpu(rule, ctx, host).into_iter().chain(slow_pings(ctx, host)) {
-        out.insert(key, s);
+    for (key, s) in pegged_cpu(rule, ctx, host)
+        .into_iter()
+        .chain(slow_pings(ctx, host))
+    {
+        out.insert(key.to_string(), s);
     }
     let mut v: Vec<Symptom> = out.into_values().collect();
     v.sort_by_key(|s| s.first);
@@ -134,15 +213,31 @@ fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
 }
 
 fn replication_bad(e: &Event) -> bool {
-    let state = e.fields.get("replication_state").map(String::as_str).unwrap_or("");
-    let text = format!("{} {}", e.fields.get("state_text").map_or("", |s| s), e.fields.get("status").map_or("", |s| s)).to_ascii_lowercase();
-    state == "4" || state == "-" || text.contains("off-line") || text.contains("failed") || e.fields.contains_key("alert")
+    let state = e
+        .fields
+        .get("replication_state")
+        .map(String::as_str)
+        .unwrap_or("");
+    let text = format!(
+        "{} {}",
+        e.fields.get("state_text").map_or("", |s| s),
+        e.fields.get("status").map_or("", |s| s)
+    )
+    .to_ascii_lowercase();
+    state == "4"
+        || state == "-"
+        || text.contains("off-line")
+        || text.contains("failed")
+        || e.fields.contains_key("alert")
 }
 
 fn replication_text(e: &Event) -> String {
     match e.fields.get("status").filter(|s| !s.is_empty()) {
         Some(s) => format!("replication {s}"),
-        None => format!("replication state ({})", e.fields.get("replication_state").map_or("?", |s| s)),
+        None => format!(
+            "replication state ({})",
+            e.fields.get("replication_state").map_or("?", |s| s)
+        ),
     }
 }
 
@@ -152,7 +247,10 @@ fn pegged_cpu(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<(&'static str, Symp
     let min = rule.param("cpu_pegged_min_s", 600.0) as i64;
     let mut best: Option<Symptom> = None;
     let mut run: Option<(Timestamp, Timestamp, f64, Evidence)> = None;
-    let samples = ctx.events().iter().filter(|e| e.kind == Kind::MetricSample && e.host.as_deref() == Some(host));
+    let samples = ctx
+        .events()
+        .iter()
+        .filter(|e| e.kind == Kind::MetricSample && e.host.as_deref() == Some(host));
     for e in samples {
         let Some(cpu) = cpu_value(e) else { continue };
         let t = e.time.unwrap();
@@ -168,16 +266,36 @@ fn pegged_cpu(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<(&'static str, Symp
     if let Some((s, end, peak, ev)) = run {
         keep_longest(&mut best, s, end, peak, ev, min);
     }
-    best.map(|b| vec![("cpu", b)]).unwrap_or_default()
+    let since = |t: Timestamp| {
+        t.to_zoned_datetime(ctx.tz.clone())
+            .strftime("%H:%M")
+            .to_string()
+    };
+    best.map(|mut b| {
+        b.short = format!("CPU pegged since {}", since(b.first));
+        vec![("cpu", b)]
+    })
+    .unwrap_or_default()
 }
 
-fn keep_longest(best: &mut Option<Symptom>, s: Timestamp, end: Timestamp, peak: f64, ev: Evidence, min: i64) {
+fn keep_longest(
+    best: &mut Option<Symptom>,
+    s: Timestamp,
+    end: Timestamp,
+    peak: f64,
+    ev: Evidence,
+    min: i64,
+) {
     let len = secs(end, s);
     if len >= min && best.as_ref().is_none_or(|b| secs(b.last, b.first) < len) {
         *best = Some(Symptom {
             first: s,
             last: end,
-            what: format!("CPU pegged (peak {peak:.0}%) for {}", span(len)),
+            short: "CPU pegged".into(),
+            what: format!(
+                "CPU at or above the pegged level (peak {peak:.0}%) for {}",
+                span(len)
+            ),
             evidence: vec![ev],
         });
     }
@@ -186,7 +304,9 @@ fn keep_longest(best: &mut Option<Symptom>, s: Timestamp, end: Timestamp, peak: 
 fn cpu_value(e: &Event) -> Option<f64> {
     e.fields.iter().find_map(|(k, v)| {
         let k = k.to_ascii_lowercase();
-        (k.contains("processor") && k.contains("cpu time")).then(|| v.parse().ok()).flatten()
+        (k.contains("processor") && k.contains("cpu time"))
+            .then(|| v.parse().ok())
+            .flatten()
     })
 }
 
@@ -196,7 +316,11 @@ fn slow_pings(ctx: &Ctx<'_>, host: &str) -> Vec<(&'static str, Symptom)> {
         .events()
         .iter()
         .filter(|e| e.kind == Kind::Ping && e.time.is_some())
-        .filter(|e| e.fields.get("target").is_some_and(|t| ctx.bundle.hosts.resolve(t) == host))
+        .filter(|e| {
+            e.fields
+                .get("target")
+                .is_some_and(|t| ctx.bundle.hosts.resolve(t) == host)
+        })
         .filter_map(|e| Some((e, e.fields.get("rtt_ms")?.parse::<f64>().ok()?)))
         .collect();
     if pings.len() < 4 {
@@ -206,13 +330,16 @@ fn slow_pings(ctx: &Ctx<'_>, host: &str) -> Vec<(&'static str, Symptom)> {
     rtts.sort_by(f64::total_cmp);
     let base = rtts[rtts.len() / 4].max(1.0);
     let slow: Vec<&(&Event, f64)> = pings.iter().filter(|p| p.1 > 5.0 * base).collect();
-    let (Some(first), Some(last)) = (slow.first(), slow.last()) else { return Vec::new() };
+    let (Some(first), Some(last)) = (slow.first(), slow.last()) else {
+        return Vec::new();
+    };
     let peak = slow.iter().map(|p| p.1).fold(0.0, f64::max);
     vec![(
         "ping",
         Symptom {
             first: first.0.time.unwrap(),
             last: last.0.time.unwrap(),
+            short: format!("ping {peak:.0} ms"),
             what: format!("ping RTT up to {peak:.0} ms against {base:.0} ms before"),
             evidence: slow.iter().take(3).map(|p| p.0.evidence.clone()).collect(),
         },
@@ -225,7 +352,9 @@ fn reauthentications(rule: &Rule, ctx: &mut Ctx<'_>, t0: Timestamp) {
     let long_before = rule.param("long_before_s", 3600.0) as i64;
     let mut found = Vec::new();
     for e in ctx.events().iter().filter(|e| e.kind == Kind::ClusterAuth) {
-        let (Some(t), Some(h)) = (e.time, e.host.clone()) else { continue };
+        let (Some(t), Some(h)) = (e.time, e.host.clone()) else {
+            continue;
+        };
         let state = e.fields.get("state").map(String::as_str).unwrap_or("");
         let ago = secs(t0, t);
         if state.starts_with("authenticated") && ago > long_before && ago <= lookback {
@@ -236,7 +365,10 @@ fn reauthentications(rule: &Rule, ctx: &mut Ctx<'_>, t0: Timestamp) {
         let mut f = Finding::new(
             FindingKind::Coincidental,
             &rule.id,
-            format!("{h} re-authenticated to the cluster {} before the impact — a coincidence", span(secs(t0, t))),
+            format!(
+                "{h} re-authenticated to the cluster {} before the impact — a coincidence",
+                span(secs(t0, t))
+            ),
         );
         f.summary = format!(
             "{h} has been authenticated since {}, so its intra-cluster connection was re-established then, {} before the impact; nothing in the bundle links that reconnect to the incident.",

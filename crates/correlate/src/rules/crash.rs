@@ -14,26 +14,44 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let after = rule.param("after_s", 900.0) as i64;
     let impacts = ctx.impacts.clone();
     for impact in &impacts {
-        let regs: Vec<(String, Registration)> =
-            impact.devices.iter().filter_map(|d| ctx.topo.registration(d).map(|r| (d.clone(), r))).collect();
-        let primaries: BTreeSet<String> = regs.iter().filter_map(|(_, r)| r.nodes.first().cloned()).collect();
+        let regs: Vec<(String, Registration)> = impact
+            .devices
+            .iter()
+            .filter_map(|d| ctx.topo.registration(d).map(|r| (d.clone(), r)))
+            .collect();
+        let primaries: BTreeSet<String> = regs
+            .iter()
+            .filter_map(|(_, r)| r.nodes.first().cloned())
+            .collect();
         let window: Vec<usize> = (0..ctx.crashes.len())
             .filter(|&i| {
                 let d = secs(ctx.crashes[i].time, impact.start);
                 d >= -before && d <= after
             })
             .collect();
-        let on_primary = window.iter().copied().filter(|&i| primaries.contains(&ctx.crashes[i].host));
-        let pick = on_primary.min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs()).or_else(|| {
-            // Without topology, the nearest crash is the suspect (lower confidence).
-            if regs.is_empty() {
-                window.iter().copied().min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs())
-            } else {
-                None
-            }
-        });
+        let on_primary = window
+            .iter()
+            .copied()
+            .filter(|&i| primaries.contains(&ctx.crashes[i].host));
+        let pick = on_primary
+            .min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs())
+            .or_else(|| {
+                // Without topology, the nearest crash is the suspect (lower confidence).
+                if regs.is_empty() {
+                    window
+                        .iter()
+                        .copied()
+                        .min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs())
+                } else {
+                    None
+                }
+            });
         let Some(ci) = pick else { continue };
-        let existing = ctx.root_crashes.iter().find(|(_, c)| *c == ci).map(|(id, _)| id.clone());
+        let existing = ctx
+            .root_crashes
+            .iter()
+            .find(|(_, c)| *c == ci)
+            .map(|(id, _)| id.clone());
         let rc_id = match existing {
             Some(id) => id,
             None => {
@@ -53,7 +71,9 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
 
 /// A crash in the incident period that no impact pointed at is still a finding.
 fn unexplained_recent_crashes(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let Some(latest) = ctx.crashes.last().map(|c| c.time) else { return };
+    let Some(latest) = ctx.crashes.last().map(|c| c.time) else {
+        return;
+    };
     let recent: Vec<usize> = (0..ctx.crashes.len())
         .filter(|&i| secs(latest, ctx.crashes[i].time) < 86400)
         .filter(|i| !ctx.root_crashes.iter().any(|(_, c)| c == i))
@@ -69,11 +89,21 @@ fn unexplained_recent_crashes(rule: &Rule, ctx: &mut Ctx<'_>) {
 
 /// The core whose process the rule prefers (ccm before CTIManager, ...).
 fn main_core<'c>(rule: &Rule, crash: &'c Crash) -> &'c Core {
-    let prefer: Vec<&str> = rule.text.get("prefer").map_or("ccm,CTIManager", String::as_str).split(',').collect();
+    let prefer: Vec<&str> = rule
+        .text
+        .get("prefer")
+        .map_or("ccm,CTIManager", String::as_str)
+        .split(',')
+        .collect();
     crash
         .cores
         .iter()
-        .min_by_key(|c| prefer.iter().position(|p| p.eq_ignore_ascii_case(&c.process)).unwrap_or(usize::MAX))
+        .min_by_key(|c| {
+            prefer
+                .iter()
+                .position(|p| p.eq_ignore_ascii_case(&c.process))
+                .unwrap_or(usize::MAX)
+        })
         .expect("a crash has cores")
 }
 
@@ -82,14 +112,23 @@ type ImpactRegs<'i> = (&'i crate::ctx::Impact, &'i [(String, Registration)]);
 fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'_>>) -> Finding {
     let crash = &ctx.crashes[ci];
     let main = main_core(rule, crash);
-    let others: Vec<&Core> = crash.cores.iter().filter(|c| c.core_file != main.core_file).collect();
+    let others: Vec<&Core> = crash
+        .cores
+        .iter()
+        .filter(|c| c.core_file != main.core_file)
+        .collect();
     let sig = main.signature.as_ref();
     let hang = sig.is_some_and(|s| s.hang);
-    let mut title = format!("{} on {} {}", main.process, crash.host, if hang {
-        "stopped processing and was aborted by its process monitor"
-    } else {
-        "crashed"
-    });
+    let mut title = format!(
+        "{} on {} {}",
+        main.process,
+        crash.host,
+        if hang {
+            "stopped processing and was aborted by its process monitor"
+        } else {
+            "crashed"
+        }
+    );
     if main.reason.is_some() {
         title.push_str(" (IntentionalAbort)");
     }
@@ -101,7 +140,7 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
     let mut s = String::new();
     let mut confidence: f64 = 0.45;
     if let Some((imp, regs)) = impact {
-        s.push_str(&registration_sentence(ctx, crash, regs, &mut f, &mut confidence));
+        s.push_str(&registration_sentence(crash, regs, &mut f, &mut confidence));
         let lead = secs(crash.time, imp.start);
         if lead > 0 && hang {
             s.push_str(&format!(
@@ -113,14 +152,27 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
             ));
             confidence += 0.15;
         } else if lead > 0 {
-            s.push_str(&format!(" The devices dropped {} before the core.", span(lead)));
+            s.push_str(&format!(
+                " The devices dropped {} before the core.",
+                span(lead)
+            ));
         } else {
-            s.push_str(&format!(" The core came {} before the devices dropped.", span(-lead)));
+            s.push_str(&format!(
+                " The core came {} before the devices dropped.",
+                span(-lead)
+            ));
             confidence += 0.1;
         }
         let events = ctx.events();
-        if imp.events.iter().any(|&i| events[i].fields.values().any(|v| v.contains("CALLMANAGER_FAILURE"))) {
-            s.push_str(" The application saw the loss as a CallManager failure (CALLMANAGER_FAILURE).");
+        if imp.events.iter().any(|&i| {
+            events[i]
+                .fields
+                .values()
+                .any(|v| v.contains("CALLMANAGER_FAILURE"))
+        }) {
+            s.push_str(
+                " The application saw the loss as a CallManager failure (CALLMANAGER_FAILURE).",
+            );
             confidence += 0.05;
         }
         Finding::add(&mut f.devices, imp.devices.iter().cloned());
@@ -134,7 +186,10 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
         Finding::add(&mut f.next_checks, sig.next_checks.iter().cloned());
         ctx.cite_sources(&mut f, &sig.sources);
         if !sig.bug_ids.is_empty() {
-            s.push_str(&format!(" Public bug IDs for this signature: {}.", sig.bug_ids.join(", ")));
+            s.push_str(&format!(
+                " Public bug IDs for this signature: {}.",
+                sig.bug_ids.join(", ")
+            ));
         }
         confidence += 0.1;
     }
@@ -171,14 +226,15 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
 }
 
 fn registration_sentence(
-    ctx: &Ctx<'_>,
     crash: &Crash,
     regs: &[(String, Registration)],
     f: &mut Finding,
     confidence: &mut f64,
 ) -> String {
-    let on_node: Vec<&(String, Registration)> =
-        regs.iter().filter(|(_, r)| r.nodes.first() == Some(&crash.host)).collect();
+    let on_node: Vec<&(String, Registration)> = regs
+        .iter()
+        .filter(|(_, r)| r.nodes.first() == Some(&crash.host))
+        .collect();
     let Some((_, r)) = on_node.first() else {
         return format!(
             "No topology in the bundle says where the devices register; {} is the node that crashed closest to the loss.",
@@ -200,14 +256,25 @@ fn registration_sentence(
         r.pool,
         r.group,
         r.nodes.join(" → "),
-        if r.exact { "" } else { ", CallManager names matched to hosts by name" }
+        if r.exact {
+            ""
+        } else {
+            ", CallManager names matched to hosts by name"
+        }
     )
 }
 
 fn core_sentence(ctx: &Ctx<'_>, core: &Core) -> String {
-    let mut s = format!(" At {} {} dumped core {}", ctx.when(core.time), core.process, core.core_file);
+    let mut s = format!(
+        " At {} {} dumped core {}",
+        ctx.when(core.time),
+        core.process,
+        core.core_file
+    );
     match (&core.reason, &core.abort_site) {
-        (Some(r), Some(site)) => s.push_str(&format!("; its backtrace shows IntentionalAbort at {site}: \"{r}\".")),
+        (Some(r), Some(site)) => s.push_str(&format!(
+            "; its backtrace shows IntentionalAbort at {site}: \"{r}\"."
+        )),
         (Some(r), None) => s.push_str(&format!("; its backtrace shows IntentionalAbort: \"{r}\".")),
         _ => s.push('.'),
     }
@@ -228,7 +295,11 @@ fn restart_time(ctx: &Ctx<'_>, crash: &Crash) -> Option<uctriage_core::jiff::Tim
     service_events(ctx, crash)
         .into_iter()
         .filter(|e| e.time.is_some_and(|t| t >= crash.time))
-        .filter(|e| e.fields.get("state").is_some_and(|s| s.to_ascii_lowercase().contains("start")))
+        .filter(|e| {
+            e.fields
+                .get("state")
+                .is_some_and(|s| s.to_ascii_lowercase().contains("start"))
+        })
         .filter_map(|e| e.time)
         .max()
 }
@@ -242,7 +313,9 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
     let busy_above = rule.param("cpu_busy_above", 90.0);
     let mut hits: Vec<(&Event, String)> = Vec::new();
     for e in ctx.events() {
-        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else { continue };
+        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
+            continue;
+        };
         if h != crash.host || t > crash.time || secs(crash.time, t) > lookback {
             continue;
         }
@@ -251,9 +324,14 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
         }
     }
     if hits.is_empty() {
-        let text = rule.text.get("no_load_evidence").cloned().unwrap_or_default().replace("{host}", &crash.host);
+        let text = rule
+            .text
+            .get("no_load_evidence")
+            .cloned()
+            .unwrap_or_default()
+            .replace("{host}", &crash.host);
         if let Some(f) = ctx.finding_mut(rc_id) {
-            Finding::add(&mut f.next_checks, [text]);
+            f.next_checks.insert(0, text);
         }
         return;
     }
@@ -268,7 +346,13 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
         ctx.when(first),
         ctx.when_short(crash.time, first),
         crash.host,
-        hits.iter().map(|(_, w)| w.clone()).collect::<BTreeSet<_>>().into_iter().take(5).collect::<Vec<_>>().join("; ")
+        hits.iter()
+            .map(|(_, w)| w.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .take(5)
+            .collect::<Vec<_>>()
+            .join("; ")
     );
     f.start = Some(first);
     f.end = Some(crash.time);
@@ -285,14 +369,29 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
 }
 
 /// Why an event shows starvation, if it does.
-pub(crate) fn starvation(e: &Event, idle_below: f64, iowait_above: f64, busy_above: f64) -> Option<String> {
-    let num = |k: &str| e.fields.get(k).and_then(|v| v.trim_end_matches('%').parse::<f64>().ok());
+pub(crate) fn starvation(
+    e: &Event,
+    idle_below: f64,
+    iowait_above: f64,
+    busy_above: f64,
+) -> Option<String> {
+    let num = |k: &str| {
+        e.fields
+            .get(k)
+            .and_then(|v| v.trim_end_matches('%').parse::<f64>().ok())
+    };
     match e.kind {
         Kind::Load => {
-            if let Some(idle) = num("cpu_idle").or_else(|| num("cpu_id")).filter(|v| *v < idle_below) {
+            if let Some(idle) = num("cpu_idle")
+                .or_else(|| num("cpu_id"))
+                .filter(|v| *v < idle_below)
+            {
                 return Some(format!("CPU idle {idle}%"));
             }
-            num("cpu_iowait").or_else(|| num("cpu_wa")).filter(|v| *v > iowait_above).map(|w| format!("I/O wait {w}%"))
+            num("cpu_iowait")
+                .or_else(|| num("cpu_wa"))
+                .filter(|v| *v > iowait_above)
+                .map(|w| format!("I/O wait {w}%"))
         }
         Kind::MetricSample => e.fields.iter().find_map(|(k, v)| {
             let v: f64 = v.parse().ok()?;
@@ -307,7 +406,8 @@ pub(crate) fn starvation(e: &Event, idle_below: f64, iowait_above: f64, busy_abo
         }),
         Kind::RtmtAlert | Kind::Alarm => {
             let name = e.fields.get("alert").or_else(|| e.fields.get("alarm"))?;
-            (name.contains("CpuPegging") || name.contains("CodeYellow") || name.contains("CodeRed")).then(|| name.clone())
+            (name.contains("CpuPegging") || name.contains("CodeYellow") || name.contains("CodeRed"))
+                .then(|| name.clone())
         }
         _ => None,
     }

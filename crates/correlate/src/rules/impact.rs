@@ -16,17 +16,23 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         .filter(|&i| kinds.contains(&events[i].kind) && events[i].time.is_some())
         .collect();
     for episode in split(events, &losses, gap) {
-        let app_level = episode.iter().any(|&i| events[i].kind != Kind::DeviceUnregistered);
+        let app_level = episode
+            .iter()
+            .any(|&i| events[i].kind != Kind::DeviceUnregistered);
         let devices = ids(events, &episode, EntityKind::Device);
         if !app_level && devices.len() < burst {
             continue;
         }
         let f = build(rule, ctx, &episode);
         let start = events[episode[0]].time.unwrap();
-        let end = f.end;
         let devices = f.devices.clone();
         let id = ctx.push(f);
-        ctx.impacts.push(Impact { id, devices, start, end, events: episode });
+        ctx.impacts.push(Impact {
+            id,
+            devices,
+            start,
+            events: episode,
+        });
     }
 }
 
@@ -44,7 +50,9 @@ fn split(events: &[Event], idx: &[usize], gap: i64) -> Vec<Vec<usize>> {
 }
 
 fn ids(events: &[Event], idx: &[usize], kind: EntityKind) -> BTreeSet<String> {
-    idx.iter().flat_map(|&i| events[i].entity_ids(kind).map(str::to_string)).collect()
+    idx.iter()
+        .flat_map(|&i| events[i].entity_ids(kind).map(str::to_string))
+        .collect()
 }
 
 fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
@@ -60,11 +68,18 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
     };
     let mut causes: BTreeMap<String, usize> = BTreeMap::new();
     for &i in episode {
-        if let Some(c) = events[i].fields.get("cause").or_else(|| events[i].fields.get("Reason")) {
+        if let Some(c) = events[i]
+            .fields
+            .get("cause")
+            .or_else(|| events[i].fields.get("Reason"))
+        {
             *causes.entry(c.clone()).or_default() += 1;
         }
     }
-    let seen: BTreeSet<String> = episode.iter().filter_map(|&i| events[i].host.clone()).collect();
+    let seen: BTreeSet<String> = episode
+        .iter()
+        .filter_map(|&i| events[i].host.clone())
+        .collect();
     let dev_list: Vec<String> = devices.iter().cloned().collect();
     let title = format!(
         "{} lost service{} from {}{}",
@@ -87,11 +102,18 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
         if causes.is_empty() {
             String::new()
         } else {
-            format!(" (causes: {})", causes.keys().cloned().collect::<Vec<_>>().join(", "))
+            format!(
+                " (causes: {})",
+                causes.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
         },
         seen.iter().cloned().collect::<Vec<_>>().join(", "),
         match end {
-            Some(e) => format!(", and all were back by {} ({} later)", ctx.when(e), crate::ctx::span(secs(e, start))),
+            Some(e) => format!(
+                ", and all were back by {} ({} later)",
+                ctx.when(e),
+                crate::ctx::span(secs(e, start))
+            ),
             None if back.is_empty() => ", with no return to service in the bundle".to_string(),
             None => format!(", and {} of them came back", back.len()),
         },
@@ -136,7 +158,8 @@ fn returns(
             _ => continue,
         };
         for id in e.entity_ids(kind).filter(|id| set.contains(*id)) {
-            back.entry(id.to_string()).or_insert((t, e.evidence.clone()));
+            back.entry(id.to_string())
+                .or_insert((t, e.evidence.clone()));
         }
     }
     back
@@ -159,7 +182,10 @@ fn decoded_causes(ctx: &Ctx<'_>, events: &[Event], episode: &[usize]) -> String 
     if said.is_empty() {
         String::new()
     } else {
-        format!("Codes: {}.", said.into_iter().collect::<Vec<_>>().join("; "))
+        format!(
+            "Codes: {}.",
+            said.into_iter().collect::<Vec<_>>().join("; ")
+        )
     }
 }
 
@@ -173,7 +199,11 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 fn plural_list(items: &BTreeSet<String>, one: &str, many: &str) -> String {
     let list: Vec<String> = items.iter().cloned().collect();
-    format!("{} {}", if items.len() == 1 { one } else { many }, join_max(&list, 6))
+    format!(
+        "{} {}",
+        if items.len() == 1 { one } else { many },
+        join_max(&list, 6)
+    )
 }
 
 pub(crate) fn join_max(items: &[String], max: usize) -> String {

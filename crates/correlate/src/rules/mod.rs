@@ -22,7 +22,10 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         "recurrence" => recurrence::run(rule, ctx),
         "end_of_support" => eos::run(rule, ctx),
         "advice" => advice::run(rule, ctx),
-        other => ctx.notes.push(format!("rule {}: unknown rule type `{other}`: skipped", rule.id)),
+        other => ctx.notes.push(format!(
+            "rule {}: unknown rule type `{other}`: skipped",
+            rule.id
+        )),
     }
 }
 

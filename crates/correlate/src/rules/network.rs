@@ -13,14 +13,20 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let window = rule.param("window_s", 180.0) as i64;
     let events = ctx.events();
     let mut by_site: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
-    for e in events.iter().filter(|e| e.kind == Kind::DeviceUnregistered && e.time.is_some()) {
+    for e in events
+        .iter()
+        .filter(|e| e.kind == Kind::DeviceUnregistered && e.time.is_some())
+    {
         if let Some(site) = site_of(ctx, e) {
             by_site.entry(site).or_default().push(e);
         }
     }
     for (site, evs) in by_site {
         for burst in bursts(&evs, window) {
-            let mut devices: Vec<String> = burst.iter().flat_map(|e| e.entity_ids(EntityKind::Device).map(str::to_string)).collect();
+            let mut devices: Vec<String> = burst
+                .iter()
+                .flat_map(|e| e.entity_ids(EntityKind::Device).map(str::to_string))
+                .collect();
             devices.sort();
             devices.dedup();
             if devices.len() < min {
@@ -28,19 +34,32 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
             }
             let start = burst[0].time.unwrap();
             let end = burst.last().unwrap().time.unwrap();
-            let crash_near = ctx.crashes.iter().any(|c| secs(c.time, start).abs() <= window * 5);
+            let crash_near = ctx
+                .crashes
+                .iter()
+                .any(|c| secs(c.time, start).abs() <= window * 5);
             if crash_near {
                 continue;
             }
-            let reasons: BTreeMap<String, usize> = burst.iter().filter_map(|e| e.fields.get("Reason")).fold(BTreeMap::new(), |mut m, r| {
-                *m.entry(r.clone()).or_default() += 1;
-                m
-            });
+            let reasons: BTreeMap<String, usize> = burst
+                .iter()
+                .filter_map(|e| e.fields.get("Reason"))
+                .fold(BTreeMap::new(), |mut m, r| {
+                    *m.entry(r.clone()).or_default() += 1;
+                    m
+                });
             let decoded: Vec<String> = reasons
                 .keys()
-                .map(|r| match ctx.kb.decode(Some("EndPointUnregistered"), "device_unregistered", "Reason", r) {
-                    Some(m) => format!("{r} = {m}"),
-                    None => r.clone(),
+                .map(|r| {
+                    match ctx.kb.decode(
+                        Some("EndPointUnregistered"),
+                        "device_unregistered",
+                        "Reason",
+                        r,
+                    ) {
+                        Some(m) => format!("{r} = {m}"),
+                        None => r.clone(),
+                    }
                 })
                 .collect();
             let nodes: Vec<String> = {
@@ -52,7 +71,10 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
             let mut f = Finding::new(
                 FindingKind::RootCause,
                 &rule.id,
-                format!("Network outage at {site}: {} devices unregistered together, no CUCM fault", devices.len()),
+                format!(
+                    "Network outage at {site}: {} devices unregistered together, no CUCM fault",
+                    devices.len()
+                ),
             );
             f.summary = format!(
                 "{} devices of {site} unregistered within {} from {} (reasons: {}), reported by {}. No service core or crash on those nodes near that time, so the nodes were healthy and the devices lost their path to them: check the site's WAN link, its gateway / router and switch logs for that minute.",
@@ -100,8 +122,12 @@ fn bursts<'e>(evs: &[&'e Event], window: i64) -> Vec<Vec<&'e Event>> {
 }
 
 fn link_impacts(ctx: &mut Ctx<'_>, devices: &[String], id: &str) {
-    let ids: Vec<String> =
-        ctx.impacts.iter().filter(|i| i.devices.iter().any(|d| devices.contains(d))).map(|i| i.id.clone()).collect();
+    let ids: Vec<String> = ctx
+        .impacts
+        .iter()
+        .filter(|i| i.devices.iter().any(|d| devices.contains(d)))
+        .map(|i| i.id.clone())
+        .collect();
     for i in ids {
         if let Some(f) = ctx.finding_mut(&i) {
             Finding::add(&mut f.caused_by, [id.to_string()]);

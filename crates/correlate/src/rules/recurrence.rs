@@ -7,12 +7,13 @@ use uctriage_knowledge::Rule;
 
 pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let min_age = rule.param("min_age_s", 86400.0) as i64;
-    let roots: Vec<(String, usize)> = ctx.root_crashes.clone();
+    let roots: Vec<usize> = ctx.root_crashes.iter().map(|(_, c)| *c).collect();
+    let crashes = ctx.crashes.clone();
     let mut done = Vec::new();
-    for (rc_id, ci) in roots {
-        let now = ctx.crashes[ci].clone();
+    for ci in roots {
+        let now = &crashes[ci];
         let procs = now.processes();
-        for (pi, past) in ctx.crashes.iter().enumerate() {
+        for (pi, past) in crashes.iter().enumerate() {
             if past.host != now.host || secs(now.time, past.time) < min_age || done.contains(&pi) {
                 continue;
             }
@@ -32,7 +33,11 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
                 )
                 .replace("  ", " ")
             } else {
-                format!("{names} crashed on {} before, on {} (older history)", past.host, ctx.when(past.time))
+                format!(
+                    "{names} crashed on {} before, on {} (older history)",
+                    past.host,
+                    ctx.when(past.time)
+                )
             };
             let mut f = Finding::new(FindingKind::Recurrence, &rule.id, title);
             let sigs: Vec<String> = past.cores.iter().filter_map(|c| c.reason.clone()).collect();
@@ -41,8 +46,16 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
                 names,
                 past.host,
                 ctx.when(past.time),
-                past.cores.iter().map(|c| c.core_file.clone()).collect::<Vec<_>>().join(", "),
-                if same { ", the same set of processes that crashed in this incident" } else { "" },
+                past.cores
+                    .iter()
+                    .map(|c| c.core_file.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if same {
+                    ", the same set of processes that crashed in this incident"
+                } else {
+                    ""
+                },
                 if sigs.is_empty() {
                     ". No backtrace of that core is in the bundle: run `utils core active analyze` on it to compare signatures.".to_string()
                 } else {
@@ -53,13 +66,11 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
             f.confidence = if same { 0.85 } else { 0.6 };
             Finding::add(&mut f.hosts, [past.host.clone()]);
             Finding::add(&mut f.services, past_procs.clone());
-            Finding::add(&mut f.caused_by, Vec::<String>::new());
             for ev in past.evidence() {
                 f.cite(ev);
             }
             ctx.cite_sources(&mut f, &rule.sources);
-            let id = ctx.push(f);
-            let _ = (&rc_id, id);
+            ctx.push(f);
         }
     }
 }

@@ -1,0 +1,245 @@
+//! The explanation: findings as terminal text, Markdown and JSON.
+
+use crate::files::FileRecord;
+use crate::time::TimeStyle;
+use serde::Serialize;
+use std::io::{self, Write};
+use uctriage_correlate::{Analysis, Finding, FindingKind};
+use uctriage_normalize::FileInfo;
+
+#[derive(Serialize)]
+struct AnalysisDoc<'a> {
+    findings: &'a [Finding],
+    files: Vec<FileRecord<'a>>,
+    notes: Vec<&'a str>,
+    time_zone: &'a str,
+}
+
+/// Write `{"findings": [...], "files": [...], "notes": [...], "time_zone": "..."}`.
+pub fn analysis_json(
+    out: &mut dyn Write,
+    a: &Analysis,
+    files: &[FileInfo],
+    notes: &[String],
+    zone: &str,
+) -> io::Result<()> {
+    let doc = AnalysisDoc {
+        findings: &a.findings,
+        files: files.iter().map(FileRecord::new).collect(),
+        notes: a.notes.iter().chain(notes).map(String::as_str).collect(),
+        time_zone: zone,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+fn label(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::Impact => "WHAT BROKE",
+        FindingKind::RootCause => "WHY",
+        FindingKind::Contributing => "CONTRIBUTED",
+        FindingKind::Coincidental => "COINCIDENCE",
+        FindingKind::Recurrence => "BEFORE",
+        FindingKind::Advisory => "ADVICE",
+    }
+}
+
+fn pct(c: f64) -> String {
+    format!("{:.0}%", c * 100.0)
+}
+
+/// Terminal text: a one-screen summary first, then each finding with its evidence.
+pub fn analysis_text(
+    out: &mut dyn Write,
+    a: &Analysis,
+    style: &TimeStyle,
+    notes: &[String],
+) -> io::Result<()> {
+    writeln!(out, "uctriage analysis — times in {}", style.name)?;
+    if a.findings.is_empty() {
+        writeln!(out, "\nNo impact, crash or other finding in this bundle. See `uctriage timeline` for the events.")?;
+    }
+    let mut last = None;
+    for f in &a.findings {
+        let l = label(f.kind);
+        let head = if last == Some(l) { "" } else { l };
+        last = Some(l);
+        writeln!(
+            out,
+            "{head:<12} {}  [{} {}]",
+            f.title,
+            f.id,
+            pct(f.confidence)
+        )?;
+    }
+    let checks: Vec<&String> = a
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::RootCause)
+        .flat_map(|f| &f.next_checks)
+        .collect();
+    if !checks.is_empty() {
+        writeln!(out, "\nNEXT CHECKS")?;
+        for c in checks.iter().take(6) {
+            writeln!(out, "  - {c}")?;
+        }
+    }
+    for f in &a.findings {
+        writeln!(
+            out,
+            "\n[{}] {} ({}, confidence {})",
+            f.id,
+            f.title,
+            f.kind.as_str(),
+            pct(f.confidence)
+        )?;
+        if let Some(s) = f.start {
+            let end = f
+                .end
+                .map(|e| format!(" .. {}", style.show(e)))
+                .unwrap_or_default();
+            writeln!(out, "  when: {}{end}", style.show(s))?;
+        }
+        for line in wrap(&f.summary, 100) {
+            writeln!(out, "  {line}")?;
+        }
+        if !f.caused_by.is_empty() {
+            writeln!(out, "  caused by: {}", f.caused_by.join(", "))?;
+        }
+        for e in f.evidence.iter().take(6) {
+            let first = e.text.lines().next().unwrap_or("");
+            writeln!(out, "    {}:{}  {}", e.file, e.line, clip(first, 110))?;
+        }
+        if f.evidence.len() > 6 {
+            writeln!(
+                out,
+                "    … {} more lines of evidence (--format md or json)",
+                f.evidence.len() - 6
+            )?;
+        }
+        if !f.references.is_empty() {
+            let keys: Vec<&str> = f.references.iter().map(|r| r.key.as_str()).collect();
+            writeln!(out, "  sources: {}", keys.join(", "))?;
+        }
+    }
+    for n in a.notes.iter().chain(notes) {
+        writeln!(out, "note: {n}")?;
+    }
+    Ok(())
+}
+
+/// Markdown for a ticket: summary table, then sections with evidence and sources.
+pub fn analysis_markdown(
+    out: &mut dyn Write,
+    a: &Analysis,
+    style: &TimeStyle,
+    notes: &[String],
+) -> io::Result<()> {
+    writeln!(out, "# uctriage analysis\n\nTimes in {}.\n", style.name)?;
+    writeln!(out, "| | Finding | Confidence |\n|---|---|---|")?;
+    for f in &a.findings {
+        writeln!(
+            out,
+            "| {} | **{}** `{}` | {} |",
+            label(f.kind),
+            md_cell(&f.title),
+            f.id,
+            pct(f.confidence)
+        )?;
+    }
+    for f in &a.findings {
+        writeln!(out, "\n## {} — {}\n", f.id, f.title)?;
+        if let Some(s) = f.start {
+            let end = f
+                .end
+                .map(|e| format!(" to {}", style.show(e)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "*{}{end}* · {} · confidence {}\n",
+                style.show(s),
+                f.kind.as_str(),
+                pct(f.confidence)
+            )?;
+        }
+        writeln!(out, "{}\n", f.summary)?;
+        if !f.caused_by.is_empty() {
+            writeln!(
+                out,
+                "Caused by: {}\n",
+                f.caused_by
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+        if !f.next_checks.is_empty() {
+            writeln!(out, "Next checks:\n")?;
+            for c in &f.next_checks {
+                writeln!(out, "- {c}")?;
+            }
+            writeln!(out)?;
+        }
+        if !f.evidence.is_empty() {
+            writeln!(out, "Evidence:\n\n```text")?;
+            for e in &f.evidence {
+                writeln!(
+                    out,
+                    "{}:{}  {}",
+                    e.file,
+                    e.line,
+                    e.text.lines().next().unwrap_or("")
+                )?;
+            }
+            writeln!(out, "```\n")?;
+        }
+        if !f.references.is_empty() {
+            writeln!(out, "Sources:\n")?;
+            for r in &f.references {
+                if r.url.is_empty() {
+                    writeln!(out, "- {} ({})", r.title, r.key)?;
+                } else {
+                    writeln!(out, "- [{}]({}) ({})", r.title, r.url, r.key)?;
+                }
+            }
+        }
+    }
+    let all: Vec<&String> = a.notes.iter().chain(notes).collect();
+    if !all.is_empty() {
+        writeln!(out, "\n## Notes\n")?;
+        for n in all {
+            writeln!(out, "- {n}")?;
+        }
+    }
+    Ok(())
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
