@@ -112,3 +112,133 @@ fn utc_view_and_filters_agree_with_the_local_view() {
     assert!(local.contains("2019-07-12 12:33:47.000 -05:00"), "{local}");
     assert!(utc.contains("2019-07-12 17:33:47.000 +00:00"), "{utc}");
 }
+
+fn analysis() -> Value {
+    let ex = example();
+    serde_json::from_str(&run(&["analyze", ex.to_str().unwrap(), "--format", "json"])).unwrap()
+}
+
+fn of_kind<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
+
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn analysis_names_the_impact_and_its_root_cause_chain() {
+    let doc = analysis();
+    let impact = of_kind(&doc, "impact");
+    assert_eq!(impact.len(), 1);
+    let devices = strs(&impact[0]["devices"]);
+    for d in ["LCP50001148", "LCP50001182", "27148", "27182"] {
+        assert!(devices.contains(&d), "{devices:?}");
+    }
+    assert_eq!(impact[0]["start"], "2019-07-12T17:33:19.564Z");
+    let root = of_kind(&doc, "root_cause");
+    assert_eq!(root.len(), 1);
+    assert_eq!(strs(&root[0]["hosts"]), ["bldcucmsub7"]);
+    let services = strs(&root[0]["services"]);
+    assert!(
+        services.contains(&"ccm") && services.contains(&"CTIManager"),
+        "{services:?}"
+    );
+    assert_eq!(
+        strs(&impact[0]["caused_by"]),
+        [root[0]["id"].as_str().unwrap()]
+    );
+    let summary = root[0]["summary"].as_str().unwrap();
+    assert!(summary.contains("unable to process signals"), "{summary}");
+    assert!(
+        summary.contains("DP_BLD_MobileAgent"),
+        "the registration path is explained: {summary}"
+    );
+    let cited: Vec<(&str, u64)> = root[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap(), e["line"].as_u64().unwrap()))
+        .collect();
+    assert!(
+        cited
+            .iter()
+            .any(|(f, _)| f.ends_with("bldcucmsub7/cli_session.txt")),
+        "{cited:?}"
+    );
+    assert!(root[0]["confidence"].as_f64().unwrap() >= 0.8);
+}
+
+#[test]
+fn analysis_separates_coincidence_recurrence_and_advice() {
+    let doc = analysis();
+    let tftp: Vec<&Value> = of_kind(&doc, "coincidental")
+        .into_iter()
+        .filter(|f| strs(&f["hosts"]) == ["bldcucmtftp1"])
+        .collect();
+    assert_eq!(tftp.len(), 1, "one coincidental finding for the TFTP node");
+    let summary = tftp[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("CPU") && summary.contains("not authenticated"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("before the impact"),
+        "why it is a coincidence: {summary}"
+    );
+    assert_eq!(
+        tftp[0]["start"], "2019-07-12T12:42:00.000Z",
+        "CPU pegged since 07:42 CDT"
+    );
+    let rec = of_kind(&doc, "recurrence");
+    let starts: Vec<&str> = rec.iter().map(|f| f["start"].as_str().unwrap()).collect();
+    assert!(starts.contains(&"2019-02-23T09:24:15.000Z"), "{starts:?}");
+    assert!(starts.contains(&"2016-01-25T19:27:07.000Z"), "{starts:?}");
+    let same_pair = rec
+        .iter()
+        .find(|f| f["start"] == "2019-02-23T09:24:15.000Z")
+        .unwrap();
+    assert!(same_pair["confidence"].as_f64().unwrap() > 0.8);
+    let adv = of_kind(&doc, "advisory");
+    assert!(adv
+        .iter()
+        .any(|f| f["title"].as_str().unwrap().contains("CTI OS")
+            && f["title"].as_str().unwrap().contains("end of support")));
+    assert!(
+        doc["files"].as_array().unwrap().len() >= 8,
+        "the files list rides along"
+    );
+}
+
+#[test]
+fn analysis_first_screen_is_stable() {
+    let ex = example();
+    let text = run(&["analyze", ex.to_str().unwrap()]);
+    let first_screen: String = text.lines().take(20).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!(first_screen);
+}
+
+#[test]
+fn markdown_report_has_every_finding_with_sources() {
+    let ex = example();
+    let md = run(&["analyze", ex.to_str().unwrap(), "--format", "md"]);
+    let doc = analysis();
+    for f in doc["findings"].as_array().unwrap() {
+        assert!(
+            md.contains(&format!("## {} — ", f["id"].as_str().unwrap())),
+            "{} missing",
+            f["id"]
+        );
+    }
+    assert!(md.contains("```text"), "evidence blocks");
+    assert!(md.contains("](https://"), "linked sources");
+}
