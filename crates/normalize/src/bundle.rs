@@ -284,6 +284,12 @@ fn zone_evidence(
 ) -> BTreeMap<String, ZoneEvidence> {
     let mut ev: BTreeMap<String, ZoneEvidence> = BTreeMap::new();
     for (f, (fh, _)) in files.iter().zip(file_hosts) {
+        // A fact names its host, or speaks of the file's own host.
+        let owner = |host: &Option<String>| {
+            host.as_deref()
+                .map(|h| book.resolve(h))
+                .or_else(|| fh.clone())
+        };
         for fact in &f.facts {
             match fact {
                 Fact::HostZone {
@@ -292,16 +298,12 @@ fn zone_evidence(
                     source,
                     line,
                 } => {
-                    if let Some(h) = host
-                        .as_deref()
-                        .map(|h| book.resolve(h))
-                        .or_else(|| fh.clone())
-                    {
-                        ev.entry(h).or_default().stated.push((
-                            zone.clone(),
-                            *source,
-                            format!("{}:{line}", f.path),
-                        ));
+                    if let Some(h) = owner(host) {
+                        let at = format!("{}:{line}", f.path);
+                        ev.entry(h)
+                            .or_default()
+                            .stated
+                            .push((zone.clone(), *source, at));
                     }
                 }
                 Fact::OffsetSeen {
@@ -311,16 +313,13 @@ fn zone_evidence(
                     source,
                     line,
                 } => {
-                    if let Some(h) = host
-                        .as_deref()
-                        .map(|h| book.resolve(h))
-                        .or_else(|| fh.clone())
-                    {
+                    if let Some(h) = owner(host) {
+                        let place = format!("{}:{line}", f.path);
                         ev.entry(h).or_default().offsets.push((
                             *at,
                             *offset_seconds,
                             *source,
-                            format!("{}:{line}", f.path),
+                            place,
                         ));
                     }
                 }

@@ -239,18 +239,28 @@ impl Walker<'_, '_> {
             if entry.is_dir() {
                 continue;
             }
-            let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
-            let member = self.member_name(name, &raw);
-            let guarded = Guarded {
-                compressed: Compressed::Declared(entry.compressed_size()),
-                inner: entry,
-                produced: 0,
-                unit_total: self.total.clone(),
-                limits: self.limits,
-                what: member.clone(),
-            };
-            self.stream(&member, Box::new(guarded), depth);
+            self.zip_member(name, entry, depth);
         }
+    }
+
+    /// Stream one zip member, bounded by its declared compressed size.
+    fn zip_member<R: Read>(
+        &mut self,
+        archive: &str,
+        entry: zip::read::ZipFile<'_, R>,
+        depth: usize,
+    ) {
+        let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let member = self.member_name(archive, &raw);
+        let guarded = Guarded {
+            compressed: Compressed::Declared(entry.compressed_size()),
+            inner: entry,
+            produced: 0,
+            unit_total: self.total.clone(),
+            limits: self.limits,
+            what: member.clone(),
+        };
+        self.stream(&member, Box::new(guarded), depth);
     }
 
     /// Walk a zip's local headers in order, for a zip whose end is missing.
@@ -261,17 +271,7 @@ impl Walker<'_, '_> {
                     if entry.is_dir() {
                         continue;
                     }
-                    let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
-                    let member = self.member_name(name, &raw);
-                    let guarded = Guarded {
-                        compressed: Compressed::Declared(entry.compressed_size()),
-                        inner: entry,
-                        produced: 0,
-                        unit_total: self.total.clone(),
-                        limits: self.limits,
-                        what: member.clone(),
-                    };
-                    self.stream(&member, Box::new(guarded), depth);
+                    self.zip_member(name, entry, depth);
                 }
                 Ok(None) => return,
                 Err(e) => {
