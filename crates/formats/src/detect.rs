@@ -6,6 +6,7 @@ static FORMATS: &[&dyn Format] = &[
     &crate::ucce_dumplog::UcceDumplog,
     &crate::pdh_csv::PdhCsv,
     &crate::cucm_bat_csv::CucmBatCsv,
+    &crate::vm_inventory_csv::VmInventoryCsv,
     &crate::cucm_cli::CucmCli,
     &crate::cisco_syslog::CiscoSyslog,
     &crate::generic::Generic,

@@ -37,6 +37,7 @@ mod cucm_cli;
 mod generic;
 mod pdh_csv;
 mod ucce_dumplog;
+mod vm_inventory_csv;
 
 pub use detect::{by_name, detect, registry};
 pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
