@@ -385,3 +385,21 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use crate::{by_name, parse_reader, FileContext};
+
+    /// Inputs a fuzzer once crashed a parser with: each must now parse.
+    #[test]
+    fn fuzz_findings_parse_without_panic() {
+        let cases: &[(&str, &[u8])] = &[(
+            "cisco-syslog",
+            include_bytes!("../tests/fixtures/fuzz/cisco_syslog_escape_utf8.bin"),
+        )];
+        for (format, bytes) in cases {
+            let f = parse_reader(by_name(format), &FileContext::new("fuzz.txt"), *bytes);
+            assert!(f.understood <= f.lines, "{format}");
+        }
+    }
+}

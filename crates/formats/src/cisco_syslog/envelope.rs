@@ -122,10 +122,11 @@ pub(super) fn unescape(text: &str) -> (Cow<'_, str>, Option<String>) {
             }
             (Some(x), _) if x.is_ascii_digit() || at + 3 >= b.len() => {
                 bad.get_or_insert_with(|| {
-                    format!(
-                        "invalid rsyslog escape `{}` kept as is",
-                        &text[at..b.len().min(at + 4)]
-                    )
+                    let mut end = b.len().min(at + 4);
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    format!("invalid rsyslog escape `{}` kept as is", &text[at..end])
                 });
                 i = at + 2;
             }
