@@ -83,8 +83,14 @@ fn rename() -> Rename {
     // Mobile Agent CTI ports (LCP/RCP pairs) become MAGTL/MAGTR ports.
     for port in ["1148", "1149", "1163", "1175", "1182", "2104", "2117"] {
         let k: u32 = port.parse().unwrap();
-        add(&format!("LCP5000{port}"), &format!("MAGTL{:05}", 40_000 + k * 3));
-        add(&format!("RCP5000{port}"), &format!("MAGTR{:05}", 40_000 + k * 3));
+        add(
+            &format!("LCP5000{port}"),
+            &format!("MAGTL{:05}", 40_000 + k * 3),
+        );
+        add(
+            &format!("RCP5000{port}"),
+            &format!("MAGTR{:05}", 40_000 + k * 3),
+        );
     }
     let mut numbers: BTreeMap<String, String> = BTreeMap::new();
     // Directory numbers: 27xxx/28xxx become 63xxx/64xxx, scrambled.
@@ -104,7 +110,10 @@ fn rename() -> Rename {
         );
     }
     for last in [57, 113] {
-        numbers.insert(format!("170.8.22.{last}"), format!("10.44.30.{}", last + 50));
+        numbers.insert(
+            format!("170.8.22.{last}"),
+            format!("10.44.30.{}", last + 50),
+        );
     }
     Rename::new(names, numbers)
 }
@@ -202,7 +211,13 @@ fn project(text: &str) -> Projected {
         Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{2}:\d{2}").unwrap();
     let stamps = stamp
         .find_iter(text)
-        .map(|m| m.as_str().replacen(' ', "T", 1).replace(' ', "").parse().unwrap())
+        .map(|m| {
+            m.as_str()
+                .replacen(' ', "T", 1)
+                .replace(' ', "")
+                .parse()
+                .unwrap()
+        })
         .collect();
     let t = stamp.replace_all(text, "<STAMP>");
     let date = Regex::new(r"\d{4}-\d{2}-\d{2}").unwrap();
@@ -217,7 +232,10 @@ fn assert_text_maps(old: &str, new: &str, r: &Rename, s: &Shift, what: &str) {
     let n = project(new);
     assert_eq!(n.masked, o.masked, "{what}: wording differs");
     let o_stamps: Vec<Timestamp> = o.stamps.iter().map(|t| s.instant(*t)).collect();
-    assert_eq!(n.stamps, o_stamps, "{what}: instants not shifted by the delta");
+    assert_eq!(
+        n.stamps, o_stamps,
+        "{what}: instants not shifted by the delta"
+    );
     let new_offsets = Regex::new(r"[+-]\d{2}:\d{2}$").unwrap();
     // Stamps are shown in the new zone.
     let stamp =
@@ -259,7 +277,10 @@ fn no_old_name_time_or_zone_survives_the_transform() {
                 "{old} survives in {path}"
             );
         }
-        for tok in number_token.find_iter(text).chain(number_token.find_iter(path)) {
+        for tok in number_token
+            .find_iter(text)
+            .chain(number_token.find_iter(path))
+        {
             assert!(
                 !r.numbers.contains_key(tok.as_str()),
                 "{} survives in {path}",
@@ -281,13 +302,8 @@ fn no_old_name_time_or_zone_survives_the_transform() {
 fn the_renamed_and_shifted_bundle_gives_the_same_findings() {
     let (dir, r, s) = transformed_bundle();
     let ex = example();
-    let old: Value = serde_json::from_str(&run(&[
-        "analyze",
-        ex.to_str().unwrap(),
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let old: Value =
+        serde_json::from_str(&run(&["analyze", ex.to_str().unwrap(), "--format", "json"])).unwrap();
     let new: Value = serde_json::from_str(&run(&[
         "analyze",
         dir.path().to_str().unwrap(),
@@ -504,7 +520,9 @@ fn transform_shifts_ctime_epochs_and_dumplog_times() {
 fn transform_shifts_syslog_perfmon_and_file_names() {
     let s = shift();
     assert_eq!(
-        s.syslog("Jul 12 12:33:48 bldcucmpub local7 1 : 48363: x: Jul 12 2019 17:33:48.120 UTC :  %UC"),
+        s.syslog(
+            "Jul 12 12:33:48 bldcucmpub local7 1 : 48363: x: Jul 12 2019 17:33:48.120 UTC :  %UC"
+        ),
         "Dec  1 21:50:48 bldcucmpub local7 1 : 48363: x: Dec 01 2023 20:50:48.120 UTC :  %UC"
     );
     assert_eq!(

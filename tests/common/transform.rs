@@ -76,7 +76,8 @@ impl Shift {
     /// A file name that carries a time: `PerfMon_<node>_MM_DD_YYYY_HH_MM.csv`
     /// and `ReplicationStatus.YYYY_MM_DD_HH_MM_SS.out` (local times).
     pub fn file_name(&self, name: &str) -> String {
-        let perfmon = Regex::new(r"^(PerfMon_.+)_(\d{2})_(\d{2})_(\d{4})_(\d{2})_(\d{2})\.csv$").unwrap();
+        let perfmon =
+            Regex::new(r"^(PerfMon_.+)_(\d{2})_(\d{2})_(\d{4})_(\d{2})_(\d{2})\.csv$").unwrap();
         if let Some(c) = perfmon.captures(name) {
             let z = self.local_ymd_hms(n(&c[4]), n(&c[2]), n(&c[3]), n(&c[5]), n(&c[6]), 0, 0);
             return format!("{}_{}.csv", &c[1], z.strftime("%m_%d_%Y_%H_%M"));
@@ -96,10 +97,20 @@ impl Shift {
 
     /// `utils core active list`: `340196 KB   2016-01-25 13:27:10   core...` (local).
     pub fn core_list_dates(&self, text: &str) -> String {
-        let re = Regex::new(r"(?m)^(\s*\d+ KB\s+)(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\s+core\.)")
-            .unwrap();
+        let re = Regex::new(
+            r"(?m)^(\s*\d+ KB\s+)(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\s+core\.)",
+        )
+        .unwrap();
         re.replace_all(text, |c: &Captures| {
-            let z = self.local_ymd_hms(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), n(&c[7]), 0);
+            let z = self.local_ymd_hms(
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                0,
+            );
             format!("{}{}{}", &c[1], z.strftime("%Y-%m-%d %H:%M:%S"), &c[8])
         })
         .into_owned()
@@ -158,7 +169,15 @@ impl Shift {
                     self.new_tz.iana_name().unwrap()
                 )
             } else if let (Some(c), Some(d)) = (uptime_re.captures(line), date) {
-                let z = self.local_ymd_hms(d.year(), d.month(), d.day(), n(&c[2]), n(&c[3]), n(&c[4]), 0);
+                let z = self.local_ymd_hms(
+                    d.year(),
+                    d.month(),
+                    d.day(),
+                    n(&c[2]),
+                    n(&c[3]),
+                    n(&c[4]),
+                    0,
+                );
                 format!("{}{}{}", &c[1], z.strftime("%H:%M:%S"), &c[5])
             } else {
                 line.to_string()
@@ -171,14 +190,26 @@ impl Shift {
     /// `utils dbreplication runtimestate`: `started at: 2019-07-12-12-58` and
     /// `ReplicationStatus.2019_07_12_12_58_31.out` (local).
     pub fn replication_stamps(&self, text: &str) -> String {
-        let started = Regex::new(r"(started at: )(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\b").unwrap();
+        let started =
+            Regex::new(r"(started at: )(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\b").unwrap();
         let t = started.replace_all(text, |c: &Captures| {
             let z = self.local_ymd_hms(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), 0, 0);
             format!("{}{}", &c[1], z.strftime("%Y-%m-%d-%H-%M"))
         });
-        let file = Regex::new(r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)").unwrap();
+        let file = Regex::new(
+            r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)",
+        )
+        .unwrap();
         file.replace_all(&t, |c: &Captures| {
-            let z = self.local_ymd_hms(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), n(&c[7]), 0);
+            let z = self.local_ymd_hms(
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                0,
+            );
             format!("{}{}{}", &c[1], z.strftime("%Y_%m_%d_%H_%M_%S"), &c[8])
         })
         .into_owned()
@@ -188,7 +219,10 @@ impl Shift {
     /// year comes from the line's UTC stamp) and the CiscoLog stamp
     /// `Jul 12 2019 11:17:42.311 UTC`.
     pub fn syslog(&self, text: &str) -> String {
-        let prefix = Regex::new(&format!(r"^({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) ")).unwrap();
+        let prefix = Regex::new(&format!(
+            r"^({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) "
+        ))
+        .unwrap();
         let stamp = Regex::new(&format!(
             r"({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) UTC"
         ))
@@ -219,7 +253,15 @@ impl Shift {
                     .to_string()
             });
             let line = prefix.replace(&line, |c: &Captures| {
-                let z = self.local_ymd_hms(year, month_number(&c[1]), n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), 0);
+                let z = self.local_ymd_hms(
+                    year,
+                    month_number(&c[1]),
+                    n(&c[2]),
+                    n(&c[3]),
+                    n(&c[4]),
+                    n(&c[5]),
+                    0,
+                );
                 format!("{} ", z.strftime("%b %e %H:%M:%S"))
             });
             out.push(line.into_owned());
@@ -259,9 +301,16 @@ impl Shift {
                         let h = header_at.unwrap();
                         out[h] = format!("Events from {}", z.strftime("%B %-d, %Y"));
                     }
-                    Some(nd) => assert_eq!(nd, z.date(), "the shift spreads a dumplog over two dates"),
+                    Some(nd) => {
+                        assert_eq!(nd, z.date(), "the shift spreads a dumplog over two dates")
+                    }
                 }
-                out.push(format!("{}:{:03}{}", z.strftime("%H:%M:%S"), z.millisecond(), &c[5]));
+                out.push(format!(
+                    "{}:{:03}{}",
+                    z.strftime("%H:%M:%S"),
+                    z.millisecond(),
+                    &c[5]
+                ));
             } else {
                 out.push(line.to_string());
             }
@@ -273,10 +322,19 @@ impl Shift {
     /// local, minutes) and `"MM/DD/YYYY HH:MM:SS.mmm"` rows (local).
     pub fn perfmon(&self, text: &str) -> String {
         let header = Regex::new(r#""\(PDH-CSV 4\.0\) \([^)]*\)\((-?\d+)\)""#).unwrap();
-        let row = Regex::new(r#"(?m)^"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})""#).unwrap();
+        let row = Regex::new(r#"(?m)^"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})""#)
+            .unwrap();
         let mut first_offset: Option<i32> = None;
         let t = row.replace_all(text, |c: &Captures| {
-            let z = self.local_ymd_hms(n(&c[3]), n(&c[1]), n(&c[2]), n(&c[4]), n(&c[5]), n(&c[6]), n(&c[7]));
+            let z = self.local_ymd_hms(
+                n(&c[3]),
+                n(&c[1]),
+                n(&c[2]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+            );
             first_offset.get_or_insert(z.offset().seconds());
             format!("\"{}\"", z.strftime("%m/%d/%Y %H:%M:%S.%3f"))
         });
@@ -344,7 +402,10 @@ impl Rename {
             .replace_all(text, |c: &Captures| self.names[&c[0]].clone());
         self.numbers_re
             .replace_all(&t, |c: &Captures| {
-                self.numbers.get(&c[0]).cloned().unwrap_or_else(|| c[0].to_string())
+                self.numbers
+                    .get(&c[0])
+                    .cloned()
+                    .unwrap_or_else(|| c[0].to_string())
             })
             .into_owned()
     }
