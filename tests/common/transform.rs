@@ -55,11 +55,6 @@ impl Shift {
             .to_zoned_datetime(self.new_tz.clone())
     }
 
-    fn local_ymd_hms(&self, y: i16, mo: i8, d: i8, h: i8, mi: i8, s: i8, ms: i32) -> ZonedDateTime {
-        let dt = DateTime::new(y, mo, d, h, mi, s, ms * 1_000_000).expect("valid civil time");
-        self.local(dt)
-    }
-
     /// Apply every time pattern to a file's text.
     pub fn text(&self, text: &str) -> String {
         let t = self.core_file_names(text);
@@ -79,7 +74,7 @@ impl Shift {
         let perfmon =
             Regex::new(r"^(PerfMon_.+)_(\d{2})_(\d{2})_(\d{4})_(\d{2})_(\d{2})\.csv$").unwrap();
         if let Some(c) = perfmon.captures(name) {
-            let z = self.local_ymd_hms(n(&c[4]), n(&c[2]), n(&c[3]), n(&c[5]), n(&c[6]), 0, 0);
+            let z = self.local(dt(n(&c[4]), n(&c[2]), n(&c[3]), n(&c[5]), n(&c[6]), 0, 0));
             return format!("{}_{}.csv", &c[1], z.strftime("%m_%d_%Y_%H_%M"));
         }
         self.replication_stamps(name)
@@ -102,7 +97,7 @@ impl Shift {
         )
         .unwrap();
         re.replace_all(text, |c: &Captures| {
-            let z = self.local_ymd_hms(
+            let z = self.local(dt(
                 n(&c[2]),
                 n(&c[3]),
                 n(&c[4]),
@@ -110,7 +105,7 @@ impl Shift {
                 n(&c[6]),
                 n(&c[7]),
                 0,
-            );
+            ));
             format!("{}{}{}", &c[1], z.strftime("%Y-%m-%d %H:%M:%S"), &c[8])
         })
         .into_owned()
@@ -126,7 +121,7 @@ impl Shift {
         ))
         .unwrap();
         re.replace_all(text, |c: &Captures| {
-            let z = self.local_ymd_hms(
+            let z = self.local(dt(
                 n(&c[7]),
                 month_number(&c[1]),
                 n(&c[2]),
@@ -134,7 +129,7 @@ impl Shift {
                 n(&c[4]),
                 n(&c[5]),
                 0,
-            );
+            ));
             if c.get(6).is_some() {
                 z.strftime("%a %b %e %H:%M:%S %Z %Y").to_string()
             } else {
@@ -159,7 +154,7 @@ impl Shift {
             let new = if let Some(c) = date_re.captures(line) {
                 let (y, mo, d) = (n(&c[4]), month_number(&c[2]), n(&c[3]));
                 date = Some(Date::new(y, mo, d).unwrap());
-                let z = self.local_ymd_hms(y, mo, d, n(&c[5]), n(&c[6]), n(&c[7]), 0);
+                let z = self.local(dt(y, mo, d, n(&c[5]), n(&c[6]), n(&c[7]), 0));
                 format!("{}{}", &c[1], z.strftime("%a %b %d, %Y %H:%M:%S"))
             } else if let Some(c) = zone_re.captures(line) {
                 format!(
@@ -169,7 +164,7 @@ impl Shift {
                     self.new_tz.iana_name().unwrap()
                 )
             } else if let (Some(c), Some(d)) = (uptime_re.captures(line), date) {
-                let z = self.local_ymd_hms(
+                let z = self.local(dt(
                     d.year(),
                     d.month(),
                     d.day(),
@@ -177,7 +172,7 @@ impl Shift {
                     n(&c[3]),
                     n(&c[4]),
                     0,
-                );
+                ));
                 format!("{}{}{}", &c[1], z.strftime("%H:%M:%S"), &c[5])
             } else {
                 line.to_string()
@@ -193,7 +188,7 @@ impl Shift {
         let started =
             Regex::new(r"(started at: )(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\b").unwrap();
         let t = started.replace_all(text, |c: &Captures| {
-            let z = self.local_ymd_hms(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), 0, 0);
+            let z = self.local(dt(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), 0, 0));
             format!("{}{}", &c[1], z.strftime("%Y-%m-%d-%H-%M"))
         });
         let file = Regex::new(
@@ -201,7 +196,7 @@ impl Shift {
         )
         .unwrap();
         file.replace_all(&t, |c: &Captures| {
-            let z = self.local_ymd_hms(
+            let z = self.local(dt(
                 n(&c[2]),
                 n(&c[3]),
                 n(&c[4]),
@@ -209,7 +204,7 @@ impl Shift {
                 n(&c[6]),
                 n(&c[7]),
                 0,
-            );
+            ));
             format!("{}{}{}", &c[1], z.strftime("%Y_%m_%d_%H_%M_%S"), &c[8])
         })
         .into_owned()
@@ -253,7 +248,7 @@ impl Shift {
                     .to_string()
             });
             let line = prefix.replace(&line, |c: &Captures| {
-                let z = self.local_ymd_hms(
+                let z = self.local(dt(
                     year,
                     month_number(&c[1]),
                     n(&c[2]),
@@ -261,7 +256,7 @@ impl Shift {
                     n(&c[4]),
                     n(&c[5]),
                     0,
-                );
+                ));
                 format!("{} ", z.strftime("%b %e %H:%M:%S"))
             });
             out.push(line.into_owned());
@@ -286,7 +281,7 @@ impl Shift {
                 header_at = Some(out.len());
                 out.push(line.to_string());
             } else if let (Some(c), Some(d)) = (line_re.captures(line), date) {
-                let z = self.local_ymd_hms(
+                let z = self.local(dt(
                     d.year(),
                     d.month(),
                     d.day(),
@@ -294,7 +289,7 @@ impl Shift {
                     n(&c[2]),
                     n(&c[3]),
                     n(&c[4]),
-                );
+                ));
                 match new_date {
                     None => {
                         new_date = Some(z.date());
@@ -326,7 +321,7 @@ impl Shift {
             .unwrap();
         let mut first_offset: Option<i32> = None;
         let t = row.replace_all(text, |c: &Captures| {
-            let z = self.local_ymd_hms(
+            let z = self.local(dt(
                 n(&c[3]),
                 n(&c[1]),
                 n(&c[2]),
@@ -334,7 +329,7 @@ impl Shift {
                 n(&c[5]),
                 n(&c[6]),
                 n(&c[7]),
-            );
+            ));
             first_offset.get_or_insert(z.offset().seconds());
             format!("\"{}\"", z.strftime("%m/%d/%Y %H:%M:%S.%3f"))
         });
@@ -362,6 +357,11 @@ impl Shift {
         })
         .into_owned()
     }
+}
+
+/// A civil date and time (milliseconds).
+fn dt(y: i16, mo: i8, d: i8, h: i8, mi: i8, s: i8, ms: i32) -> DateTime {
+    DateTime::new(y, mo, d, h, mi, s, ms * 1_000_000).expect("valid civil time")
 }
 
 fn n<T: std::str::FromStr>(s: &str) -> T
