@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::finding::{Finding, FindingKind};
 use std::collections::BTreeSet;
+use uctriage_core::{EntityKind, Event, Kind};
 use uctriage_knowledge::Rule;
 
 pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
@@ -86,15 +87,56 @@ fn triggers(rule: &Rule, ctx: &Ctx<'_>) -> BTreeSet<&'static str> {
                 t.insert(trig);
             }
         }
-        if f.kind == FindingKind::Impact
-            && f.devices.iter().any(|d| {
-                prefixes
-                    .iter()
-                    .any(|p| d.to_ascii_uppercase().starts_with(p.as_str()))
-            })
-        {
+        if f.kind == FindingKind::Impact && f.devices.iter().any(|d| has_prefix(d, &prefixes)) {
             t.insert("mobile_agent_ports_lost");
         }
     }
+    // Port names are a site convention: a CTI port (per the bundle's device
+    // export) that the PG's JTAPI gateway saw go out of service is a Mobile
+    // Agent port whatever it is called.
+    let events = ctx.events();
+    let cti = cti_ports(events);
+    if ctx
+        .impacts
+        .iter()
+        .any(|imp| !pg_lost_cti_ports(events, &imp.events, &cti).is_empty())
+    {
+        t.insert("mobile_agent_ports_lost");
+    }
     t
+}
+
+fn has_prefix(device: &str, prefixes: &[String]) -> bool {
+    prefixes
+        .iter()
+        .any(|p| device.to_ascii_uppercase().starts_with(p.as_str()))
+}
+
+/// Devices that a device export (BAT) lists with device type CTI Port.
+fn cti_ports(events: &[Event]) -> BTreeSet<&str> {
+    events
+        .iter()
+        .filter(|e| e.kind == Kind::Config && e.fields.get("table").is_some_and(|t| t == "device"))
+        .filter(|e| {
+            e.fields
+                .get("device type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("CTI Port"))
+        })
+        .filter_map(|e| e.fields.get("device name").map(String::as_str))
+        .collect()
+}
+
+/// The CTI ports among `loss` events that a UCCE PG (its JTAPI gateway
+/// dumplog) reported.
+fn pg_lost_cti_ports<'e>(
+    events: &'e [Event],
+    loss: &[usize],
+    cti: &BTreeSet<&str>,
+) -> BTreeSet<&'e str> {
+    loss.iter()
+        .map(|&i| &events[i])
+        .filter(|e| e.format == "ucce-dumplog")
+        .flat_map(|e| e.entity_ids(EntityKind::Device))
+        .filter(|d| cti.contains(d))
+        .collect()
 }

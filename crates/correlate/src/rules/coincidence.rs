@@ -36,13 +36,19 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         .iter()
         .map(|(_, c)| ctx.crashes[*c].host.clone())
         .collect();
-    let served_by: BTreeSet<String> = ctx
+    // In CallManager group priority order (primary first), not by name.
+    let mut served_by: Vec<String> = Vec::new();
+    for node in ctx
         .impacts
         .iter()
         .flat_map(|i| i.devices.iter())
         .filter_map(|d| ctx.topo.registration(d))
         .flat_map(|r| r.nodes)
-        .collect();
+    {
+        if !served_by.contains(&node) {
+            served_by.push(node);
+        }
+    }
     let hosts: Vec<String> = ctx.bundle.hosts.hosts().keys().cloned().collect();
     for host in hosts.iter().filter(|h| !root_hosts.contains(*h)) {
         let symptoms = symptoms(rule, ctx, host);
@@ -61,7 +67,7 @@ fn judge(
     host: &str,
     symptoms: &[Symptom],
     t0: Timestamp,
-    served_by: &BTreeSet<String>,
+    served_by: &[String],
 ) -> Finding {
     let long_before = rule.param("long_before_s", 3600.0) as i64;
     let first = symptoms.iter().map(|s| s.first).min().unwrap();
@@ -75,10 +81,10 @@ fn judge(
             ctx.when_short(t0, first)
         ));
     }
-    if !served_by.is_empty() && !served_by.contains(host) {
+    if !served_by.is_empty() && !served_by.iter().any(|h| h == host) {
         reasons.push(format!(
             "{host} is not in the CallManager group of the impacted devices ({})",
-            served_by.iter().cloned().collect::<Vec<_>>().join(", ")
+            served_by.join(", ")
         ));
     }
     let whats: Vec<String> = symptoms.iter().map(|s| s.what.clone()).collect();

@@ -1,0 +1,417 @@
+//! Rewrites a collected bundle into an equivalent one with other names, other
+//! times and another site zone, for `tests/renamed_incident.rs`.
+//!
+//! Two independent passes, applied to file contents and to relative paths:
+//!
+//! * [`Shift`]: every time representation is moved by one fixed `delta`, and
+//!   local times are re-expressed in the new zone (one function per pattern).
+//! * [`Rename`]: a mapping table of names (hosts, FQDNs, domain, devices,
+//!   device pools, CallManager groups, PG names, ...) plus a mapping of exact
+//!   numeric tokens (IP addresses, directory numbers).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use regex::{Captures, Regex};
+use uctriage_core::jiff::civil::{Date, DateTime};
+use uctriage_core::jiff::tz::TimeZone;
+use uctriage_core::jiff::{SignedDuration, Timestamp, ZonedDateTime};
+
+const MONTHS: &str = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
+const WEEKDAYS: &str = "Mon|Tue|Wed|Thu|Fri|Sat|Sun";
+
+fn month_number(abbrev: &str) -> i8 {
+    let i = MONTHS
+        .split('|')
+        .position(|m| m.eq_ignore_ascii_case(&abbrev[..3]))
+        .unwrap_or_else(|| panic!("month {abbrev}"));
+    i as i8 + 1
+}
+
+/// A time shift: absolute instants move by `delta`; wall-clock times were in
+/// `old_tz` and are re-expressed in `new_tz`.
+pub struct Shift {
+    pub delta: SignedDuration,
+    pub old_tz: TimeZone,
+    pub new_tz: TimeZone,
+    /// The long zone name printed by `show status` and the PDH-CSV header.
+    pub new_zone_long_name: String,
+}
+
+impl Shift {
+    pub fn instant(&self, ts: Timestamp) -> Timestamp {
+        ts + self.delta
+    }
+
+    /// An old-zone wall-clock time, moved and shown in the new zone.
+    pub fn local(&self, dt: DateTime) -> ZonedDateTime {
+        let old = self
+            .old_tz
+            .to_ambiguous_zoned_datetime(dt)
+            .compatible()
+            .expect("old local time");
+        self.instant(old.timestamp())
+            .to_zoned_datetime(self.new_tz.clone())
+    }
+
+    /// Apply every time pattern to a file's text.
+    pub fn text(&self, text: &str) -> String {
+        let t = self.core_file_names(text);
+        let t = self.core_list_dates(&t);
+        let t = self.ctimes(&t);
+        let t = self.show_status(&t);
+        let t = self.replication_stamps(&t);
+        let t = self.syslog(&t);
+        let t = self.dumplog(&t);
+        let t = self.perfmon(&t);
+        self.ping_epochs(&t)
+    }
+
+    /// A file name that carries a time: `PerfMon_<node>_MM_DD_YYYY_HH_MM.csv`
+    /// and `ReplicationStatus.YYYY_MM_DD_HH_MM_SS.out` (local times).
+    pub fn file_name(&self, name: &str) -> String {
+        let perfmon =
+            Regex::new(r"^(PerfMon_.+)_(\d{2})_(\d{2})_(\d{4})_(\d{2})_(\d{2})\.csv$").unwrap();
+        if let Some(c) = perfmon.captures(name) {
+            let z = self.local(dt(n(&c[4]), n(&c[2]), n(&c[3]), n(&c[5]), n(&c[6]), 0, 0));
+            return format!("{}_{}.csv", &c[1], z.strftime("%m_%d_%Y_%H_%M"));
+        }
+        self.replication_stamps(name)
+    }
+
+    /// `core.<pid>.<sig>.<proc>.<epoch>`: epoch seconds, UTC.
+    pub fn core_file_names(&self, text: &str) -> String {
+        let re = Regex::new(r"\b(core\.\d+\.\d+\.[A-Za-z]+)\.(\d{9,10})\b").unwrap();
+        re.replace_all(text, |c: &Captures| {
+            let ts = Timestamp::from_second(c[2].parse().unwrap()).unwrap();
+            format!("{}.{}", &c[1], self.instant(ts).as_second())
+        })
+        .into_owned()
+    }
+
+    /// `utils core active list`: `340196 KB   2016-01-25 13:27:10   core...` (local).
+    pub fn core_list_dates(&self, text: &str) -> String {
+        let re = Regex::new(
+            r"(?m)^(\s*\d+ KB\s+)(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\s+core\.)",
+        )
+        .unwrap();
+        re.replace_all(text, |c: &Captures| {
+            let z = self.local(dt(
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                0,
+            ));
+            format!("{}{}{}", &c[1], z.strftime("%Y-%m-%d %H:%M:%S"), &c[8])
+        })
+        .into_owned()
+    }
+
+    /// ctime-style local times, with or without a zone abbreviation:
+    /// `since Sat Jun 29 01:48:39 2019`, `Server Time: Fri Jul 12 13:05:40 CDT 2019`,
+    /// RTMT `At Fri Jul 12 07:45:10 CDT 2019` and `TimeStamp : ...`.
+    /// Days are space-padded (`Dec  1`), as ctime prints them.
+    pub fn ctimes(&self, text: &str) -> String {
+        let re = Regex::new(&format!(
+            r"\b(?:{WEEKDAYS}) ({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) (?:([A-Z]{{3,5}}) )?(\d{{4}})\b"
+        ))
+        .unwrap();
+        re.replace_all(text, |c: &Captures| {
+            let z = self.local(dt(
+                n(&c[7]),
+                month_number(&c[1]),
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                0,
+            ));
+            if c.get(6).is_some() {
+                z.strftime("%a %b %e %H:%M:%S %Z %Y").to_string()
+            } else {
+                z.strftime("%a %b %e %H:%M:%S %Y").to_string()
+            }
+        })
+        .into_owned()
+    }
+
+    /// `show status`: `Date : Fri Jul 12, 2019 13:04:52`, the `Time Zone`
+    /// line, and the `uptime` clock right below (same date as `Date`).
+    pub fn show_status(&self, text: &str) -> String {
+        let date_re = Regex::new(&format!(
+            r"^(Date\s*: )(?:{WEEKDAYS}) ({MONTHS}) (\d{{2}}), (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})$"
+        ))
+        .unwrap();
+        let zone_re = Regex::new(r"^(Time Zone\s*: ).*\([A-Za-z_]+/[A-Za-z_]+\)$").unwrap();
+        let uptime_re = Regex::new(r"^( )(\d{2}):(\d{2}):(\d{2})( up .*)$").unwrap();
+        let mut date: Option<Date> = None;
+        let mut out = Vec::new();
+        for line in text.split('\n') {
+            let new = if let Some(c) = date_re.captures(line) {
+                let (y, mo, d) = (n(&c[4]), month_number(&c[2]), n(&c[3]));
+                date = Some(Date::new(y, mo, d).unwrap());
+                let z = self.local(dt(y, mo, d, n(&c[5]), n(&c[6]), n(&c[7]), 0));
+                format!("{}{}", &c[1], z.strftime("%a %b %d, %Y %H:%M:%S"))
+            } else if let Some(c) = zone_re.captures(line) {
+                format!(
+                    "{}{} ({})",
+                    &c[1],
+                    self.new_zone_long_name,
+                    self.new_tz.iana_name().unwrap()
+                )
+            } else if let (Some(c), Some(d)) = (uptime_re.captures(line), date) {
+                let z = self.local(dt(
+                    d.year(),
+                    d.month(),
+                    d.day(),
+                    n(&c[2]),
+                    n(&c[3]),
+                    n(&c[4]),
+                    0,
+                ));
+                format!("{}{}{}", &c[1], z.strftime("%H:%M:%S"), &c[5])
+            } else {
+                line.to_string()
+            };
+            out.push(new);
+        }
+        out.join("\n")
+    }
+
+    /// `utils dbreplication runtimestate`: `started at: 2019-07-12-12-58` and
+    /// `ReplicationStatus.2019_07_12_12_58_31.out` (local).
+    pub fn replication_stamps(&self, text: &str) -> String {
+        let started =
+            Regex::new(r"(started at: )(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\b").unwrap();
+        let t = started.replace_all(text, |c: &Captures| {
+            let z = self.local(dt(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), 0, 0));
+            format!("{}{}", &c[1], z.strftime("%Y-%m-%d-%H-%M"))
+        });
+        let file = Regex::new(
+            r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)",
+        )
+        .unwrap();
+        file.replace_all(&t, |c: &Captures| {
+            let z = self.local(dt(
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                0,
+            ));
+            format!("{}{}{}", &c[1], z.strftime("%Y_%m_%d_%H_%M_%S"), &c[8])
+        })
+        .into_owned()
+    }
+
+    /// CiscoSyslog: the syslogd prefix `Jul 12 06:17:42 ` (local, no year: the
+    /// year comes from the line's UTC stamp) and the CiscoLog stamp
+    /// `Jul 12 2019 11:17:42.311 UTC`.
+    pub fn syslog(&self, text: &str) -> String {
+        let prefix = Regex::new(&format!(
+            r"^({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) "
+        ))
+        .unwrap();
+        let stamp = Regex::new(&format!(
+            r"({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) UTC"
+        ))
+        .unwrap();
+        let mut out = Vec::new();
+        for line in text.split('\n') {
+            let Some(s) = stamp.captures(line) else {
+                out.push(line.to_string());
+                continue;
+            };
+            let year: i16 = n(&s[3]);
+            let line = stamp.replace(line, |c: &Captures| {
+                let utc = DateTime::new(
+                    year,
+                    month_number(&c[1]),
+                    n(&c[2]),
+                    n(&c[4]),
+                    n(&c[5]),
+                    n(&c[6]),
+                    n::<i32>(&c[7]) * 1_000_000,
+                )
+                .unwrap()
+                .to_zoned_datetime(TimeZone::UTC)
+                .unwrap();
+                self.instant(utc.timestamp())
+                    .to_zoned_datetime(TimeZone::UTC)
+                    .strftime("%b %d %Y %H:%M:%S.%3f UTC")
+                    .to_string()
+            });
+            let line = prefix.replace(&line, |c: &Captures| {
+                let z = self.local(dt(
+                    year,
+                    month_number(&c[1]),
+                    n(&c[2]),
+                    n(&c[3]),
+                    n(&c[4]),
+                    n(&c[5]),
+                    0,
+                ));
+                format!("{} ", z.strftime("%b %e %H:%M:%S"))
+            });
+            out.push(line.into_owned());
+        }
+        out.join("\n")
+    }
+
+    /// dumplog: `Events from July 12, 2019` and `HH:MM:SS:mmm` lines (local).
+    /// The header becomes the new local date of the first line; a shift that
+    /// would spread the file over two local dates is refused.
+    pub fn dumplog(&self, text: &str) -> String {
+        let header = Regex::new(r"^Events from ([A-Z][a-z]+) (\d{1,2}), (\d{4})$").unwrap();
+        let line_re = Regex::new(r"^(\d{2}):(\d{2}):(\d{2}):(\d{3})( .*)$").unwrap();
+        let mut date: Option<Date> = None;
+        let mut new_date: Option<Date> = None;
+        let mut header_at: Option<usize> = None;
+        let mut out: Vec<String> = Vec::new();
+        for line in text.split('\n') {
+            if let Some(c) = header.captures(line) {
+                date = Some(Date::new(n(&c[3]), month_number(&c[1]), n(&c[2])).unwrap());
+                new_date = None;
+                header_at = Some(out.len());
+                out.push(line.to_string());
+            } else if let (Some(c), Some(d)) = (line_re.captures(line), date) {
+                let z = self.local(dt(
+                    d.year(),
+                    d.month(),
+                    d.day(),
+                    n(&c[1]),
+                    n(&c[2]),
+                    n(&c[3]),
+                    n(&c[4]),
+                ));
+                match new_date {
+                    None => {
+                        new_date = Some(z.date());
+                        let h = header_at.unwrap();
+                        out[h] = format!("Events from {}", z.strftime("%B %-d, %Y"));
+                    }
+                    Some(nd) => {
+                        assert_eq!(nd, z.date(), "the shift spreads a dumplog over two dates")
+                    }
+                }
+                out.push(format!(
+                    "{}:{:03}{}",
+                    z.strftime("%H:%M:%S"),
+                    z.millisecond(),
+                    &c[5]
+                ));
+            } else {
+                out.push(line.to_string());
+            }
+        }
+        out.join("\n")
+    }
+
+    /// PDH-CSV: header `"(PDH-CSV 4.0) (<zone name>)(<bias>)"` (bias = UTC -
+    /// local, minutes) and `"MM/DD/YYYY HH:MM:SS.mmm"` rows (local).
+    pub fn perfmon(&self, text: &str) -> String {
+        let header = Regex::new(r#""\(PDH-CSV 4\.0\) \([^)]*\)\((-?\d+)\)""#).unwrap();
+        let row = Regex::new(r#"(?m)^"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})""#)
+            .unwrap();
+        let mut first_offset: Option<i32> = None;
+        let t = row.replace_all(text, |c: &Captures| {
+            let z = self.local(dt(
+                n(&c[3]),
+                n(&c[1]),
+                n(&c[2]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+            ));
+            first_offset.get_or_insert(z.offset().seconds());
+            format!("\"{}\"", z.strftime("%m/%d/%Y %H:%M:%S.%3f"))
+        });
+        let Some(offset) = first_offset else {
+            return t.into_owned();
+        };
+        header
+            .replace(&t, |_: &Captures| {
+                format!(
+                    "\"(PDH-CSV 4.0) ({})({})\"",
+                    self.new_zone_long_name,
+                    -offset / 60
+                )
+            })
+            .into_owned()
+    }
+
+    /// `ping -D`: `[1562931004.239129]` epoch seconds and microseconds.
+    pub fn ping_epochs(&self, text: &str) -> String {
+        let re = Regex::new(r"\[(\d{9,10})\.(\d{6})\]").unwrap();
+        re.replace_all(text, |c: &Captures| {
+            let us: i64 = c[1].parse::<i64>().unwrap() * 1_000_000 + c[2].parse::<i64>().unwrap();
+            let ts = self.instant(Timestamp::from_microsecond(us).unwrap());
+            format!("[{}.{:06}]", ts.as_second(), ts.subsec_microsecond())
+        })
+        .into_owned()
+    }
+}
+
+/// A civil date and time (milliseconds).
+fn dt(y: i16, mo: i8, d: i8, h: i8, mi: i8, s: i8, ms: i32) -> DateTime {
+    DateTime::new(y, mo, d, h, mi, s, ms * 1_000_000).expect("valid civil time")
+}
+
+fn n<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.trim().parse().expect("number")
+}
+
+/// A rename table: literal names (replaced longest first, anywhere) and exact
+/// numeric tokens (IP addresses, directory numbers: a whole run of digits and
+/// dots must match).
+pub struct Rename {
+    pub names: BTreeMap<String, String>,
+    pub numbers: BTreeMap<String, String>,
+    names_re: Regex,
+    numbers_re: Regex,
+}
+
+impl Rename {
+    pub fn new(names: BTreeMap<String, String>, numbers: BTreeMap<String, String>) -> Self {
+        let mut keys: Vec<&String> = names.keys().collect();
+        keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+        let alternation: Vec<String> = keys.iter().map(|k| regex::escape(k)).collect();
+        let names_re = Regex::new(&alternation.join("|")).unwrap();
+        let numbers_re = Regex::new(r"[0-9]+(?:\.[0-9]+)*").unwrap();
+        Rename {
+            names,
+            numbers,
+            names_re,
+            numbers_re,
+        }
+    }
+
+    pub fn text(&self, text: &str) -> String {
+        let t = self
+            .names_re
+            .replace_all(text, |c: &Captures| self.names[&c[0]].clone());
+        self.numbers_re
+            .replace_all(&t, |c: &Captures| {
+                self.numbers
+                    .get(&c[0])
+                    .cloned()
+                    .unwrap_or_else(|| c[0].to_string())
+            })
+            .into_owned()
+    }
+
+    /// Every old name and number, for the "nothing survives" check.
+    pub fn old_keys(&self) -> impl Iterator<Item = &String> {
+        self.names.keys().chain(self.numbers.keys())
+    }
+}

@@ -1,0 +1,541 @@
+//! Nothing in the analysis is keyed to this incident's names, times or zone:
+//! the example bundle, with every host, address, device, DN, device pool,
+//! CallManager group/name and PG renamed, every instant moved by
+//! 1603 days 03:17 and the site moved from America/Chicago to
+//! Europe/Amsterdam (CDT -5 becomes CET +1), gives the same findings and the
+//! same timeline, with the names and instants mapped.
+
+mod common;
+#[path = "common/transform.rs"]
+mod transform;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{events, example, run};
+use regex::Regex;
+use serde_json::Value;
+use transform::{Rename, Shift};
+use uctriage_core::jiff::tz::TimeZone;
+use uctriage_core::jiff::{SignedDuration, Timestamp};
+
+const OLD_ZONE: &str = "America/Chicago";
+const NEW_ZONE: &str = "Europe/Amsterdam";
+
+fn shift() -> Shift {
+    Shift {
+        delta: SignedDuration::from_hours(1603 * 24 + 3) + SignedDuration::from_mins(17),
+        old_tz: TimeZone::get(OLD_ZONE).unwrap(),
+        new_tz: TimeZone::get(NEW_ZONE).unwrap(),
+        new_zone_long_name: "Central European Standard Time".into(),
+    }
+}
+
+fn rename() -> Rename {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = |old: &str, new: &str| {
+        assert!(
+            !old.eq_ignore_ascii_case(new),
+            "{old} → {new} is not a rename"
+        );
+        names.insert(old.to_string(), new.to_string());
+    };
+    // Hosts (CallManager names CM_<host> follow their host), domain, PG.
+    for (old, new) in [
+        ("bldcucmpub", "ams-uc-pub"),
+        ("bldcucmsub1", "ams-uc-sub2"),
+        ("bldcucmsub3", "ams-uc-sub4"),
+        ("bldcucmsub5", "ams-uc-sub6"),
+        ("bldcucmsub7", "ams-uc-sub3"),
+        ("bldcucmtftp1", "ams-uc-tftp9"),
+        ("syrcucmsub2", "rtm-uc-sub12"),
+        ("syrcucmsub4", "rtm-uc-sub14"),
+        ("syrcucmsub6", "rtm-uc-sub16"),
+        ("syrcucmsub8", "rtm-uc-sub18"),
+        ("syrcucmtftp2", "rtm-uc-tftp5"),
+        ("voip.com", "tel.example.net"),
+        ("nms01", "ams-mon02"),
+        ("pg1a", "pg7c"),
+        ("PG1A", "PG7C"),
+        ("CG1A", "CG7C"),
+        // Device pools, CallManager groups, calling search spaces.
+        ("DP_BLD_MobileAgent", "DP_AMS_RemoteAgents"),
+        ("DP_BLD_Gateways", "DP_AMS_Gw"),
+        ("DP_BLD_Phones", "DP_AMS_Desk"),
+        ("DP_SYR_MobileAgent", "DP_RTM_RemoteAgents"),
+        ("DP_SYR_Gateways", "DP_RTM_Gw"),
+        ("DP_SYR_Phones", "DP_RTM_Desk"),
+        ("CMG_BLD_SUB7_SUB5", "CMG_AMS_S3_S6"),
+        ("CMG_BLD_SUB3_SUB1", "CMG_AMS_S4_S2"),
+        ("CMG_BLD_SUB1_SUB3", "CMG_AMS_S2_S4"),
+        ("CMG_SYR_SUB4_SUB2", "CMG_RTM_S14_S12"),
+        ("CMG_SYR_SUB6_SUB8", "CMG_RTM_S16_S18"),
+        ("CMG_SYR_SUB2_SUB4", "CMG_RTM_S12_S14"),
+        ("CSS_BLD_MobileAgent", "CSS_AMS_RemoteAgents"),
+        ("CSS_SYR_MobileAgent", "CSS_RTM_RemoteAgents"),
+        // Desk phones.
+        ("SEP0023EB54A1C7", "SEP00AA11BB22CC"),
+        ("SEP001E7A2D3F11", "SEP00DD33EE44FF"),
+    ] {
+        add(old, new);
+    }
+    // Mobile Agent CTI ports (LCP/RCP pairs) become MAGTL/MAGTR ports.
+    for port in ["1148", "1149", "1163", "1175", "1182", "2104", "2117"] {
+        let k: u32 = port.parse().unwrap();
+        add(
+            &format!("LCP5000{port}"),
+            &format!("MAGTL{:05}", 40_000 + k * 3),
+        );
+        add(
+            &format!("RCP5000{port}"),
+            &format!("MAGTR{:05}", 40_000 + k * 3),
+        );
+    }
+    let mut numbers: BTreeMap<String, String> = BTreeMap::new();
+    // Directory numbers: 27xxx/28xxx become 63xxx/64xxx, scrambled.
+    for k in [148, 149, 163, 175, 182, 304, 317] {
+        let new = (k + 371) % 1000;
+        numbers.insert(format!("27{k}"), format!("63{new:03}"));
+        numbers.insert(format!("28{k}"), format!("64{new:03}"));
+    }
+    // IP addresses.
+    for last in [61, 63, 65, 67, 69, 71] {
+        numbers.insert(format!("170.8.4.{last}"), format!("10.44.7.{}", last + 100));
+    }
+    for last in [73, 75, 79, 81, 83] {
+        numbers.insert(
+            format!("142.192.33.{last}"),
+            format!("10.45.9.{}", last + 100),
+        );
+    }
+    for last in [57, 113] {
+        numbers.insert(
+            format!("170.8.22.{last}"),
+            format!("10.44.30.{}", last + 50),
+        );
+    }
+    Rename::new(names, numbers)
+}
+
+/// A bundle path, renamed and re-timed component by component.
+fn map_path(rel: &str, r: &Rename, s: &Shift) -> String {
+    rel.split('/')
+        .map(|c| r.text(&s.file_name(c)))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Copy `src` into `dst`, transformed. The bundle's README.md (a document the
+/// analysis skips, full of prose about the old names) is left out.
+fn copy_transformed(src: &Path, dst: &Path, rel: &str, r: &Rename, s: &Shift) {
+    for entry in fs::read_dir(src.join(rel)).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let child = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if entry.file_type().unwrap().is_dir() {
+            copy_transformed(src, dst, &child, r, s);
+        } else if child != "README.md" {
+            let text = fs::read_to_string(entry.path()).unwrap();
+            let out = dst.join(map_path(&child, r, s));
+            fs::create_dir_all(out.parent().unwrap()).unwrap();
+            fs::write(out, r.text(&s.text(&text))).unwrap();
+        }
+    }
+}
+
+/// Every file of a directory tree: (relative path, contents).
+fn read_tree(dir: &Path, rel: &str, out: &mut Vec<(String, String)>) {
+    for entry in fs::read_dir(dir.join(rel)).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let child = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if entry.file_type().unwrap().is_dir() {
+            read_tree(dir, &child, out);
+        } else {
+            out.push((child.clone(), fs::read_to_string(entry.path()).unwrap()));
+        }
+    }
+}
+
+fn ts(v: &Value) -> Timestamp {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a time: {v}"))
+        .parse()
+        .unwrap()
+}
+
+/// A JSON time (or null), parsed: `.24Z` and `.240Z` are the same instant.
+fn time(v: &Value) -> Option<Timestamp> {
+    (!v.is_null()).then(|| ts(v))
+}
+
+fn shifted(v: &Value, s: &Shift) -> Option<Timestamp> {
+    time(v).map(|t| s.instant(t))
+}
+
+fn map_strs(v: &Value, r: &Rename) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| r.text(x.as_str().unwrap()))
+        .collect()
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Report text, projected so that the original and the transformed runs can
+/// be compared: the full stamps (`2019-07-12 12:33:19 -05:00`) are listed
+/// apart, and any remaining date or clock is masked.
+struct Projected {
+    stamps: Vec<Timestamp>,
+    masked: String,
+}
+
+fn project(text: &str) -> Projected {
+    let stamp =
+        Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{2}:\d{2}").unwrap();
+    let stamps = stamp
+        .find_iter(text)
+        .map(|m| {
+            m.as_str()
+                .replacen(' ', "T", 1)
+                .replace(' ', "")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let t = stamp.replace_all(text, "<STAMP>");
+    let date = Regex::new(r"\d{4}-\d{2}-\d{2}").unwrap();
+    let clock = Regex::new(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?").unwrap();
+    let t = date.replace_all(&t, "<DATE>");
+    let masked = clock.replace_all(&t, "<CLOCK>").into_owned();
+    Projected { stamps, masked }
+}
+
+fn assert_text_maps(old: &str, new: &str, r: &Rename, s: &Shift, what: &str) {
+    let o = project(&r.text(&s.core_file_names(old)));
+    let n = project(new);
+    assert_eq!(n.masked, o.masked, "{what}: wording differs");
+    let o_stamps: Vec<Timestamp> = o.stamps.iter().map(|t| s.instant(*t)).collect();
+    assert_eq!(
+        n.stamps, o_stamps,
+        "{what}: instants not shifted by the delta"
+    );
+    let new_offsets = Regex::new(r"[+-]\d{2}:\d{2}$").unwrap();
+    // Stamps are shown in the new zone.
+    let stamp =
+        Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{2}:\d{2}").unwrap();
+    for (m, t) in stamp.find_iter(new).zip(&n.stamps) {
+        let want = t
+            .to_zoned_datetime(s.new_tz.clone())
+            .strftime("%:z")
+            .to_string();
+        let got = new_offsets.find(m.as_str()).unwrap().as_str();
+        assert_eq!(got, want, "{what}: {} not in {NEW_ZONE}", m.as_str());
+    }
+}
+
+fn transformed_bundle() -> (tempfile::TempDir, Rename, Shift) {
+    let (r, s) = (rename(), shift());
+    let dir = tempfile::tempdir().unwrap();
+    copy_transformed(&example(), dir.path(), "", &r, &s);
+    // To look at the transformed bundle: UCTRIAGE_KEEP_RENAMED=/some/dir
+    if let Some(keep) = std::env::var_os("UCTRIAGE_KEEP_RENAMED") {
+        copy_transformed(&example(), Path::new(&keep), "", &r, &s);
+    }
+    (dir, r, s)
+}
+
+#[test]
+fn no_old_name_time_or_zone_survives_the_transform() {
+    let (dir, r, _) = transformed_bundle();
+    let mut files = Vec::new();
+    read_tree(dir.path(), "", &mut files);
+    assert_eq!(files.len(), 8, "every file but README.md copied");
+    let number_token = Regex::new(r"[0-9]+(?:\.[0-9]+)*").unwrap();
+    let year = Regex::new(r"(?:^|[^0-9])(2016|2019)(?:[^0-9]|$)").unwrap();
+    for (path, text) in &files {
+        let lower = format!("{path}\n{text}").to_lowercase();
+        for old in r.names.keys() {
+            assert!(
+                !lower.contains(&old.to_lowercase()),
+                "{old} survives in {path}"
+            );
+        }
+        for tok in number_token
+            .find_iter(text)
+            .chain(number_token.find_iter(path))
+        {
+            assert!(
+                !r.numbers.contains_key(tok.as_str()),
+                "{} survives in {path}",
+                tok.as_str()
+            );
+        }
+        for gone in ["bld", "syr", "170.8.", "142.192.", "LCP5", "RCP5"] {
+            assert!(!lower.contains(&gone.to_lowercase()), "{gone} in {path}");
+        }
+        for gone in ["CDT", "CST", "Central Daylight", "Chicago", "(300)"] {
+            assert!(!text.contains(gone), "{gone} survives in {path}");
+        }
+        assert!(!year.is_match(text), "an old year survives in {path}");
+        assert!(!year.is_match(path), "an old year survives in {path}");
+    }
+}
+
+#[test]
+fn the_renamed_and_shifted_bundle_gives_the_same_findings() {
+    let (dir, r, s) = transformed_bundle();
+    let ex = example();
+    let old: Value =
+        serde_json::from_str(&run(&["analyze", ex.to_str().unwrap(), "--format", "json"])).unwrap();
+    let new: Value = serde_json::from_str(&run(&[
+        "analyze",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(old["time_zone"], OLD_ZONE);
+    assert_eq!(new["time_zone"], NEW_ZONE);
+    assert_eq!(map_strs(&old["notes"], &r), strs(&new["notes"]), "notes");
+
+    let by_id = |doc: &Value| -> BTreeMap<String, Value> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["id"].as_str().unwrap().to_string(), f.clone()))
+            .collect()
+    };
+    let (of, nf) = (by_id(&old), by_id(&new));
+    let kinds = |m: &BTreeMap<String, Value>| -> Vec<String> {
+        let mut k: Vec<String> = m.values().map(|f| f["kind"].to_string()).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(kinds(&nf), kinds(&of), "multiset of finding kinds");
+    assert_eq!(
+        nf.keys().collect::<Vec<_>>(),
+        of.keys().collect::<Vec<_>>(),
+        "finding ids"
+    );
+    assert!(of.len() >= 5, "the example has its findings");
+    for (id, o) in &of {
+        let n = &nf[id];
+        for key in ["kind", "rule", "confidence", "caused_by", "services"] {
+            assert_eq!(n[key], o[key], "{id}.{key}");
+        }
+        assert_eq!(strs(&n["hosts"]), map_strs(&o["hosts"], &r), "{id}.hosts");
+        assert_eq!(
+            strs(&n["devices"]),
+            map_strs(&o["devices"], &r),
+            "{id}.devices"
+        );
+        for key in ["start", "end"] {
+            assert_eq!(time(&n[key]), shifted(&o[key], &s), "{id}.{key}");
+        }
+        let evidence = |f: &Value, map: bool| -> Vec<(String, u64)> {
+            f["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let file = e["file"].as_str().unwrap();
+                    let file = if map {
+                        map_path(file, &r, &s)
+                    } else {
+                        file.to_string()
+                    };
+                    (file, e["line"].as_u64().unwrap())
+                })
+                .collect()
+        };
+        assert_eq!(evidence(n, false), evidence(o, true), "{id}.evidence");
+        let refs = |f: &Value| -> Vec<Value> {
+            f["references"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["key"].clone())
+                .collect()
+        };
+        assert_eq!(refs(n), refs(o), "{id}.references");
+        for key in ["title", "summary"] {
+            let (ot, nt) = (o[key].as_str().unwrap(), n[key].as_str().unwrap());
+            assert_text_maps(ot, nt, &r, &s, &format!("{id}.{key}"));
+        }
+        let (on, nn) = (strs(&o["next_checks"]), strs(&n["next_checks"]));
+        assert_eq!(nn.len(), on.len(), "{id}.next_checks");
+        for (a, b) in on.iter().zip(&nn) {
+            assert_text_maps(a, b, &r, &s, &format!("{id}.next_checks"));
+        }
+    }
+
+    // Per file: the same format, host, coverage and time range.
+    let files = |doc: &Value| -> BTreeMap<String, Value> {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["format"] != "document")
+            .map(|f| (f["path"].as_str().unwrap().to_string(), f.clone()))
+            .collect()
+    };
+    let (ofl, nfl) = (files(&old), files(&new));
+    assert_eq!(nfl.len(), ofl.len(), "files");
+    for (path, o) in &ofl {
+        let mapped = map_path(path, &r, &s);
+        let n = nfl
+            .get(&mapped)
+            .unwrap_or_else(|| panic!("{mapped} ({path}) not read"));
+        for key in ["format", "host_source", "lines", "understood", "events"] {
+            assert_eq!(n[key], o[key], "{path}: {key}");
+        }
+        assert_eq!(
+            n["host"].as_str().unwrap_or(""),
+            r.text(o["host"].as_str().unwrap_or("")),
+            "{path}: host"
+        );
+        for key in ["first", "last"] {
+            assert_eq!(time(&n[key]), shifted(&o[key], &s), "{path}: {key}");
+        }
+        assert_eq!(
+            n["problems"].as_array().unwrap().len(),
+            o["problems"].as_array().unwrap().len(),
+            "{path}: problems"
+        );
+    }
+}
+
+#[test]
+fn the_renamed_and_shifted_timeline_is_the_original_moved_by_the_delta() {
+    let (dir, r, s) = transformed_bundle();
+    let ex = example();
+    let old = events(&["timeline", ex.to_str().unwrap(), "--format", "json"]);
+    let new = events(&["timeline", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(new.len(), old.len(), "number of events");
+    assert!(old.len() > 100);
+
+    // Events paired by (file, line, kind, n-th on that line).
+    let keyed = |evs: &[Value], map: bool| -> BTreeMap<(String, u64, String, usize), Value> {
+        let mut out = BTreeMap::new();
+        for e in evs {
+            let file = e["file"].as_str().unwrap();
+            let file = if map {
+                map_path(file, &r, &s)
+            } else {
+                file.to_string()
+            };
+            let mut key = (
+                file,
+                e["line"].as_u64().unwrap(),
+                e["kind"].as_str().unwrap().to_string(),
+                0,
+            );
+            while out.contains_key(&key) {
+                key.3 += 1;
+            }
+            out.insert(key, e.clone());
+        }
+        out
+    };
+    let (ok, nk) = (keyed(&old, true), keyed(&new, false));
+    assert_eq!(
+        nk.keys().collect::<Vec<_>>(),
+        ok.keys().collect::<Vec<_>>(),
+        "the same events at the same file lines"
+    );
+    for (key, o) in &ok {
+        let n = &nk[key];
+        assert_eq!(time(&n["time"]), shifted(&o["time"], &s), "{key:?}: time");
+        let zone = match o["clock"]["zone"].as_str().unwrap() {
+            OLD_ZONE => NEW_ZONE,
+            other => other,
+        };
+        assert_eq!(n["clock"]["zone"], zone, "{key:?}: zone");
+        for k in ["zone_source", "date_source"] {
+            assert_eq!(n["clock"][k], o["clock"][k], "{key:?}: {k}");
+        }
+        for k in ["severity", "format"] {
+            assert_eq!(n[k], o[k], "{key:?}: {k}");
+        }
+        assert_eq!(
+            n["host"].as_str().unwrap_or(""),
+            r.text(o["host"].as_str().unwrap_or("")),
+            "{key:?}: host"
+        );
+    }
+}
+
+// The transformer's own checks, against hand-computed values
+// (17:33:47Z + 1603 d 03:17 = 2023-12-01 20:50:47Z = 21:50:47 CET).
+
+#[test]
+fn transform_shifts_ctime_epochs_and_dumplog_times() {
+    let s = shift();
+    assert_eq!(
+        s.ctimes("since Fri Jul 12 12:33:47 2019"),
+        "since Fri Dec  1 21:50:47 2023"
+    );
+    assert_eq!(
+        s.ctimes("Server Time: Fri Jul 12 13:05:40 CDT 2019"),
+        "Server Time: Fri Dec  1 22:22:40 CET 2023"
+    );
+    // 2016-01-25 was CST (-6); the shifted instant is past midnight CEST (+2).
+    assert_eq!(
+        s.core_list_dates("340196 KB   2016-01-25 13:27:10   core.4560.6.ccm.1453750027"),
+        "340196 KB   2020-06-16 00:44:10   core.4560.6.ccm.1453750027"
+    );
+    assert_eq!(
+        s.core_file_names("core.28448.6.ccm.1562952957"),
+        "core.28448.6.ccm.1701463977"
+    );
+    assert_eq!(
+        s.ping_epochs("[1562931004.239129] 64 bytes"),
+        "[1701442024.239129] 64 bytes"
+    );
+    assert_eq!(
+        s.dumplog("Events from July 12, 2019\n12:33:19:564 PG1A-jgw1 Trace: x\n"),
+        "Events from December 1, 2023\n21:50:19:564 PG1A-jgw1 Trace: x\n"
+    );
+}
+
+#[test]
+fn transform_shifts_syslog_perfmon_and_file_names() {
+    let s = shift();
+    assert_eq!(
+        s.syslog(
+            "Jul 12 12:33:48 bldcucmpub local7 1 : 48363: x: Jul 12 2019 17:33:48.120 UTC :  %UC"
+        ),
+        "Dec  1 21:50:48 bldcucmpub local7 1 : 48363: x: Dec 01 2023 20:50:48.120 UTC :  %UC"
+    );
+    assert_eq!(
+        s.perfmon("\"(PDH-CSV 4.0) (Central Daylight Time)(300)\",\"x\"\n\"07/12/2019 06:00:00.000\",\"1\"\n"),
+        "\"(PDH-CSV 4.0) (Central European Standard Time)(-60)\",\"x\"\n\"12/01/2023 15:17:00.000\",\"1\"\n"
+    );
+    assert_eq!(
+        s.file_name("PerfMon_bldcucmtftp1_07_12_2019_06_00.csv"),
+        "PerfMon_bldcucmtftp1_12_01_2023_15_17.csv"
+    );
+    let r = rename();
+    assert_eq!(
+        r.text("170.8.4.69 bldcucmsub7.voip.com CM_bldcucmsub7 LCP50001148 Addr: 27148 x27148"),
+        "10.44.7.169 ams-uc-sub3.tel.example.net CM_ams-uc-sub3 MAGTL43444 Addr: 63519 x63519"
+    );
+}
