@@ -216,3 +216,22 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn every_file_of_both_incidents_is_fully_understood() {
+    for name in ["branch-wan-outage", "ctimanager-only-crash"] {
+        let doc: Value = serde_json::from_str(&run(&[
+            "files",
+            bundle(name).to_str().unwrap(),
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        let files = doc["files"].as_array().unwrap();
+        assert!(files.len() >= 5, "{name}: {files:#?}");
+        for f in files.iter().filter(|f| f["format"] != "document") {
+            assert_eq!(f["understood"], f["lines"], "{name}: {f}");
+            assert!(f["host"].is_string(), "{name}: {f}");
+        }
+    }
+}
