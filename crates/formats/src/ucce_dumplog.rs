@@ -35,7 +35,7 @@ static MSG_ADDR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(MsgAddress(?:OutOf|In)Service):\s*Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
 });
 static PROVIDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:Cisco)?Prov(?:ider)?(OutOfService|InService|Shutdown)Ev)\b").unwrap()
+    Regex::new(r"\b((?:Cisco)?Prov(?:ider)?(OutOfService|InService|Shutdown)Ev)\b(?:.*?\bProvider:\s*(\S+))?(?:.*?\bCause:\s*(\S+))?").unwrap()
 });
 
 impl Format for UcceDumplog {
@@ -218,11 +218,15 @@ fn decode(no: u64, text: &str, body: &str) -> RawEvent {
     }
     if let Some(c) = PROVIDER.captures(body) {
         let state = &c[2];
-        return RawEvent::new(
+        let provider = c.get(3).map(|m| m.as_str());
+        let mut ev = RawEvent::new(
             no,
             text,
             Kind::ServiceState,
-            format!("JTAPI provider {}", spaced(state)),
+            match provider {
+                Some(p) => format!("JTAPI provider {p} {}", spaced(state)),
+                None => format!("JTAPI provider {}", spaced(state)),
+            },
         )
         .with_severity(if state == "InService" {
             Severity::Notice
@@ -232,6 +236,15 @@ fn decode(no: u64, text: &str, body: &str) -> RawEvent {
         .with_entity(EntityKind::Service, "CTI provider")
         .with_field("event", &c[1])
         .with_field("state", spaced(state));
+        // The provider is named after the CTIManager it is open on (UNCONFIRMED
+        // how every jgw release prints it): kept so the CTIManager can be found.
+        if let Some(p) = provider {
+            ev = ev.with_field("provider", p);
+        }
+        if let Some(cause) = c.get(4) {
+            ev = ev.with_field("cause", cause.as_str());
+        }
+        return ev;
     }
     RawEvent::new(no, text, Kind::Log, body.to_string())
 }
@@ -304,6 +317,21 @@ mod tests {
             panic!()
         };
         assert_eq!(dt.date().to_string(), "2019-07-12");
+    }
+
+    #[test]
+    fn provider_state_names_its_ctimanager() {
+        let f = parse(
+            "Events from February 6, 2024\n14:07:33:702 PG3A-jgw1 Trace: ProvOutOfServiceEv Provider: cm-sub2.example.com Cause: CTIMANAGER_FAILURE\n14:07:41:096 PG3A-jgw1 Trace: CiscoProvInServiceEv\n",
+            "jgw.txt",
+        );
+        let e = &f.events[0];
+        assert_eq!(e.kind, Kind::ServiceState);
+        assert_eq!(e.fields["state"], "out of service");
+        assert_eq!(e.fields["provider"], "cm-sub2.example.com");
+        assert_eq!(e.fields["cause"], "CTIMANAGER_FAILURE");
+        assert_eq!(f.events[1].fields["state"], "in service");
+        assert!(!f.events[1].fields.contains_key("provider"));
     }
 
     #[test]

@@ -61,6 +61,20 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     reauthentications(rule, ctx, t0);
 }
 
+/// An alert that only counts the loss itself (registered phones dropped, ...)
+/// is the impact seen by RTMT, not a separate problem of its node. The names
+/// are rules.toml text `impact_alerts` (comma-separated).
+fn measures_impact(rule: &Rule, e: &Event) -> bool {
+    let Some(name) = e.fields.get("alert") else {
+        return false;
+    };
+    rule.text.get("impact_alerts").is_some_and(|list| {
+        list.split(',')
+            .map(str::trim)
+            .any(|a| !a.is_empty() && a.eq_ignore_ascii_case(name))
+    })
+}
+
 fn judge(
     rule: &Rule,
     ctx: &Ctx<'_>,
@@ -188,7 +202,7 @@ fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
                 let text = replication_text(e);
                 note("repl".into(), e, text.clone(), text)
             }
-            Kind::RtmtAlert => {
+            Kind::RtmtAlert if !measures_impact(rule, e) => {
                 let name = e.fields.get("alert").cloned().unwrap_or_default();
                 let t = e.time.unwrap();
                 note(

@@ -33,8 +33,29 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
             .iter()
             .copied()
             .filter(|&i| primaries.contains(&ctx.crashes[i].host));
-        let pick = on_primary
-            .min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs())
+        // An application that lost its CTIManager lost the one it was connected
+        // to, wherever its devices register: a CTIManager core in the window is
+        // the suspect, first on the node its provider is named after.
+        let via_cti = cti_loss(rule, ctx, impact).and_then(|_| {
+            let named = provider_hosts(ctx, impact);
+            window
+                .iter()
+                .copied()
+                .filter(|&i| has_cti_core(rule, &ctx.crashes[i]))
+                .min_by_key(|&i| {
+                    let h = &ctx.crashes[i].host;
+                    let rank = if named.contains(h) {
+                        0
+                    } else if primaries.contains(h) {
+                        1
+                    } else {
+                        2
+                    };
+                    (rank, secs(ctx.crashes[i].time, impact.start).abs())
+                })
+        });
+        let pick = via_cti
+            .or_else(|| on_primary.min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs()))
             .or_else(|| {
                 // Without topology, the nearest crash is the suspect (lower confidence).
                 if regs.is_empty() {
@@ -74,8 +95,17 @@ fn unexplained_recent_crashes(rule: &Rule, ctx: &mut Ctx<'_>) {
     let Some(latest) = ctx.crashes.last().map(|c| c.time) else {
         return;
     };
+    // The incident period: a day around the impacts, or before the latest
+    // crash when nothing was lost. Older cores are history, not causes.
+    let in_period = |t| {
+        if ctx.impacts.is_empty() {
+            secs(latest, t) < 86400
+        } else {
+            ctx.impacts.iter().any(|i| secs(i.start, t).abs() < 86400)
+        }
+    };
     let recent: Vec<usize> = (0..ctx.crashes.len())
-        .filter(|&i| secs(latest, ctx.crashes[i].time) < 86400)
+        .filter(|&i| in_period(ctx.crashes[i].time))
         .filter(|i| !ctx.root_crashes.iter().any(|(_, c)| c == i))
         .collect();
     for ci in recent {
@@ -140,7 +170,18 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
     let mut s = String::new();
     let mut confidence: f64 = 0.45;
     if let Some((imp, regs)) = impact {
-        s.push_str(&registration_sentence(crash, regs, &mut f, &mut confidence));
+        match cti_loss(rule, ctx, imp).filter(|_| has_cti_core(rule, crash)) {
+            Some(what) => s.push_str(&cti_sentence(
+                ctx,
+                crash,
+                imp,
+                regs,
+                &what,
+                &mut f,
+                &mut confidence,
+            )),
+            None => s.push_str(&registration_sentence(crash, regs, &mut f, &mut confidence)),
+        }
         let lead = secs(crash.time, imp.start);
         if lead > 0 && hang {
             s.push_str(&format!(
@@ -156,6 +197,9 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
                 " The devices dropped {} before the core.",
                 span(lead)
             ));
+        } else if lead == 0 {
+            s.push_str(" The devices dropped in the same second as the core.");
+            confidence += 0.1;
         } else {
             s.push_str(&format!(
                 " The core came {} before the devices dropped.",
@@ -223,6 +267,125 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
     ctx.cite_sources(&mut f, &rule.sources);
     f.confidence = confidence.min(0.95);
     f
+}
+
+/// What says the application lost its CTIManager: a loss cause named in the
+/// rule's `cti_causes`, or the application's own service (its JTAPI provider)
+/// going out of service. None when nothing does.
+fn cti_loss(rule: &Rule, ctx: &Ctx<'_>, imp: &crate::ctx::Impact) -> Option<String> {
+    let causes: Vec<String> = rule
+        .text
+        .get("cti_causes")
+        .map_or("CTIMANAGER_FAILURE", String::as_str)
+        .split(',')
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let events = ctx.events();
+    let mut said = BTreeSet::new();
+    for &i in &imp.events {
+        let e = &events[i];
+        if let Some(c) = e.fields.get("cause") {
+            if causes
+                .iter()
+                .any(|x| c.to_ascii_uppercase().contains(x.as_str()))
+            {
+                said.insert(format!("cause {c}"));
+            }
+        }
+        if e.kind == Kind::ServiceState {
+            for svc in e.entity_ids(uctriage_core::EntityKind::Service) {
+                said.insert(format!("its {svc} out of service"));
+            }
+        }
+    }
+    (!said.is_empty()).then(|| said.into_iter().collect::<Vec<_>>().join(", "))
+}
+
+/// Hosts the lost providers are named after (known hosts only).
+fn provider_hosts(ctx: &Ctx<'_>, imp: &crate::ctx::Impact) -> BTreeSet<String> {
+    imp.events
+        .iter()
+        .filter_map(|&i| ctx.events()[i].fields.get("provider"))
+        .filter(|p| ctx.bundle.hosts.is_known(p))
+        .map(|p| ctx.bundle.hosts.resolve(p))
+        .collect()
+}
+
+fn has_cti_core(rule: &Rule, crash: &Crash) -> bool {
+    let process = rule
+        .text
+        .get("cti_process")
+        .map_or("CTIManager", String::as_str);
+    crash
+        .cores
+        .iter()
+        .any(|c| c.process.eq_ignore_ascii_case(process))
+}
+
+fn cti_sentence(
+    ctx: &Ctx<'_>,
+    crash: &Crash,
+    imp: &crate::ctx::Impact,
+    regs: &[(String, Registration)],
+    what: &str,
+    f: &mut Finding,
+    confidence: &mut f64,
+) -> String {
+    let mut s = format!(
+        "The devices were lost through the application's CTIManager, not through their CallManager: the application reported {what}."
+    );
+    let named = provider_hosts(ctx, imp).contains(&crash.host);
+    if named {
+        s.push_str(&format!(
+            " The provider that went out of service is named after {}, the node whose CTIManager aborted.",
+            crash.host
+        ));
+        *confidence += 0.2;
+        let events = ctx.events();
+        for &i in &imp.events {
+            if events[i].fields.contains_key("provider") {
+                f.cite(&events[i].evidence);
+            }
+        }
+    } else {
+        s.push_str(&format!(
+            " The bundle does not name the CTIManager the application was connected to; CTIManager aborted on {} in that window, so the link is inferred.",
+            crash.host
+        ));
+        *confidence += 0.08;
+    }
+    if let Some((_, r)) = regs.first() {
+        let primary = r.nodes.first().cloned().unwrap_or_default();
+        if primary == crash.host {
+            s.push_str(&format!(
+                " The devices' device pool {} (CallManager group {}) also puts {} first.",
+                r.pool, r.group, primary
+            ));
+        } else {
+            let primary_crashed = ctx
+                .crashes
+                .iter()
+                .any(|c| c.host == primary && secs(c.time, imp.start).abs() <= 900);
+            s.push_str(&format!(
+                " Their device pool {} (CallManager group {}) registers them to {}{}.",
+                r.pool,
+                r.group,
+                r.nodes.join(" → "),
+                if primary_crashed {
+                    String::new()
+                } else {
+                    format!(", and {primary} has no core at that time: the CTI application lost them while their CallManager kept them")
+                }
+            ));
+        }
+        for (_, reg) in regs.iter().take(3) {
+            for ev in &reg.evidence {
+                f.cite(ev);
+            }
+        }
+    }
+    s
 }
 
 fn registration_sentence(

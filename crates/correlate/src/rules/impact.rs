@@ -12,8 +12,10 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let burst = rule.param("min_unregistered_burst", 3.0) as usize;
     let events = ctx.events();
     let kinds: Vec<Kind> = rule.kinds.iter().filter_map(|k| Kind::parse(k)).collect();
+    let lost_state = rule.text.get("service_lost_state").map(String::as_str);
     let losses: Vec<usize> = (0..events.len())
         .filter(|&i| kinds.contains(&events[i].kind) && events[i].time.is_some())
+        .filter(|&i| events[i].kind != Kind::ServiceState || is_state(&events[i], lost_state))
         .collect();
     for episode in split(events, &losses, gap) {
         let app_level = episode
@@ -34,6 +36,17 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
             events: episode,
         });
     }
+}
+
+/// Whether a service-state event is in `state` (an application's service,
+/// such as its JTAPI provider, going out of service is a loss; a service
+/// merely restarting on a node is not, so only the state named counts).
+fn is_state(e: &Event, state: Option<&str>) -> bool {
+    state.is_some_and(|s| {
+        e.fields
+            .get("state")
+            .is_some_and(|v| v.eq_ignore_ascii_case(s))
+    })
 }
 
 /// Split loss events into episodes separated by more than `gap` seconds.
@@ -59,9 +72,16 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
     let events = ctx.events();
     let devices = ids(events, episode, EntityKind::Device);
     let addresses = ids(events, episode, EntityKind::Address);
+    let lost_services: Vec<usize> = episode
+        .iter()
+        .copied()
+        .filter(|&i| events[i].kind == Kind::ServiceState)
+        .collect();
+    let services = ids(events, &lost_services, EntityKind::Service);
     let start = events[episode[0]].time.unwrap();
-    let back = returns(ctx, rule, &devices, &addresses, start);
-    let end = if !back.is_empty() && back.len() == devices.len() + addresses.len() {
+    let back = returns(ctx, rule, &devices, &addresses, &services, start);
+    let end = if !back.is_empty() && back.len() == devices.len() + addresses.len() + services.len()
+    {
         back.values().map(|(t, _)| *t).max()
     } else {
         None
@@ -81,9 +101,17 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
         .filter_map(|&i| events[i].host.clone())
         .collect();
     let dev_list: Vec<String> = devices.iter().cloned().collect();
+    let svc_list: Vec<String> = services.iter().cloned().collect();
+    let who = match (devices.len(), svc_list.is_empty()) {
+        (0, false) => format!("the {}", svc_list.join(", ")),
+        (n, false) => format!("{} and the {}", plural(n, "device"), svc_list.join(", ")),
+        (n, true) => plural(n, "device"),
+    };
+    let mut lost: Vec<String> = svc_list.iter().map(|s| format!("the {s}")).collect();
+    lost.extend(dev_list.iter().cloned());
     let title = format!(
         "{} lost service{} from {}{}",
-        plural(devices.len(), "device"),
+        who,
         if addresses.is_empty() {
             String::new()
         } else {
@@ -98,7 +126,7 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
     let mut f = Finding::new(FindingKind::Impact, &rule.id, title);
     f.summary = format!(
         "{} went out of service{}, as seen by {}{}. {}",
-        join_max(&dev_list, 8),
+        join_max(&lost, 8),
         if causes.is_empty() {
             String::new()
         } else {
@@ -121,10 +149,14 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
     )
     .trim_end()
     .to_string();
+    if let Some(first) = f.summary.get(..1) {
+        f.summary = first.to_uppercase() + &f.summary[1..];
+    }
     f.start = Some(start);
     f.end = end;
     Finding::add(&mut f.devices, dev_list);
     Finding::add(&mut f.devices, addresses.iter().cloned());
+    Finding::add(&mut f.services, svc_list);
     Finding::add(&mut f.hosts, seen);
     f.confidence = 0.9;
     for &i in episode {
@@ -137,15 +169,17 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
     f
 }
 
-/// When each lost device / address came back, if it did within the window.
+/// When each lost device / address / service came back, if it did within the window.
 fn returns(
     ctx: &Ctx<'_>,
     rule: &Rule,
     devices: &BTreeSet<String>,
     addresses: &BTreeSet<String>,
+    services: &BTreeSet<String>,
     start: uctriage_core::jiff::Timestamp,
 ) -> BTreeMap<String, (uctriage_core::jiff::Timestamp, uctriage_core::Evidence)> {
     let within = rule.param("return_within_s", 43200.0) as i64;
+    let back_state = rule.text.get("service_back_state").map(String::as_str);
     let mut back = BTreeMap::new();
     for e in ctx.events() {
         let Some(t) = e.time else { continue };
@@ -155,6 +189,7 @@ fn returns(
         let (kind, set) = match e.kind {
             Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
             Kind::AddressInService => (EntityKind::Address, addresses),
+            Kind::ServiceState if is_state(e, back_state) => (EntityKind::Service, services),
             _ => continue,
         };
         for id in e.entity_ids(kind).filter(|id| set.contains(*id)) {

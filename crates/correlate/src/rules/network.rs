@@ -5,6 +5,7 @@ use super::secs;
 use crate::ctx::{span, Ctx};
 use crate::finding::{Finding, FindingKind};
 use std::collections::BTreeMap;
+use uctriage_core::jiff::Timestamp;
 use uctriage_core::{EntityKind, Event, Kind};
 use uctriage_knowledge::Rule;
 
@@ -76,21 +77,35 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
                     devices.len()
                 ),
             );
+            let subnets = subnets(&burst);
+            let pings = pings(rule, ctx, &subnets, start);
             f.summary = format!(
-                "{} devices of {site} unregistered within {} from {} (reasons: {}), reported by {}. No service core or crash on those nodes near that time, so the nodes were healthy and the devices lost their path to them: check the site's WAN link, its gateway / router and switch logs for that minute.",
+                "{} devices of {site}{} unregistered within {} from {} (reasons: {}), reported by {}. No service core or crash on those nodes near that time, so the nodes were healthy and the devices lost their path to them{}",
                 devices.len(),
+                match subnets.as_slice() {
+                    [one] if !site.starts_with("subnet") => format!(" (subnet {one}.0/24)"),
+                    _ => String::new(),
+                },
                 span(secs(end, start)),
                 ctx.when(start),
                 if decoded.is_empty() { "not given".to_string() } else { decoded.join(", ") },
-                nodes.join(", ")
+                nodes.join(", "),
+                if pings.said.is_empty() {
+                    ": check the site's WAN link, its gateway / router and switch logs for that minute.".to_string()
+                } else {
+                    format!(". {} Check the site's WAN link, its gateway / router and switch logs for that period.", pings.said.join(" "))
+                }
             );
             f.start = Some(start);
             f.end = Some(end);
-            f.confidence = 0.75;
+            f.confidence = if pings.lossy { 0.85 } else { 0.75 };
             Finding::add(&mut f.devices, devices.clone());
             Finding::add(&mut f.hosts, nodes);
             for e in burst.iter().take(10) {
                 f.cite(&e.evidence);
+            }
+            for ev in &pings.evidence {
+                f.cite(ev);
             }
             ctx.cite_sources(&mut f, &rule.sources);
             let id = ctx.push(f);
@@ -108,6 +123,84 @@ fn site_of(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
     let ip = e.fields.get("IPAddress")?;
     let parts: Vec<&str> = ip.split('.').collect();
     (parts.len() == 4).then(|| format!("subnet {}.{}.{}.0/24", parts[0], parts[1], parts[2]))
+}
+
+/// The /24 prefixes (`a.b.c`) of the devices' addresses.
+fn subnets(burst: &[&Event]) -> Vec<String> {
+    let mut out: Vec<String> = burst
+        .iter()
+        .filter_map(|e| e.fields.get("IPAddress"))
+        .filter_map(|ip| prefix24(ip))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn prefix24(ip: &str) -> Option<String> {
+    let parts: Vec<&str> = ip.trim().split('.').collect();
+    (parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok()))
+        .then(|| parts[..3].join("."))
+}
+
+/// What pings towards the site's subnets say.
+#[derive(Default)]
+struct Pings {
+    said: Vec<String>,
+    lossy: bool,
+    evidence: Vec<uctriage_core::Evidence>,
+}
+
+/// Ping runs towards an address in `subnets`, from shortly before the burst
+/// to `ping_within_s` after it: loss at or above `loss_percent` corroborates
+/// the outage, a clean run after it says when the site answered again.
+fn pings(rule: &Rule, ctx: &Ctx<'_>, subnets: &[String], start: Timestamp) -> Pings {
+    let loss_min = rule.param("loss_percent", 50.0);
+    let within = rule.param("ping_within_s", 3600.0) as i64;
+    let window = rule.param("window_s", 180.0) as i64;
+    let mut out = Pings::default();
+    let mut lossy_at: Option<Timestamp> = None;
+    let events = ctx.events();
+    for e in events.iter().filter(|e| e.kind == Kind::Ping) {
+        let (Some(t), Some(target), Some(loss)) = (
+            e.time,
+            e.fields.get("target"),
+            e.fields.get("loss_pct").and_then(|l| l.parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
+        let d = secs(t, start);
+        if d < -window || d > within {
+            continue;
+        }
+        if !prefix24(target).is_some_and(|p| subnets.contains(&p)) {
+            continue;
+        }
+        let from = e.host.clone().unwrap_or_else(|| "a host".into());
+        if loss >= loss_min {
+            let error = events
+                .iter()
+                .filter(|p| p.kind == Kind::Ping && p.time == e.time && p.host == e.host)
+                .filter(|p| p.fields.get("target") == Some(target))
+                .find_map(|p| p.fields.get("error"));
+            out.said.push(format!(
+                "Pings from {from} to {target}, in the site's subnet, lost {loss}% at {}{}.",
+                ctx.when(t),
+                error.map_or(String::new(), |x| format!(" ({x})"))
+            ));
+            out.lossy = true;
+            lossy_at.get_or_insert(t);
+            out.evidence.push(e.evidence.clone());
+        } else if lossy_at.is_some_and(|l| t > l) && loss == 0.0 {
+            out.said.push(format!(
+                "At {} {target} answered {from} again (no loss).",
+                ctx.when(t)
+            ));
+            out.evidence.push(e.evidence.clone());
+            break;
+        }
+    }
+    out
 }
 
 fn bursts<'e>(evs: &[&'e Event], window: i64) -> Vec<Vec<&'e Event>> {
