@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{events, example, run};
+use common::{copy_dir, events, example, run};
 use serde_json::Value;
 
 fn find<'a>(evs: &'a [Value], kind: &str, pred: impl Fn(&Value) -> bool) -> &'a Value {
@@ -241,4 +241,41 @@ fn markdown_report_has_every_finding_with_sources() {
     }
     assert!(md.contains("```text"), "evidence blocks");
     assert!(md.contains("](https://"), "linked sources");
+}
+
+/// With a VM inventory that puts the pegged TFTP node on the same ESXi host as
+/// the crashed subscriber, it is no longer an independent coincidence.
+#[test]
+fn a_shared_esxi_host_turns_the_coincidence_into_a_contributing_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&example(), dir.path());
+    let inventory = "\"Name\",\"PowerState\",\"VMHost\",\"Datastore\"\n\"bldcucmsub7\",\"PoweredOn\",\"esx-b04.voip.com\",\"[B04-LUN2] bldcucmsub7/bldcucmsub7.vmx\"\n\"bldcucmtftp1\",\"PoweredOn\",\"esx-b04.voip.com\",\"[B04-LUN2] bldcucmtftp1/bldcucmtftp1.vmx\"\n\"bldcucmsub5\",\"PoweredOn\",\"esx-b02.voip.com\",\"[B02-LUN1] bldcucmsub5/bldcucmsub5.vmx\"\n";
+    std::fs::write(dir.path().join("vm_inventory.csv"), inventory).unwrap();
+    let doc: Value = serde_json::from_str(&run(&[
+        "analyze",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let tftp = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| strs(&f["hosts"]) == ["bldcucmtftp1"])
+        .unwrap();
+    assert_eq!(tftp["kind"], "contributing");
+    assert!(
+        tftp["summary"]
+            .as_str()
+            .unwrap()
+            .contains("ESXi host esx-b04.voip.com"),
+        "{}",
+        tftp["summary"]
+    );
+    let root = &of_kind(&doc, "root_cause")[0];
+    assert!(root["summary"]
+        .as_str()
+        .unwrap()
+        .contains("runs on ESXi host esx-b04.voip.com, datastore B04-LUN2"));
 }

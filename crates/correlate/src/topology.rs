@@ -34,6 +34,7 @@ pub struct Topology {
     pool_group: BTreeMap<String, Link>,
     group_members: BTreeMap<String, Vec<(u32, Link)>>,
     cm_host: BTreeMap<String, Link>,
+    placement: BTreeMap<String, Placement>,
     /// Things the user should know about how the topology was read.
     pub notes: Vec<String>,
 }
@@ -53,6 +54,17 @@ pub struct Registration {
     pub exact: bool,
 }
 
+/// Where a VM runs: its ESXi host and datastore.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    /// ESXi host name as the inventory prints it.
+    pub esx: String,
+    /// Datastore, when known.
+    pub datastore: Option<String>,
+    /// Where it was read.
+    pub evidence: Evidence,
+}
+
 /// The optional hand-written `topology.toml`.
 #[derive(Debug, Default, Deserialize)]
 pub struct TopologyFile {
@@ -65,6 +77,21 @@ pub struct TopologyFile {
     /// Group → nodes in priority order.
     #[serde(default)]
     pub cmgroup: Vec<GroupEntry>,
+    /// VM → ESXi host (and datastore).
+    #[serde(default)]
+    pub vm: Vec<VmEntry>,
+}
+
+/// `[[vm]] name, esxi, datastore`.
+#[derive(Debug, Deserialize)]
+pub struct VmEntry {
+    /// VM (host) name.
+    pub name: String,
+    /// ESXi host.
+    pub esxi: String,
+    /// Datastore.
+    #[serde(default)]
+    pub datastore: Option<String>,
 }
 
 /// `[[device]] name, pool`.
@@ -116,15 +143,59 @@ impl Topology {
         for e in events.iter().filter(|e| e.kind == Kind::Config) {
             match e.fields.get("table").map(String::as_str) {
                 Some("device") if e.fields.contains_key("device name") => t.learn_export(e),
+                Some("vm") => t.learn_vm(e, hosts),
                 _ if e.fields.contains_key("sql") => t.learn_sql_row(e),
                 _ => {}
             }
         }
         if let Some((f, path)) = file {
             t.learn_file(f, path);
+            for v in &f.vm {
+                let evidence = Evidence {
+                    file: path.to_string(),
+                    line: 0,
+                    text: format!("VM {} on ESXi {}", v.name, v.esxi),
+                };
+                let placement = Placement {
+                    esx: v.esxi.clone(),
+                    datastore: v.datastore.clone(),
+                    evidence,
+                };
+                t.placement
+                    .entry(hosts.resolve(&v.name))
+                    .or_insert(placement);
+            }
         }
         t.map_callmanagers(hosts);
         t
+    }
+
+    fn learn_vm(&mut self, e: &Event, hosts: &HostBook) {
+        if let (Some(vm), Some(esx)) = (e.fields.get("vm"), e.fields.get("vmhost")) {
+            let placement = Placement {
+                esx: esx.clone(),
+                datastore: e.fields.get("datastore").cloned(),
+                evidence: e.evidence.clone(),
+            };
+            self.placement.insert(hosts.resolve(vm), placement);
+        }
+    }
+
+    /// Where a host's VM runs, when an inventory says.
+    pub fn placement(&self, host: &str) -> Option<&Placement> {
+        self.placement.get(host)
+    }
+
+    /// What two hosts' VMs share: the same ESXi host, or the same datastore.
+    pub fn shared_infrastructure(&self, a: &str, b: &str) -> Option<String> {
+        let (pa, pb) = (self.placement.get(a)?, self.placement.get(b)?);
+        if pa.esx.eq_ignore_ascii_case(&pb.esx) {
+            return Some(format!("ESXi host {}", pa.esx));
+        }
+        match (&pa.datastore, &pb.datastore) {
+            (Some(x), Some(y)) if x == y => Some(format!("datastore {x}")),
+            _ => None,
+        }
     }
 
     fn learn_export(&mut self, e: &Event) {
@@ -340,6 +411,7 @@ impl Topology {
 
     /// True when the bundle told nothing about registration.
     pub fn is_empty(&self) -> bool {
+        // VM placement alone says nothing about registration.
         self.device_pool.is_empty() && self.group_members.is_empty()
     }
 }

@@ -55,7 +55,8 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         if symptoms.is_empty() {
             continue;
         }
-        let f = judge(rule, ctx, host, &symptoms, t0, &served_by);
+        let mut f = judge(rule, ctx, host, &symptoms, t0, &served_by);
+        shared_host(ctx, &mut f, host, &root_hosts);
         ctx.push(f);
     }
     reauthentications(rule, ctx, t0);
@@ -137,6 +138,35 @@ fn judge(
     }
     ctx.cite_sources(&mut f, &rule.sources);
     f
+}
+
+/// A sick VM on the same ESXi host (or datastore) as the root-cause node is not
+/// independent of it: host-level contention may explain both.
+fn shared_host(ctx: &Ctx<'_>, f: &mut Finding, host: &str, root_hosts: &BTreeSet<String>) {
+    for root in root_hosts {
+        let Some(shared) = ctx.topo.shared_infrastructure(host, root) else {
+            continue;
+        };
+        f.kind = FindingKind::Contributing;
+        f.title = format!(
+            "{host}: {} — shares {shared} with {root}",
+            f.title
+                .split_once(": ")
+                .map_or("", |t| t.1)
+                .trim_end_matches(" — a coincidence")
+        );
+        f.summary.push_str(&format!(
+            " But {host} runs on the same {shared} as {root}: a host-level problem (CPU contention, CPU ready, storage latency) can starve both VMs, so it is not independent of the root cause. Check that host's CPU ready and datastore latency for the incident window."
+        ));
+        f.confidence = 0.5;
+        for p in [ctx.topo.placement(host), ctx.topo.placement(root)]
+            .into_iter()
+            .flatten()
+        {
+            f.cite(&p.evidence);
+        }
+        return;
+    }
 }
 
 /// Everything wrong with `host` in the bundle, one symptom per kind of trouble.

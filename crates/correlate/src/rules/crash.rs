@@ -249,6 +249,18 @@ fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'
             ctx.cite_sources(&mut f, &cc.sources);
         }
     }
+    if let Some(p) = ctx.topo.placement(&crash.host) {
+        s.push_str(&format!(
+            " {} runs on ESXi host {}{}.",
+            crash.host,
+            p.esx,
+            p.datastore
+                .as_ref()
+                .map(|d| format!(", datastore {d}"))
+                .unwrap_or_default()
+        ));
+        f.cite(&p.evidence);
+    }
     f.summary = s.trim().to_string();
     f.end = restart_time(ctx, crash);
     Finding::add(&mut f.hosts, [crash.host.clone()]);
