@@ -35,10 +35,18 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
             }
             let start = burst[0].time.unwrap();
             let end = burst.last().unwrap().time.unwrap();
+            // Only a crash on a node these devices register to (or that
+            // reported them) explains their loss; one elsewhere does not.
+            let their_nodes: Vec<String> = devices
+                .iter()
+                .filter_map(|d| ctx.topo.registration(d))
+                .flat_map(|r| r.nodes)
+                .chain(burst.iter().filter_map(|e| e.host.clone()))
+                .collect();
             let crash_near = ctx
                 .crashes
                 .iter()
-                .any(|c| secs(c.time, start).abs() <= window * 5);
+                .any(|c| secs(c.time, start).abs() <= window * 5 && their_nodes.contains(&c.host));
             if crash_near {
                 continue;
             }
