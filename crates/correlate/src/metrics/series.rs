@@ -1,0 +1,85 @@
+//! Samples grouped into series: one per host, metric class and counter.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use uctriage_core::jiff::Timestamp;
+use uctriage_core::{Event, Kind};
+use uctriage_knowledge::Knowledge;
+
+/// One counter of one host over time.
+#[derive(Clone, Debug, Serialize)]
+pub struct Series {
+    /// Canonical host (the node, the ESXi host, or a ping target).
+    pub host: String,
+    /// Metric class (`cpu_percent`, `disk_latency_ms`, `ping_rtt_ms`, ...).
+    pub metric: String,
+    /// The counter as the file names it.
+    pub counter: String,
+    /// Unit for axes.
+    pub unit: String,
+    /// (instant, value), in time order.
+    pub points: Vec<(Timestamp, f64)>,
+    /// File the samples came from (first one).
+    pub file: String,
+    /// 1-based line of each point in `file` (same order as `points`).
+    pub lines: Vec<u64>,
+}
+
+/// Build every series the bundle's metric samples and pings make.
+pub fn build_series(events: &[Event], kb: &Knowledge) -> Vec<Series> {
+    let mut map: BTreeMap<(String, String, String), Series> = BTreeMap::new();
+    for e in events {
+        let (Some(t), Some(host)) = (e.time, e.host.clone()) else { continue };
+        match e.kind {
+            Kind::MetricSample => {
+                for (counter, value) in &e.fields {
+                    let Some(class) = kb.metric_class(counter) else { continue };
+                    let Ok(v) = value.trim().parse::<f64>() else { continue };
+                    push(&mut map, &host, &class.metric, counter, &class.unit, t, v, e);
+                }
+            }
+            Kind::Ping => {
+                let target = e.fields.get("target").cloned().unwrap_or_default();
+                let name = format!("ping {target}");
+                if let Some(rtt) = e.fields.get("rtt_ms").and_then(|v| v.parse::<f64>().ok()) {
+                    push(&mut map, &host, "ping_rtt_ms", &name, "ms", t, rtt, e);
+                } else if e.fields.get("lost").is_some_and(|l| l == "true") {
+                    push(&mut map, &host, "ping_loss_percent", &name, "%", t, 100.0, e);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out: Vec<Series> = map.into_values().collect();
+    for s in &mut out {
+        let mut idx: Vec<usize> = (0..s.points.len()).collect();
+        idx.sort_by_key(|&i| s.points[i].0);
+        s.points = idx.iter().map(|&i| s.points[i]).collect();
+        s.lines = idx.iter().map(|&i| s.lines[i]).collect();
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push(
+    map: &mut BTreeMap<(String, String, String), Series>,
+    host: &str,
+    metric: &str,
+    counter: &str,
+    unit: &str,
+    t: Timestamp,
+    v: f64,
+    e: &Event,
+) {
+    let s = map.entry((host.to_string(), metric.to_string(), counter.to_string())).or_insert_with(|| Series {
+        host: host.to_string(),
+        metric: metric.to_string(),
+        counter: counter.to_string(),
+        unit: unit.to_string(),
+        points: Vec::new(),
+        file: e.evidence.file.clone(),
+        lines: Vec::new(),
+    });
+    s.points.push((t, v));
+    s.lines.push(e.evidence.line);
+}
