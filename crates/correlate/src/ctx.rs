@@ -2,6 +2,7 @@
 
 use crate::crashes::{crashes, Crash};
 use crate::finding::{Finding, Reference};
+use crate::metrics::{build_series, detect_episodes, Episode, Series};
 use crate::topology::Topology;
 use crate::Analysis;
 use std::collections::BTreeMap;
@@ -36,6 +37,8 @@ pub(crate) struct Ctx<'a> {
     pub root_crashes: Vec<(String, usize)>,
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
+    pub series: Vec<Series>,
+    pub episodes: Vec<Episode>,
     counters: BTreeMap<&'static str, usize>,
 }
 
@@ -51,7 +54,12 @@ impl<'a> Ctx<'a> {
         if topo.is_empty() {
             notes.push("no topology in the bundle (run sql of devicepool/callmanagergroup, a BAT export or topology.toml): which node a device registers to is inferred, with lower confidence".into());
         }
+        let series = build_series(&bundle.events, kb, &|name| bundle.hosts.resolve(name));
+        let rule = kb.rules.rule.iter().find(|r| r.rule_type == "episodes");
+        let episodes = detect_episodes(&series, kb, rule);
         Ctx {
+            series,
+            episodes,
             bundle,
             kb,
             topo,
@@ -126,10 +134,33 @@ impl<'a> Ctx<'a> {
 
     pub fn finish(mut self) -> Analysis {
         self.findings.sort_by_key(|f| f.kind);
+        if let Some(t0) = self.impacts.first().map(|i| i.start) {
+            let rule = self
+                .kb
+                .rules
+                .rule
+                .iter()
+                .find(|r| r.rule_type == "episodes");
+            let long_before = rule.map_or(3600.0, |r| r.param("pre_existing_s", 3600.0));
+            for e in &mut self.episodes {
+                e.pre_existing =
+                    e.open_start || t0.duration_since(e.start).as_secs_f64() > long_before;
+            }
+        }
         Analysis {
             findings: self.findings,
             notes: self.notes,
+            series: self.series,
+            episodes: self.episodes,
         }
+    }
+
+    /// Episodes of a host overlapping `[from, to]`.
+    pub fn episodes_of(&self, host: &str, from: Timestamp, to: Timestamp) -> Vec<&Episode> {
+        self.episodes
+            .iter()
+            .filter(|e| e.host == host && e.start <= to && e.end.is_none_or(|end| end >= from))
+            .collect()
     }
 }
 

@@ -17,6 +17,7 @@
 mod crashes;
 mod ctx;
 mod finding;
+pub mod metrics;
 mod rules;
 mod topology;
 
@@ -34,6 +35,10 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// Things the reader should know (missing topology, unknown rule types, ...).
     pub notes: Vec<String>,
+    /// Every metric series of the bundle (counters, pings).
+    pub series: Vec<metrics::Series>,
+    /// Departures of those series from their normal band.
+    pub episodes: Vec<metrics::Episode>,
 }
 
 /// Explain the bundle with the knowledge and topology given. `display` is the

@@ -4,7 +4,7 @@ use crate::model::*;
 use std::path::Path;
 
 /// The knowledge files, by name.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "sources.toml",
     "alarms.toml",
     "signatures.toml",
@@ -12,9 +12,10 @@ pub const FILES: [&str; 7] = [
     "advice.toml",
     "thresholds.toml",
     "rules.toml",
+    "metrics.toml",
 ];
 
-const EMBEDDED: [&str; 7] = [
+const EMBEDDED: [&str; 8] = [
     include_str!("../../../knowledge/sources.toml"),
     include_str!("../../../knowledge/alarms.toml"),
     include_str!("../../../knowledge/signatures.toml"),
@@ -22,6 +23,7 @@ const EMBEDDED: [&str; 7] = [
     include_str!("../../../knowledge/advice.toml"),
     include_str!("../../../knowledge/thresholds.toml"),
     include_str!("../../../knowledge/rules.toml"),
+    include_str!("../../../knowledge/metrics.toml"),
 ];
 
 /// Everything uctriage knows.
@@ -41,6 +43,8 @@ pub struct Knowledge {
     pub thresholds: ThresholdsFile,
     /// Correlation rules.
     pub rules: RulesFile,
+    /// Metric classes.
+    pub metrics: MetricsFile,
     /// Where each file came from (`embedded` or a path).
     pub origin: Vec<(String, String)>,
 }
@@ -103,6 +107,7 @@ impl Knowledge {
             "advice.toml" => self.advice = parse(text)?,
             "thresholds.toml" => self.thresholds = parse(text)?,
             "rules.toml" => self.rules = parse(text)?,
+            "metrics.toml" => self.metrics = parse(text)?,
             _ => return Err("unknown knowledge file".into()),
         }
         Ok(())
@@ -141,6 +146,25 @@ impl Knowledge {
         })
     }
 
+    /// The metric class a counter belongs to (counter without its host).
+    pub fn metric_class(&self, counter: &str) -> Option<&MetricClass> {
+        self.metrics
+            .metric_class
+            .iter()
+            .find(|c| c.counters.iter().any(|p| glob_match(p, counter)))
+    }
+
+    /// Thresholds with a public source for a metric class.
+    pub fn thresholds_for<'a>(
+        &'a self,
+        metric: &'a str,
+    ) -> impl Iterator<Item = &'a Threshold> + 'a {
+        self.thresholds
+            .threshold
+            .iter()
+            .filter(move |t| t.metric == metric)
+    }
+
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.rule.iter().find(|r| r.id == id)
@@ -157,6 +181,7 @@ impl Knowledge {
         cited.extend(self.advice.advice.iter().flat_map(|a| &a.sources));
         cited.extend(self.thresholds.threshold.iter().flat_map(|a| &a.sources));
         cited.extend(self.rules.rule.iter().flat_map(|a| &a.sources));
+        cited.extend(self.metrics.metric_class.iter().flat_map(|a| &a.sources));
         let mut missing: Vec<String> = cited
             .into_iter()
             .filter(|k| !self.sources.source.contains_key(*k))
@@ -199,6 +224,25 @@ mod tests {
         std::fs::write(dir.join("alarms.toml"), "[[alarm]]\nname = 3\n").unwrap();
         let err = Knowledge::load(Some(&dir)).unwrap_err();
         assert!(err.to_string().contains("alarms.toml"), "{err}");
+    }
+
+    #[test]
+    fn counters_map_to_metric_classes_by_pattern() {
+        let kb = Knowledge::embedded().unwrap();
+        assert_eq!(
+            kb.metric_class("Processor(_Total)\\% CPU Time")
+                .unwrap()
+                .metric,
+            "cpu_percent"
+        );
+        assert_eq!(
+            kb.metric_class("Physical Disk Adapter(vmhba2)\\Average Driver MilliSec/Command")
+                .unwrap()
+                .metric,
+            "disk_latency_ms"
+        );
+        assert!(kb.metric_class("Cisco TFTP\\Requests").is_none());
+        assert!(glob_match("a*c*e", "ABCDE") && !glob_match("a*c", "abd"));
     }
 
     #[test]

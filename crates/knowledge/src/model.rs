@@ -314,3 +314,60 @@ impl Rule {
         self.params.get(name).copied().unwrap_or(default)
     }
 }
+
+/// `metrics.toml`: which counters measure what.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct MetricsFile {
+    /// Metric classes.
+    #[serde(default)]
+    pub metric_class: Vec<MetricClass>,
+}
+
+/// A metric class and the counters that measure it.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct MetricClass {
+    /// Class name (`cpu_percent`, `disk_latency_ms`, ...).
+    pub metric: String,
+    /// Unit for axes and text.
+    #[serde(default)]
+    pub unit: String,
+    /// `high` when high values are bad, `low` when low ones are.
+    #[serde(default = "high")]
+    pub bad: String,
+    /// Counter patterns (`*` = any text), matched without case.
+    #[serde(default)]
+    pub counters: Vec<String>,
+    /// Source keys.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+fn high() -> String {
+    "high".into()
+}
+
+/// Case-insensitive match with `*` standing for any text.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
+    let parts: Vec<&str> = p.split('*').collect();
+    if parts.len() == 1 {
+        return p == t;
+    }
+    let mut rest = t.as_str();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}

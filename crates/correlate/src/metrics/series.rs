@@ -25,26 +25,60 @@ pub struct Series {
     pub lines: Vec<u64>,
 }
 
-/// Build every series the bundle's metric samples and pings make.
-pub fn build_series(events: &[Event], kb: &Knowledge) -> Vec<Series> {
+/// Build every series the bundle's metric samples and pings make. A ping
+/// series belongs to its target (resolved to a host by `resolve`).
+pub fn build_series(
+    events: &[Event],
+    kb: &Knowledge,
+    resolve: &dyn Fn(&str) -> String,
+) -> Vec<Series> {
     let mut map: BTreeMap<(String, String, String), Series> = BTreeMap::new();
     for e in events {
-        let (Some(t), Some(host)) = (e.time, e.host.clone()) else { continue };
+        let (Some(t), Some(host)) = (e.time, e.host.clone()) else {
+            continue;
+        };
         match e.kind {
             Kind::MetricSample => {
                 for (counter, value) in &e.fields {
-                    let Some(class) = kb.metric_class(counter) else { continue };
-                    let Ok(v) = value.trim().parse::<f64>() else { continue };
-                    push(&mut map, &host, &class.metric, counter, &class.unit, t, v, e);
+                    let Some(class) = kb.metric_class(counter) else {
+                        continue;
+                    };
+                    let Ok(v) = value.trim().parse::<f64>() else {
+                        continue;
+                    };
+                    push(
+                        &mut map,
+                        &host,
+                        &class.metric,
+                        counter,
+                        &class.unit,
+                        t,
+                        v,
+                        e,
+                    );
                 }
             }
             Kind::Ping => {
-                let target = e.fields.get("target").cloned().unwrap_or_default();
-                let name = format!("ping {target}");
+                let Some(target) = e.fields.get("target") else {
+                    continue;
+                };
+                let (subject, name) = (resolve(target), format!("ping from {host}"));
+                let lost = e.fields.get("lost").is_some_and(|l| l == "true");
                 if let Some(rtt) = e.fields.get("rtt_ms").and_then(|v| v.parse::<f64>().ok()) {
-                    push(&mut map, &host, "ping_rtt_ms", &name, "ms", t, rtt, e);
-                } else if e.fields.get("lost").is_some_and(|l| l == "true") {
-                    push(&mut map, &host, "ping_loss_percent", &name, "%", t, 100.0, e);
+                    push(&mut map, &subject, "ping_rtt_ms", &name, "ms", t, rtt, e);
+                }
+                if lost || e.fields.contains_key("rtt_ms") {
+                    let loss = if lost { 100.0 } else { 0.0 };
+                    push(
+                        &mut map,
+                        &subject,
+                        "ping_loss_percent",
+                        &name,
+                        "%",
+                        t,
+                        loss,
+                        e,
+                    );
                 }
             }
             _ => {}
@@ -71,15 +105,17 @@ fn push(
     v: f64,
     e: &Event,
 ) {
-    let s = map.entry((host.to_string(), metric.to_string(), counter.to_string())).or_insert_with(|| Series {
-        host: host.to_string(),
-        metric: metric.to_string(),
-        counter: counter.to_string(),
-        unit: unit.to_string(),
-        points: Vec::new(),
-        file: e.evidence.file.clone(),
-        lines: Vec::new(),
-    });
+    let s = map
+        .entry((host.to_string(), metric.to_string(), counter.to_string()))
+        .or_insert_with(|| Series {
+            host: host.to_string(),
+            metric: metric.to_string(),
+            counter: counter.to_string(),
+            unit: unit.to_string(),
+            points: Vec::new(),
+            file: e.evidence.file.clone(),
+            lines: Vec::new(),
+        });
     s.points.push((t, v));
     s.lines.push(e.evidence.line);
 }

@@ -74,13 +74,20 @@ fn triggers(rule: &Rule, ctx: &Ctx<'_>) -> BTreeSet<&'static str> {
         .split(',')
         .map(|s| s.trim().to_ascii_uppercase())
         .collect();
+    for ep in &ctx.episodes {
+        match ep.metric.as_str() {
+            "cpu_percent" => t.insert("cpu_pegged"),
+            "disk_latency_ms" | "kernel_latency_ms" => t.insert("storage_latency"),
+            "cpu_ready_percent" => t.insert("cpu_ready"),
+            _ => false,
+        };
+    }
     for f in &ctx.findings {
         let text = format!("{} {}", f.title, f.summary).to_ascii_lowercase();
         for (needle, trig) in [
             ("not authenticated", "node_not_authenticated"),
             ("replication", "replication_bad"),
             ("sdl link", "sdl_link_down"),
-            ("cpu pegged", "cpu_pegged"),
             ("past end of support", "end_of_support"),
         ] {
             if text.contains(needle) {

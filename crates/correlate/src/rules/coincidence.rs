@@ -5,6 +5,7 @@
 use super::secs;
 use crate::ctx::{span, Ctx};
 use crate::finding::{Finding, FindingKind};
+use crate::metrics::Episode;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Evidence, Kind};
@@ -251,11 +252,12 @@ fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
             _ => {}
         }
     }
-    for (key, s) in pegged_cpu(rule, ctx, host)
-        .into_iter()
-        .chain(slow_pings(ctx, host))
-    {
-        out.insert(key.to_string(), s);
+    for ep in ctx.episodes.iter().filter(|e| e.host == host) {
+        let key = format!("episode-{}", ep.metric);
+        if out.contains_key(&key) {
+            continue;
+        }
+        out.insert(key, episode_symptom(ctx, ep));
     }
     let mut v: Vec<Symptom> = out.into_values().collect();
     v.sort_by_key(|s| s.first);
@@ -291,109 +293,54 @@ fn replication_text(e: &Event) -> String {
     }
 }
 
-/// Runs of CPU samples at or above the pegged level lasting long enough.
-fn pegged_cpu(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<(&'static str, Symptom)> {
-    let level = rule.param("cpu_pegged_percent", 95.0);
-    let min = rule.param("cpu_pegged_min_s", 600.0) as i64;
-    let mut best: Option<Symptom> = None;
-    let mut run: Option<(Timestamp, Timestamp, f64, Evidence)> = None;
-    let samples = ctx
-        .events()
-        .iter()
-        .filter(|e| e.kind == Kind::MetricSample && e.host.as_deref() == Some(host));
-    for e in samples {
-        let Some(cpu) = cpu_value(e) else { continue };
-        let t = e.time.unwrap();
-        if cpu >= level {
-            run = Some(match run {
-                Some((s, _, peak, ev)) => (s, t, peak.max(cpu), ev),
-                None => (t, t, cpu, e.evidence.clone()),
-            });
-        } else if let Some((s, end, peak, ev)) = run.take() {
-            keep_longest(&mut best, s, end, peak, ev, min);
-        }
-    }
-    if let Some((s, end, peak, ev)) = run {
-        keep_longest(&mut best, s, end, peak, ev, min);
-    }
-    let since = |t: Timestamp| {
-        t.to_zoned_datetime(ctx.tz.clone())
-            .strftime("%H:%M")
-            .to_string()
-    };
-    best.map(|mut b| {
-        b.short = format!("CPU pegged since {}", since(b.first));
-        vec![("cpu", b)]
-    })
-    .unwrap_or_default()
-}
-
-fn keep_longest(
-    best: &mut Option<Symptom>,
-    s: Timestamp,
-    end: Timestamp,
-    peak: f64,
-    ev: Evidence,
-    min: i64,
-) {
-    let len = secs(end, s);
-    if len >= min && best.as_ref().is_none_or(|b| secs(b.last, b.first) < len) {
-        *best = Some(Symptom {
-            first: s,
-            last: end,
-            short: "CPU pegged".into(),
-            what: format!(
-                "CPU at or above the pegged level (peak {peak:.0}%) for {}",
-                span(len)
-            ),
-            evidence: vec![ev],
-        });
+/// A metric episode as a symptom: what left its band, since when, how far.
+fn episode_symptom(ctx: &Ctx<'_>, ep: &Episode) -> Symptom {
+    let since = ep
+        .start
+        .to_zoned_datetime(ctx.tz.clone())
+        .strftime("%H:%M")
+        .to_string();
+    let label = metric_label(&ep.metric);
+    let edge = format!("{:.0} {}", ep.threshold, ep.unit);
+    let short = format!(
+        "{label} over {edge} since {since}{}",
+        if ep.open_start { " (or earlier)" } else { "" }
+    );
+    let what = format!(
+        "{label} out of its normal band from {}{} to {} (peak {:.0} {} at {}, {:.0} {} over the edge; edge: {})",
+        ctx.when(ep.start),
+        if ep.open_start { " (already when the data begins)" } else { "" },
+        ep.end.map_or("the end of the data".to_string(), |e| ctx.when(e)),
+        ep.peak,
+        ep.unit,
+        ctx.when_short(ep.peak_at, ep.start),
+        ep.over_by,
+        ep.unit,
+        ep.basis
+    );
+    Symptom {
+        first: ep.start,
+        last: ep.end.unwrap_or(ep.peak_at),
+        short,
+        what,
+        evidence: ep.evidence.clone(),
     }
 }
 
-fn cpu_value(e: &Event) -> Option<f64> {
-    e.fields.iter().find_map(|(k, v)| {
-        let k = k.to_ascii_lowercase();
-        (k.contains("processor") && k.contains("cpu time"))
-            .then(|| v.parse().ok())
-            .flatten()
-    })
-}
-
-/// Ping round trips far above the earlier ones to the same host.
-fn slow_pings(ctx: &Ctx<'_>, host: &str) -> Vec<(&'static str, Symptom)> {
-    let pings: Vec<(&Event, f64)> = ctx
-        .events()
-        .iter()
-        .filter(|e| e.kind == Kind::Ping && e.time.is_some())
-        .filter(|e| {
-            e.fields
-                .get("target")
-                .is_some_and(|t| ctx.bundle.hosts.resolve(t) == host)
-        })
-        .filter_map(|e| Some((e, e.fields.get("rtt_ms")?.parse::<f64>().ok()?)))
-        .collect();
-    if pings.len() < 4 {
-        return Vec::new();
+/// Words for a metric class.
+pub(crate) fn metric_label(metric: &str) -> &str {
+    match metric {
+        "cpu_percent" => "CPU",
+        "iowait_percent" => "I/O wait",
+        "memory_percent" => "memory use",
+        "disk_latency_ms" => "disk latency",
+        "kernel_latency_ms" => "kernel disk latency",
+        "cpu_ready_percent" => "CPU ready",
+        "ping_rtt_ms" => "ping RTT",
+        "ping_loss_percent" => "ping loss",
+        "registered_devices" => "registered devices",
+        other => other,
     }
-    let mut rtts: Vec<f64> = pings.iter().map(|p| p.1).collect();
-    rtts.sort_by(f64::total_cmp);
-    let base = rtts[rtts.len() / 4].max(1.0);
-    let slow: Vec<&(&Event, f64)> = pings.iter().filter(|p| p.1 > 5.0 * base).collect();
-    let (Some(first), Some(last)) = (slow.first(), slow.last()) else {
-        return Vec::new();
-    };
-    let peak = slow.iter().map(|p| p.1).fold(0.0, f64::max);
-    vec![(
-        "ping",
-        Symptom {
-            first: first.0.time.unwrap(),
-            last: last.0.time.unwrap(),
-            short: format!("ping {peak:.0} ms"),
-            what: format!("ping RTT up to {peak:.0} ms against {base:.0} ms before"),
-            evidence: slow.iter().take(3).map(|p| p.0.evidence.clone()).collect(),
-        },
-    )]
 }
 
 /// A node that re-authenticated to the cluster hours before the impact.

@@ -482,22 +482,7 @@ fn restart_time(ctx: &Ctx<'_>, crash: &Crash) -> Option<uctriage_core::jiff::Tim
 /// What caused the cause: CPU / I/O starvation on the node before the core.
 fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
     let crash = ctx.crashes[ci].clone();
-    let lookback = rule.param("load_lookback_s", 3600.0) as i64;
-    let idle_below = rule.param("cpu_idle_below", 10.0);
-    let iowait_above = rule.param("iowait_above", 20.0);
-    let busy_above = rule.param("cpu_busy_above", 90.0);
-    let mut hits: Vec<(&Event, String)> = Vec::new();
-    for e in ctx.events() {
-        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
-            continue;
-        };
-        if h != crash.host || t > crash.time || secs(crash.time, t) > lookback {
-            continue;
-        }
-        if let Some(why) = starvation(e, idle_below, iowait_above, busy_above) {
-            hits.push((e, why));
-        }
-    }
+    let hits = starvation_hits(rule, ctx, &crash);
     if hits.is_empty() {
         let text = rule
             .text
@@ -510,31 +495,35 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
         }
         return;
     }
-    let first = hits[0].0.time.unwrap();
+    let first = hits.iter().map(|h| h.0).min().unwrap();
     let mut f = Finding::new(
         FindingKind::Contributing,
         &rule.id,
         format!("{} was starved of CPU or I/O before the abort", crash.host),
     );
+    let whys: Vec<String> = hits
+        .iter()
+        .map(|h| h.1.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .take(6)
+        .collect();
     f.summary = format!(
         "From {} to the core at {}, {} shows: {}.",
         ctx.when(first),
         ctx.when_short(crash.time, first),
         crash.host,
-        hits.iter()
-            .map(|(_, w)| w.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .take(5)
-            .collect::<Vec<_>>()
-            .join("; ")
+        whys.join("; ")
     );
     f.start = Some(first);
     f.end = Some(crash.time);
     f.confidence = 0.7;
     Finding::add(&mut f.hosts, [crash.host.clone()]);
-    for (e, _) in &hits {
-        f.cite(&e.evidence);
+    for (_, _, evidence, sources) in &hits {
+        for e in evidence {
+            f.cite(e);
+        }
+        ctx.cite_sources(&mut f, sources);
     }
     ctx.cite_sources(&mut f, &rule.sources);
     let id = ctx.push(f);
@@ -543,13 +532,57 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
     }
 }
 
+/// (when, why, proofs, sources) of starvation on the crashed node or its ESXi host before the core.
+type Hit = (
+    uctriage_core::jiff::Timestamp,
+    String,
+    Vec<uctriage_core::Evidence>,
+    Vec<String>,
+);
+
+fn starvation_hits(rule: &Rule, ctx: &Ctx<'_>, crash: &Crash) -> Vec<Hit> {
+    let lookback = rule.param("load_lookback_s", 3600.0) as i64;
+    let idle_below = rule.param("cpu_idle_below", 10.0);
+    let iowait_above = rule.param("iowait_above", 20.0);
+    let from = crash.time - uctriage_core::jiff::SignedDuration::from_secs(lookback);
+    let mut hits: Vec<Hit> = Vec::new();
+    for e in ctx.events() {
+        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
+            continue;
+        };
+        if h != crash.host || t > crash.time || t < from {
+            continue;
+        }
+        if let Some(why) = starvation(e, idle_below, iowait_above) {
+            hits.push((t, why, vec![e.evidence.clone()], Vec::new()));
+        }
+    }
+    let esx = ctx
+        .topo
+        .placement(&crash.host)
+        .map(|p| ctx.bundle.hosts.resolve(&p.esx));
+    for host in std::iter::once(crash.host.clone()).chain(esx) {
+        for ep in ctx.episodes_of(&host, from, crash.time) {
+            let why = format!(
+                "{} on {} out of band since {} (peak {:.0} {}, {:.0} {} past {})",
+                super::coincidence::metric_label(&ep.metric),
+                host,
+                ctx.when(ep.start),
+                ep.peak,
+                ep.unit,
+                ep.over_by,
+                ep.unit,
+                ep.basis
+            );
+            hits.push((ep.start, why, ep.evidence.clone(), ep.sources.clone()));
+        }
+    }
+    hits.sort_by_key(|h| h.0);
+    hits
+}
+
 /// Why an event shows starvation, if it does.
-pub(crate) fn starvation(
-    e: &Event,
-    idle_below: f64,
-    iowait_above: f64,
-    busy_above: f64,
-) -> Option<String> {
+pub(crate) fn starvation(e: &Event, idle_below: f64, iowait_above: f64) -> Option<String> {
     let num = |k: &str| {
         e.fields
             .get(k)
@@ -568,17 +601,6 @@ pub(crate) fn starvation(
                 .filter(|v| *v > iowait_above)
                 .map(|w| format!("I/O wait {w}%"))
         }
-        Kind::MetricSample => e.fields.iter().find_map(|(k, v)| {
-            let v: f64 = v.parse().ok()?;
-            let k_l = k.to_ascii_lowercase();
-            if k_l.contains("processor") && k_l.contains("cpu time") && v > busy_above {
-                Some(format!("CPU {v:.0}%"))
-            } else if k_l.contains("iowait") && v > iowait_above {
-                Some(format!("I/O wait {v:.0}%"))
-            } else {
-                None
-            }
-        }),
         Kind::RtmtAlert | Kind::Alarm => {
             let name = e.fields.get("alert").or_else(|| e.fields.get("alarm"))?;
             (name.contains("CpuPegging") || name.contains("CodeYellow") || name.contains("CodeRed"))

@@ -22,6 +22,7 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         "recurrence" => recurrence::run(rule, ctx),
         "end_of_support" => eos::run(rule, ctx),
         "advice" => advice::run(rule, ctx),
+        "episodes" => {} // computed before the rules run (see Ctx::new)
         other => ctx.notes.push(format!(
             "rule {}: unknown rule type `{other}`: skipped",
             rule.id
