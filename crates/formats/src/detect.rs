@@ -7,6 +7,7 @@ static FORMATS: &[&dyn Format] = &[
     &crate::pdh_csv::PdhCsv,
     &crate::cucm_bat_csv::CucmBatCsv,
     &crate::vm_inventory_csv::VmInventoryCsv,
+    &crate::powercli_stat_csv::PowerCliStatCsv,
     &crate::cucm_cli::CucmCli,
     &crate::cisco_syslog::CiscoSyslog,
     &crate::generic::Generic,

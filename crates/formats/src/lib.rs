@@ -36,6 +36,7 @@ mod cucm_bat_csv;
 mod cucm_cli;
 mod generic;
 mod pdh_csv;
+mod powercli_stat_csv;
 mod ucce_dumplog;
 mod vm_inventory_csv;
 
