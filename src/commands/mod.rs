@@ -24,7 +24,12 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Build the engine config from the input arguments and load the bundle.
-pub(crate) fn load_bundle(input: &InputArgs) -> Result<Bundle> {
+/// `knowledge_dir` (from `--knowledge`) decides which performance counters
+/// wide metric files keep.
+pub(crate) fn load_bundle(
+    input: &InputArgs,
+    knowledge_dir: Option<&std::path::Path>,
+) -> Result<Bundle> {
     let tz_hints = input
         .tz
         .iter()
@@ -49,6 +54,9 @@ pub(crate) fn load_bundle(input: &InputArgs) -> Result<Bundle> {
             bail!("{}: no such file or folder", p.display());
         }
     }
+    let kb = uctriage_knowledge::Knowledge::load(knowledge_dir)?;
+    let counter_filter: uctriage_formats::CounterFilter =
+        std::sync::Arc::new(move |c: &str| kb.metric_class(c).is_some());
     let cfg = Config {
         inputs: input.paths.clone(),
         forced,
@@ -57,6 +65,7 @@ pub(crate) fn load_bundle(input: &InputArgs) -> Result<Bundle> {
             tz_hints,
             date_hint,
         },
+        counter_filter: Some(counter_filter),
     };
     let bar = Bar::new(input.quiet);
     let bundle = match input.threads {

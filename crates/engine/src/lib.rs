@@ -41,7 +41,7 @@ impl ForcedFormat {
 }
 
 /// Everything [`load`] needs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Config {
     /// Files and folders to read.
     pub inputs: Vec<PathBuf>,
@@ -51,6 +51,8 @@ pub struct Config {
     pub limits: Limits,
     /// Time hints.
     pub options: Options,
+    /// Which counters wide metric files keep (None: their first columns).
+    pub counter_filter: Option<uctriage_formats::CounterFilter>,
 }
 
 /// Told about progress while loading; called from several threads.
@@ -84,7 +86,8 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .map(|(unit, size)| {
             let mut parsed = Vec::new();
             let problems = read_unit(unit, &cfg.limits, &mut |path, reader| {
-                let ctx = context(path, &cfg.options);
+                let mut ctx = context(path, &cfg.options);
+                ctx.counter_filter = cfg.counter_filter.clone();
                 let forced = forced_for(&cfg.forced, path);
                 parsed.push(parse_reader(forced, &ctx, reader));
             });

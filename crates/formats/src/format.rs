@@ -4,13 +4,29 @@ use crate::filename::date_from_file_name;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::{DateSource, Fact, Problem, RawEvent};
 
+/// Which performance counters a wide metric file should keep (the caller's
+/// choice, e.g. the metric classes the knowledge base knows).
+pub type CounterFilter = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// What a parser knows about the file it reads, before reading it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FileContext {
     /// Bundle-relative path, `/`-separated.
     pub path: String,
     /// A date for time-only lines, from the file name or the `--date` hint.
     pub date_hint: Option<(Date, DateSource)>,
+    /// Counters to keep from wide metric files (None: the first columns only).
+    pub counter_filter: Option<CounterFilter>,
+}
+
+impl std::fmt::Debug for FileContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileContext")
+            .field("path", &self.path)
+            .field("date_hint", &self.date_hint)
+            .field("counter_filter", &self.counter_filter.is_some())
+            .finish()
+    }
 }
 
 impl FileContext {
@@ -20,6 +36,7 @@ impl FileContext {
         FileContext {
             path: path.to_string(),
             date_hint: date_from_file_name(name).map(|d| (d, DateSource::FileName)),
+            counter_filter: None,
         }
     }
 

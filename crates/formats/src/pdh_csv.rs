@@ -24,8 +24,8 @@ use uctriage_core::{DateSource, Fact, Kind, RawEvent, RawTime};
 /// The PDH-CSV format.
 pub(crate) struct PdhCsv;
 
-/// Counter values kept per sample event (esxtop files have tens of thousands
-/// of columns; the metrics stage reads them all, the timeline needs a few).
+/// Counter values kept per sample event when the caller gave no counter
+/// filter (esxtop files have tens of thousands of columns).
 const MAX_FIELDS: usize = 100;
 
 static ZONE_CELL: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,11 +48,12 @@ impl Format for PdhCsv {
             _ => 0,
         }
     }
-    fn parser(&self, _ctx: &FileContext) -> Box<dyn LineParser> {
+    fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser> {
         Box::new(PdhParser {
             columns: Vec::new(),
             offset: None,
             split_date: false,
+            filter: ctx.counter_filter.clone(),
         })
     }
 }
@@ -61,12 +62,14 @@ impl Format for PdhCsv {
 struct Column {
     host: Option<String>,
     key: String,
+    keep: bool,
 }
 
 struct PdhParser {
     columns: Vec<Column>,
     offset: Option<Offset>,
     split_date: bool,
+    filter: Option<crate::format::CounterFilter>,
 }
 
 fn column(path: &str) -> Column {
@@ -78,11 +81,13 @@ fn column(path: &str) -> Column {
         Column {
             host,
             key: counter.to_string(),
+            keep: true,
         }
     } else {
         Column {
             host: None,
             key: p.trim_start_matches('\\').to_string(),
+            keep: true,
         }
     }
 }
@@ -101,6 +106,12 @@ impl PdhParser {
         self.split_date = cells.get(1).is_some_and(|c| c.trim() == "Time");
         let skip = if self.split_date { 2 } else { 1 };
         self.columns = cells.iter().skip(skip).map(|c| column(c)).collect();
+        for (i, c) in self.columns.iter_mut().enumerate() {
+            c.keep = match &self.filter {
+                Some(keep) => keep(&c.key),
+                None => i < MAX_FIELDS,
+            };
+        }
         let hosts: Vec<&String> = self
             .columns
             .iter()
@@ -135,13 +146,11 @@ impl PdhParser {
         };
         let mut ev = RawEvent::new(line.no, line.text, Kind::MetricSample, String::new()).at(time);
         let mut shown = Vec::new();
-        let mut kept = 0;
         for (col, v) in self.columns.iter().zip(values) {
             let v = v.trim();
-            if v.is_empty() || kept >= MAX_FIELDS {
+            if v.is_empty() || !col.keep {
                 continue;
             }
-            kept += 1;
             if shown.len() < 3 {
                 shown.push(format!("{}={v}", col.key));
             }
@@ -244,6 +253,46 @@ mod tests {
             "a blank value keeps the sample; an impossible date does not"
         );
         assert!(f.problems.iter().any(|p| p.line == Some(4)));
+    }
+
+    #[test]
+    fn a_counter_filter_keeps_wanted_columns_of_a_wide_esxtop_file() {
+        let mut header = String::from("\"(PDH-CSV 4.0) (UTC)(0)\"");
+        let mut row = String::from("\"01/02/2024 03:04:05\"");
+        for i in 0..500 {
+            header.push_str(&format!(",\"\\\\esx07\\Group Cpu({i}:vm{i})\\% Used\""));
+            row.push_str(&format!(",\"{i}.00\""));
+        }
+        header.push_str(
+            ",\"\\\\esx07\\Physical Disk Adapter(vmhba2)\\Average Driver MilliSec/Command\"",
+        );
+        row.push_str(",\"45.10\"");
+        let text = format!("{header}\n{row}\n");
+        let mut ctx = FileContext::new("esxtop.csv");
+        ctx.counter_filter = Some(std::sync::Arc::new(|c: &str| c.contains("MilliSec")));
+        let f = parse_reader(by_name("pdh-csv"), &ctx, text.as_bytes());
+        let ev = &f.events[0];
+        assert_eq!(
+            ev.fields.len(),
+            2,
+            "{:?}",
+            ev.fields.keys().take(3).collect::<Vec<_>>()
+        );
+        assert_eq!(ev.fields["columns_total"], "501");
+        assert_eq!(
+            ev.fields["Physical Disk Adapter(vmhba2)\\Average Driver MilliSec/Command"],
+            "45.10"
+        );
+        let unfiltered = parse_reader(
+            by_name("pdh-csv"),
+            &FileContext::new("esxtop.csv"),
+            text.as_bytes(),
+        );
+        assert_eq!(
+            unfiltered.events[0].fields.len(),
+            101,
+            "without a filter only the first 100 columns are kept"
+        );
     }
 
     #[test]
