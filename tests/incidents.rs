@@ -1,12 +1,13 @@
-//! Two more incidents, of other kinds than the reference one, explained by
-//! the same rules: a branch WAN outage (a network root cause, no CUCM fault)
-//! and a CTIManager-only abort (the CTI application lost its CTIManager while
-//! the CallManager stayed up). Each bundle under `tests/incidents/` is
+//! More incidents, of other kinds than the reference one, explained by the
+//! same rules: a branch WAN outage (a network root cause, no CUCM fault), a
+//! CTIManager-only abort (the CTI application lost its CTIManager while the
+//! CallManager stayed up), and a ccm abort caused by datastore latency on its
+//! ESXi host while CPU stayed normal. Each bundle under `tests/incidents/` is
 //! synthetic; its README says what happened.
 
 mod common;
 
-use common::run;
+use common::{copy_dir, run};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -204,22 +205,13 @@ fn ctimanager_failure_without_a_named_provider_is_inferred() {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn every_file_of_both_incidents_is_fully_understood() {
-    for name in ["branch-wan-outage", "ctimanager-only-crash"] {
+    for name in [
+        "branch-wan-outage",
+        "ctimanager-only-crash",
+        "esxi-datastore-latency",
+    ] {
         let doc: Value = serde_json::from_str(&run(&[
             "files",
             bundle(name).to_str().unwrap(),
@@ -234,4 +226,55 @@ fn every_file_of_both_incidents_is_fully_understood() {
             assert!(f["host"].is_string(), "{name}: {f}");
         }
     }
+}
+
+#[test]
+fn esxi_datastore_latency_is_the_cause_of_the_abort_not_cpu() {
+    let doc = analyze_json(&bundle("esxi-datastore-latency"));
+    let impact = of_kind(&doc, "impact");
+    let roots = of_kind(&doc, "root_cause");
+    let contributing = of_kind(&doc, "contributing");
+    assert_eq!(
+        (impact.len(), roots.len(), contributing.len()),
+        (1, 1, 1),
+        "{doc:#}"
+    );
+    assert_eq!(strings(&roots[0]["hosts"]), ["syd-cm-sub1"]);
+    assert_eq!(
+        strings(&impact[0]["caused_by"]),
+        [roots[0]["id"].as_str().unwrap()]
+    );
+    assert_eq!(
+        strings(&roots[0]["caused_by"]),
+        [contributing[0]["id"].as_str().unwrap()]
+    );
+    let c = contributing[0];
+    let title = c["title"].as_str().unwrap();
+    assert!(
+        title.contains("Storage latency on ESXi host esx-syd-02"),
+        "{title}"
+    );
+    let summary = c["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("disk latency") && summary.contains("past threshold disk-latency (20 ms)"),
+        "{summary}"
+    );
+    assert!(summary.contains("not CPU starvation"), "{summary}");
+    assert_eq!(
+        c["start"], "2024-06-18T03:47:30.000Z",
+        "the latency episode starts the chain"
+    );
+    assert!(
+        c["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["key"] == "S-BE6K"),
+        "the 20 ms threshold's source"
+    );
+    assert!(
+        of_kind(&doc, "coincidental").is_empty(),
+        "the ESXi host is not a coincidence: {doc:#}"
+    );
+    insta::assert_json_snapshot!("esxi_datastore_latency_findings", projection(&doc));
 }

@@ -186,6 +186,15 @@ impl Topology {
         self.placement.get(host)
     }
 
+    /// The VMs an inventory places on ESXi host `esx` (canonical names).
+    pub fn vms_on(&self, esx: &str, hosts: &HostBook) -> Vec<String> {
+        self.placement
+            .iter()
+            .filter(|(_, p)| hosts.resolve(&p.esx) == esx)
+            .map(|(vm, _)| vm.clone())
+            .collect()
+    }
+
     /// What two hosts' VMs share: the same ESXi host, or the same datastore.
     pub fn shared_infrastructure(&self, a: &str, b: &str) -> Option<String> {
         let (pa, pb) = (self.placement.get(a)?, self.placement.get(b)?);
@@ -243,6 +252,19 @@ impl Topology {
         if let (Some(cm), Some(h)) = (get(Role::CallManager), get(Role::Host)) {
             self.cm_host.insert(cm.clone(), link(h));
         }
+        if let (Some(g), Some(h), None) =
+            (get(Role::Group), get(Role::Host), get(Role::CallManager))
+        {
+            // A group listed with processnode names only.
+            let members = self.group_members.entry(g.clone()).or_default();
+            if !members.iter().any(|(_, l)| &l.to == h) {
+                let prio = get(Role::Priority)
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(u32::MAX);
+                members.push((prio, link(h)));
+                members.sort_by_key(|(p, _)| *p);
+            }
+        }
     }
 
     fn learn_file(&mut self, f: &TopologyFile, path: &str) {
@@ -284,6 +306,9 @@ impl Topology {
 
     /// Map CallManager names to hosts where no processnode row did.
     fn map_callmanagers(&mut self, hosts: &HostBook) {
+        for link in self.cm_host.values_mut() {
+            link.to = hosts.resolve(&link.to);
+        }
         let mut by_likeness = Vec::new();
         let names: Vec<String> = self
             .group_members

@@ -51,7 +51,17 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         }
     }
     let hosts: Vec<String> = ctx.bundle.hosts.hosts().keys().cloned().collect();
-    for host in hosts.iter().filter(|h| !root_hosts.contains(*h)) {
+    // The ESXi hosts the root-cause nodes run on are judged with the root
+    // cause (as contributing causes), not as coincidences.
+    let root_esx: BTreeSet<String> = root_hosts
+        .iter()
+        .filter_map(|h| ctx.topo.placement(h))
+        .map(|p| ctx.bundle.hosts.resolve(&p.esx))
+        .collect();
+    for host in hosts
+        .iter()
+        .filter(|h| !root_hosts.contains(*h) && !root_esx.contains(*h))
+    {
         let symptoms = symptoms(rule, ctx, host);
         if symptoms.is_empty() {
             continue;

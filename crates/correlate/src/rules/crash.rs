@@ -479,7 +479,25 @@ fn restart_time(ctx: &Ctx<'_>, crash: &Crash) -> Option<uctriage_core::jiff::Tim
         .max()
 }
 
-/// What caused the cause: CPU / I/O starvation on the node before the core.
+/// What starved a node, most specific first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Starved {
+    Storage,
+    IoWait,
+    Cpu,
+}
+
+/// One piece of evidence that the node (or its ESXi host) was starved.
+struct Hit {
+    at: uctriage_core::jiff::Timestamp,
+    why: String,
+    what: Starved,
+    evidence: Vec<uctriage_core::Evidence>,
+    sources: Vec<String>,
+}
+
+/// What caused the cause: CPU, I/O or storage starvation of the node, or of
+/// its ESXi host, before the core.
 fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
     let crash = ctx.crashes[ci].clone();
     let hits = starvation_hits(rule, ctx, &crash);
@@ -495,35 +513,66 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
         }
         return;
     }
-    let first = hits.iter().map(|h| h.0).min().unwrap();
-    let mut f = Finding::new(
-        FindingKind::Contributing,
-        &rule.id,
-        format!("{} was starved of CPU or I/O before the abort", crash.host),
-    );
-    let whys: Vec<String> = hits
-        .iter()
-        .map(|h| h.1.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .take(6)
-        .collect();
-    f.summary = format!(
-        "From {} to the core at {}, {} shows: {}.",
+    let first = hits.iter().map(|h| h.at).min().unwrap();
+    let main = hits.iter().map(|h| h.what).min().unwrap();
+    let placement = ctx.topo.placement(&crash.host).cloned();
+    let esx = placement.as_ref().map(|p| ctx.bundle.hosts.resolve(&p.esx));
+    let title = match (main, &esx) {
+        (Starved::Storage, Some(esx)) => format!(
+            "Storage latency on ESXi host {esx}{} stalled {} before the abort",
+            placement
+                .as_ref()
+                .and_then(|p| p.datastore.as_ref())
+                .map(|d| format!(" (datastore {d})"))
+                .unwrap_or_default(),
+            crash.host
+        ),
+        (Starved::Storage, None) | (Starved::IoWait, _) => {
+            format!("{} was starved of I/O before the abort", crash.host)
+        }
+        (Starved::Cpu, _) => format!("{} was starved of CPU before the abort", crash.host),
+    };
+    let mut f = Finding::new(FindingKind::Contributing, &rule.id, title);
+    let mut summary = format!(
+        "From {} to the core at {}: {}.",
         ctx.when(first),
         ctx.when_short(crash.time, first),
-        crash.host,
-        whys.join("; ")
+        hits.iter()
+            .map(|h| h.why.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
     );
+    if main != Starved::Cpu {
+        summary.push_str(&cpu_was_fine(ctx, &crash, esx.as_deref(), first));
+    }
+    if let Some(esx) = &esx {
+        let others: Vec<String> = ctx
+            .topo
+            .vms_on(esx, &ctx.bundle.hosts)
+            .into_iter()
+            .filter(|v| *v != crash.host)
+            .collect();
+        if !others.is_empty() && main == Starved::Storage {
+            summary.push_str(&format!(
+                " Other VMs on {esx} ({}) shared that storage path and may have suffered too.",
+                others.join(", ")
+            ));
+        }
+        Finding::add(&mut f.hosts, [esx.clone()]);
+    }
+    f.summary = summary;
     f.start = Some(first);
     f.end = Some(crash.time);
-    f.confidence = 0.7;
+    f.confidence = if main == Starved::Storage { 0.8 } else { 0.7 };
     Finding::add(&mut f.hosts, [crash.host.clone()]);
-    for (_, _, evidence, sources) in &hits {
-        for e in evidence {
+    if let Some(p) = &placement {
+        f.cite(&p.evidence);
+    }
+    for h in &hits {
+        for e in &h.evidence {
             f.cite(e);
         }
-        ctx.cite_sources(&mut f, sources);
+        ctx.cite_sources(&mut f, &h.sources);
     }
     ctx.cite_sources(&mut f, &rule.sources);
     let id = ctx.push(f);
@@ -532,13 +581,37 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
     }
 }
 
-/// (when, why, proofs, sources) of starvation on the crashed node or its ESXi host before the core.
-type Hit = (
-    uctriage_core::jiff::Timestamp,
-    String,
-    Vec<uctriage_core::Evidence>,
-    Vec<String>,
-);
+/// " CPU stayed in its band (at most 34 % on esx07)." when the bundle shows it.
+fn cpu_was_fine(
+    ctx: &Ctx<'_>,
+    crash: &Crash,
+    esx: Option<&str>,
+    from: uctriage_core::jiff::Timestamp,
+) -> String {
+    let hosts: Vec<&str> = std::iter::once(crash.host.as_str()).chain(esx).collect();
+    let maxima: Vec<String> = ctx
+        .series
+        .iter()
+        .filter(|s| s.metric == "cpu_percent" && hosts.contains(&s.host.as_str()))
+        .filter_map(|s| {
+            let max = s
+                .points
+                .iter()
+                .filter(|(t, _)| *t >= from && *t <= crash.time)
+                .map(|p| p.1)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+            Some(format!("at most {max:.0} % on {}", s.host))
+        })
+        .collect();
+    if maxima.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " CPU stayed in its normal band meanwhile ({}), so this was not CPU starvation.",
+            maxima.join(", ")
+        )
+    }
+}
 
 fn starvation_hits(rule: &Rule, ctx: &Ctx<'_>, crash: &Crash) -> Vec<Hit> {
     let lookback = rule.param("load_lookback_s", 3600.0) as i64;
@@ -554,30 +627,60 @@ fn starvation_hits(rule: &Rule, ctx: &Ctx<'_>, crash: &Crash) -> Vec<Hit> {
             continue;
         }
         if let Some(why) = starvation(e, idle_below, iowait_above) {
-            hits.push((t, why, vec![e.evidence.clone()], Vec::new()));
+            let what = if why.starts_with("I/O") {
+                Starved::IoWait
+            } else {
+                Starved::Cpu
+            };
+            hits.push(Hit {
+                at: t,
+                why,
+                what,
+                evidence: vec![e.evidence.clone()],
+                sources: Vec::new(),
+            });
         }
     }
     let esx = ctx
         .topo
         .placement(&crash.host)
         .map(|p| ctx.bundle.hosts.resolve(&p.esx));
+    let mut seen: Vec<(String, String)> = Vec::new();
     for host in std::iter::once(crash.host.clone()).chain(esx) {
-        for ep in ctx.episodes_of(&host, from, crash.time) {
+        let mut eps = ctx.episodes_of(&host, from, crash.time);
+        eps.sort_by(|a, b| b.over_by.total_cmp(&a.over_by));
+        for ep in eps {
+            let what = match ep.metric.as_str() {
+                "disk_latency_ms" | "kernel_latency_ms" => Starved::Storage,
+                "iowait_percent" => Starved::IoWait,
+                "cpu_percent" | "cpu_ready_percent" => Starved::Cpu,
+                _ => continue,
+            };
+            if seen.contains(&(host.clone(), ep.metric.clone())) {
+                continue;
+            }
+            seen.push((host.clone(), ep.metric.clone()));
             let why = format!(
-                "{} on {} out of band since {} (peak {:.0} {}, {:.0} {} past {})",
+                "{} on {} out of its band since {} (peak {:.0} {}, {:.0} {} past {})",
                 super::coincidence::metric_label(&ep.metric),
                 host,
-                ctx.when(ep.start),
+                ctx.when_short(ep.start, crash.time),
                 ep.peak,
                 ep.unit,
                 ep.over_by,
                 ep.unit,
                 ep.basis
             );
-            hits.push((ep.start, why, ep.evidence.clone(), ep.sources.clone()));
+            hits.push(Hit {
+                at: ep.start,
+                why,
+                what,
+                evidence: ep.evidence.clone(),
+                sources: ep.sources.clone(),
+            });
         }
     }
-    hits.sort_by_key(|h| h.0);
+    hits.sort_by_key(|h| (h.what, h.at));
     hits
 }
 
