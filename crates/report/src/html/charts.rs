@@ -132,6 +132,7 @@ fn chart(
     for e in eps {
         let x0 = x(ms(e.start)).max(LEFT);
         let x1 = e.end.map_or(LEFT + PLOT, |t| x(ms(t))).max(x0 + 2.0);
+        let near_right = x0 > LEFT + PLOT - 180.0;
         w!(
             s,
             "<rect class=\"episode\" x=\"{x0:.1}\" y=\"{TOP}\" width=\"{:.1}\" height=\"{H}\" fill=\"#d1242f\" fill-opacity=\"0.13\"><title>episode from {}{}, peak {} {} at {}</title></rect>\n",
@@ -144,9 +145,14 @@ fn chart(
         );
         w!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#a40e26\">{}{}</text>\n",
-            x0 + 4.0,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#a40e26\"{}>{}{}</text>\n",
+            if near_right { x0 - 4.0 } else { x0 + 4.0 },
             TOP + 12.0,
+            if near_right {
+                " text-anchor=\"end\""
+            } else {
+                ""
+            },
             if e.pre_existing {
                 "pre-existing · "
             } else {
@@ -213,9 +219,23 @@ fn chart(
     // The line, reduced to min and max per pixel column; gaps break it.
     w!(
         s,
-        "<path d=\"{}\" fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"1.4\" stroke-linejoin=\"round\"/>\n</svg>\n",
+        "<path d=\"{}\" fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"1.4\" stroke-linejoin=\"round\"/>\n",
         path(se, &x, &y)
     );
+    if se.points.len() <= 300 {
+        // Few samples: show each one, so isolated samples are seen too.
+        s.push_str("<g fill=\"#0b5cad\">");
+        for &(t, v) in &se.points {
+            w!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.2\"/>",
+                x(ms(t)),
+                y(v)
+            );
+        }
+        s.push_str("</g>\n");
+    }
+    s.push_str("</svg>\n");
     // Legend.
     s.push_str("<ul class=\"legend\">");
     w!(

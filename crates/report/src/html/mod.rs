@@ -247,4 +247,72 @@ mod tests {
         assert_eq!(t[0].1, "11:45");
         assert!(t.iter().all(|(m, _)| *m >= ms(from) && *m <= ms(to)));
     }
+
+    /// Untrusted text from a bundle (log lines, summaries, hosts, paths,
+    /// notes) must come out escaped everywhere: cards, evidence, lanes, tables.
+    #[test]
+    fn bundle_text_is_escaped() {
+        use std::collections::BTreeMap;
+        use uctriage_core::{Clock, Event, Evidence, Severity};
+        use uctriage_correlate::Finding;
+
+        const EVIL: &str = "<script>alert('x')</script>";
+        let mut b = uctriage_normalize::normalize(Vec::new(), &Default::default());
+        let t: Timestamp = "2019-07-12T17:33:19Z".parse().unwrap();
+        let ev = Evidence {
+            file: format!("logs/{EVIL}.txt"),
+            line: 7,
+            text: format!("12:33:19 ccm {EVIL} <img src=x onerror=alert(1)>"),
+        };
+        b.events.push(Event {
+            time: Some(t),
+            clock: Clock::stated("test"),
+            host: Some(format!("host{EVIL}")),
+            kind: Kind::ServiceCore,
+            severity: Severity::Error,
+            summary: format!("core {EVIL}"),
+            fields: BTreeMap::new(),
+            entities: Vec::new(),
+            evidence: ev.clone(),
+            format: "test",
+        });
+        b.notes.push(format!("note {EVIL}"));
+        let mut f = Finding::new(FindingKind::RootCause, "test", format!("title {EVIL}"));
+        f.id = "root_cause-1".into();
+        f.summary = format!("summary {EVIL}");
+        f.start = Some(t);
+        f.hosts = vec![format!("host{EVIL}")];
+        f.next_checks = vec![format!("check {EVIL}")];
+        f.references = vec![uctriage_correlate::Reference {
+            key: "K".into(),
+            title: "bad link".into(),
+            url: "javascript:alert(1)".into(),
+        }];
+        f.cite(&ev);
+        let a = Analysis {
+            findings: vec![f],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        analysis_html(&mut out, &a, &b, &TimeStyle::utc()).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert_eq!(
+            html.matches("<script").count(),
+            1,
+            "only the page's own script"
+        );
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("javascript:"));
+        for place in [
+            "title ", "summary ", "check ", "core ", "note ", "host", "logs/",
+        ] {
+            assert!(
+                html.contains(&format!(
+                    "{place}&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+                )),
+                "{place} not escaped"
+            );
+        }
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    }
 }
