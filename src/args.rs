@@ -158,6 +158,8 @@ pub enum AnalyzeFormat {
     Md,
     /// `{"findings": [...], "files": [...]}` for scripts.
     Json,
+    /// One self-contained HTML file (inline CSS/SVG, no network) for a ticket.
+    Html,
 }
 
 /// Arguments of `analyze`.

@@ -33,6 +33,9 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
             &bundle.notes,
             &bundle.display.zone,
         )?,
+        AnalyzeFormat::Html => {
+            uctriage_report::analysis_html(&mut out, &analysis, &bundle, &style)?
+        }
     }
     out.flush()?;
     Ok(if bundle.files.iter().any(|f| f.lines > 0) {
