@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{copy_dir, events, example, run};
+use common::{copy_dir, events, example, of_kind, run, strs};
 use serde_json::Value;
 
 fn find<'a>(evs: &'a [Value], kind: &str, pred: impl Fn(&Value) -> bool) -> &'a Value {
@@ -116,23 +116,6 @@ fn utc_view_and_filters_agree_with_the_local_view() {
 fn analysis() -> Value {
     let ex = example();
     serde_json::from_str(&run(&["analyze", ex.to_str().unwrap(), "--format", "json"])).unwrap()
-}
-
-fn of_kind<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == kind)
-        .collect()
-}
-
-fn strs(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect()
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{copy_dir, run};
+use common::{copy_dir, of_kind, run, strs};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -50,23 +50,6 @@ fn projection(doc: &Value) -> Value {
     )
 }
 
-fn of_kind<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == kind)
-        .collect()
-}
-
-fn strings(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect()
-}
-
 #[test]
 fn branch_wan_outage_is_a_network_outage_at_the_site_not_a_cucm_fault() {
     let doc = analyze_json(&bundle("branch-wan-outage"));
@@ -96,13 +79,13 @@ fn branch_wan_outage_is_a_network_outage_at_the_site_not_a_cucm_fault() {
         "the ping loss towards the branch router corroborates it: {summary}"
     );
     assert!(
-        !strings(&root["hosts"])
+        !strs(&root["hosts"])
             .iter()
             .any(|h| *h == "ldn-cucm-pub" || *h == "ldn-cucm-sub2"),
         "{root}"
     );
     assert_eq!(
-        strings(&impact["caused_by"]),
+        strs(&impact["caused_by"]),
         vec![root["id"].as_str().unwrap()]
     );
 
@@ -128,8 +111,8 @@ fn ctimanager_only_crash_is_the_ctimanager_of_that_subscriber() {
     let impacts = of_kind(&doc, "impact");
     assert_eq!(impacts.len(), 1, "{impacts:#?}");
     let impact = impacts[0];
-    assert_eq!(strings(&impact["services"]), vec!["CTI provider"]);
-    let devices = strings(&impact["devices"]);
+    assert_eq!(strs(&impact["services"]), vec!["CTI provider"]);
+    let devices = strs(&impact["devices"]);
     assert!(devices.contains(&"CTIP_SJC_7101") && devices.contains(&"7108"));
     // 14:07:33.702 PST (provider out of service) is 22:07:33.702 UTC; back at 14:07:41.
     assert_eq!(impact["start"], "2024-02-06T22:07:33.702Z");
@@ -139,8 +122,8 @@ fn ctimanager_only_crash_is_the_ctimanager_of_that_subscriber() {
     assert_eq!(roots.len(), 1, "{roots:#?}");
     let root = roots[0];
     assert_eq!(root["rule"], "crash");
-    assert_eq!(strings(&root["hosts"]), vec!["sjc-cucm-sub2"]);
-    assert_eq!(strings(&root["services"]), vec!["CTIManager"]);
+    assert_eq!(strs(&root["hosts"]), vec!["sjc-cucm-sub2"]);
+    assert_eq!(strs(&root["services"]), vec!["CTIManager"]);
     let title = root["title"].as_str().unwrap();
     assert!(title.starts_with("CTIManager on sjc-cucm-sub2"), "{title}");
     assert!(
@@ -153,7 +136,7 @@ fn ctimanager_only_crash_is_the_ctimanager_of_that_subscriber() {
         "the provider names the CTIManager: {summary}"
     );
     assert_eq!(
-        strings(&impact["caused_by"]),
+        strs(&impact["caused_by"]),
         vec![root["id"].as_str().unwrap()]
     );
 
@@ -190,7 +173,7 @@ fn ctimanager_failure_without_a_named_provider_is_inferred() {
     let doc = analyze_json(dir.path());
     let roots = of_kind(&doc, "root_cause");
     assert_eq!(roots.len(), 1, "{roots:#?}");
-    assert_eq!(strings(&roots[0]["hosts"]), vec!["sjc-cucm-sub2"]);
+    assert_eq!(strs(&roots[0]["hosts"]), vec!["sjc-cucm-sub2"]);
     let summary = roots[0]["summary"].as_str().unwrap();
     assert!(summary.contains("the link is inferred"), "{summary}");
     let named = of_kind(&analyze_json(&src), "root_cause")[0]["confidence"]
@@ -200,7 +183,7 @@ fn ctimanager_failure_without_a_named_provider_is_inferred() {
     let impact = of_kind(&doc, "impact")[0];
     assert!(impact["services"].as_array().unwrap().is_empty());
     assert_eq!(
-        strings(&impact["caused_by"]),
+        strs(&impact["caused_by"]),
         vec![roots[0]["id"].as_str().unwrap()]
     );
 }
@@ -239,13 +222,13 @@ fn esxi_datastore_latency_is_the_cause_of_the_abort_not_cpu() {
         (1, 1, 1),
         "{doc:#}"
     );
-    assert_eq!(strings(&roots[0]["hosts"]), ["syd-cm-sub1"]);
+    assert_eq!(strs(&roots[0]["hosts"]), ["syd-cm-sub1"]);
     assert_eq!(
-        strings(&impact[0]["caused_by"]),
+        strs(&impact[0]["caused_by"]),
         [roots[0]["id"].as_str().unwrap()]
     );
     assert_eq!(
-        strings(&roots[0]["caused_by"]),
+        strs(&roots[0]["caused_by"]),
         [contributing[0]["id"].as_str().unwrap()]
     );
     let c = contributing[0];

@@ -45,3 +45,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The findings of one kind in an `analyze --format json` document.
+pub fn of_kind<'a>(doc: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
+
+/// A JSON array of strings as `&str`s.
+pub fn strs(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
