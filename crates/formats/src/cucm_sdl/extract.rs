@@ -22,39 +22,93 @@ use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
 use uctriage_core::{EntityKind, Kind, RawEvent, RawTime, Severity};
 
-/// Literals one of which every outage-relevant line contains.
+/// Literals one of which every outage-relevant `AppInfo` line contains.
 const LITERALS: &[&str] = &[
     "App ID:",
-    "egister",
-    "egistration",
-    "eepAlive",
-    "eepalive",
-    "SdlLink",
-    "SDLLink",
     "ProviderOpen",
     "ProviderClose",
     "ProviderOut",
+    "SdlLink",
+    "SDLLink",
     "CodeYellow",
     "Code Yellow",
     "CodeRed",
     "Code Red",
 ];
 
-static AC: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(LITERALS).unwrap());
+/// Literals of registration traces, looked for in `Station...` lines only.
+const STATION_LITERALS: &[&str] = &[
+    "egist", "EGIST", "eepAlive", "eepalive", "EEPALIVE", "App ID:",
+];
 
-/// The prefilter: does a payload contain any literal of interest?
+/// `SdlSig` signal names worth an event start with one of these.
+const SIGNAL_PREFIXES: &[&[u8]] = &[
+    b"CtiProvider",
+    b"Provider",
+    b"SdlLink",
+    b"SDLLink",
+    b"CodeYellow",
+    b"CodeRed",
+];
+
+/// A multi-literal matcher: SIMD (Teddy) where the CPU has it, else Aho-Corasick.
+enum Matcher {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Matcher {
+    fn new(literals: &[&str]) -> Matcher {
+        match aho_corasick::packed::Searcher::new(literals.iter()) {
+            Some(s) => Matcher::Packed(s),
+            None => Matcher::Automaton(AhoCorasick::new(literals).expect("valid literals")),
+        }
+    }
+
+    #[inline]
+    fn hit(&self, haystack: &[u8]) -> bool {
+        match self {
+            Matcher::Packed(s) => s.find(haystack).is_some(),
+            Matcher::Automaton(a) => a.is_match(haystack),
+        }
+    }
+}
+
+static APP_INFO: LazyLock<Matcher> = LazyLock::new(|| Matcher::new(LITERALS));
+static STATION: LazyLock<Matcher> = LazyLock::new(|| Matcher::new(STATION_LITERALS));
+
+/// The prefilter: is a record worth decoding? No regex, no allocation.
 pub(super) struct Prefilter {
-    ac: &'static AhoCorasick,
+    app_info: &'static Matcher,
+    station: &'static Matcher,
 }
 
 impl Prefilter {
     pub fn new() -> Prefilter {
-        Prefilter { ac: &AC }
+        Prefilter {
+            app_info: &APP_INFO,
+            station: &STATION,
+        }
     }
 
+    /// Whether a record of type `kind` with this payload may be outage-relevant.
     #[inline]
-    pub fn hit(&self, payload: &[u8]) -> bool {
-        self.ac.is_match(payload)
+    pub fn hit(&self, kind: &[u8], payload: &[u8]) -> bool {
+        match kind {
+            b"AppInfo" => {
+                if payload.starts_with(b"Station") || payload.starts_with(b"SIPStation") {
+                    self.station.hit(payload)
+                } else {
+                    self.app_info.hit(payload)
+                }
+            }
+            b"SdlSig" => {
+                let start = payload.iter().take_while(|&&b| b == b' ').count();
+                let signal = &payload[start..];
+                SIGNAL_PREFIXES.iter().any(|p| signal.starts_with(p))
+            }
+            _ => false,
+        }
     }
 }
 

@@ -324,7 +324,7 @@ impl LineParser for SdlParser {
             }
         }
         self.advance(ms);
-        if !self.prefilter.hit(rec.payload) {
+        if !self.prefilter.hit(rec.kind, rec.payload) {
             return;
         }
         let payload = &line.text[line.text.len() - rec.payload.len()..];
