@@ -134,8 +134,8 @@ pub fn parse_reader(
         );
         return f;
     };
-    let chained = std::io::Cursor::new(head).chain(reader);
-    let mut reader = BufReader::with_capacity(256 * 1024, chained);
+    // Both halves are buffered already: no second buffer (and copy) on top.
+    let mut reader = std::io::Cursor::new(head).chain(reader);
     run_parser(format, ctx, &mut reader, early_error)
 }
 
@@ -168,15 +168,7 @@ fn run_parser(
                 break;
             }
         };
-        let mut used = 0;
-        while let Some(i) = memchr::memchr(b'\n', &avail[used..]) {
-            let line = &avail[used..used + i + 1];
-            if line.len() > MAX_LINE_BYTES {
-                break;
-            }
-            sink.feed(line, false);
-            used += line.len();
-        }
+        let used = sink.feed_complete_lines(avail);
         if used > 0 {
             reader.consume(used);
             continue;
@@ -246,6 +238,43 @@ struct Sink {
 }
 
 impl Sink {
+    /// Feed every complete line at the start of `avail`; returns the bytes used.
+    /// The block is checked for UTF-8 once, then its lines are borrowed as `str`.
+    #[inline]
+    fn feed_complete_lines(&mut self, avail: &[u8]) -> usize {
+        let Some(last) = memchr::memrchr(b'\n', avail) else {
+            return 0;
+        };
+        let block = &avail[..=last];
+        let Ok(text) = std::str::from_utf8(block) else {
+            // Rare: some line has bad UTF-8; each line is checked on its own.
+            let mut used = 0;
+            while let Some(i) = memchr::memchr(b'\n', &block[used..]) {
+                let line = &block[used..used + i + 1];
+                if line.len() > MAX_LINE_BYTES {
+                    break;
+                }
+                self.feed(line, false);
+                used += line.len();
+            }
+            return used;
+        };
+        let mut used = 0;
+        for i in memchr::memchr_iter(b'\n', block) {
+            let raw = &text[used..=i];
+            if raw.len() > MAX_LINE_BYTES {
+                break;
+            }
+            self.lines += 1;
+            self.bytes += raw.len() as u64;
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            self.feed_str(line);
+            used = i + 1;
+        }
+        used
+    }
+
     /// One line as read, with its line end (if any); `cut` when it was capped.
     #[inline]
     fn feed(&mut self, raw: &[u8], cut: bool) {
@@ -273,9 +302,16 @@ impl Sink {
                 String::from_utf8_lossy(line)
             }
         };
-        let text = strip_bom(&text, no);
+        self.feed_str(&text);
+    }
+
+    /// One valid line, counted already, without its line end.
+    #[inline]
+    fn feed_str(&mut self, text: &str) {
+        let no = self.lines;
+        let text = strip_bom(text, no);
         self.out.current_understood = false;
-        if text.trim().is_empty() {
+        if is_blank(text) {
             self.out.understood();
         }
         self.parser.line(Line { no, text }, &mut self.out);
@@ -289,6 +325,16 @@ impl Sink {
                 ));
             }
         }
+    }
+}
+
+/// A line of whitespace only (the common non-blank case decided by its first byte).
+#[inline]
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => false,
+        _ => text.trim().is_empty(),
     }
 }
 
@@ -462,6 +508,30 @@ mod tests {
         assert_eq!((f.lines, f.understood), (3001, 3001));
         assert_eq!(f.bytes, text.len() as u64);
         assert_eq!(f.problems.len(), 1, "{:?}", f.problems); // no FileHead
+    }
+
+    #[test]
+    fn bad_utf8_in_a_block_is_replaced_reported_and_counted() {
+        let mut data = Vec::new();
+        for i in 0..5 {
+            data.extend_from_slice(format!("{i}.0 |10:00:00.000 |AppInfo |ok\n").as_bytes());
+            data.extend_from_slice(b"5.0 |10:00:00.000 |AppInfo |caf\xe9\n");
+        }
+        let f = parse_reader(
+            crate::by_name("cucm-sdl"),
+            &FileContext::new("x.txt"),
+            data.as_slice(),
+        );
+        assert_eq!((f.lines, f.understood), (10, 10));
+        assert_eq!(f.bytes, data.len() as u64);
+        let bad: Vec<_> = f
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("invalid UTF-8"))
+            .collect();
+        assert_eq!(bad.len(), 4, "{:?}", f.problems); // 3 located + the total
+        assert_eq!(bad[0].line, Some(2));
+        assert!(bad[3].message.starts_with("5 lines"));
     }
 
     #[test]

@@ -146,6 +146,18 @@ pub(super) fn decode(c: &Ctx<'_>, out: &mut Output) {
     let p = c.payload;
     let app_info = c.kind == b"AppInfo";
     let sdl_sig = c.kind == b"SdlSig";
+    if app_info && (p.starts_with("Station") || p.starts_with("SIPStation")) {
+        // Registration traces (the prefilter chose these by their own literals).
+        let ev = if p.contains("App ID:") {
+            alarm(c)
+        } else {
+            None
+        };
+        if let Some(ev) = ev.or_else(|| registration(c)) {
+            out.emit(ev);
+        }
+        return;
+    }
     if app_info && p.contains("App ID:") {
         if let Some(ev) = alarm(c) {
             out.emit(ev);
@@ -657,11 +669,8 @@ fn registration(c: &Ctx<'_>) -> Option<RawEvent> {
     ]
     .into_iter()
     .find(|comp| p.starts_with(comp))?;
-    let lower_has = |w: &str| {
-        p.as_bytes()
-            .windows(w.len())
-            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
-    };
+    let lower = p.to_ascii_lowercase();
+    let lower_has = |w: &str| lower.contains(w);
     let keepalive = lower_has("keepalive")
         && (lower_has("timeout") || lower_has("expire") || lower_has("timed out"));
     // `unregister`, `Unregistering`, `UnRegistration`; `register`, `Registration`.
