@@ -143,54 +143,75 @@ fn record_start(b: &[u8]) -> Option<usize> {
     (b.get(k) == Some(&b'|')).then_some(k + 1)
 }
 
+/// The end of a short column starting at `from`: skip leading spaces, take a
+/// token up to a space or `|`, skip trailing spaces; `Some((token, index past
+/// the closing `|`))` when a `|` follows. Short columns are scanned by hand
+/// (cheaper than a `memchr` call); anything odd falls back to `memchr`.
+#[inline]
+fn short_column(b: &[u8], from: usize) -> Option<(&[u8], usize)> {
+    let start = skip_spaces(b, from);
+    let mut i = start;
+    while i < b.len() && b[i] != b' ' && b[i] != b'|' {
+        i += 1;
+    }
+    let end = i;
+    let i = skip_spaces(b, i);
+    if b.get(i) == Some(&b'|') {
+        return Some((&b[start..end], i + 1));
+    }
+    // A column with inner spaces: up to the next `|`, trimmed.
+    let p = from + memchr::memchr(b'|', &b[from..])?;
+    Some((trim_end(&b[skip_spaces(b, from).min(p)..p]), p + 1))
+}
+
 /// Split a record line into its columns; `None` when the line is no record start.
 #[inline]
 pub(super) fn split_record(b: &[u8]) -> Option<Record<'_>> {
     let after_seq = record_start(b)?;
     let seq = trim_end(&b[..after_seq - 1]);
-    let rest = &b[after_seq..];
-    let p1 = memchr::memchr(b'|', rest)?;
-    let time = trim_end(&rest[skip_spaces(rest, 0)..p1]);
-    let rest = &rest[p1 + 1..];
-    let p2 = memchr::memchr(b'|', rest)?;
-    let kind = trim_end(&rest[skip_spaces(rest, 0)..p2]);
+    let (time, after_time) = short_column(b, after_seq)?;
+    let (kind, after_kind) = short_column(b, after_time)?;
     Some(Record {
         seq,
         time,
         kind,
-        payload: &rest[p2 + 1..],
+        payload: &b[after_kind..],
     })
 }
 
 /// `HH:MM:SS[.fff]` as milliseconds of the day; `None` if malformed or impossible.
 #[inline]
 pub(super) fn time_ms(t: &[u8]) -> Option<u32> {
-    let d2 = |i: usize| -> Option<u32> {
-        let (a, b) = (*t.get(i)?, *t.get(i + 1)?);
-        (a.is_ascii_digit() && b.is_ascii_digit())
-            .then(|| (a - b'0') as u32 * 10 + (b - b'0') as u32)
-    };
+    #[inline]
+    fn d(c: u8) -> Option<u32> {
+        c.is_ascii_digit().then_some((c - b'0') as u32)
+    }
     if t.len() < 8 || t[2] != b':' || t[5] != b':' {
         return None;
     }
-    let (h, m, s) = (d2(0)?, d2(3)?, d2(6)?);
+    let h = d(t[0])? * 10 + d(t[1])?;
+    let m = d(t[3])? * 10 + d(t[4])?;
+    let s = d(t[6])? * 10 + d(t[7])?;
     if h > 23 || m > 59 || s > 59 {
         return None;
     }
-    let mut ms = 0u32;
-    if t.len() > 8 {
-        if t[8] != b'.' || t.len() == 9 || t.len() > 18 {
-            return None;
+    let ms = match t.len() {
+        8 => 0,
+        // The usual `.mmm`.
+        12 if t[8] == b'.' => d(t[9])? * 100 + d(t[10])? * 10 + d(t[11])?,
+        9 => return None,
+        n if n <= 18 && t[8] == b'.' => {
+            let frac = &t[9..];
+            if !frac.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            // Keep milliseconds: pad or cut the fraction to three digits.
+            (0..3).fold(0, |acc, k| {
+                acc * 10 + frac.get(k).map_or(0, |c| (c - b'0') as u32)
+            })
         }
-        let frac = &t[9..];
-        if !frac.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        // Keep milliseconds: pad or cut the fraction to three digits.
-        for k in 0..3 {
-            ms = ms * 10 + frac.get(k).map_or(0, |c| (c - b'0') as u32);
-        }
-    }
+        _ => return None,
+    };
     Some(((h * 60 + m) * 60 + s) * 1000 + ms)
 }
 
@@ -347,5 +368,5 @@ impl LineParser for SdlParser {
 /// Binary noise or decoding damage: control bytes or U+FFFD in a line.
 fn looks_noisy(b: &[u8]) -> bool {
     b.iter().any(|&c| c < 0x20 && c != b'\t' && c != 0x0c)
-        || memchr::memmem::find(b, "\u{fffd}".as_bytes()).is_some()
+        || memchr::memchr_iter(0xEF, b).any(|i| b[i..].starts_with("\u{fffd}".as_bytes()))
 }

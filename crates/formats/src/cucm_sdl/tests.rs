@@ -451,3 +451,29 @@ fn collapsed_padding_and_odd_seq_widths_parse() {
     assert_eq!(f.understood, 2);
     let _ = Offset::UTC;
 }
+
+#[test]
+fn record_columns_and_times_are_read_strictly() {
+    use super::{split_record, time_ms};
+    let r = split_record(b"1.0 | 10:00:00.5 |  Sdl Stat  |x|y").unwrap();
+    assert_eq!(
+        (r.time, r.kind, r.payload),
+        (&b"10:00:00.5"[..], &b"Sdl Stat"[..], &b"x|y"[..])
+    );
+    assert!(split_record(b"1.0 |10:00:00.000 no more bars").is_none());
+    assert!(split_record(b"1. |10:00:00.000 |A |x").is_none());
+    assert!(split_record(b".5 |10:00:00.000 |A |x").is_none());
+    assert_eq!(time_ms(b"23:59:59.999"), Some(86_399_999));
+    assert_eq!(time_ms(b"00:00:01.5"), Some(1_500));
+    assert_eq!(time_ms(b"00:00:01.123456"), Some(1_123));
+    for bad in [
+        &b"24:00:00.000"[..],
+        b"12:60:00.000",
+        b"12:00:00.",
+        b"12:00:00.12a",
+        b"1:00:00.000",
+        b"12:00:00,000",
+    ] {
+        assert_eq!(time_ms(bad), None, "{}", String::from_utf8_lossy(bad));
+    }
+}
