@@ -167,9 +167,13 @@ impl FileHeadInfo {
         if !(0.0..=RECENT_START_MS as f64).contains(&since) {
             return None;
         }
-        let service = match self.app.as_deref() {
-            Some("CTI") => "Cisco CTIManager",
-            _ => "Cisco CallManager",
+        // AppId 200 is CTIManager (formats.md §3.1); its AppName is UNCONFIRMED.
+        let cti = self.app_id.as_deref() == Some("200")
+            || self.app.as_deref().is_some_and(|a| a.starts_with("CTI"));
+        let service = if cti {
+            "Cisco CTIManager"
+        } else {
+            "Cisco CallManager"
         };
         let mut ev = RawEvent::new(
             no,

@@ -477,3 +477,44 @@ fn record_columns_and_times_are_read_strictly() {
         assert_eq!(time_ms(bad), None, "{}", String::from_utf8_lossy(bad));
     }
 }
+
+#[test]
+fn without_file_head_the_date_hint_is_used_and_wraps() {
+    let ctx = FileContext {
+        path: "SDL001_100_000001.txt".into(),
+        date_hint: Some((
+            uctriage_core::jiff::civil::date(2024, 12, 31),
+            DateSource::Hint,
+        )),
+    };
+    let text = "5.0 |23:59:59.000 |AppInfo  |SDLLinkISV - SDL link restored App ID:Cisco CallManager Cluster ID:C Node ID:n\n6.0 |00:00:01.000 |SdlSig |SdlLinkOOS |w |a |b |c |[R:]\n";
+    let f = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
+    assert_eq!(f.understood, 2);
+    assert_eq!(f.problems.len(), 1);
+    let t: Vec<_> = f.events.iter().map(|e| e.time.clone()).collect();
+    assert!(
+        matches!(&t[0], RawTime::Local(dt, DateSource::Hint) if dt.to_string() == "2024-12-31T23:59:59")
+    );
+    assert!(
+        matches!(&t[1], RawTime::Local(dt, DateSource::Wrapped) if dt.to_string() == "2025-01-01T00:00:01")
+    );
+}
+
+#[test]
+fn ctimanager_restart_is_a_service_start() {
+    let text = "1.0 |04:00:30.000 |FileHead |UTC:+00:00,Date: 2024/06/01, AppName: CTI, AppId: 200, HostName: sub2, HostIPAddress: 192.0.2.2, AppStartTime: 2024/06/01 03:59:50, FileNumber: 1, TraceVer: 3.0\n";
+    let f = parse(text, "SDL001_200_000001.txt");
+    let e = &f.events[0];
+    assert_eq!(
+        (e.kind, e.fields["state"].as_str()),
+        (Kind::ServiceState, "started")
+    );
+    assert!(e
+        .entities
+        .iter()
+        .any(|x| x.kind == EntityKind::Service && x.id == "Cisco CTIManager"));
+    assert_eq!(
+        with_offset(&e.time),
+        ("2024-06-01T03:59:50".into(), 0, DateSource::FileHead)
+    );
+}
