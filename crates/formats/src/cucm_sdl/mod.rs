@@ -164,13 +164,25 @@ fn short_column(b: &[u8], from: usize) -> Option<(&[u8], usize)> {
     Some((trim_end(&b[skip_spaces(b, from).min(p)..p]), p + 1))
 }
 
+/// The record types as CUCM pads them (formats.md §3.2).
+const PADDED_TYPES: [&[u8]; 4] = [b"SdlSig   |", b"AppInfo  |", b"SdlStat  |", b"FileHead |"];
+
 /// Split a record line into its columns; `None` when the line is no record start.
 #[inline]
 pub(super) fn split_record(b: &[u8]) -> Option<Record<'_>> {
     let after_seq = record_start(b)?;
     let seq = trim_end(&b[..after_seq - 1]);
-    let (time, after_time) = short_column(b, after_seq)?;
-    let (kind, after_kind) = short_column(b, after_time)?;
+    // Fast paths for the usual layout: `HH:MM:SS.mmm |` and a type padded to 9.
+    let (time, after_time) = match b.get(after_seq..after_seq + 14) {
+        Some(t) if t[12] == b' ' && t[13] == b'|' && t[0] != b' ' => (&t[..12], after_seq + 14),
+        _ => short_column(b, after_seq)?,
+    };
+    let (kind, after_kind) = match b.get(after_time..after_time + 10) {
+        Some(t) if t[9] == b'|' && PADDED_TYPES.contains(&t) => {
+            (trim_end(&t[..9]), after_time + 10)
+        }
+        _ => short_column(b, after_time)?,
+    };
     Some(Record {
         seq,
         time,
