@@ -334,7 +334,8 @@ impl LineParser for SdlParser {
                     String::from_utf8_lossy(rec.time)
                 ),
             );
-            self.in_record = false;
+            // Its continuation lines still belong to it.
+            self.in_record = true;
             return;
         };
         self.in_record = true;

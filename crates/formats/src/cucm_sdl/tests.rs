@@ -518,3 +518,27 @@ fn ctimanager_restart_is_a_service_start() {
         ("2024-06-01T03:59:50".into(), 0, DateSource::FileHead)
     );
 }
+
+#[test]
+fn every_line_cut_anywhere_parses_without_panic() {
+    for text in [
+        HEAD_1499,
+        MIDNIGHT_1500,
+        SIP,
+        CTI_OPEN,
+        CTI_ALARM,
+        EUROPE,
+        CTI_OWN,
+    ] {
+        for line in text.lines() {
+            for (cut, _) in line.char_indices() {
+                let head = &line[..cut];
+                let f = parse(
+                    &format!("{HEAD_1499}{head}\n{head}"),
+                    "SDL001_100_000001.txt",
+                );
+                assert!(f.understood <= f.lines);
+            }
+        }
+    }
+}
