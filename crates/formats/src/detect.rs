@@ -3,6 +3,7 @@
 use crate::format::{Format, Head};
 
 static FORMATS: &[&dyn Format] = &[
+    &crate::cucm_sdl::CucmSdl,
     &crate::ucce_dumplog::UcceDumplog,
     &crate::pdh_csv::PdhCsv,
     &crate::cucm_bat_csv::CucmBatCsv,

@@ -134,8 +134,8 @@ pub fn parse_reader(
         );
         return f;
     };
-    let chained = std::io::Cursor::new(head).chain(reader);
-    let mut reader = BufReader::with_capacity(256 * 1024, chained);
+    // Both halves are buffered already: no second buffer (and copy) on top.
+    let mut reader = std::io::Cursor::new(head).chain(reader);
     run_parser(format, ctx, &mut reader, early_error)
 }
 
@@ -145,67 +145,62 @@ fn run_parser(
     reader: &mut impl BufRead,
     mut early_error: Option<std::io::Error>,
 ) -> ParsedFile {
-    let mut parser = format.parser(ctx);
-    let mut out = Output::default();
-    let mut file = ParsedFile {
-        path: ctx.path.clone(),
-        format: format.name(),
-        ..Default::default()
+    let mut sink = Sink {
+        parser: format.parser(ctx),
+        out: Output::default(),
+        lines: 0,
+        bytes: 0,
+        bad_utf8: 0,
+        quoted: 0,
+        not_understood: 0,
     };
     let mut buf = Vec::with_capacity(4096);
-    let mut bad_utf8 = 0u64;
-    let mut quoted = 0usize;
-    let mut not_understood = 0u64;
     loop {
+        // Fast path: every complete line already in the reader's buffer is
+        // handed to the parser in place, without a copy.
+        let avail = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                // At a line boundary: nothing of a line is pending.
+                sink.out
+                    .push_problem(Problem::at(sink.lines + 1, read_error_message(&e, ctx)));
+                break;
+            }
+        };
+        let used = sink.feed_complete_lines(avail);
+        if used > 0 {
+            reader.consume(used);
+            continue;
+        }
+        // Slow path: a line across buffer refills, a long line, the last line
+        // without a line end, the end of the stream or an I/O error.
         buf.clear();
         let (read, cut, err) = read_line_capped(reader, &mut buf, MAX_LINE_BYTES);
         if read == 0 {
             if let Some(e) = err.or_else(|| early_error.take()) {
-                out.push_problem(Problem::at(file.lines + 1, read_error_message(&e, ctx)));
+                sink.out
+                    .push_problem(Problem::at(sink.lines + 1, read_error_message(&e, ctx)));
             }
             break;
         }
-        file.lines += 1;
-        file.bytes += read as u64;
-        let no = file.lines;
-        trim_line_end(&mut buf);
-        if cut {
-            out.push_problem(Problem::at(
-                no,
-                format!("line longer than {MAX_LINE_BYTES} bytes: cut there"),
-            ));
-        }
-        let text: Cow<str> = String::from_utf8_lossy(&buf);
-        if matches!(text, Cow::Owned(_)) {
-            bad_utf8 += 1;
-            if bad_utf8 <= 3 {
-                out.push_problem(Problem::at(
-                    no,
-                    "invalid UTF-8: bad bytes replaced with U+FFFD",
-                ));
-            }
-        }
-        let text = strip_bom(&text, no);
-        out.current_understood = false;
-        if text.trim().is_empty() {
-            out.understood();
-        }
-        parser.line(Line { no, text }, &mut out);
-        if !out.current_understood {
-            not_understood += 1;
-            if quoted < QUOTED_UNPARSED {
-                quoted += 1;
-                out.push_problem(Problem::at(
-                    no,
-                    format!("not understood: {}", snippet(text)),
-                ));
-            }
-        }
+        sink.bytes += (read - buf.len()) as u64; // bytes skipped past the cap
+        sink.feed(&buf, cut);
         if let Some(e) = err {
-            out.push_problem(Problem::at(no + 1, read_error_message(&e, ctx)));
+            sink.out
+                .push_problem(Problem::at(sink.lines + 1, read_error_message(&e, ctx)));
             break;
         }
     }
+    let Sink {
+        mut parser,
+        mut out,
+        lines,
+        bytes,
+        bad_utf8,
+        not_understood,
+        ..
+    } = sink;
     out.current_understood = true;
     parser.finish(&mut out);
     if bad_utf8 > 3 {
@@ -218,12 +213,129 @@ fn run_parser(
             "{not_understood} lines not understood in all"
         )));
     }
-    file.understood = out.understood;
-    file.events = out.events;
-    file.facts = out.facts;
-    file.problems = out.problems;
-    file.problems_dropped = out.problems_dropped;
-    file
+    ParsedFile {
+        path: ctx.path.clone(),
+        format: format.name(),
+        lines,
+        understood: out.understood,
+        bytes,
+        events: out.events,
+        facts: out.facts,
+        problems: out.problems,
+        problems_dropped: out.problems_dropped,
+    }
+}
+
+/// Hands lines to a parser and keeps the per-file counts.
+struct Sink {
+    parser: Box<dyn crate::format::LineParser>,
+    out: Output,
+    lines: u64,
+    bytes: u64,
+    bad_utf8: u64,
+    quoted: usize,
+    not_understood: u64,
+}
+
+impl Sink {
+    /// Feed every complete line at the start of `avail`; returns the bytes used.
+    /// The block is checked for UTF-8 once, then its lines are borrowed as `str`.
+    #[inline]
+    fn feed_complete_lines(&mut self, avail: &[u8]) -> usize {
+        let Some(last) = memchr::memrchr(b'\n', avail) else {
+            return 0;
+        };
+        let block = &avail[..=last];
+        let Ok(text) = std::str::from_utf8(block) else {
+            // Rare: some line has bad UTF-8; each line is checked on its own.
+            let mut used = 0;
+            while let Some(i) = memchr::memchr(b'\n', &block[used..]) {
+                let line = &block[used..used + i + 1];
+                if line.len() > MAX_LINE_BYTES {
+                    break;
+                }
+                self.feed(line, false);
+                used += line.len();
+            }
+            return used;
+        };
+        let mut used = 0;
+        for i in memchr::memchr_iter(b'\n', block) {
+            let raw = &text[used..=i];
+            if raw.len() > MAX_LINE_BYTES {
+                break;
+            }
+            self.lines += 1;
+            self.bytes += raw.len() as u64;
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            self.feed_str(line);
+            used = i + 1;
+        }
+        used
+    }
+
+    /// One line as read, with its line end (if any); `cut` when it was capped.
+    #[inline]
+    fn feed(&mut self, raw: &[u8], cut: bool) {
+        self.lines += 1;
+        self.bytes += raw.len() as u64;
+        let no = self.lines;
+        let line = trim_line_end(raw);
+        if cut {
+            self.out.push_problem(Problem::at(
+                no,
+                format!("line longer than {MAX_LINE_BYTES} bytes: cut there"),
+            ));
+        }
+        // Valid UTF-8 (nearly every line) is borrowed as is.
+        let text: Cow<str> = match std::str::from_utf8(line) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(_) => {
+                self.bad_utf8 += 1;
+                if self.bad_utf8 <= 3 {
+                    self.out.push_problem(Problem::at(
+                        no,
+                        "invalid UTF-8: bad bytes replaced with U+FFFD",
+                    ));
+                }
+                String::from_utf8_lossy(line)
+            }
+        };
+        self.feed_str(&text);
+    }
+
+    /// One valid line, counted already, without its line end.
+    #[inline]
+    fn feed_str(&mut self, text: &str) {
+        let no = self.lines;
+        let text = strip_bom(text, no);
+        self.out.current_understood = false;
+        if is_blank(text) {
+            self.out.understood();
+        }
+        self.parser.line(Line { no, text }, &mut self.out);
+        if !self.out.current_understood {
+            self.not_understood += 1;
+            if self.quoted < QUOTED_UNPARSED {
+                self.quoted += 1;
+                self.out.push_problem(Problem::at(
+                    no,
+                    format!("not understood: {}", snippet(text)),
+                ));
+            }
+        }
+    }
+}
+
+/// A line of whitespace only (the common non-blank case decided by its first byte).
+#[inline]
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => false,
+        _ => text.trim().is_empty(),
+    }
 }
 
 fn strip_bom(text: &str, no: u64) -> &str {
@@ -281,13 +393,14 @@ fn read_line_capped(
     }
 }
 
-fn trim_line_end(buf: &mut Vec<u8>) {
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
+fn trim_line_end(mut line: &[u8]) -> &[u8] {
+    if let [rest @ .., b'\n'] = line {
+        line = rest;
     }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
+    if let [rest @ .., b'\r'] = line {
+        line = rest;
     }
+    line
 }
 
 fn snippet(text: &str) -> String {
@@ -375,6 +488,50 @@ mod tests {
         buf.clear();
         let (n, cut, _) = read_line_capped(&mut r, &mut buf, 100);
         assert_eq!((n, cut, buf.as_slice()), (5, false, &b"next\n"[..]));
+    }
+
+    #[test]
+    fn lines_across_buffer_refills_crlf_and_a_last_line_without_end_are_whole() {
+        // Longer than the 64 KiB head, so lines straddle the head / rest seam.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "{i:08}.000 |10:00:00.000 |AppInfo  |line {i} ééé\r\n"
+            ));
+        }
+        text.push_str("99999999.000 |10:00:01.000 |AppInfo  |last");
+        let f = parse_reader(
+            crate::by_name("cucm-sdl"),
+            &FileContext::new("SDL001_100_000001.txt"),
+            std::io::Cursor::new(text.as_bytes()).chain(&b""[..]),
+        );
+        assert_eq!((f.lines, f.understood), (3001, 3001));
+        assert_eq!(f.bytes, text.len() as u64);
+        assert_eq!(f.problems.len(), 1, "{:?}", f.problems); // no FileHead
+    }
+
+    #[test]
+    fn bad_utf8_in_a_block_is_replaced_reported_and_counted() {
+        let mut data = Vec::new();
+        for i in 0..5 {
+            data.extend_from_slice(format!("{i}.0 |10:00:00.000 |AppInfo |ok\n").as_bytes());
+            data.extend_from_slice(b"5.0 |10:00:00.000 |AppInfo |caf\xe9\n");
+        }
+        let f = parse_reader(
+            crate::by_name("cucm-sdl"),
+            &FileContext::new("x.txt"),
+            data.as_slice(),
+        );
+        assert_eq!((f.lines, f.understood), (10, 10));
+        assert_eq!(f.bytes, data.len() as u64);
+        let bad: Vec<_> = f
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("invalid UTF-8"))
+            .collect();
+        assert_eq!(bad.len(), 4, "{:?}", f.problems); // 3 located + the total
+        assert_eq!(bad[0].line, Some(2));
+        assert!(bad[3].message.starts_with("5 lines"));
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod timeparse;
 mod cisco_syslog;
 mod cucm_bat_csv;
 mod cucm_cli;
+mod cucm_sdl;
 mod generic;
 mod pdh_csv;
 mod powercli_stat_csv;

@@ -84,7 +84,7 @@ fn tags_of(env: &Envelope) -> Tags {
 }
 
 /// Kind and `state` field for an alarm name.
-fn kind_for(name: &str) -> (Kind, Option<&'static str>) {
+pub(crate) fn kind_for(name: &str) -> (Kind, Option<&'static str>) {
     match name {
         "EndPointUnregistered" | "DeviceUnregistered" => (Kind::DeviceUnregistered, None),
         "EndPointRegistered" | "DeviceRegistered" => (Kind::DeviceRegistered, None),

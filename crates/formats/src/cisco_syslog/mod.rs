@@ -31,6 +31,8 @@ use std::sync::LazyLock;
 use uctriage_core::jiff::tz::Offset;
 use uctriage_core::{round_offset, Fact, Kind, RawEvent, RawTime, ZoneSource};
 
+pub(crate) use event::kind_for as alarm_kind;
+
 /// The Cisco syslog format.
 pub(crate) struct CiscoSyslog;
 
