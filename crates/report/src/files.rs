@@ -86,7 +86,7 @@ pub fn files_text(
         .clamp(4, 60);
     writeln!(
         out,
-        "{:<path_w$}  {:<14} {:<14} {:>8} {:>7}  time range ({})",
+        "{:<path_w$}  {:<17} {:<14} {:>8} {:>7}  time range ({})",
         "file", "format", "host", "lines", "underst", style.name
     )?;
     for f in files {
@@ -101,7 +101,7 @@ pub fn files_text(
         };
         writeln!(
             out,
-            "{:<path_w$}  {:<14} {:<14} {:>8} {:>6.1}%  {range}",
+            "{:<path_w$}  {:<17} {:<14} {:>8} {:>6.1}%  {range}",
             f.path,
             f.format,
             f.host.as_deref().unwrap_or("-"),
