@@ -24,6 +24,8 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
+/// How far into a line the CiscoLog stamp is looked for.
+const BODY_WINDOW: usize = 512;
 /// JTAPI client / UCCX MIVR: `<seq>: MMM dd HH:MM:SS.mmm [TZ] %`.
 static JTAPI: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\d+): ([A-Z][a-z]{2}) +(\d{1,2}) (\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?: ([A-Z][A-Za-z]{1,5}))? +%").unwrap()
@@ -182,7 +184,14 @@ pub(super) fn prefix(text: &str) -> Result<Option<(Prefix, &str)>, String> {
 
 /// Find the CiscoLog body; returns its start, the envelope (without header) and the `%` index.
 pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String>> {
-    let c = BODY.captures(text)?;
+    // The stamp sits within the first few hundred bytes (receiver prefix,
+    // sequence number, host); searching only there keeps long RTMT alert
+    // lines cheap (a capture search costs in proportion to the haystack).
+    let mut end = text.len().min(BODY_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let c = BODY.captures(&text[..end])?;
     let m = c.get(0)?;
     Some(stamp(&c).map(|s| {
         let env = Envelope {
