@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Times uctriage against common tools on one generated collection.
+#
+#   bench/compare.sh [SIZE]        # SIZE as uctriage-gen takes it, default 1GB
+#
+# Builds release, writes a collection with uctriage-gen into a temp dir, then
+# runs one after another (each under /usr/bin/time -v for wall time and peak
+# RSS): uctriage analyze, rg -z -c, zcat of the gzipped part | wc -l, lnav
+# loading every file headless, and s4 (super_speedy_syslog_searcher) when it
+# is installed (BENCH_INSTALL_S4=1 tries `cargo install` with a time limit).
+# Environment: BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES.
+set -euo pipefail
+
+SIZE="${1:-1GB}"
+SEED="${BENCH_SEED:-42}"
+NODES="${BENCH_NODES:-4}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PATTERN='DeviceUnregistered|IntentionalAbort'
+
+need_apt=()
+command -v rg >/dev/null || need_apt+=(ripgrep)
+command -v lnav >/dev/null || need_apt+=(lnav)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+    echo "installing ${need_apt[*]}" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y "${need_apt[@]}" >/dev/null 2>&1 \
+        || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y "${need_apt[@]}" >/dev/null 2>&1; } \
+        || echo "could not install ${need_apt[*]}; those rows are skipped" >&2
+fi
+if ! command -v s4 >/dev/null && [ "${BENCH_INSTALL_S4:-0}" = 1 ]; then
+    echo "installing s4 (cargo install super_speedy_syslog_searcher, 15 min limit)" >&2
+    timeout 900 cargo install --locked super_speedy_syslog_searcher >/dev/null 2>&1 \
+        || echo "s4 did not install in time; skipped" >&2
+fi
+
+cd "$ROOT"
+cargo build --release -q -p uctriage -p uctriage-gen
+UCT="$ROOT/target/release/uctriage"
+GEN="$ROOT/target/release/uctriage-gen"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/uctriage-bench.XXXXXX")"
+cleanup() { [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"; }
+trap cleanup EXIT
+
+echo "generating $SIZE (seed $SEED, $NODES nodes) in $WORK" >&2
+"$GEN" --out "$WORK" --size "$SIZE" --seed "$SEED" --nodes "$NODES" > /dev/null
+COL="$WORK/collection"
+FILES="$WORK/files.txt"; find "$COL" -type f | sort > "$FILES"
+GZ="$WORK/gz.txt"; grep -E '\.gzo?$' "$FILES" > "$GZ" || true
+disk=$(du -sb "$COL" | cut -f1)
+gz_disk=$(xargs -a "$GZ" -d '\n' du -cb | tail -1 | cut -f1)
+# gzip stops at the first file without a trailer (.gzo): one gzip per file.
+unzip_all() { while IFS= read -r f; do gzip -dc "$f" 2>/dev/null || true; done < "$GZ"; }
+gz_raw=$(unzip_all | wc -c)
+plain=$(grep -vE '\.gzo?$' "$FILES" | xargs -d '\n' du -cb | tail -1 | cut -f1)
+raw=$((gz_raw + plain))
+echo "collection: $(wc -l < "$FILES") files, $disk bytes on disk ($gz_disk gzipped), $raw bytes uncompressed ($gz_raw in gzip)" >&2
+
+# Drop nothing from the page cache (no root needed); warm it once so every tool
+# starts equal.
+cat $(cat "$FILES") > /dev/null
+
+RESULTS="$WORK/results.tsv"; : > "$RESULTS"
+measure() { # name, command...
+    local name="$1"; shift
+    local log="$WORK/$name.time"
+    if ! /usr/bin/time -v -o "$log" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"; then
+        # rg exits 1 when nothing matched in some file; keep timing anyway.
+        [ -s "$log" ] || { echo "$name failed" >&2; return 0; }
+    fi
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" \
+        | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    printf '%s\t%s\t%s\n' "$name" "$wall" "$rss" >> "$RESULTS"
+    echo "$name: ${wall}s, ${rss} KB" >&2
+}
+
+measure uctriage "$UCT" analyze "$COL" -q --format json
+measure "rg -z -c" rg -z -c "$PATTERN" "$COL"
+export GZ
+measure "zcat gz | wc -l" bash -c 'while IFS= read -r f; do zcat -f "$f" 2>/dev/null || true; done < "$GZ" | wc -l'
+if command -v lnav >/dev/null; then
+    # -n headless; loading indexes every file, then a query over every log
+    # line (all_logs) prints one count.
+    measure lnav bash -c "xargs -a '$FILES' -d '\n' lnav -n -c ';SELECT count(*) AS n FROM all_logs'"
+fi
+if command -v s4 >/dev/null; then
+    measure s4 s4 "$COL"
+fi
+
+echo
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -h | awk '/Mem:/ {print $2}') RAM"
+echo "collection: $SIZE asked, $disk bytes on disk ($gz_disk gzipped), $raw bytes uncompressed ($gz_raw of them from gzip), $(wc -l < "$FILES") files"
+echo "MB/s = uncompressed bytes of the whole collection / wall time (zcat only reads the gzipped part: $gz_raw bytes)"
+printf '\n| %-16s | %9s | %12s | %12s | %11s |\n' tool "wall (s)" "MB/s (raw)" "peak RSS MB" "× uctriage"
+printf '|%s|%s|%s|%s|%s|\n' ------------------ ----------- -------------- -------------- -------------
+base=$(awk -F'\t' '$1=="uctriage" {print $2}' "$RESULTS")
+while IFS=$'\t' read -r name wall rss; do
+    awk -v n="$name" -v w="$wall" -v r="$rss" -v b="$base" -v raw="$raw" 'BEGIN {
+        mbs = (w > 0) ? raw / 1e6 / w : 0;
+        ratio = (b > 0) ? w / b : 0;
+        printf "| %-16s | %9.2f | %12.0f | %12.1f | %10.2f× |\n", n, w, mbs, r / 1024, ratio }'
+done < "$RESULTS"
