@@ -16,6 +16,7 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let losses: Vec<usize> = (0..events.len())
         .filter(|&i| kinds.contains(&events[i].kind) && events[i].time.is_some())
         .filter(|&i| events[i].kind != Kind::ServiceState || is_state(&events[i], lost_state))
+        .filter(|&i| !routine_unregistration(ctx, rule, &events[i]))
         .collect();
     for episode in split(events, &losses, gap) {
         let app_level = episode
@@ -47,6 +48,29 @@ fn is_state(e: &Event, state: Option<&str>) -> bool {
             .get("state")
             .is_some_and(|v| v.eq_ignore_ascii_case(s))
     })
+}
+
+/// An unregistration whose decoded reason the rule calls routine (a user
+/// resetting a phone, an Extension Mobility login): not a loss of service.
+fn routine_unregistration(ctx: &Ctx<'_>, rule: &Rule, e: &Event) -> bool {
+    if e.kind != Kind::DeviceUnregistered {
+        return false;
+    }
+    let Some(code) = e.fields.get("Reason") else {
+        return false;
+    };
+    let alarm = e
+        .fields
+        .get("alarm")
+        .map(String::as_str)
+        .or(Some("DeviceUnregistered"));
+    let name = ctx
+        .kb
+        .decode(alarm, e.kind.as_str(), "Reason", code)
+        .unwrap_or(code);
+    rule.text
+        .get("routine_reasons")
+        .is_some_and(|list| list.split(',').any(|r| r.trim() == name))
 }
 
 /// Split loss events into episodes separated by more than `gap` seconds.
