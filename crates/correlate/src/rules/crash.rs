@@ -527,6 +527,11 @@ fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
                 .unwrap_or_default(),
             crash.host
         ),
+        (Starved::Storage, None) | (Starved::IoWait, _)
+            if hits.iter().any(|h| h.what == Starved::Cpu) =>
+        {
+            format!("{} was starved of CPU and I/O before the abort", crash.host)
+        }
         (Starved::Storage, None) | (Starved::IoWait, _) => {
             format!("{} was starved of I/O before the abort", crash.host)
         }
