@@ -1,0 +1,53 @@
+//! Throughput (MB/s) of every line parser on a realistic sample of its own
+//! format, repeated to a few MB, through the real driver (`parse_reader`).
+//! Run: `cargo bench -p uctriage-formats --bench parsers`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use uctriage_formats::{by_name, parse_reader, FileContext};
+
+/// (format, file name for the context, one sample of the format).
+const SAMPLES: &[(&str, &str, &str)] = &[
+    ("ucce-dumplog", "jgw1.txt", include_str!("../../../examples/ctios-outage-2019-07-12/pg1a/jgw1_dumplog.txt")),
+    ("cisco-syslog", "CiscoSyslog", include_str!("../../../examples/ctios-outage-2019-07-12/bldcucmpub/syslog/CiscoSyslog")),
+    ("cucm-cli", "cli.txt", include_str!("../../../examples/ctios-outage-2019-07-12/bldcucmsub7/cli_session.txt")),
+    (
+        "pdh-csv",
+        "PerfMon_x_07_12_2019_06_00.csv",
+        include_str!("../../../examples/ctios-outage-2019-07-12/bldcucmtftp1/PerfMon_bldcucmtftp1_07_12_2019_06_00.csv"),
+    ),
+    ("cucm-bat-csv", "ports.csv", include_str!("../../../examples/ctios-outage-2019-07-12/cti_ports_export.csv")),
+    ("generic", "app.log", "2024-03-03 08:15:00,100 INFO worker-7 request handled in 12 ms for 10.1.2.3\n"),
+];
+
+/// Repeat `sample` to about `bytes`; header-carrying formats keep one header.
+fn corpus(format: &str, sample: &str, bytes: usize) -> String {
+    let (head, body) = match format {
+        "pdh-csv" | "cucm-bat-csv" => sample
+            .split_once('\n')
+            .map(|(h, b)| (format!("{h}\n"), b))
+            .unwrap(),
+        _ => (String::new(), sample),
+    };
+    let mut out = head;
+    while out.len() < bytes {
+        out.push_str(body);
+    }
+    out
+}
+
+fn parsers(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    group.sample_size(10);
+    for (format, name, sample) in SAMPLES {
+        let text = corpus(format, sample, 8 << 20);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        let ctx = FileContext::new(name);
+        group.bench_function(*format, |b| {
+            b.iter(|| parse_reader(by_name(format), &ctx, text.as_bytes()).lines);
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parsers);
+criterion_main!(benches);
