@@ -29,6 +29,7 @@ mod detect;
 mod driver;
 mod filename;
 mod format;
+mod pairs;
 mod timeparse;
 
 mod cisco_syslog;

@@ -139,28 +139,7 @@ pub(super) fn name_value_pairs(text: &str, alarm: &str) -> Vec<(String, String)>
 }
 
 fn token_pairs(text: &str) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    let mut key: Vec<&str> = Vec::new();
-    let mut tokens = text.split_whitespace().peekable();
-    while let Some(tok) = tokens.next() {
-        let Some((k, v)) = tok.split_once(':') else {
-            key.push(tok);
-            continue;
-        };
-        if !k.is_empty() {
-            key.push(k);
-        }
-        let v = if v.is_empty() {
-            tokens.next().unwrap_or("")
-        } else {
-            v
-        };
-        if !key.is_empty() {
-            pairs.push((key.join(" "), v.to_string()));
-        }
-        key.clear();
-    }
-    pairs
+    crate::pairs::name_value_pairs(text.split_whitespace())
 }
 
 #[cfg(test)]

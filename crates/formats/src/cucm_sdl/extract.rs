@@ -341,29 +341,9 @@ fn alarm_pairs(rest: &str) -> (String, Vec<(String, String)>) {
         start -= 1;
     }
     let description = toks[..start].join(" ");
-    let mut key: Vec<&str> = Vec::new();
-    let mut it = toks[start..].iter().peekable();
-    while let Some(tok) = it.next() {
-        let Some((k, v)) = tok.split_once(':') else {
-            key.push(tok);
-            continue;
-        };
-        if !k.is_empty() {
-            key.push(k);
-        }
-        let v = if v.is_empty() {
-            match it.peek() {
-                Some(next) if !next.contains(':') => it.next().copied().unwrap_or(""),
-                _ => "",
-            }
-        } else {
-            v
-        };
-        if !key.is_empty() {
-            pairs.push((key.join(" "), v.to_string()));
-        }
-        key.clear();
-    }
+    pairs.extend(crate::pairs::name_value_pairs(
+        toks[start..].iter().copied(),
+    ));
     tail_pairs(tail, &mut pairs);
     (description, pairs)
 }
