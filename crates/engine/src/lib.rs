@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uctriage_core::Problem;
 use uctriage_formats::{by_name, parse_reader, FileContext, Format, ParsedFile};
-use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
+use uctriage_sources::{plan, read_unit_with_progress, Limits, SourceProblem};
 
 pub use uctriage_normalize::{Bundle, FileInfo, Options, ZoneHint};
 
@@ -79,21 +79,36 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .map(|u| std::fs::metadata(&u.path).map(|m| m.len()).unwrap_or(0))
         .collect();
     progress.start(sizes.iter().sum(), units.len());
-    let done = AtomicU64::new(0);
     let per_unit: Vec<Vec<ParsedFile>> = units
         .par_iter()
         .zip(sizes.par_iter())
         .map(|(unit, size)| {
             let mut parsed = Vec::new();
-            let problems = read_unit(unit, &cfg.limits, &mut |path, reader| {
-                let mut ctx = context(path, &cfg.options);
-                ctx.counter_filter = cfg.counter_filter.clone();
-                let forced = forced_for(&cfg.forced, path);
-                parsed.push(parse_reader(forced, &ctx, reader));
-            });
+            // Progress follows the bytes read from disk, never past the file's size.
+            let counted = AtomicU64::new(0);
+            let report = |n: u64| {
+                let before = counted.fetch_add(n, Ordering::Relaxed);
+                let step = n.min(size.saturating_sub(before));
+                if step > 0 {
+                    progress.advance(step, &unit.rel);
+                }
+            };
+            let problems = read_unit_with_progress(
+                unit,
+                &cfg.limits,
+                &mut |path, reader| {
+                    let mut ctx = context(path, &cfg.options);
+                    ctx.counter_filter = cfg.counter_filter.clone();
+                    let forced = forced_for(&cfg.forced, path);
+                    parsed.push(parse_reader(forced, &ctx, reader));
+                },
+                &report,
+            );
             attach(&mut parsed, problems);
-            done.fetch_add(*size, Ordering::Relaxed);
-            progress.advance(*size, &unit.rel);
+            let rest = size.saturating_sub(counted.load(Ordering::Relaxed));
+            if rest > 0 {
+                progress.advance(rest, &unit.rel);
+            }
             parsed
         })
         .collect();

@@ -135,3 +135,29 @@ fn one_thread_and_many_give_the_same_timeline() {
     };
     assert_eq!(key(&one), key(&many));
 }
+
+/// Progress counts every byte on disk exactly once, archives included.
+#[test]
+fn progress_adds_up_to_the_bytes_on_disk() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    struct Count(AtomicU64, AtomicU64);
+    impl uctriage_engine::Progress for Count {
+        fn start(&self, total: u64, _: usize) {
+            self.0.store(total, Ordering::Relaxed);
+        }
+        fn advance(&self, bytes: u64, _: &str) {
+            self.1.fetch_add(bytes, Ordering::Relaxed);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    bad_bundle(dir.path());
+    let count = Count(AtomicU64::new(0), AtomicU64::new(0));
+    let cfg = Config {
+        inputs: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
+    load(&cfg, &count);
+    let total = count.0.load(Ordering::Relaxed);
+    assert!(total > 10 << 20);
+    assert_eq!(count.1.load(Ordering::Relaxed), total);
+}

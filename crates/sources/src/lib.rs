@@ -37,7 +37,7 @@ mod stream;
 mod walk;
 
 pub use guard::Limits;
-pub use stream::read_unit;
+pub use stream::{read_unit, read_unit_with_progress};
 pub use walk::{plan, Unit};
 
 /// A problem with a source: which path, and what happened.

@@ -16,6 +16,18 @@ pub type Visit<'v> = dyn FnMut(&str, &mut dyn Read) + 'v;
 /// itself, or the members of an archive, at any nesting). Returns the
 /// problems met; a bad member never stops the others.
 pub fn read_unit(unit: &Unit, limits: &Limits, visit: &mut Visit<'_>) -> Vec<SourceProblem> {
+    read_unit_with_progress(unit, limits, visit, &|_| {})
+}
+
+/// [`read_unit`], calling `progress` with the number of bytes each read took
+/// from the file on disk (compressed bytes for archives), so a caller can
+/// show progress inside one big archive.
+pub fn read_unit_with_progress(
+    unit: &Unit,
+    limits: &Limits,
+    visit: &mut Visit<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SourceProblem> {
     let name = if unit.rel.is_empty() {
         unit.path
             .file_name()
@@ -32,10 +44,13 @@ pub fn read_unit(unit: &Unit, limits: &Limits, visit: &mut Visit<'_>) -> Vec<Sou
     };
     match File::open(&unit.path) {
         Ok(file) => {
-            let magic = peek(BufReader::new(file));
+            let magic = peek(BufReader::new(Reporting {
+                inner: file,
+                progress,
+            }));
             if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
                 match File::open(&unit.path) {
-                    Ok(f) => walker.zip(f, &name, 1),
+                    Ok(f) => walker.zip(Reporting { inner: f, progress }, &name, 1),
                     Err(e) => walker.problem(&name, format!("cannot open: {e}")),
                 }
             } else {
@@ -45,6 +60,26 @@ pub fn read_unit(unit: &Unit, limits: &Limits, visit: &mut Visit<'_>) -> Vec<Sou
         Err(e) => walker.problem(&name, format!("cannot open: {e}")),
     }
     walker.problems
+}
+
+/// Reports every read's size to a progress callback.
+struct Reporting<'p, R> {
+    inner: R,
+    progress: &'p (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Reporting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.progress)(n as u64);
+        Ok(n)
+    }
+}
+
+impl<R: io::Seek> io::Seek for Reporting<'_, R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
 }
 
 struct Walker<'a, 'v> {
