@@ -76,7 +76,6 @@ pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
 
 /// `Fri Jul 12 12:33:47 2019` or `Tue Aug  1 15:10:52 IST 2023` (the zone
 /// abbreviation, if any, is returned but never trusted for the offset).
-#[allow(dead_code)] // used by the CLI and syslog parsers
 pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
     let toks: Vec<&str> = s.split_whitespace().collect();
     let (mon, day, time, rest) = match toks.as_slice() {
@@ -112,7 +111,6 @@ pub(crate) fn parse_long_date(s: &str) -> Option<Date> {
 }
 
 /// `2019-07-12 12:35:58` (also `2019/07/12`, and a `T` separator).
-#[allow(dead_code)] // used by the CLI parser
 pub(crate) fn parse_ymd_hms(s: &str) -> Option<DateTime> {
     let s = s.trim();
     if s.len() < 19 {
