@@ -21,10 +21,6 @@ use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime, Severity};
 /// The UCCE dumplog format.
 pub(crate) struct UcceDumplog;
 
-static RECORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}:\d{2}:\d{2}(?:[:.]\d{1,3})?) ([A-Za-z0-9_]+)-([A-Za-z]+\d*) (.*)$")
-        .unwrap()
-});
 static TERM_OOS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
 });
@@ -49,7 +45,7 @@ impl Format for UcceDumplog {
         "12:33:19:564 PG1A-jgw1 Trace: CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED"
     }
     fn detect(&self, head: &Head<'_>) -> u8 {
-        let records = head.count(|l| RECORD.is_match(l));
+        let records = head.count(|l| split_record(l).is_some());
         let headers = head.count(|l| l.starts_with("Events from "));
         let total = head.non_blank();
         if records == 0 || total == 0 {
@@ -115,14 +111,13 @@ impl LineParser for DumplogParser {
             self.in_record = false;
             return;
         }
-        if let Some(c) = RECORD.captures(text) {
-            let Some(t) = parse_hms(&c[1]) else {
-                out.problem(line.no, format!("impossible time {}", &c[1]));
+        if let Some((stamp, pg, proc_, msg)) = split_record(text) {
+            let Some(t) = parse_hms(stamp) else {
+                out.problem(line.no, format!("impossible time {stamp}"));
                 self.in_record = false;
                 return;
             };
             let time = self.time_for(t);
-            let (pg, proc_, msg) = (&c[2], &c[3], &c[4]);
             let body = msg.strip_prefix("Trace:").unwrap_or(msg).trim();
             let ev = decode(line.no, text, body)
                 .at(time)
@@ -144,6 +139,29 @@ impl LineParser for DumplogParser {
             out.understood();
         }
     }
+}
+
+/// `HH:MM:SS[:mmm] <pg>-<proc> <message>` split into its four parts, by hand
+/// (the same grammar as the `RECORD` pattern, without a regex on the hot path).
+fn split_record(text: &str) -> Option<(&str, &str, &str, &str)> {
+    let (stamp, rest) = text.split_once(' ')?;
+    let b = stamp.as_bytes();
+    let shape_ok = matches!(b.len(), 7 | 8 | 10..=12)
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || *c == b':' || *c == b'.')
+        && b.iter().filter(|c| **c == b':').count() >= 2;
+    if !shape_ok {
+        return None;
+    }
+    let (token, msg) = rest.split_once(' ')?;
+    let (pg, proc_) = token.split_once('-')?;
+    let pg_ok = !pg.is_empty() && pg.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    let letters = proc_
+        .bytes()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let proc_ok = letters > 0 && proc_.bytes().skip(letters).all(|c| c.is_ascii_digit());
+    (pg_ok && proc_ok).then_some((stamp, pg, proc_, msg))
 }
 
 /// Decode the message of one record into an event.
