@@ -38,11 +38,7 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
         }
     }
     out.flush()?;
-    Ok(if bundle.files.iter().any(|f| f.lines > 0) {
-        0
-    } else {
-        2
-    })
+    Ok(super::exit_code(bundle))
 }
 
 /// `--topology FILE`, else a `topology.toml` at the top of a folder input.

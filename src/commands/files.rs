@@ -16,9 +16,5 @@ pub fn run(a: FilesArgs) -> Result<i32> {
         }
     }
     out.flush()?;
-    Ok(if bundle.files.iter().any(|f| f.lines > 0) {
-        0
-    } else {
-        2
-    })
+    Ok(super::exit_code(bundle))
 }

@@ -25,11 +25,7 @@ pub fn run(a: TimelineArgs) -> Result<i32> {
         }
     }
     out.flush()?;
-    Ok(if bundle.files.iter().any(|f| f.lines > 0) {
-        0
-    } else {
-        2
-    })
+    Ok(super::exit_code(bundle))
 }
 
 fn header(bundle: &Bundle, zone: &str, utc: bool) -> Vec<String> {

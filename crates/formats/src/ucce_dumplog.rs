@@ -166,6 +166,10 @@ fn split_record(text: &str) -> Option<(&str, &str, &str, &str)> {
 
 /// Decode the message of one record into an event.
 fn decode(no: u64, text: &str, body: &str) -> RawEvent {
+    // Every decoded event names a service state; most trace lines do not.
+    if !body.contains("Service") && !body.contains("Prov") {
+        return RawEvent::new(no, text, Kind::Log, body.to_string());
+    }
     if let Some(c) = TERM_OOS.captures(body) {
         let out = c[1].contains("OutOf");
         let cause = c.get(3).map(|m| m.as_str());

@@ -191,7 +191,11 @@ pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let c = BODY.captures(&text[..end])?;
+    // Find the match with the fast DFA first, then resolve groups on that
+    // span only: a capture search costs in proportion to its haystack.
+    let found = BODY.find(&text[..end])?;
+    let base = found.start();
+    let c = BODY.captures(&text[base..found.end()])?;
     let m = c.get(0)?;
     Some(stamp(&c).map(|s| {
         let env = Envelope {
@@ -200,7 +204,7 @@ pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String
             stamp: Some(s),
             ..Envelope::default()
         };
-        (m.start(), env, m.end() - 1)
+        (base + m.start(), env, base + m.end() - 1)
     }))
 }
 

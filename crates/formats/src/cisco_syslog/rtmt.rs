@@ -15,8 +15,17 @@ use uctriage_core::{DateSource, EntityKind, Kind, RawTime};
 static PREAMBLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*At (.+?) on node (\S+?),? the following (\S+) events generated:\s*").unwrap()
 });
-static DETAIL_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*:\s?(.*)$").unwrap());
+/// `Key : Value` of a detail line: a key of letters, digits, `_` and spaces
+/// starting with a letter, then the first colon.
+fn detail_pair(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once(':')?;
+    let key = key.trim();
+    let ok = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ');
+    ok.then(|| (key, value.strip_prefix(' ').unwrap_or(value)))
+}
 
 /// A decoded `AlertDetail`.
 #[derive(Debug, Default)]
@@ -131,16 +140,20 @@ fn cores(
 fn decode(detail: &str) -> Detail {
     let mut d = Detail::default();
     let mut rest = detail;
-    if let Some(c) = PREAMBLE.captures(detail) {
+    // Groups are resolved on the matched span only (cheap on long details).
+    if let Some(c) = PREAMBLE
+        .find(detail)
+        .and_then(|m| PREAMBLE.captures(&detail[..m.end()]))
+    {
         d.local = parse_ctime(&c[1]);
         d.node = Some(c[2].to_string());
         rest = &detail[c.get(0).map_or(0, |m| m.end())..];
     }
     for line in rest.split('\n') {
-        match DETAIL_KEY.captures(line) {
-            Some(c) => d.pairs.push((
-                c[1].replace(' ', "").to_ascii_lowercase(),
-                c[2].trim().to_string(),
+        match detail_pair(line) {
+            Some((k, v)) => d.pairs.push((
+                k.replace(' ', "").to_ascii_lowercase(),
+                v.trim().to_string(),
             )),
             None if line.trim().is_empty() => {}
             None => {
