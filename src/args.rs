@@ -121,8 +121,10 @@ pub struct TimelineArgs {
     /// Only events whose summary, fields or raw text match this regex.
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
-    /// Also list events that carry no time (CLI snapshot rows, at the end)
-    /// and every metric sample (hidden by default: ask with --kind metric_sample).
+    /// Also list events that carry no time (CLI snapshot rows, at the end),
+    /// every metric sample (hidden by default: ask with --kind metric_sample)
+    /// and every ordinary SDL trace record (only the outage-relevant ones by
+    /// default; with --all memory grows with the traces read).
     #[arg(long)]
     pub all: bool,
 }

@@ -9,7 +9,7 @@ use uctriage_knowledge::Knowledge;
 
 pub fn run(a: AnalyzeArgs) -> Result<i32> {
     let kb = Knowledge::load(a.knowledge.as_deref())?;
-    let bundle = load_bundle(&a.input, a.knowledge.as_deref())?;
+    let bundle = load_bundle(&a.input, a.knowledge.as_deref(), false)?;
     let style = time_style(&bundle, a.utc);
     let topo_file = topology_file(&a)?;
     let topology = Topology::build(

@@ -25,10 +25,12 @@ pub fn run(cli: Cli) -> Result<i32> {
 
 /// Build the engine config from the input arguments and load the bundle.
 /// `knowledge_dir` (from `--knowledge`) decides which performance counters
-/// wide metric files keep.
+/// wide metric files keep; `keep_ordinary` makes every understood record an
+/// event (`timeline --all`).
 pub(crate) fn load_bundle(
     input: &InputArgs,
     knowledge_dir: Option<&std::path::Path>,
+    keep_ordinary: bool,
 ) -> Result<Bundle> {
     let tz_hints = input
         .tz
@@ -66,6 +68,7 @@ pub(crate) fn load_bundle(
             date_hint,
         },
         counter_filter: Some(counter_filter),
+        keep_ordinary,
     };
     let bar = Bar::new(input.quiet);
     let bundle = match input.threads {

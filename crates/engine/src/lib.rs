@@ -53,6 +53,9 @@ pub struct Config {
     pub options: Options,
     /// Which counters wide metric files keep (None: their first columns).
     pub counter_filter: Option<uctriage_formats::CounterFilter>,
+    /// Every understood record becomes an event, ordinary SDL lines too
+    /// (`timeline --all`); costs memory in proportion to the input.
+    pub keep_ordinary: bool,
 }
 
 /// Told about progress while loading; called from several threads.
@@ -99,6 +102,7 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
                 &mut |path, reader| {
                     let mut ctx = context(path, &cfg.options);
                     ctx.counter_filter = cfg.counter_filter.clone();
+                    ctx.keep_ordinary = cfg.keep_ordinary;
                     let forced = forced_for(&cfg.forced, path);
                     parsed.push(parse_reader(forced, &ctx, reader));
                 },

@@ -17,6 +17,10 @@ pub struct FileContext {
     pub date_hint: Option<(Date, DateSource)>,
     /// Counters to keep from wide metric files (None: the first columns only).
     pub counter_filter: Option<CounterFilter>,
+    /// Emit every understood record as an event, not only the ones that
+    /// matter in an outage (formats that skip ordinary lines, such as SDL
+    /// traces, honour it; `timeline --all` asks for it).
+    pub keep_ordinary: bool,
 }
 
 impl std::fmt::Debug for FileContext {
@@ -25,6 +29,7 @@ impl std::fmt::Debug for FileContext {
             .field("path", &self.path)
             .field("date_hint", &self.date_hint)
             .field("counter_filter", &self.counter_filter.is_some())
+            .field("keep_ordinary", &self.keep_ordinary)
             .finish()
     }
 }
@@ -37,6 +42,7 @@ impl FileContext {
             path: path.to_string(),
             date_hint: date_from_file_name(name).map(|d| (d, DateSource::FileName)),
             counter_filter: None,
+            keep_ordinary: false,
         }
     }
 

@@ -25,7 +25,7 @@ use extract::Prefilter;
 use head::FileHeadInfo;
 use uctriage_core::jiff::civil::{Date, Time};
 use uctriage_core::jiff::tz::Offset;
-use uctriage_core::{DateSource, RawTime};
+use uctriage_core::{DateSource, Kind, RawEvent, RawTime};
 
 /// The CUCM SDL trace format.
 pub(crate) struct CucmSdl;
@@ -252,6 +252,11 @@ struct SdlParser {
     /// A record was seen, so non-record lines are its continuation.
     in_record: bool,
     prefilter: Prefilter,
+    /// Every record becomes an event ([`FileContext::keep_ordinary`]).
+    keep_ordinary: bool,
+    /// The event of the current ordinary record, which its continuation
+    /// lines are appended to (only with `keep_ordinary`).
+    open_ordinary: Option<usize>,
 }
 
 impl SdlParser {
@@ -266,6 +271,8 @@ impl SdlParser {
             missing_head_reported: false,
             in_record: false,
             prefilter: Prefilter::new(),
+            keep_ordinary: ctx.keep_ordinary,
+            open_ordinary: None,
         }
     }
 
@@ -323,9 +330,13 @@ impl LineParser for SdlParser {
             if self.in_record && !looks_noisy(b) {
                 // A continuation line of a multi-line AppInfo record (SIP, MGCP, dumps).
                 out.understood();
+                if let Some(i) = self.open_ordinary {
+                    append_continuation(&mut out.events[i], line.text);
+                }
             }
             return;
         };
+        self.open_ordinary = None;
         let Some(ms) = time_ms(rec.time) else {
             out.problem(
                 line.no,
@@ -358,11 +369,32 @@ impl LineParser for SdlParser {
             }
         }
         self.advance(ms);
-        if !self.prefilter.hit(rec.kind, rec.payload) {
+        let hit = self.prefilter.hit(rec.kind, rec.payload);
+        if !hit && !self.keep_ordinary {
             return;
         }
         let payload = &line.text[line.text.len() - rec.payload.len()..];
         let time = self.raw_time(ms);
+        let before = out.events.len();
+        if hit {
+            self.decode(line, rec, payload, time.clone(), out);
+        }
+        if self.keep_ordinary && out.events.len() == before {
+            out.emit(ordinary(line, rec.kind, payload, time));
+            self.open_ordinary = Some(out.events.len() - 1);
+        }
+    }
+}
+
+impl SdlParser {
+    fn decode(
+        &self,
+        line: Line<'_>,
+        rec: Record<'_>,
+        payload: &str,
+        time: RawTime,
+        out: &mut Output,
+    ) {
         extract::decode(
             &extract::Ctx {
                 no: line.no,
@@ -375,6 +407,40 @@ impl LineParser for SdlParser {
             },
             out,
         );
+    }
+}
+
+/// An ordinary record as a plain `Log` event (`timeline --all`): the type
+/// and the payload's columns as the summary, the line as the text.
+fn ordinary(line: Line<'_>, kind: &[u8], payload: &str, time: RawTime) -> RawEvent {
+    let kind = String::from_utf8_lossy(kind);
+    let columns: Vec<&str> = payload
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut summary = format!("{kind}: {}", columns.join(" | "));
+    if summary.len() > ORDINARY_SUMMARY_BYTES {
+        let mut cut = ORDINARY_SUMMARY_BYTES;
+        while !summary.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        summary.truncate(cut);
+        summary.push('…');
+    }
+    RawEvent::new(line.no, line.text, Kind::Log, summary).at(time)
+}
+
+/// Ordinary-record summaries are cut here.
+const ORDINARY_SUMMARY_BYTES: usize = 200;
+/// A record's text (first line and continuation lines) is cut here.
+const RECORD_TEXT_BYTES: usize = 64 * 1024;
+
+/// Add a continuation line (a SIP message line, say) to its record's text.
+fn append_continuation(event: &mut RawEvent, line: &str) {
+    if event.text.len() + 1 + line.len() <= RECORD_TEXT_BYTES {
+        event.text.push('\n');
+        event.text.push_str(line);
     }
 }
 

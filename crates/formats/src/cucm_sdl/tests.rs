@@ -487,6 +487,7 @@ fn without_file_head_the_date_hint_is_used_and_wraps() {
             DateSource::Hint,
         )),
         counter_filter: None,
+        keep_ordinary: false,
     };
     let text = "5.0 |23:59:59.000 |AppInfo  |SDLLinkISV - SDL link restored App ID:Cisco CallManager Cluster ID:C Node ID:n\n6.0 |00:00:01.000 |SdlSig |SdlLinkOOS |w |a |b |c |[R:]\n";
     let f = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
@@ -542,4 +543,38 @@ fn every_line_cut_anywhere_parses_without_panic() {
             }
         }
     }
+}
+
+#[test]
+fn ordinary_records_become_log_events_only_when_asked() {
+    let text = format!("{HEAD_1499}{CTI_OPEN}{SIP}");
+    let quiet = parse(&text, "SDL001_100_001499.txt");
+    let mut ctx = FileContext::new("SDL001_100_001499.txt");
+    ctx.keep_ordinary = true;
+    let all = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
+    // Same lines understood either way; only the events differ.
+    assert_eq!((all.lines, all.understood), (quiet.lines, quiet.understood));
+    let logs: Vec<&RawEvent> = all.events.iter().filter(|e| e.kind == Kind::Log).collect();
+    assert!(quiet.events.iter().all(|e| e.kind != Kind::Log));
+    let records = text
+        .lines()
+        .filter(|l| super::split_record(l.as_bytes()).is_some_and(|r| r.kind != b"FileHead"))
+        .count();
+    // Every record is an event: the relevant ones as before, the rest as logs.
+    let mut relevant: Vec<u64> = quiet
+        .events
+        .iter()
+        .filter(|e| !e.text.contains("|FileHead |"))
+        .map(|e| e.line)
+        .collect();
+    relevant.dedup();
+    assert!(!relevant.is_empty());
+    assert_eq!(logs.len() + relevant.len(), records);
+    // The SIP message's lines are part of its record's text.
+    let sip = logs
+        .iter()
+        .find(|e| e.summary.starts_with("AppInfo: SIPTcp - wait_SdlReadRsp"))
+        .expect("the SIP record");
+    assert!(sip.text.contains("\nINVITE sip:2001@10.207.166.103 SIP/2.0\nVia:"));
+    assert!(matches!(sip.time, RawTime::WithOffset(..)));
 }
