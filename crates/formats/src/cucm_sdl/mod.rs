@@ -170,6 +170,55 @@ const PADDED_TYPES: [&[u8]; 4] = [b"SdlSig   |", b"AppInfo  |", b"SdlStat  |", b
 /// Split a record line into its columns; `None` when the line is no record start.
 #[inline]
 pub(super) fn split_record(b: &[u8]) -> Option<Record<'_>> {
+    split_fixed(b).or_else(|| split_general(b))
+}
+
+/// The layout nearly every record has, `DDDDDDDD.DDD |HH:MM:SS.mmm |Type     |`,
+/// checked with a few word compares; `None` sends the line the general way.
+#[inline]
+fn split_fixed(b: &[u8]) -> Option<Record<'_>> {
+    let p = b.get(..38)?;
+    let punctuation = p[8] == b'.'
+        && p[12] == b' '
+        && p[13] == b'|'
+        && p[14] != b' '
+        && p[26] == b' '
+        && p[27] == b'|'
+        && p[37] == b'|';
+    if !punctuation || !eight_digits(&p[..8]) || !p[9..12].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let kind: &'static [u8] = match &p[28..38] {
+        b"SdlSig   |" => b"SdlSig",
+        b"AppInfo  |" => b"AppInfo",
+        b"SdlStat  |" => b"SdlStat",
+        b"FileHead |" => b"FileHead",
+        _ => return None,
+    };
+    Some(Record {
+        seq: &b[..12],
+        time: &b[14..26],
+        kind,
+        payload: &b[38..],
+    })
+}
+
+/// Whether 8 bytes are all ASCII digits (one word, no loop).
+#[inline]
+fn eight_digits(b: &[u8]) -> bool {
+    let Ok(bytes) = <[u8; 8]>::try_from(b) else {
+        return false;
+    };
+    let x = u64::from_le_bytes(bytes);
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    // Every byte is 0x30-0x3F, and adding 6 keeps it there (so it is 0x30-0x39).
+    x & HIGH == THREES && x.wrapping_add(0x0606_0606_0606_0606) & HIGH == THREES
+}
+
+/// [`split_record`] for any spacing and width.
+#[inline]
+fn split_general(b: &[u8]) -> Option<Record<'_>> {
     let after_seq = record_start(b)?;
     let seq = trim_end(&b[..after_seq - 1]);
     // Fast paths for the usual layout: `HH:MM:SS.mmm |` and a type padded to 9.
@@ -247,6 +296,9 @@ struct SdlParser {
     app: Option<String>,
     /// Time of the previous record, milliseconds of the day.
     last_ms: Option<u32>,
+    /// `HH:MM:SS` of the last `HH:MM:SS.mmm` time read, and its milliseconds
+    /// of the day: most records share their second with the one before.
+    second: ([u8; 8], u32),
     head_seen: bool,
     missing_head_reported: bool,
     /// A record was seen, so non-record lines are its continuation.
@@ -267,6 +319,7 @@ impl SdlParser {
             offset: None,
             app: None,
             last_ms: None,
+            second: ([0; 8], 0),
             head_seen: false,
             missing_head_reported: false,
             in_record: false,
@@ -289,6 +342,24 @@ impl SdlParser {
             }
         }
         self.last_ms = Some(ms);
+    }
+
+    /// [`time_ms`], without reading `HH:MM:SS` again when it is the previous
+    /// record's second.
+    #[inline]
+    fn time_ms(&mut self, t: &[u8]) -> Option<u32> {
+        if let [h @ .., b'.', a, b, c] = t {
+            if h.len() == 8 && *h == self.second.0 && [a, b, c].iter().all(|d| d.is_ascii_digit()) {
+                let frac = (*a - b'0') as u32 * 100 + (*b - b'0') as u32 * 10 + (*c - b'0') as u32;
+                return Some(self.second.1 + frac);
+            }
+        }
+        let ms = time_ms(t)?;
+        if let Some(h) = t.get(..8).filter(|_| t.len() == 12) {
+            self.second.0.copy_from_slice(h);
+            self.second.1 = ms - ms % 1000;
+        }
+        Some(ms)
     }
 
     /// The raw time of a record at `ms` of the current date.
@@ -337,7 +408,7 @@ impl LineParser for SdlParser {
             return;
         };
         self.open_ordinary = None;
-        let Some(ms) = time_ms(rec.time) else {
+        let Some(ms) = self.time_ms(rec.time) else {
             out.problem(
                 line.no,
                 format!(

@@ -575,6 +575,62 @@ fn ordinary_records_become_log_events_only_when_asked() {
         .iter()
         .find(|e| e.summary.starts_with("AppInfo: SIPTcp - wait_SdlReadRsp"))
         .expect("the SIP record");
-    assert!(sip.text.contains("\nINVITE sip:2001@10.207.166.103 SIP/2.0\nVia:"));
+    assert!(sip
+        .text
+        .contains("\nINVITE sip:2001@10.207.166.103 SIP/2.0\nVia:"));
     assert!(matches!(sip.time, RawTime::WithOffset(..)));
+}
+
+#[test]
+fn the_fixed_layout_fast_path_splits_like_the_general_one() {
+    let mut fast = 0;
+    for text in [
+        HEAD_1499,
+        MIDNIGHT_1500,
+        SIP,
+        DETAILED,
+        CTI_OPEN,
+        CTI_ALARM,
+        EUROPE,
+        CTI_OWN,
+    ] {
+        for line in text.lines() {
+            let b = line.as_bytes();
+            if let Some(f) = super::split_fixed(b) {
+                fast += 1;
+                let g = super::split_general(b).expect("the general way splits it too");
+                assert_eq!(
+                    (f.seq, f.time, f.kind, f.payload),
+                    (g.seq, g.time, g.kind, g.payload),
+                    "{line}"
+                );
+            }
+        }
+    }
+    assert!(fast > 10, "the fast path is taken on the usual layout");
+    // Near misses go the general way (or are no record at all).
+    for odd in [
+        "0193952:.002 |18:30:35.831 |AppInfo  |x",
+        "/1939529.002 |18:30:35.831 |AppInfo  |x",
+        "01939529.002 | 8:30:35.831 |AppInfo  |x",
+        "01939529.002 |18:30:35.831 |AppInfoX |x",
+        "01939529.0a2 |18:30:35.831 |AppInfo  |x",
+    ] {
+        assert!(super::split_fixed(odd.as_bytes()).is_none(), "{odd}");
+    }
+}
+
+#[test]
+fn a_time_in_the_same_second_is_read_like_any_other() {
+    let mut p = SdlParser::new(&FileContext::new("SDL001_100_000001.txt"));
+    for t in [
+        "10:00:01.250",
+        "10:00:01.999",
+        "10:00:01.000",
+        "10:00:01.0x0",
+        "10:00:02.5",
+        "10:00:02.500",
+    ] {
+        assert_eq!(p.time_ms(t.as_bytes()), super::time_ms(t.as_bytes()), "{t}");
+    }
 }
