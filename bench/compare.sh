@@ -8,12 +8,18 @@
 # RSS): uctriage analyze, rg -z -c, zcat of the gzipped part | wc -l, lnav
 # loading every file headless, and s4 (super_speedy_syslog_searcher) when it
 # is installed (BENCH_INSTALL_S4=1 tries `cargo install` with a time limit).
-# Environment: BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES.
+# It also times uctriage on one thread, and on one thread over the gzipped
+# part only against `zcat > /dev/null` of the same files (the per-core gzip
+# target).
+# Environment: BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES,
+# BENCH_GZ_RATIO (share of SDL files gzipped, default 0.7; 0 = all plain,
+# 1 = all gzip), BENCH_DIR (reuse a collection written there before).
 set -euo pipefail
 
 SIZE="${1:-1GB}"
 SEED="${BENCH_SEED:-42}"
 NODES="${BENCH_NODES:-4}"
+GZ_RATIO="${BENCH_GZ_RATIO:-0.7}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PATTERN='DeviceUnregistered|IntentionalAbort'
 
@@ -39,12 +45,20 @@ cargo build --release -q -p uctriage -p uctriage-gen
 UCT="$ROOT/target/release/uctriage"
 GEN="$ROOT/target/release/uctriage-gen"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/uctriage-bench.XXXXXX")"
-cleanup() { [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"; }
-trap cleanup EXIT
+if [ -n "${BENCH_DIR:-}" ]; then
+    WORK="$BENCH_DIR"; mkdir -p "$WORK"
+else
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/uctriage-bench.XXXXXX")"
+    cleanup() { [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"; }
+    trap cleanup EXIT
+fi
 
-echo "generating $SIZE (seed $SEED, $NODES nodes) in $WORK" >&2
-"$GEN" --out "$WORK" --size "$SIZE" --seed "$SEED" --nodes "$NODES" > /dev/null
+if [ -d "$WORK/collection" ] && [ -n "${BENCH_DIR:-}" ]; then
+    echo "reusing the collection in $WORK" >&2
+else
+    echo "generating $SIZE (seed $SEED, $NODES nodes, gz ratio $GZ_RATIO) in $WORK" >&2
+    "$GEN" --out "$WORK" --size "$SIZE" --seed "$SEED" --nodes "$NODES" --gz-ratio "$GZ_RATIO" > /dev/null
+fi
 COL="$WORK/collection"
 FILES="$WORK/files.txt"; find "$COL" -type f | sort > "$FILES"
 GZ="$WORK/gz.txt"; grep -E '\.gzo?$' "$FILES" > "$GZ" || true
@@ -78,16 +92,25 @@ measure() { # name, command...
 }
 
 measure uctriage "$UCT" analyze "$COL" -q --format json
+measure "uctriage -j1" "$UCT" analyze "$COL" -q -j1 --format json
 measure "rg -z -c" rg -z -c "$PATTERN" "$COL"
 export GZ
 measure "zcat gz | wc -l" bash -c 'while IFS= read -r f; do zcat -f "$f" 2>/dev/null || true; done < "$GZ" | wc -l'
+if [ -s "$GZ" ]; then
+    # The per-core gzip target: one thread over the gzipped part, against
+    # GNU zcat decompressing the same files to nowhere.
+    mapfile -t gz_files < "$GZ"
+    measure "uctriage -j1 gz" "$UCT" analyze "${gz_files[@]}" -q -j1 --format json
+    measure "zcat gz (no output)" bash -c 'while IFS= read -r f; do zcat -f "$f" 2>/dev/null || true; done < "$GZ" > /dev/null'
+fi
 if command -v lnav >/dev/null; then
     # -n headless; loading indexes every file, then a query over every log
     # line (all_logs) prints one count.
     measure lnav bash -c "xargs -a '$FILES' -d '\n' lnav -n -c ';SELECT count(*) AS n FROM all_logs'"
 fi
 if command -v s4 >/dev/null; then
-    measure s4 s4 "$COL"
+    # s4 reads every file and prints all lines merged in time order.
+    measure s4 bash -c "s4 '$COL' > /dev/null"
 fi
 
 echo
@@ -103,3 +126,16 @@ while IFS=$'\t' read -r name wall rss; do
         ratio = (b > 0) ? w / b : 0;
         printf "| %-16s | %9.2f | %12.0f | %12.1f | %10.2f× |\n", n, w, mbs, r / 1024, ratio }'
 done < "$RESULTS"
+
+# Rates on the part each row reads: the gzip rows read only the gzipped files.
+rate() { awk -F'\t' -v n="$1" '$1==n {print $2}' "$RESULTS"; }
+gz_uct=$(rate "uctriage -j1 gz"); gz_zcat=$(rate "zcat gz (no output)")
+if [ -n "$gz_uct" ] && [ -n "$gz_zcat" ]; then
+    awk -v u="$gz_uct" -v z="$gz_zcat" -v raw="$gz_raw" 'BEGIN {
+        printf "\ngzip part on one core: uctriage (inflate + parse + analyze) %.0f MB/s, zcat > /dev/null %.0f MB/s: %.0f %% of zcat\n",
+            raw / 1e6 / u, raw / 1e6 / z, 100 * z / u }'
+fi
+lnav_t=$(rate lnav)
+if [ -n "$lnav_t" ] && [ -n "$base" ]; then
+    awk -v l="$lnav_t" -v b="$base" 'BEGIN { printf "lnav / uctriage: %.1fx\n", l / b }'
+fi
