@@ -10,7 +10,7 @@ use crate::format::Output;
 use crate::timeparse::ymd;
 use uctriage_core::jiff::civil::{Date, DateTime};
 use uctriage_core::jiff::tz::Offset;
-use uctriage_core::{DateSource, EntityKind, Fact, Kind, RawEvent, RawTime, Severity};
+use uctriage_core::{DateSource, EntityKind, Fact, Kind, RawEvent, RawTime, Severity, ZoneSource};
 
 /// A process start this close before the file head means the file is the
 /// first one after a (re)start, so the start is worth an event.
@@ -133,8 +133,22 @@ impl FileHeadInfo {
         info
     }
 
-    /// Host, alias and version facts.
-    pub fn facts(&self, out: &mut Output) {
+    /// Host, alias and version facts, and the UTC offset the host's clock
+    /// had when the file began (for deciding the host's zone; the file's own
+    /// times already carry it).
+    pub fn facts(&self, no: u64, head_ms: u32, out: &mut Output) {
+        if let (Some(date), Some(offset)) = (self.date, self.offset) {
+            let local = date.to_datetime(super::ms_to_time(head_ms));
+            if let Ok(at) = offset.to_timestamp(local) {
+                out.fact(Fact::OffsetSeen {
+                    host: None,
+                    at,
+                    offset_seconds: offset.seconds(),
+                    source: ZoneSource::FileHead,
+                    line: no,
+                });
+            }
+        }
         if let Some(host) = &self.host {
             out.fact(Fact::FileHost { host: host.clone() });
             if let Some(ip) = &self.ip {

@@ -387,7 +387,7 @@ impl SdlParser {
         if info.app.is_some() {
             self.app = info.app.clone();
         }
-        info.facts(out);
+        info.facts(no, ms, out);
         if let Some(ev) = info.start_event(no, payload, ms) {
             out.emit(ev);
         }
