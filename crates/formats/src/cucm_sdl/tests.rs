@@ -4,7 +4,7 @@ use super::{CucmSdl, SdlParser};
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::{by_name, detect, parse_reader, ParsedFile};
 use uctriage_core::jiff::tz::Offset;
-use uctriage_core::{DateSource, EntityKind, Fact, Kind, RawEvent, RawTime, Severity};
+use uctriage_core::{DateSource, EntityKind, Fact, Kind, RawEvent, RawTime, Severity, ZoneSource};
 
 const HEAD_1499: &str = include_str!("../../tests/fixtures/cucm_sdl/SDL001_100_001499.txt");
 const MIDNIGHT_1500: &str = include_str!("../../tests/fixtures/cucm_sdl/SDL001_100_001500.txt");
@@ -633,4 +633,33 @@ fn a_time_in_the_same_second_is_read_like_any_other() {
     ] {
         assert_eq!(p.time_ms(t.as_bytes()), super::time_ms(t.as_bytes()), "{t}");
     }
+}
+
+#[test]
+fn the_file_head_offset_is_an_observation_for_the_host_zone() {
+    let f = parse(HEAD_1499, "SDL001_100_001499.txt");
+    let seen: Vec<(String, i32, ZoneSource, u64)> = f
+        .facts
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::OffsetSeen {
+                at,
+                offset_seconds,
+                source,
+                line,
+                ..
+            } => Some((at.to_string(), *offset_seconds, *source, *line)),
+            _ => None,
+        })
+        .collect();
+    // 21:53:46.259 at UTC-05:00 on 2024-08-12.
+    assert_eq!(
+        seen,
+        vec![(
+            "2024-08-13T02:53:46.259Z".to_string(),
+            -5 * 3600,
+            ZoneSource::FileHead,
+            1
+        )]
+    );
 }
