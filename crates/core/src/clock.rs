@@ -4,6 +4,7 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::Offset;
 use jiff::Timestamp;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// How a line stated its time, before any zone or date was decided.
 ///
@@ -128,13 +129,15 @@ impl DateSource {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Clock {
     /// The zone the raw time was read in: `UTC`, an Olson name or a fixed offset.
-    pub zone: String,
+    /// Shared by the events of a file.
+    pub zone: Arc<str>,
     /// Where that zone came from.
     pub zone_source: ZoneSource,
     /// Where the date came from.
     pub date_source: DateSource,
-    /// One sentence for a human: which file or fact decided it.
-    pub detail: String,
+    /// One sentence for a human: which file or fact decided it. Shared by the
+    /// events of a file.
+    pub detail: Arc<str>,
 }
 
 impl Clock {
@@ -144,7 +147,7 @@ impl Clock {
             zone: "UTC".into(),
             zone_source: ZoneSource::Stated,
             date_source: DateSource::Line,
-            detail: how.to_string(),
+            detail: Arc::from(how),
         }
     }
 }

@@ -4,6 +4,7 @@ use crate::{Clock, RawTime};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What kind of thing happened. Correlation rules match on these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -203,8 +204,9 @@ pub struct Entity {
 /// The proof of an event: bundle-relative file, 1-based line, raw text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Evidence {
-    /// Path relative to the bundle root, `/`-separated; archive members as `a.zip!/x/y.txt`.
-    pub file: String,
+    /// Path relative to the bundle root, `/`-separated; archive members as
+    /// `a.zip!/x/y.txt`. Shared by the events of a file.
+    pub file: Arc<str>,
     /// 1-based line where the record starts.
     pub line: u64,
     /// The record's raw text (first line, or the lines of a short multi-line record).

@@ -152,7 +152,7 @@ impl Topology {
             t.learn_file(f, path);
             for v in &f.vm {
                 let evidence = Evidence {
-                    file: path.to_string(),
+                    file: path.into(),
                     line: 0,
                     text: format!("VM {} on ESXi {}", v.name, v.esxi),
                 };
@@ -269,7 +269,7 @@ impl Topology {
 
     fn learn_file(&mut self, f: &TopologyFile, path: &str) {
         let ev = |line: u64, text: String| Evidence {
-            file: path.to_string(),
+            file: path.into(),
             line,
             text,
         };
@@ -322,7 +322,7 @@ impl Topology {
             }
             if hosts.is_known(&cm) {
                 let ev = Evidence {
-                    file: String::new(),
+                    file: "".into(),
                     line: 0,
                     text: format!("{cm} is a host name"),
                 };
@@ -350,7 +350,7 @@ impl Topology {
                 let host = best[0].to_string();
                 by_likeness.push(format!("{cm} → {host}"));
                 let ev = Evidence {
-                    file: String::new(),
+                    file: "".into(),
                     line: 0,
                     text: format!("CallManager name {cm} contains host name {host}"),
                 };

@@ -106,7 +106,7 @@ fn bad_files_are_reported_and_the_rest_is_analysed() {
     assert!(bundle
         .events
         .iter()
-        .any(|e| e.summary.contains("CTIP9001") && e.evidence.file == "good.txt"));
+        .any(|e| e.summary.contains("CTIP9001") && &*e.evidence.file == "good.txt"));
 }
 
 #[test]

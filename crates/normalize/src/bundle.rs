@@ -1,9 +1,10 @@
 //! Normalizing all parsed files into one [`Bundle`].
 
 use crate::hosts::HostBook;
-use crate::resolve::{resolve, DateFallback};
+use crate::resolve::{resolve, Clocks, DateFallback};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
@@ -122,7 +123,10 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let mut events = Vec::new();
     let mut infos = Vec::new();
     let mut undated_clock_hosts = 0usize;
+    let no_zone = unknown_or_hint(opts);
+    let mut clocks = Clocks::default();
     for (f, (host, host_source)) in files.into_iter().zip(file_hosts) {
+        let path: Arc<str> = Arc::from(f.path.as_str());
         let mut info = FileInfo {
             path: f.path.clone(),
             format: f.format,
@@ -145,15 +149,16 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 .or_else(|| host.clone());
             let clock_host = host.clone().or_else(|| subject.clone());
             let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
-                Some(z) => z.clone(),
+                Some(z) => z,
                 None => {
                     if needs_zone(&raw.time) {
                         undated_clock_hosts += 1;
                     }
-                    unknown_or_hint(opts)
+                    &no_zone
                 }
             };
-            let (time, clock) = resolve(&raw.time, &zone, fallback);
+            let (time, basis) = resolve(&raw.time, zone, fallback);
+            let clock = clocks.clock(zone, basis);
             if time.is_some() {
                 info.first = info.first.min(time).or(time);
                 info.last = info.last.max(time);
@@ -168,7 +173,7 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 fields: raw.fields,
                 entities: raw.entities,
                 evidence: Evidence {
-                    file: f.path.clone(),
+                    file: path.clone(),
                     line: raw.line,
                     text: raw.text,
                 },
@@ -201,7 +206,7 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         .map(|e| {
             (
                 e.time,
-                order.get(e.evidence.file.as_str()).copied().unwrap_or(0),
+                order.get(&*e.evidence.file).copied().unwrap_or(0),
                 e.evidence.line,
                 e,
             )

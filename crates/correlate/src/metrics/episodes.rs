@@ -205,7 +205,7 @@ fn finish(
         return None;
     }
     let ev = |i: usize| Evidence {
-        file: s.file.clone(),
+        file: s.file.as_str().into(),
         line: s.lines[i],
         text: format!("{} = {} {}", s.counter, s.points[i].1, s.unit),
     };

@@ -113,7 +113,7 @@ fn push(
             counter: counter.to_string(),
             unit: unit.to_string(),
             points: Vec::new(),
-            file: e.evidence.file.clone(),
+            file: e.evidence.file.to_string(),
             lines: Vec::new(),
         });
     s.points.push((t, v));

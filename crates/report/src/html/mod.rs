@@ -260,7 +260,7 @@ mod tests {
         let mut b = uctriage_normalize::normalize(Vec::new(), &Default::default());
         let t: Timestamp = "2019-07-12T17:33:19Z".parse().unwrap();
         let ev = Evidence {
-            file: format!("logs/{EVIL}.txt"),
+            file: format!("logs/{EVIL}.txt").into(),
             line: 7,
             text: format!("12:33:19 ccm {EVIL} <img src=x onerror=alert(1)>"),
         };
