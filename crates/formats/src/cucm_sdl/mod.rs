@@ -245,7 +245,7 @@ fn split_general(b: &[u8]) -> Option<Record<'_>> {
 pub(super) fn time_ms(t: &[u8]) -> Option<u32> {
     #[inline]
     fn d(c: u8) -> Option<u32> {
-        c.is_ascii_digit().then_some((c - b'0') as u32)
+        c.is_ascii_digit().then(|| (c - b'0') as u32)
     }
     if t.len() < 8 || t[2] != b':' || t[5] != b':' {
         return None;

@@ -663,3 +663,16 @@ fn the_file_head_offset_is_an_observation_for_the_host_zone() {
         )]
     );
 }
+
+#[test]
+fn a_control_byte_in_the_time_column_is_no_time() {
+    // Fuzz find: `0<0x18>:00:00.000` in the fixed layout reached the digit
+    // reader, whose subtraction overflowed before the digit check.
+    let text = "00000001.000 |0\u{18}:00:00.000 |FileHead |x\n00000001.001 |0\u{18}:00:00.000 |AppInfo  |y\n";
+    let f = parse(text, "SDL001_100_000001.txt");
+    assert_eq!(f.understood, 0);
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.message.contains("impossible time")));
+}
