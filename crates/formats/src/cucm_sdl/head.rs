@@ -41,7 +41,7 @@ fn parse_offset(s: &str) -> Option<Offset> {
     };
     let (h, m) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
-        None if rest.len() == 4 => rest.split_at(2),
+        None if rest.len() == 4 && rest.is_ascii() => rest.split_at(2),
         None => (rest, "0"),
     };
     let all_digits =
@@ -225,5 +225,7 @@ mod tests {
         assert!(parse_offset("-25:00").is_none());
         assert!(parse_offset("EST").is_none());
         assert!(parse_offset("").is_none());
+        // Fuzz find: four bytes that are not four characters.
+        assert!(parse_offset("\u{fffd}+").is_none());
     }
 }
