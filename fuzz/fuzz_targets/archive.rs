@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let limits = Limits { max_unit_bytes: 64 << 20, ..Limits::default() };
-    let unit = Unit { path, rel: "input.bin".into() };
+    let unit = Unit::file(path, "input.bin".into());
     read_unit(&unit, &limits, &mut |_, r| {
         let mut sink = [0u8; 8192];
         while let Ok(n) = r.read(&mut sink) {

@@ -77,10 +77,7 @@ impl Progress for Silent {
 /// Read, parse and normalize everything in `cfg.inputs`.
 pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
     let (units, walk_problems) = plan(&cfg.inputs);
-    let sizes: Vec<u64> = units
-        .iter()
-        .map(|u| std::fs::metadata(&u.path).map(|m| m.len()).unwrap_or(0))
-        .collect();
+    let sizes: Vec<u64> = units.iter().map(|u| u.disk_bytes()).collect();
     progress.start(sizes.iter().sum(), units.len());
     let per_unit: Vec<Vec<ParsedFile>> = units
         .par_iter()

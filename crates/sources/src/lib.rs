@@ -7,7 +7,8 @@
 //!
 //! Brief overview:
 //! - [`plan`] walks the inputs and returns [`Unit`]s: independent pieces of
-//!   work (a loose file, or one archive) that can be read in parallel.
+//!   work (a loose file, one archive, or a run of members of a large zip)
+//!   that can be read in parallel.
 //! - [`read_unit`] streams one unit, calling a visitor with each member file's
 //!   path and a reader over its decompressed bytes. Hostile archives are
 //!   bounded by [`Limits`] (expansion ratio, total size, nesting depth); member
@@ -21,7 +22,7 @@
 //! let dir = std::env::temp_dir().join("uctriage-sources-doc");
 //! std::fs::create_dir_all(&dir).unwrap();
 //! std::fs::write(dir.join("a.txt"), "hello\n").unwrap();
-//! let unit = Unit { path: dir.join("a.txt"), rel: "a.txt".into() };
+//! let unit = Unit::file(dir.join("a.txt"), "a.txt".into());
 //! let mut seen = Vec::new();
 //! read_unit(&unit, &Limits::default(), &mut |path, r| {
 //!     let mut s = String::new();
@@ -38,7 +39,7 @@ mod walk;
 
 pub use guard::Limits;
 pub use stream::{read_unit, read_unit_with_progress};
-pub use walk::{plan, Unit};
+pub use walk::{plan, Unit, ZipPart};
 
 /// A problem with a source: which path, and what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use crate::{SourceProblem, Unit};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read};
+use std::ops::Range;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -43,6 +44,18 @@ pub fn read_unit_with_progress(
         total: Arc::new(AtomicU64::new(0)),
     };
     match File::open(&unit.path) {
+        Ok(file) if unit.part.is_some() => {
+            let members = unit.part.as_ref().map(|p| p.members.clone());
+            walker.zip(
+                Reporting {
+                    inner: file,
+                    progress,
+                },
+                &name,
+                1,
+                members,
+            );
+        }
         Ok(file) => {
             let magic = peek(BufReader::new(Reporting {
                 inner: file,
@@ -50,7 +63,7 @@ pub fn read_unit_with_progress(
             }));
             if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
                 match File::open(&unit.path) {
-                    Ok(f) => walker.zip(Reporting { inner: f, progress }, &name, 1),
+                    Ok(f) => walker.zip(Reporting { inner: f, progress }, &name, 1, None),
                     Err(e) => walker.problem(&name, format!("cannot open: {e}")),
                 }
             } else {
@@ -242,14 +255,21 @@ impl Walker<'_, '_> {
                 name,
                 format!("refused: a zip inside an archive larger than {cap} bytes"),
             ),
-            Ok(_) => self.zip(Cursor::new(buf), name, depth),
+            Ok(_) => self.zip(Cursor::new(buf), name, depth, None),
             Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
         }
     }
 
-    /// Read a zip by its central directory; if that is missing (a truncated
-    /// zip), salvage the members whose local headers are intact.
-    fn zip<R: Read + io::Seek>(&mut self, mut r: R, name: &str, depth: usize) {
+    /// Read a zip by its central directory (only `members`, when given); if
+    /// that is missing (a truncated zip), salvage the members whose local
+    /// headers are intact.
+    fn zip<R: Read + io::Seek>(
+        &mut self,
+        mut r: R,
+        name: &str,
+        depth: usize,
+        members: Option<Range<usize>>,
+    ) {
         let mut archive = match zip::ZipArchive::new(&mut r) {
             Ok(a) => a,
             Err(e) => {
@@ -257,13 +277,15 @@ impl Walker<'_, '_> {
                     name,
                     format!("zip directory unreadable ({e}): reading members one by one"),
                 );
-                if r.rewind().is_ok() {
+                // A part of a split zip never salvages: the whole zip would be
+                // read once per part.
+                if members.is_none() && r.rewind().is_ok() {
                     self.zip_salvage(r, name, depth);
                 }
                 return;
             }
         };
-        for i in 0..archive.len() {
+        for i in members.unwrap_or(0..archive.len()) {
             let entry = match archive.by_index(i) {
                 Ok(e) => e,
                 Err(e) => {
