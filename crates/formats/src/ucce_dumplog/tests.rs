@@ -1,0 +1,105 @@
+//! Tests of the UCCE dumplog parser.
+
+use crate::{by_name, parse_reader, FileContext};
+use uctriage_core::{DateSource, Kind, RawTime};
+
+const BLOG: &str = include_str!("../../tests/fixtures/ucce_dumplog/jgw_blog.txt");
+
+fn parse(text: &str, path: &str) -> crate::ParsedFile {
+    parse_reader(
+        by_name("ucce-dumplog"),
+        &FileContext::new(path),
+        text.as_bytes(),
+    )
+}
+
+#[test]
+fn blog_sample_decodes_devices_addresses_and_causes() {
+    let text = format!("Events from July 12, 2019\n{BLOG}");
+    let f = parse(&text, "pg1a/jgw1.txt");
+    assert_eq!(f.understood, f.lines);
+    let oos: Vec<_> = f
+        .events
+        .iter()
+        .filter(|e| e.kind == Kind::DeviceOutOfService)
+        .collect();
+    assert_eq!(oos.len(), 2);
+    assert_eq!(oos[1].fields["device"], "LCP50001148");
+    assert_eq!(oos[1].fields["cause"], "DEVICE_UNREGISTERED");
+    let RawTime::Local(dt, DateSource::Header) = oos[1].time else {
+        panic!("{:?}", oos[1].time)
+    };
+    assert_eq!(dt.to_string(), "2019-07-12T12:33:19.564");
+    let addr: Vec<_> = f
+        .events
+        .iter()
+        .filter(|e| e.kind == Kind::AddressOutOfService)
+        .collect();
+    assert!(addr
+        .iter()
+        .any(|e| e.fields.get("cause") == Some(&"CALLMANAGER_FAILURE".to_string())));
+    assert!(addr
+        .iter()
+        .any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
+}
+
+#[test]
+fn newest_first_paste_does_not_wrap_but_midnight_does() {
+    let f = parse("Events from July 12, 2019\n23:59:59:900 PG2B-jgw1 Trace: x\n00:00:00:100 PG2B-jgw1 Trace: y\n", "j.txt");
+    let RawTime::Local(dt, src) = f.events[1].time else {
+        panic!()
+    };
+    assert_eq!(
+        (dt.to_string().as_str(), src),
+        ("2019-07-13T00:00:00.1", DateSource::Wrapped)
+    );
+    let f = parse(BLOG, "jgw1_190712_080000.txt");
+    let RawTime::Local(dt, DateSource::FileName) = f.events[3].time else {
+        panic!()
+    };
+    assert_eq!(dt.date().to_string(), "2019-07-12");
+}
+
+#[test]
+fn provider_state_names_its_ctimanager() {
+    let f = parse(
+        "Events from February 6, 2024\n14:07:33:702 PG3A-jgw1 Trace: ProvOutOfServiceEv Provider: cm-sub2.example.com Cause: CTIMANAGER_FAILURE\n14:07:41:096 PG3A-jgw1 Trace: CiscoProvInServiceEv\n",
+        "jgw.txt",
+    );
+    let e = &f.events[0];
+    assert_eq!(e.kind, Kind::ServiceState);
+    assert_eq!(e.fields["state"], "out of service");
+    assert_eq!(e.fields["provider"], "cm-sub2.example.com");
+    assert_eq!(e.fields["cause"], "CTIMANAGER_FAILURE");
+    assert_eq!(f.events[1].fields["state"], "in service");
+    assert!(!f.events[1].fields.contains_key("provider"));
+}
+
+#[test]
+fn without_any_date_times_stay_time_of_day() {
+    let f = parse(BLOG, "jgw.txt");
+    assert!(matches!(f.events[0].time, RawTime::TimeOfDay(_)));
+}
+
+#[test]
+fn pim_continuation_lines_join_their_record() {
+    let f = parse(
+        include_str!("../../tests/fixtures/ucce_dumplog/pim_multiline.txt"),
+        "pim.txt",
+    );
+    assert_eq!(f.events.len(), 1);
+    assert_eq!(f.understood, f.lines);
+    assert!(f.events[0].text.contains("Cause       = EC_NEW_CALL"));
+}
+
+#[test]
+fn malformed_lines_are_reported_not_fatal() {
+    let f = parse("Events from Smarch 40, 2019\n99:99:99:999 PG1A-jgw1 Trace: x\ngarbage\n12:00:00 PG1A-jgw1 Trace: ok\n", "j.txt");
+    assert_eq!(f.events.len(), 1);
+    assert!(f.problems.iter().any(|p| p.line == Some(1)));
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.line == Some(2) && p.message.contains("impossible")));
+    assert_eq!(f.understood, 1);
+}
