@@ -11,28 +11,18 @@
 //! sample lines (no public sample: they are assumed to follow the same
 //! standard form and are kept as plain log events).
 
+mod decode;
+#[cfg(test)]
+mod tests;
+
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::timeparse::{parse_hms, parse_long_date};
-use regex::Regex;
-use std::sync::LazyLock;
+use decode::decode;
 use uctriage_core::jiff::civil::{Date, Time};
-use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime, Severity};
+use uctriage_core::{DateSource, EntityKind, RawTime};
 
 /// The UCCE dumplog format.
 pub(crate) struct UcceDumplog;
-
-static TERM_OOS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
-});
-static ADDR_OOS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(CiscoAddr(?:OutOf|In)ServiceEv)\s+Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
-});
-static MSG_ADDR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(MsgAddress(?:OutOf|In)Service):\s*Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?").unwrap()
-});
-static PROVIDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:Cisco)?Prov(?:ider)?(OutOfService|InService|Shutdown)Ev)\b(?:.*?\bProvider:\s*(\S+))?(?:.*?\bCause:\s*(\S+))?").unwrap()
-});
 
 impl Format for UcceDumplog {
     fn name(&self) -> &'static str {
@@ -163,121 +153,3 @@ fn split_record(text: &str) -> Option<(&str, &str, &str, &str)> {
     let proc_ok = letters > 0 && proc_.bytes().skip(letters).all(|c| c.is_ascii_digit());
     (pg_ok && proc_ok).then_some((stamp, pg, proc_, msg))
 }
-
-/// Decode the message of one record into an event.
-fn decode(no: u64, text: &str, body: &str) -> RawEvent {
-    // Every decoded event names a service state; most trace lines do not.
-    if !body.contains("Service") && !body.contains("Prov") {
-        return RawEvent::new(no, text, Kind::Log, body.to_string());
-    }
-    if let Some(c) = TERM_OOS.captures(body) {
-        let out = c[1].contains("OutOf");
-        let cause = c.get(3).map(|m| m.as_str());
-        let kind = if out {
-            Kind::DeviceOutOfService
-        } else {
-            Kind::DeviceInService
-        };
-        let summary = match cause {
-            Some(cause) => format!(
-                "{} {} ({cause})",
-                &c[2],
-                if out { "out of service" } else { "in service" }
-            ),
-            None => format!(
-                "{} {}",
-                &c[2],
-                if out { "out of service" } else { "in service" }
-            ),
-        };
-        let mut ev = RawEvent::new(no, text, kind, summary)
-            .with_severity(if out {
-                Severity::Warning
-            } else {
-                Severity::Notice
-            })
-            .with_entity(EntityKind::Device, &c[2])
-            .with_field("event", &c[1])
-            .with_field("device", &c[2]);
-        if let Some(cause) = cause {
-            ev = ev.with_field("cause", cause);
-        }
-        return ev;
-    }
-    for re in [&*ADDR_OOS, &*MSG_ADDR] {
-        if let Some(c) = re.captures(body) {
-            let out = c[1].contains("OutOf");
-            let kind = if out {
-                Kind::AddressOutOfService
-            } else {
-                Kind::AddressInService
-            };
-            let cause = c.get(3).map(|m| m.as_str());
-            let state = if out { "out of service" } else { "in service" };
-            let summary = match cause {
-                Some(cause) => format!("address {} {state} ({cause})", &c[2]),
-                None => format!("address {} {state}", &c[2]),
-            };
-            let mut ev = RawEvent::new(no, text, kind, summary)
-                .with_severity(if out {
-                    Severity::Warning
-                } else {
-                    Severity::Notice
-                })
-                .with_entity(EntityKind::Address, &c[2])
-                .with_field("event", &c[1])
-                .with_field("address", &c[2]);
-            if let Some(cause) = cause {
-                let key = if cause.bytes().all(|b| b.is_ascii_digit()) {
-                    "cause_code"
-                } else {
-                    "cause"
-                };
-                ev = ev.with_field(key, cause);
-            }
-            return ev;
-        }
-    }
-    if let Some(c) = PROVIDER.captures(body) {
-        let state = &c[2];
-        let provider = c.get(3).map(|m| m.as_str());
-        let mut ev = RawEvent::new(
-            no,
-            text,
-            Kind::ServiceState,
-            match provider {
-                Some(p) => format!("JTAPI provider {p} {}", spaced(state)),
-                None => format!("JTAPI provider {}", spaced(state)),
-            },
-        )
-        .with_severity(if state == "InService" {
-            Severity::Notice
-        } else {
-            Severity::Error
-        })
-        .with_entity(EntityKind::Service, "CTI provider")
-        .with_field("event", &c[1])
-        .with_field("state", spaced(state));
-        // The provider is named after the CTIManager it is open on (UNCONFIRMED
-        // how every jgw release prints it): kept so the CTIManager can be found.
-        if let Some(p) = provider {
-            ev = ev.with_field("provider", p);
-        }
-        if let Some(cause) = c.get(4) {
-            ev = ev.with_field("cause", cause.as_str());
-        }
-        return ev;
-    }
-    RawEvent::new(no, text, Kind::Log, body.to_string())
-}
-
-fn spaced(state: &str) -> String {
-    match state {
-        "OutOfService" => "out of service".into(),
-        "InService" => "in service".into(),
-        other => other.to_ascii_lowercase(),
-    }
-}
-
-#[cfg(test)]
-mod tests;

@@ -103,3 +103,67 @@ fn malformed_lines_are_reported_not_fatal() {
         .any(|p| p.line == Some(2) && p.message.contains("impossible")));
     assert_eq!(f.understood, 1);
 }
+
+/// The hand-written state-event parser agrees with the regexes it replaced,
+/// on the usual lines and on odd spacing, missing parts and Unicode spaces.
+#[test]
+fn state_events_by_hand_match_the_regexes() {
+    use super::decode::{state_ev, StateEv, ADDR, MSG_ADDR, TERM};
+    use regex::Regex;
+    let shapes = [
+        (
+            &TERM,
+            r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?",
+        ),
+        (
+            &ADDR,
+            r"^(CiscoAddr(?:OutOf|In)ServiceEv)\s+Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?",
+        ),
+        (
+            &MSG_ADDR,
+            r"^(MsgAddress(?:OutOf|In)Service):\s*Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?",
+        ),
+    ];
+    let bodies = [
+        "CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED",
+        "CiscoTermInServiceEv Term: LCP50001148",
+        "CiscoTermInServiceEv  Term:LCP1   Cause:X trailing words",
+        "CiscoTermOutOfServiceEv Sending AddressOutOfService for 1 addresses",
+        "CiscoTermOutOfServiceEvTerm: X",
+        "CiscoTermOutOfServiceEv Term: ",
+        "CiscoTermOutOfServiceEv Term:",
+        "CiscoTermOutOfServiceEv Term: Cause: X",
+        "CiscoTermOutOfServiceEv Term: A Cause:",
+        "CiscoTermOutOfServiceEv Term: A Cause:   ",
+        "CiscoTermOutOfServiceEv Term: A Cause: \u{3000}B",
+        "CiscoTermOutOfServiceEv\u{a0}Term:\u{2003}Ä\u{85}Cause:\u{2028}ü",
+        "CiscoTermOutOfServiceEv Term: A\u{a0}Cause: B",
+        "CiscoTermOutOfServiceEv Term: A Causes: B",
+        "CiscoTermOutOfServiceEv Term: A\tCause:\tB\tC",
+        "CiscoTermOutOfInServiceEv Term: A",
+        "CiscoTermInOutOfServiceEv Term: A",
+        "CiscoTermServiceEv Term: A",
+        "CiscoAddrOutOfServiceEv Addr: 27148 Cause: CALLMANAGER_FAILURE",
+        "CiscoAddrInServiceEv Addr: 27148",
+        "CiscoAddrInServiceEv Term: 27148",
+        "MsgAddressOutOfService:  Addr: 27182 Cause: 1005",
+        "MsgAddressInService:  Addr: 27182",
+        "MsgAddressInService:Addr:27182",
+        "MsgAddressInService Addr: 27182",
+        "MsgAddressInServiceEv: Addr: 27182",
+        "MsgBeginCall:  Addr: 27148 CallID: 3641207/5",
+        "",
+    ];
+    for (shape, pattern) in shapes {
+        let re = Regex::new(pattern).unwrap();
+        for body in bodies {
+            let want = re.captures(body).map(|c| StateEv {
+                name: c.get(1).unwrap().as_str(),
+                out: c[1].contains("OutOf"),
+                id: c.get(2).unwrap().as_str(),
+                cause: c.get(3).map(|m| m.as_str()),
+            });
+            assert_eq!(state_ev(body, shape), want, "{pattern} on {body:?}");
+        }
+    }
+}
