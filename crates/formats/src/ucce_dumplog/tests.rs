@@ -167,3 +167,70 @@ fn state_events_by_hand_match_the_regexes() {
         }
     }
 }
+
+/// The one-pass record splitter agrees with the `split_once` version it
+/// replaced (kept here as the reference).
+#[test]
+fn record_split_by_hand_matches_the_reference() {
+    fn reference(text: &str) -> Option<(&str, &str, &str, &str)> {
+        let (stamp, rest) = text.split_once(' ')?;
+        let b = stamp.as_bytes();
+        let shape_ok = matches!(b.len(), 7 | 8 | 10..=12)
+            && b.iter()
+                .all(|c| c.is_ascii_digit() || *c == b':' || *c == b'.')
+            && b.iter().filter(|c| **c == b':').count() >= 2;
+        if !shape_ok {
+            return None;
+        }
+        let (token, msg) = rest.split_once(' ')?;
+        let (pg, proc_) = token.split_once('-')?;
+        let pg_ok = !pg.is_empty() && pg.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        let letters = proc_
+            .bytes()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let proc_ok = letters > 0 && proc_.bytes().skip(letters).all(|c| c.is_ascii_digit());
+        (pg_ok && proc_ok).then_some((stamp, pg, proc_, msg))
+    }
+    let stamps = [
+        "12:33:19:564",
+        "12:33:19",
+        "1:02:03",
+        "12:33:19.5",
+        "12:33:19:5644",
+        "12.33.19",
+        "12:3:19",
+        "::::::::",
+        "1:2:3:4:5:6",
+        "123456789",
+        "12:33:19:56a",
+        "",
+        "Ä2:33:19",
+    ];
+    let tokens = [
+        "PG1A-jgw1",
+        "PG_1-ctisvr22",
+        "PG1A-jgw",
+        "PG1A-",
+        "-jgw1",
+        "PG1A-jgw1x",
+        "PG1A-1",
+        "PG1A-jgw1-x",
+        "PG-1A-jgw1",
+        "PGÄ-jgw1",
+        "PG1A-jgwü",
+        "PG1A",
+        "",
+    ];
+    let rests = [" Trace: x", " ", "", "  x", "\tx", " Ä"];
+    for stamp in stamps {
+        for sep in [" ", "  ", "\t", ""] {
+            for token in tokens {
+                for rest in rests {
+                    let text = format!("{stamp}{sep}{token}{rest}");
+                    assert_eq!(super::split_record(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
+    }
+}
