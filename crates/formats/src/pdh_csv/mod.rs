@@ -13,11 +13,12 @@
 //! blank, and a `Date`/`Time` split first column (seen in Windows PDH exports)
 //! is accepted too.
 
-use crate::csvline::cells;
+use crate::csvline::{Row, Splitter};
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::timeparse::{parse_hms, ymd};
 use regex::Regex;
 use std::sync::LazyLock;
+use uctriage_core::jiff::civil::{Date, DateTime};
 use uctriage_core::jiff::tz::Offset;
 use uctriage_core::{DateSource, Fact, Kind, RawEvent, RawTime};
 
@@ -54,6 +55,9 @@ impl Format for PdhCsv {
             offset: None,
             split_date: false,
             filter: ctx.counter_filter.clone(),
+            host: None,
+            splitter: Splitter::default(),
+            times: SampleTimes::default(),
         })
     }
 }
@@ -70,6 +74,10 @@ struct PdhParser {
     offset: Option<Offset>,
     split_date: bool,
     filter: Option<crate::format::CounterFilter>,
+    /// The first host a column names: the host of every sample.
+    host: Option<String>,
+    splitter: Splitter,
+    times: SampleTimes,
 }
 
 fn column(path: &str) -> Column {
@@ -93,8 +101,8 @@ fn column(path: &str) -> Column {
 }
 
 impl PdhParser {
-    fn header(&mut self, line: Line<'_>, cells: Vec<String>, out: &mut Output) {
-        let first = &cells[0];
+    fn header(&mut self, line: Line<'_>, cells: Row<'_>, out: &mut Output) {
+        let first = cells.get(0).unwrap_or_default();
         if let Some(c) = ZONE_CELL.captures(first) {
             if let Some(bias) = c.get(2).and_then(|b| b.as_str().parse::<i32>().ok()) {
                 match Offset::from_seconds(-bias * 60) {
@@ -105,7 +113,7 @@ impl PdhParser {
         }
         self.split_date = cells.get(1).is_some_and(|c| c.trim() == "Time");
         let skip = if self.split_date { 2 } else { 1 };
-        self.columns = cells.iter().skip(skip).map(|c| column(c)).collect();
+        self.columns = cells.iter_from(skip).map(column).collect();
         for (i, c) in self.columns.iter_mut().enumerate() {
             c.keep = match &self.filter {
                 Some(keep) => keep(&c.key),
@@ -124,19 +132,30 @@ impl PdhParser {
                 });
             }
         }
+        self.host = hosts.first().map(|h| h.to_string());
         out.understood();
     }
 
-    fn row(&mut self, line: Line<'_>, cells: Vec<String>, out: &mut Output) {
-        let (stamp, values) = if self.split_date {
-            (
-                format!("{} {}", cells[0], cells.get(1).map_or("", |s| s.as_str())),
-                &cells[2.min(cells.len())..],
-            )
+    fn record(&mut self, line: Line<'_>, cells: Row<'_>, out: &mut Output) {
+        if !self.columns.is_empty() {
+            self.row(line, cells, out);
+        } else if cells.get(0).unwrap_or_default().contains("PDH-CSV") {
+            self.header(line, cells, out);
         } else {
-            (cells[0].clone(), &cells[1..])
+            out.problem(line.no, "sample before the PDH-CSV header");
+        }
+    }
+
+    fn row(&mut self, line: Line<'_>, cells: Row<'_>, out: &mut Output) {
+        let joined;
+        let stamp = if self.split_date {
+            let (d, t) = (cells.get(0), cells.get(1));
+            joined = format!("{} {}", d.unwrap_or_default(), t.unwrap_or_default());
+            &joined
+        } else {
+            cells.get(0).unwrap_or_default()
         };
-        let Some(dt) = parse_us_datetime(&stamp) else {
+        let Some(dt) = self.times.parse(stamp) else {
             out.problem(line.no, format!("sample time `{stamp}` not understood"));
             return;
         };
@@ -144,44 +163,92 @@ impl PdhParser {
             Some(o) => RawTime::WithOffset(dt, o, DateSource::Line),
             None => RawTime::Local(dt, DateSource::Line),
         };
-        let mut ev = RawEvent::new(line.no, line.text, Kind::MetricSample, String::new()).at(time);
-        let mut shown = Vec::new();
+        let text = first_chars(line.text, MAX_TEXT_CHARS);
+        let mut ev = RawEvent::new(line.no, text, Kind::MetricSample, String::new()).at(time);
+        let values = cells.iter_from(if self.split_date { 2 } else { 1 });
+        let mut shown = [("", ""); 3];
+        let mut n_shown = 0;
         for (col, v) in self.columns.iter().zip(values) {
             let v = v.trim();
             if v.is_empty() || !col.keep {
                 continue;
             }
-            if shown.len() < 3 {
-                shown.push(format!("{}={v}", col.key));
+            if n_shown < shown.len() {
+                shown[n_shown] = (col.key.as_str(), v);
+                n_shown += 1;
             }
-            ev = ev.with_field(col.key.clone(), v);
+            ev.fields.insert(col.key.clone(), v.to_owned());
         }
-        ev.summary = format!("sample: {}", shown.join(", "));
+        ev.summary = summary(&shown[..n_shown]);
         if self.columns.len() > MAX_FIELDS {
-            ev = ev.with_field("columns_total", self.columns.len().to_string());
+            ev.fields
+                .insert("columns_total".to_owned(), self.columns.len().to_string());
         }
-        if let Some(h) = self.columns.iter().find_map(|c| c.host.clone()) {
-            ev = ev.on_host(h);
-        }
-        ev.text.truncate(
-            ev.text
-                .char_indices()
-                .nth(2000)
-                .map_or(ev.text.len(), |(i, _)| i),
-        );
+        ev.host.clone_from(&self.host);
         out.emit(ev);
         out.understood();
     }
 }
 
-/// `MM/DD/YYYY HH:MM:SS[.fff]`.
-fn parse_us_datetime(s: &str) -> Option<uctriage_core::jiff::civil::DateTime> {
-    let (d, t) = s.trim().split_once(' ')?;
+/// The raw text kept per sample, in characters.
+const MAX_TEXT_CHARS: usize = 2000;
+
+/// The first `n` characters of `s`.
+fn first_chars(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s; // no more bytes than `n`: no more characters either
+    }
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+/// `sample: key=value, ...` for the first counters of a sample.
+fn summary(shown: &[(&str, &str)]) -> String {
+    let len = shown
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 3)
+        .sum::<usize>();
+    let mut s = String::with_capacity("sample: ".len() + len);
+    s.push_str("sample: ");
+    for (i, (key, value)) in shown.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(key);
+        s.push('=');
+        s.push_str(value);
+    }
+    s
+}
+
+/// Reads `MM/DD/YYYY HH:MM:SS[.fff]` sample times, remembering the last
+/// date text and what it gave (a PerfMon file has a date or two in thousands
+/// of rows).
+#[derive(Debug, Default)]
+struct SampleTimes {
+    date_text: String,
+    date: Option<Date>,
+}
+
+impl SampleTimes {
+    /// The time of a sample, if `s` is one.
+    fn parse(&mut self, s: &str) -> Option<DateTime> {
+        let (d, t) = s.trim().split_once(' ')?;
+        if d != self.date_text {
+            self.date_text.clear();
+            self.date_text.push_str(d);
+            self.date = us_date(d);
+        }
+        Some(self.date?.to_datetime(parse_hms(t.trim())?))
+    }
+}
+
+/// `MM/DD/YYYY`.
+fn us_date(d: &str) -> Option<Date> {
     let mut parts = d.split('/');
     let m = parts.next()?.parse().ok()?;
     let day = parts.next()?.parse().ok()?;
     let y = parts.next()?.parse().ok()?;
-    Some(ymd(y, m, day)?.to_datetime(parse_hms(t.trim())?))
+    ymd(y, m, day)
 }
 
 impl LineParser for PdhParser {
@@ -189,17 +256,12 @@ impl LineParser for PdhParser {
         if line.text.trim().is_empty() {
             return;
         }
-        let Some(cells) = cells(line.text) else {
-            out.problem(line.no, "not a CSV record");
-            return;
-        };
-        if self.columns.is_empty() && cells[0].contains("PDH-CSV") {
-            self.header(line, cells, out);
-        } else if self.columns.is_empty() {
-            out.problem(line.no, "sample before the PDH-CSV header");
-        } else {
-            self.row(line, cells, out);
+        let mut splitter = std::mem::take(&mut self.splitter);
+        match splitter.split(line.text) {
+            None => out.problem(line.no, "not a CSV record"),
+            Some(cells) => self.record(line, cells, out),
         }
+        self.splitter = splitter;
     }
 }
 

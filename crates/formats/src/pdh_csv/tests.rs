@@ -99,3 +99,29 @@ fn split_date_and_time_columns_without_bias_stay_local() {
     assert_eq!(off.seconds(), 7 * 3600);
     assert_eq!(f.events[0].fields["Memory\\Available MBytes"], "512");
 }
+
+#[test]
+fn the_remembered_date_follows_every_change_of_date_text() {
+    let text = "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\n\\C\"\n\"07/12/2019 23:59:00\",\"1\"\n\"02/30/2019 00:00:00\",\"2\"\n\"02/30/2019 00:01:00\",\"3\"\n\"07/13/2019 00:02:00\",\"4\"\n\"7/13/2019 00:03:00\",\"5\"\n\"07/13/2019 25:00:00\",\"6\"\n\"07/13/2019 00:04:00.5\",\"7\"\n";
+    let f = parse(text);
+    let times: Vec<String> = f
+        .events
+        .iter()
+        .map(|e| match e.time {
+            RawTime::WithOffset(dt, _, _) => dt.to_string(),
+            ref t => panic!("{t:?}"),
+        })
+        .collect();
+    assert_eq!(
+        times,
+        [
+            "2019-07-12T23:59:00",
+            "2019-07-13T00:02:00",
+            "2019-07-13T00:03:00",
+            "2019-07-13T00:04:00.5"
+        ]
+    );
+    let mut bad: Vec<u64> = f.problems.iter().filter_map(|p| p.line).collect();
+    bad.dedup();
+    assert_eq!(bad, [3, 4, 7]);
+}
