@@ -169,8 +169,11 @@ impl PdhParser {
         let mut shown = [("", ""); 3];
         let mut n_shown = 0;
         for (col, v) in self.columns.iter().zip(values) {
+            if !col.keep {
+                continue; // before the trim: most columns of a wide file
+            }
             let v = v.trim();
-            if v.is_empty() || !col.keep {
+            if v.is_empty() {
                 continue;
             }
             if n_shown < shown.len() {
