@@ -166,6 +166,15 @@ impl PdhParser {
         let text = first_chars(line.text, MAX_TEXT_CHARS);
         let mut ev = RawEvent::new(line.no, text, Kind::MetricSample, String::new()).at(time);
         let values = cells.iter_from(if self.split_date { 2 } else { 1 });
+        self.fill(&mut ev, values);
+        ev.host.clone_from(&self.host);
+        out.emit(ev);
+        out.understood();
+    }
+
+    /// The kept, non-blank counter values of a sample as its fields, and its
+    /// summary naming the first three.
+    fn fill<'a>(&self, ev: &mut RawEvent, values: impl Iterator<Item = &'a str>) {
         let mut shown = [("", ""); 3];
         let mut n_shown = 0;
         for (col, v) in self.columns.iter().zip(values) {
@@ -187,9 +196,6 @@ impl PdhParser {
             ev.fields
                 .insert("columns_total".to_owned(), self.columns.len().to_string());
         }
-        ev.host.clone_from(&self.host);
-        out.emit(ev);
-        out.understood();
     }
 }
 
