@@ -1,13 +1,18 @@
 //! Throughput (MB/s) of every line parser on a realistic sample of its own
 //! format, repeated to a few MB, through the real driver (`parse_reader`).
 //! Run: `cargo bench -p uctriage-formats --bench parsers`.
+//! `ucce-dumplog-ordinary` is the JTAPI gateway trace without its outage
+//! lines, closer to a real trace than the outage-dense `ucce-dumplog`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use uctriage_formats::{by_name, parse_reader, FileContext};
 
+/// The example incident's JTAPI gateway trace: dense in outage events.
+const JGW: &str = include_str!("../../../examples/ctios-outage-2019-07-12/pg1a/jgw1_dumplog.txt");
+
 /// (format, file name for the context, one sample of the format).
 const SAMPLES: &[(&str, &str, &str)] = &[
-    ("ucce-dumplog", "jgw1.txt", include_str!("../../../examples/ctios-outage-2019-07-12/pg1a/jgw1_dumplog.txt")),
+    ("ucce-dumplog", "jgw1.txt", JGW),
     ("cisco-syslog", "CiscoSyslog", include_str!("../../../examples/ctios-outage-2019-07-12/bldcucmpub/syslog/CiscoSyslog")),
     ("cucm-cli", "cli.txt", include_str!("../../../examples/ctios-outage-2019-07-12/bldcucmsub7/cli_session.txt")),
     (
@@ -35,14 +40,31 @@ fn corpus(format: &str, sample: &str, bytes: usize) -> String {
     out
 }
 
+/// The JTAPI gateway trace without its outage (no state event): call events
+/// and messages only, as nearly all of a real trace is.
+fn ordinary_jgw() -> String {
+    JGW.lines()
+        .filter(|l| !l.contains("Service"))
+        .flat_map(|l| [l, "\n"])
+        .collect()
+}
+
 fn parsers(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     group.sample_size(10);
-    for (format, name, sample) in SAMPLES {
+    let ordinary = ordinary_jgw();
+    let extra = [(
+        "ucce-dumplog-ordinary",
+        "ucce-dumplog",
+        "jgw1.txt",
+        ordinary.as_str(),
+    )];
+    let all = SAMPLES.iter().map(|&(f, n, s)| (f, f, n, s)).chain(extra);
+    for (bench, format, name, sample) in all {
         let text = corpus(format, sample, 8 << 20);
         group.throughput(Throughput::Bytes(text.len() as u64));
         let ctx = FileContext::new(name);
-        group.bench_function(*format, |b| {
+        group.bench_function(bench, |b| {
             b.iter(|| parse_reader(by_name(format), &ctx, text.as_bytes()).lines);
         });
     }

@@ -1,0 +1,236 @@
+//! Tests of the UCCE dumplog parser.
+
+use crate::{by_name, parse_reader, FileContext};
+use uctriage_core::{DateSource, Kind, RawTime};
+
+const BLOG: &str = include_str!("../../tests/fixtures/ucce_dumplog/jgw_blog.txt");
+
+fn parse(text: &str, path: &str) -> crate::ParsedFile {
+    parse_reader(
+        by_name("ucce-dumplog"),
+        &FileContext::new(path),
+        text.as_bytes(),
+    )
+}
+
+#[test]
+fn blog_sample_decodes_devices_addresses_and_causes() {
+    let text = format!("Events from July 12, 2019\n{BLOG}");
+    let f = parse(&text, "pg1a/jgw1.txt");
+    assert_eq!(f.understood, f.lines);
+    let oos: Vec<_> = f
+        .events
+        .iter()
+        .filter(|e| e.kind == Kind::DeviceOutOfService)
+        .collect();
+    assert_eq!(oos.len(), 2);
+    assert_eq!(oos[1].fields["device"], "LCP50001148");
+    assert_eq!(oos[1].fields["cause"], "DEVICE_UNREGISTERED");
+    let RawTime::Local(dt, DateSource::Header) = oos[1].time else {
+        panic!("{:?}", oos[1].time)
+    };
+    assert_eq!(dt.to_string(), "2019-07-12T12:33:19.564");
+    let addr: Vec<_> = f
+        .events
+        .iter()
+        .filter(|e| e.kind == Kind::AddressOutOfService)
+        .collect();
+    assert!(addr
+        .iter()
+        .any(|e| e.fields.get("cause") == Some(&"CALLMANAGER_FAILURE".to_string())));
+    assert!(addr
+        .iter()
+        .any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
+}
+
+#[test]
+fn newest_first_paste_does_not_wrap_but_midnight_does() {
+    let f = parse("Events from July 12, 2019\n23:59:59:900 PG2B-jgw1 Trace: x\n00:00:00:100 PG2B-jgw1 Trace: y\n", "j.txt");
+    let RawTime::Local(dt, src) = f.events[1].time else {
+        panic!()
+    };
+    assert_eq!(
+        (dt.to_string().as_str(), src),
+        ("2019-07-13T00:00:00.1", DateSource::Wrapped)
+    );
+    let f = parse(BLOG, "jgw1_190712_080000.txt");
+    let RawTime::Local(dt, DateSource::FileName) = f.events[3].time else {
+        panic!()
+    };
+    assert_eq!(dt.date().to_string(), "2019-07-12");
+}
+
+#[test]
+fn provider_state_names_its_ctimanager() {
+    let f = parse(
+        "Events from February 6, 2024\n14:07:33:702 PG3A-jgw1 Trace: ProvOutOfServiceEv Provider: cm-sub2.example.com Cause: CTIMANAGER_FAILURE\n14:07:41:096 PG3A-jgw1 Trace: CiscoProvInServiceEv\n",
+        "jgw.txt",
+    );
+    let e = &f.events[0];
+    assert_eq!(e.kind, Kind::ServiceState);
+    assert_eq!(e.fields["state"], "out of service");
+    assert_eq!(e.fields["provider"], "cm-sub2.example.com");
+    assert_eq!(e.fields["cause"], "CTIMANAGER_FAILURE");
+    assert_eq!(f.events[1].fields["state"], "in service");
+    assert!(!f.events[1].fields.contains_key("provider"));
+}
+
+#[test]
+fn without_any_date_times_stay_time_of_day() {
+    let f = parse(BLOG, "jgw.txt");
+    assert!(matches!(f.events[0].time, RawTime::TimeOfDay(_)));
+}
+
+#[test]
+fn pim_continuation_lines_join_their_record() {
+    let f = parse(
+        include_str!("../../tests/fixtures/ucce_dumplog/pim_multiline.txt"),
+        "pim.txt",
+    );
+    assert_eq!(f.events.len(), 1);
+    assert_eq!(f.understood, f.lines);
+    assert!(f.events[0].text.contains("Cause       = EC_NEW_CALL"));
+}
+
+#[test]
+fn malformed_lines_are_reported_not_fatal() {
+    let f = parse("Events from Smarch 40, 2019\n99:99:99:999 PG1A-jgw1 Trace: x\ngarbage\n12:00:00 PG1A-jgw1 Trace: ok\n", "j.txt");
+    assert_eq!(f.events.len(), 1);
+    assert!(f.problems.iter().any(|p| p.line == Some(1)));
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.line == Some(2) && p.message.contains("impossible")));
+    assert_eq!(f.understood, 1);
+}
+
+/// The hand-written state-event parser agrees with the regexes it replaced,
+/// on the usual lines and on odd spacing, missing parts and Unicode spaces.
+#[test]
+fn state_events_by_hand_match_the_regexes() {
+    use super::decode::{state_ev, StateEv, ADDR, MSG_ADDR, TERM};
+    use regex::Regex;
+    let shapes = [
+        (
+            &TERM,
+            r"^(CiscoTerm(?:OutOf|In)ServiceEv)\s+Term:\s*(\S+)(?:\s+Cause:\s*(\S+))?",
+        ),
+        (
+            &ADDR,
+            r"^(CiscoAddr(?:OutOf|In)ServiceEv)\s+Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?",
+        ),
+        (
+            &MSG_ADDR,
+            r"^(MsgAddress(?:OutOf|In)Service):\s*Addr:\s*(\S+)(?:\s+Cause:\s*(\S+))?",
+        ),
+    ];
+    let bodies = [
+        "CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED",
+        "CiscoTermInServiceEv Term: LCP50001148",
+        "CiscoTermInServiceEv  Term:LCP1   Cause:X trailing words",
+        "CiscoTermOutOfServiceEv Sending AddressOutOfService for 1 addresses",
+        "CiscoTermOutOfServiceEvTerm: X",
+        "CiscoTermOutOfServiceEv Term: ",
+        "CiscoTermOutOfServiceEv Term:",
+        "CiscoTermOutOfServiceEv Term: Cause: X",
+        "CiscoTermOutOfServiceEv Term: A Cause:",
+        "CiscoTermOutOfServiceEv Term: A Cause:   ",
+        "CiscoTermOutOfServiceEv Term: A Cause: \u{3000}B",
+        "CiscoTermOutOfServiceEv\u{a0}Term:\u{2003}Ä\u{85}Cause:\u{2028}ü",
+        "CiscoTermOutOfServiceEv Term: A\u{a0}Cause: B",
+        "CiscoTermOutOfServiceEv Term: A Causes: B",
+        "CiscoTermOutOfServiceEv Term: A\tCause:\tB\tC",
+        "CiscoTermOutOfInServiceEv Term: A",
+        "CiscoTermInOutOfServiceEv Term: A",
+        "CiscoTermServiceEv Term: A",
+        "CiscoAddrOutOfServiceEv Addr: 27148 Cause: CALLMANAGER_FAILURE",
+        "CiscoAddrInServiceEv Addr: 27148",
+        "CiscoAddrInServiceEv Term: 27148",
+        "MsgAddressOutOfService:  Addr: 27182 Cause: 1005",
+        "MsgAddressInService:  Addr: 27182",
+        "MsgAddressInService:Addr:27182",
+        "MsgAddressInService Addr: 27182",
+        "MsgAddressInServiceEv: Addr: 27182",
+        "MsgBeginCall:  Addr: 27148 CallID: 3641207/5",
+        "",
+    ];
+    for (shape, pattern) in shapes {
+        let re = Regex::new(pattern).unwrap();
+        for body in bodies {
+            let want = re.captures(body).map(|c| StateEv {
+                name: c.get(1).unwrap().as_str(),
+                out: c[1].contains("OutOf"),
+                id: c.get(2).unwrap().as_str(),
+                cause: c.get(3).map(|m| m.as_str()),
+            });
+            assert_eq!(state_ev(body, shape), want, "{pattern} on {body:?}");
+        }
+    }
+}
+
+/// The one-pass record splitter agrees with the `split_once` version it
+/// replaced (kept here as the reference).
+#[test]
+fn record_split_by_hand_matches_the_reference() {
+    fn reference(text: &str) -> Option<(&str, &str, &str, &str)> {
+        let (stamp, rest) = text.split_once(' ')?;
+        let b = stamp.as_bytes();
+        let shape_ok = matches!(b.len(), 7 | 8 | 10..=12)
+            && b.iter()
+                .all(|c| c.is_ascii_digit() || *c == b':' || *c == b'.')
+            && b.iter().filter(|c| **c == b':').count() >= 2;
+        if !shape_ok {
+            return None;
+        }
+        let (token, msg) = rest.split_once(' ')?;
+        let (pg, proc_) = token.split_once('-')?;
+        let pg_ok = !pg.is_empty() && pg.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        let letters = proc_
+            .bytes()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let proc_ok = letters > 0 && proc_.bytes().skip(letters).all(|c| c.is_ascii_digit());
+        (pg_ok && proc_ok).then_some((stamp, pg, proc_, msg))
+    }
+    let stamps = [
+        "12:33:19:564",
+        "12:33:19",
+        "1:02:03",
+        "12:33:19.5",
+        "12:33:19:5644",
+        "12.33.19",
+        "12:3:19",
+        "::::::::",
+        "1:2:3:4:5:6",
+        "123456789",
+        "12:33:19:56a",
+        "",
+        "Ä2:33:19",
+    ];
+    let tokens = [
+        "PG1A-jgw1",
+        "PG_1-ctisvr22",
+        "PG1A-jgw",
+        "PG1A-",
+        "-jgw1",
+        "PG1A-jgw1x",
+        "PG1A-1",
+        "PG1A-jgw1-x",
+        "PG-1A-jgw1",
+        "PGÄ-jgw1",
+        "PG1A-jgwü",
+        "PG1A",
+        "",
+    ];
+    let rests = [" Trace: x", " ", "", "  x", "\tx", " Ä"];
+    for stamp in stamps {
+        for sep in [" ", "  ", "\t", ""] {
+            for token in tokens {
+                for rest in rests {
+                    let text = format!("{stamp}{sep}{token}{rest}");
+                    assert_eq!(super::split_record(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
+    }
+}
