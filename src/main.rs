@@ -7,6 +7,12 @@ mod progress;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: parsers that build an event per
+/// line spend most of their time allocating (2-2.5x less CPU with it, measured
+/// on the ucce-dumplog and pdh-csv benches).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = args::Cli::parse();
     let code = match commands::run(cli) {
