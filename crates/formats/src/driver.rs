@@ -4,7 +4,7 @@ use crate::detect::detect;
 use crate::format::{FileContext, Format, Head, Line, Output};
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
-use uctriage_core::{Fact, Problem, RawEvent};
+use uctriage_core::{Fact, Problem, RawEvent, RawTime};
 
 /// Lines longer than this are cut here (the rest is skipped and reported).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -34,6 +34,9 @@ pub struct ParsedFile {
     pub problems: Vec<Problem>,
     /// Problems beyond the per-file cap, counted only.
     pub problems_dropped: u64,
+    /// The first and last times the file's records carry, when the format
+    /// reports them (see [`Output::time_span`](crate::Output::time_span)).
+    pub span: Option<(RawTime, RawTime)>,
 }
 
 impl ParsedFile {
@@ -223,6 +226,7 @@ fn run_parser(
         facts: out.facts,
         problems: out.problems,
         problems_dropped: out.problems_dropped,
+        span: out.span,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::filename::date_from_file_name;
 use uctriage_core::jiff::civil::Date;
-use uctriage_core::{DateSource, Fact, Problem, RawEvent};
+use uctriage_core::{DateSource, Fact, Problem, RawEvent, RawTime};
 
 /// Which performance counters a wide metric file should keep (the caller's
 /// choice, e.g. the metric classes the knowledge base knows).
@@ -122,6 +122,7 @@ pub struct Output {
     pub(crate) problems_dropped: u64,
     pub(crate) understood: u64,
     pub(crate) current_understood: bool,
+    pub(crate) span: Option<(RawTime, RawTime)>,
 }
 
 /// At most this many problems are kept per file; the rest are counted.
@@ -159,6 +160,13 @@ impl Output {
         } else {
             self.problems_dropped += 1;
         }
+    }
+
+    /// The first and last times the file's records carry: for formats whose
+    /// ordinary records yield no event, so a file still shows the time it
+    /// covers (`files`, coverage of the incident window).
+    pub fn time_span(&mut self, first: RawTime, last: RawTime) {
+        self.span = Some((first, last));
     }
 
     /// The last emitted event, to append continuation lines to.

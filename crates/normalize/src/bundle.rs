@@ -180,6 +180,16 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 format: f.format,
             });
         }
+        if let Some((first, last)) = &f.span {
+            let zone = host.as_ref().and_then(|h| zones.get(h)).unwrap_or(&no_zone);
+            for raw in [first, last] {
+                let time = resolve(raw, zone, fallback).0;
+                if time.is_some() {
+                    info.first = info.first.min(time).or(time);
+                    info.last = info.last.max(time);
+                }
+            }
+        }
         infos.push(info);
     }
     if undated_clock_hosts > 0 && opts.tz_hints.iter().all(|h| h.host.is_some()) {

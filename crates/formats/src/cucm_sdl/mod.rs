@@ -296,6 +296,8 @@ struct SdlParser {
     app: Option<String>,
     /// Time of the previous record, milliseconds of the day.
     last_ms: Option<u32>,
+    /// Time of the first record (the file's span starts there).
+    first: Option<RawTime>,
     /// `HH:MM:SS` of the last `HH:MM:SS.mmm` time read, and its milliseconds
     /// of the day: most records share their second with the one before.
     second: ([u8; 8], u32),
@@ -319,6 +321,7 @@ impl SdlParser {
             offset: None,
             app: None,
             last_ms: None,
+            first: None,
             second: ([0; 8], 0),
             head_seen: false,
             missing_head_reported: false,
@@ -395,6 +398,12 @@ impl SdlParser {
 }
 
 impl LineParser for SdlParser {
+    fn finish(&mut self, out: &mut Output) {
+        if let (Some(first), Some(ms)) = (self.first.take(), self.last_ms) {
+            out.time_span(first, self.raw_time(ms));
+        }
+    }
+
     fn line(&mut self, line: Line<'_>, out: &mut Output) {
         let b = line.text.as_bytes();
         let Some(rec) = split_record(b) else {
@@ -426,6 +435,9 @@ impl LineParser for SdlParser {
             // The payload is ASCII-delimited inside valid UTF-8: slicing at `|` is safe.
             let payload = &line.text[line.text.len() - rec.payload.len()..];
             self.file_head(line.no, ms, payload, out);
+            if self.first.is_none() {
+                self.first = Some(self.raw_time(ms));
+            }
             return;
         }
         if !self.head_seen {
@@ -440,6 +452,9 @@ impl LineParser for SdlParser {
             }
         }
         self.advance(ms);
+        if self.first.is_none() {
+            self.first = Some(self.raw_time(ms));
+        }
         let hit = self.prefilter.hit(rec.kind, rec.payload);
         if !hit && !self.keep_ordinary {
             return;

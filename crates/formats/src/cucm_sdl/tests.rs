@@ -676,3 +676,13 @@ fn a_control_byte_in_the_time_column_is_no_time() {
         .iter()
         .any(|p| p.message.contains("impossible time")));
 }
+
+#[test]
+fn the_file_reports_the_time_it_covers_though_ordinary_records_yield_no_event() {
+    let f = parse(HEAD_1499, "SDL001_100_001499.txt");
+    let (first, last) = f.span.expect("a span");
+    let records = record_times(HEAD_1499, "SDL001_100_001499.txt");
+    assert_eq!(first, records.first().unwrap().1);
+    assert_eq!(last, records.last().unwrap().1);
+    assert_ne!(first, last);
+}
