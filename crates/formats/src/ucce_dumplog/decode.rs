@@ -107,28 +107,28 @@ pub(super) fn state_ev<'a>(body: &'a str, shape: &Shape) -> Option<StateEv<'a>> 
     })
 }
 
-/// Decode the message of one record into an event.
-pub(super) fn decode(no: u64, text: &str, body: &str) -> RawEvent {
+/// Decode the message of one record into an event, when it says something
+/// that matters in an outage (a device, address or provider state); `None`
+/// for an ordinary record.
+pub(super) fn decode(no: u64, text: &str, body: &str) -> Option<RawEvent> {
     let b = body.as_bytes();
     if b.starts_with(b"CiscoTerm") {
         if let Some(ev) = state_ev(body, &TERM) {
-            return terminal(no, text, &ev);
+            return Some(terminal(no, text, &ev));
         }
     } else if b.starts_with(b"CiscoAddr") {
         if let Some(ev) = state_ev(body, &ADDR) {
-            return address(no, text, &ev);
+            return Some(address(no, text, &ev));
         }
     } else if b.starts_with(b"MsgAddress") {
         if let Some(ev) = state_ev(body, &MSG_ADDR) {
-            return address(no, text, &ev);
+            return Some(address(no, text, &ev));
         }
     }
     if PROV.find(b).is_some() {
-        if let Some(ev) = provider(no, text, body) {
-            return ev;
-        }
+        return provider(no, text, body);
     }
-    RawEvent::new(no, text, Kind::Log, body)
+    None
 }
 
 fn state_words(out: bool) -> &'static str {

@@ -19,7 +19,7 @@ use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::timeparse::{parse_hms, parse_long_date};
 use decode::decode;
 use uctriage_core::jiff::civil::{Date, Time};
-use uctriage_core::{DateSource, Entity, EntityKind, RawEvent, RawTime};
+use uctriage_core::{DateSource, Entity, EntityKind, Kind, RawEvent, RawTime};
 
 /// The UCCE dumplog format.
 pub(crate) struct UcceDumplog;
@@ -55,6 +55,11 @@ impl Format for UcceDumplog {
             date: ctx.date_hint,
             last_time: None,
             in_record: false,
+            open: false,
+            keep_ordinary: ctx.keep_ordinary,
+            processes: Vec::new(),
+            first: None,
+            last: None,
         })
     }
 }
@@ -64,6 +69,16 @@ struct DumplogParser {
     /// The time of the previous record, in nanoseconds of the day.
     last_time: Option<i64>,
     in_record: bool,
+    /// The current record became an event (its continuation lines join it).
+    open: bool,
+    /// Every record becomes an event ([`FileContext::keep_ordinary`]).
+    keep_ordinary: bool,
+    /// PG processes seen: the first record of each is kept even when
+    /// ordinary, so what ran is known (CTIOS end of support, say).
+    processes: Vec<String>,
+    /// Times of the first and the latest record (the file's span).
+    first: Option<RawTime>,
+    last: Option<RawTime>,
 }
 
 /// Nanoseconds since midnight (cheaper to compare than a `Span`).
@@ -118,28 +133,59 @@ impl LineParser for DumplogParser {
                 return;
             };
             let time = self.time_for(t);
+            self.first.get_or_insert(time.clone());
+            self.last = Some(time.clone());
             let body = msg.strip_prefix("Trace:").unwrap_or(msg).trim();
-            out.emit(record_event(line.no, text, body, pg, proc_, time));
+            let event = decode(line.no, text, body).or_else(|| {
+                self.keeps_ordinary(proc_)
+                    .then(|| RawEvent::new(line.no, text, Kind::Log, body))
+            });
+            self.open = event.is_some();
+            if let Some(ev) = event {
+                out.emit(record_event(ev, pg, proc_, time));
+            }
             out.understood();
             self.in_record = true;
             return;
         }
         if self.in_record && (text.starts_with('\t') || text.starts_with("    ")) {
-            if let Some(ev) = out.last_event_mut() {
-                if ev.text.len() < 4000 {
-                    ev.text.push('\n');
-                    ev.text.push_str(text);
+            if self.open {
+                if let Some(ev) = out.last_event_mut() {
+                    if ev.text.len() < 4000 {
+                        ev.text.push('\n');
+                        ev.text.push_str(text);
+                    }
                 }
             }
             out.understood();
         }
     }
+
+    fn finish(&mut self, out: &mut Output) {
+        if let (Some(first), Some(last)) = (self.first.take(), self.last.take()) {
+            out.time_span(first, last);
+        }
+    }
+}
+
+impl DumplogParser {
+    /// Whether an ordinary record of `process` becomes an event: always with
+    /// `keep_ordinary`, else only the process's first record in the file.
+    fn keeps_ordinary(&mut self, process: &str) -> bool {
+        if self.keep_ordinary {
+            return true;
+        }
+        if self.processes.iter().any(|p| p == process) {
+            return false;
+        }
+        self.processes.push(process.to_owned());
+        true
+    }
 }
 
 /// The event of one record: its decoded message, the time, and the PG
 /// process that wrote it (the fields and entity every record carries).
-fn record_event(no: u64, text: &str, body: &str, pg: &str, proc_: &str, time: RawTime) -> RawEvent {
-    let mut ev = decode(no, text, body);
+fn record_event(mut ev: RawEvent, pg: &str, proc_: &str, time: RawTime) -> RawEvent {
     ev.time = time;
     ev.fields
         .insert("component".to_owned(), [pg, proc_].join("-"));

@@ -43,9 +43,16 @@ fn blog_sample_decodes_devices_addresses_and_causes() {
         .any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
 }
 
+/// Every record as an event (`timeline --all`).
+fn parse_all(text: &str, path: &str) -> crate::ParsedFile {
+    let mut ctx = FileContext::new(path);
+    ctx.keep_ordinary = true;
+    parse_reader(by_name("ucce-dumplog"), &ctx, text.as_bytes())
+}
+
 #[test]
 fn newest_first_paste_does_not_wrap_but_midnight_does() {
-    let f = parse("Events from July 12, 2019\n23:59:59:900 PG2B-jgw1 Trace: x\n00:00:00:100 PG2B-jgw1 Trace: y\n", "j.txt");
+    let f = parse_all("Events from July 12, 2019\n23:59:59:900 PG2B-jgw1 Trace: x\n00:00:00:100 PG2B-jgw1 Trace: y\n", "j.txt");
     let RawTime::Local(dt, src) = f.events[1].time else {
         panic!()
     };
@@ -53,7 +60,7 @@ fn newest_first_paste_does_not_wrap_but_midnight_does() {
         (dt.to_string().as_str(), src),
         ("2019-07-13T00:00:00.1", DateSource::Wrapped)
     );
-    let f = parse(BLOG, "jgw1_190712_080000.txt");
+    let f = parse_all(BLOG, "jgw1_190712_080000.txt");
     let RawTime::Local(dt, DateSource::FileName) = f.events[3].time else {
         panic!()
     };
@@ -233,4 +240,36 @@ fn record_split_by_hand_matches_the_reference() {
             }
         }
     }
+}
+
+#[test]
+fn ordinary_records_yield_an_event_per_process_unless_every_one_is_asked_for() {
+    let text = "Events from July 12, 2019\n\
+        08:00:00:000 PG1A-jgw1 Trace: heartbeat\n\
+        \tcontinued\n\
+        08:00:01:000 PG1A-ctios1 Trace: client connected\n\
+        08:00:02:000 PG1A-jgw1 Trace: heartbeat\n\
+        \tnot part of the first heartbeat\n\
+        08:00:03:000 PG1A-jgw1 Trace: CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED\n\
+        08:00:04:000 PG1A-ctios1 Trace: client connected\n";
+    let some = parse(text, "jgw1.txt");
+    let all = parse_all(text, "jgw1.txt");
+    assert_eq!((some.lines, some.understood), (all.lines, all.understood));
+    assert_eq!(all.events.len(), 5);
+    // The first record of each process, and the outage event.
+    let lines: Vec<u64> = some.events.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![2, 4, 7]);
+    assert_eq!(
+        some.events[0].text,
+        "08:00:00:000 PG1A-jgw1 Trace: heartbeat\n\tcontinued"
+    );
+    assert!(some.events.iter().all(|e| !e.text.contains("not part")));
+    assert_eq!(some.events[2].kind, Kind::DeviceOutOfService);
+    // The file still shows the time it covers.
+    let (first, last) = some.span.clone().expect("a span");
+    let t = |r: RawTime| match r {
+        RawTime::Local(dt, _) => dt.time().to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((t(first), t(last)), ("08:00:00".into(), "08:00:04".into()));
 }
