@@ -19,6 +19,7 @@
 mod envelope;
 mod event;
 mod rtmt;
+mod scan;
 mod tags;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,89 @@
+//! Byte-level helpers for hand-written matchers that stand in for capture
+//! regexes on hot paths.
+//!
+//! A matcher built from these is exact only on ASCII text: the regexes they
+//! replace use Unicode `\d`, `\s` and `\b`. Callers check `is_ascii()` on the
+//! haystack first and keep the regex for the (rare) other lines.
+
+/// Number of bytes satisfying `pred` from `i` on, looking at most `max` bytes.
+#[inline]
+pub(crate) fn run_fwd(b: &[u8], i: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
+    b.get(i..)
+        .unwrap_or_default()
+        .iter()
+        .take(max)
+        .take_while(|&&c| pred(c))
+        .count()
+}
+
+/// Number of bytes satisfying `pred` just before `end`, looking at most `max` bytes.
+#[inline]
+pub(crate) fn run_back(b: &[u8], end: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
+    b[..end]
+        .iter()
+        .rev()
+        .take(max)
+        .take_while(|&&c| pred(c))
+        .count()
+}
+
+/// ASCII digits from `i` on (at most `max`).
+#[inline]
+pub(crate) fn digits_fwd(b: &[u8], i: usize, max: usize) -> usize {
+    run_fwd(b, i, max, |c| c.is_ascii_digit())
+}
+
+/// Spaces (`' '` only) from `i` on.
+#[inline]
+pub(crate) fn spaces_fwd(b: &[u8], i: usize) -> usize {
+    run_fwd(b, i, usize::MAX, |c| c == b' ')
+}
+
+/// True when `b[i..i + n]` exists and is all ASCII digits.
+#[inline]
+pub(crate) fn digits_at(b: &[u8], i: usize, n: usize) -> bool {
+    b.get(i..i + n)
+        .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+}
+
+/// True when `b[i]` exists and is `c`.
+#[inline]
+pub(crate) fn byte_is(b: &[u8], i: usize, c: u8) -> bool {
+    b.get(i) == Some(&c)
+}
+
+/// True when `b[i..i + 3]` is a capitalised three-letter word (`[A-Z][a-z]{2}`).
+#[inline]
+pub(crate) fn month_like_at(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i..i + 3), Some([x, y, z]) if x.is_ascii_uppercase() && y.is_ascii_lowercase() && z.is_ascii_lowercase())
+}
+
+/// ASCII `\s` of the regex crate: space, `\t`, `\n`, `\x0B`, `\x0C`, `\r`.
+#[inline]
+pub(crate) fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
+/// ASCII `\w`: letters, digits and `_`.
+#[inline]
+pub(crate) fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_stop_at_bounds_and_limits() {
+        let b = b"12345 ab";
+        assert_eq!(digits_fwd(b, 0, 3), 3);
+        assert_eq!(digits_fwd(b, 0, 9), 5);
+        assert_eq!(digits_fwd(b, 9, 9), 0);
+        assert_eq!(run_back(b, 5, 9, |c| c.is_ascii_digit()), 5);
+        assert_eq!(spaces_fwd(b, 5), 1);
+        assert!(digits_at(b, 3, 2) && !digits_at(b, 4, 2) && !digits_at(b, 7, 2));
+        assert!(month_like_at(b"xJul", 1) && !month_like_at(b"JUL", 0) && !month_like_at(b"Ju", 0));
+        assert!(is_space(b'\x0B') && !is_space(b'a') && is_word(b'_') && !is_word(b'-'));
+    }
+}
