@@ -7,14 +7,68 @@ use super::event::{base, core_fields, parse_core, raw_time};
 use super::tags::Tags;
 use crate::format::Output;
 use crate::timeparse::parse_ctime;
-use regex::Regex;
-use std::sync::LazyLock;
 use uctriage_core::jiff::civil::DateTime;
 use uctriage_core::{DateSource, EntityKind, Kind, RawTime};
 
-static PREAMBLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*At (.+?) on node (\S+?),? the following (\S+) events generated:\s*").unwrap()
-});
+/// The detail preamble `At <time> on node <node>[,] the following <Name> events generated:`.
+#[derive(Debug, PartialEq)]
+struct Preamble<'a> {
+    /// The text between `At ` and ` on node `.
+    at: &'a str,
+    /// The node.
+    node: &'a str,
+    /// Where the pairs start (after the colon and any white space).
+    end: usize,
+}
+
+/// The preamble at the start of `detail`, as the regex
+/// `^\s*At (.+?) on node (\S+?),? the following (\S+) events generated:\s*`
+/// reads it: the shortest time, then the shortest node, that let the rest match.
+fn preamble(detail: &str) -> Option<Preamble<'_>> {
+    const ON_NODE: &str = " on node ";
+    let from = detail.len() - detail.trim_start().strip_prefix("At ")?.len();
+    let line = &detail[..detail[from..].find('\n').map_or(detail.len(), |i| from + i)];
+    // Every ` on node ` after at least one character, in turn (they may overlap).
+    let mut i = from + line[from..].chars().next()?.len_utf8();
+    while let Some(k) = line.get(i..).and_then(|s| s.find(ON_NODE)) {
+        if let Some((node, end)) = node_and_rest(line, i + k + ON_NODE.len()) {
+            return Some(Preamble {
+                at: &line[from..i + k],
+                node,
+                end: detail.len() - detail[end..].trim_start().len(),
+            });
+        }
+        i += k + 1;
+    }
+    None
+}
+
+/// After ` on node ` at `q`: the shortest node followed by `[,] the following
+/// <Name> events generated:`, and the end of that.
+fn node_and_rest(line: &str, q: usize) -> Option<(&str, usize)> {
+    const FOLLOWING: &str = " the following ";
+    let run = line[q..]
+        .find(char::is_whitespace)
+        .map_or(line.len(), |i| q + i);
+    if run == q {
+        return None;
+    }
+    let ends = line[q..run].char_indices().skip(1).map(|(k, _)| q + k);
+    let (node, after) = ends.chain([run]).find_map(|at| {
+        let rest = &line[at..];
+        let after = rest
+            .strip_prefix(',')
+            .and_then(|r| r.strip_prefix(FOLLOWING));
+        Some((
+            &line[q..at],
+            after.or_else(|| rest.strip_prefix(FOLLOWING))?,
+        ))
+    })?;
+    let name = after.find(char::is_whitespace).unwrap_or(after.len());
+    let tail = after[name..].strip_prefix(" events generated:")?;
+    (name > 0).then_some((node, line.len() - tail.len()))
+}
+
 /// `Key : Value` of a detail line: a key of letters, digits, `_` and spaces
 /// starting with a letter, then the first colon.
 fn detail_pair(line: &str) -> Option<(&str, &str)> {
@@ -140,14 +194,10 @@ fn cores(
 fn decode(detail: &str) -> Detail {
     let mut d = Detail::default();
     let mut rest = detail;
-    // Groups are resolved on the matched span only (cheap on long details).
-    if let Some(c) = PREAMBLE
-        .find(detail)
-        .and_then(|m| PREAMBLE.captures(&detail[..m.end()]))
-    {
-        d.local = parse_ctime(&c[1]);
-        d.node = Some(c[2].to_string());
-        rest = &detail[c.get(0).map_or(0, |m| m.end())..];
+    if let Some(p) = preamble(detail) {
+        d.local = parse_ctime(p.at);
+        d.node = Some(p.node.to_string());
+        rest = &detail[p.end..];
     }
     for line in rest.split('\n') {
         match detail_pair(line) {
@@ -185,6 +235,85 @@ fn hand_typed(body: &str) -> Tags {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
+
+    #[test]
+    fn preamble_reads_like_the_regex() {
+        let re =
+            Regex::new(r"^\s*At (.+?) on node (\S+?),? the following (\S+) events generated:\s*")
+                .unwrap();
+        let cases = [
+            " At Fri Jul 12 07:45:10 CDT 2019 on node bldcucmtftp1.voip.com, the following X events generated: \nProcessor",
+            "At t on node n the following X events generated:",
+            "At t on node on node n,, the following X events generated:  \n\n y",
+            "At t on node a on node b, the following Y events generated:",
+            "At t on node a, the following  Y events generated: on node b, the following Y events generated:",
+            "At t on node a,the following X events generated: on node b the following Z events generated:x",
+            "\n At \u{a0}t on node é, the following é events generated:\u{a0}",
+            "At \n on node n the following X events generated:",
+            "At t\n on node n the following X events generated:",
+            "At  on node n the following X events generated:",
+            "At t on node n the following X events generated",
+            "At t on node n\tthe following X events generated:",
+            "At t on node  the following X events generated:",
+            "At t on node n the following  events generated:",
+        ];
+        const TOKENS: [&str; 11] = [
+            "n",
+            "é",
+            ",",
+            ",,",
+            "X",
+            " ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "t",
+            " on node ",
+        ];
+        const FIXED: [&str; 5] = [
+            "At ",
+            " on node ",
+            " the following ",
+            " events generated:",
+            "",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        let mut random = || {
+            let mut s = String::new();
+            for fixed in FIXED {
+                if next(8) > 0 {
+                    s.push_str(fixed);
+                }
+                for _ in 0..next(3) {
+                    s.push_str(TOKENS[next(TOKENS.len() as u64)]);
+                }
+            }
+            s
+        };
+        let generated: Vec<String> = (0..50_000).map(|_| random()).collect();
+        let mut matched = 0;
+        for c in cases
+            .iter()
+            .copied()
+            .chain(generated.iter().map(String::as_str))
+        {
+            let want = re.captures(c).map(|m| Preamble {
+                at: m.get(1).unwrap().as_str(),
+                node: m.get(2).unwrap().as_str(),
+                end: m.get(0).unwrap().end(),
+            });
+            matched += usize::from(want.is_some());
+            assert_eq!(preamble(c), want, "{c:?}");
+        }
+        assert!(matched > 1_000, "{matched}");
+    }
 
     #[test]
     fn detail_preamble_and_pairs() {
