@@ -3,15 +3,22 @@
 use uctriage_core::jiff::civil::{Date, DateTime, Time};
 
 /// Month number (1-12) from an English month name or its three-letter abbreviation.
+///
+/// ```
+/// use uctriage_formats::month_from_abbrev;
+/// assert_eq!(month_from_abbrev(" JULY "), Some(7));
+/// assert_eq!(month_from_abbrev("dec"), Some(12));
+/// assert_eq!(month_from_abbrev("Ju"), None);
+/// assert_eq!(month_from_abbrev("Jux"), None);
+/// ```
 pub fn month_from_abbrev(s: &str) -> Option<i8> {
     const NAMES: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
-    let s = s.trim().to_ascii_lowercase();
-    if s.len() < 3 {
-        return None;
-    }
-    let pos = NAMES.iter().position(|m| s.starts_with(m))?;
+    let head = s.trim().as_bytes().get(..3)?;
+    let pos = NAMES
+        .iter()
+        .position(|m| head.eq_ignore_ascii_case(m.as_bytes()))?;
     Some(pos as i8 + 1)
 }
 
