@@ -38,21 +38,21 @@ pub(super) static HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `%APP[-SUB][-SEV-NAME]`.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Header {
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Header<'a> {
     /// Application (facility), e.g. `UC_CALLMANAGER`.
-    pub app: String,
+    pub app: &'a str,
     /// Sub-facility of the older and JTAPI forms, e.g. `CALLMANAGER`.
-    pub sub: Option<String>,
+    pub sub: Option<&'a str>,
     /// The `-N-` severity number.
     pub sev: Option<u8>,
     /// Alarm / message name (the application name when the header has none).
-    pub name: String,
+    pub name: &'a str,
 }
 
 /// A syslogd local prefix, without year.
-#[derive(Clone, Debug)]
-pub(super) struct Prefix {
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Prefix<'a> {
     /// Month 1-12.
     pub month: i8,
     /// Day of month.
@@ -60,15 +60,15 @@ pub(super) struct Prefix {
     /// Local time of day.
     pub time: Time,
     /// Host as printed (short name in a CiscoSyslog file).
-    pub host: String,
+    pub host: &'a str,
     /// `local7`, `local99`, ... when the CiscoSyslog file layout is present.
-    pub facility: Option<String>,
+    pub facility: Option<&'a str>,
     /// Process and pid of a plain OS syslog line, or the rest of the prefix.
-    pub tail: String,
+    pub tail: &'a str,
 }
 
 /// The CiscoLog stamp.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Stamp {
     /// Wall clock as printed (UTC when `ts` is set).
     pub dt: DateTime,
@@ -80,27 +80,27 @@ pub(super) struct Stamp {
     pub how: &'static str,
 }
 
-/// Everything around the message of one CiscoLog record.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Envelope {
+/// Everything around the message of one CiscoLog record, borrowed from its text.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Envelope<'a> {
     /// `<PRI>` value.
     pub pri: Option<u16>,
     /// syslogd / receiver prefix.
-    pub prefix: Option<Prefix>,
+    pub prefix: Option<Prefix<'a>>,
     /// CiscoLog sequence number.
-    pub seq: Option<String>,
+    pub seq: Option<&'a str>,
     /// CiscoLog host (FQDN, name or address).
-    pub host: Option<String>,
+    pub host: Option<&'a str>,
     /// CiscoLog stamp.
     pub stamp: Option<Stamp>,
     /// Local month, day and time of a JTAPI / MIVR line.
     pub local: Option<(i8, i8, Time)>,
     /// Zone abbreviation printed by JTAPI / MIVR (never used as a zone).
-    pub zone_abbrev: Option<String>,
+    pub zone_abbrev: Option<&'a str>,
     /// The header.
-    pub header: Header,
+    pub header: Header<'a>,
     /// Text after the header colon.
-    pub body: String,
+    pub body: &'a str,
 }
 
 /// Un-escape rsyslog control-character escapes (`#012` newline, `#011` tab,
@@ -155,7 +155,7 @@ pub(super) fn strip_pri(text: &str) -> (Option<u16>, &str) {
 }
 
 /// Parse a syslogd prefix at the start of `text`; `Err` for an impossible date.
-pub(super) fn prefix(text: &str) -> Result<Option<(Prefix, &str)>, String> {
+pub(super) fn prefix(text: &str) -> Result<Option<(Prefix<'_>, &str)>, String> {
     let Some(c) = prefix_parts(text) else {
         return Ok(None);
     };
@@ -166,16 +166,16 @@ pub(super) fn prefix(text: &str) -> Result<Option<(Prefix, &str)>, String> {
     let time = parse_hms(c.time).ok_or_else(|| format!("impossible syslog time `{}`", c.time))?;
     let rest = &text[c.end..];
     let (facility, rest) = match facility_parts(rest) {
-        Some((f, end)) => (Some(f.to_string()), &rest[end..]),
+        Some((f, end)) => (Some(f), &rest[end..]),
         None => (None, rest),
     };
     let p = Prefix {
         month,
         day,
         time,
-        host: c.host.to_string(),
+        host: c.host,
         facility,
-        tail: String::new(),
+        tail: "",
     };
     Ok(Some((p, rest)))
 }
@@ -205,7 +205,7 @@ pub(super) fn facility_parts(rest: &str) -> Option<(&str, usize)> {
 }
 
 /// Find the CiscoLog body; returns its start, the envelope (without header) and the `%` index.
-pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String>> {
+pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope<'_>, usize), String>> {
     // The stamp sits within the first few hundred bytes (receiver prefix,
     // sequence number, host); searching only there keeps long RTMT alert
     // lines cheap.
@@ -217,8 +217,8 @@ pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String
     let c = body_parts(hay)?;
     Some(stamp(&c, &hay[c.start..c.end]).map(|s| {
         let env = Envelope {
-            seq: c.seq.map(str::to_string),
-            host: c.host.map(str::to_string),
+            seq: c.seq,
+            host: c.host,
             stamp: Some(s),
             ..Envelope::default()
         };
@@ -321,7 +321,7 @@ fn parse_offset(s: &str) -> Result<Offset, String> {
 }
 
 /// A JTAPI / MIVR record start: the envelope and the `%` index.
-pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
+pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope<'_>, usize), String>> {
     // Most lines start with a letter: no need to ask the regex (`^\d`).
     if !text
         .as_bytes()
@@ -339,9 +339,9 @@ pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
             .ok_or_else(|| format!("impossible date `{} {}`", &c[2], &c[3]))?;
         let time = parse_hms(&c[4]).ok_or_else(|| format!("impossible time `{}`", &c[4]))?;
         Ok(Envelope {
-            seq: Some(c[1].to_string()),
+            seq: c.get(1).map(|m| m.as_str()),
             local: Some((month, day, time)),
-            zone_abbrev: c.get(5).map(|m| m.as_str().to_string()),
+            zone_abbrev: c.get(5).map(|m| m.as_str()),
             ..Envelope::default()
         })
     })();
@@ -349,14 +349,13 @@ pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
 }
 
 /// Parse the header at the start of `text` (which begins with `%`); returns it and the body.
-pub(super) fn header(text: &str) -> Option<(Header, &str)> {
+pub(super) fn header(text: &str) -> Option<(Header<'_>, &str)> {
     let c = header_parts(text)?;
-    let app = c.app.to_string();
     let h = Header {
-        name: c.name.map_or_else(|| app.clone(), str::to_string),
-        sub: c.sub.map(str::to_string),
+        name: c.name.unwrap_or(c.app),
+        sub: c.sub,
         sev: c.sev.and_then(|s| s.parse().ok()),
-        app,
+        app: c.app,
     };
     Some((h, text[c.end..].trim_start()))
 }
@@ -458,13 +457,7 @@ mod tests {
     fn headers_of_every_flavour() {
         let (h, rest) = header("%CCM_CALLMANAGER-CALLMANAGER-3-CodeYellowEntry: x").unwrap();
         assert_eq!(
-            (
-                h.app.as_str(),
-                h.sub.as_deref(),
-                h.sev,
-                h.name.as_str(),
-                rest
-            ),
+            (h.app, h.sub, h.sev, h.name, rest),
             (
                 "CCM_CALLMANAGER",
                 Some("CALLMANAGER"),
@@ -474,14 +467,11 @@ mod tests {
             )
         );
         let (h, _) = header("%ICM_Router_CallRouter-6-10500FF: [comp=a]").unwrap();
-        assert_eq!((h.sub, h.sev, h.name.as_str()), (None, Some(6), "10500FF"));
+        assert_eq!((h.sub, h.sev, h.name), (None, Some(6), "10500FF"));
         let (h, _) = header("%ICM_Router_ProcessSynchronization: [comp=a]").unwrap();
-        assert_eq!(
-            (h.sev, h.name.as_str()),
-            (None, "ICM_Router_ProcessSynchronization")
-        );
+        assert_eq!((h.sev, h.name), (None, "ICM_Router_ProcessSynchronization"));
         let (h, rest) = header("%UC_SERVICEMANAGER-2-ServiceStartFailed : %[a=b]").unwrap();
-        assert_eq!((h.name.as_str(), rest), ("ServiceStartFailed", "%[a=b]"));
+        assert_eq!((h.name, rest), ("ServiceStartFailed", "%[a=b]"));
     }
 
     #[test]

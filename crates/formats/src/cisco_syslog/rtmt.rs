@@ -3,12 +3,13 @@
 //! [AppID=..][ClusterID=][NodeID=..]: RTMT Alert`.
 
 use super::envelope::Envelope;
-use super::event::{base, core_fields, parse_core, raw_time};
+use super::event::{base, core_fields, parse_core, put, raw_time};
 use super::tags::Tags;
 use crate::format::Output;
 use crate::timeparse::parse_ctime;
+use std::borrow::Cow;
 use uctriage_core::jiff::civil::DateTime;
-use uctriage_core::{DateSource, EntityKind, Kind, RawTime};
+use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime};
 
 /// The detail preamble `At <time> on node <node>[,] the following <Name> events generated:`.
 #[derive(Debug, PartialEq)]
@@ -83,11 +84,11 @@ fn detail_pair(line: &str) -> Option<(&str, &str)> {
 
 /// A decoded `AlertDetail`.
 #[derive(Debug, Default)]
-struct Detail {
+struct Detail<'a> {
     /// The "At ..." time: server local wall clock and its (ambiguous) zone abbreviation.
     local: Option<(DateTime, Option<String>)>,
     /// The "on node" value.
-    node: Option<String>,
+    node: Option<&'a str>,
     /// `Key : Value` lines, keys lower-cased without spaces.
     pairs: Vec<(String, String)>,
 }
@@ -96,8 +97,8 @@ struct Detail {
 pub(super) fn emit(
     no: u64,
     raw: &str,
-    env: &Envelope,
-    tags: &Tags,
+    env: &Envelope<'_>,
+    tags: &Tags<'_>,
     via: Option<&str>,
     out: &mut Output,
 ) -> Option<String> {
@@ -105,67 +106,70 @@ pub(super) fn emit(
     let tags = match tags.get("AlertName") {
         Some(_) => tags,
         None => {
-            hand = hand_typed(&env.body);
+            hand = hand_typed(env.body);
             &hand
         }
     };
-    let alert = tags
-        .non_empty("AlertName")
-        .unwrap_or("RTMT_ALERT")
-        .to_string();
-    let detail = decode(&tags.get("AlertDetail").unwrap_or("").replace("# 012", "\n"));
-    let summary = format!(
-        "RTMT alert {alert}{}",
-        detail
-            .node
-            .as_ref()
-            .map_or(String::new(), |n| format!(" on {n}"))
-    );
-    let mut ev = base(no, raw, env, tags, Kind::RtmtAlert, summary, via)
-        .with_field("alert", &alert)
-        .with_entity(EntityKind::Alarm, &alert);
+    let alert = tags.non_empty("AlertName").unwrap_or("RTMT_ALERT");
+    let text = tags.get("AlertDetail").unwrap_or("");
+    let text = match text.contains("# 012") {
+        true => Cow::Owned(text.replace("# 012", "\n")),
+        false => Cow::Borrowed(text),
+    };
+    let detail = decode(&text);
+    let mut summary = format!("RTMT alert {alert}");
+    if let Some(n) = detail.node {
+        summary.push_str(" on ");
+        summary.push_str(n);
+    }
+    let mut ev = base(no, raw, env, tags, Kind::RtmtAlert, summary, via);
+    put(&mut ev, "alert", alert);
+    ev = ev.with_entity(EntityKind::Alarm, alert);
     if let Some((dt, zone)) = &detail.local {
-        ev = ev.with_field("alert_local_time", dt.to_string());
+        put(&mut ev, "alert_local_time", dt.to_string());
         if let Some(z) = zone {
-            ev = ev.with_field("zone_abbrev", z);
+            put(&mut ev, "zone_abbrev", z.as_str());
         }
         // The "At" time is server local with an ambiguous abbreviation: it is
         // the event time only when no CiscoLog stamp says better.
         if !matches!(raw_time(env), RawTime::Absolute(..)) {
-            ev = ev.at(RawTime::Local(*dt, DateSource::Line));
+            ev.time = RawTime::Local(*dt, DateSource::Line);
         }
     }
-    if let Some(node) = &detail.node {
+    if let Some(node) = detail.node {
         // The alert is about the node named in "on node X"; the NodeID tag
         // names the node whose AMC service raised it.
-        ev = ev.with_field("node", node);
+        put(&mut ev, "node", node);
         if let Some(reporter) = ev.host.take() {
-            ev = ev.with_field("reporting_node", reporter);
+            put(&mut ev, "reporting_node", reporter);
         }
-        ev = ev.on_host(node);
+        ev.host = Some(node.to_string());
     }
-    for (k, v) in &detail.pairs {
-        ev = ev.with_field(k, v);
-    }
-    let cores = cores(&ev, &detail, &alert);
-    out.emit(ev);
-    for c in cores {
-        out.emit(c);
-    }
-    detail
+    finish(ev, detail, alert, out)
+}
+
+/// Add the detail pairs, emit the alert and its cores; the `MatchedEvent` line, if any.
+fn finish(mut ev: RawEvent, detail: Detail<'_>, alert: &str, out: &mut Output) -> Option<String> {
+    let matched = detail
         .pairs
         .iter()
         .find(|(k, _)| k == "matchedevent")
         .map(|(_, v)| v.clone())
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.is_empty());
+    // The cores read the alert's line, text, severity and host, never its fields.
+    let cores = cores(&ev, &detail, alert);
+    for (k, v) in detail.pairs {
+        ev.fields.insert(k, v);
+    }
+    out.emit(ev);
+    for c in cores {
+        out.emit(c);
+    }
+    matched
 }
 
 /// One `ServiceCore` per `CoreN : <Service> (core.<pid>.<sig>.<proc>.<epoch>)`.
-fn cores(
-    alert: &uctriage_core::RawEvent,
-    detail: &Detail,
-    name: &str,
-) -> Vec<uctriage_core::RawEvent> {
+fn cores(alert: &RawEvent, detail: &Detail<'_>, name: &str) -> Vec<RawEvent> {
     let is_core_key = |k: &str| {
         k.strip_prefix("core")
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -173,7 +177,7 @@ fn cores(
     let mut out = Vec::new();
     for (k, v) in detail.pairs.iter().filter(|(k, _)| is_core_key(k)) {
         let Some(core) = parse_core(v) else { continue };
-        let mut ev = uctriage_core::RawEvent::new(
+        let mut ev = RawEvent::new(
             alert.line,
             &alert.text,
             Kind::ServiceCore,
@@ -182,7 +186,7 @@ fn cores(
         .with_severity(alert.severity)
         .with_field("alert", name)
         .with_field("core_key", k);
-        if let Some(h) = detail.node.as_ref().or(alert.host.as_ref()) {
+        if let Some(h) = detail.node.or(alert.host.as_deref()) {
             ev = ev.on_host(h);
         }
         out.push(core_fields(ev, &core));
@@ -191,20 +195,17 @@ fn cores(
 }
 
 /// Decode the detail text (newlines already un-escaped).
-fn decode(detail: &str) -> Detail {
+fn decode(detail: &str) -> Detail<'_> {
     let mut d = Detail::default();
     let mut rest = detail;
     if let Some(p) = preamble(detail) {
         d.local = parse_ctime(p.at);
-        d.node = Some(p.node.to_string());
+        d.node = Some(p.node);
         rest = &detail[p.end..];
     }
     for line in rest.split('\n') {
         match detail_pair(line) {
-            Some((k, v)) => d.pairs.push((
-                k.replace(' ', "").to_ascii_lowercase(),
-                v.trim().to_string(),
-            )),
+            Some((k, v)) => d.pairs.push((detail_key(k), v.trim().to_string())),
             None if line.trim().is_empty() => {}
             None => {
                 if let Some((_, v)) = d.pairs.last_mut() {
@@ -217,17 +218,25 @@ fn decode(detail: &str) -> Detail {
     d
 }
 
+/// A detail key lower-cased without spaces (`Severity Match` → `severitymatch`).
+fn detail_key(key: &str) -> String {
+    key.chars()
+        .filter(|&c| c != ' ')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// The hand-typed variant (EXAM-NOTES): `% AlertName=X AlertDetail= At ...` without brackets.
-fn hand_typed(body: &str) -> Tags {
+fn hand_typed(body: &str) -> Tags<'_> {
     let mut t = Tags::default();
     if let Some(i) = body.find("AlertName=") {
         let name = body[i + 10..].split_whitespace().next().unwrap_or("");
         t.pairs
-            .push(("AlertName".into(), name.trim_end_matches(']').to_string()));
+            .push(("AlertName".into(), name.trim_end_matches(']').into()));
     }
     if let Some(i) = body.find("AlertDetail=") {
         t.pairs
-            .push(("AlertDetail".into(), body[i + 12..].trim().to_string()));
+            .push(("AlertDetail".into(), body[i + 12..].trim().into()));
     }
     t
 }
@@ -323,7 +332,7 @@ mod tests {
             (dt.to_string().as_str(), zone.as_deref()),
             ("2021-05-21T08:11:00", Some("CDT"))
         );
-        assert_eq!(d.node.as_deref(), Some("impPub.ciscolab.com"));
+        assert_eq!(d.node, Some("impPub.ciscolab.com"));
         assert_eq!(
             d.pairs[0],
             ("severitymatch".to_string(), "Alert".to_string())

@@ -1,24 +1,26 @@
 //! CiscoLog tag lists (`%[Name=Value][Name=Value]...: text`) and the older
 //! `Name:Value` alarm text.
 
-/// The tags and text of a message.
+use std::borrow::Cow;
+
+/// The tags and text of a message, borrowed from it where they can be.
 #[derive(Debug, Default)]
-pub(super) struct Tags {
+pub(super) struct Tags<'a> {
     /// `(name, value)` in order, both trimmed of inner padding.
-    pub pairs: Vec<(String, String)>,
+    pub pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Free text after the tag list.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// What was wrong with the tag list, if anything.
     pub problem: Option<String>,
 }
 
-impl Tags {
+impl Tags<'_> {
     /// The value of the first tag called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Like [`Tags::get`], but `None` for an empty value.
@@ -67,7 +69,7 @@ fn value_end(name: &str, s: &str) -> Option<usize> {
 }
 
 /// Parse a tag list starting at `s` (`%[`, `[` or `% [`); `None` when `s` has none.
-pub(super) fn parse(s: &str) -> Option<Tags> {
+pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
     let s = s.strip_prefix('%').unwrap_or(s).trim_start();
     if !starts_tag(s) {
         return None;
@@ -87,15 +89,13 @@ pub(super) fn parse(s: &str) -> Option<Tags> {
                 }
                 _ => format!("tag list truncated: `[{name}=` is not closed"),
             });
-            tags.pairs
-                .push((name.to_string(), value.trim().to_string()));
+            tags.pairs.push((name.into(), value.trim().into()));
             return Some(tags);
         };
-        tags.pairs
-            .push((name.to_string(), value[..end].trim().to_string()));
+        tags.pairs.push((name.into(), value[..end].trim().into()));
         rest = &value[end + 1..];
         if let Some(text) = rest.strip_prefix(':') {
-            tags.text = text.trim().to_string();
+            tags.text = text.trim().into();
             return Some(tags);
         }
     }
@@ -104,7 +104,7 @@ pub(super) fn parse(s: &str) -> Option<Tags> {
             "tag list ends in unexpected text `{}`",
             rest.trim()
         ));
-        tags.text = rest.trim().to_string();
+        tags.text = rest.trim().into();
     }
     Some(tags)
 }
