@@ -83,9 +83,15 @@ pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
 
 /// `Fri Jul 12 12:33:47 2019` or `Tue Aug  1 15:10:52 IST 2023` (the zone
 /// abbreviation, if any, is returned but never trusted for the offset).
-pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
-    let toks: Vec<&str> = s.split_whitespace().collect();
-    let (mon, day, time, rest) = match toks.as_slice() {
+pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<&str>)> {
+    // Only the first six words can matter.
+    let mut words = [""; 6];
+    let n = words
+        .iter_mut()
+        .zip(s.split_whitespace())
+        .map(|(w, t)| *w = t)
+        .count();
+    let (mon, day, time, rest) = match &words[..n] {
         [_dow, mon, day, time, rest @ ..] if month_from_abbrev(mon).is_some() => {
             (mon, day, time, rest)
         }
@@ -97,7 +103,7 @@ pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
     let time = parse_hms(time)?;
     let (zone, year) = match rest {
         [year, ..] if year.parse::<i64>().is_ok() => (None, year.parse::<i64>().ok()?),
-        [zone, year, ..] => (Some(zone.to_string()), year.parse::<i64>().ok()?),
+        [zone, year, ..] => (Some(*zone), year.parse::<i64>().ok()?),
         _ => return None,
     };
     Some((ymd(year, month as i64, day)?.to_datetime(time), zone))
@@ -147,7 +153,7 @@ mod tests {
         assert_eq!(z, None);
         let (dt, z) = parse_ctime("Tue Aug  1 15:10:52 IST 2023").unwrap();
         assert_eq!(dt.to_string(), "2023-08-01T15:10:52");
-        assert_eq!(z.as_deref(), Some("IST"));
+        assert_eq!(z, Some("IST"));
         assert!(parse_ctime("Fri Feb 30 12:00:00 2019").is_none());
     }
 

@@ -3,6 +3,7 @@
 
 use super::scan::{self, BodyParts, HeaderParts, PrefixParts};
 use crate::timeparse::{month_from_abbrev, parse_hms, ymd};
+use memchr::memmem::Finder;
 use regex::Regex;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -107,13 +108,14 @@ pub(super) struct Envelope<'a> {
 /// any `#0NN` octal below 040). A `#0` followed by a digit that does not make
 /// a valid escape is kept as is and reported.
 pub(super) fn unescape(text: &str) -> (Cow<'_, str>, Option<String>) {
-    if !text.contains("#0") {
-        return (Cow::Borrowed(text), None);
-    }
+    static ESCAPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("#0"));
     let b = text.as_bytes();
+    let Some(first) = ESCAPE.find(b) else {
+        return (Cow::Borrowed(text), None);
+    };
     let mut out = String::with_capacity(text.len());
-    let (mut i, mut last, mut bad) = (0, 0, None);
-    while let Some(off) = text[i..].find("#0") {
+    let (mut i, mut last, mut bad) = (first, 0, None);
+    while let Some(off) = ESCAPE.find(&b[i..]) {
         let at = i + off;
         let (d1, d2) = (b.get(at + 2).copied(), b.get(at + 3).copied());
         match (d1, d2) {

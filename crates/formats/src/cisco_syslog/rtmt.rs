@@ -86,7 +86,7 @@ fn detail_pair(line: &str) -> Option<(&str, &str)> {
 #[derive(Debug, Default)]
 struct Detail<'a> {
     /// The "At ..." time: server local wall clock and its (ambiguous) zone abbreviation.
-    local: Option<(DateTime, Option<String>)>,
+    local: Option<(DateTime, Option<&'a str>)>,
     /// The "on node" value.
     node: Option<&'a str>,
     /// `Key : Value` lines, keys lower-cased without spaces.
@@ -128,7 +128,7 @@ pub(super) fn emit(
     if let Some((dt, zone)) = &detail.local {
         put(&mut ev, "alert_local_time", dt.to_string());
         if let Some(z) = zone {
-            put(&mut ev, "zone_abbrev", z.as_str());
+            put(&mut ev, "zone_abbrev", *z);
         }
         // The "At" time is server local with an ambiguous abbreviation: it is
         // the event time only when no CiscoLog stamp says better.
@@ -329,7 +329,7 @@ mod tests {
         let d = decode(" At Fri May 21 08:11:00 CDT 2021 on node impPub.ciscolab.com, the following X events generated: \nSeverityMatch : Alert\nClusterID : \n TimeStamp : Fri May 21 08:10:24 CDT 2021\nmore text");
         let (dt, zone) = d.local.unwrap();
         assert_eq!(
-            (dt.to_string().as_str(), zone.as_deref()),
+            (dt.to_string().as_str(), zone),
             ("2021-05-21T08:11:00", Some("CDT"))
         );
         assert_eq!(d.node, Some("impPub.ciscolab.com"));

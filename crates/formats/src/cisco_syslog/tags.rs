@@ -1,7 +1,9 @@
 //! CiscoLog tag lists (`%[Name=Value][Name=Value]...: text`) and the older
 //! `Name:Value` alarm text.
 
+use memchr::memmem::FinderRev;
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// The tags and text of a message, borrowed from it where they can be.
 #[derive(Debug, Default)]
@@ -54,10 +56,11 @@ fn value_end(name: &str, s: &str) -> Option<usize> {
     if name == "AlertDetail" {
         // The detail holds `[`, `]`, `:` and a whole embedded syslog line with
         // its own tags: it ends at the last `][AppID=`, the tag that closes it.
-        return s.rfind("][AppID=");
+        static CLOSE: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new("][AppID="));
+        return CLOSE.rfind(s.as_bytes());
     }
     let mut from = 0;
-    while let Some(off) = s[from..].find(']') {
+    while let Some(off) = memchr::memchr(b']', &s.as_bytes()[from..]) {
         let at = from + off;
         let after = &s[at + 1..];
         if after.is_empty() || after.starts_with(':') || starts_tag(after) {
@@ -74,7 +77,10 @@ pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
     if !starts_tag(s) {
         return None;
     }
-    let mut tags = Tags::default();
+    let mut tags = Tags {
+        pairs: Vec::with_capacity(10),
+        ..Tags::default()
+    };
     let mut rest = s;
     while let Some(inner) = rest.trim_start().strip_prefix('[') {
         let inner = inner.trim_start();
