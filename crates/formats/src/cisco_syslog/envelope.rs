@@ -402,6 +402,9 @@ pub(super) fn is_split_head(text: &str) -> bool {
 
 /// True when `text` is a record whose tag list is empty or cut by a line wrap.
 fn cut_record(text: &str) -> bool {
+    if !may_be_cut(text) {
+        return false;
+    }
     let Some(Ok((_, _, pct))) = body(text) else {
         return false;
     };
@@ -412,6 +415,15 @@ fn cut_record(text: &str) -> bool {
         || rest
             .rfind('[')
             .is_some_and(|o| rest.rfind(']').is_none_or(|c| c < o))
+}
+
+/// What [`cut_record`] asks of the text after the header, asked of the whole
+/// line (of which that text is the end): it ends with the header's colon, or
+/// its last `[` is not closed. Most lines fail this and need no parse.
+fn may_be_cut(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.trim_end().ends_with(':')
+        || memchr::memrchr(b'[', b).is_some_and(|o| memchr::memrchr(b']', b).is_none_or(|c| c < o))
 }
 
 /// True when `text` should wait for the next line before it is parsed.
@@ -474,6 +486,24 @@ mod tests {
         assert_eq!((h.sev, h.name), (None, "ICM_Router_ProcessSynchronization"));
         let (h, rest) = header("%UC_SERVICEMANAGER-2-ServiceStartFailed : %[a=b]").unwrap();
         assert_eq!((h.name, rest), ("ServiceStartFailed", "%[a=b]"));
+    }
+
+    #[test]
+    fn cut_records_pass_the_cheap_check() {
+        let head = "Jul 12 06:17:42 pub local7 3 : 1: pub.x.com: Jul 12 2019 11:17:42.311 UTC : ";
+        for (tail, cut) in [
+            ("%UC_X-3-Y: ", true),
+            ("%UC_X-3-Y: %[A=1][B=", true),
+            ("%UC_X-3-Y: %[A=1][B=x [y]", false),
+            ("%UC_X-3-Y: %[A=1][B=x] [y", true),
+            ("%UC_X-3-Y: %[A=1][B=2]: text", false),
+            ("%UC_X-3-Y: %[A=1][B=2]: text [x", true),
+            ("%UC_X-3-Y: plain text", false),
+        ] {
+            let line = format!("{head}{tail}");
+            assert_eq!(cut_record(&line), cut, "{line}");
+            assert!(!cut || may_be_cut(&line), "{line}");
+        }
     }
 
     #[test]
