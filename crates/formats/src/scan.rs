@@ -8,23 +8,23 @@
 /// Number of bytes satisfying `pred` from `i` on, looking at most `max` bytes.
 #[inline]
 pub(crate) fn run_fwd(b: &[u8], i: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
-    b.get(i..)
-        .unwrap_or_default()
-        .iter()
-        .take(max)
-        .take_while(|&&c| pred(c))
-        .count()
+    let end = b.len().min(i.saturating_add(max));
+    let mut j = i;
+    while j < end && pred(b[j]) {
+        j += 1;
+    }
+    j - i
 }
 
 /// Number of bytes satisfying `pred` just before `end`, looking at most `max` bytes.
 #[inline]
 pub(crate) fn run_back(b: &[u8], end: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
-    b[..end]
-        .iter()
-        .rev()
-        .take(max)
-        .take_while(|&&c| pred(c))
-        .count()
+    let start = end.saturating_sub(max);
+    let mut j = end;
+    while j > start && pred(b[j - 1]) {
+        j -= 1;
+    }
+    end - j
 }
 
 /// ASCII digits from `i` on (at most `max`).
