@@ -70,6 +70,37 @@ pub(crate) fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
+/// True when `c` is an ASCII byte that `char::is_whitespace` rejects: a
+/// string starting (ending) with it has nothing to trim there.
+#[inline]
+fn visible_ascii(c: u8) -> bool {
+    c.is_ascii() && !matches!(c, b' ' | b'\t'..=b'\r')
+}
+
+/// `s.trim_start()`, without decoding characters when `s` starts with a visible ASCII byte.
+#[inline]
+pub(crate) fn trim_start(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(&c) if visible_ascii(c) => s,
+        _ => s.trim_start(),
+    }
+}
+
+/// `s.trim_end()`, without decoding characters when `s` ends with a visible ASCII byte.
+#[inline]
+pub(crate) fn trim_end(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&c) if visible_ascii(c) => s,
+        _ => s.trim_end(),
+    }
+}
+
+/// `s.trim()`, the cheap way when both ends are visible ASCII.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    trim_end(trim_start(s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +116,32 @@ mod tests {
         assert!(digits_at(b, 3, 2) && !digits_at(b, 4, 2) && !digits_at(b, 7, 2));
         assert!(month_like_at(b"xJul", 1) && !month_like_at(b"JUL", 0) && !month_like_at(b"Ju", 0));
         assert!(is_space(b'\x0B') && !is_space(b'a') && is_word(b'_') && !is_word(b'-'));
+    }
+
+    #[test]
+    fn trims_agree_with_std() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\ta\r",
+            "\x0Ba\x0C",
+            "\u{a0}a\u{3000}",
+            "\x1Fa\x1C",
+            "é a é",
+            " [x] ",
+            "\u{85}",
+            "a\n",
+        ];
+        for s in samples {
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
+            assert_eq!(trim_end(s), s.trim_end(), "{s:?}");
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+        for c in (0u8..=127).map(char::from) {
+            let s = format!("{c}x{c}");
+            assert_eq!(trim(&s), s.trim(), "{c:?}");
+        }
     }
 }

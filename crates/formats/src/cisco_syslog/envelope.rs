@@ -359,7 +359,7 @@ pub(super) fn header(text: &str) -> Option<(Header<'_>, &str)> {
         sev: c.sev.and_then(|s| s.parse().ok()),
         app: c.app,
     };
-    Some((h, text[c.end..].trim_start()))
+    Some((h, crate::scan::trim_start(&text[c.end..])))
 }
 
 /// The `HEADER` groups at the start of `text`: by hand, or by the regex when
@@ -422,7 +422,7 @@ fn cut_record(text: &str) -> bool {
 /// its last `[` is not closed. Most lines fail this and need no parse.
 fn may_be_cut(text: &str) -> bool {
     let b = text.as_bytes();
-    text.trim_end().ends_with(':')
+    crate::scan::trim_end(text).ends_with(':')
         || memchr::memrchr(b'[', b).is_some_and(|o| memchr::memrchr(b']', b).is_none_or(|c| c < o))
 }
 

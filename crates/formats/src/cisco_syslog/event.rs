@@ -71,7 +71,7 @@ fn tags_of<'a>(env: &Envelope<'a>) -> Tags<'a> {
     if let Some(t) = tags::parse(env.body) {
         return t;
     }
-    let text = env.body.trim();
+    let text = crate::scan::trim(env.body);
     let pairs = if text.starts_with(env.header.name) {
         tags::name_value_pairs(text, env.header.name)
             .into_iter()

@@ -296,7 +296,7 @@ fn alert_at(text: &str) -> Option<usize> {
 fn headerless(text: &str, alert_at: Option<usize>) -> Option<Result<Envelope<'_>, String>> {
     let (env, rest) = match envelope::prefix(text) {
         Ok(Some((mut p, rest))) => {
-            p.tail = rest.trim();
+            p.tail = crate::scan::trim(rest);
             (
                 Envelope {
                     prefix: Some(p),
@@ -308,7 +308,7 @@ fn headerless(text: &str, alert_at: Option<usize>) -> Option<Result<Envelope<'_>
         Ok(None) => (Envelope::default(), text),
         Err(msg) => return Some(Err(msg)),
     };
-    let bare = rest.trim_start().trim_start_matches('(');
+    let bare = crate::scan::trim_start(rest).trim_start_matches('(');
     if let Some(Ok(env)) = bare.starts_with('%').then(|| with_header(env, bare)) {
         return Some(Ok(env));
     }
@@ -340,9 +340,9 @@ fn with_prefix<'t>(
     head: &'t str,
     out: &mut Output,
 ) -> Envelope<'t> {
-    match envelope::prefix(head.trim_start()) {
+    match envelope::prefix(crate::scan::trim_start(head)) {
         Ok(Some((mut p, rest))) => {
-            p.tail = rest.trim();
+            p.tail = crate::scan::trim(rest);
             env.prefix = Some(p);
         }
         Ok(None) => {}

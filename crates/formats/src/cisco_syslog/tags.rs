@@ -1,6 +1,7 @@
 //! CiscoLog tag lists (`%[Name=Value][Name=Value]...: text`) and the older
 //! `Name:Value` alarm text.
 
+use crate::scan::{trim, trim_start};
 use memchr::memmem::FinderRev;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -46,9 +47,9 @@ fn tag_name_len(s: &str) -> Option<usize> {
 
 /// True when `s` (just after a `]`) starts another tag: optional spaces, `[`, optional spaces, `Name=`.
 fn starts_tag(s: &str) -> bool {
-    s.trim_start()
+    trim_start(s)
         .strip_prefix('[')
-        .is_some_and(|r| tag_name_len(r.trim_start()).is_some())
+        .is_some_and(|r| tag_name_len(trim_start(r)).is_some())
 }
 
 /// Where the value starting at `s` ends (index of its closing `]`), if it is closed.
@@ -73,7 +74,7 @@ fn value_end(name: &str, s: &str) -> Option<usize> {
 
 /// Parse a tag list starting at `s` (`%[`, `[` or `% [`); `None` when `s` has none.
 pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
-    let s = s.strip_prefix('%').unwrap_or(s).trim_start();
+    let s = trim_start(s.strip_prefix('%').unwrap_or(s));
     if !starts_tag(s) {
         return None;
     }
@@ -82,8 +83,8 @@ pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
         ..Tags::default()
     };
     let mut rest = s;
-    while let Some(inner) = rest.trim_start().strip_prefix('[') {
-        let inner = inner.trim_start();
+    while let Some(inner) = trim_start(rest).strip_prefix('[') {
+        let inner = trim_start(inner);
         let Some(n) = tag_name_len(inner) else { break };
         let name = &inner[..n];
         let value = &inner[n + 1..];
@@ -95,13 +96,13 @@ pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
                 }
                 _ => format!("tag list truncated: `[{name}=` is not closed"),
             });
-            tags.pairs.push((name.into(), value.trim().into()));
+            tags.pairs.push((name.into(), trim(value).into()));
             return Some(tags);
         };
-        tags.pairs.push((name.into(), value[..end].trim().into()));
+        tags.pairs.push((name.into(), trim(&value[..end]).into()));
         rest = &value[end + 1..];
         if let Some(text) = rest.strip_prefix(':') {
-            tags.text = text.trim().into();
+            tags.text = trim(text).into();
             return Some(tags);
         }
     }
