@@ -70,9 +70,9 @@ struct GenericParser {
 impl LineParser for GenericParser {
     fn line(&mut self, line: Line<'_>, out: &mut Output) {
         if let Some((time, rest)) = stamp(line.text, self.date) {
-            let summary = rest.trim();
+            let summary = crate::scan::trim(rest);
             let summary = if summary.is_empty() {
-                line.text.trim()
+                crate::scan::trim(line.text)
             } else {
                 summary
             };

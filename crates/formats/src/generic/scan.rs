@@ -44,7 +44,7 @@ fn hms(b: &[u8], i: usize) -> Option<usize> {
 /// A greedy optional fraction at `i`: one of `seps`, then 1 to `max` digits.
 fn opt_frac(b: &[u8], i: usize, seps: &[u8], max: usize) -> usize {
     match b.get(i) {
-        Some(c) if seps.contains(c) => match digits_fwd(b, i + 1, max) {
+        Some(c) if seps.iter().any(|s| s == c) => match digits_fwd(b, i + 1, max) {
             0 => i,
             n => i + 1 + n,
         },
