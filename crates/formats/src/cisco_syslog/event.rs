@@ -114,14 +114,20 @@ fn summary(env: &Envelope<'_>, tags: &Tags<'_>) -> String {
     let subject = ["DeviceName", "ServiceName", "RemoteNodeID"]
         .iter()
         .find_map(|k| tags.non_empty(k));
-    let mut s = String::from(env.header.name);
+    let first = match tags.text.is_empty() {
+        true => None,
+        false => Some(tags.text.lines().next().unwrap_or("")),
+    };
+    let len = subject.map_or(0, |x| x.len() + 1) + first.map_or(0, |x| x.len() + 2);
+    let mut s = String::with_capacity(env.header.name.len() + len);
+    s.push_str(env.header.name);
     if let Some(subject) = subject {
         s.push(' ');
         s.push_str(subject);
     }
-    if !tags.text.is_empty() {
+    if let Some(first) = first {
         s.push_str(": ");
-        s.push_str(tags.text.lines().next().unwrap_or(""));
+        s.push_str(first);
     }
     s
 }
@@ -195,7 +201,11 @@ pub(super) fn base(
 fn envelope_fields(ev: &mut RawEvent, env: &Envelope<'_>, via: Option<&str>) {
     let h = &env.header;
     if let Some(sev) = h.sev {
-        put(ev, "severity_number", sev.to_string());
+        const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        match DIGITS.get(usize::from(sev)) {
+            Some(d) => put(ev, "severity_number", *d),
+            None => put(ev, "severity_number", sev.to_string()),
+        }
     }
     let opt = [
         ("sub_facility", h.sub),

@@ -117,7 +117,10 @@ pub(super) fn emit(
         false => Cow::Borrowed(text),
     };
     let detail = decode(&text);
-    let mut summary = format!("RTMT alert {alert}");
+    let mut summary =
+        String::with_capacity(11 + alert.len() + detail.node.map_or(0, |n| n.len() + 4));
+    summary.push_str("RTMT alert ");
+    summary.push_str(alert);
     if let Some(n) = detail.node {
         summary.push_str(" on ");
         summary.push_str(n);
