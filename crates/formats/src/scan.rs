@@ -27,6 +27,38 @@ pub(crate) fn run_back(b: &[u8], end: usize, max: usize, pred: impl Fn(u8) -> bo
     end - j
 }
 
+/// A set of bytes, looked up by table (cheaper than a chain of comparisons
+/// in the loops over names and hosts).
+pub(crate) struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    /// The bytes in the inclusive `ranges`.
+    pub(crate) const fn new(ranges: &[(u8, u8)]) -> ByteSet {
+        let mut set = [false; 256];
+        let mut r = 0;
+        while r < ranges.len() {
+            let (lo, hi) = ranges[r];
+            let mut c = lo as usize;
+            while c <= hi as usize {
+                set[c] = true;
+                c += 1;
+            }
+            r += 1;
+        }
+        ByteSet(set)
+    }
+
+    /// True when `c` is in the set.
+    #[inline]
+    pub(crate) fn has(&self, c: u8) -> bool {
+        self.0[usize::from(c)]
+    }
+}
+
+/// ASCII `\w`: letters, digits and `_`.
+pub(crate) static WORD: ByteSet =
+    ByteSet::new(&[(b'0', b'9'), (b'A', b'Z'), (b'a', b'z'), (b'_', b'_')]);
+
 /// ASCII digits from `i` on (at most `max`).
 #[inline]
 pub(crate) fn digits_fwd(b: &[u8], i: usize, max: usize) -> usize {
@@ -67,7 +99,7 @@ pub(crate) fn is_space(c: u8) -> bool {
 /// ASCII `\w`: letters, digits and `_`.
 #[inline]
 pub(crate) fn is_word(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
+    WORD.has(c)
 }
 
 /// True when `c` is an ASCII byte that `char::is_whitespace` rejects: a
@@ -116,6 +148,9 @@ mod tests {
         assert!(digits_at(b, 3, 2) && !digits_at(b, 4, 2) && !digits_at(b, 7, 2));
         assert!(month_like_at(b"xJul", 1) && !month_like_at(b"JUL", 0) && !month_like_at(b"Ju", 0));
         assert!(is_space(b'\x0B') && !is_space(b'a') && is_word(b'_') && !is_word(b'-'));
+        for c in 0..=255u8 {
+            assert_eq!(is_word(c), c.is_ascii_alphanumeric() || c == b'_', "{c}");
+        }
     }
 
     #[test]

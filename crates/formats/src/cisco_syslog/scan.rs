@@ -5,7 +5,8 @@
 //! two agree.
 
 use crate::scan::{
-    byte_is, digits_at, digits_fwd, is_space, is_word, month_like_at, run_back, run_fwd, spaces_fwd,
+    byte_is, digits_at, digits_fwd, is_space, is_word, month_like_at, run_back, run_fwd,
+    spaces_fwd, ByteSet,
 };
 
 /// The groups of a CiscoLog body match (the `BODY` regex).
@@ -216,8 +217,17 @@ fn seq_start(b: &[u8], colon: usize) -> Option<usize> {
     (n > 0 && (q == 0 || !is_word(b[q - 1]))).then_some(q)
 }
 
+/// Bytes of a CiscoLog host: `[A-Za-z0-9_.\-]`.
+static HOST: ByteSet = ByteSet::new(&[
+    (b'0', b'9'),
+    (b'A', b'Z'),
+    (b'a', b'z'),
+    (b'_', b'_'),
+    (b'-', b'.'),
+]);
+
 fn is_host_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')
+    HOST.has(c)
 }
 
 /// The groups of a syslogd prefix (the `PREFIX` regex).

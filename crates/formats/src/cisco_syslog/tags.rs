@@ -1,7 +1,7 @@
 //! CiscoLog tag lists (`%[Name=Value][Name=Value]...: text`) and the older
 //! `Name:Value` alarm text.
 
-use crate::scan::{trim, trim_start};
+use crate::scan::{trim, trim_start, ByteSet};
 use memchr::memmem::FinderRev;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -32,16 +32,22 @@ impl Tags<'_> {
     }
 }
 
+/// Bytes of a tag name after its first letter: `[A-Za-z0-9_.]`.
+static NAME: ByteSet = ByteSet::new(&[
+    (b'0', b'9'),
+    (b'A', b'Z'),
+    (b'a', b'z'),
+    (b'_', b'_'),
+    (b'.', b'.'),
+]);
+
 /// Length of a tag name (`[A-Za-z][A-Za-z0-9_.]*`) at the start of `s` followed by `=`.
 fn tag_name_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     if !b.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let n = b
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'.')
-        .count();
+    let n = b.iter().take_while(|&&c| NAME.has(c)).count();
     (b.get(n) == Some(&b'=')).then_some(n)
 }
 
