@@ -257,6 +257,14 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_lines_read_like_ascii_ones() {
+        let (a, rest_a) = stamp("2019-07-12 12:33:19,5 +02:00 worker", None).unwrap();
+        let (b, rest_b) = stamp("2019-07-12 12:33:19,5 +02:00 wörker", None).unwrap();
+        assert_eq!((a, rest_a, rest_b), (b, " worker", " wörker"));
+        assert!(stamp("٢٠١٩-07-12 12:33:19 x", None).is_none());
+    }
+
+    #[test]
     fn impossible_dates_are_not_stamps() {
         assert!(stamp("2019-02-30 12:00:00 x", None).is_none());
         assert!(stamp("Feb 30 12:00:00 x", None).is_none());
