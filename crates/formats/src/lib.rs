@@ -30,6 +30,7 @@ mod driver;
 mod filename;
 mod format;
 mod pairs;
+mod scan;
 mod timeparse;
 
 mod cisco_syslog;

@@ -3,15 +3,22 @@
 use uctriage_core::jiff::civil::{Date, DateTime, Time};
 
 /// Month number (1-12) from an English month name or its three-letter abbreviation.
+///
+/// ```
+/// use uctriage_formats::month_from_abbrev;
+/// assert_eq!(month_from_abbrev(" JULY "), Some(7));
+/// assert_eq!(month_from_abbrev("dec"), Some(12));
+/// assert_eq!(month_from_abbrev("Ju"), None);
+/// assert_eq!(month_from_abbrev("Jux"), None);
+/// ```
 pub fn month_from_abbrev(s: &str) -> Option<i8> {
     const NAMES: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
-    let s = s.trim().to_ascii_lowercase();
-    if s.len() < 3 {
-        return None;
-    }
-    let pos = NAMES.iter().position(|m| s.starts_with(m))?;
+    let head = s.trim().as_bytes().get(..3)?;
+    let pos = NAMES
+        .iter()
+        .position(|m| head.eq_ignore_ascii_case(m.as_bytes()))?;
     Some(pos as i8 + 1)
 }
 
@@ -24,44 +31,44 @@ pub fn month_from_abbrev(s: &str) -> Option<i8> {
 /// assert!(parse_hms("25:00:00").is_none());
 /// ```
 pub fn parse_hms(s: &str) -> Option<Time> {
+    const POW10: [i32; 10] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
     let b = s.as_bytes();
-    let (h, rest) = digits(b, 1, 2)?;
-    let rest = rest.strip_prefix(b":")?;
-    let (m, rest) = digits(rest, 2, 2)?;
-    let rest = rest.strip_prefix(b":")?;
-    let (sec, rest) = digits(rest, 2, 2)?;
-    let nanos = match rest.first() {
-        Some(b'.') | Some(b':') | Some(b',') => {
-            let (frac, tail) = digits_any(&rest[1..], 1, 9)?;
-            if !tail.is_empty() {
-                return None;
-            }
-            let len = rest.len() - 1;
-            frac * 10i64.pow(9 - len as u32)
-        }
-        None => 0,
-        _ => return None,
+    let d = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| i32::from(c - b'0'))
     };
-    Time::new(h as i8, m as i8, sec as i8, nanos as i32).ok()
-}
-
-fn digits(b: &[u8], min: usize, max: usize) -> Option<(i64, &[u8])> {
-    digits_any(b, min, max)
-}
-
-fn digits_any(b: &[u8], min: usize, max: usize) -> Option<(i64, &[u8])> {
-    let n = b
-        .iter()
-        .take(max)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if n < min {
+    let (h, i) = match (d(0)?, d(1)) {
+        (h0, Some(h1)) => (h0 * 10 + h1, 2),
+        (h0, None) => (h0, 1),
+    };
+    if b.get(i) != Some(&b':') || b.get(i + 3) != Some(&b':') {
         return None;
     }
-    let v = b[..n]
-        .iter()
-        .fold(0i64, |acc, c| acc * 10 + (c - b'0') as i64);
-    Some((v, &b[n..]))
+    let m = d(i + 1)? * 10 + d(i + 2)?;
+    let sec = d(i + 4)? * 10 + d(i + 5)?;
+    let nanos = match b[i + 6..].split_first() {
+        None => 0,
+        Some((b'.' | b':' | b',', f))
+            if (1..=9).contains(&f.len()) && f.iter().all(u8::is_ascii_digit) =>
+        {
+            let v = f.iter().fold(0, |acc, c| acc * 10 + i32::from(c - b'0'));
+            v * POW10[9 - f.len()]
+        }
+        Some(_) => return None,
+    };
+    Time::new(h as i8, m as i8, sec as i8, nanos).ok()
 }
 
 /// A date from year, month, day numbers, if it exists in the calendar.
@@ -76,9 +83,15 @@ pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
 
 /// `Fri Jul 12 12:33:47 2019` or `Tue Aug  1 15:10:52 IST 2023` (the zone
 /// abbreviation, if any, is returned but never trusted for the offset).
-pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
-    let toks: Vec<&str> = s.split_whitespace().collect();
-    let (mon, day, time, rest) = match toks.as_slice() {
+pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<&str>)> {
+    // Only the first six words can matter.
+    let mut words = [""; 6];
+    let n = words
+        .iter_mut()
+        .zip(s.split_whitespace())
+        .map(|(w, t)| *w = t)
+        .count();
+    let (mon, day, time, rest) = match &words[..n] {
         [_dow, mon, day, time, rest @ ..] if month_from_abbrev(mon).is_some() => {
             (mon, day, time, rest)
         }
@@ -90,7 +103,7 @@ pub(crate) fn parse_ctime(s: &str) -> Option<(DateTime, Option<String>)> {
     let time = parse_hms(time)?;
     let (zone, year) = match rest {
         [year, ..] if year.parse::<i64>().is_ok() => (None, year.parse::<i64>().ok()?),
-        [zone, year, ..] => (Some(zone.to_string()), year.parse::<i64>().ok()?),
+        [zone, year, ..] => (Some(*zone), year.parse::<i64>().ok()?),
         _ => return None,
     };
     Some((ymd(year, month as i64, day)?.to_datetime(time), zone))
@@ -140,7 +153,7 @@ mod tests {
         assert_eq!(z, None);
         let (dt, z) = parse_ctime("Tue Aug  1 15:10:52 IST 2023").unwrap();
         assert_eq!(dt.to_string(), "2023-08-01T15:10:52");
-        assert_eq!(z.as_deref(), Some("IST"));
+        assert_eq!(z, Some("IST"));
         assert!(parse_ctime("Fri Feb 30 12:00:00 2019").is_none());
     }
 
@@ -163,5 +176,25 @@ mod tests {
         assert_eq!(parse_hms("1:02:03").unwrap().hour(), 1);
         assert!(parse_hms("12:33").is_none());
         assert!(parse_hms("12:33:19x").is_none());
+        assert_eq!(
+            parse_hms("12:33:19,123456789").unwrap().subsec_nanosecond(),
+            123_456_789
+        );
+        for bad in [
+            "",
+            "1",
+            "123:00:00",
+            "12:3:00",
+            "12:33:1",
+            "12:33:190",
+            "12:33:19.",
+            "12:33:19.1234567890",
+            "12:33:19.5x",
+            "24:00:00",
+            "12:60:00",
+            ":12:00",
+        ] {
+            assert!(parse_hms(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! The envelope of a line: rsyslog escapes, `<PRI>`, the syslogd prefix, the
 //! CiscoLog sequence number, host and stamp, and the `%APP-SEV-NAME:` header.
 
+use super::scan::{self, BodyParts, HeaderParts, PrefixParts};
 use crate::timeparse::{month_from_abbrev, parse_hms, ymd};
-use regex::{Captures, Regex};
+use memchr::memmem::Finder;
+use regex::Regex;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 use uctriage_core::jiff::civil::{DateTime, Time};
@@ -10,14 +12,14 @@ use uctriage_core::jiff::tz::Offset;
 use uctriage_core::jiff::Timestamp;
 
 /// A syslogd prefix: `MMM dd HH:MM:SS host [facility sev [ident] :]`.
-static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([A-Z][a-z]{2}) +(\d{1,2}) +(\d{1,2}:\d{2}:\d{2}) +([^\s:\[]+)(?: +|$)").unwrap()
 });
 /// What follows the host in a CiscoSyslog file: `local7 2 : ` (optional 3-letter ident).
-static FACILITY: LazyLock<Regex> =
+pub(super) static FACILITY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(local\d+|[a-z]+) +([0-9])(?: +([a-z]{3}))? ?: *").unwrap());
 /// The CiscoLog body up to the `%` of the header: `[SEQ: HOST[:] ][*]MMM dd YYYY HH:MM:SS[.mmm] [AM|PM[.mmm]] [TZ] :`.
-static BODY: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?:\b(\d+): +(?:([A-Za-z0-9][A-Za-z0-9_.\-]*):? +)?)?(\*)?([A-Z][a-z]{2}) +(\d{1,2}) +(\d{4}) +",
         r"(\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?: +(AM|PM)(?:\.(\d{1,6}))?)?(?: *(UTC|GMT|[+-]\d{4}))? *: *%"
@@ -27,31 +29,31 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
 /// How far into a line the CiscoLog stamp is looked for.
 const BODY_WINDOW: usize = 512;
 /// JTAPI client / UCCX MIVR: `<seq>: MMM dd HH:MM:SS.mmm [TZ] %`.
-static JTAPI: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static JTAPI: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\d+): ([A-Z][a-z]{2}) +(\d{1,2}) (\d{1,2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?: ([A-Z][A-Za-z]{1,5}))? +%").unwrap()
 });
 /// The header `%APP[-SUB][-SEV-NAME][ ]:`.
-static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^%([A-Z][A-Za-z0-9_]*)(?:-([A-Z][A-Za-z0-9_]*))?(?:-(\d)-([A-Za-z0-9_]+))? ?:")
         .unwrap()
 });
 
 /// `%APP[-SUB][-SEV-NAME]`.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Header {
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Header<'a> {
     /// Application (facility), e.g. `UC_CALLMANAGER`.
-    pub app: String,
+    pub app: &'a str,
     /// Sub-facility of the older and JTAPI forms, e.g. `CALLMANAGER`.
-    pub sub: Option<String>,
+    pub sub: Option<&'a str>,
     /// The `-N-` severity number.
     pub sev: Option<u8>,
     /// Alarm / message name (the application name when the header has none).
-    pub name: String,
+    pub name: &'a str,
 }
 
 /// A syslogd local prefix, without year.
-#[derive(Clone, Debug)]
-pub(super) struct Prefix {
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Prefix<'a> {
     /// Month 1-12.
     pub month: i8,
     /// Day of month.
@@ -59,15 +61,15 @@ pub(super) struct Prefix {
     /// Local time of day.
     pub time: Time,
     /// Host as printed (short name in a CiscoSyslog file).
-    pub host: String,
+    pub host: &'a str,
     /// `local7`, `local99`, ... when the CiscoSyslog file layout is present.
-    pub facility: Option<String>,
+    pub facility: Option<&'a str>,
     /// Process and pid of a plain OS syslog line, or the rest of the prefix.
-    pub tail: String,
+    pub tail: &'a str,
 }
 
 /// The CiscoLog stamp.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Stamp {
     /// Wall clock as printed (UTC when `ts` is set).
     pub dt: DateTime,
@@ -79,40 +81,41 @@ pub(super) struct Stamp {
     pub how: &'static str,
 }
 
-/// Everything around the message of one CiscoLog record.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Envelope {
+/// Everything around the message of one CiscoLog record, borrowed from its text.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Envelope<'a> {
     /// `<PRI>` value.
     pub pri: Option<u16>,
     /// syslogd / receiver prefix.
-    pub prefix: Option<Prefix>,
+    pub prefix: Option<Prefix<'a>>,
     /// CiscoLog sequence number.
-    pub seq: Option<String>,
+    pub seq: Option<&'a str>,
     /// CiscoLog host (FQDN, name or address).
-    pub host: Option<String>,
+    pub host: Option<&'a str>,
     /// CiscoLog stamp.
     pub stamp: Option<Stamp>,
     /// Local month, day and time of a JTAPI / MIVR line.
     pub local: Option<(i8, i8, Time)>,
     /// Zone abbreviation printed by JTAPI / MIVR (never used as a zone).
-    pub zone_abbrev: Option<String>,
+    pub zone_abbrev: Option<&'a str>,
     /// The header.
-    pub header: Header,
+    pub header: Header<'a>,
     /// Text after the header colon.
-    pub body: String,
+    pub body: &'a str,
 }
 
 /// Un-escape rsyslog control-character escapes (`#012` newline, `#011` tab,
 /// any `#0NN` octal below 040). A `#0` followed by a digit that does not make
 /// a valid escape is kept as is and reported.
 pub(super) fn unescape(text: &str) -> (Cow<'_, str>, Option<String>) {
-    if !text.contains("#0") {
-        return (Cow::Borrowed(text), None);
-    }
+    static ESCAPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("#0"));
     let b = text.as_bytes();
+    let Some(first) = ESCAPE.find(b) else {
+        return (Cow::Borrowed(text), None);
+    };
     let mut out = String::with_capacity(text.len());
-    let (mut i, mut last, mut bad) = (0, 0, None);
-    while let Some(off) = text[i..].find("#0") {
+    let (mut i, mut last, mut bad) = (first, 0, None);
+    while let Some(off) = ESCAPE.find(&b[i..]) {
         let at = i + off;
         let (d1, d2) = (b.get(at + 2).copied(), b.get(at + 3).copied());
         match (d1, d2) {
@@ -154,82 +157,134 @@ pub(super) fn strip_pri(text: &str) -> (Option<u16>, &str) {
 }
 
 /// Parse a syslogd prefix at the start of `text`; `Err` for an impossible date.
-pub(super) fn prefix(text: &str) -> Result<Option<(Prefix, &str)>, String> {
-    let Some(c) = PREFIX.captures(text) else {
+pub(super) fn prefix(text: &str) -> Result<Option<(Prefix<'_>, &str)>, String> {
+    let Some(c) = prefix_parts(text) else {
         return Ok(None);
     };
-    let month = month_from_abbrev(&c[1]).ok_or_else(|| format!("unknown month `{}`", &c[1]))?;
-    let day: i8 = c[2].parse().map_err(|_| "bad day".to_string())?;
+    let month = month_from_abbrev(c.month).ok_or_else(|| format!("unknown month `{}`", c.month))?;
+    let day: i8 = c.day.parse().map_err(|_| "bad day".to_string())?;
     ymd(2000, month as i64, day as i64)
-        .ok_or_else(|| format!("impossible syslog date `{} {}`", &c[1], &c[2]))?;
-    let time = parse_hms(&c[3]).ok_or_else(|| format!("impossible syslog time `{}`", &c[3]))?;
-    let rest = &text[c.get(0).map_or(0, |m| m.end())..];
-    let (facility, rest) = match FACILITY.captures(rest) {
-        Some(f) => (
-            Some(f[1].to_string()),
-            &rest[f.get(0).map_or(0, |m| m.end())..],
-        ),
+        .ok_or_else(|| format!("impossible syslog date `{} {}`", c.month, c.day))?;
+    let time = parse_hms(c.time).ok_or_else(|| format!("impossible syslog time `{}`", c.time))?;
+    let rest = &text[c.end..];
+    let (facility, rest) = match facility_parts(rest) {
+        Some((f, end)) => (Some(f), &rest[end..]),
         None => (None, rest),
     };
     let p = Prefix {
         month,
         day,
         time,
-        host: c[4].to_string(),
+        host: c.host,
         facility,
-        tail: String::new(),
+        tail: "",
     };
     Ok(Some((p, rest)))
 }
 
+/// The `PREFIX` groups at the start of `text`.
+pub(super) fn prefix_parts(text: &str) -> Option<PrefixParts<'_>> {
+    if text.is_ascii() {
+        return scan::prefix(text);
+    }
+    let c = PREFIX.captures(text)?;
+    Some(PrefixParts {
+        month: c.get(1)?.as_str(),
+        day: c.get(2)?.as_str(),
+        time: c.get(3)?.as_str(),
+        host: c.get(4)?.as_str(),
+        end: c.get(0)?.end(),
+    })
+}
+
+/// The facility and match end of `FACILITY` at the start of `rest`.
+pub(super) fn facility_parts(rest: &str) -> Option<(&str, usize)> {
+    if rest.is_ascii() {
+        return scan::facility(rest);
+    }
+    let f = FACILITY.captures(rest)?;
+    Some((f.get(1)?.as_str(), f.get(0)?.end()))
+}
+
 /// Find the CiscoLog body; returns its start, the envelope (without header) and the `%` index.
-pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope, usize), String>> {
+pub(super) fn body(text: &str) -> Option<Result<(usize, Envelope<'_>, usize), String>> {
     // The stamp sits within the first few hundred bytes (receiver prefix,
     // sequence number, host); searching only there keeps long RTMT alert
-    // lines cheap (a capture search costs in proportion to the haystack).
+    // lines cheap.
     let mut end = text.len().min(BODY_WINDOW);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    // Find the match with the fast DFA first, then resolve groups on that
-    // span only: a capture search costs in proportion to its haystack.
-    let found = BODY.find(&text[..end])?;
-    let base = found.start();
-    let c = BODY.captures(&text[base..found.end()])?;
-    let m = c.get(0)?;
-    Some(stamp(&c).map(|s| {
+    let hay = &text[..end];
+    let c = body_parts(hay)?;
+    Some(stamp(&c, &hay[c.start..c.end]).map(|s| {
         let env = Envelope {
-            seq: c.get(1).map(|m| m.as_str().to_string()),
-            host: c.get(2).map(|m| m.as_str().to_string()),
+            seq: c.seq,
+            host: c.host,
             stamp: Some(s),
             ..Envelope::default()
         };
-        (base + m.start(), env, base + m.end() - 1)
+        (c.start, env, c.end - 1)
     }))
 }
 
-fn stamp(c: &Captures<'_>) -> Result<Stamp, String> {
-    let month = month_from_abbrev(&c[4]).ok_or_else(|| format!("unknown month `{}`", &c[4]))?;
+/// The leftmost `BODY` match in `hay`: by hand on ASCII text, else by the regex.
+pub(super) fn body_parts(hay: &str) -> Option<BodyParts<'_>> {
+    if hay.is_ascii() {
+        scan::body(hay)
+    } else {
+        body_by_regex(hay)
+    }
+}
+
+/// The leftmost `BODY` match in `hay`, by the regex.
+pub(super) fn body_by_regex(hay: &str) -> Option<BodyParts<'_>> {
+    // Find the match with the fast DFA first, then resolve groups on that
+    // span only: a capture search costs in proportion to its haystack.
+    let found = BODY.find(hay)?;
+    let base = found.start();
+    let c = BODY.captures(&hay[base..found.end()])?;
+    let m = c.get(0)?;
+    let g = |i| c.get(i).map(|m| m.as_str());
+    Some(BodyParts {
+        start: base + m.start(),
+        end: base + m.end(),
+        seq: g(1),
+        host: g(2),
+        unsync: c.get(3).is_some(),
+        month: g(4)?,
+        day: g(5)?,
+        year: g(6)?,
+        time: g(7)?,
+        ampm: g(8),
+        ampm_frac: g(9),
+        zone: g(10),
+    })
+}
+
+/// The stamp of a body match (`whole` is the matched text).
+fn stamp(c: &BodyParts<'_>, whole: &str) -> Result<Stamp, String> {
+    let month = month_from_abbrev(c.month).ok_or_else(|| format!("unknown month `{}`", c.month))?;
     let date = ymd(
-        c[6].parse().unwrap_or(0),
+        c.year.parse().unwrap_or(0),
         month as i64,
-        c[5].parse().unwrap_or(0),
+        c.day.parse().unwrap_or(0),
     )
     .ok_or_else(|| {
         format!(
             "impossible date `{} {} {}` in the CiscoLog stamp",
-            &c[4], &c[5], &c[6]
+            c.month, c.day, c.year
         )
     })?;
-    let mut time = parse_hms(&c[7])
-        .ok_or_else(|| format!("impossible time `{}` in the CiscoLog stamp", &c[7]))?;
-    if let Some(ampm) = c.get(8) {
+    let mut time = parse_hms(c.time)
+        .ok_or_else(|| format!("impossible time `{}` in the CiscoLog stamp", c.time))?;
+    if let Some(ampm) = c.ampm {
         // UNCONFIRMED audit-log variant `07:10:40 AM.781 UTC` (third-party test only).
-        time = twelve_hour(time, ampm.as_str() == "PM", c.get(9).map(|m| m.as_str()))
-            .ok_or_else(|| format!("impossible 12-hour time `{}`", &c[0]))?;
+        time = twelve_hour(time, ampm == "PM", c.ampm_frac)
+            .ok_or_else(|| format!("impossible 12-hour time `{whole}`"))?;
     }
     let dt = date.to_datetime(time);
-    let (offset, how) = match c.get(10).map(|m| m.as_str()) {
+    let (offset, how) = match c.zone {
         Some("UTC") | Some("GMT") => (Some(Offset::UTC), "CiscoLog UTC stamp"),
         Some(off) => (Some(parse_offset(off)?), "CiscoLog stamp with offset"),
         None => (None, "CiscoLog stamp without zone"),
@@ -240,7 +295,7 @@ fn stamp(c: &Captures<'_>) -> Result<Stamp, String> {
     Ok(Stamp {
         dt,
         ts,
-        unsync: c.get(3).is_some(),
+        unsync: c.unsync,
         how,
     })
 }
@@ -268,7 +323,15 @@ fn parse_offset(s: &str) -> Result<Offset, String> {
 }
 
 /// A JTAPI / MIVR record start: the envelope and the `%` index.
-pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
+pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope<'_>, usize), String>> {
+    // Most lines start with a letter: no need to ask the regex (`^\d`).
+    if !text
+        .as_bytes()
+        .first()
+        .is_some_and(|c| c.is_ascii_digit() || !c.is_ascii())
+    {
+        return None;
+    }
     let c = JTAPI.captures(text)?;
     let end = c.get(0)?.end() - 1;
     let parsed = (|| {
@@ -278,9 +341,9 @@ pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
             .ok_or_else(|| format!("impossible date `{} {}`", &c[2], &c[3]))?;
         let time = parse_hms(&c[4]).ok_or_else(|| format!("impossible time `{}`", &c[4]))?;
         Ok(Envelope {
-            seq: Some(c[1].to_string()),
+            seq: c.get(1).map(|m| m.as_str()),
             local: Some((month, day, time)),
-            zone_abbrev: c.get(5).map(|m| m.as_str().to_string()),
+            zone_abbrev: c.get(5).map(|m| m.as_str()),
             ..Envelope::default()
         })
     })();
@@ -288,18 +351,32 @@ pub(super) fn jtapi(text: &str) -> Option<Result<(Envelope, usize), String>> {
 }
 
 /// Parse the header at the start of `text` (which begins with `%`); returns it and the body.
-pub(super) fn header(text: &str) -> Option<(Header, &str)> {
-    let c = HEADER.captures(text)?;
-    let app = c[1].to_string();
+pub(super) fn header(text: &str) -> Option<(Header<'_>, &str)> {
+    let c = header_parts(text)?;
     let h = Header {
-        name: c
-            .get(4)
-            .map_or_else(|| app.clone(), |m| m.as_str().to_string()),
-        sub: c.get(2).map(|m| m.as_str().to_string()),
-        sev: c.get(3).and_then(|m| m.as_str().parse().ok()),
-        app,
+        name: c.name.unwrap_or(c.app),
+        sub: c.sub,
+        sev: c.sev.and_then(|s| s.parse().ok()),
+        app: c.app,
     };
-    Some((h, text[c.get(0)?.end()..].trim_start()))
+    Some((h, crate::scan::trim_start(&text[c.end..])))
+}
+
+/// The `HEADER` groups at the start of `text`: by hand, or by the regex when
+/// a non-ASCII character stands where it could read a digit.
+pub(super) fn header_parts(text: &str) -> Option<HeaderParts<'_>> {
+    if let Ok(parts) = scan::header(text) {
+        return parts;
+    }
+    let c = HEADER.captures(text)?;
+    let g = |i| c.get(i).map(|m| m.as_str());
+    Some(HeaderParts {
+        app: g(1)?,
+        sub: g(2),
+        sev: g(3),
+        name: g(4),
+        end: c.get(0)?.end(),
+    })
 }
 
 /// True when `text` starts like a CiscoLog stamp (the second half of a split record).
@@ -325,6 +402,9 @@ pub(super) fn is_split_head(text: &str) -> bool {
 
 /// True when `text` is a record whose tag list is empty or cut by a line wrap.
 fn cut_record(text: &str) -> bool {
+    if !may_be_cut(text) {
+        return false;
+    }
     let Some(Ok((_, _, pct))) = body(text) else {
         return false;
     };
@@ -335,6 +415,15 @@ fn cut_record(text: &str) -> bool {
         || rest
             .rfind('[')
             .is_some_and(|o| rest.rfind(']').is_none_or(|c| c < o))
+}
+
+/// What [`cut_record`] asks of the text after the header, asked of the whole
+/// line (of which that text is the end): it ends with the header's colon, or
+/// its last `[` is not closed. Most lines fail this and need no parse.
+fn may_be_cut(text: &str) -> bool {
+    let b = text.as_bytes();
+    crate::scan::trim_end(text).ends_with(':')
+        || memchr::memrchr(b'[', b).is_some_and(|o| memchr::memrchr(b']', b).is_none_or(|c| c < o))
 }
 
 /// True when `text` should wait for the next line before it is parsed.
@@ -382,13 +471,7 @@ mod tests {
     fn headers_of_every_flavour() {
         let (h, rest) = header("%CCM_CALLMANAGER-CALLMANAGER-3-CodeYellowEntry: x").unwrap();
         assert_eq!(
-            (
-                h.app.as_str(),
-                h.sub.as_deref(),
-                h.sev,
-                h.name.as_str(),
-                rest
-            ),
+            (h.app, h.sub, h.sev, h.name, rest),
             (
                 "CCM_CALLMANAGER",
                 Some("CALLMANAGER"),
@@ -398,14 +481,29 @@ mod tests {
             )
         );
         let (h, _) = header("%ICM_Router_CallRouter-6-10500FF: [comp=a]").unwrap();
-        assert_eq!((h.sub, h.sev, h.name.as_str()), (None, Some(6), "10500FF"));
+        assert_eq!((h.sub, h.sev, h.name), (None, Some(6), "10500FF"));
         let (h, _) = header("%ICM_Router_ProcessSynchronization: [comp=a]").unwrap();
-        assert_eq!(
-            (h.sev, h.name.as_str()),
-            (None, "ICM_Router_ProcessSynchronization")
-        );
+        assert_eq!((h.sev, h.name), (None, "ICM_Router_ProcessSynchronization"));
         let (h, rest) = header("%UC_SERVICEMANAGER-2-ServiceStartFailed : %[a=b]").unwrap();
-        assert_eq!((h.name.as_str(), rest), ("ServiceStartFailed", "%[a=b]"));
+        assert_eq!((h.name, rest), ("ServiceStartFailed", "%[a=b]"));
+    }
+
+    #[test]
+    fn cut_records_pass_the_cheap_check() {
+        let head = "Jul 12 06:17:42 pub local7 3 : 1: pub.x.com: Jul 12 2019 11:17:42.311 UTC : ";
+        for (tail, cut) in [
+            ("%UC_X-3-Y: ", true),
+            ("%UC_X-3-Y: %[A=1][B=", true),
+            ("%UC_X-3-Y: %[A=1][B=x [y]", false),
+            ("%UC_X-3-Y: %[A=1][B=x] [y", true),
+            ("%UC_X-3-Y: %[A=1][B=2]: text", false),
+            ("%UC_X-3-Y: %[A=1][B=2]: text [x", true),
+            ("%UC_X-3-Y: plain text", false),
+        ] {
+            let line = format!("{head}{tail}");
+            assert_eq!(cut_record(&line), cut, "{line}");
+            assert!(!cut || may_be_cut(&line), "{line}");
+        }
     }
 
     #[test]

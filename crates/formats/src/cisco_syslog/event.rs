@@ -5,6 +5,7 @@ use super::rtmt;
 use super::tags::{self, Tags};
 use crate::format::Output;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime, Severity};
@@ -16,7 +17,7 @@ static CORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The time an envelope states.
-pub(super) fn raw_time(env: &Envelope) -> RawTime {
+pub(super) fn raw_time(env: &Envelope<'_>) -> RawTime {
     if let Some(s) = &env.stamp {
         return match s.ts {
             Some(ts) => RawTime::Absolute(ts, s.how),
@@ -40,21 +41,21 @@ pub(super) fn raw_time(env: &Envelope) -> RawTime {
 pub(super) fn emit(
     no: u64,
     raw: &str,
-    env: &Envelope,
+    env: &Envelope<'_>,
     via: Option<&str>,
     out: &mut Output,
 ) -> Option<String> {
-    let tags = tags_of(env);
-    if let Some(p) = &tags.problem {
-        out.problem(no, p.clone());
+    let mut tags = tags_of(env);
+    if let Some(p) = tags.problem.take() {
+        out.problem(no, p);
     }
     if env.header.name == "RTMT_ALERT" || tags.get("AlertName").is_some() {
         return rtmt::emit(no, raw, env, &tags, via, out);
     }
-    let (kind, state) = kind_for(&env.header.name);
+    let (kind, state) = kind_for(env.header.name);
     let mut ev = base(no, raw, env, &tags, kind, summary(env, &tags), via);
     if let Some(state) = state {
-        ev = ev.with_field("state", state);
+        put(&mut ev, "state", state);
     }
     if env.header.name == "CoreDumpFileFound" {
         if let Some(core) = core_in(&tags) {
@@ -66,21 +67,29 @@ pub(super) fn emit(
     None
 }
 
-fn tags_of(env: &Envelope) -> Tags {
-    if let Some(t) = tags::parse(&env.body) {
+fn tags_of<'a>(env: &Envelope<'a>) -> Tags<'a> {
+    if let Some(t) = tags::parse(env.body) {
         return t;
     }
-    let text = env.body.trim().to_string();
-    let pairs = if text.starts_with(&env.header.name) {
-        tags::name_value_pairs(&text, &env.header.name)
+    let text = crate::scan::trim(env.body);
+    let pairs = if text.starts_with(env.header.name) {
+        tags::name_value_pairs(text, env.header.name)
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
+            .collect()
     } else {
         vec![]
     };
     Tags {
         pairs,
-        text,
+        text: Cow::Borrowed(text),
         problem: None,
     }
+}
+
+/// Set a field (as [`RawEvent::with_field`], without moving the event).
+pub(super) fn put(ev: &mut RawEvent, key: &str, value: impl Into<String>) {
+    ev.fields.insert(key.to_string(), value.into());
 }
 
 /// Kind and `state` field for an alarm name.
@@ -101,53 +110,70 @@ pub(crate) fn kind_for(name: &str) -> (Kind, Option<&'static str>) {
     }
 }
 
-fn summary(env: &Envelope, tags: &Tags) -> String {
+fn summary(env: &Envelope<'_>, tags: &Tags<'_>) -> String {
     let subject = ["DeviceName", "ServiceName", "RemoteNodeID"]
         .iter()
         .find_map(|k| tags.non_empty(k));
-    let mut s = env.header.name.clone();
+    let first = match tags.text.is_empty() {
+        true => None,
+        false => Some(tags.text.lines().next().unwrap_or("")),
+    };
+    let len = subject.map_or(0, |x| x.len() + 1) + first.map_or(0, |x| x.len() + 2);
+    let mut s = String::with_capacity(env.header.name.len() + len);
+    s.push_str(env.header.name);
     if let Some(subject) = subject {
         s.push(' ');
         s.push_str(subject);
     }
-    if !tags.text.is_empty() {
+    if let Some(first) = first {
         s.push_str(": ");
-        s.push_str(tags.text.lines().next().unwrap_or(""));
+        s.push_str(first);
     }
     s
 }
 
 /// Severity from the `-N-` number, else a UCCE `[sev=info]` tag.
-fn severity(env: &Envelope, tags: &Tags) -> Severity {
+fn severity(env: &Envelope<'_>, tags: &Tags<'_>) -> Severity {
     if let Some(s) = env.header.sev.and_then(Severity::from_number) {
         return s;
     }
-    match tags.get("sev").map(|s| s.to_ascii_lowercase()).as_deref() {
-        Some("emerg" | "emergency") => Severity::Emergency,
-        Some("alert") => Severity::Alert,
-        Some("crit" | "critical") => Severity::Critical,
-        Some("err" | "error") => Severity::Error,
-        Some("warn" | "warning") => Severity::Warning,
-        Some("notice") => Severity::Notice,
-        Some("debug") => Severity::Debug,
-        _ => Severity::Info,
+    let Some(sev) = tags.get("sev") else {
+        return Severity::Info;
+    };
+    let is = |names: &[&str]| names.iter().any(|n| sev.eq_ignore_ascii_case(n));
+    if is(&["emerg", "emergency"]) {
+        Severity::Emergency
+    } else if is(&["alert"]) {
+        Severity::Alert
+    } else if is(&["crit", "critical"]) {
+        Severity::Critical
+    } else if is(&["err", "error"]) {
+        Severity::Error
+    } else if is(&["warn", "warning"]) {
+        Severity::Warning
+    } else if is(&["notice"]) {
+        Severity::Notice
+    } else if is(&["debug"]) {
+        Severity::Debug
+    } else {
+        Severity::Info
     }
 }
 
 /// The host an event is about: `NodeID`, else the CiscoLog host, else the syslogd host.
-pub(super) fn host_of(env: &Envelope, tags: &Tags) -> Option<String> {
+pub(super) fn host_of(env: &Envelope<'_>, tags: &Tags<'_>) -> Option<String> {
     tags.non_empty("NodeID")
+        .or(env.host)
+        .or(env.prefix.map(|p| p.host))
         .map(str::to_string)
-        .or_else(|| env.host.clone())
-        .or_else(|| env.prefix.as_ref().map(|p| p.host.clone()))
 }
 
 /// An event with the envelope's time, host, severity, fields and entities.
 pub(super) fn base(
     no: u64,
     raw: &str,
-    env: &Envelope,
-    tags: &Tags,
+    env: &Envelope<'_>,
+    tags: &Tags<'_>,
     kind: Kind,
     summary: String,
     via: Option<&str>,
@@ -155,50 +181,61 @@ pub(super) fn base(
     let h = &env.header;
     let mut ev = RawEvent::new(no, raw, kind, summary)
         .at(raw_time(env))
-        .with_severity(severity(env, tags))
-        .with_field("alarm", &h.name)
-        .with_field("text", &tags.text)
-        .with_entity(EntityKind::Alarm, &h.name);
+        .with_severity(severity(env, tags));
+    put(&mut ev, "alarm", h.name);
+    put(&mut ev, "text", tags.text.as_ref());
+    ev = ev.with_entity(EntityKind::Alarm, h.name);
     if !h.app.is_empty() {
-        ev = ev.with_field("app", &h.app);
+        put(&mut ev, "app", h.app);
     }
-    if let Some(host) = host_of(env, tags) {
-        ev = ev.on_host(host);
-    }
+    ev.host = host_of(env, tags);
     for (k, v) in &tags.pairs {
-        ev.fields.entry(k.clone()).or_insert_with(|| v.clone());
+        if !ev.fields.contains_key(k.as_ref()) {
+            put(&mut ev, k, v.as_ref());
+        }
     }
-    ev = envelope_fields(ev, env, via);
+    envelope_fields(&mut ev, env, via);
     entities(ev, tags)
 }
 
-fn envelope_fields(mut ev: RawEvent, env: &Envelope, via: Option<&str>) -> RawEvent {
+fn envelope_fields(ev: &mut RawEvent, env: &Envelope<'_>, via: Option<&str>) {
     let h = &env.header;
-    let opt: [(&str, Option<String>); 8] = [
-        ("severity_number", h.sev.map(|s| s.to_string())),
-        ("sub_facility", h.sub.clone()),
-        ("seq", env.seq.clone()),
-        ("cisco_host", env.host.clone()),
-        ("pri", env.pri.map(|p| p.to_string())),
-        ("zone_abbrev", env.zone_abbrev.clone()),
-        (
-            "facility",
-            env.prefix.as_ref().and_then(|p| p.facility.clone()),
-        ),
-        ("via", via.map(str::to_string)),
+    if let Some(sev) = h.sev {
+        const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        match DIGITS.get(usize::from(sev)) {
+            Some(d) => put(ev, "severity_number", *d),
+            None => put(ev, "severity_number", sev.to_string()),
+        }
+    }
+    let opt = [
+        ("sub_facility", h.sub),
+        ("seq", env.seq),
+        ("cisco_host", env.host),
     ];
     for (k, v) in opt {
         if let Some(v) = v {
-            ev = ev.with_field(k, v);
+            put(ev, k, v);
+        }
+    }
+    if let Some(pri) = env.pri {
+        put(ev, "pri", pri.to_string());
+    }
+    let opt = [
+        ("zone_abbrev", env.zone_abbrev),
+        ("facility", env.prefix.and_then(|p| p.facility)),
+        ("via", via),
+    ];
+    for (k, v) in opt {
+        if let Some(v) = v {
+            put(ev, k, v);
         }
     }
     if env.stamp.as_ref().is_some_and(|s| s.unsync) {
-        ev = ev.with_field("clock_unsynchronised", "true");
+        put(ev, "clock_unsynchronised", "true");
     }
-    ev
 }
 
-fn entities(mut ev: RawEvent, tags: &Tags) -> RawEvent {
+fn entities(mut ev: RawEvent, tags: &Tags<'_>) -> RawEvent {
     if let Some(d) = tags.non_empty("DeviceName") {
         ev = ev.with_entity(EntityKind::Device, d);
     }
@@ -208,9 +245,11 @@ fn entities(mut ev: RawEvent, tags: &Tags) -> RawEvent {
         }
     }
     for (k, v) in &tags.pairs {
-        let lk = k.to_ascii_lowercase();
-        if (lk == "remotenodeid" || lk == "remotenode" || lk == "remotenodename") && !v.is_empty() {
-            ev = ev.with_entity(EntityKind::Node, v);
+        let node_key = ["remotenodeid", "remotenode", "remotenodename"]
+            .iter()
+            .any(|n| k.eq_ignore_ascii_case(n));
+        if node_key && !v.is_empty() {
+            ev = ev.with_entity(EntityKind::Node, v.as_ref());
         }
     }
     ev
@@ -248,11 +287,11 @@ pub(super) fn parse_core(s: &str) -> Option<Core> {
     })
 }
 
-fn core_in(tags: &Tags) -> Option<Core> {
+fn core_in(tags: &Tags<'_>) -> Option<Core> {
     tags.pairs
         .iter()
-        .map(|(_, v)| v.as_str())
-        .chain([tags.text.as_str()])
+        .map(|(_, v)| v.as_ref())
+        .chain([tags.text.as_ref()])
         .find_map(parse_core)
 }
 

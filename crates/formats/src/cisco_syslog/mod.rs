@@ -19,6 +19,7 @@
 mod envelope;
 mod event;
 mod rtmt;
+mod scan;
 mod tags;
 #[cfg(test)]
 mod tests;
@@ -86,6 +87,10 @@ struct SyslogParser {
     in_record: bool,
     /// Offsets already reported, per host.
     offsets: HashSet<(Option<String>, i32)>,
+    /// The last offset looked up in `offsets` (consecutive lines repeat it).
+    last_offset: Option<(Option<String>, i32)>,
+    /// The last host alias reported (consecutive lines repeat it).
+    last_alias: Option<(String, String)>,
 }
 
 impl LineParser for SyslogParser {
@@ -178,19 +183,16 @@ impl SyslogParser {
 
     /// Recognise the envelope of `text` (PRI already stripped). An envelope
     /// with an empty header name is a plain syslogd line.
-    fn envelope(
+    fn envelope<'t>(
         &mut self,
         no: u64,
-        text: &str,
+        text: &'t str,
         out: &mut Output,
-    ) -> Option<Result<Envelope, String>> {
+    ) -> Option<Result<Envelope<'t>, String>> {
         if let Some(j) = envelope::jtapi(text) {
             return Some(j.and_then(|(env, pct)| with_header(env, &text[pct..])));
         }
-        let alert_at = ["%[AlertName=", "% AlertName=", "[AlertName="]
-            .iter()
-            .filter_map(|m| text.find(m))
-            .min();
+        let alert_at = alert_at(text);
         match envelope::body(text) {
             Some(Ok((start, env, pct))) if alert_at.is_none_or(|a| a > start) => {
                 let env = with_prefix(no, env, &text[..start], out);
@@ -201,7 +203,7 @@ impl SyslogParser {
         }
     }
 
-    fn offset_fact(&mut self, no: u64, env: &Envelope, out: &mut Output) {
+    fn offset_fact(&mut self, no: u64, env: &Envelope<'_>, out: &mut Output) {
         let (Some(p), Some(ts)) = (&env.prefix, env.stamp.as_ref().and_then(|s| s.ts)) else {
             return;
         };
@@ -230,34 +232,71 @@ impl SyslogParser {
         // A CiscoSyslog file (facility and severity after the host) is written by
         // the node's own syslogd; a receiver prefix is the receiver's clock, i.e.
         // the file's host, not the sender named in it.
-        let host = p.facility.as_ref().map(|_| p.host.clone());
-        if self.offsets.insert((host.clone(), offset)) {
+        let host = p.facility.map(|_| p.host);
+        if self.new_offset(host, offset) {
             let source = ZoneSource::SyslogPrefix;
             out.fact(Fact::OffsetSeen {
-                host: host.clone(),
+                host: host.map(str::to_string),
                 at: ts,
                 offset_seconds: offset,
                 source,
                 line: no,
             });
         }
-        if let (Some(short), Some(fqdn)) = (host, &env.host) {
-            if !fqdn.eq_ignore_ascii_case(&short) {
+        if let (Some(short), Some(fqdn)) = (host, env.host) {
+            if !fqdn.eq_ignore_ascii_case(short) && self.new_alias(short, fqdn) {
                 out.fact(Fact::HostAlias {
-                    host: short,
-                    alias: fqdn.clone(),
+                    host: short.to_string(),
+                    alias: fqdn.to_string(),
                 });
             }
         }
     }
+
+    /// Note `(host, offset)`; true when it was not seen before.
+    fn new_offset(&mut self, host: Option<&str>, offset: i32) -> bool {
+        let last = self.last_offset.as_ref();
+        if last.is_some_and(|(h, o)| *o == offset && h.as_deref() == host) {
+            return false;
+        }
+        let key = (host.map(str::to_string), offset);
+        self.last_offset = Some(key.clone());
+        self.offsets.insert(key)
+    }
+
+    /// False when `(host, alias)` is the alias reported last ([`Output::fact`]
+    /// drops repeats anyway: this only saves building them).
+    fn new_alias(&mut self, host: &str, alias: &str) -> bool {
+        let last = self.last_alias.as_ref();
+        if last.is_some_and(|(h, a)| h == host && a == alias) {
+            return false;
+        }
+        self.last_alias = Some((host.to_string(), alias.to_string()));
+        true
+    }
+}
+
+/// Where an RTMT alert (`%[AlertName=`, `% AlertName=` or `[AlertName=`) starts, if any.
+fn alert_at(text: &str) -> Option<usize> {
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("AlertName="));
+    let b = text.as_bytes();
+    FINDER.find_iter(b).find_map(|i| {
+        let two = i.checked_sub(2).map(|j| &b[j..i]);
+        if matches!(two, Some(b"%[" | b"% ")) {
+            Some(i - 2)
+        } else {
+            (i > 0 && b[i - 1] == b'[').then(|| i - 1)
+        }
+    })
 }
 
 /// Records without a CiscoLog stamp: RTMT alerts pasted mid-string, bare
 /// `%APP-SEV-NAME:` messages (with or without a syslogd prefix), plain syslogd lines.
-fn headerless(text: &str, alert_at: Option<usize>) -> Option<Result<Envelope, String>> {
+fn headerless(text: &str, alert_at: Option<usize>) -> Option<Result<Envelope<'_>, String>> {
     let (env, rest) = match envelope::prefix(text) {
         Ok(Some((mut p, rest))) => {
-            p.tail = rest.trim().to_string();
+            p.tail = crate::scan::trim(rest);
             (
                 Envelope {
                     prefix: Some(p),
@@ -269,40 +308,41 @@ fn headerless(text: &str, alert_at: Option<usize>) -> Option<Result<Envelope, St
         Ok(None) => (Envelope::default(), text),
         Err(msg) => return Some(Err(msg)),
     };
-    let bare = rest.trim_start().trim_start_matches('(');
-    if let Some(Ok(env)) = bare
-        .starts_with('%')
-        .then(|| with_header(env.clone(), bare))
-    {
+    let bare = crate::scan::trim_start(rest).trim_start_matches('(');
+    if let Some(Ok(env)) = bare.starts_with('%').then(|| with_header(env, bare)) {
         return Some(Ok(env));
     }
     if let Some(at) = alert_at {
-        let body = text[at..].to_string();
         let header = Header {
-            name: "RTMT_ALERT".into(),
+            name: "RTMT_ALERT",
             ..Header::default()
         };
         return Some(Ok(Envelope {
             header,
-            body,
+            body: &text[at..],
             ..env
         }));
     }
     env.prefix.is_some().then_some(Ok(env))
 }
 
-fn with_header(mut env: Envelope, at_pct: &str) -> Result<Envelope, String> {
+fn with_header<'t>(mut env: Envelope<'t>, at_pct: &'t str) -> Result<Envelope<'t>, String> {
     let (h, body) = envelope::header(at_pct)
         .ok_or_else(|| format!("CiscoLog header not understood: `{}`", snippet(at_pct)))?;
     env.header = h;
-    env.body = body.to_string();
+    env.body = body;
     Ok(env)
 }
 
-fn with_prefix(no: u64, mut env: Envelope, head: &str, out: &mut Output) -> Envelope {
-    match envelope::prefix(head.trim_start()) {
+fn with_prefix<'t>(
+    no: u64,
+    mut env: Envelope<'t>,
+    head: &'t str,
+    out: &mut Output,
+) -> Envelope<'t> {
+    match envelope::prefix(crate::scan::trim_start(head)) {
         Ok(Some((mut p, rest))) => {
-            p.tail = rest.trim().to_string();
+            p.tail = crate::scan::trim(rest);
             env.prefix = Some(p);
         }
         Ok(None) => {}
@@ -312,7 +352,7 @@ fn with_prefix(no: u64, mut env: Envelope, head: &str, out: &mut Output) -> Enve
 }
 
 /// A plain syslogd line (`Jul 12 12:33:47 host proc[pid]: text`).
-fn os_line(no: u64, raw: &str, env: &Envelope, out: &mut Output) {
+fn os_line(no: u64, raw: &str, env: &Envelope<'_>, out: &mut Output) {
     let Some(p) = &env.prefix else { return };
     let time = RawTime::LocalNoYear {
         month: p.month,
@@ -322,19 +362,19 @@ fn os_line(no: u64, raw: &str, env: &Envelope, out: &mut Output) {
     let summary = if p.tail.is_empty() {
         raw.trim()
     } else {
-        p.tail.as_str()
+        p.tail
     };
     let mut ev = RawEvent::new(no, raw, Kind::Log, summary)
         .at(time)
-        .on_host(&p.host);
-    if let Some(c) = OS_TAIL.captures(&p.tail) {
+        .on_host(p.host);
+    if let Some(c) = OS_TAIL.captures(p.tail) {
         ev = ev.with_field("process", &c[1]);
         if let Some(pid) = c.get(2) {
             ev = ev.with_field("pid", pid.as_str());
         }
         ev.summary = format!("{}: {}", &c[1], &c[3]);
     }
-    if let Some(f) = &p.facility {
+    if let Some(f) = p.facility {
         ev = ev.with_field("facility", f);
     }
     out.emit(ev);

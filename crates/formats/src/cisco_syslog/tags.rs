@@ -1,24 +1,29 @@
 //! CiscoLog tag lists (`%[Name=Value][Name=Value]...: text`) and the older
 //! `Name:Value` alarm text.
 
-/// The tags and text of a message.
+use crate::scan::{trim, trim_start, ByteSet};
+use memchr::memmem::FinderRev;
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+/// The tags and text of a message, borrowed from it where they can be.
 #[derive(Debug, Default)]
-pub(super) struct Tags {
+pub(super) struct Tags<'a> {
     /// `(name, value)` in order, both trimmed of inner padding.
-    pub pairs: Vec<(String, String)>,
+    pub pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Free text after the tag list.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// What was wrong with the tag list, if anything.
     pub problem: Option<String>,
 }
 
-impl Tags {
+impl Tags<'_> {
     /// The value of the first tag called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Like [`Tags::get`], but `None` for an empty value.
@@ -27,24 +32,30 @@ impl Tags {
     }
 }
 
+/// Bytes of a tag name after its first letter: `[A-Za-z0-9_.]`.
+static NAME: ByteSet = ByteSet::new(&[
+    (b'0', b'9'),
+    (b'A', b'Z'),
+    (b'a', b'z'),
+    (b'_', b'_'),
+    (b'.', b'.'),
+]);
+
 /// Length of a tag name (`[A-Za-z][A-Za-z0-9_.]*`) at the start of `s` followed by `=`.
 fn tag_name_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     if !b.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let n = b
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'.')
-        .count();
+    let n = b.iter().take_while(|&&c| NAME.has(c)).count();
     (b.get(n) == Some(&b'=')).then_some(n)
 }
 
 /// True when `s` (just after a `]`) starts another tag: optional spaces, `[`, optional spaces, `Name=`.
 fn starts_tag(s: &str) -> bool {
-    s.trim_start()
+    trim_start(s)
         .strip_prefix('[')
-        .is_some_and(|r| tag_name_len(r.trim_start()).is_some())
+        .is_some_and(|r| tag_name_len(trim_start(r)).is_some())
 }
 
 /// Where the value starting at `s` ends (index of its closing `]`), if it is closed.
@@ -52,10 +63,11 @@ fn value_end(name: &str, s: &str) -> Option<usize> {
     if name == "AlertDetail" {
         // The detail holds `[`, `]`, `:` and a whole embedded syslog line with
         // its own tags: it ends at the last `][AppID=`, the tag that closes it.
-        return s.rfind("][AppID=");
+        static CLOSE: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new("][AppID="));
+        return CLOSE.rfind(s.as_bytes());
     }
     let mut from = 0;
-    while let Some(off) = s[from..].find(']') {
+    while let Some(off) = memchr::memchr(b']', &s.as_bytes()[from..]) {
         let at = from + off;
         let after = &s[at + 1..];
         if after.is_empty() || after.starts_with(':') || starts_tag(after) {
@@ -67,15 +79,18 @@ fn value_end(name: &str, s: &str) -> Option<usize> {
 }
 
 /// Parse a tag list starting at `s` (`%[`, `[` or `% [`); `None` when `s` has none.
-pub(super) fn parse(s: &str) -> Option<Tags> {
-    let s = s.strip_prefix('%').unwrap_or(s).trim_start();
+pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
+    let s = trim_start(s.strip_prefix('%').unwrap_or(s));
     if !starts_tag(s) {
         return None;
     }
-    let mut tags = Tags::default();
+    let mut tags = Tags {
+        pairs: Vec::with_capacity(10),
+        ..Tags::default()
+    };
     let mut rest = s;
-    while let Some(inner) = rest.trim_start().strip_prefix('[') {
-        let inner = inner.trim_start();
+    while let Some(inner) = trim_start(rest).strip_prefix('[') {
+        let inner = trim_start(inner);
         let Some(n) = tag_name_len(inner) else { break };
         let name = &inner[..n];
         let value = &inner[n + 1..];
@@ -87,15 +102,13 @@ pub(super) fn parse(s: &str) -> Option<Tags> {
                 }
                 _ => format!("tag list truncated: `[{name}=` is not closed"),
             });
-            tags.pairs
-                .push((name.to_string(), value.trim().to_string()));
+            tags.pairs.push((name.into(), trim(value).into()));
             return Some(tags);
         };
-        tags.pairs
-            .push((name.to_string(), value[..end].trim().to_string()));
+        tags.pairs.push((name.into(), trim(&value[..end]).into()));
         rest = &value[end + 1..];
         if let Some(text) = rest.strip_prefix(':') {
-            tags.text = text.trim().to_string();
+            tags.text = trim(text).into();
             return Some(tags);
         }
     }
@@ -104,7 +117,7 @@ pub(super) fn parse(s: &str) -> Option<Tags> {
             "tag list ends in unexpected text `{}`",
             rest.trim()
         ));
-        tags.text = rest.trim().to_string();
+        tags.text = rest.trim().into();
     }
     Some(tags)
 }

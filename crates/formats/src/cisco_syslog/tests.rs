@@ -444,3 +444,19 @@ fn core_dump_alarm_with_a_core_name_is_a_service_core() {
     );
     assert_eq!(f.events[0].kind, Kind::Alarm);
 }
+
+#[test]
+fn non_ascii_lines_take_the_regex_path_and_read_the_same() {
+    let ascii = "Jul 12 06:17:42 pub local7 3 : 48212: pub.voip.com: Jul 12 2019 11:17:42.311 UTC :   %UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP1][Description=Lobby][NodeID=pub]: gone";
+    let other = ascii.replace("Lobby", "Café ٣").replace("gone", "parti é");
+    let (a, b) = (parse(ascii, "CiscoSyslog"), parse(&other, "CiscoSyslog"));
+    all_understood(&a);
+    all_understood(&b);
+    let (ea, eb) = (&a.events[0], &b.events[0]);
+    assert_eq!((utc(ea), ea.host.clone()), (utc(eb), eb.host.clone()));
+    assert_eq!(eb.fields["Description"], "Café ٣");
+    assert_eq!(eb.fields["seq"], "48212");
+    assert_eq!(eb.fields["cisco_host"], "pub.voip.com");
+    assert_eq!(eb.fields["facility"], "local7");
+    assert_eq!(a.facts, b.facts);
+}

@@ -7,9 +7,12 @@
 //! epoch seconds (10 digits), and a bare `HH:MM:SS` (date from the file).
 //! Indented lines continue the previous record.
 
+mod scan;
+
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::timeparse::{month_from_abbrev, parse_hms, ymd};
 use regex::Regex;
+use scan::Parts;
 use std::sync::LazyLock;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::Offset;
@@ -67,9 +70,9 @@ struct GenericParser {
 impl LineParser for GenericParser {
     fn line(&mut self, line: Line<'_>, out: &mut Output) {
         if let Some((time, rest)) = stamp(line.text, self.date) {
-            let summary = rest.trim();
+            let summary = crate::scan::trim(rest);
             let summary = if summary.is_empty() {
-                line.text.trim()
+                crate::scan::trim(line.text)
             } else {
                 summary
             };
@@ -89,84 +92,116 @@ impl LineParser for GenericParser {
 
 /// The time at the start of `text` and the rest of the line.
 fn stamp(text: &str, date: Option<(Date, DateSource)>) -> Option<(RawTime, &str)> {
+    let (parts, end) = stamp_parts(text)?;
+    let rest = &text[end..];
+    let time = match parts {
+        Parts::Iso([y, m, d, t], zone) => iso_time(
+            ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?,
+            t,
+            zone,
+        )?,
+        Parts::Us([m, d, y, t]) => {
+            let d = ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+            RawTime::Local(d.to_datetime(parse_hms(t)?), DateSource::Line)
+        }
+        Parts::Syslog([mon, d], year, t, utc) => syslog_time(mon, d, year, t, utc.is_some())?,
+        Parts::Epoch(secs, frac) => epoch_time(secs, frac)?,
+        Parts::TimeOnly(t) => {
+            let t = parse_hms(t)?;
+            match date {
+                Some((d, src)) => RawTime::local(d, t, src),
+                None => RawTime::TimeOfDay(t),
+            }
+        }
+    };
+    Some((time, rest))
+}
+
+/// The first stamp regex matching the start of `text`: by hand on ASCII
+/// lines, else by the regexes.
+fn stamp_parts(text: &str) -> Option<(Parts<'_>, usize)> {
+    if text.is_ascii() {
+        scan::parts(text)
+    } else {
+        regex_parts(text)
+    }
+}
+
+/// [`stamp_parts`] by the regexes.
+fn regex_parts(text: &str) -> Option<(Parts<'_>, usize)> {
+    fn g<'t>(c: &regex::Captures<'t>, i: usize) -> Option<&'t str> {
+        c.get(i).map(|m| m.as_str())
+    }
     if let Some(c) = ISO.captures(text) {
-        let d = ymd(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
-        let dt = d.to_datetime(parse_hms(&c[4].replace(',', "."))?);
-        let rest = &text[c.get(0)?.end()..];
-        let time = match c.get(5).map(|m| m.as_str()) {
-            Some("Z") | Some("UTC") => {
-                RawTime::Absolute(Offset::UTC.to_timestamp(dt).ok()?, "UTC stamp in the line")
-            }
-            Some(off) => {
-                let off = parse_offset(off)?;
-                RawTime::Absolute(off.to_timestamp(dt).ok()?, "offset stated in the line")
-            }
-            None => RawTime::Local(dt, DateSource::Line),
-        };
-        return Some((time, rest));
+        let parts = [g(&c, 1)?, g(&c, 2)?, g(&c, 3)?, g(&c, 4)?];
+        return Some((Parts::Iso(parts, g(&c, 5)), c.get(0)?.end()));
     }
     if let Some(c) = US.captures(text) {
-        let d = ymd(c[3].parse().ok()?, c[1].parse().ok()?, c[2].parse().ok()?)?;
-        let dt = d.to_datetime(parse_hms(&c[4].replace(',', "."))?);
-        return Some((
-            RawTime::Local(dt, DateSource::Line),
-            &text[c.get(0)?.end()..],
-        ));
+        let parts = [g(&c, 1)?, g(&c, 2)?, g(&c, 3)?, g(&c, 4)?];
+        return Some((Parts::Us(parts), c.get(0)?.end()));
     }
     if let Some(c) = SYSLOG.captures(text) {
-        let month = month_from_abbrev(&c[1])?;
-        let day: i8 = c[2].parse().ok()?;
-        let t = parse_hms(&c[4])?;
-        let rest = &text[c.get(0)?.end()..];
-        return match (c.get(3), c.get(5)) {
-            (Some(y), utc) => {
-                let dt = ymd(y.as_str().parse().ok()?, month as i64, day as i64)?.to_datetime(t);
-                if utc.is_some() {
-                    let ts = Offset::UTC.to_timestamp(dt).ok()?;
-                    Some((RawTime::Absolute(ts, "UTC stamp in the line"), rest))
-                } else {
-                    Some((RawTime::Local(dt, DateSource::Line), rest))
-                }
-            }
-            (None, _) => {
-                ymd(2000, month as i64, day as i64)?; // validates day-of-month (leap year)
-                Some((
-                    RawTime::LocalNoYear {
-                        month,
-                        day,
-                        time: t,
-                    },
-                    rest,
-                ))
-            }
-        };
+        let parts = Parts::Syslog([g(&c, 1)?, g(&c, 2)?], g(&c, 3), g(&c, 4)?, g(&c, 5));
+        return Some((parts, c.get(0)?.end()));
     }
     if let Some(c) = EPOCH.captures(text) {
-        let secs: i64 = c[1].parse().ok()?;
-        let micros: i64 = c.get(2).map_or(Some(0), |m| {
-            let s = m.as_str();
-            s.parse::<i64>()
-                .ok()
-                .map(|v| v * 10i64.pow(6 - s.len() as u32))
-        })?;
-        let ts = Timestamp::from_second(secs)
-            .ok()?
-            .checked_add(micros.microseconds())
-            .ok()?;
-        return Some((
-            RawTime::Absolute(ts, "epoch seconds in the line"),
-            &text[c.get(0)?.end()..],
-        ));
+        return Some((Parts::Epoch(g(&c, 1)?, g(&c, 2)), c.get(0)?.end()));
     }
-    if let Some(c) = TIME_ONLY.captures(text) {
-        let t = parse_hms(&c[1])?;
-        let time = match date {
-            Some((d, src)) => RawTime::local(d, t, src),
-            None => RawTime::TimeOfDay(t),
-        };
-        return Some((time, &text[c.get(0)?.end()..]));
-    }
-    None
+    let c = TIME_ONLY.captures(text)?;
+    Some((Parts::TimeOnly(g(&c, 1)?), c.get(0)?.end()))
+}
+
+fn iso_time(d: Date, t: &str, zone: Option<&str>) -> Option<RawTime> {
+    let dt = d.to_datetime(parse_hms(t)?);
+    Some(match zone {
+        Some("Z") | Some("UTC") => {
+            RawTime::Absolute(Offset::UTC.to_timestamp(dt).ok()?, "UTC stamp in the line")
+        }
+        Some(off) => {
+            let off = parse_offset(off)?;
+            RawTime::Absolute(off.to_timestamp(dt).ok()?, "offset stated in the line")
+        }
+        None => RawTime::Local(dt, DateSource::Line),
+    })
+}
+
+fn syslog_time(mon: &str, day: &str, year: Option<&str>, t: &str, utc: bool) -> Option<RawTime> {
+    let month = month_from_abbrev(mon)?;
+    let day: i8 = day.parse().ok()?;
+    let t = parse_hms(t)?;
+    Some(match year {
+        Some(y) => {
+            let dt = ymd(y.parse().ok()?, month as i64, day as i64)?.to_datetime(t);
+            if utc {
+                let ts = Offset::UTC.to_timestamp(dt).ok()?;
+                RawTime::Absolute(ts, "UTC stamp in the line")
+            } else {
+                RawTime::Local(dt, DateSource::Line)
+            }
+        }
+        None => {
+            ymd(2000, month as i64, day as i64)?; // validates day-of-month (leap year)
+            RawTime::LocalNoYear {
+                month,
+                day,
+                time: t,
+            }
+        }
+    })
+}
+
+fn epoch_time(secs: &str, frac: Option<&str>) -> Option<RawTime> {
+    let secs: i64 = secs.parse().ok()?;
+    let micros: i64 = frac.map_or(Some(0), |s| {
+        s.parse::<i64>()
+            .ok()
+            .map(|v| v * 10i64.pow(6 - s.len() as u32))
+    })?;
+    let ts = Timestamp::from_second(secs)
+        .ok()?
+        .checked_add(micros.microseconds())
+        .ok()?;
+    Some(RawTime::Absolute(ts, "epoch seconds in the line"))
 }
 
 fn parse_offset(s: &str) -> Option<Offset> {
@@ -219,6 +254,14 @@ mod tests {
         };
         assert_eq!(ts.to_string(), "2019-07-12T17:35:57.5Z");
         assert!(matches!(time("12:00:01 x"), RawTime::TimeOfDay(_)));
+    }
+
+    #[test]
+    fn non_ascii_lines_read_like_ascii_ones() {
+        let (a, rest_a) = stamp("2019-07-12 12:33:19,5 +02:00 worker", None).unwrap();
+        let (b, rest_b) = stamp("2019-07-12 12:33:19,5 +02:00 wörker", None).unwrap();
+        assert_eq!((a, rest_a, rest_b), (b, " worker", " wörker"));
+        assert!(stamp("٢٠١٩-07-12 12:33:19 x", None).is_none());
     }
 
     #[test]
