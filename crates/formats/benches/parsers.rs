@@ -4,6 +4,10 @@
 //! `ucce-dumplog-ordinary` is the JTAPI gateway trace without its outage
 //! lines, closer to a real trace than the outage-dense `ucce-dumplog`.
 
+/// The allocator the `uctriage` binary uses, so the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use uctriage_formats::{by_name, parse_reader, FileContext};
 

@@ -4,6 +4,10 @@
 //!
 //! `cargo bench -p uctriage-formats --bench sdl -- --warm-up-time 1 --measurement-time 5`
 
+/// The allocator the `uctriage` binary uses, so the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::fmt::Write;
 use std::hint::black_box;
