@@ -365,9 +365,15 @@ pub(super) fn header(text: &str) -> Option<(Header<'_>, &str)> {
 /// The `HEADER` groups at the start of `text`: by hand, or by the regex when
 /// a non-ASCII character stands where it could read a digit.
 pub(super) fn header_parts(text: &str) -> Option<HeaderParts<'_>> {
-    if let Ok(parts) = scan::header(text) {
-        return parts;
+    match scan::header(text) {
+        Ok(parts) => parts,
+        Err(_) => header_by_regex(text),
     }
+}
+
+/// The `HEADER` groups by the regex (the reference the hand reader is
+/// tested against).
+pub(super) fn header_by_regex(text: &str) -> Option<HeaderParts<'_>> {
     let c = HEADER.captures(text)?;
     let g = |i| c.get(i).map(|m| m.as_str());
     Some(HeaderParts {

@@ -1,7 +1,7 @@
 //! The hand matchers against the regexes they replace, on the fixtures,
 //! on mutations of them and on random strings of the tokens the regexes care about.
 
-use super::super::envelope::{body_by_regex, FACILITY, HEADER, PREFIX};
+use super::super::envelope::{body_by_regex, header_by_regex, FACILITY, PREFIX};
 use super::*;
 
 /// Every fixture line, plus the lines of the example CiscoSyslog.
@@ -136,18 +136,6 @@ fn prefix_by_regex(text: &str) -> Option<PrefixParts<'_>> {
         day: c.get(2)?.as_str(),
         time: c.get(3)?.as_str(),
         host: c.get(4)?.as_str(),
-        end: c.get(0)?.end(),
-    })
-}
-
-fn header_by_regex(text: &str) -> Option<HeaderParts<'_>> {
-    let c = HEADER.captures(text)?;
-    let g = |i| c.get(i).map(|m| m.as_str());
-    Some(HeaderParts {
-        app: g(1)?,
-        sub: g(2),
-        sev: g(3),
-        name: g(4),
         end: c.get(0)?.end(),
     })
 }
