@@ -11,7 +11,8 @@
 # It also times uctriage on one thread, and on one thread over the gzipped
 # part only against `zcat > /dev/null` of the same files (the per-core gzip
 # target).
-# Environment: BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES,
+# Environment: BENCH_RUNS (runs per tool, the median wall time is kept;
+# default 3), BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES,
 # BENCH_GZ_RATIO (share of SDL files gzipped, default 0.7; 0 = all plain,
 # 1 = all gzip), BENCH_DIR (reuse a collection written there before).
 set -euo pipefail
@@ -20,6 +21,7 @@ SIZE="${1:-1GB}"
 SEED="${BENCH_SEED:-42}"
 NODES="${BENCH_NODES:-4}"
 GZ_RATIO="${BENCH_GZ_RATIO:-0.7}"
+RUNS="${BENCH_RUNS:-3}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PATTERN='DeviceUnregistered|IntentionalAbort'
 
@@ -63,7 +65,8 @@ COL="$WORK/collection"
 FILES="$WORK/files.txt"; find "$COL" -type f | sort > "$FILES"
 GZ="$WORK/gz.txt"; grep -E '\.gzo?$' "$FILES" > "$GZ" || true
 disk=$(du -sb "$COL" | cut -f1)
-gz_disk=$(xargs -a "$GZ" -d '\n' du -cb | tail -1 | cut -f1)
+gz_disk=0
+[ -s "$GZ" ] && gz_disk=$(xargs -a "$GZ" -d '\n' du -cb | tail -1 | cut -f1)
 # gzip stops at the first file without a trailer (.gzo): one gzip per file.
 unzip_all() { while IFS= read -r f; do gzip -dc "$f" 2>/dev/null || true; done < "$GZ"; }
 gz_raw=$(unzip_all | wc -c)
@@ -76,26 +79,30 @@ echo "collection: $(wc -l < "$FILES") files, $disk bytes on disk ($gz_disk gzipp
 cat $(cat "$FILES") > /dev/null
 
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
-measure() { # name, command...
+measure() { # name, command... (run BENCH_RUNS times: median wall, largest RSS)
     local name="$1"; shift
-    local log="$WORK/$name.time"
-    if ! /usr/bin/time -v -o "$log" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"; then
-        # rg exits 1 when nothing matched in some file; keep timing anyway.
-        [ -s "$log" ] || { echo "$name failed" >&2; return 0; }
-    fi
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" \
-        | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    local log="$WORK/$name.time" walls=() rss=0 r wall one
+    for ((r = 0; r < RUNS; r++)); do
+        if ! /usr/bin/time -v -o "$log" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"; then
+            # rg exits 1 when nothing matched in some file; keep timing anyway.
+            [ -s "$log" ] || { echo "$name failed" >&2; return 0; }
+        fi
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" \
+            | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+        one=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+        walls+=("$wall")
+        [ "$one" -gt "$rss" ] && rss=$one
+    done
+    wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
     printf '%s\t%s\t%s\n' "$name" "$wall" "$rss" >> "$RESULTS"
-    echo "$name: ${wall}s, ${rss} KB" >&2
+    echo "$name: ${wall}s (median of ${walls[*]}), ${rss} KB" >&2
 }
 
 measure uctriage "$UCT" analyze "$COL" -q --format json
 measure "uctriage -j1" "$UCT" analyze "$COL" -q -j1 --format json
 measure "rg -z -c" rg -z -c "$PATTERN" "$COL"
 export GZ
-measure "zcat gz | wc -l" bash -c 'while IFS= read -r f; do zcat -f "$f" 2>/dev/null || true; done < "$GZ" | wc -l'
+[ -s "$GZ" ] && measure "zcat gz | wc -l" bash -c 'while IFS= read -r f; do zcat -f "$f" 2>/dev/null || true; done < "$GZ" | wc -l'
 if [ -s "$GZ" ]; then
     # The per-core gzip target: one thread over the gzipped part, against
     # GNU zcat decompressing the same files to nowhere.
