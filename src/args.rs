@@ -123,8 +123,9 @@ pub struct TimelineArgs {
     pub grep: Option<String>,
     /// Also list events that carry no time (CLI snapshot rows, at the end),
     /// every metric sample (hidden by default: ask with --kind metric_sample)
-    /// and every ordinary SDL trace record (only the outage-relevant ones by
-    /// default; with --all memory grows with the traces read).
+    /// and every ordinary SDL / UCCE dumplog trace record (only the
+    /// outage-relevant ones by default; with --all memory grows with the
+    /// traces read).
     #[arg(long)]
     pub all: bool,
 }

@@ -18,8 +18,8 @@ pub struct FileContext {
     /// Counters to keep from wide metric files (None: the first columns only).
     pub counter_filter: Option<CounterFilter>,
     /// Emit every understood record as an event, not only the ones that
-    /// matter in an outage (formats that skip ordinary lines, such as SDL
-    /// traces, honour it; `timeline --all` asks for it).
+    /// matter in an outage (the formats that skip ordinary records, SDL and
+    /// UCCE dumplog traces, honour it; `timeline --all` asks for it).
     pub keep_ordinary: bool,
 }
 
