@@ -208,8 +208,8 @@ mod tests {
 
     #[test]
     fn a_folder_overrides_one_file_and_keeps_the_rest() {
-        let dir = std::env::temp_dir().join(format!("uctriage-kb-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         std::fs::write(
             dir.join("rules.toml"),
             "version = 1\n[[rule]]\nid = \"only\"\ntype = \"impact\"\n",
