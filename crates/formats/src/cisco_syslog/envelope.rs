@@ -187,6 +187,12 @@ pub(super) fn prefix_parts(text: &str) -> Option<PrefixParts<'_>> {
     if text.is_ascii() {
         return scan::prefix(text);
     }
+    prefix_by_regex(text)
+}
+
+/// The `PREFIX` groups by the regex (for non-ASCII lines, and the reference
+/// the hand reader is tested against).
+pub(super) fn prefix_by_regex(text: &str) -> Option<PrefixParts<'_>> {
     let c = PREFIX.captures(text)?;
     Some(PrefixParts {
         month: c.get(1)?.as_str(),

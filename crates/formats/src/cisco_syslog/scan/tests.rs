@@ -1,7 +1,7 @@
 //! The hand matchers against the regexes they replace, on the fixtures,
 //! on mutations of them and on random strings of the tokens the regexes care about.
 
-use super::super::envelope::{body_by_regex, header_by_regex, FACILITY, PREFIX};
+use super::super::envelope::{body_by_regex, header_by_regex, prefix_by_regex, FACILITY};
 use super::*;
 
 /// Every fixture line, plus the lines of the example CiscoSyslog.
@@ -127,17 +127,6 @@ fn inputs() -> Vec<String> {
         out.push((0..n).map(|_| TOKENS[rng.next(TOKENS.len())]).collect());
     }
     out
-}
-
-fn prefix_by_regex(text: &str) -> Option<PrefixParts<'_>> {
-    let c = PREFIX.captures(text)?;
-    Some(PrefixParts {
-        month: c.get(1)?.as_str(),
-        day: c.get(2)?.as_str(),
-        time: c.get(3)?.as_str(),
-        host: c.get(4)?.as_str(),
-        end: c.get(0)?.end(),
-    })
 }
 
 #[test]
