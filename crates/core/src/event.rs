@@ -280,6 +280,15 @@ impl RawEvent {
         }
     }
 
+    /// Add a continuation line of the record (a SIP message line, a JTAPI
+    /// object dump) to the raw text, while the text is shorter than `cap` bytes.
+    pub fn append_line(&mut self, line: &str, cap: usize) {
+        if self.text.len() < cap {
+            self.text.push('\n');
+            self.text.push_str(line);
+        }
+    }
+
     /// Set the time.
     pub fn at(mut self, time: RawTime) -> RawEvent {
         self.time = time;

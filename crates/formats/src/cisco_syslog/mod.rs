@@ -135,10 +135,7 @@ impl LineParser for SyslogParser {
 /// Append a continuation line (JTAPI object dump) to the last record.
 fn attach(text: &str, out: &mut Output) {
     if let Some(ev) = out.last_event_mut() {
-        if ev.text.len() < MAX_RECORD_TEXT {
-            ev.text.push('\n');
-            ev.text.push_str(text);
-        }
+        ev.append_line(text, MAX_RECORD_TEXT);
         out.understood();
     }
 }

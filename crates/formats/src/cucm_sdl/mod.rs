@@ -308,9 +308,9 @@ struct SdlParser {
     prefilter: Prefilter,
     /// Every record becomes an event ([`FileContext::keep_ordinary`]).
     keep_ordinary: bool,
-    /// The event of the current ordinary record, which its continuation
-    /// lines are appended to (only with `keep_ordinary`).
-    open_ordinary: Option<usize>,
+    /// The current record is an ordinary one made an event (the last one
+    /// emitted): its continuation lines join it (only with `keep_ordinary`).
+    open_ordinary: bool,
 }
 
 impl SdlParser {
@@ -328,7 +328,7 @@ impl SdlParser {
             in_record: false,
             prefilter: Prefilter::new(),
             keep_ordinary: ctx.keep_ordinary,
-            open_ordinary: None,
+            open_ordinary: false,
         }
     }
 
@@ -410,13 +410,13 @@ impl LineParser for SdlParser {
             if self.in_record && !looks_noisy(b) {
                 // A continuation line of a multi-line AppInfo record (SIP, MGCP, dumps).
                 out.understood();
-                if let Some(i) = self.open_ordinary {
-                    append_continuation(&mut out.events[i], line.text);
+                if let Some(ev) = out.last_event_mut().filter(|_| self.open_ordinary) {
+                    ev.append_line(line.text, RECORD_TEXT_BYTES);
                 }
             }
             return;
         };
-        self.open_ordinary = None;
+        self.open_ordinary = false;
         let Some(ms) = self.time_ms(rec.time) else {
             out.problem(
                 line.no,
@@ -467,7 +467,7 @@ impl LineParser for SdlParser {
         }
         if self.keep_ordinary && out.events.len() == before {
             out.emit(ordinary(line, rec.kind, payload, time));
-            self.open_ordinary = Some(out.events.len() - 1);
+            self.open_ordinary = true;
         }
     }
 }
@@ -519,16 +519,8 @@ fn ordinary(line: Line<'_>, kind: &[u8], payload: &str, time: RawTime) -> RawEve
 
 /// Ordinary-record summaries are cut here.
 const ORDINARY_SUMMARY_BYTES: usize = 200;
-/// A record's text (first line and continuation lines) is cut here.
+/// No continuation line is added to a record's text once it is this long.
 const RECORD_TEXT_BYTES: usize = 64 * 1024;
-
-/// Add a continuation line (a SIP message line, say) to its record's text.
-fn append_continuation(event: &mut RawEvent, line: &str) {
-    if event.text.len() + 1 + line.len() <= RECORD_TEXT_BYTES {
-        event.text.push('\n');
-        event.text.push_str(line);
-    }
-}
 
 /// Binary noise or decoding damage: control bytes or U+FFFD in a line.
 fn looks_noisy(b: &[u8]) -> bool {

@@ -80,10 +80,7 @@ impl LineParser for GenericParser {
             out.understood();
         } else if line.text.starts_with([' ', '\t']) {
             if let Some(ev) = out.last_event_mut() {
-                if ev.text.len() < 4000 {
-                    ev.text.push('\n');
-                    ev.text.push_str(line.text);
-                }
+                ev.append_line(line.text, 4000);
                 out.understood();
             }
         }

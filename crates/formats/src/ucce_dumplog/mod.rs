@@ -149,13 +149,8 @@ impl LineParser for DumplogParser {
             return;
         }
         if self.in_record && (text.starts_with('\t') || text.starts_with("    ")) {
-            if self.open {
-                if let Some(ev) = out.last_event_mut() {
-                    if ev.text.len() < 4000 {
-                        ev.text.push('\n');
-                        ev.text.push_str(text);
-                    }
-                }
+            if let Some(ev) = out.last_event_mut().filter(|_| self.open) {
+                ev.append_line(text, 4000);
             }
             out.understood();
         }
