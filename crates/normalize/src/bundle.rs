@@ -159,10 +159,7 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             };
             let (time, basis) = resolve(&raw.time, zone, fallback);
             let clock = clocks.clock(zone, basis);
-            if time.is_some() {
-                info.first = info.first.min(time).or(time);
-                info.last = info.last.max(time);
-            }
+            widen(&mut info, time);
             events.push(Event {
                 time,
                 clock,
@@ -184,10 +181,7 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             let zone = host.as_ref().and_then(|h| zones.get(h)).unwrap_or(&no_zone);
             for raw in [first, last] {
                 let time = resolve(raw, zone, fallback).0;
-                if time.is_some() {
-                    info.first = info.first.min(time).or(time);
-                    info.last = info.last.max(time);
-                }
+                widen(&mut info, time);
             }
         }
         infos.push(info);
@@ -244,6 +238,14 @@ fn needs_zone(t: &RawTime) -> bool {
         t,
         RawTime::Local(..) | RawTime::LocalNoYear { .. } | RawTime::TimeOfDay(_)
     )
+}
+
+/// Stretch a file's time range over `time`.
+fn widen(info: &mut FileInfo, time: Option<Timestamp>) {
+    if time.is_some() {
+        info.first = info.first.min(time).or(time);
+        info.last = info.last.max(time);
+    }
 }
 
 fn unknown_or_hint(opts: &Options) -> ZoneDecision {
