@@ -250,7 +250,8 @@ impl Sink {
             return 0;
         };
         let block = &avail[..=last];
-        let Ok(text) = std::str::from_utf8(block) else {
+        // SIMD validation (std's is word-at-a-time); the error case is retried line by line.
+        let Ok(text) = simdutf8::basic::from_utf8(block) else {
             // Rare: some line has bad UTF-8; each line is checked on its own.
             let mut used = 0;
             while let Some(i) = memchr::memchr(b'\n', &block[used..]) {
@@ -264,8 +265,23 @@ impl Sink {
             return used;
         };
         let mut used = 0;
-        for i in memchr::memchr_iter(b'\n', block) {
-            let raw = &text[used..=i];
+        while used < text.len() {
+            if self.lines > 0 {
+                // The parser's fast path takes what it can (never line 1:
+                // a BOM is stripped there).
+                let skim = self.parser.skim(&text[used..]);
+                self.lines += skim.lines;
+                self.bytes += skim.bytes as u64;
+                self.out.understood += skim.lines;
+                used += skim.bytes;
+                if used == text.len() {
+                    break;
+                }
+            }
+            let Some(i) = memchr::memchr(b'\n', &block[used..]) else {
+                break;
+            };
+            let raw = &text[used..=used + i];
             if raw.len() > MAX_LINE_BYTES {
                 break;
             }
@@ -274,7 +290,7 @@ impl Sink {
             let line = raw.strip_suffix('\n').unwrap_or(raw);
             let line = line.strip_suffix('\r').unwrap_or(line);
             self.feed_str(line);
-            used = i + 1;
+            used += raw.len();
         }
         used
     }

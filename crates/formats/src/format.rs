@@ -109,8 +109,32 @@ impl std::fmt::Debug for dyn Format {
 pub trait LineParser {
     /// Handle one line. Call [`Output::understood`] when the line was understood.
     fn line(&mut self, line: Line<'_>, out: &mut Output);
+    /// A fast path over a run of lines, for formats whose lines are mostly
+    /// understood but make no event (SDL traces): consume whole lines from the
+    /// start of `block` for as long as each one would be understood by
+    /// [`line`](LineParser::line) and would make nothing (no event, fact or
+    /// problem), and return how many bytes and lines were consumed. Stop
+    /// before any line that needs [`line`](LineParser::line); the driver hands
+    /// that one over, then calls `skim` again.
+    ///
+    /// `block` is valid UTF-8, ends with `\n`, and holds no line over
+    /// [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES); line ends are still in it
+    /// (`\n` or `\r\n`). Never called for a file's first line. The default
+    /// consumes nothing.
+    fn skim(&mut self, _block: &str) -> Skimmed {
+        Skimmed::default()
+    }
     /// The file ended: flush any pending multi-line record.
     fn finish(&mut self, _out: &mut Output) {}
+}
+
+/// What [`LineParser::skim`] consumed: whole lines, all understood.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skimmed {
+    /// Bytes, line ends included.
+    pub bytes: usize,
+    /// Lines.
+    pub lines: u64,
 }
 
 /// Where a parser puts what it found.

@@ -46,5 +46,5 @@ mod vm_inventory_csv;
 pub use detect::{by_name, detect, registry};
 pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
 pub use filename::date_from_file_name;
-pub use format::{CounterFilter, FileContext, Format, Head, Line, LineParser, Output};
+pub use format::{CounterFilter, FileContext, Format, Head, Line, LineParser, Output, Skimmed};
 pub use timeparse::{month_from_abbrev, parse_hms};

@@ -20,7 +20,7 @@ mod head;
 #[cfg(test)]
 mod tests;
 
-use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
+use crate::format::{FileContext, Format, Head, Line, LineParser, Output, Skimmed};
 use extract::Prefilter;
 use head::FileHeadInfo;
 use uctriage_core::jiff::civil::{Date, Time};
@@ -397,7 +397,59 @@ impl SdlParser {
     }
 }
 
+impl SdlParser {
+    /// Whether [`LineParser::line`] would count this line (line end
+    /// stripped) as understood and make nothing of it; if so, the parser
+    /// state moves past it as `line` would have moved it.
+    #[inline]
+    fn skims(&mut self, b: &[u8]) -> bool {
+        match split_record(b) {
+            Some(rec) if rec.kind != b"FileHead" => {
+                if self.prefilter.hit(rec.kind, rec.payload) {
+                    return false;
+                }
+                let Some(ms) = self.time_ms(rec.time) else {
+                    return false;
+                };
+                self.advance(ms);
+                self.in_record = true;
+                self.open_ordinary = false;
+                true
+            }
+            Some(_) => false,
+            None => self.in_record && !looks_noisy(b),
+        }
+    }
+}
+
+/// A line without its `\n` or `\r\n`, as the driver hands it to `line`.
+#[inline]
+fn without_line_end(b: &[u8]) -> &[u8] {
+    let b = b.strip_suffix(b"\n").unwrap_or(b);
+    b.strip_suffix(b"\r").unwrap_or(b)
+}
+
 impl LineParser for SdlParser {
+    /// Ordinary records the prefilter misses and their continuation lines:
+    /// most of a trace, read without the per-line work of `line`. Anything
+    /// else (the FileHead, the first record, a prefilter hit, an odd time,
+    /// noise, every line under `keep_ordinary`) goes through `line`.
+    fn skim(&mut self, block: &str) -> Skimmed {
+        let mut done = Skimmed::default();
+        if self.keep_ordinary || !self.head_seen || self.first.is_none() {
+            return done;
+        }
+        let b = block.as_bytes();
+        for nl in memchr::memchr_iter(b'\n', b) {
+            if !self.skims(without_line_end(&b[done.bytes..=nl])) {
+                break;
+            }
+            done.bytes = nl + 1;
+            done.lines += 1;
+        }
+        done
+    }
+
     fn finish(&mut self, out: &mut Output) {
         if let (Some(first), Some(ms)) = (self.first.take(), self.last_ms) {
             out.time_span(first, self.raw_time(ms));
@@ -524,6 +576,9 @@ const RECORD_TEXT_BYTES: usize = 64 * 1024;
 
 /// Binary noise or decoding damage: control bytes or U+FFFD in a line.
 fn looks_noisy(b: &[u8]) -> bool {
-    b.iter().any(|&c| c < 0x20 && c != b'\t' && c != 0x0c)
-        || memchr::memchr_iter(0xEF, b).any(|i| b[i..].starts_with("\u{fffd}".as_bytes()))
+    // No early exit: the whole-line fold compiles to SIMD compares.
+    let control = b.iter().fold(false, |acc, &c| {
+        acc | ((c < 0x20) & (c != b'\t') & (c != 0x0c))
+    });
+    control || memchr::memchr_iter(0xEF, b).any(|i| b[i..].starts_with("\u{fffd}".as_bytes()))
 }

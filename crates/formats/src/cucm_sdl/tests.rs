@@ -686,3 +686,114 @@ fn the_file_reports_the_time_it_covers_though_ordinary_records_yield_no_event() 
     assert_eq!(last, records.last().unwrap().1);
     assert_ne!(first, last);
 }
+
+/// The SDL format without its fast path: every line goes through `line`.
+struct LineByLine;
+
+/// Forwards lines and the end of the file, and nothing else.
+struct NoSkim(Box<dyn LineParser>);
+
+impl LineParser for NoSkim {
+    fn line(&mut self, line: Line<'_>, out: &mut Output) {
+        self.0.line(line, out);
+    }
+    fn finish(&mut self, out: &mut Output) {
+        self.0.finish(out);
+    }
+}
+
+impl Format for LineByLine {
+    fn name(&self) -> &'static str {
+        CucmSdl.name()
+    }
+    fn description(&self) -> &'static str {
+        CucmSdl.description()
+    }
+    fn example(&self) -> &'static str {
+        CucmSdl.example()
+    }
+    fn detect(&self, head: &Head<'_>) -> u8 {
+        CucmSdl.detect(head)
+    }
+    fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser> {
+        Box::new(NoSkim(CucmSdl.parser(ctx)))
+    }
+}
+
+/// A trace with everything `skim` must hand back to `line`: a FileHead,
+/// prefilter hits among ordinary records, multi-line records, CRLF line
+/// ends, blank and noisy continuation lines, an impossible time, a record in
+/// a non-fixed layout, and a midnight wrap.
+fn mixed_trace() -> String {
+    let mut t = String::from(
+        "00000001.000 |23:59:58.000 |FileHead |UTC:-05:00,Date: 2024/03/09, AppName: CCM, AppId: 100, HostName: cm-a, FileNumber: 9, \n",
+    );
+    for i in 0..400 {
+        let s = 58 + i / 100;
+        let (h, m, s) = if s >= 60 { (0, 0, s - 60) } else { (23, 59, s) };
+        let ms = (i * 7) % 1000;
+        let stamp = format!("{h:02}:{m:02}:{s:02}.{ms:03}");
+        let seq = format!("{:08}.{:03}", 2 + i / 4, i % 4);
+        match i % 9 {
+            0 => t.push_str(&format!("{seq} |{stamp} |SdlSig   |StationKeepAlive |connected |StationD(1,100,64,1) |StationInit(1,100,65,1) |1,100,82,6.36^*^*\n")),
+            1 => t.push_str(&format!("{seq} |{stamp} |AppInfo  |SIPTcp - wait_SdlReadRsp: Incoming SIP TCP message\r\nREGISTER sip:10.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.2:5060\r\n\r\n")),
+            2 => t.push_str(&format!("{seq} |{stamp} |SdlSig   |SdlLinkOOS |ready |SdlLink(1,100,3,1) |SdlLink(2,100,3,1) |1,100,2,1.1^*^*\n")),
+            3 => t.push_str(&format!("{seq} |{stamp} |AppInfo  |StationD: (0000123) KeepAlive timeout, unregistering device SEP00112233445{}\n", i % 10)),
+            4 => t.push_str("binary\u{1}noise\nand \u{fffd} damage\n"),
+            5 => t.push_str(&format!("{seq} |25:{m:02}:{s:02}.000 |SdlSig   |Odd |x |y |z |c\n")),
+            6 => t.push_str(&format!("{}.{} | {stamp} | SdlSig | CcConnInd | x | y\n", 2 + i / 4, i % 4)),
+            7 => t.push_str(&format!("{seq} |{stamp} |AppInfo  |DeviceTransientConnection - Transient connection attempt. App ID:Cisco CallManager Cluster ID:C Node ID:cm-a\n")),
+            _ => t.push_str(&format!("{seq} |{stamp} |SdlStat  |Sdl statistics |{i}\n")),
+        }
+    }
+    // It ends on ordinary records: the span's end comes from the fast path.
+    for i in 0..3 {
+        t.push_str(&format!(
+            "00000200.00{i} |00:00:09.00{i} |SdlStat  |Sdl statistics |{i}\n"
+        ));
+    }
+    t
+}
+
+#[test]
+fn the_fast_path_reads_every_trace_exactly_as_line_by_line_reading_does() {
+    let traces: Vec<(&str, String)> = vec![
+        ("SDL001_100_001499.txt", HEAD_1499.to_string()),
+        ("SDL001_100_001500.txt", MIDNIGHT_1500.to_string()),
+        ("SDL001_100_000001.txt", SIP.to_string()),
+        ("SDL001_100_000002.txt", DETAILED.to_string()),
+        ("SDL001_200_000003.txt", CTI_OPEN.to_string()),
+        ("SDL001_200_000004.txt", CTI_ALARM.to_string()),
+        ("SDL002_100_000042.txt", EUROPE.to_string()),
+        ("SDL001_200_000007.txt", CTI_OWN.to_string()),
+        (
+            "SDL001_100_000008.txt",
+            String::from_utf8_lossy(MALFORMED).into_owned(),
+        ),
+        ("SDL001_100_000009.txt", mixed_trace()),
+    ];
+    for (name, text) in &traces {
+        let ctx = FileContext::new(name);
+        let fast = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
+        let slow = parse_reader(Some(&LineByLine), &ctx, text.as_bytes());
+        assert!(fast.lines > 0, "{name}");
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{name}");
+    }
+}
+
+#[test]
+fn the_mixed_trace_keeps_its_hits_problems_and_wrap() {
+    let f = parse(&mixed_trace(), "SDL001_100_000009.txt");
+    // Only the noise (two lines, 44 times) and the records at hour 25 (44)
+    // are not understood.
+    assert_eq!(f.lines - f.understood, 2 * 44 + 44);
+    assert!(f.events.iter().any(|e| e.kind == Kind::DeviceUnregistered));
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.message.contains("impossible time")));
+    let (_, last) = f.span.clone().unwrap();
+    assert!(
+        matches!(last, RawTime::WithOffset(dt, _, DateSource::Wrapped) if dt.date().day() == 10)
+    );
+}
