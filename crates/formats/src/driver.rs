@@ -10,6 +10,11 @@ use uctriage_core::{Fact, Problem, RawEvent, RawTime};
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// How much of a file is read ahead for format detection.
 const HEAD_BYTES: usize = 64 * 1024;
+/// The read buffer: a block of whole lines handed over at once is never
+/// longer than this plus the detection head.
+const READ_BYTES: usize = 256 * 1024;
+// `LineParser::skim` relies on it: no line in a block is over the cap.
+const _: () = assert!(READ_BYTES + HEAD_BYTES <= MAX_LINE_BYTES);
 /// How many not-understood lines are quoted as problems per file.
 const QUOTED_UNPARSED: usize = 5;
 
@@ -76,7 +81,7 @@ pub fn parse_reader(
             Problem::file("a document, not a log (Markdown / office / PDF): skipped"),
         );
     }
-    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let mut reader = BufReader::with_capacity(READ_BYTES, reader);
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let mut early_error = None;
     while head.len() < HEAD_BYTES {
