@@ -720,10 +720,10 @@ impl Format for LineByLine {
     }
 }
 
-/// A trace with everything `skim` must hand back to `line`: a FileHead,
-/// prefilter hits among ordinary records, multi-line records, CRLF line
-/// ends, blank and noisy continuation lines, an impossible time, a record in
-/// a non-fixed layout, and a midnight wrap.
+/// A trace with what `skim` must take (ordinary records in the fixed and in
+/// a free layout, multi-line records, CRLF line ends, blank continuation
+/// lines, a midnight wrap) and what it must hand back to `line` (the
+/// FileHead, prefilter hits, noisy lines, an impossible time).
 fn mixed_trace() -> String {
     let mut t = String::from(
         "00000001.000 |23:59:58.000 |FileHead |UTC:-05:00,Date: 2024/03/09, AppName: CCM, AppId: 100, HostName: cm-a, FileNumber: 9, \n",
