@@ -418,7 +418,9 @@ fn read_line_capped(
     }
 }
 
-fn trim_line_end(mut line: &[u8]) -> &[u8] {
+/// A line without its `\n` or `\r\n`, as parsers are handed it.
+#[inline]
+pub(crate) fn trim_line_end(mut line: &[u8]) -> &[u8] {
     if let [rest @ .., b'\n'] = line {
         line = rest;
     }

@@ -20,6 +20,7 @@ mod head;
 #[cfg(test)]
 mod tests;
 
+use crate::driver::trim_line_end;
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output, Skimmed};
 use extract::Prefilter;
 use head::FileHeadInfo;
@@ -417,16 +418,16 @@ impl SdlParser {
                 true
             }
             Some(_) => false,
-            None => self.in_record && !looks_noisy(b),
+            None => self.continues_record(b),
         }
     }
-}
 
-/// A line without its `\n` or `\r\n`, as the driver hands it to `line`.
-#[inline]
-fn without_line_end(b: &[u8]) -> &[u8] {
-    let b = b.strip_suffix(b"\n").unwrap_or(b);
-    b.strip_suffix(b"\r").unwrap_or(b)
+    /// Whether a line that starts no record is a continuation line of the
+    /// current one (a SIP/MGCP body, a dump), not noise.
+    #[inline]
+    fn continues_record(&self, b: &[u8]) -> bool {
+        self.in_record && !looks_noisy(b)
+    }
 }
 
 impl LineParser for SdlParser {
@@ -441,7 +442,7 @@ impl LineParser for SdlParser {
         }
         let b = block.as_bytes();
         for nl in memchr::memchr_iter(b'\n', b) {
-            if !self.skims(without_line_end(&b[done.bytes..=nl])) {
+            if !self.skims(trim_line_end(&b[done.bytes..=nl])) {
                 break;
             }
             done.bytes = nl + 1;
@@ -459,7 +460,7 @@ impl LineParser for SdlParser {
     fn line(&mut self, line: Line<'_>, out: &mut Output) {
         let b = line.text.as_bytes();
         let Some(rec) = split_record(b) else {
-            if self.in_record && !looks_noisy(b) {
+            if self.continues_record(b) {
                 // A continuation line of a multi-line AppInfo record (SIP, MGCP, dumps).
                 out.understood();
                 if let Some(ev) = out.last_event_mut().filter(|_| self.open_ordinary) {
