@@ -1,9 +1,8 @@
 //! Events: what happened, where, and the line that proves it.
 
-use crate::{Clock, RawTime};
+use crate::{Clock, Fields, RawTime};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What kind of thing happened. Correlation rules match on these.
@@ -255,7 +254,7 @@ pub struct RawEvent {
     /// One line for a human.
     pub summary: String,
     /// Decoded fields (tag values, causes, counters).
-    pub fields: BTreeMap<String, String>,
+    pub fields: Fields,
     /// Things the event is about.
     pub entities: Vec<Entity>,
     /// 1-based line where the record starts.
@@ -273,7 +272,7 @@ impl RawEvent {
             kind,
             severity: Severity::Info,
             summary: summary.into(),
-            fields: BTreeMap::new(),
+            fields: Fields::new(),
             entities: Vec::new(),
             line,
             text: text.to_string(),
@@ -308,8 +307,8 @@ impl RawEvent {
     }
 
     /// Add a decoded field.
-    pub fn with_field(mut self, key: impl Into<String>, value: impl Into<String>) -> RawEvent {
-        self.fields.insert(key.into(), value.into());
+    pub fn with_field(mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> RawEvent {
+        self.fields.insert(key, value);
         self
     }
 
@@ -342,7 +341,7 @@ pub struct Event {
     /// One line for a human.
     pub summary: String,
     /// Decoded fields.
-    pub fields: BTreeMap<String, String>,
+    pub fields: Fields,
     /// Things the event is about.
     pub entities: Vec<Entity>,
     /// Where it came from.

@@ -25,11 +25,13 @@
 mod clock;
 mod event;
 mod fact;
+mod fields;
 mod host;
 
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};
 pub use event::{Entity, EntityKind, Event, Evidence, Kind, Problem, RawEvent, Severity};
 pub use fact::{round_offset, Fact};
+pub use fields::{FieldValue, Fields};
 pub use host::canonical_host;
 
 /// Re-export of the time library every crate uses, so versions never drift.

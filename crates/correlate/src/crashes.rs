@@ -50,11 +50,15 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
         let (Some(host), Some(time)) = (e.host.clone(), e.time) else {
             continue;
         };
-        let process = e.fields.get("process").cloned().unwrap_or_default();
+        let process = e
+            .fields
+            .get("process")
+            .map(str::to_string)
+            .unwrap_or_default();
         let file = e
             .fields
             .get("core_file")
-            .cloned()
+            .map(str::to_string)
             .unwrap_or_else(|| format!("{process}@{time}"));
         let core = cores.entry((host, file.clone())).or_insert_with(|| Core {
             process: process.clone(),
@@ -72,10 +76,14 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
         let Some(file) = e.fields.get("core_file") else {
             continue;
         };
-        if let Some(core) = cores.values_mut().find(|c| &c.core_file == file) {
-            core.reason = e.fields.get("reason").cloned();
-            core.frames = e.fields.get("frames").cloned().unwrap_or_default();
-            core.abort_site = e.fields.get("abort_site").cloned();
+        if let Some(core) = cores.values_mut().find(|c| c.core_file == file) {
+            core.reason = e.fields.get("reason").map(str::to_string);
+            core.frames = e
+                .fields
+                .get("frames")
+                .map(str::to_string)
+                .unwrap_or_default();
+            core.abort_site = e.fields.get("abort_site").map(str::to_string);
             core.evidence.push(e.evidence.clone());
         }
     }

@@ -141,7 +141,7 @@ impl Topology {
     ) -> Topology {
         let mut t = Topology::default();
         for e in events.iter().filter(|e| e.kind == Kind::Config) {
-            match e.fields.get("table").map(String::as_str) {
+            match e.fields.get("table") {
                 Some("device") if e.fields.contains_key("device name") => t.learn_export(e),
                 Some("vm") => t.learn_vm(e, hosts),
                 _ if e.fields.contains_key("sql") => t.learn_sql_row(e),
@@ -173,8 +173,8 @@ impl Topology {
     fn learn_vm(&mut self, e: &Event, hosts: &HostBook) {
         if let (Some(vm), Some(esx)) = (e.fields.get("vm"), e.fields.get("vmhost")) {
             let placement = Placement {
-                esx: esx.clone(),
-                datastore: e.fields.get("datastore").cloned(),
+                esx: esx.to_string(),
+                datastore: e.fields.get("datastore").map(str::to_string),
                 evidence: e.evidence.clone(),
             };
             self.placement.insert(hosts.resolve(vm), placement);
@@ -211,9 +211,9 @@ impl Topology {
         if let (Some(dev), Some(pool)) = (e.fields.get("device name"), e.fields.get("device pool"))
         {
             self.device_pool.insert(
-                dev.clone(),
+                dev.to_string(),
                 Link {
-                    to: pool.clone(),
+                    to: pool.to_string(),
                     evidence: e.evidence.clone(),
                 },
             );
@@ -222,42 +222,42 @@ impl Topology {
 
     fn learn_sql_row(&mut self, e: &Event) {
         let roles = sql_roles(&e.fields["sql"]);
-        let get = |role: Role| -> Option<&String> {
+        let get = |role: Role| -> Option<&str> {
             roles
                 .iter()
                 .find(|(_, r)| *r == role)
                 .and_then(|(col, _)| e.fields.get(col))
                 .filter(|v| !v.is_empty() && *v != "NULL")
         };
-        let link = |to: &String| Link {
-            to: to.clone(),
+        let link = |to: &str| Link {
+            to: to.to_string(),
             evidence: e.evidence.clone(),
         };
         if let (Some(d), Some(p)) = (get(Role::Device), get(Role::Pool)) {
-            self.device_pool.insert(d.clone(), link(p));
+            self.device_pool.insert(d.to_string(), link(p));
         }
         if let (Some(p), Some(g)) = (get(Role::Pool), get(Role::Group)) {
-            self.pool_group.insert(p.clone(), link(g));
+            self.pool_group.insert(p.to_string(), link(g));
         }
         if let (Some(g), Some(cm)) = (get(Role::Group), get(Role::CallManager)) {
             let prio = get(Role::Priority)
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(u32::MAX);
-            let members = self.group_members.entry(g.clone()).or_default();
-            if !members.iter().any(|(_, l)| &l.to == cm) {
+            let members = self.group_members.entry(g.to_string()).or_default();
+            if !members.iter().any(|(_, l)| l.to == cm) {
                 members.push((prio, link(cm)));
                 members.sort_by_key(|(p, _)| *p);
             }
         }
         if let (Some(cm), Some(h)) = (get(Role::CallManager), get(Role::Host)) {
-            self.cm_host.insert(cm.clone(), link(h));
+            self.cm_host.insert(cm.to_string(), link(h));
         }
         if let (Some(g), Some(h), None) =
             (get(Role::Group), get(Role::Host), get(Role::CallManager))
         {
             // A group listed with processnode names only.
-            let members = self.group_members.entry(g.clone()).or_default();
-            if !members.iter().any(|(_, l)| &l.to == h) {
+            let members = self.group_members.entry(g.to_string()).or_default();
+            if !members.iter().any(|(_, l)| l.to == h) {
                 let prio = get(Role::Priority)
                     .and_then(|p| p.parse().ok())
                     .unwrap_or(u32::MAX);

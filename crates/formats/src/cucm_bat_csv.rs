@@ -83,14 +83,14 @@ impl LineParser for BatParser {
             }
             ev = ev.with_field(name.clone(), value);
         }
-        let Some(device) = ev.fields.get("device name").cloned() else {
+        let Some(device) = ev.fields.get("device name").map(str::to_string) else {
             out.problem(line.no, "row without a DEVICE NAME");
             return;
         };
         let pool = ev
             .fields
             .get("device pool")
-            .cloned()
+            .map(str::to_string)
             .unwrap_or_else(|| "?".into());
         let dns: Vec<&str> = ev
             .entities

@@ -162,7 +162,9 @@ impl Output {
     }
 
     /// Emit an event.
-    pub fn emit(&mut self, event: RawEvent) {
+    pub fn emit(&mut self, mut event: RawEvent) {
+        // Events are kept until the whole bundle is read: no spare capacity.
+        event.fields.shrink_to_fit();
         self.events.push(event);
     }
 

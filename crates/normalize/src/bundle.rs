@@ -120,7 +120,7 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let (zones, mut notes) = decide_zones(&hosts, &evidence, &opts.tz_hints, |h| book.resolve(h));
     let display = display_zone(&zones, &files, &file_hosts);
     let fallback = date_fallback(&files, opts);
-    let mut events = Vec::new();
+    let mut events = Vec::with_capacity(files.iter().map(|f| f.events.len()).sum());
     let mut infos = Vec::new();
     let mut undated_clock_hosts = 0usize;
     let no_zone = unknown_or_hint(opts);

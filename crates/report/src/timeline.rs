@@ -2,9 +2,8 @@
 
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::io::{self, Write};
-use uctriage_core::{Clock, Entity, Event};
+use uctriage_core::{Clock, Entity, Event, Fields};
 
 /// One event as written to NDJSON (a stable contract for scripts).
 #[derive(Serialize)]
@@ -26,7 +25,7 @@ pub struct EventRecord<'a> {
     /// How the time was decided.
     pub clock: &'a Clock,
     /// Decoded fields.
-    pub fields: &'a BTreeMap<String, String>,
+    pub fields: &'a Fields,
     /// Entities.
     pub entities: &'a [Entity],
     /// Format that parsed it.

@@ -129,7 +129,7 @@ fn cti_ports(events: &[Event]) -> BTreeSet<&str> {
                 .get("device type")
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("CTI Port"))
         })
-        .filter_map(|e| e.fields.get("device name").map(String::as_str))
+        .filter_map(|e| e.fields.get("device name"))
         .collect()
 }
 

@@ -19,8 +19,13 @@ struct Symptom {
     short: String,
     /// A sentence part for the summary.
     what: String,
+    /// The first few proofs, in event order (a finding cites at most
+    /// [`CITED`] per symptom, so the rest are not kept).
     evidence: Vec<Evidence>,
 }
+
+/// Proofs cited per symptom.
+const CITED: usize = 4;
 
 pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
     let t0 = match ctx
@@ -58,11 +63,13 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         .filter_map(|h| ctx.topo.placement(h))
         .map(|p| ctx.bundle.hosts.resolve(&p.esx))
         .collect();
+    let by_subject = troubled_events(ctx);
     for host in hosts
         .iter()
         .filter(|h| !root_hosts.contains(*h) && !root_esx.contains(*h))
     {
-        let symptoms = symptoms(rule, ctx, host);
+        let events = by_subject.get(host.as_str()).map_or(&[][..], Vec::as_slice);
+        let symptoms = symptoms(rule, ctx, host, events);
         if symptoms.is_empty() {
             continue;
         }
@@ -143,7 +150,7 @@ fn judge(
     f.confidence = confidence;
     Finding::add(&mut f.hosts, [host.to_string()]);
     for s in symptoms {
-        for e in s.evidence.iter().take(4) {
+        for e in s.evidence.iter().take(CITED) {
             f.cite(e);
         }
     }
@@ -180,44 +187,67 @@ fn shared_host(ctx: &Ctx<'_>, f: &mut Finding, host: &str, root_hosts: &BTreeSet
     }
 }
 
-/// Everything wrong with `host` in the bundle, one symptom per kind of trouble.
-fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
+/// The timed events of the kinds a symptom can come from, by the host they
+/// are about: the remote end of a link or the target of a ping when the event
+/// names one by address or host name, else the event's own host. One pass
+/// over the events serves every host.
+fn troubled_events<'e>(ctx: &Ctx<'e>) -> BTreeMap<String, Vec<&'e Event>> {
+    const REMOTE_KEYS: [&str; 3] = ["remoteipaddress", "remote_host", "target"];
+    let mut out: BTreeMap<String, Vec<&'e Event>> = BTreeMap::new();
+    let kinds = [
+        Kind::ClusterAuth,
+        Kind::SdlLink,
+        Kind::Replication,
+        Kind::RtmtAlert,
+        Kind::Ping,
+    ];
+    for e in ctx.events() {
+        if e.time.is_none() || !kinds.contains(&e.kind) {
+            continue;
+        }
+        let remote = e
+            .fields
+            .iter()
+            .find(|(k, _)| REMOTE_KEYS.iter().any(|r| k.eq_ignore_ascii_case(r)))
+            .map(|(_, v)| ctx.bundle.hosts.resolve(v));
+        let Some(subject) = remote.or_else(|| e.host.clone()) else {
+            continue;
+        };
+        out.entry(subject).or_default().push(e);
+    }
+    out
+}
+
+/// Everything wrong with `host` in the bundle, one symptom per kind of trouble,
+/// from the events about it ([`troubled_events`]) and its metric episodes.
+fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str, events: &[&Event]) -> Vec<Symptom> {
     let mut out: BTreeMap<String, Symptom> = BTreeMap::new();
     let hhmm = |t: Timestamp| {
         t.to_zoned_datetime(ctx.tz.clone())
             .strftime("%H:%M")
             .to_string()
     };
-    let mut note = |key: String, e: &Event, short: String, what: String| {
+    // `describe` gives the symptom's title words and summary part; it runs
+    // once per symptom, for its first event.
+    let mut note = |key: String, e: &Event, describe: &dyn Fn() -> (String, String)| {
         let t = e.time.unwrap();
-        let s = out.entry(key).or_insert_with(|| Symptom {
-            first: t,
-            last: t,
-            short,
-            what,
-            evidence: Vec::new(),
+        let s = out.entry(key).or_insert_with(|| {
+            let (short, what) = describe();
+            Symptom {
+                first: t,
+                last: t,
+                short,
+                what,
+                evidence: Vec::new(),
+            }
         });
         s.first = s.first.min(t);
         s.last = s.last.max(t);
-        s.evidence.push(e.evidence.clone());
-    };
-    // An event is about the remote end of a link, or the target of a ping,
-    // when it names one by address or host name; else about its own host.
-    let about = |e: &Event| -> Option<String> {
-        e.fields
-            .iter()
-            .find(|(k, _)| {
-                ["remoteipaddress", "remote_host", "target"]
-                    .contains(&k.to_ascii_lowercase().as_str())
-            })
-            .map(|(_, v)| ctx.bundle.hosts.resolve(v))
-            .or_else(|| e.host.clone())
-    };
-    for e in ctx.events().iter().filter(|e| e.time.is_some()) {
-        let subject = about(e);
-        if subject.as_deref() != Some(host) {
-            continue;
+        if s.evidence.len() < CITED {
+            s.evidence.push(e.evidence.clone());
         }
+    };
+    for &e in events {
         let state = e
             .fields
             .get("state")
@@ -226,39 +256,38 @@ fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
         match e.kind {
             Kind::ClusterAuth if state.starts_with("not") => {
                 let t = e.time.unwrap();
-                note(
-                    "auth".into(),
-                    e,
-                    format!("not authenticated since {}", hhmm(t)),
-                    format!("{} since {}", e.fields["state"], ctx.when(t)),
+                note("auth".into(), e, &|| {
+                    (
+                        format!("not authenticated since {}", hhmm(t)),
+                        format!("{} since {}", &e.fields["state"], ctx.when(t)),
+                    )
+                })
+            }
+            Kind::SdlLink if state.contains("out") => note("sdl".into(), e, &|| {
+                (
+                    "SDL links down".into(),
+                    "SDL links to it out of service".into(),
                 )
-            }
-            Kind::SdlLink if state.contains("out") => note(
-                "sdl".into(),
-                e,
-                "SDL links down".into(),
-                "SDL links to it out of service".into(),
-            ),
-            Kind::Replication if replication_bad(e) => {
+            }),
+            Kind::Replication if replication_bad(e) => note("repl".into(), e, &|| {
                 let text = replication_text(e);
-                note("repl".into(), e, text.clone(), text)
-            }
+                (text.clone(), text)
+            }),
             Kind::RtmtAlert if !measures_impact(rule, e) => {
-                let name = e.fields.get("alert").cloned().unwrap_or_default();
+                let name = e.fields.get("alert").unwrap_or("");
                 let t = e.time.unwrap();
-                note(
-                    format!("alert-{name}"),
-                    e,
-                    format!("{name} alerts"),
-                    format!("RTMT alert {name} from {}", ctx.when(t)),
-                );
+                note(format!("alert-{name}"), e, &|| {
+                    (
+                        format!("{name} alerts"),
+                        format!("RTMT alert {name} from {}", ctx.when(t)),
+                    )
+                });
             }
-            Kind::Ping if e.fields.get("lost").is_some_and(|l| l == "true") => note(
-                "ping-loss".into(),
-                e,
-                "pings lost".into(),
-                "pings to it lost".into(),
-            ),
+            Kind::Ping if e.fields.get("lost").is_some_and(|l| l == "true") => {
+                note("ping-loss".into(), e, &|| {
+                    ("pings lost".into(), "pings to it lost".into())
+                })
+            }
             _ => {}
         }
     }
@@ -275,11 +304,7 @@ fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str) -> Vec<Symptom> {
 }
 
 fn replication_bad(e: &Event) -> bool {
-    let state = e
-        .fields
-        .get("replication_state")
-        .map(String::as_str)
-        .unwrap_or("");
+    let state = e.fields.get("replication_state").unwrap_or("");
     let text = format!(
         "{} {}",
         e.fields.get("state_text").map_or("", |s| s),
@@ -362,7 +387,7 @@ fn reauthentications(rule: &Rule, ctx: &mut Ctx<'_>, t0: Timestamp) {
         let (Some(t), Some(h)) = (e.time, e.host.clone()) else {
             continue;
         };
-        let state = e.fields.get("state").map(String::as_str).unwrap_or("");
+        let state = e.fields.get("state").unwrap_or("");
         let ago = secs(t0, t);
         if state.starts_with("authenticated") && ago > long_before && ago <= lookback {
             found.push((h, t, e.evidence.clone()));

@@ -712,7 +712,7 @@ pub(crate) fn starvation(e: &Event, idle_below: f64, iowait_above: f64) -> Optio
         Kind::RtmtAlert | Kind::Alarm => {
             let name = e.fields.get("alert").or_else(|| e.fields.get("alarm"))?;
             (name.contains("CpuPegging") || name.contains("CodeYellow") || name.contains("CodeRed"))
-                .then(|| name.clone())
+                .then(|| name.to_string())
         }
         _ => None,
     }

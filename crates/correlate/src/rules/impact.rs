@@ -59,11 +59,7 @@ fn routine_unregistration(ctx: &Ctx<'_>, rule: &Rule, e: &Event) -> bool {
     let Some(code) = e.fields.get("Reason") else {
         return false;
     };
-    let alarm = e
-        .fields
-        .get("alarm")
-        .map(String::as_str)
-        .or(Some("DeviceUnregistered"));
+    let alarm = e.fields.get("alarm").or(Some("DeviceUnregistered"));
     let name = ctx
         .kb
         .decode(alarm, e.kind.as_str(), "Reason", code)
@@ -117,7 +113,7 @@ fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
             .get("cause")
             .or_else(|| events[i].fields.get("Reason"))
         {
-            *causes.entry(c.clone()).or_default() += 1;
+            *causes.entry(c.to_string()).or_default() += 1;
         }
     }
     let seen: BTreeSet<String> = episode
@@ -229,7 +225,7 @@ fn decoded_causes(ctx: &Ctx<'_>, events: &[Event], episode: &[usize]) -> String 
     let mut said = BTreeSet::new();
     for &i in episode {
         let e = &events[i];
-        let alarm = e.fields.get("alarm").map(String::as_str);
+        let alarm = e.fields.get("alarm");
         for field in ["cause_code", "cause", "Reason"] {
             if let Some(code) = e.fields.get(field) {
                 if let Some(meaning) = ctx.kb.decode(alarm, e.kind.as_str(), field, code) {

@@ -54,7 +54,7 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
                 .iter()
                 .filter_map(|e| e.fields.get("Reason"))
                 .fold(BTreeMap::new(), |mut m, r| {
-                    *m.entry(r.clone()).or_default() += 1;
+                    *m.entry(r.to_string()).or_default() += 1;
                     m
                 });
             let decoded: Vec<String> = reasons
@@ -138,7 +138,7 @@ fn subnets(burst: &[&Event]) -> Vec<String> {
     let mut out: Vec<String> = burst
         .iter()
         .filter_map(|e| e.fields.get("IPAddress"))
-        .filter_map(|ip| prefix24(ip))
+        .filter_map(prefix24)
         .collect();
     out.sort();
     out.dedup();

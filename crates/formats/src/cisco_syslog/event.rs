@@ -88,8 +88,8 @@ fn tags_of<'a>(env: &Envelope<'a>) -> Tags<'a> {
 }
 
 /// Set a field (as [`RawEvent::with_field`], without moving the event).
-pub(super) fn put(ev: &mut RawEvent, key: &str, value: impl Into<String>) {
-    ev.fields.insert(key.to_string(), value.into());
+pub(super) fn put(ev: &mut RawEvent, key: &str, value: impl AsRef<str>) {
+    ev.fields.insert(key, value);
 }
 
 /// Kind and `state` field for an alarm name.

@@ -53,7 +53,7 @@ fn c214607_split_records_services_and_plus_two_hours() {
     let kinds: Vec<_> = f
         .events
         .iter()
-        .map(|e| (e.kind, e.fields.get("state").cloned()))
+        .map(|e| (e.kind, e.fields.get("state").map(str::to_string)))
         .collect();
     assert_eq!(kinds[0], (Kind::ServiceState, Some("start_failed".into())));
     assert_eq!(kinds[1], (Kind::ServiceState, Some("failed".into())));

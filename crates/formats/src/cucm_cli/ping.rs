@@ -187,8 +187,8 @@ impl Section for PingSection {
                 .last_event_mut()
                 .filter(|e| e.kind == Kind::Ping && e.fields.contains_key("sent"))
             {
-                ev.fields.insert("rtt_avg_ms".into(), avg.to_string());
-                ev.fields.insert("rtt_max_ms".into(), max.to_string());
+                ev.fields.insert("rtt_avg_ms", avg);
+                ev.fields.insert("rtt_max_ms", max);
             }
             return true;
         }

@@ -460,7 +460,7 @@ fn windows_and_ios_ping() {
     assert_eq!(
         fail.events
             .iter()
-            .filter(|e| e.fields.get("lost").map(String::as_str) == Some("true"))
+            .filter(|e| e.fields.get("lost") == Some("true"))
             .count(),
         5
     );
@@ -469,7 +469,7 @@ fn windows_and_ios_ping() {
     assert_eq!(
         ok.events
             .iter()
-            .filter(|e| e.fields.get("lost").map(String::as_str) == Some("false"))
+            .filter(|e| e.fields.get("lost") == Some("false"))
             .count(),
         5
     );

@@ -260,11 +260,9 @@ fn alarm(c: &Ctx<'_>) -> Option<RawEvent> {
             continue;
         }
         if let Some(canon) = canonical(&key) {
-            ev.fields
-                .entry(canon.to_string())
-                .or_insert_with(|| v.clone());
+            ev.fields.insert_if_absent(canon, v);
         }
-        ev.fields.entry(key).or_insert_with(|| v.clone());
+        ev.fields.insert_if_absent(key, v);
     }
     let fields = ev.fields.clone();
     let get = |k: &str| fields.get(k).filter(|v| !v.is_empty());
@@ -473,13 +471,13 @@ fn provider_signal(c: &Ctx<'_>, out: &mut Output) {
     if let Some(last) = out.last_event_mut() {
         let same = last.kind == Kind::ServiceState
             && c.no.saturating_sub(last.line) <= 5
-            && last.fields.get("state").map(String::as_str) == Some(state)
-            && last.fields.get("login").map(String::as_str) == login
+            && last.fields.get("state") == Some(state)
+            && last.fields.get("login") == login
             && last.time == c.time;
         if same {
-            last.fields.insert("signal".into(), signal.to_string());
+            last.fields.insert("signal", signal);
             if let Some(a) = application {
-                last.fields.insert("application".into(), a.to_string());
+                last.fields.insert("application", a);
                 last.summary.push_str(&format!(" application {a}"));
             }
             return;

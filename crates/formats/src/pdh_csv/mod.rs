@@ -189,12 +189,12 @@ impl PdhParser {
                 shown[n_shown] = (col.key.as_str(), v);
                 n_shown += 1;
             }
-            ev.fields.insert(col.key.clone(), v.to_owned());
+            ev.fields.insert(col.key.clone(), v);
         }
         ev.summary = summary(&shown[..n_shown]);
         if self.columns.len() > MAX_FIELDS {
             ev.fields
-                .insert("columns_total".to_owned(), self.columns.len().to_string());
+                .insert("columns_total", self.columns.len().to_string());
         }
     }
 }

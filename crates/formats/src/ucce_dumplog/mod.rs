@@ -182,10 +182,8 @@ impl DumplogParser {
 /// process that wrote it (the fields and entity every record carries).
 fn record_event(mut ev: RawEvent, pg: &str, proc_: &str, time: RawTime) -> RawEvent {
     ev.time = time;
-    ev.fields
-        .insert("component".to_owned(), [pg, proc_].join("-"));
-    ev.fields
-        .insert("peripheral_gateway".to_owned(), pg.to_owned());
+    ev.fields.insert("component", [pg, proc_].join("-"));
+    ev.fields.insert("peripheral_gateway", pg);
     let process = Entity {
         kind: EntityKind::Process,
         id: proc_.to_owned(),

@@ -37,10 +37,10 @@ fn blog_sample_decodes_devices_addresses_and_causes() {
         .collect();
     assert!(addr
         .iter()
-        .any(|e| e.fields.get("cause") == Some(&"CALLMANAGER_FAILURE".to_string())));
+        .any(|e| e.fields.get("cause") == Some("CALLMANAGER_FAILURE")));
     assert!(addr
         .iter()
-        .any(|e| e.fields.get("cause_code") == Some(&"1005".to_string())));
+        .any(|e| e.fields.get("cause_code") == Some("1005")));
 }
 
 /// Every record as an event (`timeline --all`).

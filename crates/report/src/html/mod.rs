@@ -252,7 +252,6 @@ mod tests {
     /// notes) must come out escaped everywhere: cards, evidence, lanes, tables.
     #[test]
     fn bundle_text_is_escaped() {
-        use std::collections::BTreeMap;
         use uctriage_core::{Clock, Event, Evidence, Severity};
         use uctriage_correlate::Finding;
 
@@ -271,7 +270,7 @@ mod tests {
             kind: Kind::ServiceCore,
             severity: Severity::Error,
             summary: format!("core {EVIL}"),
-            fields: BTreeMap::new(),
+            fields: Default::default(),
             entities: Vec::new(),
             evidence: ev.clone(),
             format: "test",

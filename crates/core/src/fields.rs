@@ -1,0 +1,351 @@
+//! An event's decoded fields: a small map from name to value, kept sorted by
+//! name, with every name and value in one string buffer.
+//!
+//! A syslog alarm carries about twenty fields. As a `BTreeMap<String, String>`
+//! that was some forty heap blocks and tree nodes per event; here it is two
+//! blocks (the text and a slot list), which keeps event-dense inputs (syslog,
+//! PerfMon) small in memory and fast to build. Names and values are compared
+//! and sorted as a `BTreeMap<String, String>` would, so iteration order and
+//! serialized output are the same.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::fmt;
+use std::ops::{Deref, Index};
+
+/// Decoded fields of an event (tag values, causes, counters), sorted by name.
+#[derive(Clone, Default)]
+pub struct Fields {
+    /// Names and values back to back; replaced values leave their old bytes.
+    text: String,
+    /// One per field, sorted by name.
+    slots: Vec<Slot>,
+}
+
+/// Where one field's name and value sit in [`Fields::text`].
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// Start of the name; the value follows it.
+    at: u32,
+    /// Length of the name.
+    name: u32,
+    /// Length of the value.
+    value: u32,
+}
+
+impl Fields {
+    /// No fields.
+    pub fn new() -> Fields {
+        Fields::default()
+    }
+
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.find(name).ok().map(|i| self.value_at(i))
+    }
+
+    /// Whether `name` is set.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Set `name` to `value`, replacing any earlier value.
+    pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        match self.find(name) {
+            Ok(i) => {
+                if let Some(slot) = self.append(name, value) {
+                    self.slots[i] = slot;
+                }
+            }
+            Err(i) => {
+                if let Some(slot) = self.append(name, value) {
+                    self.slots.insert(i, slot);
+                }
+            }
+        }
+    }
+
+    /// Set `name` to `value` unless it is set already.
+    pub fn insert_if_absent(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let name = name.as_ref();
+        if let Err(i) = self.find(name) {
+            if let Some(slot) = self.append(name, value.as_ref()) {
+                self.slots.insert(i, slot);
+            }
+        }
+    }
+
+    /// Remove `name`, returning whether it was set.
+    pub fn remove(&mut self, name: &str) -> bool {
+        match self.find(name) {
+            Ok(i) => {
+                self.slots.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// `(name, value)` pairs in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        (0..self.slots.len()).map(|i| (self.name_at(i), self.value_at(i)))
+    }
+
+    /// Names in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.slots.len()).map(|i| self.name_at(i))
+    }
+
+    /// Values in name order.
+    pub fn values(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.slots.len()).map(|i| self.value_at(i))
+    }
+
+    /// Give back spare capacity (call once the event is complete).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.slots.shrink_to_fit();
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.slots
+            .binary_search_by(|s| self.slice(s.at, s.name).cmp(name))
+    }
+
+    /// Copy a name and value to the end of the text; `None` (and nothing
+    /// stored) past 4 GiB, which no record's fields come near.
+    fn append(&mut self, name: &str, value: &str) -> Option<Slot> {
+        let at = u32::try_from(self.text.len()).ok()?;
+        let slot = Slot {
+            at,
+            name: u32::try_from(name.len()).ok()?,
+            value: u32::try_from(value.len()).ok()?,
+        };
+        u32::try_from(self.text.len() + name.len() + value.len()).ok()?;
+        self.text.push_str(name);
+        self.text.push_str(value);
+        Some(slot)
+    }
+
+    fn slice(&self, at: u32, len: u32) -> &str {
+        let at = at as usize;
+        &self.text[at..at + len as usize]
+    }
+
+    fn name_at(&self, i: usize) -> &str {
+        let s = self.slots[i];
+        self.slice(s.at, s.name)
+    }
+
+    fn value_at(&self, i: usize) -> &str {
+        let s = self.slots[i];
+        self.slice(s.at + s.name, s.value)
+    }
+}
+
+/// `fields["name"]`: the value, panicking when the field is not set (as a map
+/// index does). The value compares with string literals.
+impl Index<&str> for Fields {
+    type Output = FieldValue;
+
+    fn index(&self, name: &str) -> &FieldValue {
+        match self.get(name) {
+            Some(v) => FieldValue::new(v),
+            None => panic!("no field {name:?}"),
+        }
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Fields {}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = (&'a str, &'a str);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a str)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Fields {
+        let mut f = Fields::new();
+        for (k, v) in iter {
+            f.insert(k, v);
+        }
+        f
+    }
+}
+
+/// A field's value as `fields["name"]` gives it: a `str` that also compares
+/// with `&str` and `String`, so `fields["cause"] == "DEVICE_UNREGISTERED"` reads
+/// as it would with a map of strings.
+#[repr(transparent)]
+#[derive(PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldValue(str);
+
+impl FieldValue {
+    fn new(s: &str) -> &FieldValue {
+        // SAFETY: `FieldValue` is `repr(transparent)` over `str`, so the two
+        // references have the same layout and validity.
+        unsafe { &*(s as *const str as *const FieldValue) }
+    }
+
+    /// The value as a `str`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for FieldValue {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for FieldValue {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl PartialEq<str> for FieldValue {
+    fn eq(&self, other: &str) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<&str> for FieldValue {
+    fn eq(&self, other: &&str) -> bool {
+        &self.0 == *other
+    }
+}
+
+impl PartialEq<String> for FieldValue {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn behaves_as_a_sorted_map_of_strings() {
+        // The same operations on a BTreeMap and on Fields give the same pairs,
+        // in the same order, and the same JSON.
+        let ops: &[(&str, &str)] = &[
+            ("text", "Device unregistered"),
+            ("Reason", "13"),
+            ("alarm", "EndPointUnregistered"),
+            ("reason", "8"),
+            ("Reason", "9"),
+            ("", "empty name"),
+            ("é", "ü"),
+            ("text", ""),
+            ("a", "1"),
+        ];
+        let mut map = BTreeMap::new();
+        let mut fields = Fields::new();
+        for (k, v) in ops {
+            map.insert(k.to_string(), v.to_string());
+            fields.insert(k, v);
+        }
+        map.entry("a".to_string())
+            .or_insert_with(|| "2".to_string());
+        fields.insert_if_absent("a", "2");
+        map.entry("b".to_string())
+            .or_insert_with(|| "3".to_string());
+        fields.insert_if_absent("b", "3");
+        map.remove("reason");
+        assert!(fields.remove("reason"));
+        assert!(!fields.remove("reason"));
+        let pairs: Vec<(&str, &str)> = fields.iter().collect();
+        let want: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, want);
+        assert_eq!(fields.len(), map.len());
+        assert_eq!(
+            serde_json::to_string(&fields).unwrap(),
+            serde_json::to_string(&map).unwrap()
+        );
+        assert_eq!(format!("{fields:?}"), format!("{map:?}"));
+        assert_eq!(fields.get("Reason"), Some("9"));
+        assert_eq!(fields.get("missing"), None);
+        assert!(fields.contains_key("é") && !fields.contains_key("e"));
+    }
+
+    #[test]
+    fn index_compares_with_literals_and_strings() {
+        let f: Fields = [("cause", "DEVICE_UNREGISTERED")].into_iter().collect();
+        assert_eq!(f["cause"], "DEVICE_UNREGISTERED");
+        assert!(f["cause"] == *"DEVICE_UNREGISTERED".to_string());
+        assert_eq!(f["cause"].as_str().len(), 19);
+        assert!(f["cause"].starts_with("DEVICE"));
+        assert_eq!(format!("{}", &f["cause"]), "DEVICE_UNREGISTERED");
+    }
+
+    #[test]
+    fn equality_ignores_replaced_bytes() {
+        let mut a = Fields::new();
+        a.insert("k", "old value");
+        a.insert("k", "v");
+        let b: Fields = [("k", "v")].into_iter().collect();
+        assert_eq!(a, b);
+        a.insert("k", "w");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    #[should_panic(expected = "no field")]
+    fn index_of_a_missing_field_panics() {
+        let _ = &Fields::new()["missing"];
+    }
+}
