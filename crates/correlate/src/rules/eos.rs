@@ -61,12 +61,16 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
 
 /// The first event (if any) that reveals the product, and how.
 fn detect<'e>(ctx: &Ctx<'e>, p: &Product) -> Option<(Option<&'e Event>, String)> {
+    let starts_with = |id: &str, prefix: &str| {
+        id.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
     for e in ctx.events() {
-        if let Some(proc_) = e.entity_ids(EntityKind::Process).find(|id| {
-            p.detect_processes
-                .iter()
-                .any(|d| id.to_ascii_lowercase().starts_with(&d.to_ascii_lowercase()))
-        }) {
+        if let Some(proc_) = e
+            .entity_ids(EntityKind::Process)
+            .find(|id| p.detect_processes.iter().any(|d| starts_with(id, d)))
+        {
             return Some((
                 Some(e),
                 format!("process {proc_} on {}", e.host.as_deref().unwrap_or("?")),
