@@ -205,24 +205,18 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         .enumerate()
         .map(|(i, f)| (f.path.as_str(), i))
         .collect();
-    let mut keyed: Vec<(Option<Timestamp>, usize, u64, Event)> = events
-        .into_iter()
-        .map(|e| {
-            (
-                e.time,
-                order.get(&*e.evidence.file).copied().unwrap_or(0),
-                e.evidence.line,
-                e,
-            )
-        })
-        .collect();
-    keyed.sort_by(|a, b| match (a.0, b.0) {
-        (Some(x), Some(y)) => x.cmp(&y).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.1.cmp(&b.1).then(a.2.cmp(&b.2)),
+    // Timed events by instant, then untimed ones; ties in file and line
+    // order, and events of one line in the order the parser made them (the
+    // sort is stable). Sorting keys, not events, keeps no second copy of
+    // the events in memory.
+    events.sort_by_cached_key(|e| {
+        (
+            e.time.is_none(),
+            e.time,
+            order.get(&*e.evidence.file).copied().unwrap_or(0),
+            e.evidence.line,
+        )
     });
-    let events = keyed.into_iter().map(|k| k.3).collect();
     Bundle {
         events,
         files: infos,
