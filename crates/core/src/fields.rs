@@ -97,8 +97,11 @@ impl Fields {
     }
 
     /// `(name, value)` pairs in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        (0..self.slots.len()).map(|i| (self.name_at(i), self.value_at(i)))
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            fields: self,
+            next: 0,
+        }
     }
 
     /// Names in order.
@@ -190,12 +193,36 @@ impl Serialize for Fields {
     }
 }
 
+/// The `(name, value)` pairs of [`Fields`], in name order.
+pub struct Iter<'a> {
+    fields: &'a Fields,
+    next: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<(&'a str, &'a str)> {
+        let i = self.next;
+        if i >= self.fields.slots.len() {
+            return None;
+        }
+        self.next += 1;
+        Some((self.fields.name_at(i), self.fields.value_at(i)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.fields.slots.len() - self.next;
+        (left, Some(left))
+    }
+}
+
 impl<'a> IntoIterator for &'a Fields {
     type Item = (&'a str, &'a str);
-    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a str)> + 'a>;
+    type IntoIter = Iter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
     }
 }
 

@@ -31,7 +31,7 @@ mod host;
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};
 pub use event::{Entity, EntityKind, Event, Evidence, Kind, Problem, RawEvent, Severity};
 pub use fact::{round_offset, Fact};
-pub use fields::{FieldValue, Fields};
+pub use fields::{FieldValue, Fields, Iter as FieldsIter};
 pub use host::canonical_host;
 
 /// Re-export of the time library every crate uses, so versions never drift.
