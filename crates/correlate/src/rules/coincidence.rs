@@ -6,6 +6,7 @@ use super::secs;
 use crate::ctx::{span, Ctx};
 use crate::finding::{Finding, FindingKind};
 use crate::metrics::Episode;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Evidence, Kind};
@@ -63,7 +64,7 @@ pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
         .filter_map(|h| ctx.topo.placement(h))
         .map(|p| ctx.bundle.hosts.resolve(&p.esx))
         .collect();
-    let by_subject = troubled_events(ctx);
+    let by_subject = events_by_subject(ctx);
     for host in hosts
         .iter()
         .filter(|h| !root_hosts.contains(*h) && !root_esx.contains(*h))
@@ -187,30 +188,20 @@ fn shared_host(ctx: &Ctx<'_>, f: &mut Finding, host: &str, root_hosts: &BTreeSet
     }
 }
 
-/// The timed events of the kinds a symptom can come from, by the host they
-/// are about: the remote end of a link or the target of a ping when the event
-/// names one by address or host name, else the event's own host. One pass
-/// over the events serves every host.
-fn troubled_events<'e>(ctx: &Ctx<'e>) -> BTreeMap<String, Vec<&'e Event>> {
+/// The timed events by the host they are about: the remote end of a link or
+/// the target of a ping when the event names one by address or host name,
+/// else the event's own host. One pass over the events serves every host;
+/// which of them are symptoms is decided in [`symptoms`] alone.
+fn events_by_subject<'e>(ctx: &Ctx<'e>) -> BTreeMap<Cow<'e, str>, Vec<&'e Event>> {
     const REMOTE_KEYS: [&str; 3] = ["remoteipaddress", "remote_host", "target"];
-    let mut out: BTreeMap<String, Vec<&'e Event>> = BTreeMap::new();
-    let kinds = [
-        Kind::ClusterAuth,
-        Kind::SdlLink,
-        Kind::Replication,
-        Kind::RtmtAlert,
-        Kind::Ping,
-    ];
-    for e in ctx.events() {
-        if e.time.is_none() || !kinds.contains(&e.kind) {
-            continue;
-        }
+    let mut out: BTreeMap<Cow<'e, str>, Vec<&'e Event>> = BTreeMap::new();
+    for e in ctx.events().iter().filter(|e| e.time.is_some()) {
         let remote = e
             .fields
             .iter()
             .find(|(k, _)| REMOTE_KEYS.iter().any(|r| k.eq_ignore_ascii_case(r)))
-            .map(|(_, v)| ctx.bundle.hosts.resolve(v));
-        let Some(subject) = remote.or_else(|| e.host.clone()) else {
+            .map(|(_, v)| Cow::Owned(ctx.bundle.hosts.resolve(v)));
+        let Some(subject) = remote.or_else(|| e.host.as_deref().map(Cow::Borrowed)) else {
             continue;
         };
         out.entry(subject).or_default().push(e);
@@ -219,7 +210,7 @@ fn troubled_events<'e>(ctx: &Ctx<'e>) -> BTreeMap<String, Vec<&'e Event>> {
 }
 
 /// Everything wrong with `host` in the bundle, one symptom per kind of trouble,
-/// from the events about it ([`troubled_events`]) and its metric episodes.
+/// from the events about it ([`events_by_subject`]) and its metric episodes.
 fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str, events: &[&Event]) -> Vec<Symptom> {
     let mut out: BTreeMap<String, Symptom> = BTreeMap::new();
     let hhmm = |t: Timestamp| {
