@@ -50,28 +50,21 @@ impl Fields {
 
     /// Set `name` to `value`, replacing any earlier value.
     pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
-        let (name, value) = (name.as_ref(), value.as_ref());
-        match self.find(name) {
-            Ok(i) => {
-                if let Some(slot) = self.append(name, value) {
-                    self.slots[i] = slot;
-                }
-            }
-            Err(i) => {
-                if let Some(slot) = self.append(name, value) {
-                    self.slots.insert(i, slot);
-                }
-            }
+        let name = name.as_ref();
+        let found = self.find(name);
+        let Some(slot) = self.append(name, value.as_ref()) else {
+            return;
+        };
+        match found {
+            Ok(i) => self.slots[i] = slot,
+            Err(i) => self.slots.insert(i, slot),
         }
     }
 
     /// Set `name` to `value` unless it is set already.
     pub fn insert_if_absent(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
-        let name = name.as_ref();
-        if let Err(i) = self.find(name) {
-            if let Some(slot) = self.append(name, value.as_ref()) {
-                self.slots.insert(i, slot);
-            }
+        if !self.contains_key(name.as_ref()) {
+            self.insert(name, value);
         }
     }
 
@@ -106,12 +99,12 @@ impl Fields {
 
     /// Names in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.slots.len()).map(|i| self.name_at(i))
+        self.iter().map(|(name, _)| name)
     }
 
     /// Values in name order.
     pub fn values(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.slots.len()).map(|i| self.value_at(i))
+        self.iter().map(|(_, value)| value)
     }
 
     /// Give back spare capacity (call once the event is complete).
@@ -128,13 +121,13 @@ impl Fields {
     /// Copy a name and value to the end of the text; `None` (and nothing
     /// stored) past 4 GiB, which no record's fields come near.
     fn append(&mut self, name: &str, value: &str) -> Option<Slot> {
-        let at = u32::try_from(self.text.len()).ok()?;
-        let slot = Slot {
-            at,
-            name: u32::try_from(name.len()).ok()?,
-            value: u32::try_from(value.len()).ok()?,
-        };
+        // Every offset and length below is at most the new end.
         u32::try_from(self.text.len() + name.len() + value.len()).ok()?;
+        let slot = Slot {
+            at: self.text.len() as u32,
+            name: name.len() as u32,
+            value: value.len() as u32,
+        };
         self.text.push_str(name);
         self.text.push_str(value);
         Some(slot)
