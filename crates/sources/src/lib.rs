@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod guard;
+mod inflate;
 mod stream;
 mod walk;
 

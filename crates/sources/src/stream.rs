@@ -2,8 +2,10 @@
 //! gzip, tar and zip layers, handing plain files to the visitor.
 
 use crate::guard::{Compressed, Counting, Guarded, Limits};
+use crate::inflate::inflate_members;
 use crate::{SourceProblem, Unit};
 use flate2::read::MultiGzDecoder;
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read};
 use std::ops::Range;
@@ -157,6 +159,32 @@ fn peek<R: Read>(mut r: R) -> Peeked<R> {
     }
 }
 
+/// gzip streams up to this many bytes are read whole and inflated by
+/// libdeflate; larger ones stream, so memory stays bounded.
+const WHOLE_GZIP_MAX_INPUT: usize = 32 << 20;
+/// The most a whole-read gzip stream may inflate to (an RTMT trace file is
+/// a few MB to a few tens of MB); beyond it the stream is inflated again by
+/// the streaming decoder.
+const WHOLE_GZIP_MAX_OUTPUT: usize = 128 << 20;
+
+thread_local! {
+    /// Buffers reused from one gzip file to the next on a thread, so that
+    /// the kernel does not hand out (and zero) fresh pages for every file.
+    /// Taken while in use: a gzip nested inside a gzip gets fresh ones.
+    static COMPRESSED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static INFLATED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// How much output a whole-read gzip stream of `compressed` bytes may have:
+/// never more than the expansion limit allows (so a zip bomb is refused by
+/// the streaming decoder, with its usual message), nor the output cap.
+fn whole_gzip_cap(limits: &Limits, compressed: usize) -> usize {
+    let by_ratio = (limits.max_ratio as usize)
+        .saturating_mul(compressed)
+        .max(limits.ratio_after_bytes as usize);
+    by_ratio.min(WHOLE_GZIP_MAX_OUTPUT)
+}
+
 fn is_tar(head: &[u8]) -> bool {
     head.len() >= 262 && &head[257..262] == b"ustar"
 }
@@ -188,23 +216,9 @@ impl Walker<'_, '_> {
         let magic = peek(reader);
         let head = &magic.head;
         if head.starts_with(&[0x1f, 0x8b]) {
-            if self.too_deep(name, depth + 1) {
-                return;
+            if !self.too_deep(name, depth + 1) {
+                self.gzip(name, magic.into_reader(), depth + 1);
             }
-            let counter = Arc::new(AtomicU64::new(0));
-            let counted = Counting {
-                inner: magic.into_reader(),
-                count: counter.clone(),
-            };
-            let guarded = Guarded {
-                inner: MultiGzDecoder::new(counted),
-                compressed: Compressed::Counter(counter),
-                produced: 0,
-                unit_total: self.total.clone(),
-                limits: self.limits,
-                what: name.to_string(),
-            };
-            self.stream(name, Box::new(guarded), depth + 1);
         } else if is_tar(head) {
             if !self.too_deep(name, depth + 1) {
                 self.tar(name, magic.into_reader(), depth + 1);
@@ -217,6 +231,68 @@ impl Walker<'_, '_> {
             let mut r = magic.into_reader();
             (self.visit)(name, &mut r);
         }
+    }
+
+    /// Inflate a gzip stream and sniff what comes out. A stream small enough
+    /// is read whole and inflated by libdeflate (faster); a larger one, or
+    /// one libdeflate cannot take whole (truncated, corrupt, trailing bytes,
+    /// over the output cap), is inflated by the streaming decoder from its
+    /// first byte, which reports what is wrong and keeps what came before.
+    ///
+    /// A `.gzo` (CUCM's trace file still being written) is nearly always cut
+    /// short, so it streams straight away instead of being inflated twice.
+    fn gzip(&mut self, name: &str, mut reader: Box<dyn Read + '_>, depth: usize) {
+        let mut input = COMPRESSED.take();
+        input.clear();
+        let open_trace = name.ends_with(".gzo");
+        let read = if open_trace {
+            Ok(usize::MAX)
+        } else {
+            (&mut reader)
+                .take(WHOLE_GZIP_MAX_INPUT as u64 + 1)
+                .read_to_end(&mut input)
+        };
+        if matches!(read, Ok(n) if n <= WHOLE_GZIP_MAX_INPUT) {
+            let mut out = INFLATED.take();
+            let cap = whole_gzip_cap(self.limits, input.len());
+            let whole = inflate_members(&input, cap, &mut out).is_some();
+            let compressed = input.len() as u64;
+            COMPRESSED.set(input);
+            if whole {
+                let guarded = Guarded {
+                    inner: Cursor::new(&out[..]),
+                    compressed: Compressed::Declared(compressed),
+                    produced: 0,
+                    unit_total: self.total.clone(),
+                    limits: self.limits,
+                    what: name.to_string(),
+                };
+                self.stream(name, Box::new(guarded), depth);
+            }
+            INFLATED.set(out);
+            if whole {
+                return;
+            }
+            input = COMPRESSED.take();
+        }
+        let again: Box<dyn Read + '_> = match read {
+            Ok(_) => Box::new(Cursor::new(input).chain(reader)),
+            Err(e) => Box::new(Cursor::new(input).chain(Failing(Some(e)))),
+        };
+        let counter = Arc::new(AtomicU64::new(0));
+        let counted = Counting {
+            inner: again,
+            count: counter.clone(),
+        };
+        let guarded = Guarded {
+            inner: MultiGzDecoder::new(counted),
+            compressed: Compressed::Counter(counter),
+            produced: 0,
+            unit_total: self.total.clone(),
+            limits: self.limits,
+            what: name.to_string(),
+        };
+        self.stream(name, Box::new(guarded), depth);
     }
 
     fn tar(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
