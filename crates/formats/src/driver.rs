@@ -3,15 +3,16 @@
 use crate::detect::detect;
 use crate::format::{FileContext, Format, Head, Line, Output};
 use std::borrow::Cow;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use uctriage_core::{Fact, Problem, RawEvent, RawTime};
 
 /// Lines longer than this are cut here (the rest is skipped and reported).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// How much of a file is read ahead for format detection.
 const HEAD_BYTES: usize = 64 * 1024;
-/// The read buffer: a block of whole lines handed over at once is never
-/// longer than this plus the detection head.
+/// The most handed to the parser at once: a block of whole lines is never
+/// longer than this plus the detection head (the reader's buffer may hold
+/// more, a whole inflated file even).
 const READ_BYTES: usize = 256 * 1024;
 // `LineParser::skim` relies on it: no line in a block is over the cap.
 const _: () = assert!(READ_BYTES + HEAD_BYTES <= MAX_LINE_BYTES);
@@ -72,7 +73,7 @@ impl ParsedFile {
 pub fn parse_reader(
     forced: Option<&dyn Format>,
     ctx: &FileContext,
-    reader: impl Read,
+    mut reader: impl BufRead,
 ) -> ParsedFile {
     if forced.is_none() && is_document(ctx.file_name()) {
         return ParsedFile::failed(
@@ -81,7 +82,6 @@ pub fn parse_reader(
             Problem::file("a document, not a log (Markdown / office / PDF): skipped"),
         );
     }
-    let mut reader = BufReader::with_capacity(READ_BYTES, reader);
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let mut early_error = None;
     while head.len() < HEAD_BYTES {
@@ -176,7 +176,8 @@ fn run_parser(
                 break;
             }
         };
-        let used = sink.feed_complete_lines(avail);
+        // A reader over a whole file in memory offers all of it at once.
+        let used = sink.feed_complete_lines(&avail[..avail.len().min(READ_BYTES)]);
         if used > 0 {
             reader.consume(used);
             continue;
@@ -503,6 +504,7 @@ fn looks_binary(head: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::BufReader;
 
     #[test]
     fn capped_lines_are_cut_and_reading_goes_on() {

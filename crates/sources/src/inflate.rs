@@ -207,7 +207,9 @@ mod tests {
 
     #[test]
     fn input_that_is_not_gzip_is_refused() {
-        assert!(inflate_members(b"plain text, not gzip at all", 1 << 20, &mut Vec::new()).is_none());
+        assert!(
+            inflate_members(b"plain text, not gzip at all", 1 << 20, &mut Vec::new()).is_none()
+        );
         assert!(inflate_members(b"", 1 << 20, &mut Vec::new()).is_none());
     }
 }

@@ -7,13 +7,14 @@ use crate::{SourceProblem, Unit};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::ops::Range;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// The visitor: called with a member's bundle-relative path and its bytes.
-pub type Visit<'v> = dyn FnMut(&str, &mut dyn Read) + 'v;
+/// The visitor: called with a member's bundle-relative path and its bytes,
+/// buffered (a whole inflated file is handed over as one slice, uncopied).
+pub type Visit<'v> = dyn FnMut(&str, &mut dyn BufRead) + 'v;
 
 /// Stream one unit, calling `visit` for every plain file in it (the unit
 /// itself, or the members of an archive, at any nesting). Returns the
@@ -159,6 +160,9 @@ fn peek<R: Read>(mut r: R) -> Peeked<R> {
     }
 }
 
+/// The buffer over a streamed plain file (the parser's blocks are up to
+/// 256 KiB of whole lines).
+const LEAF_BUFFER: usize = 256 << 10;
 /// gzip streams up to this many bytes are read whole and inflated by
 /// libdeflate; larger ones stream, so memory stays bounded.
 const WHOLE_GZIP_MAX_INPUT: usize = 32 << 20;
@@ -228,9 +232,33 @@ impl Walker<'_, '_> {
                 self.nested_zip(name, magic.into_reader(), depth + 1);
             }
         } else {
-            let mut r = magic.into_reader();
+            let mut r = BufReader::with_capacity(LEAF_BUFFER, magic.into_reader());
             (self.visit)(name, &mut r);
         }
+    }
+
+    /// [`Walker::stream`] for bytes already in memory (an inflated gzip
+    /// file): a plain file is handed to the visitor as the slice itself.
+    fn stream_slice(&mut self, name: &str, bytes: &[u8], depth: usize) {
+        let head = &bytes[..bytes.len().min(512)];
+        let layered =
+            head.starts_with(&[0x1f, 0x8b]) || is_tar(head) || head.starts_with(b"PK\x03\x04");
+        let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
+        if layered || total > self.limits.max_unit_bytes {
+            // Through the guarded reader, which refuses at the right byte.
+            let guarded = Guarded {
+                inner: Cursor::new(bytes),
+                compressed: Compressed::Declared(bytes.len() as u64),
+                produced: 0,
+                unit_total: self.total.clone(),
+                limits: self.limits,
+                what: name.to_string(),
+            };
+            return self.stream(name, Box::new(guarded), depth);
+        }
+        self.total.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let mut r = bytes;
+        (self.visit)(name, &mut r);
     }
 
     /// Inflate a gzip stream and sniff what comes out. A stream small enough
@@ -256,18 +284,9 @@ impl Walker<'_, '_> {
             let mut out = INFLATED.take();
             let cap = whole_gzip_cap(self.limits, input.len());
             let whole = inflate_members(&input, cap, &mut out).is_some();
-            let compressed = input.len() as u64;
             COMPRESSED.set(input);
             if whole {
-                let guarded = Guarded {
-                    inner: Cursor::new(&out[..]),
-                    compressed: Compressed::Declared(compressed),
-                    produced: 0,
-                    unit_total: self.total.clone(),
-                    limits: self.limits,
-                    what: name.to_string(),
-                };
-                self.stream(name, Box::new(guarded), depth);
+                self.stream_slice(name, &out, depth);
             }
             INFLATED.set(out);
             if whole {

@@ -177,3 +177,81 @@ fn corrupt_gzip_and_missing_input_are_problems_not_panics() {
     let (_, problems) = plan(&[dir.path().join("nope")]);
     assert_eq!(problems.len(), 1);
 }
+
+/// Text lines like a trace's, numbered so any loss or reordering shows.
+fn numbered(from: u32, to: u32) -> String {
+    (from..to)
+        .map(|i| format!("{i:08}.000 |00:00:00.000 |AppInfo  |line {i}\n"))
+        .collect()
+}
+
+#[test]
+fn a_truncated_gz_yields_what_precedes_the_cut_then_an_error() {
+    // Named `.gz`, so it is first tried whole; the cut sends it back to the
+    // streaming decoder, which keeps the lines before the cut.
+    let dir = tempfile::tempdir().unwrap();
+    let text = numbered(0, 20_000);
+    let full = gz(text.as_bytes());
+    std::fs::write(dir.path().join("cut.txt.gz"), &full[..full.len() / 2]).unwrap();
+    let (units, _) = plan(&[dir.path().to_path_buf()]);
+    let (mut got, mut err) = (Vec::new(), None);
+    read_unit(&units[0], &Limits::default(), &mut |_, r| {
+        let mut buf = [0u8; 8192];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => break err = Some(e.to_string()),
+            }
+        }
+    });
+    assert!(got.len() > text.len() / 4, "kept {} bytes", got.len());
+    assert!(text.as_bytes().starts_with(&got));
+    assert!(err.is_some(), "the truncation is reported");
+}
+
+#[test]
+fn every_member_of_a_concatenated_gz_is_read_in_order() {
+    // `cat a.gz b.gz > c.gz` is a valid gzip file; the last member is tiny,
+    // so the size in the file's trailer says nothing about the first.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (numbered(0, 30_000), numbered(30_000, 30_002));
+    let mut both = gz(a.as_bytes());
+    both.extend(gz(b.as_bytes()));
+    std::fs::write(dir.path().join("SDL001_100_000001.txt.gz"), both).unwrap();
+    let (seen, problems) = read_all(dir.path(), &Limits::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(seen[0].1.as_deref().unwrap(), (a + &b).as_bytes());
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_and_the_next_file_is_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a_bomb.txt.gz"), gz(&vec![b'0'; 64 << 20])).unwrap();
+    std::fs::write(dir.path().join("b_next.txt.gz"), gz(b"still read\n")).unwrap();
+    let limits = Limits {
+        ratio_after_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let (seen, _) = read_all(dir.path(), &limits);
+    let err = seen[0].1.as_ref().unwrap_err();
+    assert!(err.contains("refused") && err.contains("zip bomb"), "{err}");
+    assert_eq!(seen[1].1.as_deref().unwrap(), b"still read\n");
+}
+
+#[test]
+fn a_gz_past_the_total_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("big.txt.gz"),
+        gz(numbered(0, 1000).as_bytes()),
+    )
+    .unwrap();
+    let limits = Limits {
+        max_unit_bytes: 10_000,
+        ..Limits::default()
+    };
+    let (seen, _) = read_all(dir.path(), &limits);
+    let err = seen[0].1.as_ref().unwrap_err();
+    assert!(err.contains("would expand beyond 10000 bytes"), "{err}");
+}

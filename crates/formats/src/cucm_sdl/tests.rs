@@ -435,7 +435,7 @@ fn truncated_gzo_tail_keeps_what_was_read() {
     let f = parse_reader(
         None,
         &FileContext::new("SDL002_100_000042.txt.gzo"),
-        Truncated(cut),
+        std::io::BufReader::new(Truncated(cut)),
     );
     assert_eq!(f.format, "cucm-sdl");
     assert!(f
