@@ -171,7 +171,15 @@ const PADDED_TYPES: [&[u8]; 4] = [b"SdlSig   |", b"AppInfo  |", b"SdlStat  |", b
 /// Split a record line into its columns; `None` when the line is no record start.
 #[inline]
 pub(super) fn split_record(b: &[u8]) -> Option<Record<'_>> {
-    split_fixed(b).or_else(|| split_general(b))
+    if let Some(rec) = split_fixed(b) {
+        return Some(rec);
+    }
+    // Every record starts with a digit: a SIP/MGCP body line is out here,
+    // without a call.
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    split_general(b)
 }
 
 /// The layout nearly every record has, `DDDDDDDD.DDD |HH:MM:SS.mmm |Type     |`,
@@ -218,7 +226,7 @@ fn eight_digits(b: &[u8]) -> bool {
 }
 
 /// [`split_record`] for any spacing and width.
-#[inline]
+#[inline(never)]
 fn split_general(b: &[u8]) -> Option<Record<'_>> {
     let after_seq = record_start(b)?;
     let seq = trim_end(&b[..after_seq - 1]);
