@@ -15,15 +15,15 @@ use std::sync::LazyLock;
 use uctriage_core::{EntityKind, Kind, RawEvent, RawTime, Severity};
 
 static FRAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*#?(\d+)\s+(?:(0x[0-9a-fA-F]+)\s+in\s+)?([^\s(]+)\s*(.*)$").unwrap()
+    Regex::new(r"^\s*#?([0-9]+)\s+(?:(0x[0-9a-fA-F]+)\s+in\s+)?([^\s(]+)\s*(.*)$").unwrap()
 });
 static FRAME_STRICT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*#?\d+\s+0x[0-9a-fA-F]+\s+in\s+\S").unwrap());
+    LazyLock::new(|| Regex::new(r"^\s*#?[0-9]+\s+0x[0-9a-fA-F]+\s+in\s+\S").unwrap());
 static REASON: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"reason=\S*\s*"([^"]*)"?"#).unwrap());
-static AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\)\s+at\s+(\S+:\d+)\s*$").unwrap());
+static AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\)\s+at\s+(\S+:[0-9]+)\s*$").unwrap());
 static CORE_IN_TEXT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bcore\.\d+\.\d+\.[^\s.]+\.\d+\b").unwrap());
+    LazyLock::new(|| Regex::new(r"\bcore\.[0-9]+\.[0-9]+\.[^\s.]+\.[0-9]+\b").unwrap());
 
 /// A line that opens a backtrace block (or is the `backtrace` title).
 pub(crate) fn is_block_start(text: &str) -> bool {

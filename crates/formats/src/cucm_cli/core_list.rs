@@ -18,11 +18,11 @@ use uctriage_core::{
 static HEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*Size\s+Date\s+Core\s+File\s+Name\s*$").unwrap());
 static ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:(\d+)\s*KB\s+)?(\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}:\d{2})\s+(\S+)\s*$")
+    Regex::new(r"^\s*(?:([0-9]+)\s*KB\s+)?([0-9]{4}-[0-9]{2}-[0-9]{2}\s+[0-9]{1,2}:[0-9]{2}:[0-9]{2})\s+(\S+)\s*$")
         .unwrap()
 });
 static CORE_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^core\.(\d+)\.(\d+)\.(.+)\.(\d+)$").unwrap());
+    LazyLock::new(|| Regex::new(r"^core\.([0-9]+)\.([0-9]+)\.(.+)\.([0-9]+)$").unwrap());
 static NO_CORES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*no\s+(?:active\s+)?core\s*files?").unwrap());
 

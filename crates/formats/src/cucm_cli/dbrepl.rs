@@ -23,16 +23,16 @@ static HEADERS: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 static DETAILED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*Cluster Detailed View from (\S+) \((\d+) Servers?\):").unwrap()
+    Regex::new(r"^\s*Cluster Detailed View from (\S+) \(([0-9]+) Servers?\):").unwrap()
 });
 static OUT_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:\S*/)?ReplicationStatus\.(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})\.out\b",
+        r"\b(?:\S*/)?ReplicationStatus\.([0-9]{4})_([0-9]{2})_([0-9]{2})_([0-9]{2})_([0-9]{2})_([0-9]{2})\.out\b",
     )
     .unwrap()
 });
 static STATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\(([0-4]|-)\)$").unwrap());
-static GROUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\(g_\d+\)$").unwrap());
+static GROUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\(g_[0-9]+\)$").unwrap());
 
 /// A line that opens runtimestate output.
 pub(crate) fn is_start(text: &str) -> bool {

@@ -14,11 +14,12 @@ static DIAG_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:log file:|starting diagnostic|diagnostics completed|the final output|please use|=+\s*$)").unwrap()
 });
 static KV: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([A-Za-z][\w /()&.\-]*?)\s*:\s*(.*)$").unwrap());
+    LazyLock::new(|| Regex::new(r"^\s*([A-Za-z][0-9A-Za-z_ /()&.\-]*?)\s*:\s*(.*)$").unwrap());
 static COP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*\S+\.cop(?:\.sgn)?\s*$|^\s*<[^>]+>\s*$").unwrap());
 static VMWARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:\d+ vCPU:|Disk \d+:|\d+ Mbytes RAM|VMware Installation:)").unwrap()
+    Regex::new(r"(?i)^\s*(?:[0-9]+ vCPU:|Disk [0-9]+:|[0-9]+ Mbytes RAM|VMware Installation:)")
+        .unwrap()
 });
 
 /// A line that is only a date and time (`date` output): sets the capture's clock.

@@ -44,10 +44,10 @@ pub(crate) struct CucmCli;
 static ANSI: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]").unwrap());
 static PAGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Press <enter> for 1 line, <space> for one page, or <q> to quit\s*|options: q=quit, n=next, p=prev, b=begin, e=end \(lines \d+ - \d+ of \d+\) :\s*").unwrap()
+    Regex::new(r"Press <enter> for 1 line, <space> for one page, or <q> to quit\s*|options: q=quit, n=next, p=prev, b=begin, e=end \(lines [0-9]+ - [0-9]+ of [0-9]+\) :\s*").unwrap()
 });
 static SHELL_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[\w.\-]+@[\w.\-]+:[^$#]*[$#]|[A-Za-z]:\\[^>]*>|[\w.\-]+[#>]|[$#])\s*(.*)$")
+    Regex::new(r"^(?:[0-9A-Za-z_.\-]+@[0-9A-Za-z_.\-]+:[^$#]*[$#]|[A-Za-z]:\\[^>]*>|[0-9A-Za-z_.\-]+[#>]|[$#])\s*(.*)$")
         .unwrap()
 });
 static CONTINUE: LazyLock<Regex> =

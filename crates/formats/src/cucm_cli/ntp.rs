@@ -12,15 +12,15 @@ use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::{round_offset, Fact, Kind, RawEvent, RawTime, Severity, ZoneSource};
 
 static RUNNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*ntpd\s*\(pid\s*\d+\)\s*is\s+(?:running|stopped|not running)").unwrap()
+    Regex::new(r"^\s*ntpd\s*\(pid\s*[0-9]+\)\s*is\s+(?:running|stopped|not running)").unwrap()
 });
 static TABLE_HEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*remote\s+refid\s+st\s+t\s+when").unwrap());
 static PEER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s?([*+\-x#o.]?)(\S+)\s+(\S+)\s+(\d+)\s+([ulbmsp-])\s+(\S+)\s+(\d+)\s+(\d+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*$").unwrap()
+    Regex::new(r"^\s?([*+\-x#o.]?)(\S+)\s+(\S+)\s+([0-9]+)\s+([ulbmsp-])\s+(\S+)\s+([0-9]+)\s+([0-9]+)\s+(-?[0-9.]+)\s+(-?[0-9.]+)\s+(-?[0-9.]+)\s*$").unwrap()
 });
 static SYNC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(un)?synchroni[sz]ed\b(?:\s+to\s+(?:NTP|local)\s+server\s+\(([^)]+)\)\s+at\s+stratum\s+(\d+))?").unwrap()
+    Regex::new(r"(?i)^\s*(un)?synchroni[sz]ed\b(?:\s+to\s+(?:NTP|local)\s+server\s+\(([^)]+)\)\s+at\s+stratum\s+([0-9]+))?").unwrap()
 });
 static INFO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:time correct to within|polling server every|time server re-?starting)")

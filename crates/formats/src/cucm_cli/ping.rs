@@ -13,44 +13,49 @@ use uctriage_core::{EntityKind, Kind, RawEvent, RawTime, Severity};
 
 static LINUX_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^PING\s+(\S+)\s+\(([^)]+)\)").unwrap());
-static EPOCH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[(\d+)(?:\.(\d+))?\]\s*").unwrap());
+static EPOCH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[([0-9]+)(?:\.([0-9]+))?\]\s*").unwrap());
 static REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d+ bytes from (\S+?)(?: \(([^)]+)\))?:? icmp_[sr]eq=(\d+)(?: ttl=(\d+))?(?: time[=<]([\d.]+) ?ms)?").unwrap()
+    Regex::new(r"^[0-9]+ bytes from (\S+?)(?: \(([^)]+)\))?:? icmp_[sr]eq=([0-9]+)(?: ttl=([0-9]+))?(?: time[=<]([0-9.]+) ?ms)?").unwrap()
 });
 static FROM_ERR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^From (\S+)(?: \([^)]+\))?:? icmp_seq=(\d+) (.+)$").unwrap());
+    LazyLock::new(|| Regex::new(r"^From (\S+)(?: \([^)]+\))?:? icmp_seq=([0-9]+) (.+)$").unwrap());
 static NO_ANSWER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^no answer yet for icmp_seq=(\d+)").unwrap());
+    LazyLock::new(|| Regex::new(r"^no answer yet for icmp_seq=([0-9]+)").unwrap());
 static STATS_HEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^--- (\S+) ping statistics ---$").unwrap());
 static STATS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d+) packets transmitted, (\d+) (?:packets )?received(?:, \+\d+ (?:errors|duplicates))*, ([\d.]+)% packet loss").unwrap()
+    Regex::new(r"^([0-9]+) packets transmitted, ([0-9]+) (?:packets )?received(?:, \+[0-9]+ (?:errors|duplicates))*, ([0-9.]+)% packet loss").unwrap()
 });
 static RTT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:rtt|round-trip) min/avg/max(?:/(?:mdev|stddev))? = ([\d.]+)/([\d.]+)/([\d.]+)")
-        .unwrap()
+    Regex::new(
+        r"^(?:rtt|round-trip) min/avg/max(?:/(?:mdev|stddev))? = ([0-9.]+)/([0-9.]+)/([0-9.]+)",
+    )
+    .unwrap()
 });
 static WIN_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Pinging (\S+)(?: \[([^\]]+)\])? with \d+ bytes of data:").unwrap()
+    Regex::new(r"^Pinging (\S+)(?: \[([^\]]+)\])? with [0-9]+ bytes of data:").unwrap()
 });
 static WIN_REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Reply from ([^:]+): bytes=\d+ time([=<])(\d+)ms TTL=\d+").unwrap()
+    Regex::new(r"^Reply from ([^:]+): bytes=[0-9]+ time([=<])([0-9]+)ms TTL=[0-9]+").unwrap()
 });
 static WIN_ERR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:Request timed out\.|Reply from [^:]+: (?:Destination (?:host|net) unreachable|TTL expired)|General failure|Destination host unreachable)").unwrap()
 });
 static WIN_STATS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Packets: Sent = (\d+), Received = (\d+), Lost = \d+ \((\d+)% loss\)").unwrap()
+    Regex::new(r"Packets: Sent = ([0-9]+), Received = ([0-9]+), Lost = [0-9]+ \(([0-9]+)% loss\)")
+        .unwrap()
 });
 static WIN_RTT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Minimum = (\d+)ms, Maximum = (\d+)ms, Average = (\d+)ms").unwrap()
+    Regex::new(r"Minimum = ([0-9]+)ms, Maximum = ([0-9]+)ms, Average = ([0-9]+)ms").unwrap()
 });
 static IOS_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Sending (\d+), \d+-byte ICMP Echos to (\S+), timeout is \d+ seconds:").unwrap()
+    Regex::new(r"^Sending ([0-9]+), [0-9]+-byte ICMP Echos to (\S+), timeout is [0-9]+ seconds:")
+        .unwrap()
 });
 static IOS_PROBES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[!.UQM?&]+$").unwrap());
 static IOS_STATS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Success rate is (\d+) percent \((\d+)/(\d+)\)(?:, round-trip min/avg/max = (\d+)/(\d+)/(\d+) ms)?").unwrap()
+    Regex::new(r"^Success rate is ([0-9]+) percent \(([0-9]+)/([0-9]+)\)(?:, round-trip min/avg/max = ([0-9]+)/([0-9]+)/([0-9]+) ms)?").unwrap()
 });
 static NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:Type escape sequence to abort\.|Packet sent with a source address of|Ping statistics for |Approximate round trip times|Control-C|\^C)").unwrap()

@@ -11,20 +11,21 @@ use uctriage_core::jiff::civil::Time;
 use uctriage_core::{DateSource, Kind, RawEvent, RawTime};
 
 static TOP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*top - (\d{1,2}:\d{2}:\d{2})\s+up\s+(.*?),\s+\d+\s+users?,\s+load average:\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)").unwrap()
+    Regex::new(r"^\s*top - ([0-9]{1,2}:[0-9]{2}:[0-9]{2})\s+up\s+(.*?),\s+[0-9]+\s+users?,\s+load average:\s*([0-9.]+),\s*([0-9.]+),\s*([0-9.]+)").unwrap()
 });
-static TASKS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*Tasks:\s*(\d+) total").unwrap());
+static TASKS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*Tasks:\s*([0-9]+) total").unwrap());
 static CPU: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([\d.]+)\s*%?\s*(us|sy|ni|id|wa|hi|si|st)\b").unwrap());
+    LazyLock::new(|| Regex::new(r"([0-9.]+)\s*%?\s*(us|sy|ni|id|wa|hi|si|st)\b").unwrap());
 static MEM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:KiB\s+)?(Mem|Swap)\s*:").unwrap());
 static MEM_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d+)k?\s+(total|free|used|buffers|cached|buff/cache|avail Mem)").unwrap()
+    Regex::new(r"([0-9]+)k?\s+(total|free|used|buffers|cached|buff/cache|avail Mem)").unwrap()
 });
 static HEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*PID\s+USER\s+PR\s+NI\b").unwrap());
 static PROC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(\d+)\s+(\S+)\s+(?:-?\d+|rt)\s+-?\d+\s+\S+\s+\S+\s+\S+\s+[A-Z<NsIl+]+\s+([\d.]+)\s+([\d.]+)\s+\S+\s+(.+?)\s*$").unwrap()
+    Regex::new(r"^\s*([0-9]+)\s+(\S+)\s+(?:-?[0-9]+|rt)\s+-?[0-9]+\s+\S+\s+\S+\s+\S+\s+[A-Z<NsIl+]+\s+([0-9.]+)\s+([0-9.]+)\s+\S+\s+(.+?)\s*$").unwrap()
 });
 
 /// A line that opens `show process load` output.

@@ -11,20 +11,23 @@ use uctriage_core::{DateSource, Fact, Kind, RawEvent, RawTime, ZoneSource};
 
 static KV: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*([A-Za-z][A-Za-z /&.]*?)\s*:\s*(.*?)\s*$").unwrap());
-static PCT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z]+):\s*([\d.]+)%").unwrap());
+static PCT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z]+):\s*([0-9.]+)%").unwrap());
 static OLSON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+|UTC|GMT|Etc/[A-Za-z0-9+\-]+)$").unwrap()
 });
 static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(([^()]+)\)\s*$").unwrap());
 static UPTIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bup\s+(.*?),\s+\d+\s+users?,\s+load average:\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)")
-        .unwrap()
+    Regex::new(
+        r"\bup\s+(.*?),\s+[0-9]+\s+users?,\s+load average:\s*([0-9.]+),\s*([0-9.]+),\s*([0-9.]+)",
+    )
+    .unwrap()
 });
 static MEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:Memory\s+)?(Total|Free|Used|Cached|Shared|Buffers):\s*(\d+)K\s*$").unwrap()
+    Regex::new(r"^\s*(?:Memory\s+)?(Total|Free|Used|Cached|Shared|Buffers):\s*([0-9]+)K\s*$")
+        .unwrap()
 });
 static DISK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(Disk/\S+)\s+(\d+)K\s+(\d+)K\s+(\d+)K\s*(?:\((\d+)%\))?").unwrap()
+    Regex::new(r"^\s*(Disk/\S+)\s+([0-9]+)K\s+([0-9]+)K\s+([0-9]+)K\s*(?:\(([0-9]+)%\))?").unwrap()
 });
 
 /// A line that opens `show status` output.
