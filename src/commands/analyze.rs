@@ -4,12 +4,13 @@ use super::{load_bundle, time_style};
 use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use anyhow::{Context, Result};
 use std::io::Write;
+use std::sync::Arc;
 use uctriage_correlate::{analyze, Topology, TopologyFile};
 use uctriage_knowledge::Knowledge;
 
 pub fn run(a: AnalyzeArgs) -> Result<i32> {
-    let kb = Knowledge::load(a.knowledge.as_deref())?;
-    let bundle = load_bundle(&a.input, a.knowledge.as_deref(), false)?;
+    let kb = Arc::new(Knowledge::load(a.knowledge.as_deref())?);
+    let bundle = load_bundle(&a.input, kb.clone(), false)?;
     let style = time_style(&bundle, a.utc);
     let topo_file = topology_file(&a)?;
     let topology = Topology::build(

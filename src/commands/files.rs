@@ -6,7 +6,11 @@ use anyhow::Result;
 use std::io::Write;
 
 pub fn run(a: FilesArgs) -> Result<i32> {
-    let bundle = load_bundle(&a.input, None, false)?;
+    let bundle = load_bundle(
+        &a.input,
+        std::sync::Arc::new(uctriage_knowledge::Knowledge::load(None)?),
+        false,
+    )?;
     let style = time_style(&bundle, a.utc);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {

@@ -9,7 +9,9 @@ mod timeline;
 use crate::args::{Cli, Command, InputArgs};
 use crate::progress::Bar;
 use anyhow::{bail, Context, Result};
+use std::sync::Arc;
 use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, ZoneHint};
+use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
 
 /// Run a parsed command line; returns the exit code.
@@ -24,12 +26,12 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Build the engine config from the input arguments and load the bundle.
-/// `knowledge_dir` (from `--knowledge`) decides which performance counters
-/// wide metric files keep; `keep_ordinary` makes every understood record an
-/// event (`timeline --all`).
+/// The knowledge decides which performance counters wide metric files keep
+/// (the caller loads it once, with `--knowledge` if given, and uses it after);
+/// `keep_ordinary` makes every understood record an event (`timeline --all`).
 pub(crate) fn load_bundle(
     input: &InputArgs,
-    knowledge_dir: Option<&std::path::Path>,
+    kb: Arc<Knowledge>,
     keep_ordinary: bool,
 ) -> Result<Bundle> {
     let tz_hints = input
@@ -56,7 +58,6 @@ pub(crate) fn load_bundle(
             bail!("{}: no such file or folder", p.display());
         }
     }
-    let kb = uctriage_knowledge::Knowledge::load(knowledge_dir)?;
     let counter_filter: uctriage_formats::CounterFilter =
         std::sync::Arc::new(move |c: &str| kb.metric_class(c).is_some());
     let cfg = Config {

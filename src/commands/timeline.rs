@@ -12,7 +12,11 @@ use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 
 pub fn run(a: TimelineArgs) -> Result<i32> {
-    let bundle = load_bundle(&a.input, None, a.all)?;
+    let bundle = load_bundle(
+        &a.input,
+        std::sync::Arc::new(uctriage_knowledge::Knowledge::load(None)?),
+        a.all,
+    )?;
     let style = time_style(&bundle, a.utc);
     let filter = Filter::new(&a, &bundle, &style.tz)?;
     let events: Vec<&Event> = bundle.events.iter().filter(|e| filter.keeps(e)).collect();
