@@ -51,10 +51,15 @@ enum Member {
 
 impl Decompressor {
     /// Inflate the gzip member at the start of `input` into the spare
-    /// capacity of `out`, appending to it on success.
-    fn member(&mut self, input: &[u8], out: &mut Vec<u8>) -> Member {
+    /// capacity of `out`, appending to it on success; `out` never grows past
+    /// `cap` bytes (a reused buffer may have more capacity than that).
+    fn member(&mut self, input: &[u8], out: &mut Vec<u8>, cap: usize) -> Member {
+        let filled = out.len();
         let spare = out.spare_capacity_mut();
-        let (room, to) = (spare.len(), spare.as_mut_ptr());
+        let (room, to) = (
+            spare.len().min(cap.saturating_sub(filled)),
+            spare.as_mut_ptr(),
+        );
         let (mut used, mut produced) = (0usize, 0usize);
         // SAFETY: `input` is valid for reads of its length and `to` for
         // writes of `room` bytes (uninitialised memory that libdeflate only
@@ -96,7 +101,7 @@ pub(crate) fn inflate_members(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Op
     // The last 4 bytes are the last member's size modulo 4 GiB: exact for
     // the usual single member, a first guess otherwise.
     let trailer = u32::from_le_bytes(input[input.len() - 4..].try_into().ok()?) as usize;
-    grow_to(out, trailer.max(input.len()).min(cap));
+    grow_to(out, trailer.max(input.len()).min(cap), cap);
     let mut at = 0;
     while at < input.len() {
         let rest = &input[at..];
@@ -104,7 +109,7 @@ pub(crate) fn inflate_members(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Op
             return None;
         }
         let before = out.len();
-        match decompressor.member(rest, out) {
+        match decompressor.member(rest, out, cap) {
             Member::Done { used, produced } => {
                 debug_assert_eq!(out.len(), before + produced);
                 if used == 0 {
@@ -114,7 +119,7 @@ pub(crate) fn inflate_members(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Op
             }
             Member::NoRoom if out.capacity() < cap => {
                 let wanted = out.capacity().saturating_mul(2).max(1 << 20).min(cap);
-                grow_to(out, wanted);
+                grow_to(out, wanted, cap);
             }
             Member::NoRoom | Member::Bad => return None,
         }
@@ -122,14 +127,15 @@ pub(crate) fn inflate_members(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Op
     Some(())
 }
 
-/// Make sure `out` can hold `total` bytes in all. An empty buffer that is
-/// too small is replaced rather than grown, so nothing is copied; either way
-/// it at least doubles, so a reused buffer settles after a few files.
-fn grow_to(out: &mut Vec<u8>, total: usize) {
+/// Make sure `out` can hold `total` bytes in all (`total` ≤ `cap`). An
+/// empty buffer that is too small is replaced rather than grown, so nothing
+/// is copied; either way it at least doubles, up to `cap`, so a reused
+/// buffer settles after a few files.
+fn grow_to(out: &mut Vec<u8>, total: usize, cap: usize) {
     if out.capacity() >= total {
         return;
     }
-    let size = total.max(out.capacity().saturating_mul(2));
+    let size = total.max(out.capacity().saturating_mul(2).min(cap));
     if out.is_empty() {
         *out = Vec::with_capacity(size);
     } else {
@@ -203,6 +209,13 @@ mod tests {
         assert!(inflate_members(&gzip(&plain), plain.len() - 1, &mut out).is_none());
         assert!(inflate_members(&gzip(&plain), plain.len(), &mut out).is_some());
         assert_eq!(out.len(), plain.len());
+    }
+
+    #[test]
+    fn a_reused_buffer_larger_than_the_cap_does_not_lift_it() {
+        let plain = text(50_000, "big");
+        let mut out = Vec::with_capacity(plain.len() * 2);
+        assert!(inflate_members(&gzip(&plain), plain.len() - 1, &mut out).is_none());
     }
 
     #[test]

@@ -165,11 +165,12 @@ fn peek<R: Read>(mut r: R) -> Peeked<R> {
 const LEAF_BUFFER: usize = 256 << 10;
 /// gzip streams up to this many bytes are read whole and inflated by
 /// libdeflate; larger ones stream, so memory stays bounded.
-const WHOLE_GZIP_MAX_INPUT: usize = 32 << 20;
+const WHOLE_GZIP_MAX_INPUT: usize = 16 << 20;
 /// The most a whole-read gzip stream may inflate to (an RTMT trace file is
 /// a few MB to a few tens of MB); beyond it the stream is inflated again by
-/// the streaming decoder.
-const WHOLE_GZIP_MAX_OUTPUT: usize = 128 << 20;
+/// the streaming decoder. With the input cap, this bounds what one thread
+/// holds for gzip to about 100 MiB, whatever the collection's size.
+const WHOLE_GZIP_MAX_OUTPUT: usize = 64 << 20;
 
 thread_local! {
     /// Buffers reused from one gzip file to the next on a thread, so that
