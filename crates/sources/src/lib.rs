@@ -13,6 +13,9 @@
 //!   path and a reader over its decompressed bytes. Hostile archives are
 //!   bounded by [`Limits`] (expansion ratio, total size, nesting depth); member
 //!   names that try to escape (`../`) are reported and neutralised.
+//! - A gzip file of moderate size (an RTMT trace file) is read whole and
+//!   inflated by libdeflate, then handed over as one slice; anything it
+//!   cannot take whole streams through zlib-rs, which reports what is wrong.
 //! - Problems are returned as [`SourceProblem`]s with the path they belong to;
 //!   one bad member never stops the others.
 //!
