@@ -55,6 +55,24 @@ fn folder_walk_is_recursive_and_in_name_order() {
     assert!(problems.is_empty());
 }
 
+/// The bytes of the one file under `dir`, read until the end or the first
+/// error, and that error.
+fn read_until_error(dir: &Path) -> (Vec<u8>, Option<String>) {
+    let (units, _) = plan(&[dir.to_path_buf()]);
+    let (mut got, mut err) = (Vec::new(), None);
+    read_unit(&units[0], &Limits::default(), &mut |_, r| {
+        let mut buf = [0u8; 8192];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => break err = Some(e.to_string()),
+            }
+        }
+    });
+    (got, err)
+}
+
 #[test]
 fn gzo_still_being_written_yields_its_lines_then_an_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -64,22 +82,7 @@ fn gzo_still_being_written_yields_its_lines_then_an_error() {
     let full = gz(text.as_bytes());
     let cut = &full[..full.len() * 2 / 3];
     std::fs::write(dir.path().join("SDL001_100_000001.txt.gzo"), cut).unwrap();
-    let (units, _) = plan(&[dir.path().to_path_buf()]);
-    let mut got = Vec::new();
-    let mut err = None;
-    read_unit(&units[0], &Limits::default(), &mut |_, r| {
-        let mut buf = [0u8; 8192];
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => got.extend_from_slice(&buf[..n]),
-                Err(e) => {
-                    err = Some(e.to_string());
-                    break;
-                }
-            }
-        }
-    });
+    let (got, err) = read_until_error(dir.path());
     assert!(
         got.len() > text.len() / 3,
         "most of the stream is readable: {}",
@@ -130,20 +133,26 @@ fn zip_member_escaping_with_dotdot_is_neutralised_and_reported() {
     assert!(!dir.path().parent().unwrap().join("etc/evil.txt").exists());
 }
 
+/// Under a tight expansion limit, the first file under `dir` is refused as
+/// a bomb and the second (`still read`) is read all the same.
+fn assert_bomb_refused_then_next_read(dir: &Path) {
+    let limits = Limits {
+        ratio_after_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let (seen, _) = read_all(dir, &limits);
+    let err = seen[0].1.as_ref().unwrap_err();
+    assert!(err.contains("refused") && err.contains("zip bomb"), "{err}");
+    assert_eq!(seen[1].1.as_deref().unwrap(), b"still read\n");
+}
+
 #[test]
 fn zip_bomb_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let zeros = vec![b'0'; 64 << 20];
     let z = zip_of(&[("bomb.txt", &zeros), ("next.txt", b"still read\n")]);
     std::fs::write(dir.path().join("bomb.zip"), z).unwrap();
-    let limits = Limits {
-        ratio_after_bytes: 1 << 20,
-        ..Limits::default()
-    };
-    let (seen, _) = read_all(dir.path(), &limits);
-    let err = seen[0].1.as_ref().unwrap_err();
-    assert!(err.contains("refused") && err.contains("zip bomb"), "{err}");
-    assert_eq!(seen[1].1.as_deref().unwrap(), b"still read\n");
+    assert_bomb_refused_then_next_read(dir.path());
 }
 
 #[test]
@@ -193,18 +202,7 @@ fn a_truncated_gz_yields_what_precedes_the_cut_then_an_error() {
     let text = numbered(0, 20_000);
     let full = gz(text.as_bytes());
     std::fs::write(dir.path().join("cut.txt.gz"), &full[..full.len() / 2]).unwrap();
-    let (units, _) = plan(&[dir.path().to_path_buf()]);
-    let (mut got, mut err) = (Vec::new(), None);
-    read_unit(&units[0], &Limits::default(), &mut |_, r| {
-        let mut buf = [0u8; 8192];
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => got.extend_from_slice(&buf[..n]),
-                Err(e) => break err = Some(e.to_string()),
-            }
-        }
-    });
+    let (got, err) = read_until_error(dir.path());
     assert!(got.len() > text.len() / 4, "kept {} bytes", got.len());
     assert!(text.as_bytes().starts_with(&got));
     assert!(err.is_some(), "the truncation is reported");
@@ -229,14 +227,7 @@ fn a_gzip_bomb_is_refused_and_the_next_file_is_still_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a_bomb.txt.gz"), gz(&vec![b'0'; 64 << 20])).unwrap();
     std::fs::write(dir.path().join("b_next.txt.gz"), gz(b"still read\n")).unwrap();
-    let limits = Limits {
-        ratio_after_bytes: 1 << 20,
-        ..Limits::default()
-    };
-    let (seen, _) = read_all(dir.path(), &limits);
-    let err = seen[0].1.as_ref().unwrap_err();
-    assert!(err.contains("refused") && err.contains("zip bomb"), "{err}");
-    assert_eq!(seen[1].1.as_deref().unwrap(), b"still read\n");
+    assert_bomb_refused_then_next_read(dir.path());
 }
 
 #[test]
