@@ -271,9 +271,14 @@ impl Walker<'_, '_> {
     /// A `.gzo` (CUCM's trace file still being written) is nearly always cut
     /// short, so it streams straight away instead of being inflated twice.
     fn gzip(&mut self, name: &str, mut reader: Box<dyn Read + '_>, depth: usize) {
-        let mut input = COMPRESSED.take();
-        input.clear();
         let open_trace = name.ends_with(".gzo");
+        // The open trace streams: it leaves the thread's buffer alone.
+        let mut input = if open_trace {
+            Vec::new()
+        } else {
+            COMPRESSED.take()
+        };
+        input.clear();
         let read = if open_trace {
             Ok(usize::MAX)
         } else {
@@ -284,16 +289,15 @@ impl Walker<'_, '_> {
         if matches!(read, Ok(n) if n <= WHOLE_GZIP_MAX_INPUT) {
             let mut out = INFLATED.take();
             let cap = whole_gzip_cap(self.limits, input.len());
-            let whole = inflate_members(&input, cap, &mut out).is_some();
-            COMPRESSED.set(input);
-            if whole {
+            if inflate_members(&input, cap, &mut out).is_some() {
+                // The compressed bytes are done with: back for the next file
+                // (or a gzip nested in this one).
+                COMPRESSED.set(input);
                 self.stream_slice(name, &out, depth);
-            }
-            INFLATED.set(out);
-            if whole {
+                INFLATED.set(out);
                 return;
             }
-            input = COMPRESSED.take();
+            INFLATED.set(out);
         }
         let again: Box<dyn Read + '_> = match read {
             Ok(_) => Box::new(Cursor::new(input).chain(reader)),
