@@ -19,7 +19,7 @@ use libdeflate_sys as sys;
 use std::ptr::NonNull;
 
 /// The gzip magic bytes every member starts with.
-const MAGIC: [u8; 2] = [0x1f, 0x8b];
+pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// A libdeflate decompressor, freed on drop.
 struct Decompressor(NonNull<sys::libdeflate_decompressor>);
@@ -41,8 +41,8 @@ impl Drop for Decompressor {
 
 /// How one member's inflate ended.
 enum Member {
-    /// Whole: this many input bytes were the member, this many came out.
-    Done { used: usize, produced: usize },
+    /// Whole: this many input bytes were the member.
+    Done { used: usize },
     /// The output space ran out before the member ended.
     NoRoom,
     /// Bad, truncated or unsupported data.
@@ -81,7 +81,7 @@ impl Decompressor {
             sys::libdeflate_result_LIBDEFLATE_SUCCESS if produced <= room => {
                 // SAFETY: libdeflate initialised the first `produced` spare bytes.
                 unsafe { out.set_len(out.len() + produced) };
-                Member::Done { used, produced }
+                Member::Done { used }
             }
             sys::libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE => Member::NoRoom,
             _ => Member::Bad,
@@ -94,7 +94,7 @@ impl Decompressor {
 /// whole members or needs more than `cap`: the caller then streams it.
 pub(crate) fn inflate_members(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Option<()> {
     out.clear();
-    if !input.starts_with(&MAGIC) || input.len() < 18 {
+    if !input.starts_with(&GZIP_MAGIC) || input.len() < 18 {
         return None;
     }
     let mut decompressor = Decompressor::new()?;
@@ -105,13 +105,11 @@ pub(crate) fn inflate_members(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Op
     let mut at = 0;
     while at < input.len() {
         let rest = &input[at..];
-        if !rest.starts_with(&MAGIC) {
+        if !rest.starts_with(&GZIP_MAGIC) {
             return None;
         }
-        let before = out.len();
         match decompressor.member(rest, out, cap) {
-            Member::Done { used, produced } => {
-                debug_assert_eq!(out.len(), before + produced);
+            Member::Done { used } => {
                 if used == 0 {
                     return None;
                 }

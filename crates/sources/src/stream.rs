@@ -2,7 +2,7 @@
 //! gzip, tar and zip layers, handing plain files to the visitor.
 
 use crate::guard::{Compressed, Counting, Guarded, Limits};
-use crate::inflate::inflate_members;
+use crate::inflate::{inflate_members, GZIP_MAGIC};
 use crate::{SourceProblem, Unit};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
@@ -220,7 +220,7 @@ impl Walker<'_, '_> {
     fn stream(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
         let magic = peek(reader);
         let head = &magic.head;
-        if head.starts_with(&[0x1f, 0x8b]) {
+        if head.starts_with(&GZIP_MAGIC) {
             if !self.too_deep(name, depth + 1) {
                 self.gzip(name, magic.into_reader(), depth + 1);
             }
@@ -243,7 +243,7 @@ impl Walker<'_, '_> {
     fn stream_slice(&mut self, name: &str, bytes: &[u8], depth: usize) {
         let head = &bytes[..bytes.len().min(512)];
         let layered =
-            head.starts_with(&[0x1f, 0x8b]) || is_tar(head) || head.starts_with(b"PK\x03\x04");
+            head.starts_with(&GZIP_MAGIC) || is_tar(head) || head.starts_with(b"PK\x03\x04");
         let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
         if layered || total > self.limits.max_unit_bytes {
             // Through the guarded reader, which refuses at the right byte.
