@@ -190,6 +190,17 @@ fn whole_gzip_cap(limits: &Limits, compressed: usize) -> usize {
     by_ratio.min(WHOLE_GZIP_MAX_OUTPUT)
 }
 
+/// A thread's reused buffer with room for `size` bytes. The room is
+/// reserved once, whole: the kernel hands out pages only when they are first
+/// written, so an unused tail costs nothing, while growing step by step
+/// would copy into (and fault in) fresh memory at every step.
+fn reserved(mut buffer: Vec<u8>, size: usize) -> Vec<u8> {
+    if buffer.capacity() < size {
+        buffer = Vec::with_capacity(size);
+    }
+    buffer
+}
+
 fn is_tar(head: &[u8]) -> bool {
     head.len() >= 262 && &head[257..262] == b"ustar"
 }
@@ -276,7 +287,7 @@ impl Walker<'_, '_> {
         let mut input = if open_trace {
             Vec::new()
         } else {
-            COMPRESSED.take()
+            reserved(COMPRESSED.take(), WHOLE_GZIP_MAX_INPUT + 1)
         };
         input.clear();
         let read = if open_trace {
@@ -287,7 +298,7 @@ impl Walker<'_, '_> {
                 .read_to_end(&mut input)
         };
         if matches!(read, Ok(n) if n <= WHOLE_GZIP_MAX_INPUT) {
-            let mut out = INFLATED.take();
+            let mut out = reserved(INFLATED.take(), WHOLE_GZIP_MAX_OUTPUT);
             let cap = whole_gzip_cap(self.limits, input.len());
             if inflate_members(&input, cap, &mut out).is_some() {
                 // The compressed bytes are done with: back for the next file
