@@ -12,7 +12,8 @@
 # part only against `zcat > /dev/null` of the same files (the per-core gzip
 # target).
 # Environment: BENCH_RUNS (runs per tool, the median wall time is kept;
-# default 3), BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES,
+# default 3), BENCH_PAIRS (uctriage-then-lnav pairs for the paired ratio;
+# default BENCH_RUNS), BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES,
 # BENCH_GZ_RATIO (share of SDL files gzipped, default 0.7; 0 = all plain,
 # 1 = all gzip), BENCH_DIR (reuse a collection written there before).
 set -euo pipefail
@@ -98,6 +99,14 @@ measure() { # name, command... (run BENCH_RUNS times: median wall, largest RSS)
     echo "$name: ${wall}s (median of ${walls[*]}), ${rss} KB" >&2
 }
 
+wall_of() { # command...: its wall time in seconds (output discarded)
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$@" > /dev/null 2>&1 || true
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+
 measure uctriage "$UCT" analyze "$COL" -q --format json
 measure "uctriage -j1" "$UCT" analyze "$COL" -q -j1 --format json
 measure "rg -z -c" rg -z -c "$PATTERN" "$COL"
@@ -144,5 +153,21 @@ if [ -n "$gz_uct" ] && [ -n "$gz_zcat" ]; then
 fi
 lnav_t=$(rate lnav)
 if [ -n "$lnav_t" ] && [ -n "$base" ]; then
-    awk -v l="$lnav_t" -v b="$base" 'BEGIN { printf "lnav / uctriage: %.1fx\n", l / b }'
+    awk -v l="$lnav_t" -v b="$base" 'BEGIN { printf "lnav / uctriage: %.1fx (medians of separate runs)\n", l / b }'
+fi
+
+# The host's speed drifts by 20-30 % within minutes, and lnav's runs take
+# ten times as long as uctriage's, so the medians above can come from
+# different speeds. Paired: uctriage, then lnav straight after, BENCH_PAIRS
+# times (default BENCH_RUNS); the ratio of each pair, and their median.
+if command -v lnav >/dev/null; then
+    ratios=()
+    for ((r = 0; r < ${BENCH_PAIRS:-$RUNS}; r++)); do
+        u=$(wall_of "$UCT" analyze "$COL" -q --format json)
+        l=$(wall_of bash -c "xargs -a '$FILES' -d '\n' lnav -n -c ';SELECT count(*) AS n FROM all_logs'")
+        ratios+=("$(awk -v l="$l" -v u="$u" 'BEGIN { printf "%.1f", l / u }')")
+        echo "pair $((r + 1)): uctriage ${u}s, lnav ${l}s" >&2
+    done
+    median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+    echo "lnav / uctriage, paired runs: ${ratios[*]} (median ${median}x)"
 fi
