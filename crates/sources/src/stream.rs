@@ -205,12 +205,30 @@ fn is_tar(head: &[u8]) -> bool {
     head.len() >= 262 && &head[257..262] == b"ustar"
 }
 
-impl Walker<'_, '_> {
+/// A zip archive's first local header.
+fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04")
+}
+
+impl<'a> Walker<'a, '_> {
     fn problem(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(SourceProblem {
             path: path.to_string(),
             message: message.into(),
         });
+    }
+
+    /// `inner` behind the expansion and size limits, its output counted
+    /// into the unit's total; `what` names it in a refusal.
+    fn guard<R: Read>(&self, inner: R, compressed: Compressed, what: &str) -> Guarded<'a, R> {
+        Guarded {
+            inner,
+            compressed,
+            produced: 0,
+            unit_total: self.total.clone(),
+            limits: self.limits,
+            what: what.to_string(),
+        }
     }
 
     fn too_deep(&mut self, name: &str, depth: usize) -> bool {
@@ -239,7 +257,7 @@ impl Walker<'_, '_> {
             if !self.too_deep(name, depth + 1) {
                 self.tar(name, magic.into_reader(), depth + 1);
             }
-        } else if head.starts_with(b"PK\x03\x04") {
+        } else if is_zip(head) {
             if !self.too_deep(name, depth + 1) {
                 self.nested_zip(name, magic.into_reader(), depth + 1);
             }
@@ -253,19 +271,12 @@ impl Walker<'_, '_> {
     /// file): a plain file is handed to the visitor as the slice itself.
     fn stream_slice(&mut self, name: &str, bytes: &[u8], depth: usize) {
         let head = &bytes[..bytes.len().min(512)];
-        let layered =
-            head.starts_with(&GZIP_MAGIC) || is_tar(head) || head.starts_with(b"PK\x03\x04");
+        let layered = head.starts_with(&GZIP_MAGIC) || is_tar(head) || is_zip(head);
         let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
         if layered || total > self.limits.max_unit_bytes {
             // Through the guarded reader, which refuses at the right byte.
-            let guarded = Guarded {
-                inner: Cursor::new(bytes),
-                compressed: Compressed::Declared(bytes.len() as u64),
-                produced: 0,
-                unit_total: self.total.clone(),
-                limits: self.limits,
-                what: name.to_string(),
-            };
+            let compressed = Compressed::Declared(bytes.len() as u64);
+            let guarded = self.guard(Cursor::new(bytes), compressed, name);
             return self.stream(name, Box::new(guarded), depth);
         }
         self.total.fetch_add(bytes.len() as u64, Ordering::Relaxed);
@@ -282,21 +293,15 @@ impl Walker<'_, '_> {
     /// A `.gzo` (CUCM's trace file still being written) is nearly always cut
     /// short, so it streams straight away instead of being inflated twice.
     fn gzip(&mut self, name: &str, mut reader: Box<dyn Read + '_>, depth: usize) {
-        let open_trace = name.ends_with(".gzo");
-        // The open trace streams: it leaves the thread's buffer alone.
-        let mut input = if open_trace {
-            Vec::new()
-        } else {
-            reserved(COMPRESSED.take(), WHOLE_GZIP_MAX_INPUT + 1)
-        };
+        if name.ends_with(".gzo") {
+            // The open trace streams: it leaves the thread's buffers alone.
+            return self.gzip_streaming(name, reader, depth);
+        }
+        let mut input = reserved(COMPRESSED.take(), WHOLE_GZIP_MAX_INPUT + 1);
         input.clear();
-        let read = if open_trace {
-            Ok(usize::MAX)
-        } else {
-            (&mut reader)
-                .take(WHOLE_GZIP_MAX_INPUT as u64 + 1)
-                .read_to_end(&mut input)
-        };
+        let read = (&mut reader)
+            .take(WHOLE_GZIP_MAX_INPUT as u64 + 1)
+            .read_to_end(&mut input);
         if matches!(read, Ok(n) if n <= WHOLE_GZIP_MAX_INPUT) {
             let mut out = reserved(INFLATED.take(), WHOLE_GZIP_MAX_OUTPUT);
             let cap = whole_gzip_cap(self.limits, input.len());
@@ -314,19 +319,19 @@ impl Walker<'_, '_> {
             Ok(_) => Box::new(Cursor::new(input).chain(reader)),
             Err(e) => Box::new(Cursor::new(input).chain(Failing(Some(e)))),
         };
+        self.gzip_streaming(name, again, depth);
+    }
+
+    /// Inflate a gzip stream with the streaming decoder, bounded by the
+    /// expansion limit against the compressed bytes it has read so far.
+    fn gzip_streaming(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
         let counter = Arc::new(AtomicU64::new(0));
         let counted = Counting {
-            inner: again,
+            inner: reader,
             count: counter.clone(),
         };
-        let guarded = Guarded {
-            inner: MultiGzDecoder::new(counted),
-            compressed: Compressed::Counter(counter),
-            produced: 0,
-            unit_total: self.total.clone(),
-            limits: self.limits,
-            what: name.to_string(),
-        };
+        let compressed = Compressed::Counter(counter);
+        let guarded = self.guard(MultiGzDecoder::new(counted), compressed, name);
         self.stream(name, Box::new(guarded), depth);
     }
 
@@ -420,14 +425,8 @@ impl Walker<'_, '_> {
     ) {
         let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
         let member = self.member_name(archive, &raw);
-        let guarded = Guarded {
-            compressed: Compressed::Declared(entry.compressed_size()),
-            inner: entry,
-            produced: 0,
-            unit_total: self.total.clone(),
-            limits: self.limits,
-            what: member.clone(),
-        };
+        let compressed = Compressed::Declared(entry.compressed_size());
+        let guarded = self.guard(entry, compressed, &member);
         self.stream(&member, Box::new(guarded), depth);
     }
 
