@@ -1,16 +1,12 @@
 //! `uctriage files`.
 
-use super::{load_bundle, time_style};
+use super::{bundled_knowledge, load_bundle, time_style};
 use crate::args::{FilesArgs, FilesFormat};
 use anyhow::Result;
 use std::io::Write;
 
 pub fn run(a: FilesArgs) -> Result<i32> {
-    let bundle = load_bundle(
-        &a.input,
-        std::sync::Arc::new(uctriage_knowledge::Knowledge::load(None)?),
-        false,
-    )?;
+    let bundle = load_bundle(&a.input, bundled_knowledge()?, false)?;
     let style = time_style(&bundle, a.utc);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {

@@ -25,6 +25,11 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// The knowledge shipped in the binary, for commands without `--knowledge`.
+pub(crate) fn bundled_knowledge() -> Result<Arc<Knowledge>> {
+    Ok(Arc::new(Knowledge::load(None)?))
+}
+
 /// Build the engine config from the input arguments and load the bundle.
 /// The knowledge decides which performance counters wide metric files keep
 /// (the caller loads it once, with `--knowledge` if given, and uses it after);

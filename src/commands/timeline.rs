@@ -1,6 +1,6 @@
 //! `uctriage timeline`.
 
-use super::{load_bundle, time_style};
+use super::{bundled_knowledge, load_bundle, time_style};
 use crate::args::{TimelineArgs, TimelineFormat};
 use anyhow::{bail, Context, Result};
 use regex::Regex;
@@ -12,11 +12,7 @@ use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 
 pub fn run(a: TimelineArgs) -> Result<i32> {
-    let bundle = load_bundle(
-        &a.input,
-        std::sync::Arc::new(uctriage_knowledge::Knowledge::load(None)?),
-        a.all,
-    )?;
+    let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all)?;
     let style = time_style(&bundle, a.utc);
     let filter = Filter::new(&a, &bundle, &style.tz)?;
     let events: Vec<&Event> = bundle.events.iter().filter(|e| filter.keeps(e)).collect();
