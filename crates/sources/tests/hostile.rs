@@ -76,9 +76,7 @@ fn read_until_error(dir: &Path) -> (Vec<u8>, Option<String>) {
 #[test]
 fn gzo_still_being_written_yields_its_lines_then_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let text: String = (0..5000)
-        .map(|i| format!("{i:08}.000 |00:00:00.000 |AppInfo  |line {i}\n"))
-        .collect();
+    let text = numbered(0, 5000);
     let full = gz(text.as_bytes());
     let cut = &full[..full.len() * 2 / 3];
     std::fs::write(dir.path().join("SDL001_100_000001.txt.gzo"), cut).unwrap();
