@@ -201,6 +201,34 @@ fn reserved(mut buffer: Vec<u8>, size: usize) -> Vec<u8> {
     buffer
 }
 
+/// Read `reader` into the start of `buf` until its end or `limit` bytes;
+/// returns how many bytes were read, and the error that stopped it early.
+///
+/// `buf`'s length is the part already initialised: it grows (zeroed, in
+/// doubling steps) only when a stream is longer than any before it, so a
+/// buffer reused across files is zeroed once per thread. `read_to_end`
+/// would zero the spare room it reads into on every call, because the
+/// readers here take their bytes through `Read::read`.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, limit: usize) -> (usize, Option<io::Error>) {
+    const FIRST: usize = 64 << 10;
+    let mut got = 0;
+    loop {
+        if got == buf.len() {
+            if got >= limit {
+                return (got, None);
+            }
+            buf.resize((got * 2).clamp(FIRST, limit), 0);
+        }
+        let end = buf.len().min(limit);
+        match reader.read(&mut buf[got..end]) {
+            Ok(0) => return (got, None),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (got, Some(e)),
+        }
+    }
+}
+
 fn is_tar(head: &[u8]) -> bool {
     head.len() >= 262 && &head[257..262] == b"ustar"
 }
@@ -298,14 +326,11 @@ impl<'a> Walker<'a, '_> {
             return self.gzip_streaming(name, reader, depth);
         }
         let mut input = reserved(COMPRESSED.take(), WHOLE_GZIP_MAX_INPUT + 1);
-        input.clear();
-        let read = (&mut reader)
-            .take(WHOLE_GZIP_MAX_INPUT as u64 + 1)
-            .read_to_end(&mut input);
-        if matches!(read, Ok(n) if n <= WHOLE_GZIP_MAX_INPUT) {
+        let (got, error) = fill(&mut reader, &mut input, WHOLE_GZIP_MAX_INPUT + 1);
+        if error.is_none() && got <= WHOLE_GZIP_MAX_INPUT {
             let mut out = reserved(INFLATED.take(), WHOLE_GZIP_MAX_OUTPUT);
-            let cap = whole_gzip_cap(self.limits, input.len());
-            if inflate_members(&input, cap, &mut out).is_some() {
+            let cap = whole_gzip_cap(self.limits, got);
+            if inflate_members(&input[..got], cap, &mut out).is_some() {
                 // The compressed bytes are done with: back for the next file
                 // (or a gzip nested in this one).
                 COMPRESSED.set(input);
@@ -315,9 +340,10 @@ impl<'a> Walker<'a, '_> {
             }
             INFLATED.set(out);
         }
-        let again: Box<dyn Read + '_> = match read {
-            Ok(_) => Box::new(Cursor::new(input).chain(reader)),
-            Err(e) => Box::new(Cursor::new(input).chain(Failing(Some(e)))),
+        input.truncate(got);
+        let again: Box<dyn Read + '_> = match error {
+            None => Box::new(Cursor::new(input).chain(reader)),
+            Some(e) => Box::new(Cursor::new(input).chain(Failing(Some(e)))),
         };
         self.gzip_streaming(name, again, depth);
     }
@@ -470,5 +496,46 @@ impl<'a> Walker<'a, '_> {
             );
         }
         full
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+    use std::io::{self, Read};
+
+    #[test]
+    fn a_reused_buffer_yields_only_the_new_streams_bytes() {
+        let mut buf = Vec::new();
+        let long = vec![b'x'; 300_000];
+        assert_eq!(fill(&mut &long[..], &mut buf, 1 << 20).0, long.len());
+        let (got, error) = fill(&mut &b"short"[..], &mut buf, 1 << 20);
+        assert!(error.is_none());
+        assert_eq!(&buf[..got], b"short");
+    }
+
+    #[test]
+    fn reading_stops_at_the_limit() {
+        let mut buf = Vec::new();
+        let long = vec![7u8; 200_000];
+        assert_eq!(fill(&mut &long[..], &mut buf, 100_001).0, 100_001);
+    }
+
+    #[test]
+    fn bytes_before_a_read_error_are_kept_with_the_error() {
+        let failing = io::Cursor::new(b"before".to_vec()).chain(Broken);
+        let mut buf = Vec::new();
+        let (got, error) = fill(&mut Box::new(failing), &mut buf, 1 << 20);
+        assert_eq!(&buf[..got], b"before");
+        assert_eq!(error.map(|e| e.kind()), Some(io::ErrorKind::UnexpectedEof));
+    }
+
+    /// A reader whose every read fails.
+    struct Broken;
+
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::UnexpectedEof.into())
+        }
     }
 }
