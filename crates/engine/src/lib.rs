@@ -13,8 +13,10 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uctriage_core::Problem;
-use uctriage_formats::{by_name, parse_reader, FileContext, Format, ParsedFile};
-use uctriage_sources::{plan, read_unit_with_progress, Limits, SourceProblem};
+use uctriage_formats::{by_name, FileContext, Format, ParsedFile};
+use uctriage_sources::{plan, Limits, SourceProblem};
+
+mod unit;
 
 pub use uctriage_normalize::{Bundle, FileInfo, Options, ZoneHint};
 
@@ -83,7 +85,6 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .par_iter()
         .zip(sizes.par_iter())
         .map(|(unit, size)| {
-            let mut parsed = Vec::new();
             // Progress follows the bytes read from disk, never past the file's size.
             let counted = AtomicU64::new(0);
             let report = |n: u64| {
@@ -93,19 +94,7 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
                     progress.advance(step, &unit.rel);
                 }
             };
-            let problems = read_unit_with_progress(
-                unit,
-                &cfg.limits,
-                &mut |path, reader| {
-                    let mut ctx = context(path, &cfg.options);
-                    ctx.counter_filter = cfg.counter_filter.clone();
-                    ctx.keep_ordinary = cfg.keep_ordinary;
-                    let forced = forced_for(&cfg.forced, path);
-                    parsed.push(parse_reader(forced, &ctx, reader));
-                },
-                &report,
-            );
-            attach(&mut parsed, problems);
+            let parsed = unit::read_unit(unit, cfg, &report);
             let rest = size.saturating_sub(counted.load(Ordering::Relaxed));
             if rest > 0 {
                 progress.advance(rest, &unit.rel);

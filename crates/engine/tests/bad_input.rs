@@ -140,6 +140,91 @@ fn one_thread_and_many_give_the_same_timeline() {
     assert_eq!(key(&one), key(&many));
 }
 
+/// The bad bundle packed as one `.tar.gz`, as a customer would send it.
+fn bad_tarball(dir: &Path) -> std::path::PathBuf {
+    let loose = dir.join("loose");
+    std::fs::create_dir(&loose).unwrap();
+    bad_bundle(&loose);
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.append_dir_all("collection", &loose).unwrap();
+    // A member with a problem of the tar's (its escaping name), then of its
+    // own (a zip cut short), on the same path, in that order.
+    let cut_zip = std::fs::read(loose.join("truncated.zip")).unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(cut_zip.len() as u64);
+    h.set_mode(0o644);
+    let name = b"../escape.zip";
+    h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+    h.set_cksum();
+    tar.append(&h, &cut_zip[..]).unwrap();
+    let path = dir.join("collection.tar.gz");
+    std::fs::write(&path, gz(&tar.into_inner().unwrap())).unwrap();
+    path
+}
+
+/// Members of a tar.gz read on other threads: the same files, counts,
+/// problems and events as one thread reading them in turn.
+#[test]
+fn a_tarball_reads_the_same_with_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        inputs: vec![bad_tarball(dir.path())],
+        ..Default::default()
+    };
+    let with = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| load(&cfg, &Silent))
+    };
+    let (one, many) = (with(1), with(4));
+    let files = |b: &uctriage_engine::Bundle| {
+        b.files
+            .iter()
+            .map(|f| {
+                let problems: Vec<&str> = f.problems.iter().map(|p| p.message.as_str()).collect();
+                format!(
+                    "{} {} {}/{} {} {problems:?}",
+                    f.path, f.format, f.understood, f.lines, f.events
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let events = |b: &uctriage_engine::Bundle| {
+        b.events
+            .iter()
+            .map(|e| {
+                (
+                    e.time,
+                    e.evidence.file.clone(),
+                    e.evidence.line,
+                    e.summary.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(files(&one), files(&many));
+    assert_eq!(events(&one), events(&many));
+    let listed = files(&many);
+    let member = |name: &str| {
+        listed
+            .iter()
+            .find(|f| f.starts_with(&format!("collection.tar.gz!/collection/{name} ")))
+            .unwrap_or_else(|| panic!("{name} in {listed:#?}"))
+            .clone()
+    };
+    assert!(member("truncated.txt.gz").contains("read stopped early"));
+    assert!(member("latin1.txt").contains("invalid UTF-8"));
+    assert!(member("good.txt").contains(" 2/2 "));
+    let escaped = listed
+        .iter()
+        .find(|f| f.starts_with("collection.tar.gz!/escape.zip "))
+        .expect("the escaping member is listed under its neutralised name");
+    assert!(escaped.contains("outside the archive"), "{escaped}");
+    assert!(escaped.contains("zip directory unreadable"), "{escaped}");
+}
+
 /// Progress counts every byte on disk exactly once, archives included.
 #[test]
 fn progress_adds_up_to_the_bytes_on_disk() {

@@ -16,6 +16,9 @@
 //! - A gzip file of moderate size (an RTMT trace file) is read whole and
 //!   inflated by libdeflate, then handed over as one slice; anything it
 //!   cannot take whole streams through zlib-rs, which reports what is wrong.
+//! - [`read_unit_detaching`] offers archive members, read whole, to a
+//!   callback that may read them on other threads ([`Detached`]): a tar.gz
+//!   of a whole collection then uses every core, not one.
 //! - Problems are returned as [`SourceProblem`]s with the path they belong to;
 //!   one bad member never stops the others.
 //!
@@ -36,13 +39,15 @@
 //! ```
 #![deny(missing_docs)]
 
+mod detach;
 mod guard;
 mod inflate;
 mod stream;
 mod walk;
 
+pub use detach::{Detach, Detached, DETACH_MAX_BYTES};
 pub use guard::Limits;
-pub use stream::{read_unit, read_unit_with_progress};
+pub use stream::{read_unit, read_unit_detaching, read_unit_with_progress, Visit};
 pub use walk::{plan, Unit, ZipPart};
 
 /// A problem with a source: which path, and what happened.

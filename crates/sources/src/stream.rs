@@ -1,6 +1,7 @@
 //! Streaming one unit: sniff each stream's magic bytes and descend into
 //! gzip, tar and zip layers, handing plain files to the visitor.
 
+use crate::detach::{Detach, Detached, DETACH_MAX_BYTES};
 use crate::guard::{Compressed, Counting, Guarded, Limits};
 use crate::inflate::{inflate_members, GZIP_MAGIC};
 use crate::{SourceProblem, Unit};
@@ -32,6 +33,20 @@ pub fn read_unit_with_progress(
     visit: &mut Visit<'_>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<SourceProblem> {
+    read_unit_detaching(unit, limits, visit, progress, None)
+}
+
+/// [`read_unit_with_progress`], offering archive members to `detach` (see
+/// [`Detached`]) so that a caller can read them on other threads. Problems
+/// of the members taken are not in the returned list: each member's
+/// [`Detached::read`] returns its own.
+pub fn read_unit_detaching<'v>(
+    unit: &Unit,
+    limits: &Limits,
+    visit: &mut Visit<'v>,
+    progress: &(dyn Fn(u64) + Sync),
+    detach: Option<&mut Detach<'v>>,
+) -> Vec<SourceProblem> {
     let name = if unit.rel.is_empty() {
         unit.path
             .file_name()
@@ -43,6 +58,7 @@ pub fn read_unit_with_progress(
     let mut walker = Walker {
         limits,
         visit,
+        detach,
         problems: Vec::new(),
         total: Arc::new(AtomicU64::new(0)),
     };
@@ -98,9 +114,29 @@ impl<R: io::Seek> io::Seek for Reporting<'_, R> {
     }
 }
 
+/// A detached member read on its own: a walker without a detach callback
+/// over its bytes, counting into its unit's total.
+pub(crate) fn read_detached(
+    member: Detached,
+    limits: &Limits,
+    visit: &mut Visit<'_>,
+) -> Vec<SourceProblem> {
+    let mut walker = Walker {
+        limits,
+        visit,
+        detach: None,
+        problems: Vec::new(),
+        total: member.total,
+    };
+    walker.stream(&member.name, Box::new(&member.bytes[..]), member.depth);
+    walker.problems
+}
+
 struct Walker<'a, 'v> {
     limits: &'a Limits,
     visit: &'a mut Visit<'v>,
+    /// Where archive members may go to be read elsewhere.
+    detach: Option<&'a mut Detach<'v>>,
     problems: Vec<SourceProblem>,
     total: Arc<AtomicU64>,
 }
@@ -385,7 +421,8 @@ impl<'a> Walker<'a, '_> {
             }
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let member = self.member_name(name, &raw);
-            self.stream(&member, Box::new(entry), depth);
+            let size = entry.size();
+            self.member(&member, entry, size, depth);
         }
     }
 
@@ -452,8 +489,41 @@ impl<'a> Walker<'a, '_> {
         let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
         let member = self.member_name(archive, &raw);
         let compressed = Compressed::Declared(entry.compressed_size());
+        let size = entry.size();
         let guarded = self.guard(entry, compressed, &member);
-        self.stream(&member, Box::new(guarded), depth);
+        self.member(&member, guarded, size, depth);
+    }
+
+    /// One archive member of `size` bytes (as its header says): offered
+    /// whole to the detach callback when there is one and it is small
+    /// enough, else (or when handed back) read in place.
+    fn member<R: Read>(&mut self, name: &str, mut reader: R, size: u64, depth: usize) {
+        if self.detach.is_none() || size > DETACH_MAX_BYTES {
+            return self.stream(name, Box::new(reader), depth);
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        if let Err(e) = (&mut reader).take(DETACH_MAX_BYTES).read_to_end(&mut bytes) {
+            // In place, the member's reader sees the bytes, then the error.
+            let failing = Cursor::new(bytes).chain(Failing(Some(e)));
+            return self.stream(name, Box::new(failing), depth);
+        }
+        if bytes.len() as u64 == DETACH_MAX_BYTES {
+            // Longer than its header said: the rest streams behind.
+            return self.stream(name, Box::new(Cursor::new(bytes).chain(reader)), depth);
+        }
+        let member = Detached {
+            name: name.to_string(),
+            bytes,
+            depth,
+            total: self.total.clone(),
+            problems_before: self.problems.len(),
+        };
+        let Some(detach) = self.detach.as_mut() else {
+            return;
+        };
+        if let Some(back) = detach(member) {
+            self.stream(&back.name, Box::new(&back.bytes[..]), depth);
+        }
     }
 
     /// Walk a zip's local headers in order, for a zip whose end is missing.

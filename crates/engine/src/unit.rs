@@ -1,0 +1,132 @@
+//! Reading one unit of input into parsed files, handing the members of an
+//! archive to other threads.
+//!
+//! A loose file is read by the thread that took its unit. An archive read as
+//! one stream (a `.tar.gz` of a whole collection) would keep one thread busy
+//! inflating and parsing every member while the others idle, so its members
+//! are detached ([`uctriage_sources::Detached`]): the walking thread reads
+//! each one whole and spawns its reading (inner gzip, parsing) on the pool,
+//! up to a budget of bytes in flight; past it, the walking thread reads the
+//! member itself, which also paces it. Results go back into walk order,
+//! problems included, so the outcome is the same with one thread or many.
+
+use crate::{attach, context, forced_for, Config};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use uctriage_formats::{parse_reader, ParsedFile};
+use uctriage_sources::{read_unit_detaching, Detached, SourceProblem, Unit};
+
+/// Bytes of detached members held in memory at once, per pool thread.
+const IN_FLIGHT_PER_THREAD: usize = 32 << 20;
+
+/// Where a detached member stood in the walk: after this many files read
+/// in place and this many problems of the unit's own.
+struct Mark {
+    files_before: usize,
+    problems_before: usize,
+}
+
+/// What reading one detached member gave.
+struct MemberResult {
+    number: usize,
+    files: Vec<ParsedFile>,
+    problems: Vec<SourceProblem>,
+}
+
+/// Read and parse one unit; `report` is told the bytes read from disk.
+pub(crate) fn read_unit(
+    unit: &Unit,
+    cfg: &Config,
+    report: &(dyn Fn(u64) + Sync),
+) -> Vec<ParsedFile> {
+    let threads = rayon::current_num_threads();
+    let in_flight = AtomicUsize::new(0);
+    let budget = threads * IN_FLIGHT_PER_THREAD;
+    let (sender, receiver) = mpsc::channel::<MemberResult>();
+    let (here, marks, problems) = rayon::scope(|scope| {
+        let here = RefCell::new(Vec::new());
+        // Per detached member, by number.
+        let mut marks = Vec::new();
+        let mut visit = |path: &str, reader: &mut dyn std::io::BufRead| {
+            here.borrow_mut().push(parse(path, reader, cfg));
+        };
+        let mut detach = |member: Detached| {
+            let len = member.len();
+            if threads < 2 || in_flight.load(Ordering::Relaxed) + len > budget {
+                return Some(member);
+            }
+            in_flight.fetch_add(len, Ordering::Relaxed);
+            let number = marks.len();
+            marks.push(Mark {
+                files_before: here.borrow().len(),
+                problems_before: member.problems_before(),
+            });
+            let (sender, in_flight) = (sender.clone(), &in_flight);
+            scope.spawn(move |_| {
+                let mut files = Vec::new();
+                let problems = member.read(&cfg.limits, &mut |path, reader| {
+                    files.push(parse(path, reader, cfg));
+                });
+                in_flight.fetch_sub(len, Ordering::Relaxed);
+                // The receiver outlives the scope: sending cannot fail.
+                let _ = sender.send(MemberResult {
+                    number,
+                    files,
+                    problems,
+                });
+            });
+            None
+        };
+        let problems =
+            read_unit_detaching(unit, &cfg.limits, &mut visit, report, Some(&mut detach));
+        (here.into_inner(), marks, problems)
+    });
+    drop(sender);
+    let mut results: Vec<Option<MemberResult>> = (0..marks.len()).map(|_| None).collect();
+    for r in receiver {
+        let number = r.number;
+        results[number] = Some(r);
+    }
+    in_walk_order(here, problems, marks, results)
+}
+
+/// The unit's files and problems as a reading in place would have had them:
+/// each detached member's right after what was read in place before it.
+fn in_walk_order(
+    here: Vec<ParsedFile>,
+    unit_problems: Vec<SourceProblem>,
+    marks: Vec<Mark>,
+    results: Vec<Option<MemberResult>>,
+) -> Vec<ParsedFile> {
+    let (mut files, mut problems) = (Vec::new(), Vec::new());
+    let (mut here, mut unit_problems) = (here.into_iter(), unit_problems.into_iter());
+    let (mut files_taken, mut problems_taken) = (0, 0);
+    for (mark, result) in marks.into_iter().zip(results) {
+        files.extend(here.by_ref().take(mark.files_before - files_taken));
+        problems.extend(
+            unit_problems
+                .by_ref()
+                .take(mark.problems_before - problems_taken),
+        );
+        (files_taken, problems_taken) = (mark.files_before, mark.problems_before);
+        // Every spawned member sends its result (a panic in one ends the
+        // whole scope instead).
+        if let Some(r) = result {
+            files.extend(r.files);
+            problems.extend(r.problems);
+        }
+    }
+    files.extend(here);
+    problems.extend(unit_problems);
+    attach(&mut files, problems);
+    files
+}
+
+/// Parse one plain file of the unit.
+fn parse(path: &str, reader: &mut dyn std::io::BufRead, cfg: &Config) -> ParsedFile {
+    let mut ctx = context(path, &cfg.options);
+    ctx.counter_filter = cfg.counter_filter.clone();
+    ctx.keep_ordinary = cfg.keep_ordinary;
+    parse_reader(forced_for(&cfg.forced, path), &ctx, reader)
+}
