@@ -6,8 +6,9 @@
 //! inflating and parsing every member while the others idle, so its members
 //! are detached ([`uctriage_sources::Detached`]): the walking thread reads
 //! each one whole and spawns its reading (inner gzip, parsing) on the pool,
-//! up to a budget of bytes in flight; past it, the walking thread reads the
-//! member itself, which also paces it. Results go back into walk order,
+//! up to one member in flight per pool thread; past that, the walking thread
+//! reads the member itself, which also paces it. A member is at most
+//! [`uctriage_sources::DETACH_MAX_BYTES`], so memory stays bounded. Results go back into walk order,
 //! problems included, so the outcome is the same with one thread or many.
 
 use crate::{attach, context, forced_for, Config};
@@ -16,9 +17,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use uctriage_formats::{parse_reader, ParsedFile};
 use uctriage_sources::{read_unit_detaching, Detached, SourceProblem, Unit};
-
-/// Bytes of detached members held in memory at once, per pool thread.
-const IN_FLIGHT_PER_THREAD: usize = 32 << 20;
 
 /// Where a detached member stood in the walk: after this many files read
 /// in place and this many problems of the unit's own.
@@ -42,7 +40,6 @@ pub(crate) fn read_unit(
 ) -> Vec<ParsedFile> {
     let threads = rayon::current_num_threads();
     let in_flight = AtomicUsize::new(0);
-    let budget = threads * IN_FLIGHT_PER_THREAD;
     let (sender, receiver) = mpsc::channel::<MemberResult>();
     let (here, marks, problems) = rayon::scope(|scope| {
         let here = RefCell::new(Vec::new());
@@ -52,11 +49,10 @@ pub(crate) fn read_unit(
             here.borrow_mut().push(parse(path, reader, cfg));
         };
         let mut detach = |member: Detached| {
-            let len = member.len();
-            if threads < 2 || in_flight.load(Ordering::Relaxed) + len > budget {
+            if threads < 2 || in_flight.load(Ordering::Relaxed) >= threads {
                 return Some(member);
             }
-            in_flight.fetch_add(len, Ordering::Relaxed);
+            in_flight.fetch_add(1, Ordering::Relaxed);
             let number = marks.len();
             marks.push(Mark {
                 files_before: here.borrow().len(),
@@ -68,7 +64,7 @@ pub(crate) fn read_unit(
                 let problems = member.read(&cfg.limits, &mut |path, reader| {
                     files.push(parse(path, reader, cfg));
                 });
-                in_flight.fetch_sub(len, Ordering::Relaxed);
+                in_flight.fetch_sub(1, Ordering::Relaxed);
                 // The receiver outlives the scope: sending cannot fail.
                 let _ = sender.send(MemberResult {
                     number,

@@ -1,7 +1,7 @@
 //! Streaming one unit: sniff each stream's magic bytes and descend into
 //! gzip, tar and zip layers, handing plain files to the visitor.
 
-use crate::detach::{Detach, Detached, DETACH_MAX_BYTES};
+use crate::detach::{take_buffer, Detach, Detached, DETACH_MAX_BYTES};
 use crate::guard::{Compressed, Counting, Guarded, Limits};
 use crate::inflate::{inflate_members, GZIP_MAGIC};
 use crate::{SourceProblem, Unit};
@@ -126,9 +126,9 @@ pub(crate) fn read_detached(
         visit,
         detach: None,
         problems: Vec::new(),
-        total: member.total,
+        total: member.total.clone(),
     };
-    walker.stream(&member.name, Box::new(&member.bytes[..]), member.depth);
+    walker.stream(&member.name, Box::new(member.bytes()), member.depth);
     walker.problems
 }
 
@@ -489,31 +489,35 @@ impl<'a> Walker<'a, '_> {
         let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
         let member = self.member_name(archive, &raw);
         let compressed = Compressed::Declared(entry.compressed_size());
-        let size = entry.size();
         let guarded = self.guard(entry, compressed, &member);
-        self.member(&member, guarded, size, depth);
+        // Not offered: a large zip is already read by every core, in parts.
+        self.stream(&member, Box::new(guarded), depth);
     }
 
-    /// One archive member of `size` bytes (as its header says): offered
-    /// whole to the detach callback when there is one and it is small
-    /// enough, else (or when handed back) read in place.
+    /// One tar member of `size` bytes (as its header says): offered whole
+    /// to the detach callback when there is one and it is small enough,
+    /// else (or when handed back) read in place.
     fn member<R: Read>(&mut self, name: &str, mut reader: R, size: u64, depth: usize) {
         if self.detach.is_none() || size > DETACH_MAX_BYTES {
             return self.stream(name, Box::new(reader), depth);
         }
-        let mut bytes = Vec::with_capacity(size as usize);
-        if let Err(e) = (&mut reader).take(DETACH_MAX_BYTES).read_to_end(&mut bytes) {
-            // In place, the member's reader sees the bytes, then the error.
-            let failing = Cursor::new(bytes).chain(Failing(Some(e)));
-            return self.stream(name, Box::new(failing), depth);
-        }
-        if bytes.len() as u64 == DETACH_MAX_BYTES {
-            // Longer than its header said: the rest streams behind.
-            return self.stream(name, Box::new(Cursor::new(bytes).chain(reader)), depth);
+        let mut buffer = take_buffer(size as usize);
+        let limit = DETACH_MAX_BYTES as usize;
+        let (len, error) = fill(&mut reader, &mut buffer, limit);
+        if error.is_some() || len == limit {
+            // In place, the member's reader sees the bytes, then the error
+            // (or, when it is longer than its header said, the rest).
+            buffer.truncate(len);
+            let rest: Box<dyn Read> = match error {
+                Some(e) => Box::new(Failing(Some(e))),
+                None => Box::new(reader),
+            };
+            return self.stream(name, Box::new(Cursor::new(buffer).chain(rest)), depth);
         }
         let member = Detached {
             name: name.to_string(),
-            bytes,
+            buffer,
+            len,
             depth,
             total: self.total.clone(),
             problems_before: self.problems.len(),
@@ -522,7 +526,7 @@ impl<'a> Walker<'a, '_> {
             return;
         };
         if let Some(back) = detach(member) {
-            self.stream(&back.name, Box::new(&back.bytes[..]), depth);
+            self.stream(&back.name, Box::new(back.bytes()), depth);
         }
     }
 
