@@ -8,8 +8,9 @@
 //! each one whole and spawns its reading (inner gzip, parsing) on the pool,
 //! up to one member in flight per pool thread; past that, the walking thread
 //! reads the member itself, which also paces it. A member is at most
-//! [`uctriage_sources::DETACH_MAX_BYTES`], so memory stays bounded. Results go back into walk order,
-//! problems included, so the outcome is the same with one thread or many.
+//! [`uctriage_sources::DETACH_MAX_BYTES`], so memory stays bounded. Results
+//! go back into walk order, problems included, so the outcome is the same
+//! with one thread or many.
 
 use crate::{attach, context, forced_for, Config};
 use std::cell::RefCell;

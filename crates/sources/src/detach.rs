@@ -3,10 +3,9 @@
 //! A tar (a `.tar.gz` of a whole collection) is one stream: read alone, one
 //! thread inflates and parses every member in turn while the other cores
 //! idle. With a [`Detach`] callback, the walker reads each tar member of
-//! moderate size whole and offers
-//! it; the caller may take it (and read it on another thread with
-//! [`Detached::read`]) or hand it back, and the walker then reads it in
-//! place, as it would have without the callback. Either way the member is
+//! moderate size whole and offers it; the caller may take it (and read it
+//! on another thread with [`Detached::read`]) or hand it back, and the
+//! walker then reads it in place, as it would have without the callback. Either way the member is
 //! read exactly as in place: the same files, bytes and problems.
 
 use crate::guard::Limits;
