@@ -15,7 +15,9 @@
 # default 3), BENCH_PAIRS (uctriage-then-lnav pairs for the paired ratio;
 # default BENCH_RUNS), BENCH_KEEP=1 keeps the collection, BENCH_SEED, BENCH_NODES,
 # BENCH_GZ_RATIO (share of SDL files gzipped, default 0.7; 0 = all plain,
-# 1 = all gzip), BENCH_DIR (reuse a collection written there before).
+# 1 = all gzip), BENCH_DIR (reuse a collection written there before),
+# BENCH_TARBALL=1 (also time uctriage on the collection packed as one
+# .tar.gz).
 set -euo pipefail
 
 SIZE="${1:-1GB}"
@@ -39,7 +41,10 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
 fi
 if ! command -v s4 >/dev/null && [ "${BENCH_INSTALL_S4:-0}" = 1 ]; then
     echo "installing s4 (cargo install super_speedy_syslog_searcher, 15 min limit)" >&2
+    # 0.11 needs rustc >= 1.99; 0.10.83 declares 1.88 (but one of its crates
+    # takes over 20 minutes of one core and 3 GB to compile).
     timeout 900 cargo install --locked super_speedy_syslog_searcher >/dev/null 2>&1 \
+        || timeout 900 cargo install --locked super_speedy_syslog_searcher --version 0.10.83 >/dev/null 2>&1 \
         || echo "s4 did not install in time; skipped" >&2
 fi
 
@@ -118,6 +123,12 @@ if [ -s "$GZ" ]; then
     mapfile -t gz_files < "$GZ"
     measure "uctriage -j1 gz" "$UCT" analyze "${gz_files[@]}" -q -j1 --format json
     measure "zcat gz (no output)" bash -c 'while IFS= read -r f; do zcat -f "$f" 2>/dev/null || true; done < "$GZ" > /dev/null'
+fi
+if [ "${BENCH_TARBALL:-0}" = 1 ]; then
+    # The same collection as one .tar.gz, as a customer sends it (gzip -1).
+    TGZ="$WORK/collection.tar.gz"
+    [ -s "$TGZ" ] || tar cf - -C "$WORK" collection | gzip -1 > "$TGZ"
+    measure "uctriage tar.gz" "$UCT" analyze "$TGZ" -q --format json
 fi
 if command -v lnav >/dev/null; then
     # -n headless; loading indexes every file, then a query over every log
