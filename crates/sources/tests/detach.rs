@@ -1,16 +1,10 @@
 //! Members detached from an archive read exactly as they read in place.
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-use std::io::Write;
+mod common;
+
+use common::{gz, recorder, Member};
 use std::path::Path;
 use uctriage_sources::{plan, read_unit, read_unit_detaching, Detached, Limits, SourceProblem};
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
 
 /// A tar.gz with plain, gzipped, truncated-gzip and escaping members.
 fn collection(dir: &Path) -> std::path::PathBuf {
@@ -38,25 +32,12 @@ fn collection(dir: &Path) -> std::path::PathBuf {
 }
 
 /// Every file's path and bytes (or read error), then every problem, in order.
-type Reading = (Vec<(String, Result<Vec<u8>, String>)>, Vec<SourceProblem>);
-
-fn visit(
-    seen: &mut Vec<(String, Result<Vec<u8>, String>)>,
-) -> impl FnMut(&str, &mut dyn std::io::BufRead) + '_ {
-    |path, r| {
-        let mut buf = Vec::new();
-        let res = r
-            .read_to_end(&mut buf)
-            .map(|_| buf)
-            .map_err(|e| e.to_string());
-        seen.push((path.to_string(), res));
-    }
-}
+type Reading = (Vec<Member>, Vec<SourceProblem>);
 
 fn in_place(path: &Path) -> Reading {
     let (units, _) = plan(&[path.to_path_buf()]);
     let mut seen = Vec::new();
-    let problems = read_unit(&units[0], &Limits::default(), &mut visit(&mut seen));
+    let problems = read_unit(&units[0], &Limits::default(), &mut recorder(&mut seen));
     (seen, problems)
 }
 
@@ -66,7 +47,7 @@ fn all_detached(path: &Path) -> (Reading, usize) {
     let (units, _) = plan(&[path.to_path_buf()]);
     let mut taken: Vec<Detached> = Vec::new();
     let mut ignored = Vec::new();
-    let mut visit_here = visit(&mut ignored);
+    let mut visit_here = recorder(&mut ignored);
     let unit_problems = read_unit_detaching(
         &units[0],
         &Limits::default(),
@@ -86,7 +67,7 @@ fn all_detached(path: &Path) -> (Reading, usize) {
     for m in taken {
         problems.extend(rest.by_ref().take(m.problems_before() - before));
         before = m.problems_before();
-        problems.extend(m.read(&Limits::default(), &mut visit(&mut seen)));
+        problems.extend(m.read(&Limits::default(), &mut recorder(&mut seen)));
     }
     problems.extend(rest);
     ((seen, problems), count)
@@ -117,7 +98,7 @@ fn a_member_handed_back_is_read_in_place() {
     let problems = read_unit_detaching(
         &units[0],
         &Limits::default(),
-        &mut visit(&mut seen),
+        &mut recorder(&mut seen),
         &|_| {},
         Some(&mut Some),
     );

@@ -1,35 +1,20 @@
 //! Sources against real and hostile archives: what a user would see.
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+mod common;
+
+use common::{gz, recorder, Member};
 use std::io::Write;
 use std::path::Path;
 use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
-
-/// A member's path and its bytes, or the error that stopped reading it.
-type Member = (String, Result<Vec<u8>, String>);
 
 /// Read everything under `input`, returning its members and the problems.
 fn read_all(input: &Path, limits: &Limits) -> (Vec<Member>, Vec<SourceProblem>) {
     let (units, mut problems) = plan(&[input.to_path_buf()]);
     let mut seen = Vec::new();
     for unit in &units {
-        problems.extend(read_unit(unit, limits, &mut |path, r| {
-            let mut buf = Vec::new();
-            let res = r
-                .read_to_end(&mut buf)
-                .map(|_| buf)
-                .map_err(|e| e.to_string());
-            seen.push((path.to_string(), res));
-        }));
+        problems.extend(read_unit(unit, limits, &mut recorder(&mut seen)));
     }
     (seen, problems)
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
