@@ -26,6 +26,49 @@ struct Mark {
     problems_before: usize,
 }
 
+/// Detached members being read: at most one per pool thread, and at most
+/// [`IN_FLIGHT_MAX_BYTES`] of them in memory (one member always may go).
+struct InFlight {
+    threads: usize,
+    members: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+/// Bytes of detached members in memory at once, at most.
+const IN_FLIGHT_MAX_BYTES: usize = 512 << 20;
+
+impl InFlight {
+    fn new(threads: usize) -> InFlight {
+        InFlight {
+            threads,
+            members: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether a member of `len` bytes may go now (it is counted if so).
+    /// Only the walking thread takes, so checking then adding is enough.
+    fn take(&self, len: usize) -> bool {
+        let (members, bytes) = (
+            self.members.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+        );
+        let room = members == 0 || (members < self.threads && bytes + len <= IN_FLIGHT_MAX_BYTES);
+        if self.threads < 2 || !room {
+            return false;
+        }
+        self.members.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len, Ordering::Relaxed);
+        true
+    }
+
+    /// A member of `len` bytes is read.
+    fn done(&self, len: usize) {
+        self.members.fetch_sub(1, Ordering::Relaxed);
+        self.bytes.fetch_sub(len, Ordering::Relaxed);
+    }
+}
+
 /// What reading one detached member gave.
 struct MemberResult {
     number: usize,
@@ -39,8 +82,7 @@ pub(crate) fn read_unit(
     cfg: &Config,
     report: &(dyn Fn(u64) + Sync),
 ) -> Vec<ParsedFile> {
-    let threads = rayon::current_num_threads();
-    let in_flight = AtomicUsize::new(0);
+    let in_flight = InFlight::new(rayon::current_num_threads());
     let (sender, receiver) = mpsc::channel::<MemberResult>();
     let (here, marks, problems) = rayon::scope(|scope| {
         let here = RefCell::new(Vec::new());
@@ -50,10 +92,10 @@ pub(crate) fn read_unit(
             here.borrow_mut().push(parse(path, reader, cfg));
         };
         let mut detach = |member: Detached| {
-            if threads < 2 || in_flight.load(Ordering::Relaxed) >= threads {
+            let len = member.len();
+            if !in_flight.take(len) {
                 return Some(member);
             }
-            in_flight.fetch_add(1, Ordering::Relaxed);
             let number = marks.len();
             marks.push(Mark {
                 files_before: here.borrow().len(),
@@ -65,7 +107,7 @@ pub(crate) fn read_unit(
                 let problems = member.read(&cfg.limits, &mut |path, reader| {
                     files.push(parse(path, reader, cfg));
                 });
-                in_flight.fetch_sub(1, Ordering::Relaxed);
+                in_flight.done(len);
                 // The receiver outlives the scope: sending cannot fail.
                 let _ = sender.send(MemberResult {
                     number,
