@@ -522,10 +522,11 @@ impl<'a> Walker<'a, '_> {
             total: self.total.clone(),
             problems_before: self.problems.len(),
         };
-        let Some(detach) = self.detach.as_mut() else {
-            return;
+        let back = match self.detach.as_mut() {
+            Some(detach) => detach(member),
+            None => Some(member),
         };
-        if let Some(back) = detach(member) {
+        if let Some(back) = back {
             self.stream(&back.name, Box::new(back.bytes()), depth);
         }
     }
