@@ -47,13 +47,36 @@ pub enum Kind {
     Load,
     /// A configuration row (SQL result, export, inventory).
     Config,
+    /// A physical server component fault or its clearing (Cisco UCS CIMC: storage
+    /// controller, virtual or physical drive, BBU, PSU, DIMM, fan, temperature).
+    HardwareFault,
+    /// A hypervisor storage path or device event (ESXi: SCSI errors and sense codes,
+    /// all-paths-down, permanent device loss, VMFS heartbeat time-outs, HBA resets).
+    StorageIo,
+    /// A node, VM or service host booted, shut down (gracefully or not), restarted,
+    /// was powered on, off or reset, or had software installed.
+    NodeLifecycle,
+    /// A SIP trunk, MGCP / H.323 gateway or route list changed state
+    /// (out of service, partially in service, exhausted, back in service).
+    TrunkState,
+    /// A certificate's validity: listed, expiring, expired, replaced, or rejected in a handshake.
+    Certificate,
+    /// A disk partition's use: water marks crossed, partition full, files purged.
+    DiskUsage,
+    /// A contact-centre agent or desktop session changed state (logged out, logged in, failed over).
+    AgentState,
+    /// A duplex or clustered component switched its active side (UCCE PG / CTI Server /
+    /// OPC side A↔B, Finesse, UCCX engine master, CVP).
+    Failover,
+    /// Calls that failed or dropped, with their cause (CDR cause codes, CVP, route lists).
+    CallFailure,
     /// A line with a time and nothing more specific understood.
     Log,
 }
 
 impl Kind {
     /// Every kind, for `--kind` validation and help.
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 29] = [
         Kind::DeviceOutOfService,
         Kind::DeviceInService,
         Kind::AddressOutOfService,
@@ -73,6 +96,15 @@ impl Kind {
         Kind::Clock,
         Kind::Load,
         Kind::Config,
+        Kind::HardwareFault,
+        Kind::StorageIo,
+        Kind::NodeLifecycle,
+        Kind::TrunkState,
+        Kind::Certificate,
+        Kind::DiskUsage,
+        Kind::AgentState,
+        Kind::Failover,
+        Kind::CallFailure,
         Kind::Log,
     ];
 
@@ -98,6 +130,15 @@ impl Kind {
             Kind::Clock => "clock",
             Kind::Load => "load",
             Kind::Config => "config",
+            Kind::HardwareFault => "hardware_fault",
+            Kind::StorageIo => "storage_io",
+            Kind::NodeLifecycle => "node_lifecycle",
+            Kind::TrunkState => "trunk_state",
+            Kind::Certificate => "certificate",
+            Kind::DiskUsage => "disk_usage",
+            Kind::AgentState => "agent_state",
+            Kind::Failover => "failover",
+            Kind::CallFailure => "call_failure",
             Kind::Log => "log",
         }
     }
