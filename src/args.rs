@@ -50,7 +50,9 @@ pub enum Command {
     /// List every format uctriage reads, with a description and an example line.
     Formats,
     /// List what uctriage knows (alarms, crash signatures, end of support,
-    /// advice, thresholds, rules), each fact with its public source.
+    /// advice, thresholds, classes, device types, rules), each fact with its
+    /// public source; `knowledge check [DIR]` validates a knowledge folder
+    /// and runs every rule's cases.
     Knowledge(KnowledgeArgs),
 }
 
@@ -176,8 +178,9 @@ pub struct AnalyzeArgs {
     /// Show times in UTC.
     #[arg(long)]
     pub utc: bool,
-    /// Use knowledge files from this folder instead of the shipped ones
-    /// (any of sources, alarms, signatures, lifecycle, advice, thresholds, rules .toml).
+    /// Use knowledge files from this folder instead of the shipped ones (any
+    /// of the files of `uctriage knowledge`; DIR/rules/*.toml replace or add
+    /// rules). Checked strictly first: see `uctriage knowledge check DIR`.
     #[arg(long, value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
     /// A topology.toml (device pools, CallManager groups) when the bundle has
@@ -202,4 +205,19 @@ pub struct KnowledgeArgs {
     /// Use knowledge files from this folder instead of the shipped ones.
     #[arg(long, value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
+    /// What to do (default: list what is known).
+    #[command(subcommand)]
+    pub action: Option<KnowledgeAction>,
+}
+
+/// Subcommands of `knowledge`.
+#[derive(Subcommand, Debug)]
+pub enum KnowledgeAction {
+    /// Validate a knowledge folder (files in DIR replace the shipped ones of
+    /// the same name; DIR/rules/*.toml replace or add rules) and run every
+    /// rule's cases. Exit 0: all pass; 1: a case fails; 2: the knowledge is invalid.
+    Check {
+        /// The folder to check (default: the shipped knowledge alone).
+        dir: Option<PathBuf>,
+    },
 }

@@ -5,11 +5,16 @@ use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::sync::Arc;
-use uctriage_correlate::{analyze, Topology, TopologyFile};
+use uctriage_correlate::{Engine, Topology, TopologyFile};
 use uctriage_knowledge::Knowledge;
 
 pub fn run(a: AnalyzeArgs) -> Result<i32> {
     let kb = Arc::new(Knowledge::load(a.knowledge.as_deref())?);
+    // Every rule is built and checked before a byte of the bundle is read.
+    let engine = Engine::new(&kb).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("the knowledge is invalid:\n{}", lines.join("\n"))
+    })?;
     let bundle = load_bundle(&a.input, kb.clone(), false)?;
     let style = time_style(&bundle, a.utc);
     let topo_file = topology_file(&a)?;
@@ -18,7 +23,7 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
         &bundle.hosts,
         topo_file.as_ref().map(|(f, p)| (f, p.as_str())),
     );
-    let analysis = analyze(&bundle, &kb, &topology, &style.tz);
+    let analysis = engine.analyze(&bundle, &kb, &topology, &style.tz);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {
         AnalyzeFormat::Text => {

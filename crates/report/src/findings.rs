@@ -40,6 +40,7 @@ fn label(kind: FindingKind) -> &'static str {
         FindingKind::Contributing => "CONTRIBUTED",
         FindingKind::Coincidental => "COINCIDENCE",
         FindingKind::Recurrence => "BEFORE",
+        FindingKind::Unusual => "UNUSUAL",
         FindingKind::Advisory => "ADVICE",
     }
 }

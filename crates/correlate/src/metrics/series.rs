@@ -11,6 +11,8 @@ use uctriage_knowledge::Knowledge;
 pub struct Series {
     /// Canonical host (the node, the ESXi host, or a ping target).
     pub host: String,
+    /// For a ping series, the host that sent the pings.
+    pub from: Option<String>,
     /// Metric class (`cpu_percent`, `disk_latency_ms`, `ping_rtt_ms`, ...).
     pub metric: String,
     /// The counter as the file names it.
@@ -27,8 +29,8 @@ pub struct Series {
 
 /// Build every series the bundle's metric samples and pings make. A ping
 /// series belongs to its target (resolved to a host by `resolve`).
-pub fn build_series(
-    events: &[Event],
+pub fn build_series<'e>(
+    events: impl IntoIterator<Item = &'e Event>,
     kb: &Knowledge,
     resolve: &dyn Fn(&str) -> String,
 ) -> Vec<Series> {
@@ -48,7 +50,7 @@ pub fn build_series(
                     };
                     push(
                         &mut map,
-                        &host,
+                        (&host, None),
                         &class.metric,
                         counter,
                         &class.unit,
@@ -63,15 +65,25 @@ pub fn build_series(
                     continue;
                 };
                 let (subject, name) = (resolve(target), format!("ping from {host}"));
+                let from = Some(host.as_str());
                 let lost = e.fields.get("lost").is_some_and(|l| l == "true");
                 if let Some(rtt) = e.fields.get("rtt_ms").and_then(|v| v.parse::<f64>().ok()) {
-                    push(&mut map, &subject, "ping_rtt_ms", &name, "ms", t, rtt, e);
+                    push(
+                        &mut map,
+                        (&subject, from),
+                        "ping_rtt_ms",
+                        &name,
+                        "ms",
+                        t,
+                        rtt,
+                        e,
+                    );
                 }
                 if lost || e.fields.contains_key("rtt_ms") {
                     let loss = if lost { 100.0 } else { 0.0 };
                     push(
                         &mut map,
-                        &subject,
+                        (&subject, from),
                         "ping_loss_percent",
                         &name,
                         "%",
@@ -97,7 +109,7 @@ pub fn build_series(
 #[allow(clippy::too_many_arguments)]
 fn push(
     map: &mut BTreeMap<(String, String, String), Series>,
-    host: &str,
+    (host, from): (&str, Option<&str>),
     metric: &str,
     counter: &str,
     unit: &str,
@@ -109,6 +121,7 @@ fn push(
         .entry((host.to_string(), metric.to_string(), counter.to_string()))
         .or_insert_with(|| Series {
             host: host.to_string(),
+            from: from.map(str::to_string),
             metric: metric.to_string(),
             counter: counter.to_string(),
             unit: unit.to_string(),
