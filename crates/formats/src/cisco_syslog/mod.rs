@@ -16,6 +16,7 @@
 //! remote-syslog layout (any receiver prefix and `<PRI>` are accepted); the
 //! hand-typed `% AlertName=... # 012` RTMT variant.
 
+mod conditions;
 mod envelope;
 mod event;
 mod rtmt;
