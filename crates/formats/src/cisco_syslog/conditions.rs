@@ -303,7 +303,7 @@ static CERT_EXPIRY: LazyLock<Regex> =
 /// The certificate alarms carry one `Message` tag
 /// (`Certificate name:tomcat.der Unit:tomcat Type:own-cert Expiration:<date>`, C-214607).
 fn certificate(ev: &mut RawEvent) {
-    copy(ev, "peer", &["hostname/ipaddress", "hostname", "ipaddress"]);
+    copy(ev, "peer", &["hostnameipaddress", "hostname", "ipaddress"]);
     let Some(msg) = tag(ev, &["message"]).map(str::to_string) else {
         return;
     };

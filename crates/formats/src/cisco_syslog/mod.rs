@@ -24,6 +24,8 @@ mod scan;
 mod tags;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_conditions;
 
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use envelope::{Envelope, Header};

@@ -65,17 +65,21 @@ impl Section for DiagnoseSection {
             return true;
         }
         let starts: Vec<usize> = DIAG_START.find_iter(text).map(|m| m.start()).collect();
-        if starts.is_empty() {
-            // A wrapped second line of a warning (C-215537).
-            if self.open {
-                if let Some(ev) = out.last_event_mut() {
-                    ev.append_line(text.trim(), 2000);
-                    let more = format!("{} {}", ev.fields.get("result").unwrap_or(""), text.trim());
-                    ev.fields.insert("result", more);
-                }
+        let lead = &text[..starts.first().copied().unwrap_or(text.len())];
+        if !lead.trim().is_empty() {
+            // A wrapped second line of a warning (C-215537), maybe with the
+            // next result glued after it.
+            if !self.open {
+                return false;
+            }
+            if let Some(ev) = out.last_event_mut() {
+                ev.append_line(lead.trim(), 2000);
+                let more = format!("{} {}", ev.fields.get("result").unwrap_or(""), lead.trim());
+                ev.fields.insert("result", more);
+            }
+            if starts.is_empty() {
                 return true;
             }
-            return false;
         }
         let mut ok = false;
         for (i, at) in starts.iter().enumerate() {

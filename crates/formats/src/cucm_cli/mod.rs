@@ -35,6 +35,8 @@ mod show_status;
 mod sql;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_uc;
 
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::timeparse::{month_from_abbrev, parse_hms, ymd};
