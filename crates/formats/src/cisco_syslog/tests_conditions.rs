@@ -28,7 +28,9 @@ fn condition<'f>(f: &'f ParsedFile, name: &str) -> &'f RawEvent {
 }
 
 fn field<'e>(e: &'e RawEvent, k: &str) -> &'e str {
-    e.fields.get(k).unwrap_or_else(|| panic!("no field {k} in {:?}", e.fields))
+    e.fields
+        .get(k)
+        .unwrap_or_else(|| panic!("no field {k} in {:?}", e.fields))
 }
 
 #[test]
@@ -50,7 +52,9 @@ fn sip_trunk_states_and_reason_codes() {
     assert_eq!(field(oos, "reason_local"), "1");
     assert_eq!(field(oos, "peers_unavailable"), "2");
     assert_eq!(oos.host.as_deref(), Some("cucm-sub1"));
-    assert!(matches!(oos.time, RawTime::Absolute(ts, _) if ts.to_string() == "2024-03-14T08:02:11.104Z"));
+    assert!(
+        matches!(oos.time, RawTime::Absolute(ts, _) if ts.to_string() == "2024-03-14T08:02:11.104Z")
+    );
     assert!(oos
         .entities
         .iter()
@@ -93,7 +97,11 @@ fn disk_water_marks_from_alarm_and_rtmt_alert() {
     assert_eq!(alerts[0].kind, Kind::DiskUsage);
     assert_eq!(field(alerts[0], "state"), "high_water_mark_exceeded");
     assert_eq!(field(alerts[0], "used_percent"), "86");
-    assert_eq!(alerts[0].host.as_deref(), Some("cucm-sub1"), "the node the alert is about");
+    assert_eq!(
+        alerts[0].host.as_deref(),
+        Some("cucm-sub1"),
+        "the node the alert is about"
+    );
 }
 
 #[test]
@@ -136,17 +144,25 @@ fn throttling_services_certificates_and_cluster_alarms() {
     assert_eq!(field(cert, "state"), "expiring");
     assert_eq!(field(cert, "not_after"), "Thu Apr 11 11:30:00:000 UTC 2024");
     let tls = condition(&f, "NodeNotTrusted");
-    assert_eq!((tls.kind, field(tls, "state")), (Kind::Certificate, "rejected"));
+    assert_eq!(
+        (tls.kind, field(tls, "state")),
+        (Kind::Certificate, "rejected")
+    );
     assert_eq!(field(tls, "peer"), "10.1.1.20");
     let repl = condition(&f, "IDSReplicationFailure");
     assert_eq!(repl.kind, Kind::Replication);
-    assert_eq!(field(condition(&f, "CLM_UnrecognizedHost"), "category"), "cluster_manager");
+    assert_eq!(
+        field(condition(&f, "CLM_UnrecognizedHost"), "category"),
+        "cluster_manager"
+    );
     assert_eq!(field(condition(&f, "DBLException"), "category"), "database");
 }
 
 #[test]
 fn the_real_old_style_code_yellow_sample_is_classified() {
-    let f = parse(include_str!("../../tests/fixtures/cisco_syslog/codeyellow_exam.txt"));
+    let f = parse(include_str!(
+        "../../tests/fixtures/cisco_syslog/codeyellow_exam.txt"
+    ));
     let cy = f
         .events
         .iter()

@@ -12,7 +12,11 @@ macro_rules! fixture {
 }
 
 fn parse_at(text: &str, path: &str) -> ParsedFile {
-    parse_reader(by_name("cucm-cli"), &FileContext::new(path), text.as_bytes())
+    parse_reader(
+        by_name("cucm-cli"),
+        &FileContext::new(path),
+        text.as_bytes(),
+    )
 }
 
 fn parse_ok(text: &str) -> ParsedFile {
@@ -39,7 +43,9 @@ fn of_kind(f: &ParsedFile, kind: Kind) -> Vec<&RawEvent> {
 }
 
 fn field<'e>(e: &'e RawEvent, k: &str) -> &'e str {
-    e.fields.get(k).unwrap_or_else(|| panic!("no field {k} in {:?}", e.fields))
+    e.fields
+        .get(k)
+        .unwrap_or_else(|| panic!("no field {k} in {:?}", e.fields))
 }
 
 /// The fixtures added for the failure classes (see the folder's README.md).
@@ -135,7 +141,10 @@ fn ntp_server_add_rejection_and_list() {
         .iter()
         .map(|e| field(e, "server"))
         .collect();
-    assert_eq!(servers, ["dc1.example.net", "dc2.example.net", "10.20.30.40"]);
+    assert_eq!(
+        servers,
+        ["dc1.example.net", "dc2.example.net", "10.20.30.40"]
+    );
 }
 
 #[test]
@@ -159,7 +168,10 @@ fn ntp_status_peer_rows_and_restart_state() {
     assert_eq!(field(peer, "tally"), "*");
     assert_eq!(field(peer, "stratum"), "2");
     assert!(matches!(peer.time, RawTime::Absolute(..)));
-    assert_eq!(field(role(&sync, Kind::Clock, "status")[0], "accuracy_ms"), "36");
+    assert_eq!(
+        field(role(&sync, Kind::Clock, "status")[0], "accuracy_ms"),
+        "36"
+    );
 }
 
 #[test]
@@ -167,10 +179,16 @@ fn runtimestate_summary_reads_last_completed_table_and_check_start() {
     let f = parse_ok(fixture!("dbrepl_runtimestate_noc_ntp.txt"));
     assert_eq!(f.understood, f.lines, "{:?}", f.problems);
     let s = role(&f, Kind::Replication, "cluster_summary")[0];
-    assert_eq!(field(s, "last_completed_table"), "devicenumplanmapremdestmap");
+    assert_eq!(
+        field(s, "last_completed_table"),
+        "devicenumplanmapremdestmap"
+    );
     assert_eq!(field(s, "check_started"), "2019-03-13-04-19");
     assert_eq!(field(s, "check_state"), "completed");
-    assert_eq!((field(s, "tables_checked"), field(s, "tables_total")), ("681", "681"));
+    assert_eq!(
+        (field(s, "tables_checked"), field(s, "tables_total")),
+        ("681", "681")
+    );
     assert_eq!(field(s, "errors"), "none");
     assert_eq!(field(s, "view_from"), "iptlab-ccmpub");
     assert_eq!(field(s, "zone_abbrev"), "PST");
@@ -232,12 +250,17 @@ fn diagnose_warnings_become_alarms_even_when_glued() {
     let f = parse_ok(fixture!("diagnose_ntp_warnings_c215537.txt"));
     let alarms = of_kind(&f, Kind::Alarm);
     let modules: Vec<&str> = alarms.iter().map(|e| field(e, "module")).collect();
-    assert_eq!(modules, ["ntp_reachability", "ntp_clock_drift", "ntp_stratum"]);
+    assert_eq!(
+        modules,
+        ["ntp_reachability", "ntp_clock_drift", "ntp_stratum"]
+    );
     assert!(alarms.iter().all(|e| field(e, "state") == "warning"));
     assert!(field(alarms[1], "result").contains("None of the designated NTP servers"));
     assert_eq!(field(alarms[0], "condition"), "diagnose_test");
     let passed = of_kind(&f, Kind::Log);
-    assert!(passed.iter().any(|e| field(e, "module") == "validate_network"));
+    assert!(passed
+        .iter()
+        .any(|e| field(e, "module") == "validate_network"));
 }
 
 #[test]
@@ -257,7 +280,12 @@ fn disk_usage_from_diskusage_runtime_disk_and_show_status() {
         .collect();
     assert_eq!(
         parts,
-        [("active", "69"), ("inactive", "67"), ("/grub", "5"), ("common", "92")]
+        [
+            ("active", "69"),
+            ("inactive", "67"),
+            ("/grub", "5"),
+            ("common", "92")
+        ]
     );
     let s = parse_ok(fixture!("show_status_common_full_tn221038.txt"));
     let logging = of_kind(&s, Kind::DiskUsage)
@@ -265,7 +293,9 @@ fn disk_usage_from_diskusage_runtime_disk_and_show_status() {
         .find(|e| field(e, "partition") == "logging")
         .unwrap();
     assert_eq!(field(logging, "used_percent"), "92");
-    assert!(matches!(logging.time, RawTime::Local(dt, _) if dt.to_string() == "2023-09-29T17:20:40"));
+    assert!(
+        matches!(logging.time, RawTime::Local(dt, _) if dt.to_string() == "2023-09-29T17:20:40")
+    );
 }
 
 #[test]
@@ -277,7 +307,10 @@ fn perf_query_memory_counters_are_metric_samples_named_like_perfmon() {
     assert_eq!(field(m, "Memory\\% VM Used"), "61");
     assert_eq!(field(m, "Memory\\Used Swap KBytes"), "1829428");
     let p = parse_ok("admin:show perf query class Process\n==>query class :\n - Perf class (Process) has instances and values:\n   ccm  -> VmSize = 1234567\n");
-    assert_eq!(field(of_kind(&p, Kind::MetricSample)[0], "Process(ccm)\\VmSize"), "1234567");
+    assert_eq!(
+        field(of_kind(&p, Kind::MetricSample)[0], "Process(ccm)\\VmSize"),
+        "1234567"
+    );
 }
 
 #[test]
@@ -325,10 +358,15 @@ fn new_commands_are_claimed_but_other_formats_keep_their_files() {
     };
     // Without an echo, the CUCM-specific lines still make a CLI capture.
     assert_eq!(head("05:21:02.186421 IP a.b.42930 > c.d.ntp: NTPv4, Client, length 48\n05:21:02.186606 IP c.d.ntp > a.b.42930: NTPv3, Server, length 48\n"), "cucm-cli");
-    assert_eq!(head(" - Perf class (Memory) has instances and values:\n  -> % Mem Used = 53\n"), "cucm-cli");
+    assert_eq!(
+        head(" - Perf class (Memory) has instances and values:\n  -> % Mem Used = 53\n"),
+        "cucm-cli"
+    );
     // A CiscoSyslog alarm that mentions a certificate file stays syslog.
     assert_eq!(
-        head(include_str!("../../tests/fixtures/cisco_syslog/synthetic_failure_classes.txt")),
+        head(include_str!(
+            "../../tests/fixtures/cisco_syslog/synthetic_failure_classes.txt"
+        )),
         "cisco-syslog"
     );
     // A plain df table (ESXi, Linux) is not claimed as CUCM output.
@@ -364,9 +402,30 @@ fn random_section_bodies_never_panic() {
         "admin:utils diagnose test",
     ];
     const WORDS: [&str; 24] = [
-        "05:21:02.1", "IP", "a.b.123", ">", "c.d.ntp:", "NTPv3,", "Server,", "length", ":", "[",
-        "]", "->", "=", "(ESTABLISHED)", "TCP", "IPv4", "/dev/sda6", "92%", "/common", "Validity",
-        "From:", "To:", "test -", "é",
+        "05:21:02.1",
+        "IP",
+        "a.b.123",
+        ">",
+        "c.d.ntp:",
+        "NTPv3,",
+        "Server,",
+        "length",
+        ":",
+        "[",
+        "]",
+        "->",
+        "=",
+        "(ESTABLISHED)",
+        "TCP",
+        "IPv4",
+        "/dev/sda6",
+        "92%",
+        "/common",
+        "Validity",
+        "From:",
+        "To:",
+        "test -",
+        "é",
     ];
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = |n: usize| {
