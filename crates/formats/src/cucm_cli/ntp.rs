@@ -37,6 +37,9 @@ static INFO: LazyLock<Regex> = LazyLock::new(|| {
 static CURRENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*Current time in (\S+) is\s*:\s*(.+)$").unwrap());
 
+/// One ntpq peer row: line, text, fields.
+type PeerRow = (u64, String, Vec<(&'static str, String)>);
+
 /// A line that opens `utils ntp status` output.
 pub(crate) fn is_start(text: &str) -> bool {
     RUNNING.is_match(text)
@@ -50,7 +53,7 @@ pub(crate) struct NtpSection {
     server: Option<String>,
     stratum: Option<String>,
     peer: Option<(String, String)>,
-    peers: Vec<(u64, String, Vec<(&'static str, String)>)>,
+    peers: Vec<PeerRow>,
     restarting: bool,
     poll_s: Option<String>,
     accuracy_ms: Option<String>,
