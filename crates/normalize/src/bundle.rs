@@ -85,14 +85,31 @@ const GENERIC_FOLDERS: &[&str] = &[
     "files",
     "cli",
     "collection",
+    "dbl",
+    "sdi",
+    "platform",
+    "tomcat",
+    "rtmt",
+    "install",
+    "core",
+    "inactivelog",
+    "perfmon",
+    "traces-collected",
 ];
 
 /// Normalize every parsed file into one bundle.
 pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let mut book = HostBook::default();
     book.learn(files.iter().flat_map(|f| f.facts.iter()));
-    let file_hosts: Vec<(Option<String>, &'static str)> =
-        files.iter().map(|f| file_host(f, &book)).collect();
+    let mut ambiguities: Vec<Option<String>> = Vec::with_capacity(files.len());
+    let file_hosts: Vec<(Option<String>, &'static str)> = files
+        .iter()
+        .map(|f| {
+            let (h, how, ambiguity) = file_host(f, &book);
+            ambiguities.push(ambiguity);
+            (h, how)
+        })
+        .collect();
     for (f, (host, _)) in files.iter().zip(&file_hosts) {
         if let Some(h) = host {
             book.know(h);
@@ -123,9 +140,14 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let mut events = Vec::with_capacity(files.iter().map(|f| f.events.len()).sum());
     let mut infos = Vec::new();
     let mut undated_clock_hosts = 0usize;
-    let no_zone = unknown_or_hint(opts);
+    let no_zone = unknown_or_hint(opts).unwrap_or_else(|| {
+        site_zone(&zones).unwrap_or_else(|| {
+            ZoneDecision::unknown("the file's host is unknown: local times read as UTC".into())
+        })
+    });
     let mut clocks = Clocks::default();
-    for (f, (host, host_source)) in files.into_iter().zip(file_hosts) {
+    for ((f, (host, host_source)), ambiguity) in files.into_iter().zip(file_hosts).zip(ambiguities)
+    {
         let path: Arc<str> = Arc::from(f.path.as_str());
         let mut info = FileInfo {
             path: f.path.clone(),
@@ -141,6 +163,9 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             problems: f.problems,
             problems_dropped: f.problems_dropped,
         };
+        if let Some(a) = ambiguity {
+            info.problems.insert(0, Problem::file(a));
+        }
         for raw in f.events {
             let subject = raw
                 .host
@@ -187,9 +212,16 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         infos.push(info);
     }
     if undated_clock_hosts > 0 && opts.tz_hints.iter().all(|h| h.host.is_some()) {
-        notes.push(format!(
-            "{undated_clock_hosts} local times come from files whose host is unknown: read as UTC; pass --tz ZONE"
-        ));
+        notes.push(if no_zone.source == ZoneSource::Site {
+            format!(
+                "{undated_clock_hosts} local times come from files that name no host: read in {}, the zone every host of the bundle runs in; pass --tz ZONE if they were written elsewhere",
+                no_zone.zone
+            )
+        } else {
+            format!(
+                "{undated_clock_hosts} local times come from files whose host is unknown: read as UTC; pass --tz ZONE"
+            )
+        });
     }
     if let Some(fb) = fallback.filter(|fb| fb.source == DateSource::Bundle) {
         let dateless = events
@@ -242,23 +274,56 @@ fn widen(info: &mut FileInfo, time: Option<Timestamp>) {
     }
 }
 
-fn unknown_or_hint(opts: &Options) -> ZoneDecision {
-    match opts.tz_hints.iter().find(|h| h.host.is_none()) {
-        Some(h) => ZoneDecision {
+/// The zone a global `--tz ZONE` gives files with no host.
+fn unknown_or_hint(opts: &Options) -> Option<ZoneDecision> {
+    opts.tz_hints
+        .iter()
+        .find(|h| h.host.is_none())
+        .map(|h| ZoneDecision {
             zone: h.zone.clone(),
             tz: uctriage_core::jiff::tz::db()
                 .get(&h.zone)
                 .unwrap_or(TimeZone::UTC),
             source: ZoneSource::Hint,
             detail: format!("{} from --tz", h.zone),
-        },
-        None => ZoneDecision::unknown("the file's host is unknown: local times read as UTC".into()),
-    }
+        })
 }
 
-/// The host a file belongs to, and how that was decided.
-fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str) {
-    let stated: Vec<String> = f
+/// The zone of files that name no host: the one zone every host with a
+/// decided zone runs in, when they all agree (a UCCE dumplog copied off a PG
+/// with no host in its name, at a site whose CUCM nodes all run in one zone).
+fn site_zone(zones: &BTreeMap<String, ZoneDecision>) -> Option<ZoneDecision> {
+    let decided: Vec<(&String, &ZoneDecision)> = zones
+        .iter()
+        .filter(|(_, z)| z.source != ZoneSource::Unknown)
+        .collect();
+    let (_, first) = decided.first()?;
+    if decided.iter().any(|(_, z)| z.zone != first.zone) {
+        return None;
+    }
+    let hosts: Vec<&str> = decided.iter().map(|(h, _)| h.as_str()).collect();
+    ZoneDecision::named(
+        &first.zone,
+        ZoneSource::Site,
+        format!(
+            "{}, the zone of every host of the bundle ({}); the file names no host",
+            first.zone,
+            hosts.join(", ")
+        ),
+    )
+}
+
+/// The host a file belongs to, how that was decided, and — when the bundle
+/// names more than one host for it — why none was chosen.
+///
+/// In order of trust: the file's own statement (a `show status` host name, an
+/// SDL file head), a folder named after a known host (an RTMT collection's
+/// `<node>/...` tree), a file name starting with a known host
+/// (`sub3_utils_core_active_list.txt`), then the deepest folder name that is
+/// not a generic one (`cli`, `syslog`, `cm/trace/...`). Two of these naming
+/// different hosts is an ambiguity: reported, not guessed.
+fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str, Option<String>) {
+    let mut stated: Vec<String> = f
         .facts
         .iter()
         .filter_map(|x| match x {
@@ -266,26 +331,84 @@ fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str) 
             _ => None,
         })
         .collect();
-    if let Some(first) = stated.first() {
-        if stated.iter().all(|h| h == first) {
-            return (Some(first.clone()), "stated in the file");
+    stated.dedup();
+    match stated.as_slice() {
+        [one] => return (Some(one.clone()), "stated in the file", None),
+        [] => {}
+        many => {
+            let mut many = many.to_vec();
+            many.sort();
+            many.dedup();
+            if many.len() == 1 {
+                return (Some(many[0].clone()), "stated in the file", None);
+            }
+            return (
+                None,
+                "unknown",
+                Some(format!(
+                    "the file names several hosts as its own ({}): its host is not decided",
+                    many.join(", ")
+                )),
+            );
         }
     }
-    let folders: Vec<&str> = f.path.split(['/', '!']).filter(|p| !p.is_empty()).collect();
-    let folders = &folders[..folders.len().saturating_sub(1)];
-    if let Some(known) = folders.iter().rev().find(|p| book.is_known(p)) {
-        return (Some(book.resolve(known)), "folder named after a known host");
+    let parts: Vec<&str> = f.path.split(['/', '!']).filter(|p| !p.is_empty()).collect();
+    let (name, folders) = parts.split_last().map_or(("", &[][..]), |(n, f)| (*n, f));
+    let by_folder = folders
+        .iter()
+        .rev()
+        .find(|p| book.is_known(p))
+        .map(|p| book.resolve(p));
+    let by_name = host_in_file_name(name, book);
+    match (by_folder, by_name) {
+        (Some(a), Some(b)) if a != b => {
+            return (
+                None,
+                "unknown",
+                Some(format!(
+                    "the folder names host {a} and the file name host {b}: its host is not decided (rename the file or pass --tz for its times)"
+                )),
+            )
+        }
+        (Some(a), _) => return (Some(a), "folder named after a known host", None),
+        (None, Some(b)) => return (Some(b), "file name starts with a known host", None),
+        (None, None) => {}
     }
     let named = folders.iter().rev().find(|p| {
         let l = p.to_ascii_lowercase();
         !GENERIC_FOLDERS.contains(&l.as_str())
-            && !l.contains('.')
-            && l.chars().any(|c| c.is_ascii_alphabetic())
+            && (l.parse::<std::net::IpAddr>().is_ok()
+                || (!l.contains('.') && l.chars().any(|c| c.is_ascii_alphabetic())))
     });
     match named {
-        Some(p) => (Some(book.resolve(p)), "folder name"),
-        None => (None, "unknown"),
+        Some(p) => (Some(book.resolve(p)), "folder name", None),
+        None => (None, "unknown", None),
     }
+}
+
+/// The known host a file name starts with, followed by a separator
+/// (`sub3_utils_core_active_list.txt`, `ldn-cucm-sub1-show-status.txt`); the
+/// longest such name when several fit.
+fn host_in_file_name(name: &str, book: &HostBook) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let fits = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        lower.starts_with(&h)
+            && lower[h.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c, '_' | '-' | '.' | ' '))
+    };
+    book.hosts()
+        .values()
+        .flat_map(|info| {
+            std::iter::once(info.name.as_str())
+                .chain(info.aliases.iter().map(String::as_str))
+                .filter(|n| fits(n))
+                .map(move |n| (n.len(), info.name.clone()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, host)| host)
 }
 
 fn zone_evidence(
