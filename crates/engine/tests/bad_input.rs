@@ -250,3 +250,53 @@ fn progress_adds_up_to_the_bytes_on_disk() {
     assert!(total > 10 << 20);
     assert_eq!(count.1.load(Ordering::Relaxed), total);
 }
+
+/// Windows exports in UTF-16, with and without a byte order mark, in both
+/// orders: read like the UTF-8 file, never "not recognised".
+#[test]
+fn utf16_files_are_decoded_and_read_like_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "2024-03-01 10:00:00 cucm1 disk full on /common\r\n2024-03-01 10:00:05 cucm1 Müller logged out\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    write(dir.path(), "a_utf8.log", text.as_bytes());
+    write(
+        dir.path(),
+        "b_le_bom.log",
+        &[&[0xFF, 0xFE][..], &le].concat(),
+    );
+    write(
+        dir.path(),
+        "c_be_bom.log",
+        &[&[0xFE, 0xFF][..], &be].concat(),
+    );
+    write(dir.path(), "d_le.log", &le);
+    write(dir.path(), "e_be.log", &be);
+    let cfg = Config {
+        inputs: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
+    let bundle = load(&cfg, &Silent);
+    let utf8 = &bundle.files[0];
+    assert_eq!((utf8.lines, utf8.understood), (2, 2));
+    for f in &bundle.files[1..] {
+        assert_eq!(
+            (f.format, f.lines, f.understood, f.events),
+            (utf8.format, 2, 2, 2),
+            "{} {:?}",
+            f.path,
+            f.problems
+        );
+    }
+    let summaries = |file: &str| -> Vec<String> {
+        bundle
+            .events
+            .iter()
+            .filter(|e| &*e.evidence.file == file)
+            .map(|e| e.summary.clone())
+            .collect()
+    };
+    for f in ["b_le_bom.log", "c_be_bom.log", "d_le.log", "e_be.log"] {
+        assert_eq!(summaries(f), summaries("a_utf8.log"), "{f}");
+    }
+}

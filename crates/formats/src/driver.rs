@@ -2,6 +2,7 @@
 
 use crate::detect::detect;
 use crate::format::{FileContext, Format, Head, Line, Output};
+use crate::utf16;
 use std::borrow::Cow;
 use std::io::{BufRead, Read};
 use uctriage_core::{Fact, Problem, RawEvent, RawTime};
@@ -73,7 +74,17 @@ impl ParsedFile {
 pub fn parse_reader(
     forced: Option<&dyn Format>,
     ctx: &FileContext,
+    reader: impl BufRead,
+) -> ParsedFile {
+    parse_text(forced, ctx, reader, true)
+}
+
+/// [`parse_reader`]; UTF-16 input is decoded to UTF-8 first when `sniff`.
+fn parse_text(
+    forced: Option<&dyn Format>,
+    ctx: &FileContext,
     mut reader: impl BufRead,
+    sniff: bool,
 ) -> ParsedFile {
     if forced.is_none() && is_document(ctx.file_name()) {
         return ParsedFile::failed(
@@ -110,6 +121,14 @@ pub fn parse_reader(
             None => f.problems.push(Problem::file("empty file")),
         }
         return f;
+    }
+    if let Some(order) = sniff.then(|| utf16::sniff(&head)).flatten() {
+        let undecoded = std::io::Cursor::new(head).chain(reader);
+        let decoded: Box<dyn BufRead + '_> = Box::new(std::io::BufReader::with_capacity(
+            READ_BYTES,
+            utf16::Utf16Reader::new(undecoded, order),
+        ));
+        return parse_text(forced, ctx, decoded, false);
     }
     if looks_binary(&head) {
         return ParsedFile::failed(
@@ -488,9 +507,6 @@ fn is_document(name: &str) -> bool {
 /// Text logs have no NUL bytes and few control characters.
 fn looks_binary(head: &[u8]) -> bool {
     let sample = &head[..head.len().min(8192)];
-    if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
-        return false; // UTF-16 text, handled by the caller's decoder (or reported as unknown)
-    }
     if memchr::memchr(0, sample).is_some() {
         return true;
     }

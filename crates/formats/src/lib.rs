@@ -32,6 +32,7 @@ mod format;
 mod pairs;
 mod scan;
 mod timeparse;
+mod utf16;
 
 mod cisco_syslog;
 mod cucm_bat_csv;

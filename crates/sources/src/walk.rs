@@ -281,12 +281,14 @@ impl Walk<'_> {
                     format!("a symbolic link to `{shown}`, which does not exist: skipped"),
                 )
             }
-            Err(e) => return self.problem(
-                rel,
-                format!(
+            Err(e) => {
+                return self.problem(
+                    rel,
+                    format!(
                     "a symbolic link to `{shown}` that cannot be followed ({e}; a loop?): skipped"
                 ),
-            ),
+                )
+            }
         };
         let inside = target.starts_with(&self.root);
         if !inside && !self.opts.follow_outside {
