@@ -1,6 +1,7 @@
 //! The driver: bytes in, lines to a parser, a [`ParsedFile`] out.
 
 use crate::detect::detect;
+use crate::dropped::Dropped;
 use crate::format::{FileContext, Format, Head, Line, Output};
 use crate::utf16;
 use std::borrow::Cow;
@@ -33,8 +34,10 @@ pub struct ParsedFile {
     pub understood: u64,
     /// Bytes read (after decompression).
     pub bytes: u64,
-    /// Events found.
+    /// Events found and kept ([`FileContext::keep`]).
     pub events: Vec<RawEvent>,
+    /// Events found and not kept, counted and summarised.
+    pub dropped: Dropped,
     /// Facts found.
     pub facts: Vec<Fact>,
     /// Problems, located.
@@ -174,7 +177,10 @@ fn run_parser(
 ) -> ParsedFile {
     let mut sink = Sink {
         parser: format.parser(ctx),
-        out: Output::default(),
+        out: Output {
+            keep: ctx.keep.clone(),
+            ..Output::default()
+        },
         lines: 0,
         bytes: 0,
         bad_utf8: 0,
@@ -231,6 +237,7 @@ fn run_parser(
     } = sink;
     out.current_understood = true;
     parser.finish(&mut out);
+    out.release_held();
     if bad_utf8 > 3 {
         out.push_problem(Problem::file(format!(
             "{bad_utf8} lines had invalid UTF-8 in all"
@@ -248,6 +255,7 @@ fn run_parser(
         understood: out.understood,
         bytes,
         events: out.events,
+        dropped: out.dropped,
         facts: out.facts,
         problems: out.problems,
         problems_dropped: out.problems_dropped,
@@ -577,6 +585,27 @@ mod tests {
         assert_eq!(bad.len(), 4, "{:?}", f.problems); // 3 located + the total
         assert_eq!(bad[0].line, Some(2));
         assert!(bad[3].message.starts_with("5 lines"));
+    }
+
+    #[test]
+    fn events_not_kept_are_counted_and_continuations_still_reach_their_own_event() {
+        let text = "2024-03-01 10:00:00 keep me\n  more of the kept one\n2024-03-01 10:00:01 drop me\n  more of the dropped one\n2024-03-01 10:00:02 keep too\n";
+        let mut ctx = FileContext::new("app.log");
+        ctx.keep = Some(std::sync::Arc::new(|e: &RawEvent| {
+            e.summary.contains("keep")
+        }));
+        let f = parse_reader(crate::by_name("generic"), &ctx, text.as_bytes());
+        assert_eq!((f.lines, f.understood), (5, 5));
+        let texts: Vec<&str> = f.events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "2024-03-01 10:00:00 keep me\n  more of the kept one",
+                "2024-03-01 10:00:02 keep too"
+            ]
+        );
+        assert_eq!(f.dropped.count, 1);
+        assert_eq!(f.dropped.groups[0].min.1, 3);
     }
 
     #[test]
