@@ -1,7 +1,7 @@
 //! Hostile and odd input, end to end through the binary: what a user who
+//! feeds uctriage a stranger's bundle sees (and must never see).
 
 #![cfg(unix)]
-//! feeds uctriage a stranger's bundle sees (and must never see).
 
 mod common;
 
