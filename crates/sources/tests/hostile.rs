@@ -482,7 +482,7 @@ mod odd_paths {
         let (dir, _outside) = crafted();
         for name in ["pipe", "socket"] {
             let path = dir.path().join(name);
-            let (units, problems) = plan(&[path.clone()]);
+            let (units, problems) = plan(std::slice::from_ref(&path));
             assert!(units.is_empty());
             said(&problems, &path.display().to_string(), "refused");
         }
