@@ -59,7 +59,7 @@ pub enum Command {
 /// Inputs and how to read them, shared by the commands that read a bundle.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Folders, files or archives to read (any mix).
+    /// Folders, files or archives to read (any mix); `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Time zone for hosts the bundle says nothing about: `ZONE` for all of
@@ -79,9 +79,13 @@ pub struct InputArgs {
         value_name = "[SUFFIX=]NAME"
     )]
     pub input_format: Vec<String>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Read symbolic links in a folder that lead out of it (by default they
+    /// are reported and not read, so a bundle cannot pull in your own files).
+    #[arg(long)]
+    pub follow_outside: bool,
     /// Never show progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -1,11 +1,12 @@
 //! `uctriage analyze`.
 
-use super::{load_bundle, time_style};
+use super::{load_bundle, rule_events, time_style};
 use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::sync::Arc;
 use uctriage_correlate::{Engine, Topology, TopologyFile};
+use uctriage_engine::Retain;
 use uctriage_knowledge::Knowledge;
 
 pub fn run(a: AnalyzeArgs) -> Result<i32> {
@@ -15,7 +16,13 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         anyhow::anyhow!("the knowledge is invalid:\n{}", lines.join("\n"))
     })?;
-    let bundle = load_bundle(&a.input, kb.clone(), false)?;
+    // The HTML report draws every event in its host lanes; the other
+    // formats need only what the rules read.
+    let retain = match a.format {
+        AnalyzeFormat::Html => Retain::All,
+        _ => rule_events(&engine, &kb),
+    };
+    let bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
     let style = time_style(&bundle, a.utc);
     let topo_file = topology_file(&a)?;
     let topology = Topology::build(

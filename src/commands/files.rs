@@ -4,9 +4,11 @@ use super::{bundled_knowledge, load_bundle, time_style};
 use crate::args::{FilesArgs, FilesFormat};
 use anyhow::Result;
 use std::io::Write;
+use uctriage_engine::Retain;
 
 pub fn run(a: FilesArgs) -> Result<i32> {
-    let bundle = load_bundle(&a.input, bundled_knowledge()?, false)?;
+    // `files` prints no event: none is kept.
+    let bundle = load_bundle(&a.input, bundled_knowledge()?, false, Retain::CountOnly)?;
     let style = time_style(&bundle, a.utc);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {

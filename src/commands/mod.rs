@@ -10,7 +10,9 @@ use crate::args::{Cli, Command, InputArgs};
 use crate::progress::Bar;
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
-use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, ZoneHint};
+use uctriage_core::{EntityKind, Kind, RawEvent};
+use uctriage_correlate::Engine;
+use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, Retain, WalkOptions, ZoneHint};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
 
@@ -33,11 +35,13 @@ pub(crate) fn bundled_knowledge() -> Result<Arc<Knowledge>> {
 /// Build the engine config from the input arguments and load the bundle.
 /// The knowledge decides which performance counters wide metric files keep
 /// (the caller loads it once, with `--knowledge` if given, and uses it after);
-/// `keep_ordinary` makes every understood record an event (`timeline --all`).
+/// `keep_ordinary` makes every understood record an event (`timeline --all`);
+/// `retain` says which events the command needs kept in memory.
 pub(crate) fn load_bundle(
     input: &InputArgs,
     kb: Arc<Knowledge>,
     keep_ordinary: bool,
+    retain: Retain,
 ) -> Result<Bundle> {
     let tz_hints = input
         .tz
@@ -59,7 +63,7 @@ pub(crate) fn load_bundle(
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
     for p in &input.paths {
-        if !p.exists() {
+        if p.as_os_str() != "-" && !p.exists() {
             bail!("{}: no such file or folder", p.display());
         }
     }
@@ -75,17 +79,71 @@ pub(crate) fn load_bundle(
         },
         counter_filter: Some(counter_filter),
         keep_ordinary,
+        retain,
+        walk: WalkOptions {
+            follow_outside: input.follow_outside,
+        },
     };
     let bar = Bar::new(input.quiet);
     let bundle = match input.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(clamp_threads(n))
             .build()?
             .install(|| load(&cfg, &bar)),
         None => load(&cfg, &bar),
     };
     bar.finish();
     Ok(bundle)
+}
+
+/// Threads per core `-j` may ask for, at most.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// `-j N`, within 1 and [`MAX_THREADS_PER_CORE`] per core (told on stderr
+/// when lowered: thousands of threads only make the machine thrash).
+fn clamp_threads(n: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let max = cores * MAX_THREADS_PER_CORE;
+    if n > max {
+        eprintln!("uctriage: -j {n} is more than this machine can use: using {max} threads ({MAX_THREADS_PER_CORE} per core, {cores} cores)");
+    }
+    n.clamp(1, max)
+}
+
+/// Which events `analyze` keeps: every event a rule may read, i.e. all but
+/// plain `log` lines (unless a rule other than end of support declares it
+/// reads them: then all), and of those the ones that reveal a product to the
+/// end-of-support rule (a process it looks for, one of its `detect_text`
+/// words), which declares every kind only to look for those.
+pub(crate) fn rule_events(engine: &Engine, kb: &Knowledge) -> Retain {
+    let logs_read = engine
+        .plan()
+        .iter()
+        .any(|(_, rule_type, d)| *rule_type != "end_of_support" && d.events.contains(&Kind::Log));
+    if logs_read {
+        return Retain::All;
+    }
+    let products = &kb.lifecycle.product;
+    let words: Vec<String> = products
+        .iter()
+        .flat_map(|p| p.detect_text.clone())
+        .collect();
+    let processes: Vec<String> = products
+        .iter()
+        .flat_map(|p| p.detect_processes.iter().map(|d| d.to_ascii_lowercase()))
+        .collect();
+    Retain::Only(Arc::new(move |e: &RawEvent| {
+        e.kind != Kind::Log
+            || words.iter().any(|w| e.text.contains(w.as_str()))
+            || e.entities.iter().any(|en| {
+                en.kind == EntityKind::Process
+                    && processes.iter().any(|p| {
+                        en.id
+                            .get(..p.len())
+                            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+                    })
+            })
+    }))
 }
 
 /// The zone times are shown in.

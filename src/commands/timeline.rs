@@ -9,10 +9,10 @@ use uctriage_core::jiff::civil::DateTime;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Kind, ZoneSource};
-use uctriage_engine::Bundle;
+use uctriage_engine::{Bundle, Retain};
 
 pub fn run(a: TimelineArgs) -> Result<i32> {
-    let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all)?;
+    let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all, Retain::All)?;
     let style = time_style(&bundle, a.utc);
     let filter = Filter::new(&a, &bundle, &style.tz)?;
     let events: Vec<&Event> = bundle.events.iter().filter(|e| filter.keeps(e)).collect();

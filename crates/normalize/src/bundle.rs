@@ -2,6 +2,7 @@
 
 use crate::hosts::HostBook;
 use crate::resolve::{resolve, Clocks, DateFallback};
+use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{DateSource, Event, Evidence, Fact, Problem, RawTime, ZoneSource};
-use uctriage_formats::ParsedFile;
+use uctriage_formats::{stated_date, ParsedFile};
 
 /// What the user told us about time.
 #[derive(Clone, Debug, Default)]
@@ -119,6 +120,11 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 book.know(h);
             }
         }
+        for g in &f.dropped.groups {
+            if let Some(h) = &g.host {
+                book.know(h);
+            }
+        }
         for fact in &f.facts {
             if let Fact::Version {
                 host: vh,
@@ -139,7 +145,9 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let fallback = date_fallback(&files, opts);
     let mut events = Vec::with_capacity(files.iter().map(|f| f.events.len()).sum());
     let mut infos = Vec::new();
-    let mut undated_clock_hosts = 0usize;
+    let mut undated_clock_hosts = 0u64;
+    let mut dateless = 0u64;
+    let mut unplaced = Unplaced::default();
     let no_zone = unknown_or_hint(opts).unwrap_or_else(|| {
         site_zone(&zones).unwrap_or_else(|| {
             ZoneDecision::unknown("the file's host is unknown: local times read as UTC".into())
@@ -157,7 +165,7 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             lines: f.lines,
             understood: f.understood,
             bytes: f.bytes,
-            events: f.events.len(),
+            events: f.events.len() + f.dropped.count as usize,
             first: None,
             last: None,
             problems: f.problems,
@@ -166,23 +174,34 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         if let Some(a) = ambiguity {
             info.problems.insert(0, Problem::file(a));
         }
-        for raw in f.events {
-            let subject = raw
-                .host
-                .as_deref()
-                .map(|h| book.resolve(h))
-                .or_else(|| host.clone());
+        let mut file_unplaced = FileUnplaced::default();
+        // How one raw time of the file resolves: its subject host, instant
+        // and basis; counted as `n` events for the notes.
+        let mut place = |raw_host: Option<&str>, raw: &RawTime, line: u64, n: u64| {
+            let subject = raw_host.map(|h| book.resolve(h)).or_else(|| host.clone());
             let clock_host = host.clone().or_else(|| subject.clone());
             let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
                 Some(z) => z,
                 None => {
-                    if needs_zone(&raw.time) {
-                        undated_clock_hosts += 1;
+                    if needs_zone(raw) {
+                        undated_clock_hosts += n;
                     }
                     &no_zone
                 }
             };
-            let (time, basis) = resolve(&raw.time, zone, fallback);
+            let (time, basis) = resolve(raw, zone, fallback);
+            if time.is_none() && !matches!(raw, RawTime::Unknown) {
+                file_unplaced.add(line, why_unplaced(raw, basis, fallback), n);
+            }
+            if fallback.is_some_and(|fb| fb.source == DateSource::Bundle)
+                && basis.dated_from(DateSource::Bundle)
+            {
+                dateless += n;
+            }
+            (subject, zone, time, basis)
+        };
+        for raw in f.events {
+            let (subject, zone, time, basis) = place(raw.host.as_deref(), &raw.time, raw.line, 1);
             let clock = clocks.clock(zone, basis);
             widen(&mut info, time);
             events.push(Event {
@@ -202,6 +221,16 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 format: f.format,
             });
         }
+        // Events not kept: their group's extremes stand for them all.
+        for g in &f.dropped.groups {
+            let (min, max) = (&g.min, &g.max);
+            let first = place(g.host.as_deref(), &min.0, min.1, g.count).2;
+            widen(&mut info, first);
+            if max != min {
+                let last = place(g.host.as_deref(), &max.0, max.1, 0).2;
+                widen(&mut info, last);
+            }
+        }
         if let Some((first, last)) = &f.span {
             let zone = host.as_ref().and_then(|h| zones.get(h)).unwrap_or(&no_zone);
             for raw in [first, last] {
@@ -209,6 +238,8 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 widen(&mut info, time);
             }
         }
+        unplaced.add(&file_unplaced);
+        file_unplaced.report(&mut info.problems);
         infos.push(info);
     }
     if undated_clock_hosts > 0 && opts.tz_hints.iter().all(|h| h.host.is_some()) {
@@ -224,14 +255,11 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
         });
     }
     if let Some(fb) = fallback.filter(|fb| fb.source == DateSource::Bundle) {
-        let dateless = events
-            .iter()
-            .filter(|e| e.clock.date_source == DateSource::Bundle)
-            .count();
         if dateless > 0 {
             notes.push(format!("{dateless} events carry no date (or no year): dated from the bundle ({}); pass --date to override", fb.date));
         }
     }
+    notes.extend(unplaced.note(fallback.is_some()));
     let order: BTreeMap<&str, usize> = infos
         .iter()
         .enumerate()
@@ -478,7 +506,8 @@ fn display_zone(
             .and_then(|h| zones.get(h))
             .filter(|z| z.source != ZoneSource::Unknown)
         {
-            *weight.entry(z.zone.as_str()).or_default() += f.events.len().max(1);
+            *weight.entry(z.zone.as_str()).or_default() +=
+                (f.events.len() + f.dropped.count as usize).max(1);
         }
     }
     let best = weight.iter().max_by_key(|(_, w)| **w).map(|(z, _)| *z);
@@ -495,21 +524,24 @@ fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
             source: DateSource::Hint,
         });
     }
-    let mut dates: Vec<Date> = files
-        .iter()
-        .flat_map(|f| f.events.iter())
-        .filter_map(|e| match &e.time {
-            RawTime::Absolute(ts, _) => Some(TimeZone::UTC.to_datetime(*ts).date()),
-            RawTime::WithOffset(dt, _, _) | RawTime::Local(dt, _) => Some(dt.date()),
-            _ => None,
-        })
-        .collect();
-    if dates.is_empty() {
-        return None;
+    let mut dates: BTreeMap<Date, u64> = BTreeMap::new();
+    for f in files {
+        for d in f.events.iter().filter_map(|e| stated_date(&e.time)) {
+            *dates.entry(d).or_default() += 1;
+        }
+        for (d, n) in &f.dropped.dates {
+            *dates.entry(*d).or_default() += n;
+        }
     }
-    dates.sort();
+    // The median: the date of the middle line, all dated lines in order.
+    let total: u64 = dates.values().sum();
+    let mut seen = 0;
+    let median = dates.into_iter().find_map(|(d, n)| {
+        seen += n;
+        (seen > total / 2).then_some(d)
+    })?;
     Some(DateFallback {
-        date: dates[dates.len() / 2],
+        date: median,
         source: DateSource::Bundle,
     })
 }

@@ -1,5 +1,6 @@
 //! What was found, per file.
 
+use crate::printable::printable;
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -80,7 +81,7 @@ pub fn files_text(
 ) -> io::Result<()> {
     let path_w = files
         .iter()
-        .map(|f| f.path.len())
+        .map(|f| printable(&f.path).chars().count())
         .max()
         .unwrap_or(4)
         .clamp(4, 60);
@@ -102,16 +103,16 @@ pub fn files_text(
         writeln!(
             out,
             "{:<path_w$}  {:<17} {:<14} {:>8} {:>6.1}%  {range}",
-            f.path,
+            printable(&f.path),
             f.format,
-            f.host.as_deref().unwrap_or("-"),
+            printable(f.host.as_deref().unwrap_or("-")),
             f.lines,
             pct
         )?;
         for p in f.problems.iter().take(5) {
             match p.line {
-                Some(l) => writeln!(out, "    ! line {l}: {}", p.message)?,
-                None => writeln!(out, "    ! {}", p.message)?,
+                Some(l) => writeln!(out, "    ! line {l}: {}", printable(&p.message))?,
+                None => writeln!(out, "    ! {}", printable(&p.message))?,
             }
         }
         let more = f.problems.len().saturating_sub(5) as u64 + f.problems_dropped;
@@ -123,7 +124,7 @@ pub fn files_text(
         }
     }
     for n in notes {
-        writeln!(out, "note: {n}")?;
+        writeln!(out, "note: {}", printable(n))?;
     }
     Ok(())
 }

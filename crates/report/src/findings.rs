@@ -1,6 +1,7 @@
 //! The explanation: findings as terminal text, Markdown and JSON.
 
 use crate::files::FileRecord;
+use crate::printable::printable;
 use crate::time::TimeStyle;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -68,7 +69,7 @@ pub fn analysis_text(
         writeln!(
             out,
             "{head:<12} {}  [{} {}]",
-            f.title,
+            printable(&f.title),
             f.id,
             pct(f.confidence)
         )?;
@@ -102,14 +103,20 @@ pub fn analysis_text(
             writeln!(out, "  when: {}{end}", style.show(s))?;
         }
         for line in wrap(&f.summary, 100) {
-            writeln!(out, "  {line}")?;
+            writeln!(out, "  {}", printable(&line))?;
         }
         if !f.caused_by.is_empty() {
             writeln!(out, "  caused by: {}", f.caused_by.join(", "))?;
         }
         for e in f.evidence.iter().take(6) {
             let first = e.text.lines().next().unwrap_or("");
-            writeln!(out, "    {}:{}  {}", e.file, e.line, clip(first, 110))?;
+            writeln!(
+                out,
+                "    {}:{}  {}",
+                printable(&e.file),
+                e.line,
+                printable(&clip(first, 110))
+            )?;
         }
         if f.evidence.len() > 6 {
             writeln!(
@@ -124,7 +131,7 @@ pub fn analysis_text(
         }
     }
     for n in a.notes.iter().chain(notes) {
-        writeln!(out, "note: {n}")?;
+        writeln!(out, "note: {}", printable(n))?;
     }
     Ok(())
 }
@@ -143,13 +150,13 @@ pub fn analysis_markdown(
             out,
             "| {} | **{}** `{}` | {} |",
             label(f.kind),
-            md_cell(&f.title),
+            md_cell(&printable(&f.title)),
             f.id,
             pct(f.confidence)
         )?;
     }
     for f in &a.findings {
-        writeln!(out, "\n## {} — {}\n", f.id, f.title)?;
+        writeln!(out, "\n## {} — {}\n", f.id, printable(&f.title))?;
         if let Some(s) = f.start {
             let end = f
                 .end
@@ -163,7 +170,7 @@ pub fn analysis_markdown(
                 pct(f.confidence)
             )?;
         }
-        writeln!(out, "{}\n", f.summary)?;
+        writeln!(out, "{}\n", printable(&f.summary))?;
         if !f.caused_by.is_empty() {
             writeln!(
                 out,
@@ -188,9 +195,9 @@ pub fn analysis_markdown(
                 writeln!(
                     out,
                     "{}:{}  {}",
-                    e.file,
+                    printable(&e.file),
                     e.line,
-                    e.text.lines().next().unwrap_or("")
+                    printable(e.text.lines().next().unwrap_or(""))
                 )?;
             }
             writeln!(out, "```\n")?;
@@ -210,7 +217,7 @@ pub fn analysis_markdown(
     if !all.is_empty() {
         writeln!(out, "\n## Notes\n")?;
         for n in all {
-            writeln!(out, "- {n}")?;
+            writeln!(out, "- {}", printable(n))?;
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! The merged timeline as text and as NDJSON.
 
+use crate::printable::printable;
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -75,7 +76,7 @@ pub fn timeline_text<'a>(
     events: impl IntoIterator<Item = &'a Event>,
 ) -> io::Result<()> {
     for h in header {
-        writeln!(out, "# {h}")?;
+        writeln!(out, "# {}", printable(h))?;
     }
     let events: Vec<&Event> = events.into_iter().collect();
     let host_w = events
@@ -105,10 +106,10 @@ pub fn timeline_text<'a>(
         writeln!(
             out,
             "{when}{mark} {:<host_w$}  {:<kind_w$}  {}  [{}:{}]",
-            e.host.as_deref().unwrap_or("-"),
+            printable(e.host.as_deref().unwrap_or("-")),
             e.kind.as_str(),
-            e.summary,
-            e.evidence.file,
+            printable(&e.summary),
+            printable(&e.evidence.file),
             e.evidence.line,
         )?;
     }
