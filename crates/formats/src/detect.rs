@@ -9,7 +9,9 @@ static FORMATS: &[&dyn Format] = &[
     &crate::cucm_bat_csv::CucmBatCsv,
     &crate::vm_inventory_csv::VmInventoryCsv,
     &crate::powercli_stat_csv::PowerCliStatCsv,
+    &crate::cimc::cli::CimcCli,
     &crate::cucm_cli::CucmCli,
+    &crate::cimc::log::CimcLog,
     &crate::cisco_syslog::CiscoSyslog,
     &crate::generic::Generic,
 ];

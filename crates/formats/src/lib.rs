@@ -35,6 +35,7 @@ mod scan;
 mod timeparse;
 mod utf16;
 
+mod cimc;
 mod cisco_syslog;
 mod cucm_bat_csv;
 mod cucm_cli;
