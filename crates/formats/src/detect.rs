@@ -12,6 +12,7 @@ static FORMATS: &[&dyn Format] = &[
     &crate::cimc::cli::CimcCli,
     &crate::cucm_cli::CucmCli,
     &crate::cimc::log::CimcLog,
+    &crate::esxi_log::EsxiLog,
     &crate::cisco_syslog::CiscoSyslog,
     &crate::generic::Generic,
 ];

@@ -40,6 +40,7 @@ mod cisco_syslog;
 mod cucm_bat_csv;
 mod cucm_cli;
 mod cucm_sdl;
+mod esxi_log;
 mod generic;
 mod pdh_csv;
 mod powercli_stat_csv;
