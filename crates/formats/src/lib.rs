@@ -46,6 +46,7 @@ mod pdh_csv;
 mod powercli_stat_csv;
 mod ucce_dumplog;
 mod vm_inventory_csv;
+mod vos_history;
 
 pub use detect::{by_name, detect, registry};
 pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
