@@ -1,14 +1,18 @@
 //! `show status` (formats.md §4.6): host name, local date, time zone (Olson name
 //! in parentheses), versions, uptime and load, CPU, memory and disk lines.
-//! One `Load` event at the `Date` line's local time, and one `DiskUsage` event
+//! One `Load` event at the `Date` line's local time, one `DiskUsage` event
 //! (`state = usage`, `partition` active|inactive|logging, `total_kb`,
-//! `free_kb`, `used_kb`, `used_percent`) per `Disk/...` line at the same time.
+//! `free_kb`, `used_kb`, `used_percent`) per `Disk/...` line at the same time,
+//! and, when the capture prints both its `Date` and the uptime, one
+//! `node_lifecycle` boot event at `Date` minus uptime (minute precision:
+//! uptime prints hours and minutes).
 
 use super::{parse_loose, Capture, Section};
 use crate::format::Output;
 use regex::Regex;
 use std::sync::LazyLock;
 use uctriage_core::jiff::civil::DateTime;
+use uctriage_core::jiff::SignedDuration;
 use uctriage_core::{DateSource, Fact, Kind, RawEvent, RawTime, ZoneSource};
 
 static KV: LazyLock<Regex> =
@@ -156,6 +160,11 @@ impl Section for ShowStatusSection {
 
     fn finish(&mut self, _cap: &mut Capture, out: &mut Output) {
         let Some((dt, no, text)) = self.date.take() else {
+            if self.fields.iter().any(|f| f.0 == "uptime") {
+                out.push_problem(uctriage_core::Problem::file(
+                    "`show status` prints the uptime but no Date line: boot time not computed",
+                ));
+            }
             if !self.fields.is_empty() {
                 out.push_problem(uctriage_core::Problem::file(
                     "`show status` without a Date line: load not placed in time",
@@ -169,6 +178,15 @@ impl Section for ShowStatusSection {
             (Some(i), None) => format!("show status: CPU idle {i}%"),
             _ => "show status snapshot".to_string(),
         };
+        if let Some(up) = get("uptime") {
+            match boot_event(no, &text, dt, &up) {
+                Some(ev) => out.emit(ev),
+                None => out.problem(
+                    no,
+                    format!("`show status` uptime `{up}` not understood: boot time not computed"),
+                ),
+            }
+        }
         let mut ev =
             RawEvent::new(no, &text, Kind::Load, summary).at(RawTime::Local(dt, DateSource::Line));
         for (k, v) in self.fields.drain(..) {
@@ -200,5 +218,114 @@ impl Section for ShowStatusSection {
             }
             out.emit(d);
         }
+    }
+}
+
+/// `79 days, 12:45`, `1 day,  3 min`, `2:03`, `5 min` (procps `uptime`).
+pub(crate) fn parse_uptime(s: &str) -> Option<SignedDuration> {
+    let mut secs: i64 = 0;
+    let mut any = false;
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        match words.as_slice() {
+            [n, unit] if unit.starts_with("day") => secs += n.parse::<i64>().ok()? * 86_400,
+            [n, unit] if unit.starts_with("min") => secs += n.parse::<i64>().ok()? * 60,
+            [n, unit] if unit.starts_with("hr") || unit.starts_with("hour") => {
+                secs += n.parse::<i64>().ok()? * 3600
+            }
+            [hm] => {
+                let (h, m) = hm.split_once(':')?;
+                let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+                if m >= 60 {
+                    return None;
+                }
+                secs += h * 3600 + m * 60;
+            }
+            _ => return None,
+        }
+        any = true;
+    }
+    any.then(|| SignedDuration::from_secs(secs))
+}
+
+/// The boot this capture implies: its `Date` minus its uptime.
+fn boot_event(no: u64, text: &str, now: DateTime, uptime: &str) -> Option<RawEvent> {
+    let up = parse_uptime(uptime)?;
+    let boot = now.checked_sub(up).ok()?;
+    let computed = format!("show status Date {now} minus uptime {uptime}");
+    Some(
+        RawEvent::new(
+            no,
+            text,
+            Kind::NodeLifecycle,
+            format!("node booted about {boot} (show status: up {uptime})"),
+        )
+        .at(RawTime::Local(boot, DateSource::Line))
+        .with_field("action", "boot")
+        .with_field("subject", "node")
+        .with_field("basis", "show status uptime")
+        .with_field("uptime", uptime)
+        .with_field("precision", "minute")
+        .with_field("computed_from", computed),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_uptime;
+    use crate::{by_name, parse_reader, FileContext};
+    use uctriage_core::{DateSource, Kind, RawTime};
+
+    #[test]
+    fn uptime_forms_of_procps() {
+        let h = |s: &str| parse_uptime(s).map(|d| d.as_secs());
+        assert_eq!(h("79 days, 12:45"), Some(79 * 86_400 + 12 * 3600 + 45 * 60));
+        assert_eq!(h("1 day,  3 min"), Some(86_400 + 180));
+        assert_eq!(h("2:03"), Some(2 * 3600 + 180));
+        assert_eq!(h("5 min"), Some(300));
+        for bad in ["", "soon", "1:75", "x days"] {
+            assert_eq!(h(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn boot_is_date_minus_uptime_to_the_minute() {
+        let text = include_str!("../../tests/fixtures/cucm_cli/show_status_125.txt");
+        let f = parse_reader(
+            by_name("cucm-cli"),
+            &FileContext::new("pub/cli.txt"),
+            text.as_bytes(),
+        );
+        let boot = f
+            .events
+            .iter()
+            .find(|e| e.kind == Kind::NodeLifecycle)
+            .expect("boot event");
+        assert_eq!(
+            boot.time,
+            RawTime::Local("2025-12-12T11:51:32".parse().unwrap(), DateSource::Line)
+        );
+        assert_eq!(boot.fields.get("action"), Some("boot"));
+        assert_eq!(boot.fields.get("precision"), Some("minute"));
+        assert!(boot
+            .fields
+            .get("computed_from")
+            .unwrap()
+            .contains("79 days, 12:45"));
+    }
+
+    #[test]
+    fn uptime_without_a_date_leaves_a_note() {
+        let text = "admin:show status\nHost Name : n1\nUptime:\n 00:36:33 up 3 days, 1:02,  1 user,  load average: 0.1, 0.1, 0.1\n";
+        let f = parse_reader(
+            by_name("cucm-cli"),
+            &FileContext::new("n1/cli.txt"),
+            text.as_bytes(),
+        );
+        assert!(f.events.iter().all(|e| e.kind != Kind::NodeLifecycle));
+        assert!(f
+            .problems
+            .iter()
+            .any(|p| p.message.contains("no Date line: boot time not computed")));
     }
 }
