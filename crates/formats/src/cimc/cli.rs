@@ -221,8 +221,8 @@ impl LineParser for CimcCliParser {
             }
         }
         if is_rule(text) {
-            if let Some((kind, _, header)) = self.table.take() {
-                if let Some(cols) = Columns::from_rule(&header, text) {
+            if let Some((kind, named, header)) = self.table.take() {
+                if let Some(cols) = Columns::from_rule(&header, text, Some(&named)) {
                     self.table = Some((kind, cols, header));
                     out.understood();
                     return;

@@ -48,9 +48,12 @@ impl Columns {
         (found.len() >= 2).then_some(Columns { cols: found })
     }
 
-    /// Refine the starts from a `---- ------` rule line (exact widths); the
-    /// names are re-read from the header over each run.
-    pub(crate) fn from_rule(header: &str, rule: &str) -> Option<Columns> {
+    /// Refine the starts from a `---- ------` rule line (exact widths). When
+    /// the header named as many known columns as the rule has runs, those
+    /// names are taken in order: a header wider than its column (`Negotiated
+    /// Link Speed` over a 10-dash run) overflows into its neighbours' runs.
+    /// Otherwise the names are re-read from the header over each run.
+    pub(crate) fn from_rule(header: &str, rule: &str, named: Option<&Columns>) -> Option<Columns> {
         let h: Vec<char> = header.chars().collect();
         let mut cols = Vec::new();
         let mut start = None;
@@ -66,6 +69,11 @@ impl Columns {
                     start = None;
                 }
                 _ => {}
+            }
+        }
+        if let Some(named) = named.filter(|n| n.cols.len() == cols.len()) {
+            for ((name, _), (known, _)) in cols.iter_mut().zip(&named.cols) {
+                name.clone_from(known);
             }
         }
         (cols.len() >= 2).then_some(Columns { cols })
@@ -274,11 +282,39 @@ mod tests {
         assert_eq!(c.cols.len(), 5);
         assert!(c.cols.iter().all(|(n, _)| n != "Status"));
         let rule = "------------ -------------- ----------------- --------------- ------------";
-        let c = Columns::from_rule(h, rule).unwrap();
+        let c = Columns::from_rule(h, rule, None).unwrap();
         assert_eq!(c.cols[2].0, "Controller Status");
         let r = c.cut("SLOT-2       Good           Optimal           49 degrees C    LSI MegaRAID SAS 9266-8i");
         assert_eq!(get(&r, "Controller Status"), "Optimal");
         assert_eq!(get(&r, "ROC Temperature"), "49 degrees C");
+    }
+
+    #[test]
+    fn headers_wider_than_their_rule_runs_keep_their_names() {
+        // gitbook_slot2_storage.txt: `Negotiated Link Speed` sits over a
+        // 10-dash run and pushes the later names right of their runs.
+        let h = "Type  Block Size Physical Block Size Negotiated Link Speed Locator LED FDE Capable FDE Locked Coerced Size   ";
+        let rule = "----- ---------- ------------------- ---------- ----------- ----------- ---------- -------------- ";
+        let known = [
+            "Type",
+            "Block Size",
+            "Physical Block Size",
+            "Negotiated Link Speed",
+            "Locator LED",
+            "FDE Capable",
+            "FDE Locked",
+            "Coerced Size",
+        ];
+        let named = Columns::from_header(h, &known).unwrap();
+        let c = Columns::from_rule(h, rule, Some(&named)).unwrap();
+        let r = c.cut("HDD   512        512                 6.0 Gb/s   false       0           0          475883 MB      ");
+        assert_eq!(get(&r, "Negotiated Link Speed"), "6.0 Gb/s");
+        assert_eq!(get(&r, "Locator LED"), "false");
+        assert_eq!(get(&r, "FDE Locked"), "0");
+        assert_eq!(get(&r, "Coerced Size"), "475883 MB");
+        // Without the names the runs are read from the header text.
+        let c = Columns::from_rule(h, rule, None).unwrap();
+        assert_ne!(c.cols[3].0, "Negotiated Link Speed");
     }
 
     #[test]
@@ -325,6 +361,6 @@ mod tests {
             assert_eq!(r.len(), 3);
         }
         assert!(Columns::from_header("nothing here", VD).is_none());
-        assert!(Columns::from_rule("a", "---").is_none());
+        assert!(Columns::from_rule("a", "---", None).is_none());
     }
 }
