@@ -12,6 +12,7 @@ use crate::format::Output;
 use regex::Regex;
 use std::sync::LazyLock;
 use uctriage_core::jiff::civil::DateTime;
+use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::SignedDuration;
 use uctriage_core::{DateSource, Fact, Kind, RawEvent, RawTime, ZoneSource};
 
@@ -45,6 +46,8 @@ pub(crate) fn is_start(text: &str) -> bool {
 #[derive(Default)]
 pub(crate) struct ShowStatusSection {
     date: Option<(DateTime, u64, String)>,
+    /// The Olson zone the capture states (`Time Zone` line).
+    zone: Option<String>,
     fields: Vec<(String, String)>,
     disks: Vec<(u64, String, [String; 5])>,
 }
@@ -74,7 +77,7 @@ impl ShowStatusSection {
                 }
                 None => out.problem(no, format!("`show status` date not understood: {value}")),
             },
-            "Time Zone" => zone(no, value, out),
+            "Time Zone" => self.zone = zone(no, value, out),
             "Product Ver" => version(out, "CUCM", value),
             "Unified OS Version" => version(out, "Unified OS", value),
             _ => {}
@@ -90,7 +93,8 @@ fn version(out: &mut Output, product: &str, value: &str) {
     });
 }
 
-fn zone(no: u64, value: &str, out: &mut Output) {
+/// The Olson zone of a `Time Zone` value, stated as a fact.
+fn zone(no: u64, value: &str, out: &mut Output) -> Option<String> {
     let candidate = IN_PARENS
         .captures(value)
         .map(|c| c[1].trim().to_string())
@@ -98,15 +102,17 @@ fn zone(no: u64, value: &str, out: &mut Output) {
     if OLSON.is_match(&candidate) {
         out.fact(Fact::HostZone {
             host: None,
-            zone: candidate,
+            zone: candidate.clone(),
             source: ZoneSource::ShowStatus,
             line: no,
         });
+        Some(candidate)
     } else {
         out.problem(
             no,
             format!("time zone `{value}` names no Olson zone: not used"),
         );
+        None
     }
 }
 
@@ -179,7 +185,7 @@ impl Section for ShowStatusSection {
             _ => "show status snapshot".to_string(),
         };
         if let Some(up) = get("uptime") {
-            match boot_event(no, &text, dt, &up) {
+            match boot_event(no, &text, dt, &up, self.zone.as_deref()) {
                 Some(ev) => out.emit(ev),
                 None => out.problem(
                     no,
@@ -249,10 +255,36 @@ pub(crate) fn parse_uptime(s: &str) -> Option<SignedDuration> {
 }
 
 /// The boot this capture implies: its `Date` minus its uptime.
-fn boot_event(no: u64, text: &str, now: DateTime, uptime: &str) -> Option<RawEvent> {
+///
+/// With the capture's own zone the subtraction is done on the instant, so a
+/// daylight-saving change within the uptime is accounted for; without one it
+/// is wall-clock arithmetic (an hour off if such a change fell in between).
+fn boot_event(
+    no: u64,
+    text: &str,
+    now: DateTime,
+    uptime: &str,
+    zone: Option<&str>,
+) -> Option<RawEvent> {
     let up = parse_uptime(uptime)?;
-    let boot = now.checked_sub(up).ok()?;
-    let computed = format!("show status Date {now} minus uptime {uptime}");
+    let in_zone = zone.and_then(|z| {
+        let tz = TimeZone::get(z).ok()?;
+        let boot = tz.to_timestamp(now).ok()?.checked_sub(up).ok()?;
+        Some((tz.to_datetime(boot), z))
+    });
+    let (boot, computed) = match in_zone {
+        Some((boot, z)) => (
+            boot,
+            format!("show status Date {now} ({z}) minus uptime {uptime}"),
+        ),
+        None => (
+            now.checked_sub(up).ok()?,
+            format!(
+                "show status Date {now} minus uptime {uptime}, on the wall clock (no zone stated: \
+                 an hour off if a daylight-saving change fell within the uptime)"
+            ),
+        ),
+    };
     Some(
         RawEvent::new(
             no,
@@ -312,6 +344,49 @@ mod tests {
             .get("computed_from")
             .unwrap()
             .contains("79 days, 12:45"));
+    }
+
+    #[test]
+    fn boot_across_a_dst_change_uses_the_stated_zone() {
+        // 10 days before 1 Nov 2023 12:00 CET is 22 Oct 2023 13:00 CEST.
+        let status = |tz: &str| {
+            format!(
+                "admin:show status\nHost Name : n1\nDate : Wed Nov 1, 2023 12:00:00\n{tz}Uptime:\n 12:00:01 up 10 days,  1 user,  load average: 0.1, 0.1, 0.1\n"
+            )
+        };
+        let boot = |text: String| {
+            parse_reader(
+                by_name("cucm-cli"),
+                &FileContext::new("n1/cli.txt"),
+                text.as_bytes(),
+            )
+            .events
+            .into_iter()
+            .find(|e| e.kind == Kind::NodeLifecycle)
+            .expect("boot event")
+        };
+        let zoned = boot(status(
+            "Time Zone : Central European Time (Europe/Amsterdam)\n",
+        ));
+        assert_eq!(
+            zoned.time,
+            RawTime::Local("2023-10-22T13:00:00".parse().unwrap(), DateSource::Line)
+        );
+        assert!(zoned
+            .fields
+            .get("computed_from")
+            .unwrap()
+            .contains("Europe/Amsterdam"));
+        let wall = boot(status(""));
+        assert_eq!(
+            wall.time,
+            RawTime::Local("2023-10-22T12:00:00".parse().unwrap(), DateSource::Line)
+        );
+        assert!(wall
+            .fields
+            .get("computed_from")
+            .unwrap()
+            .contains("wall clock"));
     }
 
     #[test]
