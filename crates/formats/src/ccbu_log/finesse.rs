@@ -21,6 +21,7 @@
 
 use super::envelope::Record;
 use super::fields::{coded, element, kv};
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::LazyLock;
 use uctriage_core::{EntityKind, Kind, RawEvent, Severity};
@@ -251,8 +252,25 @@ static AGENTS_OUT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// Words one of the word patterns needs (most records hold none).
+static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["cti", "service", "agent", "user", "heartbeat", "fail"])
+        .unwrap()
+});
+
 /// Records matched by their words only (UNCONFIRMED wording, see the module doc).
 fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
+    // The decoded CTI messages and XMPP publishes carry fixed text: their
+    // content was read above.
+    if matches!(
+        rec.msg_id,
+        "DECODED_MESSAGE_FROM_CTI_SERVER" | "XMPP_PUBLISH_ASYNCHRONOUS"
+    ) || !(KEYWORDS.is_match(rec.msg_id) || KEYWORDS.is_match(rec.text))
+    {
+        return None;
+    }
     let text = format!("{} {}", rec.msg_id, rec.text);
     // Message ids join words with `_` (`CTI_CONNECTION_LOST`): match words on a copy without them.
     let words = text.replace('_', " ");

@@ -13,6 +13,7 @@
 //! the CTIManager connection lost, JTAPI `ProvOutOfServiceEv` objects, and
 //! aborted or dropped calls (`JTAPICallContact[...aborting=true...]`).
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::LazyLock;
 use uctriage_core::{Entity, EntityKind, Kind, RawEvent, Severity};
@@ -262,9 +263,20 @@ fn dump_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
     (k.trim() == name).then(|| v.trim().trim_matches('*').trim())
 }
 
+/// Words one of the word patterns needs (most records hold none).
+static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["prov", "master", "island", "_service", "cti", "call"])
+        .unwrap()
+});
+
 /// Records matched by their words only (UNCONFIRMED wording, see the module doc).
 fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
     let text = rec.text;
+    if !KEYWORDS.is_match(text) {
+        return None;
+    }
     let flag = |ev: RawEvent| ev.with_field(UNCONFIRMED.0, UNCONFIRMED.1);
     if let Some(c) = PROV_EV.captures(text) {
         let state = match &c[1] {
