@@ -11,9 +11,11 @@
 //! host may be missing (documents quote records without them); an empty host
 //! (`0000837786:: Jun 20 ...`) is accepted.
 //!
-//! Host attribution: the host printed after the sequence number (Finesse
-//! prints its own IP address) is reported as the file's host
-//! ([`Fact::FileHost`]); without one, normalization falls back to the folder.
+//! Host attribution: Finesse prints its own IP address after the sequence
+//! number. An address is kept as the `node_address` field of each event and
+//! the host comes from the folder (a Finesse co-resident with UCCX then
+//! shares the UCCX node's name rather than becoming a second host); a printed
+//! name (not an address) is reported as the file's host ([`Fact::FileHost`]).
 //!
 //! Lines that start no record continue the previous one (Java stack traces,
 //! wrapped payloads) and join its event.
@@ -160,6 +162,9 @@ impl CcbuParser {
             if let Some(s) = rec.seq {
                 ev.fields.insert("seq", s);
             }
+            if let Some(h) = rec.host {
+                ev.fields.insert("node_address", h);
+            }
             ev.fields
                 .insert("utc_offset", offset_text(rec.offset_seconds));
             out.emit(ev);
@@ -169,9 +174,11 @@ impl CcbuParser {
     /// The file's host and the offsets its stamps state.
     fn facts(&mut self, no: u64, rec: &Record<'_>, out: &mut Output) {
         if let (Some(host), false) = (rec.host, self.host_told) {
-            out.fact(Fact::FileHost {
-                host: host.to_string(),
-            });
+            if host.parse::<std::net::IpAddr>().is_err() {
+                out.fact(Fact::FileHost {
+                    host: host.to_string(),
+                });
+            }
             self.host_told = true;
         }
         let offset = round_offset(i64::from(rec.offset_seconds));

@@ -51,8 +51,13 @@ fn stamp_offset_agrees_with_the_epoch_finesse_prints_in_the_same_line() {
     assert_eq!(ts.to_string(), "2017-04-14T21:01:17.196Z");
     assert_eq!(ev.fields["utc_offset"], "-0700");
     assert_eq!(ev.fields["thread"], "CTIMessageEventExecutor-0");
+    // The address is the node's own, kept on the event; the host comes from the folder.
+    assert_eq!(ev.fields["node_address"], "10.106.81.82");
+    assert!(!f.facts.iter().any(|x| matches!(x, Fact::FileHost { .. })));
+    let named = text.replacen("10.106.81.82", "fin1a", 1);
+    let f = parse(&named, "x.log");
     assert!(f.facts.contains(&Fact::FileHost {
-        host: "10.106.81.82".into()
+        host: "fin1a".into()
     }));
     assert!(f.facts.iter().any(|x| matches!(
         x,
