@@ -81,8 +81,17 @@ fn agent_state_event(no: u64, raw: &str, list: &str) -> Option<RawEvent> {
         .with_field("agent_state", name)
         .with_field("agent_state_code", code)
         .with_field("source", "cti_agent_state_event");
+    // Reason codes mean different things in UCCE and UCCX: the field says which.
+    let deployment = kv(list, "deploymentType").filter(|v| !v.is_empty() && *v != "null");
+    let reason_field = match deployment {
+        Some(d) if d.to_ascii_uppercase().contains("CCX") => "ccx_reason_code",
+        _ => "reason_code",
+    };
+    if let Some(d) = deployment {
+        ev = ev.with_field("deployment_type", d);
+    }
     for (key, field) in [
-        ("eventReasonCode", "reason_code"),
+        ("eventReasonCode", reason_field),
         ("agentExtension", "agent_extension"),
         ("agentInstrument", "agent_instrument"),
         ("peripheralID", "peripheral_id"),

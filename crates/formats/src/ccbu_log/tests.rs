@@ -143,6 +143,13 @@ fn a_signed_out_agent_is_an_agent_state_event() {
         .iter()
         .any(|e| e.kind == EntityKind::Agent && e.id == "1234"));
     assert_eq!(ev.severity, Severity::Warning);
+    assert_eq!(ev.fields["deployment_type"], "CCE");
+    // A UCCX deployment's reason codes are another table: another field.
+    let ccx = agent_state_line("agentState=1 (LOGOUT)", 32757)
+        .replace("deploymentType=CCE", "deploymentType=CCX");
+    let f = parse(&ccx, "Desktop-webservices.log");
+    assert_eq!(f.events[0].fields["ccx_reason_code"], "32757");
+    assert!(!f.events[0].fields.contains_key("reason_code"));
     // A number without a name is not classified.
     let f = parse(
         &agent_state_line("agentState=1", 0),
