@@ -222,7 +222,8 @@ fn xmpp_publish(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
 
 /// The Finesse service state `OUT_OF_SERVICE`, `IN_SERVICE`, `PARTIAL_SERVICE`.
 fn service_state(no: u64, raw: &str, status: &str, source: &str) -> RawEvent {
-    let state = status.to_ascii_lowercase();
+    // `out of service` / `in service`, as the JTAPI provider events spell them.
+    let state = status.to_ascii_lowercase().replace('_', " ");
     let severity = match status {
         "IN_SERVICE" => Severity::Notice,
         "PARTIAL_SERVICE" => Severity::Warning,

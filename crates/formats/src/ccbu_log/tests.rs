@@ -183,8 +183,8 @@ fn guessed_wording_is_matched_and_flagged() {
             (Kind::Failover, "disconnected", Some("A")),
             (Kind::Failover, "disconnected", None),
             (Kind::Failover, "connected", Some("B")),
-            (Kind::ServiceState, "out_of_service", None),
-            (Kind::ServiceState, "in_service", None),
+            (Kind::ServiceState, "out of service", None),
+            (Kind::ServiceState, "in service", None),
             (Kind::AgentState, "logout", None),
         ]
     );

@@ -119,8 +119,8 @@ fn runtime_failure(no: u64, raw: &str, rec: &Record<'_>, sev: Severity) -> (RawE
 /// A JTAPI client protocol event about the provider (its CTIManager connection).
 fn protocol_event(no: u64, raw: &str, rec: &Record<'_>, name: &str) -> Option<(RawEvent, Pending)> {
     let (state, pending, severity) = match name {
-        "ProviderOutOfServiceEvent" => ("out_of_service", Pending::None, Severity::Error),
-        "ProviderInServiceEvent" => ("in_service", Pending::None, Severity::Notice),
+        "ProviderOutOfServiceEvent" => ("out of service", Pending::None, Severity::Error),
+        "ProviderInServiceEvent" => ("in service", Pending::None, Severity::Notice),
         "ProviderClosedEvent" => ("closed", Pending::ProviderClosed, Severity::Warning),
         "ProviderOpenCompletedEvent" => ("open_completed", Pending::ProviderOpen, Severity::Info),
         _ => return None,
@@ -280,12 +280,12 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
     let flag = |ev: RawEvent| ev.with_field(UNCONFIRMED.0, UNCONFIRMED.1);
     if let Some(c) = PROV_EV.captures(text) {
         let state = match &c[1] {
-            "OutOfService" => "out_of_service",
-            "InService" => "in_service",
+            "OutOfService" => "out of service",
+            "InService" => "in service",
             _ => "shutdown",
         };
         let ev = provider_event(no, raw, rec, state, c.get(0).unwrap().as_str()).with_severity(
-            if state == "in_service" {
+            if state == "in service" {
                 Severity::Notice
             } else {
                 Severity::Error
@@ -349,7 +349,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
             _ => Severity::Error,
         })
         .with_field("service", &service)
-        .with_field("state", status.to_ascii_lowercase())
+        .with_field("state", status.to_ascii_lowercase().replace('_', " "))
         .with_entity(EntityKind::Service, &service);
         return Some(flag(ev));
     }

@@ -95,7 +95,7 @@ fn provider_out_of_service_and_closed_name_their_ctimanager() {
         [
             ("open_failed", Some("192.168.10.82")),
             ("closed", Some("192.168.10.82")),
-            ("out_of_service", Some("192.168.10.82")),
+            ("out of service", Some("192.168.10.82")),
         ]
     );
     let open = f
@@ -116,7 +116,7 @@ fn provider_out_of_service_and_closed_name_their_ctimanager() {
     let oos = f
         .events
         .iter()
-        .find(|e| e.fields.get("state") == Some("out_of_service"))
+        .find(|e| e.fields.get("state") == Some("out of service"))
         .unwrap();
     assert_eq!(oos.severity, Severity::Error);
     assert!(oos
@@ -173,10 +173,10 @@ fn guessed_wording_is_matched_and_flagged() {
         [
             (Kind::Failover, "role_change"),
             (Kind::Failover, "island"),
-            (Kind::ServiceState, "partial_service"),
+            (Kind::ServiceState, "partial service"),
             (Kind::ServiceState, "ctimanager_lost"),
             (Kind::CallFailure, "aborting"),
-            (Kind::ServiceState, "out_of_service"),
+            (Kind::ServiceState, "out of service"),
         ]
     );
     assert!(f
