@@ -30,6 +30,7 @@ mod driver;
 mod dropped;
 mod filename;
 mod format;
+mod keywords;
 mod pairs;
 mod scan;
 mod timeparse;

@@ -10,6 +10,7 @@
 
 use super::envelope::Record;
 use super::finesse::UNCONFIRMED;
+use crate::keywords::captures;
 use regex::Regex;
 use std::sync::LazyLock;
 use uctriage_core::{EntityKind, Kind, RawEvent, Severity};
@@ -26,14 +27,14 @@ pub(super) fn version_and_subsystem(app: &str) -> Option<(String, &str)> {
 }
 
 static CALL_FAILED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(call|calls|dialog|dialogue|leg)\b.{0,60}?\b(fail|failed|failure|abort|aborted|drop|dropped|reject|rejected|timed out|timeout|error)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(call|calls|dialog|dialogue|leg)(?-u:\b).{0,60}?(?-u:\b)(fail|failed|failure|abort|aborted|drop|dropped|reject|rejected|timed out|timeout|error)(?-u:\b)").unwrap()
 });
 static SIP_STATUS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bSIP/2\.0 ([3-6]\d\d)\b").unwrap());
+    LazyLock::new(|| Regex::new(r"(?-u:\b)SIP/2\.0 ([3-6]\d\d)(?-u:\b)").unwrap());
 static LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\blabel\s*[=:]\s*(\d+)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)label\s*[=:]\s*(\d+)").unwrap());
 static GUID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bguid\s*[=:]\s*([0-9A-F-]{16,})").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)guid\s*[=:]\s*([0-9A-F-]{16,})").unwrap());
 
 /// The event of a CVP record, or `None` for an ordinary one.
 pub(super) fn decode(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
@@ -68,13 +69,13 @@ pub(super) fn decode(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         .with_field("version", version)
         .with_field("subsystem", sub)
         .with_field(UNCONFIRMED.0, UNCONFIRMED.1);
-    if let Some(c) = SIP_STATUS.captures(&text) {
+    if let Some(c) = captures(&SIP_STATUS, &text) {
         ev = ev.with_field("sip_status", &c[1]);
     }
-    if let Some(c) = LABEL.captures(&text) {
+    if let Some(c) = captures(&LABEL, &text) {
         ev = ev.with_field("label", &c[1]);
     }
-    if let Some(c) = GUID.captures(&text) {
+    if let Some(c) = captures(&GUID, &text) {
         ev = ev.with_field("call_guid", &c[1]);
     }
     Some(ev)

@@ -21,6 +21,7 @@
 
 use super::envelope::Record;
 use super::fields::{coded, element, kv};
+use crate::keywords::captures;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -239,35 +240,39 @@ fn service_state(no: u64, raw: &str, status: &str, source: &str) -> RawEvent {
         .with_field(UNCONFIRMED.0, UNCONFIRMED.1)
 }
 
-static STATUS_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(OUT_OF_SERVICE|IN_SERVICE|PARTIAL_SERVICE)\b").unwrap());
+static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(OUT_OF_SERVICE|IN_SERVICE|PARTIAL_SERVICE)(?-u:\b)").unwrap()
+});
 static STATUS_CONTEXT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(finesse|system|state|status)\b").unwrap());
-static CTI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bCTI\b").unwrap());
-static CONNECTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(connection|socket|link|heartbeats?)\b").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(finesse|system|state|status)(?-u:\b)").unwrap());
+static CTI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)CTI(?-u:\b)").unwrap());
+static CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(connection|socket|link|heartbeats?)(?-u:\b)").unwrap()
+});
 static LOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(lost|loss|closed|closing|failed|failure|down|disconnected|broken|timed out|timeout|missed|reset)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(lost|loss|closed|closing|failed|failure|down|disconnected|broken|timed out|timeout|missed|reset)(?-u:\b)").unwrap()
 });
 static HEARTBEAT_LOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bheartbeats?\b.{0,60}?\b(missed|miss|timed out|timeout|lost)\b|\b(missed|miss|lost)\b.{0,20}?\bheartbeats?\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)heartbeats?(?-u:\b).{0,60}?(?-u:\b)(missed|miss|timed out|timeout|lost)(?-u:\b)|(?-u:\b)(missed|miss|lost)(?-u:\b).{0,20}?(?-u:\b)heartbeats?(?-u:\b)").unwrap()
 });
-static CONNECTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(connected|reconnected|established)\b").unwrap());
+static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(connected|reconnected|established)(?-u:\b)").unwrap()
+});
 static FAILOVER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bfail(?:ing|ed)?[ -]?over\b").unwrap());
-static SIDE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bside[ _-]?([AB])\b").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)fail(?:ing|ed)?[ -]?over(?-u:\b)").unwrap());
+static SIDE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)side[ _-]?([AB])(?-u:\b)").unwrap());
 static AGENTS_OUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d+)\s+(?:agents?|users?)\b.{0,40}?\b(?:logged|signed)[ -]?(?:out|off)\b")
+    Regex::new(r"(?i)(?-u:\b)(\d+)\s+(?:agents?|users?)(?-u:\b).{0,40}?(?-u:\b)(?:logged|signed)[ -]?(?:out|off)(?-u:\b)")
         .unwrap()
 });
 
 /// Words one of the word patterns needs (most records hold none).
 static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["cti", "service", "agent", "user", "heartbeat", "fail"])
-        .unwrap()
+    crate::keywords::keyword_set(&[
+        "CTI", "cti", "Cti", "ervice", "ERVICE", "gent", "GENT", "ser", "SER", "eartbeat",
+        "EARTBEAT", "ail", "AIL",
+    ])
 });
 
 /// Records matched by their words only (UNCONFIRMED wording, see the module doc).
@@ -284,7 +289,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
     let text = format!("{} {}", rec.msg_id, rec.text);
     // Message ids join words with `_` (`CTI_CONNECTION_LOST`): match words on a copy without them.
     let words = text.replace('_', " ");
-    if let Some(c) = AGENTS_OUT.captures(&words) {
+    if let Some(c) = captures(&AGENTS_OUT, &words) {
         return Some(
             RawEvent::new(
                 no,
@@ -330,7 +335,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         .with_field("state", state)
         .with_field("source", "text")
         .with_field(UNCONFIRMED.0, UNCONFIRMED.1);
-        if let Some(c) = SIDE.captures(&words) {
+        if let Some(c) = captures(&SIDE, &words) {
             ev = ev.with_field("side", c[1].to_ascii_uppercase());
         }
         if HEARTBEAT_LOST.is_match(&words) {
@@ -338,7 +343,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         }
         return Some(ev);
     }
-    let status = STATUS_WORD.captures(&text)?;
+    let status = captures(&STATUS_WORD, &text)?;
     STATUS_CONTEXT
         .is_match(&text)
         .then(|| service_state(no, raw, &status[1], "text"))

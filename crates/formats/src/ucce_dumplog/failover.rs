@@ -21,6 +21,7 @@
 //! agents or CTI clients logged out or disconnected, and how enumerated
 //! values (`SystemEventID`, `AgentState`) are printed in session traces.
 
+use crate::keywords::captures;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -30,24 +31,24 @@ use uctriage_core::{EntityKind, Kind, RawEvent, Severity};
 pub(super) const UNCONFIRMED: (&str, &str) = ("wording", "unconfirmed");
 
 /// The component a PG process stands for in failover events.
-pub(super) fn component_of(process: &str) -> &str {
-    match process
-        .trim_end_matches(|c: char| c.is_ascii_digit())
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "opc" => "opc",
-        "pim" => "pim",
-        "ctisvr" => "cti_server",
-        "pgag" => "pg",
-        "mds" => "mds",
-        "ccag" => "central_controller_agent",
-        "rtr" => "router",
-        "ctios" => "ctios",
-        "jgw" => "jgw",
-        "lgr" => "logger",
-        _ => "process",
-    }
+pub(super) fn component_of(process: &str) -> &'static str {
+    const NAMES: [(&str, &str); 10] = [
+        ("opc", "opc"),
+        ("pim", "pim"),
+        ("ctisvr", "cti_server"),
+        ("pgag", "pg"),
+        ("mds", "mds"),
+        ("ccag", "central_controller_agent"),
+        ("rtr", "router"),
+        ("ctios", "ctios"),
+        ("jgw", "jgw"),
+        ("lgr", "logger"),
+    ];
+    let name = process.trim_end_matches(|c: char| c.is_ascii_digit());
+    NAMES
+        .iter()
+        .find(|(p, _)| name.eq_ignore_ascii_case(p))
+        .map_or("process", |(_, c)| c)
 }
 
 /// The side (`A`/`B`) a `<pg><side>` token names (`PG1A`, `cg1A`, `ra`).
@@ -63,71 +64,84 @@ pub(super) fn side_of(pg: &str) -> Option<&'static str> {
 }
 
 static MDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^MDS is (in service|out of service)\b").unwrap());
+    LazyLock::new(|| Regex::new(r"^MDS is (in service|out of service)(?-u:\b)").unwrap());
 static CC_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bConnection to Central Controller side ([AB])\b\s*(failed|lost|established|restored|is active|is idle)?").unwrap()
+    Regex::new(r"(?i)(?-u:\b)Connection to Central Controller side ([AB])(?-u:\b)\s*(failed|lost|established|restored|is active|is idle)?").unwrap()
 });
 static ACD_OFFLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bACD/IVR\s+(\S+?)\s*\(ID (\d+)\) is (off-line|on-line)\b").unwrap()
+    Regex::new(r"(?-u:\b)ACD/IVR\s+(\S+?)\s*\(ID (\d+)\) is (off-line|on-line)(?-u:\b)").unwrap()
 });
 static ACTIVE_IDLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:going|goes|go|went|became|becomes|becoming|is now|now|changing to|changed to|transition(?:ed|ing)? to|switch(?:ed|ing)? to)\s+(active|idle)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:going|goes|go|went|became|becomes|becoming|is now|now|changing to|changed to|transition(?:ed|ing)? to|switch(?:ed|ing)? to)\s+(active|idle)(?-u:\b)").unwrap()
 });
 static PERIPHERAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:peripheral|PIM|device)\b[^.]{0,60}?\b(on-?line|off-?line)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:peripheral|PIM|device)(?-u:\b)[^.]{0,60}?(?-u:\b)(on-?line|off-?line)(?-u:\b)").unwrap()
 });
-static PERIPHERAL_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:peripheral(?:\s*id)?|ID)[\s:=#(]*(\d{3,6})\b").unwrap());
+static PERIPHERAL_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:peripheral(?:\s*id)?|ID)[\s:=#(]*(\d{3,6})(?-u:\b)").unwrap()
+});
 static ACTIVATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:PIM|peripheral)\b[^.]{0,40}?\b(activated|activating|activate)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:PIM|peripheral)(?-u:\b)[^.]{0,40}?(?-u:\b)(activated|activating|activate)(?-u:\b)").unwrap()
 });
 static SERVICE_STATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(OPC|MDS|CTI ?Server|PIM|router|PG)\b[^.]{0,40}?\b(in service|out of service|simplex|duplex)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(OPC|MDS|CTI ?Server|PIM|router|PG)(?-u:\b)[^.]{0,40}?(?-u:\b)(in service|out of service|simplex|duplex)(?-u:\b)").unwrap()
 });
 static AGENTS_OUT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d+)\s+(?:agents?|clients?)\b[^.]{0,40}?\b(?:logged|signed)[ -]?(?:out|off)\b",
+        r"(?i)(?-u:\b)(\d+)\s+(?:agents?|clients?)(?-u:\b)[^.]{0,40}?(?-u:\b)(?:logged|signed)[ -]?(?:out|off)(?-u:\b)",
     )
     .unwrap()
 });
 static CLIENT_LOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:CTI client|client|session)\b.{0,40}?\b(disconnected|connection (?:lost|closed|broken))\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:CTI client|client|session)(?-u:\b).{0,40}?(?-u:\b)(disconnected|connection (?:lost|closed|broken))(?-u:\b)").unwrap()
 });
 
 /// Words one of the patterns below needs: most trace records (call events,
 /// messages) hold none, and skip the regexes.
 static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "mds is",
-            "central controller",
-            "acd/ivr",
-            " active",
-            " idle",
-            "online",
-            "offline",
-            "on-line",
-            "off-line",
-            "activat",
-            "in service",
-            "out of service",
-            "simplex",
-            "duplex",
-            "logged",
-            "signed",
-            "disconnected",
-            "connection",
-        ])
-        .unwrap()
+    crate::keywords::keyword_set(&[
+        "MDS is",
+        "ontroller",
+        "ONTROLLER",
+        "ACD/IVR",
+        // Not `Active`: JTAPI's `CallActiveEv` is on every call.
+        "active",
+        "ACTIVE",
+        "idle",
+        "Idle",
+        "IDLE",
+        "nline",
+        "NLINE",
+        "n-line",
+        "N-LINE",
+        "ffline",
+        "FFLINE",
+        "ff-line",
+        "FF-LINE",
+        "ctivat",
+        "CTIVAT",
+        "service",
+        "Service",
+        "SERVICE",
+        "implex",
+        "IMPLEX",
+        "uplex",
+        "UPLEX",
+        "ogged",
+        "OGGED",
+        "igned",
+        "IGNED",
+    ])
 });
 
 /// A state change in one dumplog message, if the message is one.
 pub(super) fn decode(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<RawEvent> {
-    if !KEYWORDS.is_match(body) {
-        return None;
+    if is_protocol_message(body) || !KEYWORDS.is_match(body) {
+        // CTI clients disconnecting: only CTI Server and CTI OS traces say so
+        // (JTAPI traces are full of `...DisconnectedEv` call events).
+        return client_lost(no, text, process, body).map(flag);
     }
-    if let Some(c) = MDS.captures(body) {
+    if let Some(c) = captures(&MDS, body) {
         let state = c[1].replace(' ', "_");
         return Some(failover(
             no,
@@ -138,7 +152,7 @@ pub(super) fn decode(no: u64, text: &str, pg: &str, process: &str, body: &str) -
             format!("MDS is {}", &c[1]),
         ));
     }
-    if let Some(c) = CC_LINK.captures(body) {
+    if let Some(c) = captures(&CC_LINK, body) {
         let word = c
             .get(2)
             .map_or("failed", |m| m.as_str())
@@ -159,7 +173,7 @@ pub(super) fn decode(no: u64, text: &str, pg: &str, process: &str, body: &str) -
         .with_field("remote_side", &c[1]);
         return Some(flag(ev));
     }
-    if let Some(c) = ACD_OFFLINE.captures(body) {
+    if let Some(c) = captures(&ACD_OFFLINE, body) {
         let state = if &c[3] == "off-line" {
             "offline"
         } else {
@@ -178,6 +192,15 @@ pub(super) fn decode(no: u64, text: &str, pg: &str, process: &str, body: &str) -
         return Some(flag(ev));
     }
     by_words(no, text, pg, process, body).map(flag)
+}
+
+/// A JTAPI event or message (`CallActiveEv ...`, `MsgBeginCall: ...`) or a
+/// PIM CSTA event (`CSTA DELIVERED, `): the bulk of JGW and PIM traces, and
+/// never a state change of the PG itself.
+fn is_protocol_message(body: &str) -> bool {
+    let end = body.find([' ', ':', ',']).unwrap_or(body.len());
+    let first = &body[..end];
+    first.ends_with("Ev") || first.starts_with("Msg") || first == "CSTA"
 }
 
 fn flag(ev: RawEvent) -> RawEvent {
@@ -210,7 +233,7 @@ fn failover(
 }
 
 fn by_words(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<RawEvent> {
-    if let Some(c) = AGENTS_OUT.captures(body) {
+    if let Some(c) = captures(&AGENTS_OUT, body) {
         return Some(
             RawEvent::new(
                 no,
@@ -223,7 +246,7 @@ fn by_words(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<
             .with_field("agents", &c[1]),
         );
     }
-    if let Some(c) = PERIPHERAL_LINE.captures(body) {
+    if let Some(c) = captures(&PERIPHERAL_LINE, body) {
         let state = if c[1].to_ascii_lowercase().starts_with("off") {
             "offline"
         } else {
@@ -237,24 +260,24 @@ fn by_words(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<
             pg,
             format!("peripheral {state}"),
         );
-        if let Some(id) = PERIPHERAL_ID.captures(body) {
+        if let Some(id) = captures(&PERIPHERAL_ID, body) {
             ev = ev.with_field("peripheral", &id[1]);
         }
         return Some(ev);
     }
-    if let Some(c) = ACTIVATED.captures(body) {
+    if let Some(c) = captures(&ACTIVATED, body) {
         let state = if c[1].eq_ignore_ascii_case("activating") {
             "activating"
         } else {
             "active"
         };
         let mut ev = failover(no, text, "pim", state, pg, format!("PIM {state}"));
-        if let Some(id) = PERIPHERAL_ID.captures(body) {
+        if let Some(id) = captures(&PERIPHERAL_ID, body) {
             ev = ev.with_field("peripheral", &id[1]);
         }
         return Some(ev);
     }
-    if let Some(c) = SERVICE_STATE.captures(body) {
+    if let Some(c) = captures(&SERVICE_STATE, body) {
         let component = match c[1].to_ascii_lowercase().replace(' ', "").as_str() {
             "ctiserver" => "cti_server",
             other => component_of(other),
@@ -275,7 +298,7 @@ fn by_words(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<
             format!("{} {}", &c[1], &c[2]),
         ));
     }
-    if let Some(c) = ACTIVE_IDLE.captures(body) {
+    if let Some(c) = captures(&ACTIVE_IDLE, body) {
         let state = c[1].to_ascii_lowercase();
         let component = component_of(process);
         return Some(failover(
@@ -287,16 +310,19 @@ fn by_words(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<
             format!("{component} going {state}"),
         ));
     }
-    if matches!(component_of(process), "cti_server" | "ctios") {
-        if let Some(c) = CLIENT_LOST.captures(body) {
-            return Some(
-                RawEvent::new(no, text, Kind::AgentState, format!("CTI client {}", &c[1]))
-                    .with_severity(Severity::Warning)
-                    .with_field("state", "client_disconnected"),
-            );
-        }
+    client_lost(no, text, process, body)
+}
+
+fn client_lost(no: u64, text: &str, process: &str, body: &str) -> Option<RawEvent> {
+    if !matches!(component_of(process), "cti_server" | "ctios") {
+        return None;
     }
-    None
+    let c = captures(&CLIENT_LOST, body)?;
+    Some(
+        RawEvent::new(no, text, Kind::AgentState, format!("CTI client {}", &c[1]))
+            .with_severity(Severity::Warning)
+            .with_field("state", "client_disconnected"),
+    )
 }
 
 /// One CTI Server session message being read (`SESSION <n>: MsgType:<NAME> (...`
@@ -491,6 +517,15 @@ impl SessionMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protocol_messages_are_skipped() {
+        assert!(is_protocol_message("CallActiveEv Call: 3641207/5"));
+        assert!(is_protocol_message("MsgBeginCall:  Addr: 27148"));
+        assert!(is_protocol_message("CSTA DELIVERED, "));
+        assert!(!is_protocol_message("PIM for peripheral 5000 going active"));
+        assert!(!is_protocol_message(""));
+    }
 
     #[test]
     fn sides_and_components() {

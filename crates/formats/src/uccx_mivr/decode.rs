@@ -13,6 +13,7 @@
 //! the CTIManager connection lost, JTAPI `ProvOutOfServiceEv` objects, and
 //! aborted or dropped calls (`JTAPICallContact[...aborting=true...]`).
 
+use crate::keywords::captures;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -41,34 +42,36 @@ pub(super) enum Pending {
 static RUNTIME_FAILURE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)real-?\s*time\s*failure in (.+?) subsystem").unwrap());
 static PROTOCOL_EVENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"received Event: com\.cisco\.cti\.protocol\.(Provider\w+Event)\b").unwrap()
+    Regex::new(r"received Event: com\.cisco\.cti\.protocol\.(Provider\w+Event)(?-u:\b)").unwrap()
 });
 static PROVIDER_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*\((P\d+)-([^)\s]+)\)").unwrap());
-static PROV_EV: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:Cisco)?Prov(OutOfService|InService|Shutdown)Ev\b").unwrap());
-static SUBSYSTEM_STATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([A-Za-z_]+)\s+(?:subsystem|sub-system)\b.{0,60}?\b(OUT_OF_SERVICE|PARTIAL_SERVICE|IN_SERVICE)\b").unwrap()
+static PROV_EV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:Cisco)?Prov(OutOfService|InService|Shutdown)Ev(?-u:\b)").unwrap()
 });
-static ISLAND: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bmore than one master\b|\bisland mode\b").unwrap());
+static SUBSYSTEM_STATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)([A-Za-z_]+)\s+(?:subsystem|sub-system)(?-u:\b).{0,60}?(?-u:\b)(OUT_OF_SERVICE|PARTIAL_SERVICE|IN_SERVICE)(?-u:\b)").unwrap()
+});
+static ISLAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)more than one master(?-u:\b)|(?-u:\b)island mode(?-u:\b)").unwrap()
+});
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:became|becomes|becoming|is now|now|elected as|transition(?:ed|ing)? to)\s+(?:the\s+)?(master|standby|slave)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:became|becomes|becoming|is now|now|elected as|transition(?:ed|ing)? to)\s+(?:the\s+)?(master|standby|slave)(?-u:\b)").unwrap()
 });
 static MASTERSHIP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\bmastership\b.{0,40}?\b(lost|dropped|released|acquired|gained|taken|changed)\b",
+        r"(?i)(?-u:\b)mastership(?-u:\b).{0,40}?(?-u:\b)(lost|dropped|released|acquired|gained|taken|changed)(?-u:\b)",
     )
     .unwrap()
 });
 static CTIMANAGER_LOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bCTI\s?Manager\b.{0,80}?\b(down|lost|closed|failed|failure|unreachable|disconnected|timed out)\b|\bCTIMANAGER_FAILURE\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)CTI\s?Manager(?-u:\b).{0,80}?(?-u:\b)(down|lost|closed|failed|failure|unreachable|disconnected|timed out)(?-u:\b)|(?-u:\b)CTIMANAGER_FAILURE(?-u:\b)").unwrap()
 });
 static ABORTING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bJTAPICallContact\[id=(\d+)[^\]]*?\bimplId=([^,\]]+)[^\]]*?\bstate=([A-Z_]+)[^\]]*?\baborting=true").unwrap()
+    Regex::new(r"(?-u:\b)JTAPICallContact\[id=(\d+)[^\]]*?(?-u:\b)implId=([^,\]]+)[^\]]*?(?-u:\b)state=([A-Z_]+)[^\]]*?(?-u:\b)aborting=true").unwrap()
 });
 static CALL_ABORTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bCall\.(aborting|aborted|abandoned)\(\)|\bcall\b.{0,60}?\b(aborted|dropped|rejected)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)Call\.(aborting|aborted|abandoned)\(\)|(?-u:\b)call(?-u:\b).{0,60}?(?-u:\b)(aborted|dropped|rejected)(?-u:\b)").unwrap()
 });
 
 /// The event of one record and what its continuation lines may still add,
@@ -91,7 +94,7 @@ pub(super) fn decode(no: u64, raw: &str, rec: &Record<'_>) -> Option<(RawEvent, 
         }
         _ => {}
     }
-    if let Some(c) = PROTOCOL_EVENT.captures(rec.text) {
+    if let Some(c) = captures(&PROTOCOL_EVENT, rec.text) {
         return protocol_event(no, raw, rec, &c[1]);
     }
     by_words(no, raw, rec).map(|e| (e, Pending::None))
@@ -138,7 +141,7 @@ fn protocol_event(no: u64, raw: &str, rec: &Record<'_>, name: &str) -> Option<(R
 }
 
 fn provider_event(no: u64, raw: &str, rec: &Record<'_>, state: &str, event: &str) -> RawEvent {
-    let tag = PROVIDER_TAG.captures(rec.text);
+    let tag = captures(&PROVIDER_TAG, rec.text);
     let ctimanager = tag.as_ref().map(|c| c.get(2).unwrap().as_str());
     let summary = match ctimanager {
         Some(m) => format!(
@@ -170,7 +173,7 @@ pub(super) fn enrich(ev: &mut RawEvent, pending: Pending, line: &str) {
         Pending::None => {}
         Pending::RunTimeFailure => {
             if ev.fields.get("service") == Some("subsystem") {
-                if let Some(c) = RUNTIME_FAILURE.captures(&ev.text) {
+                if let Some(c) = captures(&RUNTIME_FAILURE, &ev.text) {
                     let subsystem = format!("{} subsystem", c[1].trim());
                     ev.summary = format!("UCCX {subsystem}: real-time failure");
                     ev.fields.insert("service", &subsystem);
@@ -265,10 +268,22 @@ fn dump_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 
 /// Words one of the word patterns needs (most records hold none).
 static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["prov", "master", "island", "_service", "cti", "call"])
-        .unwrap()
+    crate::keywords::keyword_set(&[
+        "ProvOutOfServiceEv",
+        "ProvInServiceEv",
+        "ProvShutdownEv",
+        "aster",
+        "ASTER",
+        "sland",
+        "SLAND",
+        "_SERVICE",
+        "_service",
+        "TIManager",
+        "TI Manager",
+        "TIMANAGER",
+        "all",
+        "ALL",
+    ])
 });
 
 /// Records matched by their words only (UNCONFIRMED wording, see the module doc).
@@ -278,7 +293,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         return None;
     }
     let flag = |ev: RawEvent| ev.with_field(UNCONFIRMED.0, UNCONFIRMED.1);
-    if let Some(c) = PROV_EV.captures(text) {
+    if let Some(c) = captures(&PROV_EV, text) {
         let state = match &c[1] {
             "OutOfService" => "out of service",
             "InService" => "in service",
@@ -304,7 +319,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         .with_severity(Severity::Error);
         return Some(flag(ev));
     }
-    if let Some(c) = ROLE.captures(text) {
+    if let Some(c) = captures(&ROLE, text) {
         let role = match c[1].to_ascii_lowercase().as_str() {
             "master" => "master",
             _ => "standby",
@@ -318,7 +333,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         );
         return Some(flag(ev));
     }
-    if let Some(c) = MASTERSHIP.captures(text) {
+    if let Some(c) = captures(&MASTERSHIP, text) {
         let word = c[1].to_ascii_lowercase();
         let role = match word.as_str() {
             "acquired" | "gained" | "taken" => Some("master"),
@@ -334,7 +349,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         );
         return Some(flag(ev));
     }
-    if let Some(c) = SUBSYSTEM_STATE.captures(text) {
+    if let Some(c) = captures(&SUBSYSTEM_STATE, text) {
         let service = format!("{} subsystem", &c[1]);
         let status = &c[2];
         let ev = RawEvent::new(
@@ -359,7 +374,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         ev.summary = "JTAPI lost its CTIManager connection".to_string();
         return Some(flag(ev));
     }
-    if let Some(c) = ABORTING.captures(text) {
+    if let Some(c) = captures(&ABORTING, text) {
         let ev = RawEvent::new(
             no,
             raw,
@@ -374,7 +389,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
         return Some(flag(ev));
     }
     if rec.sev <= 3 || text.contains("Call.") {
-        if let Some(c) = CALL_ABORTED.captures(text) {
+        if let Some(c) = captures(&CALL_ABORTED, text) {
             let word = c.get(1).or(c.get(2)).map_or("failed", |m| m.as_str());
             let ev = RawEvent::new(
                 no,
