@@ -444,3 +444,26 @@ fn every_fixture_is_at_least_95_percent_understood() {
     }
     assert!(seen >= 4);
 }
+
+#[test]
+fn new_fixtures_are_detected_as_dumplog() {
+    use crate::{detect, Head};
+    for (name, text) in [
+        (
+            "ctisvr.txt",
+            include_str!("../../tests/fixtures/ucce_dumplog/ctisvr_200937.txt"),
+        ),
+        (
+            "rtr.txt",
+            include_str!("../../tests/fixtures/ucce_dumplog/mds_bp9.txt"),
+        ),
+        ("s.txt", SESSION_EVENTS),
+    ] {
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            detect(&Head { name, lines }).map(|f| f.name()),
+            Some("ucce-dumplog"),
+            "{name}"
+        );
+    }
+}
