@@ -34,9 +34,16 @@ pub struct SqlRows {
 }
 
 /// AXL `executeSQLQuery`. `version` is the AXL schema version (`12.5`, ...).
-pub async fn axl_sql(c: &mut Client, version: &str, sql: &str) -> Result<(Answer, SqlRows), SoapError> {
+pub async fn axl_sql(
+    c: &mut Client,
+    version: &str,
+    sql: &str,
+) -> Result<(Answer, SqlRows), SoapError> {
     let ns = format!("xmlns:ns=\"http://www.cisco.com/AXL/API/{version}\"");
-    let body = format!("<ns:executeSQLQuery><sql>{}</sql></ns:executeSQLQuery>", escape(sql));
+    let body = format!(
+        "<ns:executeSQLQuery><sql>{}</sql></ns:executeSQLQuery>",
+        escape(sql)
+    );
     let action = format!("CUCM:DB ver={version} executeSQLQuery");
     let answer = c.call(path::AXL, &action, &ns, &body).await?;
     let el = answer.body_element()?;
@@ -46,12 +53,8 @@ pub async fn axl_sql(c: &mut Client, version: &str, sql: &str) -> Result<(Answer
             if out.columns.is_empty() {
                 out.columns = row.children.iter().map(|c| c.name.clone()).collect();
             }
-            out.rows.push(
-                out.columns
-                    .iter()
-                    .map(|col| row.text_of(col))
-                    .collect(),
-            );
+            out.rows
+                .push(out.columns.iter().map(|col| row.text_of(col)).collect());
         }
     }
     if out.columns.is_empty() {
@@ -63,7 +66,9 @@ pub async fn axl_sql(c: &mut Client, version: &str, sql: &str) -> Result<(Answer
 /// The column names a `select` list gives (`x.name as devicepool` → `devicepool`, `m.priority` → `priority`).
 pub fn select_aliases(sql: &str) -> Vec<String> {
     let lower = sql.to_ascii_lowercase();
-    let Some(start) = lower.find("select ") else { return Vec::new() };
+    let Some(start) = lower.find("select ") else {
+        return Vec::new();
+    };
     let end = lower.find(" from ").unwrap_or(lower.len());
     lower[start + 7..end]
         .split(',')
@@ -127,7 +132,9 @@ pub async fn ris_devices(c: &mut Client, state: &str) -> Result<(Answer, String,
 </soap:CmSelectionCriteria></soap:selectCmDeviceExt>",
         escape(state)
     );
-    let answer = c.call(path::RIS, "selectCmDeviceExt", &ast_ns(), &body).await?;
+    let answer = c
+        .call(path::RIS, "selectCmDeviceExt", &ast_ns(), &body)
+        .await?;
     let el = answer.body_element()?;
     let ret = el.find("selectCmDeviceReturn").unwrap_or(&el);
     let next = ret.text_of("StateInfo");
@@ -143,7 +150,11 @@ pub async fn ris_devices(c: &mut Client, state: &str) -> Result<(Answer, String,
 }
 
 /// One page of RisPort70 `selectCtiItem` for one CTI class (Provider, Device, Line).
-pub async fn ris_cti(c: &mut Client, class: &str, state: &str) -> Result<(Answer, String), SoapError> {
+pub async fn ris_cti(
+    c: &mut Client,
+    class: &str,
+    state: &str,
+) -> Result<(Answer, String), SoapError> {
     let body = format!(
         "<soap:selectCtiItem><soap:StateInfo>{}</soap:StateInfo><soap:CtiSelectionCriteria>\
 <soap:MaxReturnedItems>1000</soap:MaxReturnedItems><soap:CtiMgrClass>{class}</soap:CtiMgrClass>\
@@ -165,7 +176,9 @@ pub async fn ris_cti(c: &mut Client, class: &str, state: &str) -> Result<(Answer
 /// Control Center `soapGetServiceStatus` for every service.
 pub async fn service_status(c: &mut Client) -> Result<Answer, SoapError> {
     let body = "<soap:soapGetServiceStatus><soap:ServiceStatus></soap:ServiceStatus></soap:soapGetServiceStatus>";
-    let a = c.call(path::CONTROL, "soapGetServiceStatus", &ast_ns(), body).await?;
+    let a = c
+        .call(path::CONTROL, "soapGetServiceStatus", &ast_ns(), body)
+        .await?;
     a.body_element()?;
     Ok(a)
 }
@@ -174,7 +187,9 @@ pub async fn service_status(c: &mut Client) -> Result<Answer, SoapError> {
 /// active version of the node's main product, when it says one.
 pub async fn product_versions(c: &mut Client) -> Result<(Answer, Option<String>), SoapError> {
     let body = "<soap:getProductInformationList><soap:ServiceInfo></soap:ServiceInfo></soap:getProductInformationList>";
-    let a = c.call(path::CONTROL, "getProductInformationList", &ast_ns(), body).await?;
+    let a = c
+        .call(path::CONTROL, "getProductInformationList", &ast_ns(), body)
+        .await?;
     let el = a.body_element()?;
     let version = el
         .find("ActiveServerVersion")
@@ -190,7 +205,9 @@ pub async fn perfmon_object(c: &mut Client, host: &str, object: &str) -> Result<
         escape(host),
         escape(object)
     );
-    let a = c.call(path::PERFMON, "perfmonCollectCounterData", &ast_ns(), &body).await?;
+    let a = c
+        .call(path::PERFMON, "perfmonCollectCounterData", &ast_ns(), &body)
+        .await?;
     a.body_element()?;
     Ok(a)
 }
@@ -200,13 +217,18 @@ pub async fn time_zone(c: &mut Client, host: &str) -> Result<String, SoapError> 
     let body = format!("<soap:LocalHost>{}</soap:LocalHost>", escape(host));
     let a = c.call(path::DIME, "getTimeZone", &ast_ns(), &body).await?;
     let el = a.body_element()?;
-    Ok(el.find("TimeZone").map(|t| t.text.trim().to_string()).unwrap_or_default())
+    Ok(el
+        .find("TimeZone")
+        .map(|t| t.text.trim().to_string())
+        .unwrap_or_default())
 }
 
 /// DIME `listNodeServiceLogs`: the service and system log names the node offers.
 pub async fn log_names(c: &mut Client) -> Result<(Vec<String>, Vec<String>), SoapError> {
     let body = "<soap:listNodeServiceLogs><soap:ListRequest></soap:ListRequest></soap:listNodeServiceLogs>";
-    let a = c.call(path::DIME, "listNodeServiceLogs", &ast_ns(), body).await?;
+    let a = c
+        .call(path::DIME, "listNodeServiceLogs", &ast_ns(), body)
+        .await?;
     let el = a.body_element()?;
     let mut services = Vec::new();
     let mut systems = Vec::new();
@@ -266,7 +288,9 @@ pub async fn select_logs(
         escape(from),
         escape(zone)
     );
-    let a = c.call(path::DIME, "selectLogFiles", &ast_ns(), &body).await?;
+    let a = c
+        .call(path::DIME, "selectLogFiles", &ast_ns(), &body)
+        .await?;
     let el = a.body_element()?;
     let mut files = Vec::new();
     let mut found = Vec::new();
@@ -310,7 +334,10 @@ pub fn olson_in(text: &str) -> Option<String> {
         .flat_map(|tok| {
             // `Time-America/Chicago`: try every suffix after a dash too.
             let mut cands = vec![tok.to_string()];
-            cands.extend(tok.match_indices('-').map(|(i, _)| tok[i + 1..].to_string()));
+            cands.extend(
+                tok.match_indices('-')
+                    .map(|(i, _)| tok[i + 1..].to_string()),
+            );
             cands
         })
         .find(|cand| cand.contains('/') && db.get(cand).is_ok())
@@ -331,7 +358,10 @@ mod tests {
     fn run_sql_rendering_pads_like_the_cli() {
         let rows = SqlRows {
             columns: vec!["devicepool".into(), "priority".into()],
-            rows: vec![vec!["DP_BLD_MobileAgent".into(), "1".into()], vec!["X".into(), String::new()]],
+            rows: vec![
+                vec!["DP_BLD_MobileAgent".into(), "1".into()],
+                vec!["X".into(), String::new()],
+            ],
         };
         let text = render_run_sql("select dp.name as devicepool, m.priority from x", &rows);
         let lines: Vec<&str> = text.lines().collect();
@@ -343,8 +373,14 @@ mod tests {
 
     #[test]
     fn zone_strings_give_their_olson_name() {
-        assert_eq!(olson_in("(GMT-5:0)Central Daylight Time-America/Chicago").as_deref(), Some("America/Chicago"));
-        assert_eq!(olson_in("Client: (GMT+0:0)Europe/London").as_deref(), Some("Europe/London"));
+        assert_eq!(
+            olson_in("(GMT-5:0)Central Daylight Time-America/Chicago").as_deref(),
+            Some("America/Chicago")
+        );
+        assert_eq!(
+            olson_in("Client: (GMT+0:0)Europe/London").as_deref(),
+            Some("Europe/London")
+        );
         assert_eq!(olson_in("Central Daylight Time"), None);
     }
 

@@ -32,7 +32,8 @@ impl BundleDir {
         std::fs::create_dir_all(root).map_err(|e| format!("{}: {e}", root.display()))?;
         let path = root.join("manifest.json");
         let manifest = if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let mut old = Manifest::from_json(&text)?;
             old.tool = fresh.tool.clone();
             old.window = fresh.window.clone();
@@ -58,7 +59,9 @@ impl BundleDir {
             let m = self.manifest.lock().expect("manifest lock");
             m.find(node, source, request).cloned()
         };
-        let Some(item) = item.filter(Item::is_ok) else { return false };
+        let Some(item) = item.filter(Item::is_ok) else {
+            return false;
+        };
         if item.path.is_empty() {
             return true;
         }
@@ -71,7 +74,13 @@ impl BundleDir {
     /// Write a file at `node/source_dir/name` (each part made safe); returns where and its digest.
     pub fn write(&self, node: &str, parts: &[&str], bytes: &[u8]) -> Result<Written, String> {
         let mut rel = vec![safe(node)];
-        rel.extend(parts.iter().flat_map(|p| p.split('/')).filter(|p| !p.is_empty()).map(safe));
+        rel.extend(
+            parts
+                .iter()
+                .flat_map(|p| p.split('/'))
+                .filter(|p| !p.is_empty())
+                .map(safe),
+        );
         let rel = rel.join("/");
         let target = self.root.join(&rel);
         if let Some(dir) = target.parent() {
@@ -154,10 +163,12 @@ pub fn zip_folder(dir: &Path, zip_path: &Path) -> Result<(), String> {
     files.sort();
     for rel in files {
         let bytes = std::fs::read(dir.join(&rel)).map_err(|e| format!("{rel}: {e}"))?;
-        zip.start_file(rel.as_str(), opts).map_err(|e| format!("{rel}: {e}"))?;
+        zip.start_file(rel.as_str(), opts)
+            .map_err(|e| format!("{rel}: {e}"))?;
         zip.write_all(&bytes).map_err(|e| format!("{rel}: {e}"))?;
     }
-    zip.finish().map_err(|e| format!("{}: {e}", tmp.display()))?;
+    zip.finish()
+        .map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, zip_path).map_err(|e| format!("{}: {e}", zip_path.display()))
 }
 
@@ -166,8 +177,12 @@ pub fn unzip_into(zip_path: &Path, dir: &Path) -> Result<(), String> {
     let file = std::fs::File::open(zip_path).map_err(|e| format!("{}: {e}", zip_path.display()))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", zip_path.display()))?;
     for i in 0..zip.len() {
-        let mut member = zip.by_index(i).map_err(|e| format!("{}: {e}", zip_path.display()))?;
-        let Some(rel) = member.enclosed_name() else { continue };
+        let mut member = zip
+            .by_index(i)
+            .map_err(|e| format!("{}: {e}", zip_path.display()))?;
+        let Some(rel) = member.enclosed_name() else {
+            continue;
+        };
         if member.is_dir() {
             continue;
         }
@@ -175,7 +190,8 @@ pub fn unzip_into(zip_path: &Path, dir: &Path) -> Result<(), String> {
         if let Some(p) = target.parent() {
             std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
         }
-        let mut out = std::fs::File::create(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+        let mut out =
+            std::fs::File::create(&target).map_err(|e| format!("{}: {e}", target.display()))?;
         std::io::copy(&mut member, &mut out).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok(())
@@ -210,7 +226,9 @@ mod tests {
     fn a_written_file_is_found_again_only_while_intact() {
         let dir = tempfile::tempdir().unwrap();
         let b = BundleDir::open(dir.path(), Manifest::default()).unwrap();
-        let w = b.write("n1", &["cli", "show_status.txt"], b"hello").unwrap();
+        let w = b
+            .write("n1", &["cli", "show_status.txt"], b"hello")
+            .unwrap();
         assert_eq!(w.path, "n1/cli/show_status.txt");
         b.record(Item {
             path: w.path.clone(),

@@ -114,7 +114,10 @@ impl Manifest {
     pub fn from_json(text: &str) -> Result<Manifest, String> {
         let m: Manifest = serde_json::from_str(text).map_err(|e| format!("manifest.json: {e}"))?;
         if m.format != FORMAT {
-            return Err(format!("manifest.json: format is `{}`, not `{FORMAT}`", m.format));
+            return Err(format!(
+                "manifest.json: format is `{}`, not `{FORMAT}`",
+                m.format
+            ));
         }
         if m.version > VERSION {
             return Err(format!(

@@ -202,7 +202,8 @@ impl Shared {
                 false
             }
         };
-        self.progress.finished(&o.node, &what, item.error.as_deref());
+        self.progress
+            .finished(&o.node, &what, item.error.as_deref());
         if let Some(e) = &item.error {
             self.progress.warn(&format!("{}: {what}: {e}", o.node));
         }
@@ -223,7 +224,11 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let work = if zip_out {
-        let name = cfg.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = cfg
+            .out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let dir = cfg.out.with_file_name(format!(".{name}.collecting"));
         if cfg.out.exists() && !dir.exists() {
             std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -251,7 +256,10 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
         creds,
         bundle,
         progress,
-        window: Window { from: now, until: now },
+        window: Window {
+            from: now,
+            until: now,
+        },
         window_entry: Default::default(),
         cfg,
     };
@@ -268,7 +276,13 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
                 source: "controlcenter:getProductInformationList",
                 request: "all products".into(),
                 started,
-                result: Ok(Some((vec!["controlcenter".into(), "getProductInformationList.xml".into()], answer.body.to_vec()))),
+                result: Ok(Some((
+                    vec![
+                        "controlcenter".into(),
+                        "getProductInformationList.xml".into(),
+                    ],
+                    answer.body.to_vec(),
+                ))),
                 windowed: false,
                 analyze: false,
                 skipped: false,
@@ -298,7 +312,9 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
     let (pub_zone_name, pub_zone_from) = match api::time_zone(&mut dime, &pubname).await {
         Ok(text) => (api::olson_in(&text), Some("dime getTimeZone".to_string())),
         Err(e) => {
-            shared.progress.warn(&format!("{pubname}: DIME getTimeZone: {e}"));
+            shared
+                .progress
+                .warn(&format!("{pubname}: DIME getTimeZone: {e}"));
             (None, None)
         }
     };
@@ -311,9 +327,16 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
         .iter()
         .any(|s| s.as_deref().is_some_and(|s| !window::is_absolute(s)));
     if needs_zone && pub_zone_name.is_none() {
-        shared.progress.warn("the publisher's zone is unknown: --since/--until are read as UTC");
+        shared
+            .progress
+            .warn("the publisher's zone is unknown: --since/--until are read as UTC");
     }
-    shared.window = window::resolve(shared.cfg.since.as_deref(), shared.cfg.until.as_deref(), &pub_zone, now)?;
+    shared.window = window::resolve(
+        shared.cfg.since.as_deref(),
+        shared.cfg.until.as_deref(),
+        &pub_zone,
+        now,
+    )?;
     shared.window_entry = manifest::Window {
         from: shared.window.from.to_string(),
         until: shared.window.until.to_string(),
@@ -335,7 +358,12 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
         let result = api::axl_sql(&mut axl, &axl_version, sql).await;
         if let (Ok((_, rows)), true) = (&result, *name == "processnode") {
             let col = rows.columns.iter().position(|c| c == "name").unwrap_or(0);
-            nodes = rows.rows.iter().filter_map(|r| r.get(col).cloned()).filter(|n| !n.is_empty()).collect();
+            nodes = rows
+                .rows
+                .iter()
+                .filter_map(|r| r.get(col).cloned())
+                .filter(|n| !n.is_empty())
+                .collect();
         }
         shared.record(Outcome {
             node: pubname.clone(),
@@ -343,7 +371,12 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
             request,
             started,
             result: result
-                .map(|(_, rows)| Some((vec!["axl".into(), format!("{name}.txt")], api::render_run_sql(sql, &rows).into_bytes())))
+                .map(|(_, rows)| {
+                    Some((
+                        vec!["axl".into(), format!("{name}.txt")],
+                        api::render_run_sql(sql, &rows).into_bytes(),
+                    ))
+                })
                 .map_err(|e| e.to_string()),
             windowed: false,
             analyze: true,
@@ -352,7 +385,9 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
     }
     let publisher_node = publisher_name(&shared, &pubname, &nodes);
     if nodes.is_empty() {
-        shared.progress.warn(&format!("no node list from AXL: collecting from the publisher {pubname} only"));
+        shared.progress.warn(&format!(
+            "no node list from AXL: collecting from the publisher {pubname} only"
+        ));
         nodes.push(publisher_node.clone());
     }
     // Files of the publisher live under the name AXL gives it.
@@ -376,8 +411,12 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
                 name: n.clone(),
                 address: shared.address(n),
                 publisher: *n == publisher_node,
-                zone: (*n == publisher_node).then(|| pub_zone_name.clone()).flatten(),
-                zone_from: (*n == publisher_node).then(|| pub_zone_from.clone()).flatten(),
+                zone: (*n == publisher_node)
+                    .then(|| pub_zone_name.clone())
+                    .flatten(),
+                zone_from: (*n == publisher_node)
+                    .then(|| pub_zone_from.clone())
+                    .flatten(),
             })
             .collect();
     })?;
@@ -392,12 +431,15 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
         let s = shared.clone();
         let node = n.clone();
         let is_pub = *n == publisher_node;
-        tasks.push(tokio::spawn(async move { node_tasks(s, node, is_pub).await }));
+        tasks.push(tokio::spawn(
+            async move { node_tasks(s, node, is_pub).await },
+        ));
     }
     for t in tasks {
         let _ = t.await;
     }
-    let shared = Arc::try_unwrap(shared).map_err(|_| "internal: tasks still running".to_string())?;
+    let shared =
+        Arc::try_unwrap(shared).map_err(|_| "internal: tasks still running".to_string())?;
     finish(&shared, zip_out)?;
     let m = shared.bundle.manifest();
     let ok = m.items.iter().filter(|i| i.is_ok()).count();
@@ -484,7 +526,9 @@ async fn ris(shared: &Shared, node: &str) {
     let mut c = shared.client(node);
     // A registration snapshot is taken whole or again: page 1 fetched means done.
     let mut state = String::new();
-    let first_done = shared.bundle.already(node, "risport70:selectCmDeviceExt", "page 1");
+    let first_done = shared
+        .bundle
+        .already(node, "risport70:selectCmDeviceExt", "page 1");
     for page in 1..=100u32 {
         if first_done {
             break;
@@ -493,7 +537,9 @@ async fn ris(shared: &Shared, node: &str) {
         let started = Timestamp::now();
         let r = api::ris_devices(&mut c, &state).await;
         let next = match &r {
-            Ok((_, next, n)) if *n >= 1000 && !next.is_empty() && *next != state => Some(next.clone()),
+            Ok((_, next, n)) if *n >= 1000 && !next.is_empty() && *next != state => {
+                Some(next.clone())
+            }
             _ => None,
         };
         shared.record(Outcome {
@@ -502,7 +548,12 @@ async fn ris(shared: &Shared, node: &str) {
             request: format!("page {page}"),
             started,
             result: r
-                .map(|(a, _, _)| Some((vec!["risport".into(), format!("selectCmDeviceExt-{page:03}.xml")], a.body.to_vec())))
+                .map(|(a, _, _)| {
+                    Some((
+                        vec!["risport".into(), format!("selectCmDeviceExt-{page:03}.xml")],
+                        a.body.to_vec(),
+                    ))
+                })
                 .map_err(|e| e.to_string()),
             windowed: false,
             analyze: false,
@@ -515,7 +566,10 @@ async fn ris(shared: &Shared, node: &str) {
     }
     for class in ["Provider", "Device", "Line"] {
         let request = format!("selectCtiItem {class}");
-        if shared.bundle.already(node, "risport70:selectCtiItem", &request) {
+        if shared
+            .bundle
+            .already(node, "risport70:selectCtiItem", &request)
+        {
             continue;
         }
         shared.progress.planned(1);
@@ -527,7 +581,12 @@ async fn ris(shared: &Shared, node: &str) {
             request,
             started,
             result: r
-                .map(|(a, _)| Some((vec!["risport".into(), format!("selectCtiItem-{class}.xml")], a.body.to_vec())))
+                .map(|(a, _)| {
+                    Some((
+                        vec!["risport".into(), format!("selectCtiItem-{class}.xml")],
+                        a.body.to_vec(),
+                    ))
+                })
                 .map_err(|e| e.to_string()),
             windowed: false,
             analyze: false,
@@ -569,7 +628,11 @@ async fn control_and_perfmon(shared: Arc<Shared>, node: String, is_pub: bool) {
         } else {
             "controlcenter:getProductInformationList"
         };
-        let request = if op == "soapGetServiceStatus" { "all services" } else { "all products" };
+        let request = if op == "soapGetServiceStatus" {
+            "all services"
+        } else {
+            "all products"
+        };
         if shared.bundle.already(&node, source, request) {
             continue;
         }
@@ -596,7 +659,12 @@ async fn control_and_perfmon(shared: Arc<Shared>, node: String, is_pub: bool) {
             source,
             request: request.into(),
             started,
-            result: result.map(|a| Some((vec!["controlcenter".into(), format!("{op}.xml")], a.body.to_vec()))),
+            result: result.map(|a| {
+                Some((
+                    vec!["controlcenter".into(), format!("{op}.xml")],
+                    a.body.to_vec(),
+                ))
+            }),
             windowed: false,
             analyze: false,
             skipped: false,
@@ -609,19 +677,24 @@ async fn perfmon(shared: Arc<Shared>, node: String) {
     let mut c = shared.client(&node);
     let mut down: Option<String> = None;
     for object in PERFMON_OBJECTS {
-        if shared.bundle.already(&node, "perfmon:perfmonCollectCounterData", object) {
+        if shared
+            .bundle
+            .already(&node, "perfmon:perfmonCollectCounterData", object)
+        {
             continue;
         }
         shared.progress.planned(1);
         let started = Timestamp::now();
         let result = match &down {
             Some(e) => Err(e.clone()),
-            None => api::perfmon_object(&mut c, &node, object).await.map_err(|e| {
-                if e.node_down() {
-                    down = Some(e.to_string());
-                }
-                e.to_string()
-            }),
+            None => api::perfmon_object(&mut c, &node, object)
+                .await
+                .map_err(|e| {
+                    if e.node_down() {
+                        down = Some(e.to_string());
+                    }
+                    e.to_string()
+                }),
         };
         let file = format!("{}.xml", object.replace(' ', "_"));
         shared.record(Outcome {
@@ -672,8 +745,12 @@ async fn dime(shared: Arc<Shared>, node: String) {
                 skipped: false,
             });
             if fatal {
-                shared.progress.finished(&node, "dime skipped", Some("node down"));
-                shared.progress.finished(&node, "dime skipped", Some("node down"));
+                shared
+                    .progress
+                    .finished(&node, "dime skipped", Some("node down"));
+                shared
+                    .progress
+                    .finished(&node, "dime skipped", Some("node down"));
                 return;
             }
             None
@@ -698,12 +775,20 @@ async fn dime(shared: Arc<Shared>, node: String) {
             };
             services = pick(&svc);
             systems = pick(&sys);
-            shared.progress.finished(&node, "dime listNodeServiceLogs", None);
+            shared
+                .progress
+                .finished(&node, "dime listNodeServiceLogs", None);
         }
-        Ok(_) => shared.progress.finished(&node, "dime listNodeServiceLogs", None),
+        Ok(_) => shared
+            .progress
+            .finished(&node, "dime listNodeServiceLogs", None),
         Err(e) => {
-            shared.progress.finished(&node, "dime listNodeServiceLogs", Some(&e.to_string()));
-            shared.progress.warn(&format!("{node}: DIME listNodeServiceLogs: {e}; asking for the usual logs"));
+            shared
+                .progress
+                .finished(&node, "dime listNodeServiceLogs", Some(&e.to_string()));
+            shared.progress.warn(&format!(
+                "{node}: DIME listNodeServiceLogs: {e}; asking for the usual logs"
+            ));
         }
     }
     // The files of the window.
@@ -717,25 +802,26 @@ async fn dime(shared: Arc<Shared>, node: String) {
     let to = window::dime_time(w.until, &tz, true);
     let zstr = window::dime_zone(&tz, &zname, w.from);
     let started = Timestamp::now();
-    let files: Vec<RemoteFile> = match api::select_logs(&mut c, &services, &systems, &from, &to, &zstr).await {
-        Ok(f) => {
-            shared.progress.finished(&node, "dime selectLogFiles", None);
-            f
-        }
-        Err(e) => {
-            shared.record(Outcome {
-                node: node.clone(),
-                source: "dime:selectLogFiles",
-                request: format!("{} | {}", services.join(", "), systems.join(", ")),
-                started,
-                result: Err(e.to_string()),
-                windowed: true,
-                analyze: false,
-                skipped: false,
-            });
-            return;
-        }
-    };
+    let files: Vec<RemoteFile> =
+        match api::select_logs(&mut c, &services, &systems, &from, &to, &zstr).await {
+            Ok(f) => {
+                shared.progress.finished(&node, "dime selectLogFiles", None);
+                f
+            }
+            Err(e) => {
+                shared.record(Outcome {
+                    node: node.clone(),
+                    source: "dime:selectLogFiles",
+                    request: format!("{} | {}", services.join(", "), systems.join(", ")),
+                    started,
+                    result: Err(e.to_string()),
+                    windowed: true,
+                    analyze: false,
+                    skipped: false,
+                });
+                return;
+            }
+        };
     let mut down: Option<String> = None;
     let cap = shared.cfg.polite.max_bytes;
     for f in files {
@@ -746,7 +832,13 @@ async fn dime(shared: Arc<Shared>, node: String) {
         let started = Timestamp::now();
         let local = local_path(&f.path);
         let (result, skipped) = if f.size > cap {
-            (Err(format!("{} bytes, over the size cap of {cap} bytes: not downloaded", f.size)), true)
+            (
+                Err(format!(
+                    "{} bytes, over the size cap of {cap} bytes: not downloaded",
+                    f.size
+                )),
+                true,
+            )
         } else {
             match &down {
                 Some(e) => (Err(e.clone()), false),
@@ -787,15 +879,14 @@ pub fn local_path(remote: &str) -> String {
 
 /// The file name of a CLI capture.
 pub fn cli_file(command: &str) -> String {
-    let slug: String = command
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("_");
+    let slug: String = command.split_whitespace().collect::<Vec<_>>().join("_");
     format!("{}.txt", safe(&slug))
 }
 
 async fn cli(shared: Arc<Shared>, node: String) {
-    let Some(keys) = shared.cfg.ssh.clone() else { return };
+    let Some(keys) = shared.cfg.ssh.clone() else {
+        return;
+    };
     let target = Target {
         name: node.clone(),
         address: shared.address(&node),
@@ -805,7 +896,9 @@ async fn cli(shared: Arc<Shared>, node: String) {
         .iter()
         .map(|(c, a)| (c.to_string(), *a))
         .collect();
-    queue.retain(|(c, _)| !shared.bundle.already(&node, "ssh:cli", c) || c == "utils core active list");
+    queue.retain(|(c, _)| {
+        !shared.bundle.already(&node, "ssh:cli", c) || c == "utils core active list"
+    });
     shared.progress.planned(queue.len() as u64);
     let polite = shared.cfg.polite.clone();
     let mut session: Option<Cli> = None;
@@ -816,7 +909,15 @@ async fn cli(shared: Arc<Shared>, node: String) {
         let (command, analyze) = queue[i].clone();
         let started = Timestamp::now();
         if session.is_none() && fatal.is_none() {
-            match Cli::open(&target, &shared.creds, &keys, polite.connect_timeout, polite.request_timeout).await {
+            match Cli::open(
+                &target,
+                &shared.creds,
+                &keys,
+                polite.connect_timeout,
+                polite.request_timeout,
+            )
+            .await
+            {
                 Ok(mut s) => {
                     let _ = s.run("set cli pagination off").await;
                     session = Some(s);
@@ -830,7 +931,10 @@ async fn cli(shared: Arc<Shared>, node: String) {
             (None, None) => Err("no session".to_string()),
         };
         if let Err(e) = &result {
-            if fatal.is_none() && e.starts_with("SSH session dropped") && reconnects < polite.retries {
+            if fatal.is_none()
+                && e.starts_with("SSH session dropped")
+                && reconnects < polite.retries
+            {
                 // Try the same command again on a new session, after a pause.
                 reconnects += 1;
                 session = None;
@@ -841,7 +945,11 @@ async fn cli(shared: Arc<Shared>, node: String) {
         }
         if let Ok(out) = &result {
             if command == "show status" {
-                if let Some(z) = out.lines().find(|l| l.trim_start().starts_with("Time Zone")).and_then(api::olson_in) {
+                if let Some(z) = out
+                    .lines()
+                    .find(|l| l.trim_start().starts_with("Time Zone"))
+                    .and_then(api::olson_in)
+                {
                     learn_zone(&shared, &node, z, "show status");
                 }
             }
@@ -855,20 +963,28 @@ async fn cli(shared: Arc<Shared>, node: String) {
                 }
             }
         }
-        let skip_list = command == "utils core active list" && shared.bundle.already(&node, "ssh:cli", &command);
+        let skip_list = command == "utils core active list"
+            && shared.bundle.already(&node, "ssh:cli", &command);
         if !skip_list {
             shared.record(Outcome {
                 node: node.clone(),
                 source: "ssh:cli",
                 request: command.clone(),
                 started,
-                result: result.map(|out| Some((vec!["cli".into(), cli_file(&command)], format!("admin:{command}\n{out}").into_bytes()))),
+                result: result.map(|out| {
+                    Some((
+                        vec!["cli".into(), cli_file(&command)],
+                        format!("admin:{command}\n{out}").into_bytes(),
+                    ))
+                }),
                 windowed: command.starts_with("utils core active analyze"),
                 analyze,
                 skipped: false,
             });
         } else {
-            shared.progress.finished(&node, "ssh:cli utils core active list", None);
+            shared
+                .progress
+                .finished(&node, "ssh:cli utils core active list", None);
         }
         i += 1;
     }
@@ -882,9 +998,15 @@ async fn cli(shared: Arc<Shared>, node: String) {
 pub fn new_cores(list: &str, w: Window) -> Vec<String> {
     let mut out = Vec::new();
     for line in list.lines() {
-        let Some(name) = line.split_whitespace().find(|t| t.starts_with("core.")) else { continue };
-        let Some(epoch) = name.rsplit('.').next().and_then(|e| e.parse::<i64>().ok()) else { continue };
-        let Ok(t) = Timestamp::from_second(epoch) else { continue };
+        let Some(name) = line.split_whitespace().find(|t| t.starts_with("core.")) else {
+            continue;
+        };
+        let Some(epoch) = name.rsplit('.').next().and_then(|e| e.parse::<i64>().ok()) else {
+            continue;
+        };
+        let Ok(t) = Timestamp::from_second(epoch) else {
+            continue;
+        };
         if t >= w.from && t <= w.until && !out.contains(&name.to_string()) {
             out.push(name.to_string());
         }
@@ -898,8 +1020,14 @@ mod tests {
 
     #[test]
     fn remote_paths_keep_the_node_layout_under_dime() {
-        assert_eq!(local_path("/var/log/active/syslog/CiscoSyslog"), "syslog/CiscoSyslog");
-        assert_eq!(local_path("/var/log/active/cm/trace/ccm/sdl/SDL001_100_000001.txt.gz"), "cm/trace/ccm/sdl/SDL001_100_000001.txt.gz");
+        assert_eq!(
+            local_path("/var/log/active/syslog/CiscoSyslog"),
+            "syslog/CiscoSyslog"
+        );
+        assert_eq!(
+            local_path("/var/log/active/cm/trace/ccm/sdl/SDL001_100_000001.txt.gz"),
+            "cm/trace/ccm/sdl/SDL001_100_000001.txt.gz"
+        );
         assert_eq!(local_path("/../../etc/passwd"), "_/_/etc/passwd");
     }
 
@@ -915,7 +1043,13 @@ mod tests {
 
     #[test]
     fn cli_files_are_named_after_their_command() {
-        assert_eq!(cli_file("utils core active analyze core.1.6.ccm.2"), "utils_core_active_analyze_core.1.6.ccm.2.txt");
-        assert_eq!(cli_file("file view install system-history.log"), "file_view_install_system-history.log.txt");
+        assert_eq!(
+            cli_file("utils core active analyze core.1.6.ccm.2"),
+            "utils_core_active_analyze_core.1.6.ccm.2.txt"
+        );
+        assert_eq!(
+            cli_file("file view install system-history.log"),
+            "file_view_install_system-history.log.txt"
+        );
     }
 }

@@ -57,7 +57,11 @@ impl Credentials {
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Credentials {{ user: {:?}, password: <hidden> }}", self.user)
+        write!(
+            f,
+            "Credentials {{ user: {:?}, password: <hidden> }}",
+            self.user
+        )
     }
 }
 
@@ -201,7 +205,9 @@ pub fn soap_part(content_type: &str, body: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) 
         if rest.starts_with(b"--") {
             break;
         }
-        let Some(h) = find(rest, b"\r\n\r\n") else { break };
+        let Some(h) = find(rest, b"\r\n\r\n") else {
+            break;
+        };
         let content = &rest[h + 4..];
         let end = find(content, format!("\r\n{delim}").as_bytes()).unwrap_or(content.len());
         parts.push(content[..end].to_vec());
@@ -303,8 +309,9 @@ impl Client {
             ))
         })?
         .map_err(|e| SoapError::Unreachable(format!("{}:{}: {e}", ep.address, ep.port)))?;
-        let name = ServerName::try_from(ep.name.clone())
-            .map_err(|e| SoapError::Tls(format!("`{}` is not a valid server name: {e}", ep.name)))?;
+        let name = ServerName::try_from(ep.name.clone()).map_err(|e| {
+            SoapError::Tls(format!("`{}` is not a valid server name: {e}", ep.name))
+        })?;
         let tls = tokio::time::timeout(
             self.polite.connect_timeout,
             TlsConnector::from(self.tls.clone()).connect(name, tcp),
@@ -322,7 +329,12 @@ impl Client {
         Ok(self.conn.as_mut().expect("just set"))
     }
 
-    async fn once(&mut self, path: &str, action: &str, envelope: &str) -> Result<Answer, SoapError> {
+    async fn once(
+        &mut self,
+        path: &str,
+        action: &str,
+        envelope: &str,
+    ) -> Result<Answer, SoapError> {
         let host = format!("{}:{}", self.endpoint.name, self.endpoint.port);
         let auth = self.creds.basic();
         let max = self.polite.max_bytes;
@@ -352,11 +364,16 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let body = match Limited::new(response.into_body(), max as usize).collect().await {
+        let body = match Limited::new(response.into_body(), max as usize)
+            .collect()
+            .await
+        {
             Ok(b) => b.to_bytes(),
             Err(e) => {
                 self.conn = None;
-                if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
                     return Err(SoapError::TooBig(max));
                 }
                 return Err(SoapError::Unreachable(format!("answer cut off: {e}")));
@@ -388,7 +405,9 @@ pub fn fault(answer: &Answer) -> Option<(String, String)> {
 /// Whether a fault says the node is rate-limiting us.
 pub fn is_throttle(code: &str, text: &str) -> bool {
     let t = format!("{code} {text}").to_ascii_lowercase();
-    t.contains("ratecontrol") || t.contains("throttl") || (t.contains("exceed") && t.contains("rate"))
+    t.contains("ratecontrol")
+        || t.contains("throttl")
+        || (t.contains("exceed") && t.contains("rate"))
 }
 
 fn short(body: &[u8]) -> String {
@@ -413,14 +432,20 @@ mod tests {
     #[test]
     fn multipart_answers_split_into_xml_and_attachment() {
         let body = b"--XYZ\r\nContent-Type: text/xml\r\n\r\n<a/>\r\n--XYZ\r\nContent-Type: application/octet-stream\r\n\r\nRAW\x00DATA\r\n--XYZ--\r\n";
-        let (xml, att) = soap_part("multipart/related; type=\"text/xml\"; boundary=\"XYZ\"", body);
+        let (xml, att) = soap_part(
+            "multipart/related; type=\"text/xml\"; boundary=\"XYZ\"",
+            body,
+        );
         assert_eq!(xml, b"<a/>");
         assert_eq!(att.as_deref(), Some(&b"RAW\x00DATA"[..]));
     }
 
     #[test]
     fn rate_control_faults_are_throttling() {
-        assert!(is_throttle("ns1:Server.RateControl", "Exceeded allowed rate for Reatime information"));
+        assert!(is_throttle(
+            "ns1:Server.RateControl",
+            "Exceeded allowed rate for Reatime information"
+        ));
         assert!(!is_throttle("soapenv:Server", "Item not valid"));
     }
 }

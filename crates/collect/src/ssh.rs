@@ -158,7 +158,10 @@ impl Cli {
                 if let Some(why) = verdict.lock().expect("verdict lock").take() {
                     return Err(CliError::HostKey(why));
                 }
-                return Err(CliError::Unreachable(format!("{}:{}: {e}", target.address, target.port)));
+                return Err(CliError::Unreachable(format!(
+                    "{}:{}: {e}",
+                    target.address, target.port
+                )));
             }
             Ok(Ok(h)) => h,
         };
@@ -201,7 +204,9 @@ impl Cli {
             .await
             .map_err(|e| CliError::Dropped(format!("while sending `{command}`: {e}")))?;
         let raw = self.read_to_prompt(command).await?;
-        let text = String::from_utf8_lossy(&raw).replace("\r\n", "\n").replace('\r', "");
+        let text = String::from_utf8_lossy(&raw)
+            .replace("\r\n", "\n")
+            .replace('\r', "");
         // The first line is the echo of what was typed.
         let out = match text.split_once('\n') {
             Some((_, rest)) => rest.to_string(),
@@ -231,12 +236,21 @@ impl Cli {
             }
             let msg = tokio::time::timeout_at(deadline, self.channel.wait())
                 .await
-                .map_err(|_| CliError::Timeout(format!("`{what}` gave no prompt within {} s", self.command_timeout.as_secs())))?;
+                .map_err(|_| {
+                    CliError::Timeout(format!(
+                        "`{what}` gave no prompt within {} s",
+                        self.command_timeout.as_secs()
+                    ))
+                })?;
             match msg {
                 Some(ChannelMsg::Data { data }) => self.pending.extend_from_slice(&data),
-                Some(ChannelMsg::ExtendedData { data, .. }) => self.pending.extend_from_slice(&data),
+                Some(ChannelMsg::ExtendedData { data, .. }) => {
+                    self.pending.extend_from_slice(&data)
+                }
                 Some(ChannelMsg::Eof) | Some(ChannelMsg::Close) | None => {
-                    return Err(CliError::Dropped(format!("the node closed the session during `{what}`")))
+                    return Err(CliError::Dropped(format!(
+                        "the node closed the session during `{what}`"
+                    )))
                 }
                 Some(_) => {}
             }

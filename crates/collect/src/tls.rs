@@ -117,7 +117,12 @@ impl ServerCertVerifier for Pinned {
         };
         match verdict {
             Ok(ok) => Ok(ok),
-            Err(_) if self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) => {
+            Err(_)
+                if self
+                    .pinned
+                    .iter()
+                    .any(|p| p.as_ref() == end_entity.as_ref()) =>
+            {
                 Ok(ServerCertVerified::assertion())
             }
             Err(e) => Err(e),

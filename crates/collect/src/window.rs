@@ -21,10 +21,11 @@ pub fn parse_time(s: &str, zone: &TimeZone) -> Result<Timestamp, String> {
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Ok(ts);
     }
-    let dt: DateTime = s
-        .replacen(' ', "T", 1)
-        .parse()
-        .map_err(|_| format!("`{s}` is not a time: use RFC 3339 (2019-07-12T17:30:00Z) or `YYYY-MM-DD HH:MM[:SS]`"))?;
+    let dt: DateTime = s.replacen(' ', "T", 1).parse().map_err(|_| {
+        format!(
+            "`{s}` is not a time: use RFC 3339 (2019-07-12T17:30:00Z) or `YYYY-MM-DD HH:MM[:SS]`"
+        )
+    })?;
     zone.to_timestamp(dt).map_err(|e| format!("`{s}`: {e}"))
 }
 
@@ -116,7 +117,13 @@ mod tests {
         let now: Timestamp = "2019-07-12T18:00:00Z".parse().unwrap();
         let w = resolve(None, None, &TimeZone::UTC, now).unwrap();
         assert_eq!(w.from.to_string(), "2019-07-12T16:00:00Z");
-        assert!(resolve(Some("2019-07-13 00:00"), Some("2019-07-12 00:00"), &TimeZone::UTC, now).is_err());
+        assert!(resolve(
+            Some("2019-07-13 00:00"),
+            Some("2019-07-12 00:00"),
+            &TimeZone::UTC,
+            now
+        )
+        .is_err());
     }
 
     #[test]
@@ -125,6 +132,9 @@ mod tests {
         let t: Timestamp = "2019-07-12T17:35:30Z".parse().unwrap();
         assert_eq!(dime_time(t, &chicago, false), "07/12/19 12:35 PM");
         assert_eq!(dime_time(t, &chicago, true), "07/12/19 12:36 PM");
-        assert_eq!(dime_zone(&chicago, "America/Chicago", t), "Client: (GMT-5:0)America/Chicago");
+        assert_eq!(
+            dime_zone(&chicago, "America/Chicago", t),
+            "Client: (GMT-5:0)America/Chicago"
+        );
     }
 }
