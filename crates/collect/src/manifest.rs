@@ -58,6 +58,9 @@ pub struct NodeEntry {
     /// How the zone was learnt (`dime getTimeZone`, `show status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_from: Option<String>,
+    /// What happened on the way that the items do not show (a dropped and re-opened SSH session, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One fetched (or failed) item.

@@ -417,6 +417,7 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
                 zone_from: (*n == publisher_node)
                     .then(|| pub_zone_from.clone())
                     .flatten(),
+                notes: Vec::new(),
             })
             .collect();
     })?;
@@ -939,6 +940,12 @@ async fn cli(shared: Arc<Shared>, node: String) {
                 reconnects += 1;
                 session = None;
                 shared.progress.warn(&format!("{node}: {e}; reconnecting"));
+                let note = format!("{e}; the session was opened again and `{command}` repeated");
+                let _ = shared.bundle.update(|m| {
+                    if let Some(n) = m.nodes.iter_mut().find(|n| n.name == node) {
+                        n.notes.push(note);
+                    }
+                });
                 tokio::time::sleep(polite.backoff).await;
                 continue;
             }

@@ -134,15 +134,19 @@ impl fmt::Display for SoapError {
 impl SoapError {
     /// Whether another try may succeed.
     fn retryable(&self) -> bool {
-        matches!(self, SoapError::Throttled(_) | SoapError::Timeout(_))
-            || matches!(self, SoapError::Http(503, _))
+        // A time-out is not retried: a slow node gets no extra load.
+        matches!(self, SoapError::Throttled(_) | SoapError::Http(503, _))
     }
 
-    /// Whether the node as a whole is out of reach (later calls would fail the same way).
+    /// Whether the node as a whole is out of reach or too slow (later calls
+    /// to the same service would fail the same way, so they are not sent).
     pub fn node_down(&self) -> bool {
         matches!(
             self,
-            SoapError::Unreachable(_) | SoapError::Tls(_) | SoapError::Auth(_)
+            SoapError::Unreachable(_)
+                | SoapError::Tls(_)
+                | SoapError::Auth(_)
+                | SoapError::Timeout(_)
         )
     }
 }
