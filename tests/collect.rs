@@ -112,8 +112,11 @@ fn analyze_json(paths: &[PathBuf]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Findings as (kind, hosts) → evidence texts.
-fn findings(v: &Value) -> Vec<(String, Vec<String>, BTreeSet<(String, String)>)> {
+/// A finding reduced to what survives a redesign: kind, hosts, evidence (file, text).
+type Finding = (String, Vec<String>, BTreeSet<(String, String)>);
+
+/// Findings as (kind, hosts, evidence).
+fn findings(v: &Value) -> Vec<Finding> {
     v["findings"]
         .as_array()
         .unwrap()
@@ -197,7 +200,7 @@ fn the_example_served_collected_and_analysed_gives_the_same_cucm_findings() {
         assert!(!want.is_empty(), "the example has no {kind} finding");
         for (k, hosts, evidence) in want {
             // Several findings may share kind and hosts: take the one sharing most evidence.
-            let overlap = |f: &&(String, Vec<String>, BTreeSet<(String, String)>)| {
+            let overlap = |f: &&Finding| {
                 f.2.iter()
                     .filter(|(_, t)| evidence.iter().any(|(_, w)| w == t))
                     .count()

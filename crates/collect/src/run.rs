@@ -115,13 +115,17 @@ struct Shared {
     window_entry: manifest::Window,
 }
 
+/// What a request brought: the file's path parts under its node, and its bytes
+/// (None: nothing to write).
+type Fetched = Result<Option<(Vec<String>, Vec<u8>)>, String>;
+
 /// One request's outcome, to be recorded.
 struct Outcome {
     node: String,
     source: &'static str,
     request: String,
     started: Timestamp,
-    result: Result<Option<(Vec<String>, Vec<u8>)>, String>,
+    result: Fetched,
     windowed: bool,
     analyze: bool,
     skipped: bool,
