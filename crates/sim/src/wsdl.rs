@@ -314,29 +314,30 @@ fn sequence(ct: &Element) -> Vec<Child> {
 mod tests {
     use super::*;
 
-    fn body(xml_text: &str) -> Element {
+    /// The first child of a wrapper element, and the namespaces the wrapper declares.
+    fn body(xml_text: &str) -> (Element, Vec<(String, String)>) {
         let root = xml::parse(xml_text.as_bytes()).unwrap();
-        root.children[0].clone()
+        (root.children[0].clone(), root.attrs.clone())
     }
 
     #[test]
     fn a_well_formed_request_passes_and_a_bad_one_is_refused() {
         let services = load();
         let dime = &services["/logcollectionservice2/services/LogCollectionPortTypeService"];
-        let ok = body(
+        let (ok, scope) = body(
             r#"<w xmlns:soap="http://schemas.cisco.com/ast/soap"><soap:LocalHost>n1</soap:LocalHost></w>"#,
         );
         assert_eq!(
-            dime.check("\"getTimeZone\"", &ok, &[]).unwrap(),
+            dime.check("\"getTimeZone\"", &ok, &scope).unwrap(),
             "LocalHost"
         );
-        assert!(dime.check("getTimeZone", &ok.clone(), &[]).is_ok());
-        assert!(dime.check("deleteEverything", &ok, &[]).is_err());
+        assert!(dime.check("getTimeZone", &ok, &scope).is_ok());
+        assert!(dime.check("deleteEverything", &ok, &scope).is_err());
         let ris = &services["/realtimeservice2/services/RISService70"];
-        let bad = body(
+        let (bad, scope) = body(
             r#"<w xmlns:soap="http://schemas.cisco.com/ast/soap"><soap:selectCtiItem><soap:StateInfo/><soap:CtiSelectionCriteria><soap:MaxReturnedItems>10</soap:MaxReturnedItems><soap:CtiMgrClass>Everything</soap:CtiMgrClass></soap:CtiSelectionCriteria></soap:selectCtiItem></w>"#,
         );
-        let err = ris.check("selectCtiItem", &bad, &[]).unwrap_err();
+        let err = ris.check("selectCtiItem", &bad, &scope).unwrap_err();
         assert!(err.contains("Everything"), "{err}");
     }
 }
