@@ -32,12 +32,28 @@ fn free_port() -> u16 {
 
 /// Start the simulator in this process on `first` and the addresses after it.
 fn start_sim(dir: &Path, first: &str, faults: &[&str]) -> Sim {
-    let (https, ssh) = (free_port(), free_port());
-    let ready_file = dir.join("ready.json");
+    start_sim_on(
+        dir,
+        Path::new(EXAMPLE),
+        first,
+        (free_port(), free_port()),
+        faults,
+    )
+}
+
+/// Start the simulator serving `bundle` on `first` with these HTTPS and SSH ports.
+fn start_sim_on(
+    dir: &Path,
+    bundle: &Path,
+    first: &str,
+    (https, ssh): (u16, u16),
+    faults: &[&str],
+) -> Sim {
+    let ready_file = dir.join(format!("ready-{first}.json"));
     let mut args: Vec<String> = vec![
         "uctriage-sim".into(),
         "--bundle".into(),
-        EXAMPLE.into(),
+        bundle.display().to_string(),
         "--https-port".into(),
         https.to_string(),
         "--ssh-port".into(),
@@ -87,12 +103,14 @@ fn collect(sim: &Sim, out: &Path, extra: &[&str]) -> Output {
         ])
         .arg("--ca")
         .arg(sim.ready["ca"].as_str().unwrap())
-        .arg("--known-hosts")
-        .arg(sim.ready["known_hosts"].as_str().unwrap())
         .args(["--retries", "2", "--retry-delay", "0.05"])
         .env("UCTRIAGE_TEST_PW", PASSWORD);
     for r in sim.ready["resolve"].as_array().unwrap() {
         cmd.arg("--resolve").arg(r.as_str().unwrap());
+    }
+    if !extra.contains(&"--known-hosts") {
+        cmd.arg("--known-hosts")
+            .arg(sim.ready["known_hosts"].as_str().unwrap());
     }
     cmd.args(extra);
     cmd.output().unwrap()
@@ -156,6 +174,20 @@ fn the_example_served_collected_and_analysed_gives_the_same_cucm_findings() {
     assert!(run.status.success(), "collect failed: {stderr}");
     let m = manifest(&out);
     assert_eq!(m["format"], "uctriage-collection");
+    // The manifest follows its published schema.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string("schema/collection-manifest.schema.json").unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&m)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "manifest.json breaks its schema: {problems:?}"
+    );
     let items = m["items"].as_array().unwrap();
     assert!(items.iter().all(|i| i["status"] == "ok"), "{stderr}");
     let sub7 = m["nodes"]
@@ -275,7 +307,7 @@ fn each_injected_fault_is_reported_recorded_and_the_rest_is_collected() {
             "--throttle",
             "syrcucmsub4=1000",
             "--slow",
-            "syrcucmtftp2=4000",
+            "syrcucmtftp2=10000",
             "--wrong-cert",
             "bldcucmsub3",
             "--drop-ssh",
@@ -284,7 +316,7 @@ fn each_injected_fault_is_reported_recorded_and_the_rest_is_collected() {
     );
     let out = dir.path().join("bundle.zip");
     let started = Instant::now();
-    let run = collect(&sim, &out, &["--timeout", "2"]);
+    let run = collect(&sim, &out, &["--timeout", "5"]);
     let stderr = String::from_utf8_lossy(&run.stderr).to_string();
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(
@@ -417,4 +449,73 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+#[test]
+fn ssh_host_keys_are_checked_learnt_on_request_and_a_changed_key_is_refused() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // A one-node cluster: its zone comes from `show status`.
+    let bundle = dir.path().join("tiny");
+    std::fs::create_dir_all(bundle.join("cm1")).unwrap();
+    std::fs::write(
+        bundle.join("cm1/cli.txt"),
+        "admin:show status\n\nHost Name          : cm1\nTime Zone          : Japan Standard Time (Asia/Tokyo)\nProduct Ver        : 12.5.1.11900-146\n",
+    )
+    .unwrap();
+    let ports = (free_port(), free_port());
+    let sim = start_sim_on(dir.path(), &bundle, "127.0.4.10", ports, &[]);
+    let known = dir.path().join("known_hosts");
+    std::fs::write(&known, "").unwrap();
+    let run = |sim: &Sim, out: &str, extra: &[&str]| -> (Output, Value) {
+        let out = dir.path().join(out);
+        let mut args = vec!["--timeout", "30", "--known-hosts", known.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = collect(sim, &out, &args);
+        (o, manifest(&out))
+    };
+    let ssh_errors = |m: &Value| -> Vec<String> {
+        m["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["source"] == "ssh:cli" && i["status"] != "ok")
+            .map(|i| i["error"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Unknown key: refused, the HTTPS side still collected.
+    let (o, m) = run(&sim, "a", &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let e = ssh_errors(&m);
+    assert!(
+        !e.is_empty() && e.iter().all(|x| x.contains("is not in")),
+        "{e:?}"
+    );
+    assert!(stderr.contains("--accept-new-host-keys"), "{stderr}");
+    assert!(m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["source"] == "perfmon:perfmonCollectCounterData" && i["status"] == "ok"));
+
+    // Accepted on first use when asked: recorded, and the capture is there.
+    let (o, m) = run(&sim, "b", &["--accept-new-host-keys"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(ssh_errors(&m).is_empty());
+    assert!(std::fs::read_to_string(&known)
+        .unwrap()
+        .contains(&format!("[cm1]:{}", ports.1)));
+    assert_eq!(m["nodes"][0]["zone"], "Asia/Tokyo");
+
+    // The same name and port with another key: refused even with --accept-new-host-keys.
+    let other = start_sim_on(dir.path(), &bundle, "127.0.5.10", ports, &[]);
+    let (o, m) = run(&other, "c", &["--accept-new-host-keys"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = ssh_errors(&m);
+    assert!(
+        !e.is_empty() && e.iter().all(|x| x.contains("CHANGED")),
+        "{e:?}"
+    );
 }

@@ -113,6 +113,9 @@ struct Shared {
     progress: Arc<dyn Progress>,
     window: Window,
     window_entry: manifest::Window,
+    /// (node, error) pairs already told on stderr: a node that refuses
+    /// everything is reported once, the manifest lists every item.
+    warned: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 /// What a request brought: the file's path parts under its node, and its bytes
@@ -209,7 +212,14 @@ impl Shared {
         self.progress
             .finished(&o.node, &what, item.error.as_deref());
         if let Some(e) = &item.error {
-            self.progress.warn(&format!("{}: {what}: {e}", o.node));
+            let first = self
+                .warned
+                .lock()
+                .expect("warned lock")
+                .insert((o.node.clone(), e.clone()));
+            if first {
+                self.progress.warn(&format!("{}: {what}: {e}", o.node));
+            }
         }
         if let Err(e) = self.bundle.record(item) {
             self.progress.warn(&format!("manifest: {e}"));
@@ -265,6 +275,7 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
             until: now,
         },
         window_entry: Default::default(),
+        warned: Default::default(),
         cfg,
     };
 
@@ -923,10 +934,12 @@ async fn cli(shared: Arc<Shared>, node: String) {
             )
             .await
             {
-                Ok(mut s) => {
-                    let _ = s.run("set cli pagination off").await;
-                    session = Some(s);
-                }
+                Ok(mut s) => match s.run("set cli pagination off").await {
+                    Err(e @ crate::ssh::CliError::Timeout(_)) => {
+                        fatal = Some(format!("{e}; no further commands sent to this node"))
+                    }
+                    _ => session = Some(s),
+                },
                 Err(e) => fatal = Some(e.to_string()),
             }
         }
@@ -936,6 +949,11 @@ async fn cli(shared: Arc<Shared>, node: String) {
             (None, None) => Err("no session".to_string()),
         };
         if let Err(e) = &result {
+            if fatal.is_none() && e.starts_with("SSH command timed out") {
+                // A node too slow to answer gets no further commands.
+                fatal = Some(format!("{e}; no further commands sent to this node"));
+                session = None;
+            }
             if fatal.is_none()
                 && e.starts_with("SSH session dropped")
                 && reconnects < polite.retries
