@@ -80,7 +80,10 @@ pub const CLI_COMMANDS: &[(&str, bool)] = &[
     ("utils dbreplication runtimestate", true),
     ("show process load", true),
     ("utils diagnose test", true),
-    ("show cert list", false),
+    ("utils service list", true),
+    ("show version active", true),
+    ("show hardware", true),
+    ("show cert list", true),
     ("file view install system-history.log", false),
 ];
 

@@ -59,6 +59,8 @@ const KNOWN: &[&str] = &[
     "show cert list",
     "file view install system-history.log",
     "utils service list",
+    "show version active",
+    "show hardware",
     "run sql",
 ];
 
