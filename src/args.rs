@@ -293,6 +293,9 @@ pub struct CollectArgs {
     /// Largest file downloaded, in MiB (larger ones are listed in the manifest as skipped).
     #[arg(long, value_name = "MIB", default_value_t = 200)]
     pub max_file_mib: u64,
+    /// Most MiB of files one run downloads over all nodes (the rest are listed as skipped).
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    pub max_total_mib: u64,
     /// AXL schema version (default: the publisher's major.minor version).
     #[arg(long, value_name = "X.Y")]
     pub axl_version: Option<String>,

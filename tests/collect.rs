@@ -519,3 +519,68 @@ fn ssh_host_keys_are_checked_learnt_on_request_and_a_changed_key_is_refused() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_download_over_the_total_cap_is_skipped_and_fetched_by_the_next_run_into_the_same_zip() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("tiny");
+    std::fs::create_dir_all(bundle.join("cm1/syslog")).unwrap();
+    let syslog = std::fs::read(Path::new(EXAMPLE).join("bldcucmpub/syslog/CiscoSyslog")).unwrap();
+    std::fs::write(bundle.join("cm1/syslog/CiscoSyslog"), &syslog).unwrap();
+    let sim = start_sim_on(
+        dir.path(),
+        &bundle,
+        "127.0.6.10",
+        (free_port(), free_port()),
+        &[],
+    );
+    let out = dir.path().join("incident.zip");
+    let entry = |out: &Path| -> Value {
+        let mut zip = zip_archive(out);
+        let m: Value = serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
+        m["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["source"] == "dime:GetOneFile")
+            .unwrap()
+            .clone()
+    };
+
+    let first = collect(
+        &sim,
+        &out,
+        &["--no-ssh", "--timeout", "30", "--max-total-mib", "0"],
+    );
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let item = entry(&out);
+    assert_eq!(item["status"], "skipped");
+    assert!(
+        item["error"].as_str().unwrap().contains("total cap"),
+        "{item}"
+    );
+
+    let second = collect(&sim, &out, &["--no-ssh", "--timeout", "30"]);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let item = entry(&out);
+    assert_eq!(item["status"], "ok");
+    let mut zip = zip_archive(&out);
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(
+        &mut zip.by_name("cm1/dime/syslog/CiscoSyslog").unwrap(),
+        &mut got,
+    )
+    .unwrap();
+    assert_eq!(got, syslog, "the file came through DIME byte for byte");
+    assert_eq!(item["bytes"], syslog.len());
+}

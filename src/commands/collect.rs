@@ -58,6 +58,8 @@ pub fn run(a: CollectArgs) -> Result<i32> {
             retries: a.retries,
             backoff: Duration::from_secs_f64(a.retry_delay.max(0.0)),
             max_bytes: a.max_file_mib.saturating_mul(1 << 20),
+            max_total_bytes: a.max_total_mib.saturating_mul(1 << 20),
+            ..Politeness::default()
         },
         axl_version: a.axl_version.clone(),
     };

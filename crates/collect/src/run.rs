@@ -119,6 +119,8 @@ struct Shared {
     /// (node, error) pairs already told on stderr: a node that refuses
     /// everything is reported once, the manifest lists every item.
     warned: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
+    /// File bytes downloaded by this run, over every node.
+    downloaded: std::sync::atomic::AtomicU64,
 }
 
 /// What a request brought: the file's path parts under its node, and its bytes
@@ -279,6 +281,7 @@ pub async fn collect(cfg: Config, progress: Arc<dyn Progress>) -> Result<Summary
         },
         window_entry: Default::default(),
         warned: Default::default(),
+        downloaded: Default::default(),
         cfg,
     };
 
@@ -548,10 +551,16 @@ async fn ris(shared: &Shared, node: &str) {
     let first_done = shared
         .bundle
         .already(node, "risport70:selectCmDeviceExt", "page 1");
+    let mut sent = 0u32;
+    let spacing = shared.cfg.polite.ris_spacing;
     for page in 1..=100u32 {
         if first_done {
             break;
         }
+        if sent >= 4 {
+            tokio::time::sleep(spacing).await;
+        }
+        sent += 1;
         shared.progress.planned(1);
         let started = Timestamp::now();
         let r = api::ris_devices(&mut c, &state).await;
@@ -591,6 +600,10 @@ async fn ris(shared: &Shared, node: &str) {
         {
             continue;
         }
+        if sent >= 4 {
+            tokio::time::sleep(spacing).await;
+        }
+        sent += 1;
         shared.progress.planned(1);
         let started = Timestamp::now();
         let r = api::ris_cti(&mut c, class, "").await;
@@ -850,7 +863,17 @@ async fn dime(shared: Arc<Shared>, node: String) {
         shared.progress.planned(1);
         let started = Timestamp::now();
         let local = local_path(&f.path);
-        let (result, skipped) = if f.size > cap {
+        let total_cap = shared.cfg.polite.max_total_bytes;
+        let so_far = shared.downloaded.load(std::sync::atomic::Ordering::SeqCst);
+        let (result, skipped) = if so_far.saturating_add(f.size) > total_cap {
+            (
+                Err(format!(
+                    "{} bytes would take this run past its total cap of {total_cap} bytes: not downloaded (run again with a larger --max-total-mib or a narrower window)",
+                    f.size
+                )),
+                true,
+            )
+        } else if f.size > cap {
             (
                 Err(format!(
                     "{} bytes, over the size cap of {cap} bytes: not downloaded",
@@ -862,7 +885,12 @@ async fn dime(shared: Arc<Shared>, node: String) {
             match &down {
                 Some(e) => (Err(e.clone()), false),
                 None => match api::get_file(&mut c, &f.path).await {
-                    Ok(bytes) => (Ok(Some((vec!["dime".to_string(), local], bytes))), false),
+                    Ok(bytes) => {
+                        shared
+                            .downloaded
+                            .fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::SeqCst);
+                        (Ok(Some((vec!["dime".to_string(), local], bytes))), false)
+                    }
                     Err(e) => {
                         if e.node_down() {
                             down = Some(e.to_string());

@@ -78,6 +78,12 @@ pub struct Politeness {
     pub backoff: Duration,
     /// Largest answer read, in bytes (downloads over it are skipped and recorded).
     pub max_bytes: u64,
+    /// Bytes of files downloaded by one run, at most, over every node (the rest are skipped and recorded).
+    pub max_total_bytes: u64,
+    /// Pause between RisPort70 requests after the first four (the service
+    /// is throttled per node; about 15 a minute is the commonly stated
+    /// default, UNCONFIRMED).
+    pub ris_spacing: Duration,
 }
 
 impl Default for Politeness {
@@ -88,6 +94,8 @@ impl Default for Politeness {
             retries: 3,
             backoff: Duration::from_secs(5),
             max_bytes: 200 << 20,
+            max_total_bytes: 4 << 30,
+            ris_spacing: Duration::from_secs(4),
         }
     }
 }
