@@ -1,6 +1,6 @@
 //! `uctriage collect`: gather a bundle from a live cluster, then optionally analyse it.
 
-use crate::args::{AnalyzeArgs, AnalyzeFormat, CollectArgs, InputArgs};
+use crate::args::CollectArgs;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
@@ -90,20 +90,17 @@ pub fn run(a: CollectArgs) -> Result<i32> {
         summary.failed
     );
     if a.analyze {
-        return super::analyze::run(AnalyzeArgs {
-            input: InputArgs {
-                paths: vec![a.out.clone()],
-                tz: Vec::new(),
-                date: None,
-                input_format: Vec::new(),
-                threads: None,
-                quiet: a.quiet,
-            },
-            format: AnalyzeFormat::Text,
-            utc: false,
-            knowledge: None,
-            topology: None,
-        });
+        // Parsed like a typed `uctriage analyze OUT`, so new analyze options keep their defaults.
+        let mut argv = vec![
+            std::ffi::OsString::from("uctriage"),
+            "analyze".into(),
+            a.out.clone().into(),
+        ];
+        if a.quiet {
+            argv.push("-q".into());
+        }
+        let cli = <crate::args::Cli as clap::Parser>::try_parse_from(argv)?;
+        return super::run(cli);
     }
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
