@@ -463,6 +463,8 @@ fn ssh_host_keys_are_checked_learnt_on_request_and_a_changed_key_is_refused() {
         "admin:show status\n\nHost Name          : cm1\nTime Zone          : Japan Standard Time (Asia/Tokyo)\nProduct Ver        : 12.5.1.11900-146\n",
     )
     .unwrap();
+    let history = "07/15/2023 11:10:01 | root: Restart 12.5.1.11900-146 Start\n07/15/2023 11:14:29 | root: Boot 12.5.1.11900-146 Start\n";
+    std::fs::write(bundle.join("cm1/system-history.log"), history).unwrap();
     let ports = (free_port(), free_port());
     let sim = start_sim_on(dir.path(), &bundle, "127.0.4.10", ports, &[]);
     let known = dir.path().join("known_hosts");
@@ -508,6 +510,23 @@ fn ssh_host_keys_are_checked_learnt_on_request_and_a_changed_key_is_refused() {
         .unwrap()
         .contains(&format!("[cm1]:{}", ports.1)));
     assert_eq!(m["nodes"][0]["zone"], "Asia/Tokyo");
+    // `file view install system-history.log` is kept as the file it shows, and read as one.
+    let kept = dir.path().join("b/cm1/cli/system-history.log");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), history);
+    let files = Command::new(env!("CARGO_BIN_EXE_uctriage"))
+        .args(["files", "--format", "json", "-q"])
+        .arg(dir.path().join("b"))
+        .output()
+        .unwrap();
+    let files: Value = serde_json::from_slice(&files.stdout).unwrap();
+    let entry = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "cm1/cli/system-history.log")
+        .unwrap();
+    assert_eq!(entry["format"], "vos-system-history", "{entry}");
+    assert_eq!(entry["host"], "cm1");
 
     // The same name and port with another key: refused even with --accept-new-host-keys.
     let other = start_sim_on(dir.path(), &bundle, "127.0.5.10", ports, &[]);

@@ -87,11 +87,14 @@ impl BundleDir {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let tmp = target.with_extension("part~");
-        let mut f = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        f.write_all(bytes)
-            .and_then(|_| f.sync_all())
-            .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+        let written = std::fs::File::create(&tmp)
+            .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+            .and_then(|_| std::fs::rename(&tmp, &target));
+        if let Err(e) = written {
+            // A full disk must not leave half files for `analyze` to read.
+            let _ = std::fs::remove_file(&tmp);
+            return Err(format!("{}: {e}", target.display()));
+        }
         Ok(Written {
             path: rel,
             bytes: bytes.len() as u64,

@@ -84,7 +84,7 @@ pub const CLI_COMMANDS: &[(&str, bool)] = &[
     ("show version active", true),
     ("show hardware", true),
     ("show cert list", true),
-    ("file view install system-history.log", false),
+    ("file view install system-history.log", true),
 ];
 
 /// PerfMon objects snapshotted on every node.
@@ -924,8 +924,28 @@ pub fn local_path(remote: &str) -> String {
     p.split('/').map(safe).collect::<Vec<_>>().join("/")
 }
 
-/// The file name of a CLI capture.
+/// What a CLI capture file holds: `admin:<command>` and its output, as
+/// the CLI printed them; `file view` shows a node's file, which is kept as
+/// that file (no echo), so its own reader knows it.
+pub fn capture(command: &str, output: &str) -> String {
+    if command.starts_with("file view ") {
+        output.to_string()
+    } else {
+        format!("admin:{command}\n{output}")
+    }
+}
+
+/// The file name of a CLI capture (`file view` captures keep the viewed file's name).
 pub fn cli_file(command: &str) -> String {
+    if let Some(rest) = command.strip_prefix("file view ") {
+        if let Some(name) = rest
+            .split_whitespace()
+            .last()
+            .and_then(|p| p.rsplit('/').next())
+        {
+            return safe(name);
+        }
+    }
     let slug: String = command.split_whitespace().collect::<Vec<_>>().join("_");
     format!("{}.txt", safe(&slug))
 }
@@ -1031,11 +1051,14 @@ async fn cli(shared: Arc<Shared>, node: String) {
                 source: "ssh:cli",
                 request: command.clone(),
                 started,
+                // A `file view` that shows nothing leaves no empty file behind.
                 result: result.map(|out| {
-                    Some((
-                        vec!["cli".into(), cli_file(&command)],
-                        format!("admin:{command}\n{out}").into_bytes(),
-                    ))
+                    (!(command.starts_with("file view ") && out.trim().is_empty())).then(|| {
+                        (
+                            vec!["cli".into(), cli_file(&command)],
+                            capture(&command, &out).into_bytes(),
+                        )
+                    })
                 }),
                 windowed: command.starts_with("utils core active analyze"),
                 analyze,
@@ -1109,7 +1132,7 @@ mod tests {
         );
         assert_eq!(
             cli_file("file view install system-history.log"),
-            "file_view_install_system-history.log.txt"
+            "system-history.log"
         );
     }
 }

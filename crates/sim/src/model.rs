@@ -112,6 +112,13 @@ impl Cluster {
                 if !rel.to_ascii_lowercase().starts_with(&prefix) {
                     continue;
                 }
+                if rel.to_ascii_lowercase().ends_with("/system-history.log") {
+                    // What `file view install system-history.log` shows.
+                    let lines = text.lines().map(str::to_string).collect();
+                    node.captures
+                        .push(("file view install system-history.log".into(), lines));
+                    continue;
+                }
                 let caps = split_captures(text);
                 if !caps.is_empty() {
                     for (cmd, out) in caps {
