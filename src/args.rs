@@ -54,6 +54,15 @@ pub enum Command {
     /// public source; `knowledge check [DIR]` validates a knowledge folder
     /// and runs every rule's cases.
     Knowledge(KnowledgeArgs),
+    /// Gather the incident bundle from a live cluster (AXL, RisPort70,
+    /// Control Center, PerfMon, DIME logs and traces, VOS CLI over SSH).
+    ///
+    /// The publisher first (node list, topology, registrations), then every
+    /// node in parallel, one request at a time per service per node. The
+    /// result is `<node>/<source>/...` plus manifest.json; running again into
+    /// the same output fetches only what is missing. The password comes from
+    /// --password-env or a prompt, never from the command line.
+    Collect(CollectArgs),
 }
 
 /// Inputs and how to read them, shared by the commands that read a bundle.
@@ -224,4 +233,76 @@ pub enum KnowledgeAction {
         /// The folder to check (default: the shipped knowledge alone).
         dir: Option<PathBuf>,
     },
+}
+
+/// Arguments of `collect`.
+#[derive(Args, Debug)]
+pub struct CollectArgs {
+    /// The publisher's host name or address.
+    #[arg(long, value_name = "HOST")]
+    pub publisher: String,
+    /// The application user (AXL and serviceability roles; also used for SSH).
+    #[arg(long, value_name = "NAME")]
+    pub user: String,
+    /// Read the password from this environment variable (else a prompt).
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Start of the window: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in the
+    /// publisher's zone (default: two hours before --until).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// End of the window (same forms; default: now).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Output folder, or a path ending in .zip.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// HTTPS port of every node.
+    #[arg(long, value_name = "N", default_value_t = 8443)]
+    pub https_port: u16,
+    /// SSH port of every node.
+    #[arg(long, value_name = "N", default_value_t = 22)]
+    pub ssh_port: u16,
+    /// Reach node NAME at ADDRESS (as curl's --resolve). Repeatable.
+    #[arg(long, value_name = "NAME=ADDRESS")]
+    pub resolve: Vec<String>,
+    /// Trust this CA or self-signed certificate (PEM) for HTTPS.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Do not verify HTTPS certificates (a warning is printed).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Do not log in over SSH (no CLI captures).
+    #[arg(long)]
+    pub no_ssh: bool,
+    /// Check SSH host keys against this known_hosts file (default ~/.ssh/known_hosts).
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// Accept and record SSH host keys never seen before (trust on first use).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// Seconds to wait for one answer (a CLI command, a SOAP call, a file).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+    /// Retries on throttling, 503 and dropped sessions.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// First back-off before a retry, in seconds (doubled each time).
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub retry_delay: f64,
+    /// Largest file downloaded, in MiB (larger ones are listed in the manifest as skipped).
+    #[arg(long, value_name = "MIB", default_value_t = 200)]
+    pub max_file_mib: u64,
+    /// Most MiB of files one run downloads over all nodes (the rest are listed as skipped).
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    pub max_total_mib: u64,
+    /// AXL schema version (default: the publisher's major.minor version).
+    #[arg(long, value_name = "X.Y")]
+    pub axl_version: Option<String>,
+    /// Run `analyze` on the result and print it.
+    #[arg(long)]
+    pub analyze: bool,
+    /// Never show progress on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }

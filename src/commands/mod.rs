@@ -1,6 +1,7 @@
 //! One module per subcommand, plus what they share (the high layer).
 
 mod analyze;
+mod collect;
 mod files;
 mod formats;
 mod knowledge;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Formats => formats::run(),
         Command::Analyze(a) => analyze::run(a),
         Command::Knowledge(a) => knowledge::run(a),
+        Command::Collect(a) => collect::run(a),
     }
 }
 

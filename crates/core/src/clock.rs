@@ -51,6 +51,9 @@ pub enum ZoneSource {
     Stated,
     /// The file's header states the offset (SDL `FileHead`, PDH-CSV bias).
     FileHead,
+    /// The manifest of a `uctriage collect` bundle names the node's zone
+    /// (DIME `getTimeZone` or `show status` when it was collected).
+    Manifest,
     /// `show status` on the host names its Olson zone.
     ShowStatus,
     /// `utils ntp status` on the host names its Olson zone.
@@ -78,6 +81,7 @@ impl ZoneSource {
         match self {
             ZoneSource::Stated => "stated in the line",
             ZoneSource::FileHead => "stated in the file header",
+            ZoneSource::Manifest => "from the collection manifest (the node's zone when collected)",
             ZoneSource::ShowStatus => "from `show status` of the host",
             ZoneSource::NtpStatus => "from `utils ntp status` of the host",
             ZoneSource::Hint => "from the --tz hint",

@@ -17,6 +17,7 @@ use uctriage_formats::{by_name, FileContext, Format, ParsedFile};
 pub use uctriage_sources::WalkOptions;
 use uctriage_sources::{plan_with, Limits, SourceProblem};
 
+mod manifest;
 mod unit;
 
 pub use uctriage_formats::EventFilter;
@@ -120,6 +121,7 @@ impl Progress for Silent {
 
 /// Read, parse and normalize everything in `cfg.inputs`.
 pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
+    let manifests = manifest::read(&cfg.inputs);
     let (units, walk_problems) = plan_with(&cfg.inputs, &cfg.walk);
     let sizes: Vec<u64> = units.iter().map(|u| u.disk_bytes()).collect();
     progress.start(sizes.iter().sum(), units.len());
@@ -144,9 +146,19 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
             parsed
         })
         .collect();
-    let mut files: Vec<ParsedFile> = per_unit.into_iter().flatten().collect();
+    let mut files: Vec<ParsedFile> = per_unit
+        .into_iter()
+        .flatten()
+        .filter(|f| !manifests.skip.contains(&f.path))
+        .collect();
     attach(&mut files, walk_problems);
-    uctriage_normalize::normalize(files, &cfg.options)
+    let manifest_problems = manifests
+        .problems
+        .into_iter()
+        .map(|(path, message)| SourceProblem { path, message })
+        .collect();
+    attach(&mut files, manifest_problems);
+    uctriage_normalize::normalize_collected(files, &cfg.options, &manifests.collected)
 }
 
 fn context(path: &str, options: &Options) -> FileContext {

@@ -106,14 +106,47 @@ const GENERIC_FOLDERS: &[&str] = &[
     "logfiles",
 ];
 
+/// What a collection manifest (`uctriage collect`) states about one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Collected {
+    /// Bundle-relative path, as the sources name the file.
+    pub path: String,
+    /// The node it was collected from.
+    pub host: String,
+    /// The node's Olson zone when collected.
+    pub zone: Option<String>,
+}
+
 /// Normalize every parsed file into one bundle.
 pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
+    normalize_collected(files, opts, &[])
+}
+
+/// Normalize, taking each collected file's host and zone from its
+/// collection manifest instead of deciding them from folders and contents.
+pub fn normalize_collected(
+    files: Vec<ParsedFile>,
+    opts: &Options,
+    collected: &[Collected],
+) -> Bundle {
     let mut book = HostBook::default();
     book.learn(files.iter().flat_map(|f| f.facts.iter()));
+    for c in collected {
+        book.know(&c.host);
+    }
+    let by_path: BTreeMap<&str, &Collected> =
+        collected.iter().map(|c| (c.path.as_str(), c)).collect();
     let mut ambiguities: Vec<Option<String>> = Vec::with_capacity(files.len());
     let file_hosts: Vec<(Option<String>, &'static str)> = files
         .iter()
         .map(|f| {
+            if let Some(c) = by_path.get(f.path.as_str()) {
+                ambiguities.push(None);
+                return (
+                    Some(book.resolve(&c.host)),
+                    "stated by the collection manifest",
+                );
+            }
             let (h, how, ambiguity) = file_host(f, &book);
             ambiguities.push(ambiguity);
             (h, how)
@@ -146,7 +179,22 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             }
         }
     }
-    let evidence = zone_evidence(&files, &file_hosts, &book);
+    let mut evidence = zone_evidence(&files, &file_hosts, &book);
+    for c in collected {
+        if let Some(zone) = &c.zone {
+            let stated = &mut evidence.entry(book.resolve(&c.host)).or_default().stated;
+            if !stated
+                .iter()
+                .any(|(_, src, _)| *src == ZoneSource::Manifest)
+            {
+                stated.push((
+                    zone.clone(),
+                    ZoneSource::Manifest,
+                    format!("manifest.json, {}", c.path),
+                ));
+            }
+        }
+    }
     let hosts: Vec<String> = book.hosts().keys().cloned().collect();
     let (zones, mut notes) = decide_zones(&hosts, &evidence, &opts.tz_hints, |h| book.resolve(h));
     let display = display_zone(&zones, &files, &file_hosts);

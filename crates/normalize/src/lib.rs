@@ -24,6 +24,6 @@ mod resolve;
 mod unplaced;
 mod zones;
 
-pub use bundle::{normalize, Bundle, FileInfo, Options};
+pub use bundle::{normalize, normalize_collected, Bundle, Collected, FileInfo, Options};
 pub use hosts::{HostBook, HostInfo};
 pub use zones::{infer_zone, ZoneDecision, ZoneHint};
