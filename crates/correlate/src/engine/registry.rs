@@ -67,6 +67,16 @@ pub fn rule_types() -> &'static [RuleType] {
             summary: "declarative: matching alarms grouped, counted in a window, tied to a finding by topology and time",
             build: rules::alarm::build,
         },
+        RuleType {
+            name: "replication_health",
+            summary: "database replication broken: which nodes, since when, cluster-wide or behind a node that is down, what is at risk",
+            build: rules::replication::build,
+        },
+        RuleType {
+            name: "ntp_sync",
+            summary: "a node's clock not synchronised and why (server NTP version, stratum, refused servers); on the publisher it explains replication failures",
+            build: rules::ntp::build,
+        },
     ];
     TYPES
 }

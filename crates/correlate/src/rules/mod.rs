@@ -10,4 +10,6 @@ pub(crate) mod eos;
 pub(crate) mod episodes;
 pub(crate) mod impact;
 pub(crate) mod network;
+pub(crate) mod ntp;
 pub(crate) mod recurrence;
+pub(crate) mod replication;
