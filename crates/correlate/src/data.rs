@@ -42,6 +42,8 @@ pub enum Data {
     CallFailures(CallFailureData),
     /// A certificate expiring or expired.
     Certificate(CertificateData),
+    /// Secure (TLS) connections that failed.
+    TlsFailures(TlsFailureData),
     /// A partition filling up.
     Disk(DiskData),
     /// A node or process short of memory.

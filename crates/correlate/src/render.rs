@@ -42,6 +42,7 @@ pub(crate) fn render(f: &mut Finding, kb: &Knowledge, tz: &TimeZone) {
         ),
         Data::CallFailures(d) => failures::call_failures(&w, d),
         Data::Certificate(d) => failures::certificate(&w, d),
+        Data::TlsFailures(d) => failures::tls_failures(&w, d),
         Data::Disk(d) => failures::disk(&w, d),
         Data::Memory(d) => failures::memory(&w, d),
     };

@@ -149,8 +149,6 @@ pub struct TrunkData {
     pub start: Timestamp,
     /// When it was fully back (None: not in the bundle).
     pub back_at: Option<Timestamp>,
-    /// How many times it went out in the span.
-    pub outages: usize,
     /// A peer uses the SIP TLS port.
     pub tls: bool,
     /// Failed calls it explains (route lists, hunt lists).
@@ -199,6 +197,27 @@ pub struct CertificateData {
     pub alarms: Vec<String>,
     /// What failed after the expiry, in words.
     pub explains: Vec<String>,
+}
+
+/// Secure (TLS) connections that failed on a node.
+#[derive(Clone, Debug, Serialize)]
+pub struct TlsFailureData {
+    /// The node that reported them.
+    pub host: String,
+    /// Peers whose certificate was not trusted (NodeNotTrusted and alike).
+    pub peers: Vec<String>,
+    /// Devices that failed TLS or authentication when registering.
+    pub devices: Vec<String>,
+    /// The reasons the devices gave, decoded.
+    pub reasons: Vec<Code>,
+    /// Alarm names.
+    pub names: Vec<String>,
+    /// How many events.
+    pub count: usize,
+    /// First.
+    pub first: Timestamp,
+    /// Last.
+    pub last: Timestamp,
 }
 
 /// A partition filling up, and what it did.

@@ -288,9 +288,6 @@ pub(super) fn trunk(w: &When, d: &TrunkData, kind_words: &str) -> (String, Strin
             .collect();
         s.push_str(&format!("Unavailable peers: {}.", join_max(&peers, 6)));
     }
-    if d.outages > 1 {
-        s.push_str(&format!(" It went out {} times.", d.outages));
-    }
     if d.tls {
         s.push_str(
             " A peer uses the SIP TLS port, so certificates are involved in its connections.",
@@ -356,6 +353,47 @@ pub(super) fn certificate(w: &When, d: &CertificateData) -> (String, String) {
         s.push_str(&format!(" After it expired: {}.", join_max(&d.explains, 6)));
     }
     (title, s.trim().to_string())
+}
+
+pub(super) fn tls_failures(w: &When, d: &TlsFailureData) -> (String, String) {
+    let mut parts: Vec<String> = Vec::new();
+    if !d.devices.is_empty() {
+        parts.push(format!(
+            "{} failed TLS when registering",
+            plural(d.devices.len(), "device", "devices")
+        ));
+    }
+    if !d.peers.is_empty() {
+        parts.push(format!(
+            "{} not trusted",
+            plural(d.peers.len(), "peer", "peers")
+        ));
+    }
+    let title = format!(
+        "Secure connections failed on {}: {} from {}",
+        d.host,
+        parts.join(", "),
+        w.full(d.first)
+    );
+    let mut s = format!(
+        "{} {} ({}) from {} to {}.",
+        d.count,
+        if d.count == 1 { "event" } else { "events" },
+        d.names.join(", "),
+        w.full(d.first),
+        w.short(d.last, d.first)
+    );
+    if !d.reasons.is_empty() {
+        let r: Vec<String> = d.reasons.iter().map(code).collect();
+        s.push_str(&format!(" Reasons: {}.", r.join("; ")));
+    }
+    if !d.devices.is_empty() {
+        s.push_str(&format!(" Devices: {}.", join_max(&d.devices, 6)));
+    }
+    if !d.peers.is_empty() {
+        s.push_str(&format!(" Peers: {}.", join_max(&d.peers, 6)));
+    }
+    (title, s)
 }
 
 pub(super) fn disk(w: &When, d: &DiskData) -> (String, String) {

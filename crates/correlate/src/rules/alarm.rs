@@ -15,6 +15,9 @@
 //! relation = { to = ["registration-loss"], via = "serves", before_s = 900, after_s = 60 }
 //! ```
 //!
+//! An untied group gives no finding (`required`, the default), a coincidence
+//! (`required = false`) or the kind `untied` names (`untied = "advisory"`).
+//!
 //! No expressions: every choice is one of the fixed values documented in
 //! `knowledge/README.md`.
 
@@ -102,6 +105,10 @@ struct Relation {
     /// reported as a coincidence.
     #[serde(default = "yes")]
     required: bool,
+    /// What an untied group becomes instead (`advisory`, `impact`, ...):
+    /// overrides `required`.
+    #[serde(default)]
+    untied: Option<FindingKind>,
 }
 
 fn yes() -> bool {
@@ -174,11 +181,15 @@ impl Rule for AlarmRule {
             self.p.produce.class.clone(),
             self.p.produce.kind,
         )];
-        if self.p.relation.as_ref().is_some_and(|r| !r.required) {
-            produces.push(Output::Class(
-                self.p.produce.class.clone(),
-                FindingKind::Coincidental,
-            ));
+        if let Some(r) = &self.p.relation {
+            let untied = match r.untied {
+                Some(k) => Some(k),
+                None if !r.required => Some(FindingKind::Coincidental),
+                None => None,
+            };
+            if let Some(k) = untied.filter(|k| *k != self.p.produce.kind) {
+                produces.push(Output::Class(self.p.produce.class.clone(), k));
+            }
         }
         produces.extend(self.p.produce.tags.iter().map(|t| Output::Tag(t.clone())));
         Declaration {
@@ -320,8 +331,11 @@ impl AlarmRule {
             None => Vec::new(),
         };
         let kind = match &p.relation {
-            Some(r) if related.is_empty() && r.required => return,
-            Some(_) if related.is_empty() => FindingKind::Coincidental,
+            Some(r) if related.is_empty() => match (r.untied, r.required) {
+                (Some(k), _) => k,
+                (None, true) => return,
+                (None, false) => FindingKind::Coincidental,
+            },
             _ => p.produce.kind,
         };
         let names: BTreeSet<String> = evs
@@ -371,7 +385,7 @@ impl AlarmRule {
         Finding::add(&mut f.next_checks, p.next_checks.iter().cloned());
         cx.cite_sources(&mut f, &self.sources);
         let id = out.push(f);
-        if kind != FindingKind::Coincidental {
+        if !related.is_empty() && kind != FindingKind::Coincidental {
             for (r, _) in &related {
                 out.link(&id, &r.id);
             }
