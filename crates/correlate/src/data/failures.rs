@@ -139,8 +139,8 @@ pub struct TrunkData {
     pub trunk: String,
     /// `sip`, `mgcp`, `h323`, `isdn`.
     pub trunk_type: String,
-    /// The node that reported it.
-    pub node: String,
+    /// The nodes that reported it, first one first.
+    pub nodes: Vec<String>,
     /// The worst state seen (`out_of_service`, `partially_in_service`, ...).
     pub state: String,
     /// Unavailable peers with their reasons.

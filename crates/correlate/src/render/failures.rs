@@ -269,7 +269,7 @@ pub(super) fn trunk(w: &When, d: &TrunkData, kind_words: &str) -> (String, Strin
     let title = format!(
         "{what} {} {state} on {} from {}{until}{kind_words}",
         d.trunk,
-        d.node,
+        join_max(&d.nodes, 3),
         w.full(d.start)
     );
     let mut s = String::new();

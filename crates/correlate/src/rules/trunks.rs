@@ -79,6 +79,9 @@ struct Outage<'e> {
     trunk: String,
     trunk_type: String,
     node: String,
+    /// Nodes that reported it out, and those still out.
+    nodes: BTreeSet<String>,
+    out: BTreeSet<String>,
     state: String,
     start: Timestamp,
     back_at: Option<Timestamp>,
@@ -123,8 +126,8 @@ impl Rule for Trunks {
             return;
         }
         let members = self.members(cx);
-        let other_impacts = cx.of_kind(FindingKind::Impact).count();
-        // (only the classes the rule names are visible here)
+        // Impacts under way: the classes the rule names, and its own failed calls.
+        let other_impacts = cx.of_kind(FindingKind::Impact).count() + failed.len();
         // Failed calls first: each links to the outages that explain it.
         let mut explains: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
         let mut exact_links: BTreeSet<usize> = BTreeSet::new();
@@ -211,15 +214,26 @@ impl Trunks {
         let mut out = Vec::new();
         for (trunk, mut evs) in by_trunk {
             evs.sort_by_key(|e| e.time);
+            // One outage lasts until every node that reported it out says
+            // it is back.
             let mut open: Option<Outage> = None;
             for e in evs {
                 let state = e.fields.get("state").unwrap_or("");
                 let t = e.time.expect("timed");
+                let node = e
+                    .host
+                    .as_deref()
+                    .map(|h| cx.hosts.resolve(h))
+                    .unwrap_or_default();
                 if self.is_up(state) {
-                    if let Some(mut o) = open.take() {
-                        o.back_at = Some(t);
+                    if let Some(o) = open.as_mut() {
+                        o.out.remove(&node);
                         o.events.push(e);
-                        out.push(o);
+                        if o.out.is_empty() {
+                            let mut o = open.take().expect("open");
+                            o.back_at = Some(t);
+                            out.push(o);
+                        }
                     }
                     continue;
                 }
@@ -228,17 +242,17 @@ impl Trunks {
                         if rank(state) > rank(&o.state) {
                             o.state = state.to_string();
                         }
+                        o.nodes.insert(node.clone());
+                        o.out.insert(node);
                         o.events.push(e);
                     }
                     None => {
                         open = Some(Outage {
                             trunk: trunk.clone(),
                             trunk_type: e.fields.get("trunk_type").unwrap_or("").to_string(),
-                            node: e
-                                .host
-                                .as_deref()
-                                .map(|h| cx.hosts.resolve(h))
-                                .unwrap_or_default(),
+                            node: node.clone(),
+                            nodes: BTreeSet::from([node.clone()]),
+                            out: BTreeSet::from([node]),
                             state: state.to_string(),
                             start: t,
                             back_at: None,
@@ -382,7 +396,7 @@ impl Trunks {
         let mut peers: Vec<PeerReason> = Vec::new();
         let mut evidence: Vec<Evidence> = Vec::new();
         for e in &o.events {
-            if evidence.len() < 10 {
+            if evidence.len() < 12 {
                 evidence.push(e.evidence.clone());
             }
             let alarm = e.fields.get("alarm");
@@ -430,7 +444,9 @@ impl Trunks {
         let data = TrunkData {
             trunk: o.trunk.clone(),
             trunk_type: o.trunk_type.clone(),
-            node: o.node.clone(),
+            nodes: std::iter::once(o.node.clone())
+                .chain(o.nodes.iter().filter(|n| **n != o.node).cloned())
+                .collect(),
             state: o.state.clone(),
             peers,
             start: o.start,
@@ -449,7 +465,7 @@ impl Trunks {
         }
         f.start = Some(o.start);
         f.end = o.back_at;
-        Finding::add(&mut f.hosts, [o.node.clone()]);
+        Finding::add(&mut f.hosts, o.nodes.iter().cloned());
         Finding::add(&mut f.devices, [o.trunk.clone()]);
         for e in &evidence {
             f.cite(e);
