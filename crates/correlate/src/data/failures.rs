@@ -258,6 +258,8 @@ pub struct MemoryData {
     pub grew_to: Option<f64>,
     /// When the growth began.
     pub growth_start: Option<Timestamp>,
+    /// When it peaked.
+    pub peak_at: Option<Timestamp>,
     /// Memory alarms: (name, first time).
     pub alarms: Vec<(String, Timestamp)>,
     /// Code Yellow entered (first time).
@@ -268,4 +270,6 @@ pub struct MemoryData {
     pub restarted_at: Option<Timestamp>,
     /// The restarted service.
     pub restarted: Option<String>,
+    /// What marked the restart (a state change, a core, `CodeRedEntry`).
+    pub restart_marker: Option<String>,
 }

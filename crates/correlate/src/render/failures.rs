@@ -456,19 +456,31 @@ pub(super) fn disk(w: &When, d: &DiskData) -> (String, String) {
 
 pub(super) fn memory(w: &When, d: &MemoryData) -> (String, String) {
     let what = match (&d.process, d.grew_from, d.grew_to) {
-        (Some(p), Some(a), Some(b)) => format!("{p} memory grew from {a:.0} to {b:.0}"),
-        _ => "memory ran low".to_string(),
+        (Some(p), Some(a), Some(b)) if a > 0.0 => {
+            format!("memory of {p} grew {:.1}-fold on {}", b / a, d.host)
+        }
+        _ => format!("memory ran low on {}", d.host),
     };
-    let mut title = format!("{} on {}", capitalise(&what), d.host);
+    let mut title = capitalise(&what);
     if d.code_yellow.is_some() {
-        title.push_str(", Code Yellow");
+        title.push_str(", then Code Yellow");
     }
     if let Some(r) = &d.restarted {
-        title.push_str(&format!(", {r} restarted"));
+        title.push_str(&format!(", and {r} restarted"));
     }
     let mut s = String::new();
-    if let (Some(c), Some(t)) = (&d.counter, d.growth_start) {
-        s.push_str(&format!("{c} grew from {}.", w.full(t)));
+    if let (Some(c), Some(a), Some(b), Some(t0), Some(t1)) = (
+        &d.counter,
+        d.grew_from,
+        d.grew_to,
+        d.growth_start,
+        d.peak_at,
+    ) {
+        s.push_str(&format!(
+            "{c} grew from {a:.0} at {} to {b:.0} at {}.",
+            w.full(t0),
+            w.short(t1, t0)
+        ));
     }
     if !d.alarms.is_empty() {
         let alarms: Vec<String> = d
@@ -489,7 +501,11 @@ pub(super) fn memory(w: &When, d: &MemoryData) -> (String, String) {
         }
     }
     if let (Some(r), Some(t)) = (&d.restarted, d.restarted_at) {
-        s.push_str(&format!(" {r} restarted at {}.", w.full(t)));
+        let by = d
+            .restart_marker
+            .as_ref()
+            .map_or(String::new(), |m| format!(" ({m})"));
+        s.push_str(&format!(" {r} restarted at {}{by}.", w.full(t)));
     }
     (title, s.trim().to_string())
 }

@@ -234,11 +234,7 @@ impl AlarmRule {
     fn matches(&self, cx: &Context<'_>, e: &Event) -> bool {
         let p = &self.p;
         if !p.names.is_empty() {
-            let name = e
-                .fields
-                .get("alarm")
-                .or_else(|| e.fields.get("alert"))
-                .unwrap_or("");
+            let name = name_of(e);
             let canonical = cx.kb.alarm(name).map(|a| a.name.as_str());
             let hit = p.names.iter().any(|n| {
                 n.eq_ignore_ascii_case(name) || canonical.is_some_and(|c| n.eq_ignore_ascii_case(c))
@@ -340,8 +336,8 @@ impl AlarmRule {
         };
         let names: BTreeSet<String> = evs
             .iter()
-            .filter_map(|e| e.fields.get("alarm").or_else(|| e.fields.get("alert")))
-            .map(str::to_string)
+            .map(|e| name_of(e).to_string())
+            .filter(|n| !n.is_empty())
             .collect();
         let relation = related.first().map(|(f, how)| {
             format!(
@@ -368,14 +364,9 @@ impl AlarmRule {
         f.start = Some(first);
         f.end = Some(last);
         f.confidence = p.produce.confidence;
-        f.confirmed = evs.iter().all(|e| {
-            let name = e
-                .fields
-                .get("alarm")
-                .or_else(|| e.fields.get("alert"))
-                .unwrap_or("");
-            cx.kb.alarm(name).is_none_or(|a| a.confirmed)
-        });
+        f.confirmed = evs
+            .iter()
+            .all(|e| cx.kb.alarm(name_of(e)).is_none_or(|a| a.confirmed));
         if let Some(h) = host {
             Finding::add(&mut f.hosts, [h.to_string()]);
         }
@@ -391,6 +382,15 @@ impl AlarmRule {
             }
         }
     }
+}
+
+/// The alarm or alert name of an event: an RTMT alert's own name (its
+/// `alarm` field is the carrier, `RTMT_ALERT`), else the alarm's.
+fn name_of(e: &Event) -> &str {
+    e.fields
+        .get("alert")
+        .or_else(|| e.fields.get("alarm"))
+        .unwrap_or("")
 }
 
 /// How a group is tied to a finding, if it is: words for the relation.

@@ -42,6 +42,8 @@ struct Params {
     processes: Vec<String>,
     /// Service states that mean it went down or came back.
     restart_states: Vec<String>,
+    /// Alarms that mark the restart (`CodeRedEntry`, `CallManagerOnline`).
+    restart_alarms: Vec<String>,
     /// Classes of the findings it explains when they follow on that node.
     explains: Vec<String>,
     /// Classes of crash root causes it contributes to.
@@ -80,6 +82,9 @@ struct Growth {
     from: f64,
     to: f64,
     start: Timestamp,
+    peak_at: Timestamp,
+    /// Position of its counter in the rule's list (first preferred).
+    rank: usize,
     evidence: Vec<Evidence>,
 }
 
@@ -126,10 +131,11 @@ impl Rule for Memory {
     }
 }
 
+/// An RTMT alert's own name (its `alarm` field is `RTMT_ALERT`), else the alarm's.
 fn name_of(e: &Event) -> &str {
     e.fields
-        .get("alarm")
-        .or_else(|| e.fields.get("alert"))
+        .get("alert")
+        .or_else(|| e.fields.get("alarm"))
         .unwrap_or("")
 }
 
@@ -206,15 +212,26 @@ impl Memory {
                 continue;
             }
             let (process, counter) = key.split_once('\u{0}').expect("joined");
+            let rank = self
+                .p
+                .process_counters
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(counter))
+                .unwrap_or(usize::MAX);
             let g = Growth {
                 process: process.to_string(),
                 counter: format!("Process({process})\\{counter}"),
                 from: first,
                 to: peak,
                 start: s[0].0,
+                peak_at: s[peak_i].0,
+                rank,
                 evidence: vec![s[0].2.clone(), s[peak_i].2.clone()],
             };
-            let better = out.get(&host).is_none_or(|o| peak / first > o.to / o.from);
+            // The counter the rule lists first, then the steepest growth.
+            let better = out
+                .get(&host)
+                .is_none_or(|o| (g.rank, o.to / o.from) < (o.rank, g.to / g.from));
             if better {
                 out.insert(host, g);
             }
@@ -293,11 +310,13 @@ impl Memory {
             grew_from: growth.map(|g| g.from),
             grew_to: growth.map(|g| g.to),
             growth_start: growth.map(|g| g.start),
+            peak_at: growth.map(|g| g.peak_at),
             alarms: names.into_iter().collect(),
             code_yellow,
             calls_rejected: calls_rejected.filter(|n| *n > 0),
             restarted_at: restart.as_ref().map(|r| r.0),
             restarted: restart.as_ref().map(|r| r.1.clone()),
+            restart_marker: restart.as_ref().map(|r| r.3.clone()),
         };
         let mut f = Finding::new(kind, "memory-low", Data::Memory(data));
         f.start = Some(first_sign);
@@ -316,7 +335,7 @@ impl Memory {
         if let Some(e) = yellow.iter().find(|e| e.time == code_yellow) {
             f.cite(&e.evidence);
         }
-        if let Some((_, _, ev)) = &restart {
+        if let Some((_, _, ev, _)) = &restart {
             f.cite(ev);
         }
         cx.cite_sources(&mut f, &self.sources);
@@ -333,7 +352,7 @@ impl Memory {
         cx: &Context<'_>,
         host: &str,
         after: Timestamp,
-    ) -> Option<(Timestamp, String, Evidence)> {
+    ) -> Option<(Timestamp, String, Evidence, String)> {
         let here = |e: &Event| {
             e.host
                 .as_deref()
@@ -357,7 +376,8 @@ impl Memory {
                                 .iter()
                                 .any(|x| x.eq_ignore_ascii_case(s))
                         });
-                    restarts.then(|| (t, svc, e.evidence.clone()))
+                    let marker = e.fields.get("alarm").unwrap_or("service state").to_string();
+                    restarts.then(|| (t, svc, e.evidence.clone(), marker))
                 });
         let core = cx
             .events
@@ -370,12 +390,28 @@ impl Memory {
                     .processes
                     .iter()
                     .any(|x| x.eq_ignore_ascii_case(p))
-                    .then(|| (t, p.to_string(), e.evidence.clone()))
+                    .then(|| (t, p.to_string(), e.evidence.clone(), "a core".to_string()))
             });
-        match (state, core) {
-            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-            (a, b) => a.or(b),
-        }
+        let alarm = cx.events.of(Kind::Alarm).filter(|e| here(e)).find_map(|e| {
+            let t = e.time.filter(|t| ok(*t))?;
+            let name = name_of(e);
+            self.p
+                .restart_alarms
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name))
+                .then(|| {
+                    (
+                        t,
+                        self.p.services.first().cloned().unwrap_or_default(),
+                        e.evidence.clone(),
+                        name.to_string(),
+                    )
+                })
+        });
+        [state, core, alarm]
+            .into_iter()
+            .flatten()
+            .min_by_key(|r| r.0)
     }
 }
 
