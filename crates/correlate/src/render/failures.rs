@@ -341,7 +341,7 @@ pub(super) fn certificate(w: &When, d: &CertificateData) -> (String, String) {
     if !d.alarms.is_empty() {
         s.push_str(&format!("Reported by {}.", d.alarms.join(", ")));
     }
-    if let Some(days) = d.days_left {
+    if let Some(days) = d.days_left.filter(|_| !d.expired) {
         if days >= 0 {
             s.push_str(&format!(
                 " {} left when last seen.",

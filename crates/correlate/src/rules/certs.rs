@@ -35,6 +35,9 @@ struct Params {
     gap_s: i64,
     /// Failures up to this long after the expiry can be explained by it.
     explain_within_s: i64,
+    /// A certificate no alarm reported is mentioned only when it expires
+    /// within this many days of when it was seen (or has expired).
+    warn_within_days: i64,
     /// Confidence weights.
     confidence: Weights,
 }
@@ -302,6 +305,15 @@ impl Certs {
         explains: Vec<(String, String)>,
     ) {
         let seen = c.last_seen.or_else(|| cx.events.last_time());
+        // Listed certificates far from their expiry (or of unknown expiry)
+        // are no news.
+        let near = match (c.expires, seen) {
+            (Some(x), Some(s)) => secs(x, s) / 86400 <= self.p.warn_within_days,
+            _ => false,
+        };
+        if c.alarms.is_empty() && explains.is_empty() && !near {
+            return;
+        }
         let expired = c.expired_alarm.is_some()
             || matches!((c.expires, seen), (Some(x), Some(s)) if x <= s)
             || !explains.is_empty();
@@ -331,7 +343,13 @@ impl Certs {
             explains: explains.iter().map(|(_, w)| w.clone()).collect(),
         };
         let mut f = Finding::new(kind, class, Data::Certificate(data));
-        f.start = expired_at.or(c.last_seen);
+        // Expired: since the expiry; expiring: since it was first reported.
+        let first_seen = c.events.iter().filter_map(|e| e.time).min();
+        f.start = if expired {
+            expired_at.or(first_seen)
+        } else {
+            first_seen
+        };
         f.confidence = if explains.is_empty() {
             self.p.confidence.advisory
         } else {
