@@ -170,3 +170,46 @@ fn a_wrong_truth_is_reported() {
         "{missing:?}"
     );
 }
+
+/// The time patterns the incidents brought to the transform, against
+/// hand-computed values (PST 08:21:37 = 16:21:37Z; + 1 d 2 h = 18:21:37Z on
+/// the 21st = 19:21:37 CET).
+#[test]
+fn the_transform_moves_the_patterns_the_incidents_use() {
+    let mut s = common::transform::Shift::new(
+        common::incident::parse_shift("1d 2h"),
+        "America/Los_Angeles",
+        "Europe/Berlin",
+        "W. Europe Standard Time",
+    );
+    s.syslog_year = Some(2023);
+    let t = |x: &str| s.text(x);
+    assert_eq!(
+        t("Current time in UTC is : Mon Feb 20 16:07:19 UTC 2023"),
+        "Current time in UTC is : Tue Feb 21 18:07:19 UTC 2023"
+    );
+    assert_eq!(
+        t("Current time in America/Los_Angeles is : Mon Feb 20 08:07:19 PST 2023"),
+        "Current time in Europe/Berlin is : Tue Feb 21 19:07:19 CET 2023"
+    );
+    assert_eq!(
+        t("Expiration:Tue Mar 14 17:22:09:000 UTC 2023]"),
+        "Expiration:Wed Mar 15 19:22:09:000 UTC 2023]"
+    );
+    assert_eq!(
+        t("Server Time: Mon Feb 20 08:21:37 PST 2023"),
+        "Server Time: Tue Feb 21 19:21:37 CET 2023"
+    );
+    assert_eq!(
+        t("Date               : Mon Feb 20, 2023 08:13:05\n08:13:29.186421 IP a.ntp > b.42930: NTPv3, Server, length 48\ntop - 08:14:00 up 12 days,  3:01"),
+        "Date               : Tue Feb 21, 2023 19:13:05\n19:13:29.186421 IP a.ntp > b.42930: NTPv3, Server, length 48\ntop - 19:14:00 up 12 days,  3:01"
+    );
+    assert_eq!(
+        t("Feb 19 19:54:02 rno-ucm-pub ntpdate[3110]: no server suitable for synchronization found"),
+        "Feb 21 06:54:02 rno-ucm-pub ntpdate[3110]: no server suitable for synchronization found"
+    );
+    assert_eq!(
+        s.file_name("esxtop_h_20230220.csv"),
+        "esxtop_h_20230221.csv"
+    );
+}

@@ -29,6 +29,7 @@ fn shift() -> Shift {
         old_tz: TimeZone::get(OLD_ZONE).unwrap(),
         new_tz: TimeZone::get(NEW_ZONE).unwrap(),
         new_zone_long_name: "Central European Standard Time".into(),
+        syslog_year: None,
     }
 }
 

@@ -105,6 +105,10 @@ pub struct Guard {
     /// Substrings that must not survive the rename (case-insensitive).
     #[serde(default)]
     pub gone: Vec<String>,
+    /// The year of year-less syslog lines in files without a CiscoLog stamp
+    /// (platform `messages`): the transform needs it to move them.
+    #[serde(default)]
+    pub syslog_year: Option<i16>,
 }
 
 /// Read an incident's TRUTH.toml (strictly: a misspelled field is an error).
@@ -155,7 +159,9 @@ impl Guard {
 
     /// The time shift from the incident's zone `old`.
     pub fn shift(&self, old: &str) -> Shift {
-        Shift::new(parse_shift(&self.shift), old, &self.zone, &self.zone_name)
+        let mut s = Shift::new(parse_shift(&self.shift), old, &self.zone, &self.zone_name);
+        s.syslog_year = self.syslog_year;
+        s
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Shift {
     pub new_tz: TimeZone,
     /// The long zone name printed by `show status` and the PDH-CSV header.
     pub new_zone_long_name: String,
+    /// The year of year-less syslog lines in files with no CiscoLog stamp
+    /// (None: such lines are left alone).
+    pub syslog_year: Option<i16>,
 }
 
 impl Shift {
@@ -75,6 +78,7 @@ impl Shift {
             old_tz: TimeZone::get(old).unwrap_or_else(|e| panic!("zone {old}: {e}")),
             new_tz: TimeZone::get(new).unwrap_or_else(|e| panic!("zone {new}: {e}")),
             new_zone_long_name: new_long_name.to_string(),
+            syslog_year: None,
         }
     }
 
@@ -347,12 +351,33 @@ impl Shift {
             r"({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) UTC"
         ));
         let mut out = Vec::new();
+        // Year-less lines (plain syslogd, platform messages) take the year of
+        // the file's last CiscoLog stamp, else the guard's `syslog_year`.
+        let mut last_year: Option<i16> = self.syslog_year;
         for line in text.split('\n') {
             let Some(s) = stamp.captures(line) else {
-                out.push(line.to_string());
+                let moved = last_year.and_then(|year| {
+                    let c = prefix.captures(line)?;
+                    let z = self.local(dt(
+                        year,
+                        month_number(&c[1]),
+                        n(&c[2]),
+                        n(&c[3]),
+                        n(&c[4]),
+                        n(&c[5]),
+                        0,
+                    ));
+                    Some(format!(
+                        "{} {}",
+                        z.strftime("%b %e %H:%M:%S"),
+                        &line[c[0].len()..]
+                    ))
+                });
+                out.push(moved.unwrap_or_else(|| line.to_string()));
                 continue;
             };
             let year: i16 = n(&s[3]);
+            last_year = Some(year);
             let line = stamp.replace(line, |c: &Captures| {
                 let utc = DateTime::new(
                     year,

@@ -111,6 +111,8 @@ pub struct ClockData {
     pub rejected: Vec<(String, String)>,
     /// `utils diagnose` NTP modules that did not pass: (module, result).
     pub diagnose: Vec<(String, String)>,
+    /// What the platform messages said (ntpd / ntpdate states), in order.
+    pub messages: Vec<String>,
     /// First and last time it was seen.
     pub first: Timestamp,
     /// Last.
@@ -237,8 +239,6 @@ pub struct DiskData {
     pub purging: bool,
     /// An impact started before the purge, and when.
     pub impact_start: Option<Timestamp>,
-    /// The node's own logs in the bundle begin after the impact started.
-    pub traces_begin: Option<Timestamp>,
     /// Services that failed on the node after it filled.
     pub services_failed: Vec<String>,
 }

@@ -183,6 +183,17 @@ pub(super) fn clock(w: &When, d: &ClockData) -> (String, String) {
             w.full(d.status_at.unwrap_or(d.last))
         ));
     }
+    if !d.messages.is_empty() {
+        s.push_str(&format!(
+            " The platform messages said {} from {}.",
+            d.messages
+                .iter()
+                .map(|m| m.replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", then "),
+            w.full(d.first)
+        ));
+    }
     if !d.configured.is_empty() {
         s.push_str(&format!(
             " Configured NTP servers: {}.",
@@ -433,13 +444,6 @@ pub(super) fn disk(w: &When, d: &DiskData) -> (String, String) {
             " The incident began at {}: its traces on {} may already be purged.",
             w.full(start),
             d.host
-        ));
-    }
-    if let Some(b) = d.traces_begin {
-        s.push_str(&format!(
-            " The bundle's logs of {} begin only at {}.",
-            d.host,
-            w.full(b)
         ));
     }
     if d.purging || d.impact_start.is_some() {

@@ -6,8 +6,7 @@
 //! is their root cause. Above the log partition's high water mark the Log
 //! Partition Monitoring Tool purges old traces: when an impact began before
 //! (or while) that happened, the incident's traces on that node may be gone
-//! — collect them now (and the node's logs in the bundle beginning after the
-//! impact started shows it). A low water mark alone is housekeeping: advice.
+//! — collect them now. A low water mark alone is housekeeping: advice.
 
 use super::common::secs;
 use crate::data::{Data, DiskData};
@@ -17,7 +16,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,8 +36,6 @@ struct Params {
     explains: Vec<String>,
     /// Classes of the impacts whose traces a purge endangers.
     impacts: Vec<String>,
-    /// Formats whose files are the node's traces and logs.
-    trace_formats: Vec<String>,
     /// A purge up to this long after an impact began endangers its traces.
     purge_after_impact_s: i64,
     /// Services failing up to this long after the partition filled are explained.
@@ -61,7 +58,7 @@ struct Disk {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Disk {
         p: spec.params_as()?,
         sources: spec.sources.clone(),
@@ -207,10 +204,6 @@ impl Disk {
                 .filter(|s| *s <= purge && secs(purge, *s) <= self.p.purge_after_impact_s)
                 .min()
         });
-        let traces_begin = impact_start.and_then(|s| {
-            let first = first_trace_of(cx, host, &self.p.trace_formats)?;
-            (first > s).then_some(first)
-        });
         let traces = Self::has(&self.p.trace_partitions, partition);
         let full = part.full_at.is_some();
         let purging = part.purge_at.is_some() && traces;
@@ -244,7 +237,6 @@ impl Disk {
             full,
             purging,
             impact_start: impact_start.filter(|_| traces),
-            traces_begin: traces_begin.filter(|_| traces),
             services_failed,
         };
         let mut f = Finding::new(kind, class, Data::Disk(data));
@@ -269,14 +261,4 @@ impl Disk {
             out.link(&id, &e.id);
         }
     }
-}
-
-/// The first timed line of the traces and logs the bundle holds from `host`.
-fn first_trace_of(cx: &Context<'_>, host: &str, formats: &[String]) -> Option<Timestamp> {
-    cx.events
-        .all()
-        .iter()
-        .filter(|e| formats.iter().any(|f| f == e.format))
-        .filter(|e| e.host.as_deref().is_some_and(|h| h == host))
-        .find_map(|e| e.time)
 }

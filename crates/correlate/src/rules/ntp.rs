@@ -18,7 +18,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Evidence, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +33,10 @@ struct Params {
     explain_within_s: i64,
     /// Why it explains them (shown with the link).
     why: String,
+    /// Platform message states (`ntp_state`) that mean no synchronisation ...
+    unsynchronised_states: Vec<String>,
+    /// ... and that mean synchronised again.
+    synchronised_states: Vec<String>,
     /// What to check next.
     next_checks: Vec<String>,
     /// Confidence weights.
@@ -61,7 +65,7 @@ struct Ntp {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Ntp {
         p: spec.params_as()?,
         sources: spec.sources.clone(),
@@ -78,6 +82,7 @@ struct Seen {
     high_stratum: BTreeMap<String, u32>,
     rejected: Vec<(String, String)>,
     diagnose: Vec<(String, String)>,
+    messages: Vec<String>,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     last_status: Option<Timestamp>,
@@ -209,6 +214,28 @@ impl Ntp {
                         s.at(e);
                     }
                 }
+                None if f.contains_key("ntp_state") => {
+                    // Platform messages (ntpd, ntpdate): the first sign of
+                    // the trouble, and whether it cleared.
+                    let state = f.get("ntp_state").unwrap_or("");
+                    let has = |l: &[String]| l.iter().any(|x| x.eq_ignore_ascii_case(state));
+                    let (bad, good) = (
+                        has(&self.p.unsynchronised_states),
+                        has(&self.p.synchronised_states),
+                    );
+                    if bad || good {
+                        let s = seen.entry(host).or_default();
+                        let t = e.time.expect("timed");
+                        if s.last_status.is_none_or(|l| l <= t) {
+                            s.last_status = Some(t);
+                            s.unsynchronised = Some(bad);
+                        }
+                        if bad {
+                            s.messages.push(state.to_string());
+                            s.at(e);
+                        }
+                    }
+                }
                 Some("server_change") if f.get("accepted") == Some("no") => {
                     let s = seen.entry(host).or_default();
                     s.rejected.push((
@@ -322,6 +349,11 @@ impl Ntp {
             max_stratum: self.p.max_stratum,
             rejected: s.rejected.clone(),
             diagnose: s.diagnose.clone(),
+            messages: {
+                let mut m = s.messages.clone();
+                m.dedup();
+                m
+            },
             first,
             last,
             explains: explained
