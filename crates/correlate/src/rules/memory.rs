@@ -427,3 +427,28 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{median, process_counter};
+
+    #[test]
+    fn process_counters_are_read_with_or_without_a_host() {
+        assert_eq!(
+            process_counter("Process(ccm)\\VmSize"),
+            Some(("ccm", "VmSize"))
+        );
+        assert_eq!(
+            process_counter("\\\\cm1\\Process(CTIManager)\\VmRSS"),
+            Some(("CTIManager", "VmRSS"))
+        );
+        assert_eq!(process_counter("Memory\\% VM Used"), None);
+    }
+
+    #[test]
+    fn the_median_of_an_odd_and_an_even_run() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0]), 4.0);
+        assert_eq!(median(Vec::new()), 0.0);
+    }
+}

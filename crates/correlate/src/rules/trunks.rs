@@ -403,15 +403,10 @@ impl Trunks {
             let Some(list) = e.fields.get("UnavailableRemotePeersWithReasonCode") else {
                 continue;
             };
-            for entry in list.split(';').map(str::trim).filter(|x| !x.is_empty()) {
-                let parts: Vec<&str> = entry.split(',').map(str::trim).collect();
-                let (addr, reasons): (Vec<&str>, Vec<&str>) =
-                    parts.iter().partition(|p| !p.contains('='));
-                let peer = addr.join(",");
+            for (peer, port, reasons) in split_peers(list) {
                 if peers.iter().any(|p| p.peer == peer) {
                     continue;
                 }
-                let port = addr.get(2).map(|p| p.to_string());
                 let reasons = reasons
                     .iter()
                     .map(|r| {
@@ -472,5 +467,39 @@ impl Trunks {
         }
         cx.cite_sources(&mut f, &self.sources);
         f
+    }
+}
+
+/// The unavailable peers of a SIP trunk alarm: entries separated by `;`,
+/// each `host,ip,port,Type=Code[,...]` (the punctuation inside an entry is
+/// guessed: the catalog only says entries end in `ReasonCodeType=ReasonCode`).
+/// Returns (peer without its reasons, port, reasons).
+fn split_peers(list: &str) -> Vec<(String, Option<String>, Vec<&str>)> {
+    list.split(';')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|entry| {
+            let parts: Vec<&str> = entry.split(',').map(str::trim).collect();
+            let (addr, reasons): (Vec<&str>, Vec<&str>) =
+                parts.iter().partition(|p| !p.contains('='));
+            (addr.join(","), addr.get(2).map(|p| p.to_string()), reasons)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_peers;
+
+    #[test]
+    fn peers_keep_their_port_and_reasons() {
+        let p = split_peers(
+            "sbc1.example.net,192.0.2.10,5061,Local=2; sbc2.example.net,0.0.0.0,5060,Local=3;;",
+        );
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].0, "sbc1.example.net,192.0.2.10,5061");
+        assert_eq!(p[0].1.as_deref(), Some("5061"));
+        assert_eq!(p[1].2, vec!["Local=3"]);
+        assert!(split_peers("").is_empty());
     }
 }
