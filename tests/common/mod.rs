@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod incident;
+pub mod transform;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -11,12 +11,24 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex};
 
 use regex::{Captures, Regex};
 use uctriage_core::jiff::civil::{Date, DateTime};
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::{SignedDuration, Timestamp, ZonedDateTime};
+
+/// A regex compiled once per pattern for the whole test binary (compiling
+/// them per file and per finding made the guard slow in debug builds).
+pub fn cached(pattern: &str) -> &'static Regex {
+    static CACHE: LazyLock<Mutex<HashMap<String, &'static Regex>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(pattern.to_string())
+        .or_insert_with(|| Box::leak(Box::new(Regex::new(pattern).unwrap())))
+}
 
 const MONTHS: &str = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 const WEEKDAYS: &str = "Mon|Tue|Wed|Thu|Fri|Sat|Sun";
@@ -37,6 +49,9 @@ pub struct Shift {
     pub new_tz: TimeZone,
     /// The long zone name printed by `show status` and the PDH-CSV header.
     pub new_zone_long_name: String,
+    /// The year of year-less syslog lines in files with no CiscoLog stamp
+    /// (None: such lines are left alone).
+    pub syslog_year: Option<i16>,
 }
 
 impl Shift {
@@ -55,9 +70,23 @@ impl Shift {
             .to_zoned_datetime(self.new_tz.clone())
     }
 
+    /// A shift by `delta`, from the site zone `old` to the site zone `new`
+    /// (`new_long_name` is what `show status` and PDH-CSV headers print for it).
+    pub fn new(delta: SignedDuration, old: &str, new: &str, new_long_name: &str) -> Shift {
+        Shift {
+            delta,
+            old_tz: TimeZone::get(old).unwrap_or_else(|e| panic!("zone {old}: {e}")),
+            new_tz: TimeZone::get(new).unwrap_or_else(|e| panic!("zone {new}: {e}")),
+            new_zone_long_name: new_long_name.to_string(),
+            syslog_year: None,
+        }
+    }
+
     /// Apply every time pattern to a file's text.
     pub fn text(&self, text: &str) -> String {
-        let t = self.core_file_names(text);
+        // Time-of-day lines first: they are dated by the old context lines.
+        let t = self.capture_times(text);
+        let t = self.core_file_names(&t);
         let t = self.core_list_dates(&t);
         let t = self.ctimes(&t);
         let t = self.show_status(&t);
@@ -65,24 +94,112 @@ impl Shift {
         let t = self.syslog(&t);
         let t = self.dumplog(&t);
         let t = self.perfmon(&t);
-        self.ping_epochs(&t)
+        let t = self.ping_epochs(&t);
+        self.zone_names(&t)
+    }
+
+    /// The old site zone's IANA name (`Current time in America/Los_Angeles is`)
+    /// becomes the new one.
+    pub fn zone_names(&self, text: &str) -> String {
+        match (self.old_tz.iana_name(), self.new_tz.iana_name()) {
+            (Some(old), Some(new)) if old != new => text.replace(old, new),
+            _ => text.to_string(),
+        }
+    }
+
+    /// `utils network capture` packet lines (`05:21:02.186421 IP a.b > c.d: ...`)
+    /// and `show process load` headers (`top - 14:42:03 up ...`) carry a local time of day, dated by the last wall clock the capture
+    /// stated before them (`Date :` of `show status`, `Server Time:`,
+    /// `Current time in <zone> is :`). A shift that would put a packet on
+    /// another local date than its context is refused.
+    pub fn capture_times(&self, text: &str) -> String {
+        // Packet lines and the `top - 14:42:03 up ...` header of `show process load`.
+        let packet = cached(r"^(\s*|top - )(\d{2}):(\d{2}):(\d{2})(\.\d{6})?( IP6? .*| up .*)$");
+        let status_date = cached(&format!(
+            r"^Date\s*: (?:{WEEKDAYS}) ({MONTHS}) (\d{{1,2}}), (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})$"
+        ));
+        let stated = cached(&format!(
+            r"^(?:Server Time: |Current time in [A-Za-z_]+/[A-Za-z_]+ is : )(?:{WEEKDAYS}) ({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) (?:[A-Z]{{3,5}} )?(\d{{4}})"
+        ));
+        // (old local date, new local date) of the last context line.
+        let mut context: Option<(Date, Date)> = None;
+        let mut out = Vec::new();
+        for line in text.split('\n') {
+            let t = line.trim_start();
+            let ctx = if let Some(c) = status_date.captures(t) {
+                Some(dt(
+                    n(&c[3]),
+                    month_number(&c[1]),
+                    n(&c[2]),
+                    n(&c[4]),
+                    n(&c[5]),
+                    n(&c[6]),
+                    0,
+                ))
+            } else {
+                stated.captures(t).map(|c| {
+                    dt(
+                        n(&c[6]),
+                        month_number(&c[1]),
+                        n(&c[2]),
+                        n(&c[3]),
+                        n(&c[4]),
+                        n(&c[5]),
+                        0,
+                    )
+                })
+            };
+            if let Some(old) = ctx {
+                context = Some((old.date(), self.local(old).date()));
+            }
+            // A bare ` 14:41:28 up ...` is `show status` uptime: show_status moves it.
+            let hit = packet
+                .captures(line)
+                .filter(|c| c[1].starts_with("top") || c.get(5).is_some());
+            match (hit, context) {
+                (Some(c), Some((old_date, new_date))) => {
+                    let z = self.local(old_date.at(n(&c[2]), n(&c[3]), n(&c[4]), 0));
+                    assert_eq!(
+                        z.date(),
+                        new_date,
+                        "the shift puts a capture line on another date than its context: {line}"
+                    );
+                    out.push(format!(
+                        "{}{}{}{}",
+                        &c[1],
+                        z.strftime("%H:%M:%S"),
+                        c.get(5).map_or("", |m| m.as_str()),
+                        &c[6]
+                    ));
+                }
+                _ => out.push(line.to_string()),
+            }
+        }
+        out.join("\n")
     }
 
     /// A file name that carries a time: `PerfMon_<node>_MM_DD_YYYY_HH_MM.csv`
     /// and `ReplicationStatus.YYYY_MM_DD_HH_MM_SS.out` (local times).
     pub fn file_name(&self, name: &str) -> String {
-        let perfmon =
-            Regex::new(r"^(PerfMon_.+)_(\d{2})_(\d{2})_(\d{4})_(\d{2})_(\d{2})\.csv$").unwrap();
+        let perfmon = cached(r"^(PerfMon_.+)_(\d{2})_(\d{2})_(\d{4})_(\d{2})_(\d{2})\.csv$");
         if let Some(c) = perfmon.captures(name) {
             let z = self.local(dt(n(&c[4]), n(&c[2]), n(&c[3]), n(&c[5]), n(&c[6]), 0, 0));
             return format!("{}_{}.csv", &c[1], z.strftime("%m_%d_%Y_%H_%M"));
+        }
+        // A bare `_YYYYMMDD.` date (esxtop batch files): the date of its noon, moved.
+        let ymd = cached(r"_(\d{4})(\d{2})(\d{2})\.");
+        if let Some(c) = ymd.captures(name) {
+            let z = self.local(dt(n(&c[1]), n(&c[2]), n(&c[3]), 12, 0, 0, 0));
+            return ymd
+                .replace(name, format!("_{}.", z.strftime("%Y%m%d")).as_str())
+                .into_owned();
         }
         self.replication_stamps(name)
     }
 
     /// `core.<pid>.<sig>.<proc>.<epoch>`: epoch seconds, UTC.
     pub fn core_file_names(&self, text: &str) -> String {
-        let re = Regex::new(r"\b(core\.\d+\.\d+\.[A-Za-z]+)\.(\d{9,10})\b").unwrap();
+        let re = cached(r"\b(core\.\d+\.\d+\.[A-Za-z]+)\.(\d{9,10})\b");
         re.replace_all(text, |c: &Captures| {
             let ts = Timestamp::from_second(c[2].parse().unwrap()).unwrap();
             format!("{}.{}", &c[1], self.instant(ts).as_second())
@@ -92,10 +209,9 @@ impl Shift {
 
     /// `utils core active list`: `340196 KB   2016-01-25 13:27:10   core...` (local).
     pub fn core_list_dates(&self, text: &str) -> String {
-        let re = Regex::new(
+        let re = cached(
             r"(?m)^(\s*\d+ KB\s+)(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\s+core\.)",
-        )
-        .unwrap();
+        );
         re.replace_all(text, |c: &Captures| {
             let z = self.local(dt(
                 n(&c[2]),
@@ -116,24 +232,36 @@ impl Shift {
     /// RTMT `At Fri Jul 12 07:45:10 CDT 2019` and `TimeStamp : ...`.
     /// Days are space-padded (`Dec  1`), as ctime prints them.
     pub fn ctimes(&self, text: &str) -> String {
-        let re = Regex::new(&format!(
-            r"\b(?:{WEEKDAYS}) ({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) (?:([A-Z]{{3,5}}) )?(\d{{4}})\b"
-        ))
-        .unwrap();
+        let re = cached(&format!(
+            r"\b(?:{WEEKDAYS}) ({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}})(:\d{{3}})? (?:([A-Z]{{3,5}}) )?(\d{{4}})\b"
+        ));
         re.replace_all(text, |c: &Captures| {
-            let z = self.local(dt(
-                n(&c[7]),
+            let civil = dt(
+                n(&c[8]),
                 month_number(&c[1]),
                 n(&c[2]),
                 n(&c[3]),
                 n(&c[4]),
                 n(&c[5]),
                 0,
-            ));
-            if c.get(6).is_some() {
-                z.strftime("%a %b %e %H:%M:%S %Z %Y").to_string()
+            );
+            let millis = c.get(6).map_or("", |m| m.as_str());
+            // A stamp stated in UTC (`Current time in UTC is`, certificate
+            // expiry dates) stays in UTC; other zones are the site's.
+            let utc = matches!(c.get(7).map(|m| m.as_str()), Some("UTC" | "GMT"));
+            let z = if utc {
+                self.instant(civil.to_zoned_datetime(TimeZone::UTC).unwrap().timestamp())
+                    .to_zoned_datetime(TimeZone::UTC)
             } else {
-                z.strftime("%a %b %e %H:%M:%S %Y").to_string()
+                self.local(civil)
+            };
+            let day_time = z.strftime("%a %b %e %H:%M:%S").to_string();
+            match c.get(7) {
+                Some(abbrev) if utc => {
+                    format!("{day_time}{millis} {} {}", abbrev.as_str(), z.year())
+                }
+                Some(_) => format!("{day_time}{millis} {}", z.strftime("%Z %Y")),
+                None => format!("{day_time}{millis} {}", z.year()),
             }
         })
         .into_owned()
@@ -142,12 +270,11 @@ impl Shift {
     /// `show status`: `Date : Fri Jul 12, 2019 13:04:52`, the `Time Zone`
     /// line, and the `uptime` clock right below (same date as `Date`).
     pub fn show_status(&self, text: &str) -> String {
-        let date_re = Regex::new(&format!(
-            r"^(Date\s*: )(?:{WEEKDAYS}) ({MONTHS}) (\d{{2}}), (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})$"
-        ))
-        .unwrap();
-        let zone_re = Regex::new(r"^(Time Zone\s*: ).*\([A-Za-z_]+/[A-Za-z_]+\)$").unwrap();
-        let uptime_re = Regex::new(r"^( )(\d{2}):(\d{2}):(\d{2})( up .*)$").unwrap();
+        let date_re = cached(&format!(
+            r"^(Date\s*: )(?:{WEEKDAYS}) ({MONTHS}) (\d{{1,2}}), (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})$"
+        ));
+        let zone_re = cached(r"^(Time Zone\s*: ).*\([A-Za-z_]+/[A-Za-z_]+\)$");
+        let uptime_re = cached(r"^( )(\d{2}):(\d{2}):(\d{2})( up .*)$");
         let mut date: Option<Date> = None;
         let mut out = Vec::new();
         for line in text.split('\n') {
@@ -155,7 +282,13 @@ impl Shift {
                 let (y, mo, d) = (n(&c[4]), month_number(&c[2]), n(&c[3]));
                 date = Some(Date::new(y, mo, d).unwrap());
                 let z = self.local(dt(y, mo, d, n(&c[5]), n(&c[6]), n(&c[7]), 0));
-                format!("{}{}", &c[1], z.strftime("%a %b %d, %Y %H:%M:%S"))
+                // The day as wide as it was printed (`Feb 6,` or `Feb 06,`).
+                let day = if c[3].len() == 1 { "%-d" } else { "%d" };
+                format!(
+                    "{}{}",
+                    &c[1],
+                    z.strftime(&format!("%a %b {day}, %Y %H:%M:%S"))
+                )
             } else if let Some(c) = zone_re.captures(line) {
                 format!(
                     "{}{} ({})",
@@ -185,16 +318,13 @@ impl Shift {
     /// `utils dbreplication runtimestate`: `started at: 2019-07-12-12-58` and
     /// `ReplicationStatus.2019_07_12_12_58_31.out` (local).
     pub fn replication_stamps(&self, text: &str) -> String {
-        let started =
-            Regex::new(r"(started at: )(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\b").unwrap();
+        let started = cached(r"(started at: )(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\b");
         let t = started.replace_all(text, |c: &Captures| {
             let z = self.local(dt(n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), 0, 0));
             format!("{}{}", &c[1], z.strftime("%Y-%m-%d-%H-%M"))
         });
-        let file = Regex::new(
-            r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)",
-        )
-        .unwrap();
+        let file =
+            cached(r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)");
         file.replace_all(&t, |c: &Captures| {
             let z = self.local(dt(
                 n(&c[2]),
@@ -214,21 +344,40 @@ impl Shift {
     /// year comes from the line's UTC stamp) and the CiscoLog stamp
     /// `Jul 12 2019 11:17:42.311 UTC`.
     pub fn syslog(&self, text: &str) -> String {
-        let prefix = Regex::new(&format!(
+        let prefix = cached(&format!(
             r"^({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}}) "
-        ))
-        .unwrap();
-        let stamp = Regex::new(&format!(
+        ));
+        let stamp = cached(&format!(
             r"({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) UTC"
-        ))
-        .unwrap();
+        ));
         let mut out = Vec::new();
+        // Year-less lines (plain syslogd, platform messages) take the year of
+        // the file's last CiscoLog stamp, else the guard's `syslog_year`.
+        let mut last_year: Option<i16> = self.syslog_year;
         for line in text.split('\n') {
             let Some(s) = stamp.captures(line) else {
-                out.push(line.to_string());
+                let moved = last_year.and_then(|year| {
+                    let c = prefix.captures(line)?;
+                    let z = self.local(dt(
+                        year,
+                        month_number(&c[1]),
+                        n(&c[2]),
+                        n(&c[3]),
+                        n(&c[4]),
+                        n(&c[5]),
+                        0,
+                    ));
+                    Some(format!(
+                        "{} {}",
+                        z.strftime("%b %e %H:%M:%S"),
+                        &line[c[0].len()..]
+                    ))
+                });
+                out.push(moved.unwrap_or_else(|| line.to_string()));
                 continue;
             };
             let year: i16 = n(&s[3]);
+            last_year = Some(year);
             let line = stamp.replace(line, |c: &Captures| {
                 let utc = DateTime::new(
                     year,
@@ -268,8 +417,8 @@ impl Shift {
     /// The header becomes the new local date of the first line; a shift that
     /// would spread the file over two local dates is refused.
     pub fn dumplog(&self, text: &str) -> String {
-        let header = Regex::new(r"^Events from ([A-Z][a-z]+) (\d{1,2}), (\d{4})$").unwrap();
-        let line_re = Regex::new(r"^(\d{2}):(\d{2}):(\d{2}):(\d{3})( .*)$").unwrap();
+        let header = cached(r"^Events from ([A-Z][a-z]+) (\d{1,2}), (\d{4})$");
+        let line_re = cached(r"^(\d{2}):(\d{2}):(\d{2}):(\d{3})( .*)$");
         let mut date: Option<Date> = None;
         let mut new_date: Option<Date> = None;
         let mut header_at: Option<usize> = None;
@@ -316,23 +465,35 @@ impl Shift {
     /// PDH-CSV: header `"(PDH-CSV 4.0) (<zone name>)(<bias>)"` (bias = UTC -
     /// local, minutes) and `"MM/DD/YYYY HH:MM:SS.mmm"` rows (local).
     pub fn perfmon(&self, text: &str) -> String {
-        let header = Regex::new(r#""\(PDH-CSV 4\.0\) \([^)]*\)\((-?\d+)\)""#).unwrap();
-        let row = Regex::new(r#"(?m)^"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})""#)
-            .unwrap();
+        let header = cached(r#""\(PDH-CSV 4\.0\) \([^)]*\)\((-?\d+)\)""#);
+        let row = cached(r#"(?m)^"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})(\.\d{3})?""#);
+        // esxtop batch files state UTC in their header: they stay in UTC.
+        let utc = text.starts_with("\"(PDH-CSV 4.0) (UTC)(0)\"");
         let mut first_offset: Option<i32> = None;
         let t = row.replace_all(text, |c: &Captures| {
-            let z = self.local(dt(
+            let ms = c.get(7).map_or(0, |m| n::<i32>(&m.as_str()[1..]));
+            let civil = dt(
                 n(&c[3]),
                 n(&c[1]),
                 n(&c[2]),
                 n(&c[4]),
                 n(&c[5]),
                 n(&c[6]),
-                n(&c[7]),
-            ));
+                ms,
+            );
+            let z = if utc {
+                self.instant(civil.to_zoned_datetime(TimeZone::UTC).unwrap().timestamp())
+                    .to_zoned_datetime(TimeZone::UTC)
+            } else {
+                self.local(civil)
+            };
             first_offset.get_or_insert(z.offset().seconds());
-            format!("\"{}\"", z.strftime("%m/%d/%Y %H:%M:%S.%3f"))
+            let millis = if c.get(7).is_some() { ".%3f" } else { "" };
+            format!("\"{}\"", z.strftime(&format!("%m/%d/%Y %H:%M:%S{millis}")))
         });
+        if utc {
+            return t.into_owned();
+        }
         let Some(offset) = first_offset else {
             return t.into_owned();
         };
@@ -349,7 +510,7 @@ impl Shift {
 
     /// `ping -D`: `[1562931004.239129]` epoch seconds and microseconds.
     pub fn ping_epochs(&self, text: &str) -> String {
-        let re = Regex::new(r"\[(\d{9,10})\.(\d{6})\]").unwrap();
+        let re = cached(r"\[(\d{9,10})\.(\d{6})\]");
         re.replace_all(text, |c: &Captures| {
             let us: i64 = c[1].parse::<i64>().unwrap() * 1_000_000 + c[2].parse::<i64>().unwrap();
             let ts = self.instant(Timestamp::from_microsecond(us).unwrap());

@@ -5,6 +5,9 @@
 use serde::Serialize;
 use uctriage_core::jiff::Timestamp;
 
+mod failures;
+pub use failures::*;
+
 /// The typed payload of a finding.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -29,6 +32,22 @@ pub enum Data {
     Advice(AdviceData),
     /// A declarative alarm rule matched.
     Alarm(AlarmData),
+    /// Database replication not working.
+    Replication(ReplicationData),
+    /// A node's clock not synchronised (NTP).
+    Clock(ClockData),
+    /// A trunk or gateway out of service.
+    Trunk(TrunkData),
+    /// Calls that failed (a route list, hunt list or resource exhausted).
+    CallFailures(CallFailureData),
+    /// A certificate expiring or expired.
+    Certificate(CertificateData),
+    /// Secure (TLS) connections that failed.
+    TlsFailures(TlsFailureData),
+    /// A partition filling up.
+    Disk(DiskData),
+    /// A node or process short of memory.
+    Memory(MemoryData),
 }
 
 /// A decoded code: `13 = KeepAliveTimeout` (or "probably" when unconfirmed).

@@ -2,6 +2,8 @@
 //! place, once every rule has run. Unconfirmed facts are said to be
 //! "probably" so, or "unverified", here and nowhere else.
 
+mod failures;
+
 use crate::data::*;
 use crate::finding::{Finding, FindingKind};
 use uctriage_core::jiff::tz::TimeZone;
@@ -27,6 +29,22 @@ pub(crate) fn render(f: &mut Finding, kb: &Knowledge, tz: &TimeZone) {
             kb.class(&f.class)
                 .map_or(f.class.as_str(), |c| c.label.as_str()),
         ),
+        Data::Replication(d) => failures::replication(&w, d, f.start, f.end),
+        Data::Clock(d) => failures::clock(&w, d),
+        Data::Trunk(d) => failures::trunk(
+            &w,
+            d,
+            if f.kind == FindingKind::Coincidental {
+                ": a coincidence, no call failed because of it"
+            } else {
+                ""
+            },
+        ),
+        Data::CallFailures(d) => failures::call_failures(&w, d),
+        Data::Certificate(d) => failures::certificate(&w, d),
+        Data::TlsFailures(d) => failures::tls_failures(&w, d),
+        Data::Disk(d) => failures::disk(&w, d),
+        Data::Memory(d) => failures::memory(&w, d),
     };
     let mut title = title;
     if !f.confirmed && !title.contains("probably") && !title.contains("unverified") {

@@ -67,6 +67,36 @@ pub fn rule_types() -> &'static [RuleType] {
             summary: "declarative: matching alarms grouped, counted in a window, tied to a finding by topology and time",
             build: rules::alarm::build,
         },
+        RuleType {
+            name: "replication_health",
+            summary: "database replication broken: which nodes, since when, cluster-wide or behind a node that is down, what is at risk",
+            build: rules::replication::build,
+        },
+        RuleType {
+            name: "ntp_sync",
+            summary: "a node's clock not synchronised and why (server NTP version, stratum, refused servers); on the publisher it explains replication failures",
+            build: rules::ntp::build,
+        },
+        RuleType {
+            name: "trunk_outage",
+            summary: "trunks and gateways out of service (peer reasons decoded) and the calls that failed through their route lists",
+            build: rules::trunks::build,
+        },
+        RuleType {
+            name: "certificate_expiry",
+            summary: "certificates expiring or expired, TLS failures, and the expired certificate behind them",
+            build: rules::certs::build,
+        },
+        RuleType {
+            name: "disk_space",
+            summary: "partitions full or above their water marks, the services that failed after, traces purged before they were collected",
+            build: rules::disk::build,
+        },
+        RuleType {
+            name: "memory_pressure",
+            summary: "process memory growth and memory alarms, the Code Yellow and the restart that follow",
+            build: rules::memory::build,
+        },
     ];
     TYPES
 }

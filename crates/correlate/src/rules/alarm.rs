@@ -15,6 +15,9 @@
 //! relation = { to = ["registration-loss"], via = "serves", before_s = 900, after_s = 60 }
 //! ```
 //!
+//! An untied group gives no finding (`required`, the default), a coincidence
+//! (`required = false`) or the kind `untied` names (`untied = "advisory"`).
+//!
 //! No expressions: every choice is one of the fixed values documented in
 //! `knowledge/README.md`.
 
@@ -102,6 +105,10 @@ struct Relation {
     /// reported as a coincidence.
     #[serde(default = "yes")]
     required: bool,
+    /// What an untied group becomes instead (`advisory`, `impact`, ...):
+    /// overrides `required`.
+    #[serde(default)]
+    untied: Option<FindingKind>,
 }
 
 fn yes() -> bool {
@@ -174,11 +181,15 @@ impl Rule for AlarmRule {
             self.p.produce.class.clone(),
             self.p.produce.kind,
         )];
-        if self.p.relation.as_ref().is_some_and(|r| !r.required) {
-            produces.push(Output::Class(
-                self.p.produce.class.clone(),
-                FindingKind::Coincidental,
-            ));
+        if let Some(r) = &self.p.relation {
+            let untied = match r.untied {
+                Some(k) => Some(k),
+                None if !r.required => Some(FindingKind::Coincidental),
+                None => None,
+            };
+            if let Some(k) = untied.filter(|k| *k != self.p.produce.kind) {
+                produces.push(Output::Class(self.p.produce.class.clone(), k));
+            }
         }
         produces.extend(self.p.produce.tags.iter().map(|t| Output::Tag(t.clone())));
         Declaration {
@@ -223,11 +234,7 @@ impl AlarmRule {
     fn matches(&self, cx: &Context<'_>, e: &Event) -> bool {
         let p = &self.p;
         if !p.names.is_empty() {
-            let name = e
-                .fields
-                .get("alarm")
-                .or_else(|| e.fields.get("alert"))
-                .unwrap_or("");
+            let name = name_of(e);
             let canonical = cx.kb.alarm(name).map(|a| a.name.as_str());
             let hit = p.names.iter().any(|n| {
                 n.eq_ignore_ascii_case(name) || canonical.is_some_and(|c| n.eq_ignore_ascii_case(c))
@@ -320,14 +327,17 @@ impl AlarmRule {
             None => Vec::new(),
         };
         let kind = match &p.relation {
-            Some(r) if related.is_empty() && r.required => return,
-            Some(_) if related.is_empty() => FindingKind::Coincidental,
+            Some(r) if related.is_empty() => match (r.untied, r.required) {
+                (Some(k), _) => k,
+                (None, true) => return,
+                (None, false) => FindingKind::Coincidental,
+            },
             _ => p.produce.kind,
         };
         let names: BTreeSet<String> = evs
             .iter()
-            .filter_map(|e| e.fields.get("alarm").or_else(|| e.fields.get("alert")))
-            .map(str::to_string)
+            .map(|e| name_of(e).to_string())
+            .filter(|n| !n.is_empty())
             .collect();
         let relation = related.first().map(|(f, how)| {
             format!(
@@ -354,14 +364,9 @@ impl AlarmRule {
         f.start = Some(first);
         f.end = Some(last);
         f.confidence = p.produce.confidence;
-        f.confirmed = evs.iter().all(|e| {
-            let name = e
-                .fields
-                .get("alarm")
-                .or_else(|| e.fields.get("alert"))
-                .unwrap_or("");
-            cx.kb.alarm(name).is_none_or(|a| a.confirmed)
-        });
+        f.confirmed = evs
+            .iter()
+            .all(|e| cx.kb.alarm(name_of(e)).is_none_or(|a| a.confirmed));
         if let Some(h) = host {
             Finding::add(&mut f.hosts, [h.to_string()]);
         }
@@ -371,12 +376,21 @@ impl AlarmRule {
         Finding::add(&mut f.next_checks, p.next_checks.iter().cloned());
         cx.cite_sources(&mut f, &self.sources);
         let id = out.push(f);
-        if kind != FindingKind::Coincidental {
+        if !related.is_empty() && kind != FindingKind::Coincidental {
             for (r, _) in &related {
                 out.link(&id, &r.id);
             }
         }
     }
+}
+
+/// The alarm or alert name of an event: an RTMT alert's own name (its
+/// `alarm` field is the carrier, `RTMT_ALERT`), else the alarm's.
+fn name_of(e: &Event) -> &str {
+    e.fields
+        .get("alert")
+        .or_else(|| e.fields.get("alarm"))
+        .unwrap_or("")
 }
 
 /// How a group is tied to a finding, if it is: words for the relation.

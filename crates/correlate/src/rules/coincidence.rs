@@ -35,6 +35,8 @@ struct Params {
     replication_bad_groups: Vec<String>,
     /// Proofs cited per symptom.
     cited_per_symptom: usize,
+    /// Alert names a finding of a class reports for the hosts it names.
+    reported_by: BTreeMap<String, Vec<String>>,
     /// Confidence weights.
     confidence: Weights,
 }
@@ -131,12 +133,29 @@ impl Rule for Coincidence {
             .map(|p| cx.hosts.resolve(&p.esx))
             .collect();
         let by_subject = self.events_by_subject(cx);
+        // A symptom an impact or root cause already reports for that host
+        // (its tag on a finding that names the host) is part of that
+        // finding, not another host's trouble.
+        let covering: Vec<&Finding> = impacts.iter().chain(roots.iter()).copied().collect();
         for host in cx.hosts.hosts().keys() {
             if root_hosts.contains(host) || root_esx.contains(host) {
                 continue;
             }
+            let covered = |kind: &SymptomKind| {
+                let tag = symptom_tags(kind, &self.p.cpu_alerts).first().copied();
+                covering
+                    .iter()
+                    .filter(|f| f.hosts.iter().any(|h| h == host))
+                    .any(|f| {
+                        tag.is_some_and(|t| f.is(t))
+                            || matches!(kind, SymptomKind::Alert { name, .. }
+                            if self.p.reported_by.get(&f.class).is_some_and(|names| {
+                                names.iter().any(|n| n.eq_ignore_ascii_case(name))
+                            }))
+                    })
+            };
             let events = by_subject.get(host.as_str()).map_or(&[][..], Vec::as_slice);
-            let (symptoms, evidence) = self.symptoms(cx, host, events);
+            let (symptoms, evidence) = self.symptoms(cx, host, events, &covered);
             if symptoms.is_empty() {
                 continue;
             }
@@ -153,6 +172,7 @@ fn fault_hosts(f: &Finding) -> Vec<String> {
     match &f.data {
         Data::Crash(d) => vec![d.host.clone()],
         Data::Network(_) => Vec::new(),
+        Data::Clock(d) => vec![d.host.clone()],
         _ => f.hosts.clone(),
     }
 }
@@ -201,6 +221,7 @@ impl Coincidence {
         cx: &Context<'_>,
         host: &str,
         events: &[&Event],
+        covered: &dyn Fn(&SymptomKind) -> bool,
     ) -> (Vec<Symptom>, Vec<Evidence>) {
         let mut by: BTreeMap<String, (Symptom, Vec<Evidence>)> = BTreeMap::new();
         let cited = self.p.cited_per_symptom;
@@ -286,7 +307,10 @@ impl Coincidence {
                 )
             });
         }
-        let mut v: Vec<(Symptom, Vec<Evidence>)> = by.into_values().collect();
+        let mut v: Vec<(Symptom, Vec<Evidence>)> = by
+            .into_values()
+            .filter(|(s, _)| !covered(&s.kind))
+            .collect();
         v.sort_by_key(|s| s.0.first);
         let evidence = v
             .iter()
@@ -347,30 +371,10 @@ impl Coincidence {
         } else {
             (FindingKind::Contributing, w.contributing)
         };
-        let mut tags: Vec<&str> = Vec::new();
-        for s in &symptoms {
-            match &s.kind {
-                SymptomKind::NotAuthenticated { .. } => tags.push("node-not-authenticated"),
-                SymptomKind::SdlDown => tags.push("sdl-link-down"),
-                SymptomKind::Replication { .. } => tags.push("replication-bad"),
-                SymptomKind::PingLoss => tags.push("ping-loss"),
-                SymptomKind::Alert {
-                    housekeeping: true, ..
-                } => tags.push("housekeeping"),
-                SymptomKind::Alert { name, .. } => {
-                    tags.push("rtmt-alert");
-                    if p.cpu_alerts.iter().any(|a| name.contains(a.as_str())) {
-                        tags.push("cpu-pegged");
-                    }
-                }
-                SymptomKind::Episode(e) => match e.metric.as_str() {
-                    "cpu_percent" => tags.push("cpu-pegged"),
-                    "disk_latency_ms" | "kernel_latency_ms" => tags.push("storage-latency"),
-                    "cpu_ready_percent" => tags.push("cpu-ready"),
-                    _ => {}
-                },
-            }
-        }
+        let tags: Vec<&str> = symptoms
+            .iter()
+            .flat_map(|s| symptom_tags(&s.kind, &p.cpu_alerts))
+            .collect();
         let data = HostTroubleData {
             host: host.to_string(),
             symptoms,
@@ -438,6 +442,32 @@ impl Coincidence {
             cx.cite_sources(&mut f, &self.sources);
             out.push(f);
         }
+    }
+}
+
+/// The tags a symptom gives its finding, the main one first.
+fn symptom_tags(kind: &SymptomKind, cpu_alerts: &[String]) -> Vec<&'static str> {
+    match kind {
+        SymptomKind::NotAuthenticated { .. } => vec!["node-not-authenticated"],
+        SymptomKind::SdlDown => vec!["sdl-link-down"],
+        SymptomKind::Replication { .. } => vec!["replication-bad"],
+        SymptomKind::PingLoss => vec!["ping-loss"],
+        SymptomKind::Alert {
+            housekeeping: true, ..
+        } => vec!["housekeeping"],
+        SymptomKind::Alert { name, .. } => {
+            if cpu_alerts.iter().any(|a| name.contains(a.as_str())) {
+                vec!["rtmt-alert", "cpu-pegged"]
+            } else {
+                vec!["rtmt-alert"]
+            }
+        }
+        SymptomKind::Episode(e) => match e.metric.as_str() {
+            "cpu_percent" => vec!["cpu-pegged"],
+            "disk_latency_ms" | "kernel_latency_ms" => vec!["storage-latency"],
+            "cpu_ready_percent" => vec!["cpu-ready"],
+            _ => Vec::new(),
+        },
     }
 }
 

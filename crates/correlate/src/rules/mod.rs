@@ -3,11 +3,17 @@
 
 pub(crate) mod advice;
 pub(crate) mod alarm;
+pub(crate) mod certs;
 pub(crate) mod coincidence;
 mod common;
 pub(crate) mod crash;
+pub(crate) mod disk;
 pub(crate) mod eos;
 pub(crate) mod episodes;
 pub(crate) mod impact;
+pub(crate) mod memory;
 pub(crate) mod network;
+pub(crate) mod ntp;
 pub(crate) mod recurrence;
+pub(crate) mod replication;
+pub(crate) mod trunks;

@@ -80,13 +80,14 @@ impl Rule for Network {
 
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
         let p = &self.p;
-        let faulty: Vec<(String, Timestamp)> = cx
+        // Root causes on nodes, with the span they were under way.
+        let faulty: Vec<(String, Timestamp, Timestamp)> = cx
             .of_kind(FindingKind::RootCause)
             .flat_map(|f| {
-                let at = f.start;
+                let span = f.start.map(|s| (s, f.end.unwrap_or(s).max(s)));
                 f.hosts
                     .iter()
-                    .filter_map(move |h| at.map(|t| (h.clone(), t)))
+                    .filter_map(move |h| span.map(|(s, e)| (h.clone(), s, e)))
             })
             .collect();
         for imp in cx.of_kind(FindingKind::Impact) {
@@ -159,7 +160,7 @@ impl Network {
         cx: &Context<'_>,
         out: &mut Emit<'_>,
         imp: &Finding,
-        faulty: &[(String, Timestamp)],
+        faulty: &[(String, Timestamp, Timestamp)],
         site: &str,
         by_subnet: bool,
         burst: &[&Event],
@@ -184,8 +185,11 @@ impl Network {
         let core_near = cx.crashes().iter().any(|c| {
             secs(c.time, start).abs() <= p.node_fault_within_s && their_nodes.contains(&c.host)
         });
-        let fault_near = faulty.iter().any(|(h, t)| {
-            their_nodes.contains(h) && secs(*t, start).abs() <= p.node_fault_within_s
+        // A root cause under way around the burst, not only one starting near it.
+        let fault_near = faulty.iter().any(|(h, from, to)| {
+            their_nodes.contains(h)
+                && secs(*from, end) <= p.node_fault_within_s
+                && secs(start, *to) <= p.node_fault_within_s
         });
         if core_near || fault_near {
             return;
