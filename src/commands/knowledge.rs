@@ -1,13 +1,14 @@
 //! `uctriage knowledge`: what is known, with sources.
 
-use crate::args::KnowledgeArgs;
+use crate::args::{ColorWhen, KnowledgeArgs};
+use crate::output::Output;
 use anyhow::Result;
 use std::io::Write;
 use uctriage_knowledge::Knowledge;
 
-pub fn run(a: KnowledgeArgs) -> Result<i32> {
+pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
     let kb = Knowledge::load(a.knowledge.as_deref())?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = Output::open(&a.out, color)?;
     for (file, origin) in &kb.origin {
         writeln!(out, "# {file}: {origin}")?;
     }
@@ -129,6 +130,6 @@ pub fn run(a: KnowledgeArgs) -> Result<i32> {
             missing.join(", ")
         )?;
     }
-    out.flush()?;
-    Ok(0)
+    out.finish()?;
+    Ok(super::FOUND)
 }

@@ -1,5 +1,6 @@
 //! What was found, per file.
 
+use crate::text::{problem_style, TextLayout};
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -57,13 +58,15 @@ impl<'a> FileRecord<'a> {
 
 #[derive(Serialize)]
 struct FilesDoc<'a> {
+    schema_version: &'static str,
     files: Vec<FileRecord<'a>>,
     notes: &'a [String],
 }
 
-/// Write `{"files": [...], "notes": [...]}`.
+/// Write `{"schema_version": "1.0", "files": [...], "notes": [...]}`.
 pub fn files_json(out: &mut dyn Write, files: &[FileInfo], notes: &[String]) -> io::Result<()> {
     let doc = FilesDoc {
+        schema_version: crate::SCHEMA_VERSION,
         files: files.iter().map(FileRecord::new).collect(),
         notes,
     };
@@ -71,10 +74,12 @@ pub fn files_json(out: &mut dyn Write, files: &[FileInfo], notes: &[String]) -> 
     out.write_all(b"\n")
 }
 
-/// Write a table of files, each followed by its first problems.
+/// Write a table of files, each followed by its first problems (wrapped to
+/// the layout's width, marked in colour when it is on).
 pub fn files_text(
     out: &mut dyn Write,
     style: &TimeStyle,
+    layout: &TextLayout,
     files: &[FileInfo],
     notes: &[String],
 ) -> io::Result<()> {
@@ -108,10 +113,18 @@ pub fn files_text(
             f.lines,
             pct
         )?;
+        let bang = layout.paint(problem_style(), "!");
         for p in f.problems.iter().take(5) {
-            match p.line {
-                Some(l) => writeln!(out, "    ! line {l}: {}", p.message)?,
-                None => writeln!(out, "    ! {}", p.message)?,
+            let text = match p.line {
+                Some(l) => format!("line {l}: {}", p.message),
+                None => p.message.clone(),
+            };
+            for (i, line) in layout.wrap(&text, "    ! ", "      ").iter().enumerate() {
+                if i == 0 {
+                    writeln!(out, "    {bang}{}", &line[5..])?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
             }
         }
         let more = f.problems.len().saturating_sub(5) as u64 + f.problems_dropped;
@@ -123,7 +136,9 @@ pub fn files_text(
         }
     }
     for n in notes {
-        writeln!(out, "note: {n}")?;
+        for line in layout.wrap(n, "note: ", "      ") {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
