@@ -54,12 +54,14 @@ install_prerequisites() {
 }
 
 build() {
-  local target=$1
-  say "building $target"
+  say "building $LINUX and $WINDOWS"
+  # One cargo run for both targets: build scripts and proc macros are built
+  # once for the host, and the two targets' crates share the cores.
   # cc-rs picks musl-gcc and x86_64-w64-mingw32-gcc for these targets by
   # itself; rustc links the musl target statically (its own crt objects) and
   # the Windows one with mingw's gcc, libgcc and winpthread included.
-  cargo build --locked --profile dist --target "$target" --target-dir "$TARGET_DIR" --bin uctriage
+  cargo build --locked --profile dist --target "$LINUX" --target "$WINDOWS" \
+    --target-dir "$TARGET_DIR" --bin uctriage
 }
 
 # Fail unless the Linux binary is static and the Windows one needs only
@@ -107,8 +109,7 @@ main() {
   SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
   export SOURCE_DATE_EPOCH
 
-  build "$LINUX"
-  build "$WINDOWS"
+  build
   local linux_bin="$TARGET_DIR/$LINUX/dist/uctriage"
   local windows_bin="$TARGET_DIR/$WINDOWS/dist/uctriage.exe"
   check_linkage "$linux_bin" "$windows_bin"

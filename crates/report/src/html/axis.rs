@@ -306,6 +306,43 @@ mod tests {
         assert!(p.place("y", 11.0, Anchor::End, &[(400.0, 30.0)]).is_some());
     }
 
+    /// The overview holds every charted series whole, with room at both
+    /// ends (no sample on an edge); the inset holds the incident and zooms.
+    #[test]
+    fn the_frame_spans_the_series_and_zooms_into_the_incident() {
+        use uctriage_core::jiff::Timestamp;
+        use uctriage_correlate::{Finding, FindingKind};
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let series = Series {
+            host: "tftp1".into(),
+            metric: "cpu_percent".into(),
+            counter: "cpu".into(),
+            unit: "%".into(),
+            points: vec![
+                (t("2019-07-12T11:00:00Z"), 5.0),
+                (t("2019-07-12T18:05:00Z"), 99.0),
+            ],
+            file: "perfmon.csv".into(),
+            lines: vec![2, 3],
+        };
+        let mut impact = Finding::new(FindingKind::Impact, "test", "devices lost".into());
+        impact.start = Some(t("2019-07-12T17:33:19Z"));
+        impact.end = Some(t("2019-07-12T17:34:48Z"));
+        let a = Analysis {
+            findings: vec![impact],
+            ..Default::default()
+        };
+        let b = uctriage_normalize::normalize(Vec::new(), &Default::default());
+        let f = Frame::of(&a, &b, &[&series]);
+        let (first, last) = (ms(series.points[0].0), ms(series.points[1].0));
+        assert!(f.overview.from < first && f.overview.to > last, "room at both ends");
+        assert!(f.overview.x(first) > LEFT + 5.0 && f.overview.x(last) < LEFT + PLOT - 5.0);
+        let inset = f.inset.expect("a 1.5-minute incident in 7 hours gets an inset");
+        let (s, e) = f.incident.unwrap();
+        assert!(inset.from < s && inset.to > e);
+        assert!((inset.to - inset.from) * 20 < f.overview.to - f.overview.from);
+    }
+
     #[test]
     fn the_same_instant_is_the_same_x_on_every_figure() {
         let a = Axis {

@@ -33,7 +33,7 @@ pub(super) fn relevant(a: &Analysis) -> (Vec<&Series>, usize) {
     let mut list: Vec<&Series> = a
         .series
         .iter()
-        .filter(|s| s.points.len() >= 2)
+        .filter(|s| !s.points.is_empty())
         .filter(|s| has_ep(s) || named.contains(&s.host.as_str()))
         .collect();
     list.sort_by_key(|s| {
@@ -429,5 +429,40 @@ fn num(v: f64) -> String {
         format!("{v:.1}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(min: i64, v: f64) -> (Timestamp, f64) {
+        (
+            Timestamp::from_millisecond(1_562_940_000_000 + min * 60_000).unwrap(),
+            v,
+        )
+    }
+
+    fn axis() -> Axis {
+        Axis {
+            from: 1_562_940_000_000 - 600_000,
+            to: 1_562_940_000_000 + 500 * 60_000,
+        }
+    }
+
+    #[test]
+    fn two_runs_hours_apart_are_points_not_a_slope() {
+        let y = |v: f64| 100.0 - v;
+        assert_eq!(path(&[at(0, 0.0), at(380, 30.0)], &axis(), &y), "");
+    }
+
+    #[test]
+    fn regular_samples_are_joined_and_a_gap_breaks_the_line() {
+        let y = |v: f64| 100.0 - v;
+        let mut pts: Vec<(Timestamp, f64)> = (0..10).map(|m| at(m, m as f64)).collect();
+        pts.extend((300..310).map(|m| at(m, 5.0)));
+        let d = path(&pts, &axis(), &y);
+        assert_eq!(d.matches('M').count(), 2, "two segments: {d}");
+        assert!(d.contains('L'));
     }
 }
