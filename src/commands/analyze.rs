@@ -1,6 +1,6 @@
 //! `uctriage analyze`.
 
-use super::{load_bundle, rule_events, time_style};
+use super::{load_bundle, time_style};
 use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -20,7 +20,7 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
     // formats need only what the rules read.
     let retain = match a.format {
         AnalyzeFormat::Html => Retain::All,
-        _ => rule_events(&engine, &kb),
+        _ => Retain::Only(engine.retention()),
     };
     let bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
     let style = time_style(&bundle, a.utc);

@@ -10,8 +10,6 @@ use crate::args::{Cli, Command, InputArgs};
 use crate::progress::Bar;
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
-use uctriage_core::{EntityKind, Kind, RawEvent};
-use uctriage_correlate::Engine;
 use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, Retain, WalkOptions, ZoneHint};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
@@ -108,42 +106,6 @@ fn clamp_threads(n: usize) -> usize {
         eprintln!("uctriage: -j {n} is more than this machine can use: using {max} threads ({MAX_THREADS_PER_CORE} per core, {cores} cores)");
     }
     n.clamp(1, max)
-}
-
-/// Which events `analyze` keeps: every event a rule may read, i.e. all but
-/// plain `log` lines (unless a rule other than end of support declares it
-/// reads them: then all), and of those the ones that reveal a product to the
-/// end-of-support rule (a process it looks for, one of its `detect_text`
-/// words), which declares every kind only to look for those.
-pub(crate) fn rule_events(engine: &Engine, kb: &Knowledge) -> Retain {
-    let logs_read = engine
-        .plan()
-        .iter()
-        .any(|(_, rule_type, d)| *rule_type != "end_of_support" && d.events.contains(&Kind::Log));
-    if logs_read {
-        return Retain::All;
-    }
-    let products = &kb.lifecycle.product;
-    let words: Vec<String> = products
-        .iter()
-        .flat_map(|p| p.detect_text.clone())
-        .collect();
-    let processes: Vec<String> = products
-        .iter()
-        .flat_map(|p| p.detect_processes.iter().map(|d| d.to_ascii_lowercase()))
-        .collect();
-    Retain::Only(Arc::new(move |e: &RawEvent| {
-        e.kind != Kind::Log
-            || words.iter().any(|w| e.text.contains(w.as_str()))
-            || e.entities.iter().any(|en| {
-                en.kind == EntityKind::Process
-                    && processes.iter().any(|p| {
-                        en.id
-                            .get(..p.len())
-                            .is_some_and(|head| head.eq_ignore_ascii_case(p))
-                    })
-            })
-    }))
 }
 
 /// The zone times are shown in.

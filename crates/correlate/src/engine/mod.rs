@@ -27,12 +27,20 @@ use uctriage_core::{Event, Kind};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 use uctriage_normalize::HostBook;
 
+/// A filter over raw events, as the loader applies it.
+pub type RawFilter = std::sync::Arc<dyn Fn(&uctriage_core::RawEvent) -> bool + Send + Sync>;
+
 /// A correlation rule, built from its knowledge file by its [`RuleType`].
 pub trait Rule: Send + Sync {
     /// What it reads and writes.
     fn declare(&self) -> Declaration;
     /// Look at the events and the findings it consumes; push findings and links.
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>);
+    /// Events of kinds it does not declare that it still needs kept (a few
+    /// ordinary lines that name a product, say). None: its declared kinds suffice.
+    fn also_keeps(&self) -> Option<RawFilter> {
+        None
+    }
 }
 
 /// A rule ready to run: its spec, its implementation, its declaration.
@@ -82,7 +90,7 @@ impl Engine {
                 errors.push(e);
                 continue;
             };
-            match (t.build)(spec) {
+            match (t.build)(spec, kb) {
                 Ok(rule) => {
                     let decl = rule.declare();
                     let named = decl.classes().map(|(c, _)| c).chain(decl.tags()).chain(
@@ -159,6 +167,29 @@ impl Engine {
             .iter()
             .map(|l| (l.spec.id.as_str(), l.spec.rule_type.as_str(), &l.decl))
             .collect()
+    }
+
+    /// Which raw events an analysis needs kept: those of every kind a rule
+    /// declares (and the configuration rows the topology is built from), plus
+    /// what a rule asks for besides. The rest can be counted and let go while
+    /// the bundle is read.
+    pub fn retention(&self) -> RawFilter {
+        let mut kinds = vec![false; Kind::ALL.len()];
+        let slot = |k: Kind| Kind::ALL.iter().position(|x| *x == k).unwrap_or(0);
+        kinds[slot(Kind::Config)] = true;
+        for l in &self.rules {
+            for k in &l.decl.events {
+                kinds[slot(*k)] = true;
+            }
+        }
+        let extra: Vec<RawFilter> = self
+            .rules
+            .iter()
+            .filter_map(|l| l.rule.also_keeps())
+            .collect();
+        std::sync::Arc::new(move |e: &uctriage_core::RawEvent| {
+            kinds[slot(e.kind)] || extra.iter().any(|f| f(e))
+        })
     }
 
     /// Run every rule over `events` and return the rendered analysis.

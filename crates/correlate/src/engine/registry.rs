@@ -3,7 +3,7 @@
 
 use super::Rule;
 use crate::rules;
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 /// A rule type: its name in rule files, what it does, how to build it.
 pub struct RuleType {
@@ -11,8 +11,9 @@ pub struct RuleType {
     pub name: &'static str,
     /// One line for `uctriage knowledge`.
     pub summary: &'static str,
-    /// Build a rule of this type from its spec (parameters checked strictly).
-    pub build: fn(&RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError>,
+    /// Build a rule of this type from its spec (parameters checked strictly)
+    /// and the knowledge it may draw facts from.
+    pub build: fn(&RuleSpec, &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError>,
 }
 
 /// Every rule type, in documentation order.

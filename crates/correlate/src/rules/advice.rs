@@ -6,7 +6,7 @@ use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,7 +20,7 @@ struct Advice {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Advice {
         p: spec.params_as()?,
     }))

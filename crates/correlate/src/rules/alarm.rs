@@ -26,7 +26,7 @@ use crate::net::site_prefix;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::{EntityKind, Event, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,7 +133,7 @@ struct AlarmRule {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     let p: Params = spec.params_as()?;
     let mut kinds = Vec::new();
     for k in &p.kinds {

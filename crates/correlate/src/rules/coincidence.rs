@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Evidence, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +56,7 @@ struct Coincidence {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Coincidence {
         p: spec.params_as()?,
         sources: spec.sources.clone(),

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{Event, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,7 +79,7 @@ struct CrashRule {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(CrashRule {
         p: spec.params_as()?,
         sources: spec.sources.clone(),

@@ -2,12 +2,12 @@
 //! passed by the incident. An unconfirmed date is reported as unverified.
 
 use crate::data::{Data, LifecycleData};
-use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
+use crate::engine::{Context, Declaration, Emit, Input, Output, RawFilter, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use uctriage_core::jiff::civil::Date;
-use uctriage_core::{EntityKind, Event, Kind};
-use uctriage_knowledge::{KnowledgeError, Product, RuleSpec};
+use uctriage_core::{EntityKind, Event, Kind, RawEvent};
+use uctriage_knowledge::{Knowledge, KnowledgeError, Product, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,25 +22,58 @@ struct Params {
 
 struct Eos {
     p: Params,
+    /// Words and process-name prefixes that reveal a product (from lifecycle.toml).
+    words: Vec<String>,
+    processes: Vec<String>,
 }
 
-/// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+/// Build the rule from its spec and the products of `lifecycle.toml`.
+pub(crate) fn build(spec: &RuleSpec, kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
+    let products = &kb.lifecycle.product;
     Ok(Box::new(Eos {
         p: spec.params_as()?,
+        words: products
+            .iter()
+            .flat_map(|p| p.detect_text.clone())
+            .collect(),
+        processes: products
+            .iter()
+            .flat_map(|p| p.detect_processes.iter().map(|d| d.to_ascii_lowercase()))
+            .collect(),
     }))
 }
 
 impl Rule for Eos {
     fn declare(&self) -> Declaration {
         Declaration {
-            events: Kind::ALL.to_vec(),
+            // Every understood record; of the ordinary lines, only those that
+            // name a product (also_keeps).
+            events: Kind::ALL
+                .iter()
+                .copied()
+                .filter(|k| *k != Kind::Log)
+                .collect(),
             consumes: vec![Input::Kind(FindingKind::Impact)],
             produces: vec![
                 Output::Class("end-of-support".into(), FindingKind::Advisory),
                 Output::Tag("past-end-of-support".into()),
             ],
         }
+    }
+
+    fn also_keeps(&self) -> Option<RawFilter> {
+        let (words, processes) = (self.words.clone(), self.processes.clone());
+        Some(std::sync::Arc::new(move |e: &RawEvent| {
+            words.iter().any(|w| e.text.contains(w.as_str()))
+                || e.entities.iter().any(|en| {
+                    en.kind == EntityKind::Process
+                        && processes.iter().any(|p| {
+                            en.id
+                                .get(..p.len())
+                                .is_some_and(|head| head.eq_ignore_ascii_case(p))
+                        })
+                })
+        }))
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {

@@ -8,14 +8,14 @@ use crate::metrics::{build_series, detect_episodes, EpisodeConfig, Series};
 use std::collections::BTreeSet;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::Kind;
-use uctriage_knowledge::{KnowledgeError, RuleSpec, Scope};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec, Scope};
 
 struct Episodes {
     cfg: EpisodeConfig,
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Episodes {
         cfg: spec.params_as()?,
     }))

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +59,7 @@ struct Impact {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Impact {
         p: spec.params_as()?,
         sources: spec.sources.clone(),

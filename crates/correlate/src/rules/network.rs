@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind};
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,7 +47,7 @@ struct Network {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Network {
         p: spec.params_as()?,
         sources: spec.sources.clone(),

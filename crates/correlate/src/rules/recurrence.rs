@@ -8,7 +8,7 @@ use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use uctriage_core::Kind;
-use uctriage_knowledge::{KnowledgeError, RuleSpec};
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +27,7 @@ struct Recurrence {
 }
 
 /// Build the rule from its spec.
-pub(crate) fn build(spec: &RuleSpec) -> Result<Box<dyn Rule>, KnowledgeError> {
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
     Ok(Box::new(Recurrence {
         p: spec.params_as()?,
         sources: spec.sources.clone(),
