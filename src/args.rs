@@ -90,7 +90,9 @@ pub enum Command {
     /// List every format uctriage reads, with a description and an example line.
     Formats,
     /// List what uctriage knows (alarms, crash signatures, end of support,
-    /// advice, thresholds, rules), each fact with its public source.
+    /// advice, thresholds, classes, device types, rules), each fact with its
+    /// public source; `knowledge check [DIR]` validates a knowledge folder
+    /// and runs every rule's cases.
     Knowledge(KnowledgeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     /// to stdout: e.g. `uctriage completions bash > ~/.local/share/bash-completion/completions/uctriage`.
@@ -121,7 +123,7 @@ pub struct CompletionsArgs {
 /// Inputs and how to read them, shared by the commands that read a bundle.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Folders, files or archives to read (any mix).
+    /// Folders, files or archives to read (any mix); `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Time zone for hosts the bundle says nothing about: `ZONE` for all of
@@ -141,9 +143,13 @@ pub struct InputArgs {
         value_name = "[SUFFIX=]NAME"
     )]
     pub input_format: Vec<String>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Read symbolic links in a folder that lead out of it (by default they
+    /// are reported and not read, so a bundle cannot pull in your own files).
+    #[arg(long)]
+    pub follow_outside: bool,
     /// Never show progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -257,8 +263,9 @@ pub struct AnalyzeArgs {
     pub host: Vec<String>,
     #[command(flatten)]
     pub window: WindowArgs,
-    /// Use knowledge files from this folder instead of the shipped ones
-    /// (any of sources, alarms, signatures, lifecycle, advice, thresholds, rules .toml).
+    /// Use knowledge files from this folder instead of the shipped ones (any
+    /// of the files of `uctriage knowledge`; DIR/rules/*.toml replace or add
+    /// rules). Checked strictly first: see `uctriage knowledge check DIR`.
     #[arg(long, value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
     /// A topology.toml (device pools, CallManager groups) when the bundle has
@@ -285,4 +292,19 @@ pub struct KnowledgeArgs {
     pub knowledge: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
+    /// What to do (default: list what is known).
+    #[command(subcommand)]
+    pub action: Option<KnowledgeAction>,
+}
+
+/// Subcommands of `knowledge`.
+#[derive(Subcommand, Debug)]
+pub enum KnowledgeAction {
+    /// Validate a knowledge folder (files in DIR replace the shipped ones of
+    /// the same name; DIR/rules/*.toml replace or add rules) and run every
+    /// rule's cases. Exit 0: all pass; 1: a case fails; 2: the knowledge is invalid.
+    Check {
+        /// The folder to check (default: the shipped knowledge alone).
+        dir: Option<PathBuf>,
+    },
 }

@@ -55,7 +55,8 @@ impl Progress for Bar {
 
     fn advance(&self, bytes: u64, path: &str) {
         self.bar.inc(bytes);
-        self.bar.set_message(path.to_string());
+        self.bar
+            .set_message(uctriage_report::printable(path).into_owned());
         self.maybe_show();
     }
 }

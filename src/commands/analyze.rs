@@ -6,16 +6,27 @@ use crate::args::{AnalyzeArgs, AnalyzeFormat, ColorWhen};
 use crate::output::Output;
 use anyhow::{Context, Result};
 use std::sync::Arc;
-use uctriage_correlate::{analyze, Topology, TopologyFile};
-use uctriage_engine::Bundle;
+use uctriage_correlate::{Engine, Topology, TopologyFile};
+use uctriage_engine::{Bundle, Retain};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
 
 pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     let kb = Arc::new(Knowledge::load(a.knowledge.as_deref())?);
+    // Every rule is built and checked before a byte of the bundle is read.
+    let engine = Engine::new(&kb).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("the knowledge is invalid:\n{}", lines.join("\n"))
+    })?;
+    // The HTML report draws every event in its host lanes; the other
+    // formats need only what the rules read.
+    let retain = match a.format {
+        AnalyzeFormat::Html => Retain::All,
+        _ => Retain::Only(engine.retention()),
+    };
     let topo_file = topology_file(&a)?;
     let mut out = Output::open(&a.out, color)?;
-    let mut bundle = load_bundle(&a.input, kb.clone(), false)?;
+    let mut bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
     ensure_readable(&bundle, &a.input.paths)?;
     let style = time_style(&bundle, &a.zone)?;
     let window = Window::new(&a.window, &bundle, &style)?;
@@ -25,7 +36,7 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
         &bundle.hosts,
         topo_file.as_ref().map(|(f, p)| (f, p.as_str())),
     );
-    let analysis = analyze(&bundle, &kb, &topology, &style.tz);
+    let analysis = engine.analyze(&bundle, &kb, &topology, &style.tz);
     let layout = out.layout;
     match a.format {
         AnalyzeFormat::Text => {

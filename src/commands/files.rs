@@ -4,10 +4,12 @@ use super::{bundled_knowledge, ensure_readable, load_bundle, time_style};
 use crate::args::{ColorWhen, FilesArgs, FilesFormat};
 use crate::output::Output;
 use anyhow::Result;
+use uctriage_engine::Retain;
 
 pub fn run(a: FilesArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
-    let bundle = load_bundle(&a.input, bundled_knowledge()?, false)?;
+    // `files` prints no event: none is kept.
+    let bundle = load_bundle(&a.input, bundled_knowledge()?, false, Retain::CountOnly)?;
     let style = time_style(&bundle, &a.zone)?;
     let layout = out.layout;
     match a.format {

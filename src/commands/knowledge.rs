@@ -1,14 +1,109 @@
-//! `uctriage knowledge`: what is known, with sources.
+//! `uctriage knowledge`: what is known, with sources; `knowledge check`:
+//! validate a knowledge folder and run its rules' cases.
 
-use crate::args::{ColorWhen, KnowledgeArgs};
-use crate::output::Output;
+use crate::args::{ColorWhen, KnowledgeAction, KnowledgeArgs, OutputArgs};
 use anyhow::Result;
 use std::io::Write;
-use uctriage_knowledge::Knowledge;
+use std::path::Path;
+use uctriage_correlate::{run_cases, Engine, Input, Output};
+use uctriage_knowledge::{Knowledge, KnowledgeError};
 
 pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
-    let kb = Knowledge::load(a.knowledge.as_deref())?;
-    let mut out = Output::open(&a.out, color)?;
+    match a.action {
+        Some(KnowledgeAction::Check { dir }) => check(dir.as_deref().or(a.knowledge.as_deref())),
+        None => list(a.knowledge.as_deref(), &a.out, color),
+    }
+}
+
+fn report_errors(errors: &[KnowledgeError]) {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    eprintln!(
+        "uctriage: the knowledge is invalid ({} problem{})",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+}
+
+/// Exit 0 when every case passes, 1 when one fails, 2 when the knowledge is invalid.
+fn check(dir: Option<&Path>) -> Result<i32> {
+    let kb = match Knowledge::load(dir) {
+        Ok(kb) => kb,
+        Err(e) => {
+            report_errors(&e.errors);
+            return Ok(2);
+        }
+    };
+    let results = match run_cases(&kb) {
+        Ok(r) => r,
+        Err(errors) => {
+            report_errors(&errors);
+            return Ok(2);
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+    let mut rule = "";
+    for r in &results {
+        if r.rule != rule {
+            rule = &r.rule;
+            writeln!(out, "{} ({})", r.rule, r.file)?;
+        }
+        writeln!(
+            out,
+            "  {} {}",
+            if r.passed() { "ok  " } else { "FAIL" },
+            r.case
+        )?;
+        for f in &r.failures {
+            writeln!(out, "       {f}")?;
+        }
+    }
+    let without: Vec<&str> = kb
+        .rules
+        .iter()
+        .filter(|r| r.enabled && r.cases.is_empty())
+        .map(|r| r.id.as_str())
+        .collect();
+    if !without.is_empty() {
+        writeln!(out, "note: rules without cases: {}", without.join(", "))?;
+    }
+    writeln!(
+        out,
+        "{} cases, {} passed, {} failed",
+        results.len(),
+        results.len() - failed.len(),
+        failed.len()
+    )?;
+    out.flush()?;
+    Ok(if failed.is_empty() { 0 } else { 1 })
+}
+
+fn flag(confirmed: bool) -> &'static str {
+    if confirmed {
+        ""
+    } else {
+        " [unconfirmed]"
+    }
+}
+
+fn list(dir: Option<&Path>, dest: &OutputArgs, color: ColorWhen) -> Result<i32> {
+    let kb = match Knowledge::load(dir) {
+        Ok(kb) => kb,
+        Err(e) => {
+            report_errors(&e.errors);
+            return Ok(2);
+        }
+    };
+    let engine = match Engine::new(&kb) {
+        Ok(e) => e,
+        Err(errors) => {
+            report_errors(&errors);
+            return Ok(2);
+        }
+    };
+    let mut out = crate::output::Output::open(dest, color)?;
     for (file, origin) in &kb.origin {
         writeln!(out, "# {file}: {origin}")?;
     }
@@ -20,24 +115,36 @@ pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
         } else {
             format!(" (also {})", al.also.join(", "))
         };
-        let flag = if al.confirmed { "" } else { " [unconfirmed]" };
+        let hk = if al.housekeeping {
+            " [housekeeping]"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "  {}{also} [{}]{flag}: {}  <{}>",
+            "  {}{also} [{}]{hk}{}: {}  <{}>",
             al.name,
             al.severity,
+            flag(al.confirmed),
             al.meaning,
             src(&al.sources)
         )?;
     }
     writeln!(out, "\nCODE TABLES ({})", kb.alarms.code_table.len())?;
     for t in &kb.alarms.code_table {
+        let groups: Vec<String> = t.groups.keys().cloned().collect();
         writeln!(
             out,
-            "  {} (field {}; {} codes)  <{}>",
+            "  {} (field {}; {} codes{}){}  <{}>",
             t.id,
             t.field,
             t.codes.len(),
+            if groups.is_empty() {
+                String::new()
+            } else {
+                format!("; groups {}", groups.join(", "))
+            },
+            flag(t.confirmed),
             src(&t.sources)
         )?;
     }
@@ -49,13 +156,10 @@ pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
     for s in &kb.signatures.signature {
         writeln!(
             out,
-            "  {} [{}]: {}  <{}>",
+            "  {} [{}]{}: {}  <{}>",
             s.id,
-            if s.process.is_empty() {
-                "any"
-            } else {
-                &s.process
-            },
+            if s.process == "*" { "any" } else { &s.process },
+            flag(s.confirmed),
             s.condition,
             src(&s.sources)
         )?;
@@ -63,9 +167,10 @@ pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
     for c in &kb.signatures.co_crash {
         writeln!(
             out,
-            "  {} (cores within {} s): {}  <{}>",
+            "  {} (cores within {} s){}: {}  <{}>",
             c.id,
             c.within_s,
+            flag(c.confirmed),
             c.meaning,
             src(&c.sources)
         )?;
@@ -77,11 +182,11 @@ pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
         } else {
             &p.end_of_support
         };
-        let flag = if p.confirmed { "" } else { " [unconfirmed]" };
         writeln!(
             out,
-            "  {}: end of support {eos}{flag}  <{}>",
+            "  {}: end of support {eos}{}  <{}>",
             p.name,
+            flag(p.confirmed),
             src(&p.sources)
         )?;
     }
@@ -89,9 +194,10 @@ pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
     for ad in &kb.advice.advice {
         writeln!(
             out,
-            "  {} (when {}): {}  <{}>",
+            "  {} (when {}){}: {}  <{}>",
             ad.id,
             ad.when.join(", "),
+            flag(ad.confirmed),
             ad.text,
             src(&ad.sources)
         )?;
@@ -100,35 +206,88 @@ pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
     for t in &kb.thresholds.threshold {
         writeln!(
             out,
-            "  {}: {} above {}  <{}>",
+            "  {}: {} above {} (scope {:?}){}  <{}>",
             t.id,
             t.metric,
             t.above,
+            t.scope,
+            flag(t.confirmed),
             src(&t.sources)
         )?;
     }
-    writeln!(out, "\nRULES ({})", kb.rules.rule.len())?;
-    for r in &kb.rules.rule {
+    writeln!(out, "\nDEVICE TYPES ({})", kb.devices.device_type.len())?;
+    for d in &kb.devices.device_type {
         writeln!(
             out,
-            "  {} [{}]: {}  <{}>",
-            r.id,
-            r.rule_type,
-            r.description,
-            src(&r.sources)
+            "  {} ({}){}  <{}>",
+            d.id,
+            d.plural,
+            flag(d.confirmed),
+            src(&d.sources)
         )?;
+    }
+    writeln!(
+        out,
+        "\nFINDING CLASSES AND TAGS ({})",
+        kb.classes.class.len()
+    )?;
+    for c in &kb.classes.class {
+        writeln!(out, "  {}: {}  <{}>", c.id, c.meaning, src(&c.sources))?;
+    }
+    let plan = engine.plan();
+    writeln!(out, "\nRULES ({}, in the order they run)", plan.len())?;
+    for (id, ty, decl) in plan {
+        let spec = kb.rule(id).expect("a planned rule is loaded");
+        let reads: Vec<String> = decl
+            .consumes
+            .iter()
+            .map(|i| match i {
+                Input::Class(c) => c.clone(),
+                Input::Kind(k) => format!("any {}", k.as_str()),
+                Input::Everything => "every finding".into(),
+                Input::Episodes => "metric episodes".into(),
+            })
+            .collect();
+        let writes: Vec<String> = decl
+            .produces
+            .iter()
+            .map(|o| match o {
+                Output::Class(c, k) => format!("{c} ({})", k.as_str()),
+                Output::Tag(t) => format!("tag {t}"),
+                Output::Episodes => "metric episodes".into(),
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {id} [{ty}], {} case{}: {}  <{}>",
+            spec.cases.len(),
+            if spec.cases.len() == 1 { "" } else { "s" },
+            spec.description,
+            src(&spec.sources)
+        )?;
+        writeln!(
+            out,
+            "      reads: {}",
+            if reads.is_empty() {
+                "events only".into()
+            } else {
+                reads.join(", ")
+            }
+        )?;
+        writeln!(out, "      writes: {}", writes.join(", "))?;
+    }
+    let disabled: Vec<&str> = kb
+        .rules
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !disabled.is_empty() {
+        writeln!(out, "  disabled: {}", disabled.join(", "))?;
     }
     writeln!(out, "\nSOURCES ({})", kb.sources.source.len())?;
     for (k, s) in &kb.sources.source {
         writeln!(out, "  {k}: {} {}", s.title, s.url)?;
-    }
-    let missing = kb.dangling_sources();
-    if !missing.is_empty() {
-        writeln!(
-            out,
-            "\nwarning: facts cite sources not in sources.toml: {}",
-            missing.join(", ")
-        )?;
     }
     out.finish()?;
     Ok(super::FOUND)

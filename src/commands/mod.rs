@@ -14,7 +14,7 @@ use crate::progress::Bar;
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
 use uctriage_core::jiff::tz::TimeZone;
-use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, ZoneHint};
+use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, Retain, WalkOptions, ZoneHint};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
 
@@ -49,11 +49,13 @@ pub(crate) fn bundled_knowledge() -> Result<Arc<Knowledge>> {
 /// Build the engine config from the input arguments and load the bundle.
 /// The knowledge decides which performance counters wide metric files keep
 /// (the caller loads it once, with `--knowledge` if given, and uses it after);
-/// `keep_ordinary` makes every understood record an event (`timeline --all`).
+/// `keep_ordinary` makes every understood record an event (`timeline --all`);
+/// `retain` says which events the command needs kept in memory.
 pub(crate) fn load_bundle(
     input: &InputArgs,
     kb: Arc<Knowledge>,
     keep_ordinary: bool,
+    retain: Retain,
 ) -> Result<Bundle> {
     let tz_hints = input
         .tz
@@ -75,7 +77,7 @@ pub(crate) fn load_bundle(
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
     for p in &input.paths {
-        if !p.exists() {
+        if p.as_os_str() != "-" && !p.exists() {
             bail!("{}: no such file or folder", p.display());
         }
     }
@@ -91,17 +93,35 @@ pub(crate) fn load_bundle(
         },
         counter_filter: Some(counter_filter),
         keep_ordinary,
+        retain,
+        walk: WalkOptions {
+            follow_outside: input.follow_outside,
+        },
     };
     let bar = Bar::new(input.quiet);
     let bundle = match input.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(clamp_threads(n))
             .build()?
             .install(|| load(&cfg, &bar)),
         None => load(&cfg, &bar),
     };
     bar.finish();
     Ok(bundle)
+}
+
+/// Threads per core `-j` may ask for, at most.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// `-j N`, within 1 and [`MAX_THREADS_PER_CORE`] per core (told on stderr
+/// when lowered: thousands of threads only make the machine thrash).
+fn clamp_threads(n: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let max = cores * MAX_THREADS_PER_CORE;
+    if n > max {
+        eprintln!("uctriage: -j {n} is more than this machine can use: using {max} threads ({MAX_THREADS_PER_CORE} per core, {cores} cores)");
+    }
+    n.clamp(1, max)
 }
 
 /// The zone times are shown in: `--utc`, `--display-tz ZONE`, else the

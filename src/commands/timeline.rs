@@ -7,12 +7,12 @@ use crate::output::Output;
 use anyhow::{Context, Result};
 use regex::Regex;
 use uctriage_core::{Event, Kind, ZoneSource};
-use uctriage_engine::Bundle;
+use uctriage_engine::{Bundle, Retain};
 use uctriage_report::TimeStyle;
 
 pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
-    let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all)?;
+    let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all, Retain::All)?;
     ensure_readable(&bundle, &a.input.paths)?;
     let style = time_style(&bundle, &a.zone)?;
     let filter = Filter::new(&a, &bundle, &style)?;

@@ -65,6 +65,9 @@ pub enum ZoneSource {
     SyslogPrefix,
     /// Inferred from another host of the same bundle (a site shares one zone).
     OtherHost,
+    /// The file names no host, and every host of the bundle whose zone was
+    /// decided runs in this one zone.
+    Site,
     /// Nothing said anything: treated as UTC, and reported as such.
     Unknown,
 }
@@ -85,6 +88,9 @@ impl ZoneSource {
                 "inferred from syslog local prefixes against their UTC stamps"
             }
             ZoneSource::OtherHost => "inferred from another host of the bundle",
+            ZoneSource::Site => {
+                "the file names no host; every host of the bundle runs in this zone"
+            }
             ZoneSource::Unknown => "unknown: assumed UTC",
         }
     }

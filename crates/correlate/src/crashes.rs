@@ -2,15 +2,17 @@
 //! core), matched to their backtraces and signatures, and grouped into
 //! crashes: cores of one node within a few seconds of each other.
 
+use crate::events::Events;
 use std::collections::BTreeMap;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Event, Evidence, Kind};
+use uctriage_core::{Evidence, Kind};
 use uctriage_knowledge::{Knowledge, Signature};
 
 /// One core file.
 #[derive(Clone, Debug)]
 pub(crate) struct Core {
     pub process: String,
+    pub signal: Option<u32>,
     pub core_file: String,
     pub time: Timestamp,
     pub reason: Option<String>,
@@ -44,9 +46,9 @@ impl Crash {
 }
 
 /// Every crash in the bundle, oldest first.
-pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
+pub(crate) fn crashes(events: &Events<'_>, kb: &Knowledge) -> Vec<Crash> {
     let mut cores: BTreeMap<(String, String), Core> = BTreeMap::new();
-    for e in events.iter().filter(|e| e.kind == Kind::ServiceCore) {
+    for e in events.of(Kind::ServiceCore) {
         let (Some(host), Some(time)) = (e.host.clone(), e.time) else {
             continue;
         };
@@ -60,8 +62,10 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
             .get("core_file")
             .map(str::to_string)
             .unwrap_or_else(|| format!("{process}@{time}"));
+        let signal = e.fields.get("signal").and_then(|s| s.parse().ok());
         let core = cores.entry((host, file.clone())).or_insert_with(|| Core {
             process: process.clone(),
+            signal,
             core_file: file,
             time,
             reason: None,
@@ -72,7 +76,7 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
         });
         core.evidence.push(e.evidence.clone());
     }
-    for e in events.iter().filter(|e| e.kind == Kind::Backtrace) {
+    for e in events.of(Kind::Backtrace) {
         let Some(file) = e.fields.get("core_file") else {
             continue;
         };
@@ -89,9 +93,13 @@ pub(crate) fn crashes(events: &[Event], kb: &Knowledge) -> Vec<Crash> {
     }
     for core in cores.values_mut() {
         let reason = core.reason.clone().unwrap_or_default();
-        core.signature = kb.signature(&core.process, &reason, &core.frames).cloned();
+        core.signature = kb
+            .signature(&core.process, core.signal, &reason, &core.frames)
+            .cloned();
     }
-    let within = kb.signatures.co_crash.first().map_or(2, |c| c.within_s);
+    // Cores of one node this close together are one crash (the co-crash
+    // rule's window; without one, the same second).
+    let within = kb.signatures.co_crash.first().map_or(0, |c| c.within_s);
     let mut by_host: BTreeMap<String, Vec<Core>> = BTreeMap::new();
     for ((host, _), core) in cores {
         by_host.entry(host).or_default().push(core);

@@ -1,11 +1,17 @@
-//! Findings: what the analysis concludes, each with its evidence.
+//! Findings: what the analysis concludes, as typed data with its evidence.
+//!
+//! Rules build findings from data only ([`Finding::data`], class, tags,
+//! hosts, devices, times, links); the title and summary a reader sees are
+//! rendered from that data once, at the end (`render`), so no rule ever reads
+//! another rule's prose.
 
-use serde::Serialize;
+use crate::data::Data;
+use serde::{Deserialize, Serialize};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::Evidence;
 
 /// What a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// Who lost service, from when to when.
@@ -18,11 +24,24 @@ pub enum FindingKind {
     Coincidental,
     /// The same failure happened before.
     Recurrence,
+    /// Log activity no knowledge explains, new or spiking in the incident window.
+    Unusual,
     /// Advice: end of support, post-incident steps.
     Advisory,
 }
 
 impl FindingKind {
+    /// Every kind, in report order.
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::Impact,
+        FindingKind::RootCause,
+        FindingKind::Contributing,
+        FindingKind::Coincidental,
+        FindingKind::Recurrence,
+        FindingKind::Unusual,
+        FindingKind::Advisory,
+    ];
+
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,8 +50,14 @@ impl FindingKind {
             FindingKind::Contributing => "contributing",
             FindingKind::Coincidental => "coincidental",
             FindingKind::Recurrence => "recurrence",
+            FindingKind::Unusual => "unusual",
             FindingKind::Advisory => "advisory",
         }
+    }
+
+    /// Parse a snake_case name.
+    pub fn parse(name: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -54,9 +79,13 @@ pub struct Finding {
     pub id: String,
     /// What it is.
     pub kind: FindingKind,
-    /// One line.
+    /// Its class (`classes.toml`), e.g. `service-hang`, `network-outage`.
+    pub class: String,
+    /// Other facets (`classes.toml`), e.g. `intentional-abort`, `failover`.
+    pub tags: Vec<String>,
+    /// One line, rendered from the data.
     pub title: String,
-    /// A few sentences: what, when, why we think so.
+    /// A few sentences, rendered from the data: what, when, why we think so.
     pub summary: String,
     /// Hosts involved.
     pub hosts: Vec<String>,
@@ -72,8 +101,13 @@ pub struct Finding {
     pub end: Option<Timestamp>,
     /// 0-1.
     pub confidence: f64,
+    /// False when it rests on a fact the knowledge marks unconfirmed; the
+    /// text then says "probably" or "unverified".
+    pub confirmed: bool,
     /// Ids of the findings that caused this one.
     pub caused_by: Vec<String>,
+    /// Ids of the findings this one explains (the inverse of `caused_by`).
+    pub explains: Vec<String>,
     /// File and line of each proof.
     pub evidence: Vec<Evidence>,
     /// Public sources.
@@ -82,6 +116,8 @@ pub struct Finding {
     pub next_checks: Vec<String>,
     /// The rule that produced it.
     pub rule: String,
+    /// The typed facts it rests on, by finding type.
+    pub data: Data,
 }
 
 fn ser_ts<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
@@ -91,13 +127,18 @@ fn ser_ts<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S:
     }
 }
 
+/// Evidence items a finding keeps at most.
+pub const MAX_EVIDENCE: usize = 40;
+
 impl Finding {
-    /// A new finding with empty lists.
-    pub fn new(kind: FindingKind, rule: &str, title: String) -> Finding {
+    /// A new finding of `kind` and `class` with its data; everything else empty.
+    pub fn new(kind: FindingKind, class: &str, data: Data) -> Finding {
         Finding {
             id: String::new(),
             kind,
-            title,
+            class: class.to_string(),
+            tags: Vec::new(),
+            title: String::new(),
             summary: String::new(),
             hosts: Vec::new(),
             services: Vec::new(),
@@ -105,18 +146,20 @@ impl Finding {
             start: None,
             end: None,
             confidence: 0.5,
+            confirmed: true,
             caused_by: Vec::new(),
+            explains: Vec::new(),
             evidence: Vec::new(),
             references: Vec::new(),
             next_checks: Vec::new(),
-            rule: rule.to_string(),
+            rule: String::new(),
+            data,
         }
     }
 
-    /// Add evidence, once per file and line, at most `max` items.
+    /// Add evidence, once per file and line, at most [`MAX_EVIDENCE`] items.
     pub fn cite(&mut self, ev: &Evidence) {
-        const MAX: usize = 40;
-        if self.evidence.len() < MAX
+        if self.evidence.len() < MAX_EVIDENCE
             && !self
                 .evidence
                 .iter()
@@ -144,5 +187,15 @@ impl Finding {
                 list.push(i);
             }
         }
+    }
+
+    /// Add a tag.
+    pub fn tag(&mut self, tag: &str) {
+        Finding::add(&mut self.tags, [tag]);
+    }
+
+    /// True when the finding's class or one of its tags is `name`.
+    pub fn is(&self, name: &str) -> bool {
+        self.class == name || self.tags.iter().any(|t| t == name)
     }
 }

@@ -1,28 +1,56 @@
 //! # uctriage-correlate
 //!
 //! Turns a normalized timeline into an explanation: impact, root cause,
-//! contributing causes, coincidences, recurrences and advice — each a
-//! [`Finding`] with its evidence (file and line) and public references.
+//! contributing causes, coincidences, recurrences, unusual activity and
+//! advice — each a [`Finding`] of typed data with its evidence (file and
+//! line) and public references.
 //!
 //! Brief overview:
+//! - Rules are declared in `knowledge/rules/*.toml`: each names a rule type
+//!   (one module under `rules/`, listed in [`rule_types`]), gives its
+//!   parameters (checked strictly) and carries test cases.
+//! - The [`Engine`] builds them, orders them by what each [`Declaration`]
+//!   says it consumes and produces (a cycle, or an input nothing produces,
+//!   is refused when the knowledge is loaded), and runs them over an indexed
+//!   view of the events ([`Events`]). A rule sees only the findings it
+//!   declared; findings are typed data ([`Data`]), linked by `caused_by` /
+//!   `explains`; their text is rendered once, at the end.
 //! - [`Topology`] says which node a device registers to (device pool →
-//!   CallManager group → ordered nodes), from `run sql` captures, BAT exports
-//!   or a `topology.toml`.
-//! - The rules run in the order `knowledge/rules.toml` lists them; each rule
-//!   type is one module under `rules/`, tuned only by its parameters there.
-//!   A rule knows nothing about file formats: it reads events and facts.
-//! - [`analyze`] runs them and returns the findings, linked by `caused_by`.
+//!   CallManager group → ordered nodes), which ESXi host runs which VM and
+//!   which prefixes make a site.
+//! - [`run_cases`] runs every rule's cases (`uctriage knowledge check`).
+//!
+//! ```
+//! use uctriage_correlate::Engine;
+//! let kb = uctriage_knowledge::Knowledge::embedded().unwrap();
+//! let engine = Engine::new(&kb).expect("the shipped rules are valid");
+//! let order: Vec<&str> = engine.plan().iter().map(|(id, _, _)| *id).collect();
+//! let pos = |id| order.iter().position(|x| *x == id).unwrap();
+//! assert!(pos("impact") < pos("crash") && pos("crash") < pos("advice"));
+//! ```
 #![deny(missing_docs)]
 
+mod cases;
 mod crashes;
-mod ctx;
+pub mod data;
+mod engine;
+mod events;
 mod finding;
 pub mod metrics;
+mod net;
+mod render;
 mod rules;
 mod topology;
 
-pub use finding::{Finding, FindingKind, Reference};
-pub use topology::{Registration, Topology, TopologyFile};
+pub use cases::{run_cases, CaseResult};
+pub use data::Data;
+pub use engine::{
+    rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, RawFilter, Rule,
+    RuleType,
+};
+pub use events::Events;
+pub use finding::{Finding, FindingKind, Reference, MAX_EVIDENCE};
+pub use topology::{Registration, SiteEntry, Topology, TopologyFile};
 
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_knowledge::Knowledge;
@@ -33,7 +61,7 @@ use uctriage_normalize::Bundle;
 pub struct Analysis {
     /// Findings, impact first.
     pub findings: Vec<Finding>,
-    /// Things the reader should know (missing topology, unknown rule types, ...).
+    /// Things the reader should know (missing topology, ...).
     pub notes: Vec<String>,
     /// Every metric series of the bundle (counters, pings).
     pub series: Vec<metrics::Series>,
@@ -41,17 +69,65 @@ pub struct Analysis {
     pub episodes: Vec<metrics::Episode>,
 }
 
+impl Engine {
+    /// Explain a normalized bundle.
+    pub fn analyze(
+        &self,
+        bundle: &Bundle,
+        kb: &Knowledge,
+        topology: &Topology,
+        display: &TimeZone,
+    ) -> Analysis {
+        self.run(&EngineInput {
+            events: &bundle.events,
+            kb,
+            topology,
+            hosts: &bundle.hosts,
+            display,
+        })
+    }
+}
+
 /// Explain the bundle with the knowledge and topology given. `display` is the
-/// zone times are written in inside titles and summaries.
+/// zone times are written in inside titles and summaries. Knowledge whose
+/// rules cannot be built gives no findings and a note per problem (front ends
+/// that take user knowledge build an [`Engine`] first, to report them).
 pub fn analyze(
     bundle: &Bundle,
     kb: &Knowledge,
     topology: &Topology,
     display: &TimeZone,
 ) -> Analysis {
-    let mut ctx = ctx::Ctx::new(bundle, kb, topology, display);
-    for rule in &kb.rules.rule {
-        rules::run(rule, &mut ctx);
+    match Engine::new(kb) {
+        Ok(engine) => engine.analyze(bundle, kb, topology, display),
+        Err(errors) => Analysis {
+            notes: errors.iter().map(|e| format!("knowledge: {e}")).collect(),
+            ..Analysis::default()
+        },
     }
-    ctx.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every shipped rule passes its own cases (`uctriage knowledge check`).
+    #[test]
+    fn shipped_rules_pass_their_cases() {
+        let kb = Knowledge::embedded().unwrap();
+        let results = run_cases(&kb).unwrap_or_else(|e| panic!("{e:#?}"));
+        let failed: Vec<String> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| format!("{} / {}:\n  {}", r.rule, r.case, r.failures.join("\n  ")))
+            .collect();
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+        for r in kb.rules.iter().filter(|r| r.enabled) {
+            assert!(
+                r.cases.len() >= 2,
+                "rule {} needs a positive and a negative case",
+                r.id
+            );
+        }
+    }
 }

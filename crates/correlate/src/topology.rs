@@ -35,6 +35,7 @@ pub struct Topology {
     group_members: BTreeMap<String, Vec<(u32, Link)>>,
     cm_host: BTreeMap<String, Link>,
     placement: BTreeMap<String, Placement>,
+    sites: Vec<(String, ipnet::IpNet)>,
     /// Things the user should know about how the topology was read.
     pub notes: Vec<String>,
 }
@@ -67,6 +68,7 @@ pub struct Placement {
 
 /// The optional hand-written `topology.toml`.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TopologyFile {
     /// Device → pool.
     #[serde(default)]
@@ -80,10 +82,24 @@ pub struct TopologyFile {
     /// VM → ESXi host (and datastore).
     #[serde(default)]
     pub vm: Vec<VmEntry>,
+    /// Sites and their address prefixes (IPv4 or IPv6, any length).
+    #[serde(default)]
+    pub site: Vec<SiteEntry>,
+}
+
+/// `[[site]] name, prefixes`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteEntry {
+    /// Site name.
+    pub name: String,
+    /// Its prefixes, e.g. `10.62.14.0/23`, `2001:db8:14::/48`.
+    pub prefixes: Vec<ipnet::IpNet>,
 }
 
 /// `[[vm]] name, esxi, datastore`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VmEntry {
     /// VM (host) name.
     pub name: String,
@@ -96,6 +112,7 @@ pub struct VmEntry {
 
 /// `[[device]] name, pool`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeviceEntry {
     /// Device name.
     pub name: String,
@@ -105,6 +122,7 @@ pub struct DeviceEntry {
 
 /// `[[device_pool]] name, cmgroup`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PoolEntry {
     /// Pool name.
     pub name: String,
@@ -114,6 +132,7 @@ pub struct PoolEntry {
 
 /// `[[cmgroup]] name, nodes`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupEntry {
     /// Group name.
     pub name: String,
@@ -150,6 +169,11 @@ impl Topology {
         }
         if let Some((f, path)) = file {
             t.learn_file(f, path);
+            for site in &f.site {
+                for p in &site.prefixes {
+                    t.sites.push((site.name.clone(), *p));
+                }
+            }
             for v in &f.vm {
                 let evidence = Evidence {
                     file: path.into(),
@@ -179,6 +203,11 @@ impl Topology {
             };
             self.placement.insert(hosts.resolve(vm), placement);
         }
+    }
+
+    /// Sites the topology names, with their prefixes.
+    pub fn sites(&self) -> &[(String, ipnet::IpNet)] {
+        &self.sites
     }
 
     /// Where a host's VM runs, when an inventory says.

@@ -14,11 +14,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uctriage_core::Problem;
 use uctriage_formats::{by_name, FileContext, Format, ParsedFile};
-use uctriage_sources::{plan, Limits, SourceProblem};
+pub use uctriage_sources::WalkOptions;
+use uctriage_sources::{plan_with, Limits, SourceProblem};
 
 mod unit;
 
+pub use uctriage_formats::EventFilter;
 pub use uctriage_normalize::{Bundle, FileInfo, Options, ZoneHint};
+pub use uctriage_sources::STDIN_NAME;
 
 /// Force a format: for every file, or for files whose path ends with a suffix.
 #[derive(Clone, Debug)]
@@ -58,6 +61,45 @@ pub struct Config {
     /// Every understood record becomes an event, ordinary SDL lines too
     /// (`timeline --all`); costs memory in proportion to the input.
     pub keep_ordinary: bool,
+    /// Which events are kept in memory for the command: the one switch
+    /// between "keep" and "count" (see [`Retain`]).
+    pub retain: Retain,
+    /// How the walk treats symbolic links in folder inputs.
+    pub walk: WalkOptions,
+}
+
+/// Which events the pipeline keeps once parsed.
+///
+/// Events not kept are counted and summarised per file as they are parsed
+/// (their hosts, dates and time range still count, and times that cannot be
+/// placed are still reported: [`uctriage_formats::Dropped`]), so memory no
+/// longer grows with them. Nothing else differs: `files`, notes and the
+/// files of every report read the same whatever is kept.
+///
+/// This is the place where a streaming consumer of the events not kept (a
+/// template miner over the lines no rule reads) is to be plugged in: it
+/// would see each event that [`Retain::Only`] refuses, before it is let go.
+#[derive(Clone, Default)]
+pub enum Retain {
+    /// Every event (`timeline`, which prints them all; the HTML report,
+    /// whose host lanes show them).
+    #[default]
+    All,
+    /// Only the events the filter accepts (`analyze`: what the rules read).
+    Only(EventFilter),
+    /// No event: files are counted and summarised (`files`).
+    CountOnly,
+}
+
+impl Retain {
+    /// The filter parsers apply (None: keep all).
+    fn filter(&self) -> Option<EventFilter> {
+        match self {
+            Retain::All => None,
+            Retain::Only(f) => Some(f.clone()),
+            Retain::CountOnly => Some(std::sync::Arc::new(|_: &uctriage_core::RawEvent| false)),
+        }
+    }
 }
 
 /// Told about progress while loading; called from several threads.
@@ -78,7 +120,7 @@ impl Progress for Silent {
 
 /// Read, parse and normalize everything in `cfg.inputs`.
 pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
-    let (units, walk_problems) = plan(&cfg.inputs);
+    let (units, walk_problems) = plan_with(&cfg.inputs, &cfg.walk);
     let sizes: Vec<u64> = units.iter().map(|u| u.disk_bytes()).collect();
     progress.start(sizes.iter().sum(), units.len());
     let per_unit: Vec<Vec<ParsedFile>> = units

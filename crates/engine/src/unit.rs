@@ -167,5 +167,6 @@ fn parse(path: &str, reader: &mut dyn std::io::BufRead, cfg: &Config) -> ParsedF
     let mut ctx = context(path, &cfg.options);
     ctx.counter_filter = cfg.counter_filter.clone();
     ctx.keep_ordinary = cfg.keep_ordinary;
+    ctx.keep = cfg.retain.filter();
     parse_reader(forced_for(&cfg.forced, path), &ctx, reader)
 }

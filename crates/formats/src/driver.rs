@@ -1,7 +1,9 @@
 //! The driver: bytes in, lines to a parser, a [`ParsedFile`] out.
 
 use crate::detect::detect;
+use crate::dropped::Dropped;
 use crate::format::{FileContext, Format, Head, Line, Output};
+use crate::utf16;
 use std::borrow::Cow;
 use std::io::{BufRead, Read};
 use uctriage_core::{Fact, Problem, RawEvent, RawTime};
@@ -32,8 +34,10 @@ pub struct ParsedFile {
     pub understood: u64,
     /// Bytes read (after decompression).
     pub bytes: u64,
-    /// Events found.
+    /// Events found and kept ([`FileContext::keep`]).
     pub events: Vec<RawEvent>,
+    /// Events found and not kept, counted and summarised.
+    pub dropped: Dropped,
     /// Facts found.
     pub facts: Vec<Fact>,
     /// Problems, located.
@@ -73,7 +77,17 @@ impl ParsedFile {
 pub fn parse_reader(
     forced: Option<&dyn Format>,
     ctx: &FileContext,
+    reader: impl BufRead,
+) -> ParsedFile {
+    parse_text(forced, ctx, reader, true)
+}
+
+/// [`parse_reader`]; UTF-16 input is decoded to UTF-8 first when `sniff`.
+fn parse_text(
+    forced: Option<&dyn Format>,
+    ctx: &FileContext,
     mut reader: impl BufRead,
+    sniff: bool,
 ) -> ParsedFile {
     if forced.is_none() && is_document(ctx.file_name()) {
         return ParsedFile::failed(
@@ -110,6 +124,14 @@ pub fn parse_reader(
             None => f.problems.push(Problem::file("empty file")),
         }
         return f;
+    }
+    if let Some(order) = sniff.then(|| utf16::sniff(&head)).flatten() {
+        let undecoded = std::io::Cursor::new(head).chain(reader);
+        let decoded: Box<dyn BufRead + '_> = Box::new(std::io::BufReader::with_capacity(
+            READ_BYTES,
+            utf16::Utf16Reader::new(undecoded, order),
+        ));
+        return parse_text(forced, ctx, decoded, false);
     }
     if looks_binary(&head) {
         return ParsedFile::failed(
@@ -155,7 +177,10 @@ fn run_parser(
 ) -> ParsedFile {
     let mut sink = Sink {
         parser: format.parser(ctx),
-        out: Output::default(),
+        out: Output {
+            keep: ctx.keep.clone(),
+            ..Output::default()
+        },
         lines: 0,
         bytes: 0,
         bad_utf8: 0,
@@ -212,6 +237,7 @@ fn run_parser(
     } = sink;
     out.current_understood = true;
     parser.finish(&mut out);
+    out.release_held();
     if bad_utf8 > 3 {
         out.push_problem(Problem::file(format!(
             "{bad_utf8} lines had invalid UTF-8 in all"
@@ -229,6 +255,7 @@ fn run_parser(
         understood: out.understood,
         bytes,
         events: out.events,
+        dropped: out.dropped,
         facts: out.facts,
         problems: out.problems,
         problems_dropped: out.problems_dropped,
@@ -488,9 +515,6 @@ fn is_document(name: &str) -> bool {
 /// Text logs have no NUL bytes and few control characters.
 fn looks_binary(head: &[u8]) -> bool {
     let sample = &head[..head.len().min(8192)];
-    if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
-        return false; // UTF-16 text, handled by the caller's decoder (or reported as unknown)
-    }
     if memchr::memchr(0, sample).is_some() {
         return true;
     }
@@ -561,6 +585,27 @@ mod tests {
         assert_eq!(bad.len(), 4, "{:?}", f.problems); // 3 located + the total
         assert_eq!(bad[0].line, Some(2));
         assert!(bad[3].message.starts_with("5 lines"));
+    }
+
+    #[test]
+    fn events_not_kept_are_counted_and_continuations_still_reach_their_own_event() {
+        let text = "2024-03-01 10:00:00 keep me\n  more of the kept one\n2024-03-01 10:00:01 drop me\n  more of the dropped one\n2024-03-01 10:00:02 keep too\n";
+        let mut ctx = FileContext::new("app.log");
+        ctx.keep = Some(std::sync::Arc::new(|e: &RawEvent| {
+            e.summary.contains("keep")
+        }));
+        let f = parse_reader(crate::by_name("generic"), &ctx, text.as_bytes());
+        assert_eq!((f.lines, f.understood), (5, 5));
+        let texts: Vec<&str> = f.events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "2024-03-01 10:00:00 keep me\n  more of the kept one",
+                "2024-03-01 10:00:02 keep too"
+            ]
+        );
+        assert_eq!(f.dropped.count, 1);
+        assert_eq!(f.dropped.groups[0].min.1, 3);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The [`Format`] trait and the small types a parser works with.
 
+use crate::dropped::{Dropped, EventFilter};
 use crate::filename::date_from_file_name;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::{DateSource, Fact, Problem, RawEvent, RawTime};
@@ -21,6 +22,10 @@ pub struct FileContext {
     /// matter in an outage (the formats that skip ordinary records, SDL and
     /// UCCE dumplog traces, honour it; `timeline --all` asks for it).
     pub keep_ordinary: bool,
+    /// Which emitted events are kept (None: all). The others are counted
+    /// and summarised in [`ParsedFile::dropped`](crate::ParsedFile::dropped)
+    /// as they are emitted, so memory does not grow with them.
+    pub keep: Option<EventFilter>,
 }
 
 impl std::fmt::Debug for FileContext {
@@ -30,6 +35,7 @@ impl std::fmt::Debug for FileContext {
             .field("date_hint", &self.date_hint)
             .field("counter_filter", &self.counter_filter.is_some())
             .field("keep_ordinary", &self.keep_ordinary)
+            .field("keep", &self.keep.is_some())
             .finish()
     }
 }
@@ -43,6 +49,7 @@ impl FileContext {
             date_hint: date_from_file_name(name).map(|d| (d, DateSource::FileName)),
             counter_filter: None,
             keep_ordinary: false,
+            keep: None,
         }
     }
 
@@ -138,9 +145,15 @@ pub struct Skimmed {
 }
 
 /// Where a parser puts what it found.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Output {
     pub(crate) events: Vec<RawEvent>,
+    /// Which events are kept (None: all).
+    pub(crate) keep: Option<EventFilter>,
+    /// The last event emitted, when it is not kept: still open to
+    /// [`Output::last_event_mut`] until the next one is emitted.
+    pub(crate) held: Option<RawEvent>,
+    pub(crate) dropped: Dropped,
     pub(crate) facts: Vec<Fact>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) problems_dropped: u64,
@@ -151,6 +164,18 @@ pub struct Output {
 
 /// At most this many problems are kept per file; the rest are counted.
 pub const MAX_PROBLEMS_PER_FILE: usize = 50;
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("events", &self.events.len())
+            .field("dropped", &self.dropped.count)
+            .field("facts", &self.facts.len())
+            .field("problems", &self.problems)
+            .field("understood", &self.understood)
+            .finish()
+    }
+}
 
 impl Output {
     /// Mark the current line as understood (idempotent per line).
@@ -163,9 +188,21 @@ impl Output {
 
     /// Emit an event.
     pub fn emit(&mut self, mut event: RawEvent) {
+        self.release_held();
+        if self.keep.as_ref().is_some_and(|keep| !keep(&event)) {
+            self.held = Some(event);
+            return;
+        }
         // Events are kept until the whole bundle is read: no spare capacity.
         event.fields.shrink_to_fit();
         self.events.push(event);
+    }
+
+    /// The event held open is done with: counted, summarised, let go.
+    pub(crate) fn release_held(&mut self) {
+        if let Some(ev) = self.held.take() {
+            self.dropped.add(&ev);
+        }
     }
 
     /// Record a fact about the bundle.
@@ -197,10 +234,13 @@ impl Output {
 
     /// The last emitted event, to append continuation lines to.
     pub fn last_event_mut(&mut self) -> Option<&mut RawEvent> {
-        self.events.last_mut()
+        match &mut self.held {
+            Some(ev) => Some(ev),
+            None => self.events.last_mut(),
+        }
     }
 
-    /// Events emitted so far.
+    /// Events emitted and kept so far.
     pub fn events(&self) -> &[RawEvent] {
         &self.events
     }

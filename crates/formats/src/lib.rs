@@ -27,11 +27,13 @@
 mod csvline;
 mod detect;
 mod driver;
+mod dropped;
 mod filename;
 mod format;
 mod pairs;
 mod scan;
 mod timeparse;
+mod utf16;
 
 mod cisco_syslog;
 mod cucm_bat_csv;
@@ -45,6 +47,7 @@ mod vm_inventory_csv;
 
 pub use detect::{by_name, detect, registry};
 pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
+pub use dropped::{stated_date, Dropped, DroppedGroup, EventFilter};
 pub use filename::date_from_file_name;
 pub use format::{CounterFilter, FileContext, Format, Head, Line, LineParser, Output, Skimmed};
 pub use timeparse::{month_from_abbrev, parse_hms};

@@ -20,6 +20,7 @@
 //! Everything is a function of the seed; files are streamed (memory stays
 //! small whatever the size).
 
+mod dense;
 mod rng;
 mod sdl;
 mod side;
@@ -34,6 +35,7 @@ use sdl::{App, Density, Scripted, StreamPlan};
 use std::path::{Path, PathBuf};
 use time::{HOUR, MIN, SEC};
 
+pub use dense::{write_dense, DenseSummary, Mode};
 pub use sdl::StreamStats;
 
 /// What to generate.

@@ -44,10 +44,41 @@ struct Args {
     /// Worker threads (default: all cores)
     #[arg(short = 'j', long)]
     threads: Option<usize>,
+    /// What to write: an RTMT-style collection with ground truth, or (for
+    /// memory and speed benchmarks) event-dense CiscoSyslog of a large
+    /// cluster with one incident, or plain timestamped application logs,
+    /// one file per node under OUT
+    #[arg(long, value_enum, default_value_t = GenMode::Collection)]
+    mode: GenMode,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum GenMode {
+    Collection,
+    DenseSyslog,
+    GenericLog,
 }
 
 fn main() -> Result<()> {
     let a = Args::parse();
+    if a.mode != GenMode::Collection {
+        let mode = match a.mode {
+            GenMode::DenseSyslog => uctriage_gen::Mode::DenseSyslog,
+            _ => uctriage_gen::Mode::GenericLog,
+        };
+        let t0 = Instant::now();
+        let size = uctriage_gen::parse_size(&a.size)?;
+        let s = uctriage_gen::write_dense(&a.out, mode, size, a.nodes, a.seed, a.date)?;
+        eprintln!(
+            "wrote {} files under {}: {} lines, {:.1} MiB in {:.1}s",
+            s.files.len(),
+            a.out.display(),
+            s.lines,
+            s.bytes as f64 / (1 << 20) as f64,
+            t0.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let cfg = uctriage_gen::Config {
         out: a.out,
         size: uctriage_gen::parse_size(&a.size)?,

@@ -2,6 +2,7 @@
 
 use crate::hosts::HostBook;
 use crate::resolve::{resolve, Clocks, DateFallback};
+use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{DateSource, Event, Evidence, Fact, Problem, RawTime, ZoneSource};
-use uctriage_formats::ParsedFile;
+use uctriage_formats::{stated_date, ParsedFile};
 
 /// What the user told us about time.
 #[derive(Clone, Debug, Default)]
@@ -85,20 +86,42 @@ const GENERIC_FOLDERS: &[&str] = &[
     "files",
     "cli",
     "collection",
+    "dbl",
+    "sdi",
+    "platform",
+    "tomcat",
+    "rtmt",
+    "install",
+    "core",
+    "inactivelog",
+    "perfmon",
+    "traces-collected",
 ];
 
 /// Normalize every parsed file into one bundle.
 pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let mut book = HostBook::default();
     book.learn(files.iter().flat_map(|f| f.facts.iter()));
-    let file_hosts: Vec<(Option<String>, &'static str)> =
-        files.iter().map(|f| file_host(f, &book)).collect();
+    let mut ambiguities: Vec<Option<String>> = Vec::with_capacity(files.len());
+    let file_hosts: Vec<(Option<String>, &'static str)> = files
+        .iter()
+        .map(|f| {
+            let (h, how, ambiguity) = file_host(f, &book);
+            ambiguities.push(ambiguity);
+            (h, how)
+        })
+        .collect();
     for (f, (host, _)) in files.iter().zip(&file_hosts) {
         if let Some(h) = host {
             book.know(h);
         }
         for ev in &f.events {
             if let Some(h) = &ev.host {
+                book.know(h);
+            }
+        }
+        for g in &f.dropped.groups {
+            if let Some(h) = &g.host {
                 book.know(h);
             }
         }
@@ -122,10 +145,17 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     let fallback = date_fallback(&files, opts);
     let mut events = Vec::with_capacity(files.iter().map(|f| f.events.len()).sum());
     let mut infos = Vec::new();
-    let mut undated_clock_hosts = 0usize;
-    let no_zone = unknown_or_hint(opts);
+    let mut undated_clock_hosts = 0u64;
+    let mut dateless = 0u64;
+    let mut unplaced = Unplaced::default();
+    let no_zone = unknown_or_hint(opts).unwrap_or_else(|| {
+        site_zone(&zones).unwrap_or_else(|| {
+            ZoneDecision::unknown("the file's host is unknown: local times read as UTC".into())
+        })
+    });
     let mut clocks = Clocks::default();
-    for (f, (host, host_source)) in files.into_iter().zip(file_hosts) {
+    for ((f, (host, host_source)), ambiguity) in files.into_iter().zip(file_hosts).zip(ambiguities)
+    {
         let path: Arc<str> = Arc::from(f.path.as_str());
         let mut info = FileInfo {
             path: f.path.clone(),
@@ -135,29 +165,43 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
             lines: f.lines,
             understood: f.understood,
             bytes: f.bytes,
-            events: f.events.len(),
+            events: f.events.len() + f.dropped.count as usize,
             first: None,
             last: None,
             problems: f.problems,
             problems_dropped: f.problems_dropped,
         };
-        for raw in f.events {
-            let subject = raw
-                .host
-                .as_deref()
-                .map(|h| book.resolve(h))
-                .or_else(|| host.clone());
+        if let Some(a) = ambiguity {
+            info.problems.insert(0, Problem::file(a));
+        }
+        let mut file_unplaced = FileUnplaced::default();
+        // How one raw time of the file resolves: its subject host, instant
+        // and basis; counted as `n` events for the notes.
+        let mut place = |raw_host: Option<&str>, raw: &RawTime, line: u64, n: u64| {
+            let subject = raw_host.map(|h| book.resolve(h)).or_else(|| host.clone());
             let clock_host = host.clone().or_else(|| subject.clone());
             let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
                 Some(z) => z,
                 None => {
-                    if needs_zone(&raw.time) {
-                        undated_clock_hosts += 1;
+                    if needs_zone(raw) {
+                        undated_clock_hosts += n;
                     }
                     &no_zone
                 }
             };
-            let (time, basis) = resolve(&raw.time, zone, fallback);
+            let (time, basis) = resolve(raw, zone, fallback);
+            if time.is_none() && !matches!(raw, RawTime::Unknown) {
+                file_unplaced.add(line, why_unplaced(raw, basis, fallback), n);
+            }
+            if fallback.is_some_and(|fb| fb.source == DateSource::Bundle)
+                && basis.dated_from(DateSource::Bundle)
+            {
+                dateless += n;
+            }
+            (subject, zone, time, basis)
+        };
+        for raw in f.events {
+            let (subject, zone, time, basis) = place(raw.host.as_deref(), &raw.time, raw.line, 1);
             let clock = clocks.clock(zone, basis);
             widen(&mut info, time);
             events.push(Event {
@@ -177,6 +221,16 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 format: f.format,
             });
         }
+        // Events not kept: their group's extremes stand for them all.
+        for g in &f.dropped.groups {
+            let (min, max) = (&g.min, &g.max);
+            let first = place(g.host.as_deref(), &min.0, min.1, g.count).2;
+            widen(&mut info, first);
+            if max != min {
+                let last = place(g.host.as_deref(), &max.0, max.1, 0).2;
+                widen(&mut info, last);
+            }
+        }
         if let Some((first, last)) = &f.span {
             let zone = host.as_ref().and_then(|h| zones.get(h)).unwrap_or(&no_zone);
             for raw in [first, last] {
@@ -184,22 +238,28 @@ pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
                 widen(&mut info, time);
             }
         }
+        unplaced.add(&file_unplaced);
+        file_unplaced.report(&mut info.problems);
         infos.push(info);
     }
     if undated_clock_hosts > 0 && opts.tz_hints.iter().all(|h| h.host.is_some()) {
-        notes.push(format!(
-            "{undated_clock_hosts} local times come from files whose host is unknown: read as UTC; pass --tz ZONE"
-        ));
+        notes.push(if no_zone.source == ZoneSource::Site {
+            format!(
+                "{undated_clock_hosts} local times come from files that name no host: read in {}, the zone every host of the bundle runs in; pass --tz ZONE if they were written elsewhere",
+                no_zone.zone
+            )
+        } else {
+            format!(
+                "{undated_clock_hosts} local times come from files whose host is unknown: read as UTC; pass --tz ZONE"
+            )
+        });
     }
     if let Some(fb) = fallback.filter(|fb| fb.source == DateSource::Bundle) {
-        let dateless = events
-            .iter()
-            .filter(|e| e.clock.date_source == DateSource::Bundle)
-            .count();
         if dateless > 0 {
             notes.push(format!("{dateless} events carry no date (or no year): dated from the bundle ({}); pass --date to override", fb.date));
         }
     }
+    notes.extend(unplaced.note(fallback.is_some()));
     let order: BTreeMap<&str, usize> = infos
         .iter()
         .enumerate()
@@ -242,23 +302,56 @@ fn widen(info: &mut FileInfo, time: Option<Timestamp>) {
     }
 }
 
-fn unknown_or_hint(opts: &Options) -> ZoneDecision {
-    match opts.tz_hints.iter().find(|h| h.host.is_none()) {
-        Some(h) => ZoneDecision {
+/// The zone a global `--tz ZONE` gives files with no host.
+fn unknown_or_hint(opts: &Options) -> Option<ZoneDecision> {
+    opts.tz_hints
+        .iter()
+        .find(|h| h.host.is_none())
+        .map(|h| ZoneDecision {
             zone: h.zone.clone(),
             tz: uctriage_core::jiff::tz::db()
                 .get(&h.zone)
                 .unwrap_or(TimeZone::UTC),
             source: ZoneSource::Hint,
             detail: format!("{} from --tz", h.zone),
-        },
-        None => ZoneDecision::unknown("the file's host is unknown: local times read as UTC".into()),
-    }
+        })
 }
 
-/// The host a file belongs to, and how that was decided.
-fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str) {
-    let stated: Vec<String> = f
+/// The zone of files that name no host: the one zone every host with a
+/// decided zone runs in, when they all agree (a UCCE dumplog copied off a PG
+/// with no host in its name, at a site whose CUCM nodes all run in one zone).
+fn site_zone(zones: &BTreeMap<String, ZoneDecision>) -> Option<ZoneDecision> {
+    let decided: Vec<(&String, &ZoneDecision)> = zones
+        .iter()
+        .filter(|(_, z)| z.source != ZoneSource::Unknown)
+        .collect();
+    let (_, first) = decided.first()?;
+    if decided.iter().any(|(_, z)| z.zone != first.zone) {
+        return None;
+    }
+    let hosts: Vec<&str> = decided.iter().map(|(h, _)| h.as_str()).collect();
+    ZoneDecision::named(
+        &first.zone,
+        ZoneSource::Site,
+        format!(
+            "{}, the zone of every host of the bundle ({}); the file names no host",
+            first.zone,
+            hosts.join(", ")
+        ),
+    )
+}
+
+/// The host a file belongs to, how that was decided, and — when the bundle
+/// names more than one host for it — why none was chosen.
+///
+/// In order of trust: the file's own statement (a `show status` host name, an
+/// SDL file head), a folder named after a known host (an RTMT collection's
+/// `<node>/...` tree), a file name starting with a known host
+/// (`sub3_utils_core_active_list.txt`), then the deepest folder name that is
+/// not a generic one (`cli`, `syslog`, `cm/trace/...`). Two of these naming
+/// different hosts is an ambiguity: reported, not guessed.
+fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str, Option<String>) {
+    let mut stated: Vec<String> = f
         .facts
         .iter()
         .filter_map(|x| match x {
@@ -266,26 +359,84 @@ fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str) 
             _ => None,
         })
         .collect();
-    if let Some(first) = stated.first() {
-        if stated.iter().all(|h| h == first) {
-            return (Some(first.clone()), "stated in the file");
+    stated.dedup();
+    match stated.as_slice() {
+        [one] => return (Some(one.clone()), "stated in the file", None),
+        [] => {}
+        many => {
+            let mut many = many.to_vec();
+            many.sort();
+            many.dedup();
+            if many.len() == 1 {
+                return (Some(many[0].clone()), "stated in the file", None);
+            }
+            return (
+                None,
+                "unknown",
+                Some(format!(
+                    "the file names several hosts as its own ({}): its host is not decided",
+                    many.join(", ")
+                )),
+            );
         }
     }
-    let folders: Vec<&str> = f.path.split(['/', '!']).filter(|p| !p.is_empty()).collect();
-    let folders = &folders[..folders.len().saturating_sub(1)];
-    if let Some(known) = folders.iter().rev().find(|p| book.is_known(p)) {
-        return (Some(book.resolve(known)), "folder named after a known host");
+    let parts: Vec<&str> = f.path.split(['/', '!']).filter(|p| !p.is_empty()).collect();
+    let (name, folders) = parts.split_last().map_or(("", &[][..]), |(n, f)| (*n, f));
+    let by_folder = folders
+        .iter()
+        .rev()
+        .find(|p| book.is_known(p))
+        .map(|p| book.resolve(p));
+    let by_name = host_in_file_name(name, book);
+    match (by_folder, by_name) {
+        (Some(a), Some(b)) if a != b => {
+            return (
+                None,
+                "unknown",
+                Some(format!(
+                    "the folder names host {a} and the file name host {b}: its host is not decided (rename the file or pass --tz for its times)"
+                )),
+            )
+        }
+        (Some(a), _) => return (Some(a), "folder named after a known host", None),
+        (None, Some(b)) => return (Some(b), "file name starts with a known host", None),
+        (None, None) => {}
     }
     let named = folders.iter().rev().find(|p| {
         let l = p.to_ascii_lowercase();
         !GENERIC_FOLDERS.contains(&l.as_str())
-            && !l.contains('.')
-            && l.chars().any(|c| c.is_ascii_alphabetic())
+            && (l.parse::<std::net::IpAddr>().is_ok()
+                || (!l.contains('.') && l.chars().any(|c| c.is_ascii_alphabetic())))
     });
     match named {
-        Some(p) => (Some(book.resolve(p)), "folder name"),
-        None => (None, "unknown"),
+        Some(p) => (Some(book.resolve(p)), "folder name", None),
+        None => (None, "unknown", None),
     }
+}
+
+/// The known host a file name starts with, followed by a separator
+/// (`sub3_utils_core_active_list.txt`, `ldn-cucm-sub1-show-status.txt`); the
+/// longest such name when several fit.
+fn host_in_file_name(name: &str, book: &HostBook) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let fits = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        lower.starts_with(&h)
+            && lower[h.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c, '_' | '-' | '.' | ' '))
+    };
+    book.hosts()
+        .values()
+        .flat_map(|info| {
+            std::iter::once(info.name.as_str())
+                .chain(info.aliases.iter().map(String::as_str))
+                .filter(|n| fits(n))
+                .map(move |n| (n.len(), info.name.clone()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, host)| host)
 }
 
 fn zone_evidence(
@@ -355,7 +506,8 @@ fn display_zone(
             .and_then(|h| zones.get(h))
             .filter(|z| z.source != ZoneSource::Unknown)
         {
-            *weight.entry(z.zone.as_str()).or_default() += f.events.len().max(1);
+            *weight.entry(z.zone.as_str()).or_default() +=
+                (f.events.len() + f.dropped.count as usize).max(1);
         }
     }
     let best = weight.iter().max_by_key(|(_, w)| **w).map(|(z, _)| *z);
@@ -372,21 +524,24 @@ fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
             source: DateSource::Hint,
         });
     }
-    let mut dates: Vec<Date> = files
-        .iter()
-        .flat_map(|f| f.events.iter())
-        .filter_map(|e| match &e.time {
-            RawTime::Absolute(ts, _) => Some(TimeZone::UTC.to_datetime(*ts).date()),
-            RawTime::WithOffset(dt, _, _) | RawTime::Local(dt, _) => Some(dt.date()),
-            _ => None,
-        })
-        .collect();
-    if dates.is_empty() {
-        return None;
+    let mut dates: BTreeMap<Date, u64> = BTreeMap::new();
+    for f in files {
+        for d in f.events.iter().filter_map(|e| stated_date(&e.time)) {
+            *dates.entry(d).or_default() += 1;
+        }
+        for (d, n) in &f.dropped.dates {
+            *dates.entry(*d).or_default() += n;
+        }
     }
-    dates.sort();
+    // The median: the date of the middle line, all dated lines in order.
+    let total: u64 = dates.values().sum();
+    let mut seen = 0;
+    let median = dates.into_iter().find_map(|(d, n)| {
+        seen += n;
+        (seen > total / 2).then_some(d)
+    })?;
     Some(DateFallback {
-        date: dates[dates.len() / 2],
+        date: median,
         source: DateSource::Bundle,
     })
 }

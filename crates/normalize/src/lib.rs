@@ -21,6 +21,7 @@
 mod bundle;
 mod hosts;
 mod resolve;
+mod unplaced;
 mod zones;
 
 pub use bundle::{normalize, Bundle, FileInfo, Options};

@@ -39,6 +39,13 @@ pub(crate) enum Basis {
     Undated(&'static str),
 }
 
+impl Basis {
+    /// Whether the date came from `source`.
+    pub(crate) fn dated_from(self, source: DateSource) -> bool {
+        matches!(self, Basis::Local { date, .. } if date == source)
+    }
+}
+
 /// What a DST change did to a local time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Shift {
@@ -79,8 +86,15 @@ pub(crate) fn resolve(
                     year += 1;
                 }
             }
-            match guess(year) {
-                Some(d) => local(d.to_datetime(*time), DateSource::Bundle, zone, Some(year)),
+            // February 29 in a year moved off a leap year: the leap year it
+            // exists in is the only one it can be.
+            let placed = guess(year)
+                .map(|d| (d, year))
+                .or_else(|| guess(fb.date.year()).map(|d| (d, fb.date.year())));
+            match placed {
+                Some((d, year)) => {
+                    local(d.to_datetime(*time), DateSource::Bundle, zone, Some(year))
+                }
                 None => (None, Basis::Undated("an impossible month and day")),
             }
         }

@@ -98,7 +98,7 @@ impl ZoneDecision {
         }
     }
 
-    fn named(zone: &str, source: ZoneSource, detail: String) -> Option<ZoneDecision> {
+    pub(crate) fn named(zone: &str, source: ZoneSource, detail: String) -> Option<ZoneDecision> {
         let tz = tz::db().get(zone).ok()?;
         Some(ZoneDecision {
             zone: zone.to_string(),

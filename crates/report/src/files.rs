@@ -1,5 +1,6 @@
 //! What was found, per file.
 
+use crate::printable::printable;
 use crate::text::{problem_style, TextLayout};
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
@@ -74,8 +75,8 @@ pub fn files_json(out: &mut dyn Write, files: &[FileInfo], notes: &[String]) -> 
     out.write_all(b"\n")
 }
 
-/// Write a table of files, each followed by its first problems (wrapped to
-/// the layout's width, marked in colour when it is on).
+/// Write a table of files, each followed by its first problems (one line
+/// each, marked in colour when the layout says so); notes wrap to its width.
 pub fn files_text(
     out: &mut dyn Write,
     style: &TimeStyle,
@@ -85,7 +86,7 @@ pub fn files_text(
 ) -> io::Result<()> {
     let path_w = files
         .iter()
-        .map(|f| f.path.len())
+        .map(|f| printable(&f.path).chars().count())
         .max()
         .unwrap_or(4)
         .clamp(4, 60);
@@ -107,24 +108,18 @@ pub fn files_text(
         writeln!(
             out,
             "{:<path_w$}  {:<17} {:<14} {:>8} {:>6.1}%  {range}",
-            f.path,
+            printable(&f.path),
             f.format,
-            f.host.as_deref().unwrap_or("-"),
+            printable(f.host.as_deref().unwrap_or("-")),
             f.lines,
             pct
         )?;
+        // A problem is a record, like a timeline row: one line each, for grep.
         let bang = layout.paint(problem_style(), "!");
         for p in f.problems.iter().take(5) {
-            let text = match p.line {
-                Some(l) => format!("line {l}: {}", p.message),
-                None => p.message.clone(),
-            };
-            for (i, line) in layout.wrap(&text, "    ! ", "      ").iter().enumerate() {
-                if i == 0 {
-                    writeln!(out, "    {bang}{}", &line[5..])?;
-                } else {
-                    writeln!(out, "{line}")?;
-                }
+            match p.line {
+                Some(l) => writeln!(out, "    {bang} line {l}: {}", printable(&p.message))?,
+                None => writeln!(out, "    {bang} {}", printable(&p.message))?,
             }
         }
         let more = f.problems.len().saturating_sub(5) as u64 + f.problems_dropped;
@@ -136,7 +131,7 @@ pub fn files_text(
         }
     }
     for n in notes {
-        for line in layout.wrap(n, "note: ", "      ") {
+        for line in layout.wrap(&printable(n), "note: ", "      ") {
             writeln!(out, "{line}")?;
         }
     }

@@ -1,6 +1,7 @@
 //! The explanation: findings as terminal text, Markdown and JSON.
 
 use crate::files::FileRecord;
+use crate::printable::printable;
 use crate::text::{kind_style, TextLayout};
 use crate::time::TimeStyle;
 use anstyle::Style;
@@ -44,6 +45,7 @@ fn label(kind: FindingKind) -> &'static str {
         FindingKind::Contributing => "CONTRIBUTED",
         FindingKind::Coincidental => "COINCIDENCE",
         FindingKind::Recurrence => "BEFORE",
+        FindingKind::Unusual => "UNUSUAL",
         FindingKind::Advisory => "ADVICE",
     }
 }
@@ -81,7 +83,12 @@ pub fn analysis_text(
         let head = if last == Some(l) { "" } else { l };
         last = Some(l);
         let tag = format!("[{} {}]", f.id, pct(f.confidence));
-        let lines = layout.wrap_tagged(&f.title, &tag, &format!("{head:<LABEL_W$} "), &hang);
+        let lines = layout.wrap_tagged(
+            &printable(&f.title),
+            &tag,
+            &format!("{head:<LABEL_W$} "),
+            &hang,
+        );
         for (i, line) in lines.iter().enumerate() {
             if i == 0 && !head.is_empty() {
                 let painted = layout.paint(kind_style(f.kind), head);
@@ -113,7 +120,7 @@ pub fn analysis_text(
         let head = format!(
             "[{}] {} ({}, confidence {})",
             f.id,
-            f.title,
+            printable(&f.title),
             f.kind.as_str(),
             pct(f.confidence)
         );
@@ -131,7 +138,7 @@ pub fn analysis_text(
                 writeln!(out, "{line}")?;
             }
         }
-        for line in layout.wrap(&f.summary, "  ", "  ") {
+        for line in layout.wrap(&printable(&f.summary), "  ", "  ") {
             writeln!(out, "{line}")?;
         }
         if !f.caused_by.is_empty() {
@@ -141,7 +148,12 @@ pub fn analysis_text(
         }
         for e in f.evidence.iter().take(6) {
             let first = e.text.lines().next().unwrap_or("");
-            let line = format!("{}:{}  {}", e.file, e.line, clip(first, 110));
+            let line = format!(
+                "{}:{}  {}",
+                printable(&e.file),
+                e.line,
+                printable(&clip(first, 110))
+            );
             for l in layout.wrap(&line, "    ", "        ") {
                 writeln!(out, "{l}")?;
             }
@@ -161,7 +173,7 @@ pub fn analysis_text(
         }
     }
     for n in a.notes.iter().chain(notes) {
-        for line in layout.wrap(n, "note: ", "      ") {
+        for line in layout.wrap(&printable(n), "note: ", "      ") {
             writeln!(out, "{line}")?;
         }
     }
@@ -182,13 +194,13 @@ pub fn analysis_markdown(
             out,
             "| {} | **{}** `{}` | {} |",
             label(f.kind),
-            md_cell(&f.title),
+            md_cell(&printable(&f.title)),
             f.id,
             pct(f.confidence)
         )?;
     }
     for f in &a.findings {
-        writeln!(out, "\n## {} — {}\n", f.id, f.title)?;
+        writeln!(out, "\n## {} — {}\n", f.id, printable(&f.title))?;
         if let Some(s) = f.start {
             let end = f
                 .end
@@ -202,7 +214,7 @@ pub fn analysis_markdown(
                 pct(f.confidence)
             )?;
         }
-        writeln!(out, "{}\n", f.summary)?;
+        writeln!(out, "{}\n", printable(&f.summary))?;
         if !f.caused_by.is_empty() {
             writeln!(
                 out,
@@ -227,9 +239,9 @@ pub fn analysis_markdown(
                 writeln!(
                     out,
                     "{}:{}  {}",
-                    e.file,
+                    printable(&e.file),
                     e.line,
-                    e.text.lines().next().unwrap_or("")
+                    printable(e.text.lines().next().unwrap_or(""))
                 )?;
             }
             writeln!(out, "```\n")?;
@@ -249,7 +261,7 @@ pub fn analysis_markdown(
     if !all.is_empty() {
         writeln!(out, "\n## Notes\n")?;
         for n in all {
-            writeln!(out, "- {n}")?;
+            writeln!(out, "- {}", printable(n))?;
         }
     }
     Ok(())

@@ -9,6 +9,7 @@
 mod files;
 mod findings;
 mod html;
+mod printable;
 mod schema;
 mod text;
 mod time;
@@ -17,6 +18,7 @@ mod timeline;
 pub use files::{files_json, files_text, FileRecord};
 pub use findings::{analysis_json, analysis_markdown, analysis_text};
 pub use html::analysis_html;
+pub use printable::printable;
 pub use schema::SCHEMA_VERSION;
 pub use text::TextLayout;
 pub use time::TimeStyle;

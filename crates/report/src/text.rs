@@ -99,6 +99,7 @@ pub(crate) fn kind_style(k: FindingKind) -> Style {
         FindingKind::Contributing => AnsiColor::Yellow.on_default(),
         FindingKind::Coincidental => Style::new().dimmed(),
         FindingKind::Recurrence => AnsiColor::Cyan.on_default(),
+        FindingKind::Unusual => AnsiColor::Magenta.on_default(),
         FindingKind::Advisory => AnsiColor::Green.on_default(),
     }
 }

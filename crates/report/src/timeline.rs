@@ -1,5 +1,6 @@
 //! The merged timeline as text and as NDJSON.
 
+use crate::printable::printable;
 use crate::text::{problem_style, severity_style, TextLayout};
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
@@ -82,7 +83,7 @@ pub fn timeline_text<'a>(
     events: impl IntoIterator<Item = &'a Event>,
 ) -> io::Result<()> {
     for h in header {
-        for line in layout.wrap(h, "# ", "#   ") {
+        for line in layout.wrap(&printable(h), "# ", "#   ") {
             writeln!(out, "{line}")?;
         }
     }
@@ -120,10 +121,10 @@ pub fn timeline_text<'a>(
             } else {
                 " ".to_string()
             },
-            e.host.as_deref().unwrap_or("-"),
+            printable(e.host.as_deref().unwrap_or("-")),
             layout.paint(sev, &format!("{:<kind_w$}", e.kind.as_str())),
-            layout.paint(sev, &e.summary),
-            e.evidence.file,
+            layout.paint(sev, &printable(&e.summary)),
+            printable(&e.evidence.file),
             e.evidence.line,
         )?;
     }

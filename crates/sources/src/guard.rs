@@ -15,7 +15,9 @@ pub struct Limits {
     pub max_unit_bytes: u64,
     /// How deep archives may nest in archives.
     pub max_depth: usize,
-    /// A nested zip has to be held in memory to be read; larger ones are refused.
+    /// A zip nested in another archive has to be seekable to be read: a
+    /// small one is held in memory, larger ones go to an anonymous temporary
+    /// file. This bounds the bytes so spooled for one unit, in all.
     pub max_nested_zip_bytes: u64,
 }
 
@@ -26,7 +28,7 @@ impl Default for Limits {
             ratio_after_bytes: 32 << 20,
             max_unit_bytes: 256 << 30,
             max_depth: 4,
-            max_nested_zip_bytes: 512 << 20,
+            max_nested_zip_bytes: 4 << 30,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! Turns what the user pointed at — folders, loose files, `.zip`, `.tar`,
 //! `.tar.gz`/`.tgz`, `.gz` and CUCM's still-open `.gzo` streams, nested in any
 //! order — into a sequence of `(bundle-relative path, byte stream)` pairs,
-//! without ever extracting anything to disk.
+//! without ever extracting a member to disk under its name (a zip nested in
+//! another archive that is too large for memory is spooled to an anonymous
+//! temporary file to be read by its central directory). `-` is standard input.
 //!
 //! Brief overview:
 //! - [`plan`] walks the inputs and returns [`Unit`]s: independent pieces of
@@ -11,8 +13,12 @@
 //!   that can be read in parallel.
 //! - [`read_unit`] streams one unit, calling a visitor with each member file's
 //!   path and a reader over its decompressed bytes. Hostile archives are
-//!   bounded by [`Limits`] (expansion ratio, total size, nesting depth); member
+//!   bounded by [`Limits`] (expansion ratio, total size, nesting depth, nested
+//!   zips); tar long names and PAX headers are read only up to a bound; member
 //!   names that try to escape (`../`) are reported and neutralised.
+//! - [`plan_with`] never skips a path in silence: pipes, sockets, devices,
+//!   symbolic links that loop, dangle or lead out of their folder input
+//!   ([`WalkOptions::follow_outside`]), and empty folders are problems.
 //! - A gzip file of moderate size (an RTMT trace file) is read whole and
 //!   inflated by libdeflate, then handed over as one slice; anything it
 //!   cannot take whole streams through zlib-rs, which reports what is wrong.
@@ -48,7 +54,7 @@ mod walk;
 pub use detach::{Detach, Detached, DETACH_MAX_BYTES};
 pub use guard::Limits;
 pub use stream::{read_unit, read_unit_detaching, read_unit_with_progress, Visit};
-pub use walk::{plan, Unit, ZipPart};
+pub use walk::{plan, plan_with, Unit, WalkOptions, ZipPart, STDIN_NAME};
 
 /// A problem with a source: which path, and what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]

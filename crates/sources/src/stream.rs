@@ -61,7 +61,21 @@ pub fn read_unit_detaching<'v>(
         detach,
         problems: Vec::new(),
         total: Arc::new(AtomicU64::new(0)),
+        zip_in_memory: false,
+        spooled: 0,
     };
+    if unit.is_stdin() {
+        let stdin = std::io::stdin().lock();
+        walker.stream(
+            &name,
+            Box::new(Reporting {
+                inner: stdin,
+                progress,
+            }),
+            0,
+        );
+        return walker.problems;
+    }
     match File::open(&unit.path) {
         Ok(file) if unit.part.is_some() => {
             let members = unit.part.as_ref().map(|p| p.members.clone());
@@ -127,6 +141,8 @@ pub(crate) fn read_detached(
         detach: None,
         problems: Vec::new(),
         total: member.total.clone(),
+        zip_in_memory: false,
+        spooled: 0,
     };
     walker.stream(&member.name, Box::new(member.bytes()), member.depth);
     walker.problems
@@ -139,6 +155,10 @@ struct Walker<'a, 'v> {
     detach: Option<&'a mut Detach<'v>>,
     problems: Vec<SourceProblem>,
     total: Arc<AtomicU64>,
+    /// A nested zip is held in memory now (a zip inside it is spooled).
+    zip_in_memory: bool,
+    /// Bytes of nested zips spooled to temporary files so far.
+    spooled: u64,
 }
 
 /// The first bytes of a stream, with the rest still readable behind them.
@@ -262,6 +282,92 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, limit: usize) -> (usize, Optio
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return (got, Some(e)),
         }
+    }
+}
+
+/// GNU long names are read up to this many bytes (a path longer than any
+/// file system allows); the rest of the record is skipped.
+const MAX_TAR_NAME_BYTES: usize = 4096;
+/// PAX extended headers larger than this are skipped whole.
+const MAX_PAX_BYTES: usize = 64 << 10;
+/// A zip nested in an archive up to this size is held in memory; a larger
+/// one (or one inside a held one) goes to a temporary file.
+const NESTED_ZIP_IN_MEMORY: u64 = 16 << 20;
+
+/// What extension records said about the next tar member.
+#[derive(Default)]
+struct TarPending {
+    long_name: Option<Vec<u8>>,
+    long_name_size: u64,
+    pax_path: Option<Vec<u8>>,
+    size: Option<u64>,
+    oversized_pax: Option<u64>,
+}
+
+impl TarPending {
+    /// Take the `path` and `size` records of a PAX header.
+    fn pax(&mut self, data: &[u8]) {
+        for ext in tar::PaxExtensions::new(data).flatten() {
+            match ext.key_bytes() {
+                b"path" => self.pax_path = Some(cap_name(ext.value_bytes())),
+                b"size" => {
+                    self.size = ext.value().ok().and_then(|v| v.trim().parse().ok());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The member's path: the PAX one, else the GNU long name, else the header's.
+    fn path(&self, header: &[u8]) -> Vec<u8> {
+        let long = self.long_name.as_deref().map(|n| {
+            let end = n.iter().position(|&b| b == 0).unwrap_or(n.len());
+            &n[..end]
+        });
+        self.pax_path.as_deref().or(long).unwrap_or(header).to_vec()
+    }
+}
+
+fn cap_name(name: &[u8]) -> Vec<u8> {
+    name[..name.len().min(MAX_TAR_NAME_BYTES)].to_vec()
+}
+
+/// At most `max` bytes of a record (the rest is skipped by the tar reader).
+fn bounded(r: &mut impl Read, max: usize) -> Vec<u8> {
+    let mut buf = Vec::new();
+    // An error shows again when the tar reader skips to the next record.
+    let _ = r.take(max as u64).read_to_end(&mut buf);
+    buf
+}
+
+/// Why a tar member that is neither a file nor a folder is not read.
+fn tar_kind<R: Read>(kind: tar::EntryType, entry: &tar::Entry<'_, R>) -> String {
+    let target = || {
+        entry
+            .link_name_bytes()
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default()
+    };
+    match kind {
+        tar::EntryType::Symlink => format!(
+            "a symbolic link in the archive (to `{}`): not followed",
+            target()
+        ),
+        tar::EntryType::Link => format!(
+            "a hard link in the archive to `{}`: read under that name",
+            target()
+        ),
+        tar::EntryType::GNUSparse => {
+            "a sparse file in the archive: not read (not supported)".into()
+        }
+        tar::EntryType::Char | tar::EntryType::Block => {
+            "a device in the archive: nothing to read".into()
+        }
+        tar::EntryType::Fifo => "a named pipe in the archive: nothing to read".into(),
+        other => format!(
+            "a tar record of type `{}`: not read",
+            other.as_byte() as char
+        ),
     }
 }
 
@@ -397,14 +503,19 @@ impl<'a> Walker<'a, '_> {
         self.stream(name, Box::new(guarded), depth);
     }
 
+    /// Walk a tar's records one by one (raw, so that no extension record is
+    /// ever read whole): GNU long names and PAX headers are read up to
+    /// [`MAX_TAR_NAME_BYTES`] / [`MAX_PAX_BYTES`] and applied to the member
+    /// they describe; every member that is not a plain file is reported.
     fn tar(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
         let mut archive = tar::Archive::new(reader);
         let entries = match archive.entries() {
-            Ok(e) => e,
+            Ok(e) => e.raw(true),
             Err(e) => return self.problem(name, format!("not a readable tar: {e}")),
         };
+        let mut pending = TarPending::default();
         for entry in entries {
-            let entry = match entry {
+            let mut entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     self.problem(
@@ -416,26 +527,113 @@ impl<'a> Walker<'a, '_> {
                     return;
                 }
             };
-            if !entry.header().entry_type().is_file() {
+            let kind = entry.header().entry_type();
+            let size = entry.size();
+            if kind.is_gnu_longname() {
+                pending.long_name = Some(bounded(&mut entry, MAX_TAR_NAME_BYTES));
+                pending.long_name_size = size;
                 continue;
             }
-            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let member = self.member_name(name, &raw);
-            let size = entry.size();
-            self.member(&member, entry, size, depth);
+            if kind.is_gnu_longlink() || kind.is_pax_global_extensions() {
+                // Link targets and archive-wide attributes change nothing read here.
+                continue;
+            }
+            if kind.is_pax_local_extensions() {
+                if size > MAX_PAX_BYTES as u64 {
+                    pending.oversized_pax = Some(size);
+                } else {
+                    pending.pax(&bounded(&mut entry, MAX_PAX_BYTES));
+                }
+                continue;
+            }
+            let pending = std::mem::take(&mut pending);
+            let raw = pending.path(&entry.path_bytes());
+            let member = self.member_name(name, &String::from_utf8_lossy(&raw));
+            if let Some(n) = pending.oversized_pax {
+                self.problem(&member, format!("a PAX header of {n} bytes (over {MAX_PAX_BYTES}) describes this member: ignored"));
+            }
+            if pending.long_name_size > MAX_TAR_NAME_BYTES as u64 {
+                self.problem(
+                    &member,
+                    format!(
+                        "member name of {} bytes cut to its first {MAX_TAR_NAME_BYTES}",
+                        pending.long_name_size
+                    ),
+                );
+            }
+            if pending.size.is_some_and(|s| s != size) {
+                self.problem(&member, "its size is given in a PAX header (a member over 8 GiB?), which is not supported: the rest of the archive is not read");
+                return;
+            }
+            if kind.is_file() {
+                self.member(&member, entry, size, depth);
+            } else if !kind.is_dir() {
+                let what = tar_kind(kind, &entry);
+                self.problem(&member, what);
+            }
+        }
+        if pending.long_name.is_some() || pending.pax_path.is_some() {
+            self.problem(
+                name,
+                "the tar ends with a long name or PAX header that describes no member",
+            );
         }
     }
 
+    /// A zip met inside another archive has to be seekable to be read by its
+    /// central directory. A small one is held in memory, but only one at a
+    /// time (a zip inside it is spooled); a larger one is spooled to an
+    /// anonymous temporary file (deleted when closed, never named after a
+    /// member), up to [`Limits::max_nested_zip_bytes`] per unit in all.
     fn nested_zip(&mut self, name: &str, mut reader: Box<dyn Read + '_>, depth: usize) {
+        let in_memory = if self.zip_in_memory {
+            0
+        } else {
+            NESTED_ZIP_IN_MEMORY
+        };
+        let mut head = Vec::new();
+        if let Err(e) = (&mut reader).take(in_memory + 1).read_to_end(&mut head) {
+            return self.problem(name, format!("cannot read nested zip: {e}"));
+        }
+        if head.len() as u64 <= in_memory {
+            self.zip_in_memory = true;
+            self.zip(Cursor::new(head), name, depth, None);
+            self.zip_in_memory = false;
+            return;
+        }
         let cap = self.limits.max_nested_zip_bytes;
-        let mut buf = Vec::new();
-        match (&mut reader).take(cap + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > cap => self.problem(
-                name,
-                format!("refused: a zip inside an archive larger than {cap} bytes"),
-            ),
-            Ok(_) => self.zip(Cursor::new(buf), name, depth, None),
+        let room = cap.saturating_sub(self.spooled);
+        let mut file = match tempfile::tempfile() {
+            Ok(f) => f,
+            Err(e) => {
+                return self.problem(
+                    name,
+                    format!("a zip inside an archive is read through a temporary file, which could not be made ({e}): not read"),
+                )
+            }
+        };
+        let copied = io::Write::write_all(&mut file, &head)
+            .and_then(|_| {
+                io::copy(
+                    &mut (&mut reader).take(room.saturating_sub(head.len() as u64) + 1),
+                    &mut file,
+                )
+            })
+            .map(|n| n + head.len() as u64);
+        drop(head);
+        match copied {
             Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
+            Ok(n) if n > room => self.problem(
+                name,
+                format!("refused: zips inside archives of this input take more than {cap} bytes on disk in all: not read"),
+            ),
+            Ok(n) => {
+                self.spooled += n;
+                match io::Seek::rewind(&mut file) {
+                    Ok(()) => self.zip(io::BufReader::new(file), name, depth, None),
+                    Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
+                }
+            }
         }
     }
 

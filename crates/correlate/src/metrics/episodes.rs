@@ -8,10 +8,11 @@
 //! `exit_ratio` × the edge; one shorter than `min_duration_s` is dropped.
 
 use super::series::Series;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::Evidence;
-use uctriage_knowledge::{Knowledge, Rule};
+use uctriage_knowledge::{Knowledge, Scope};
 
 /// One departure from the normal band.
 #[derive(Clone, Debug, Serialize)]
@@ -48,16 +49,37 @@ pub struct Episode {
     pub evidence: Vec<Evidence>,
 }
 
-/// Detect the episodes of every series.
-pub fn detect_episodes(series: &[Series], kb: &Knowledge, rule: Option<&Rule>) -> Vec<Episode> {
-    let param = |name: &str, default: f64| rule.map_or(default, |r| r.param(name, default));
-    let cfg = Config {
-        exit_ratio: param("exit_ratio", 0.9),
-        exit_samples: param("exit_samples", 2.0) as usize,
-        min_duration_s: param("min_duration_s", 120.0) as i64,
-        mad_k: param("baseline_mad_k", 6.0),
-        min_points: param("min_points", 5.0) as usize,
-    };
+/// How episodes are found: the `metric_episodes` rule's parameters.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeConfig {
+    /// An episode ends when samples are back under `exit_ratio` × the edge ...
+    pub exit_ratio: f64,
+    /// ... for this many samples in a row.
+    pub exit_samples: usize,
+    /// Episodes shorter than this are dropped (unless a threshold gives its own).
+    pub min_duration_s: i64,
+    /// A baseline edge is the median plus this many median absolute deviations ...
+    pub baseline_mad_k: f64,
+    /// ... but at least this far from the median, per metric class.
+    pub floors: BTreeMap<String, f64>,
+    /// ... or this far for a class without a floor.
+    pub default_floor: f64,
+    /// Series with fewer samples are not judged.
+    pub min_points: usize,
+    /// An episode that began this long before the impact is pre-existing.
+    pub pre_existing_s: i64,
+}
+
+/// Detect the episodes of every series. `in_scope` says whether a threshold
+/// of that scope may judge a series; a series no sourced threshold may judge
+/// is judged against its own baseline.
+pub fn detect_episodes(
+    series: &[Series],
+    kb: &Knowledge,
+    cfg: &EpisodeConfig,
+    in_scope: &dyn Fn(&Series, Scope) -> bool,
+) -> Vec<Episode> {
     let mut out = Vec::new();
     for s in series.iter().filter(|s| s.points.len() >= cfg.min_points) {
         let low_is_bad = kb
@@ -65,21 +87,13 @@ pub fn detect_episodes(series: &[Series], kb: &Knowledge, rule: Option<&Rule>) -
             .metric_class
             .iter()
             .any(|c| c.metric == s.metric && c.bad == "low");
-        let Some(edge) = edge(s, kb, &cfg, low_is_bad, &param) else {
+        let Some(edge) = edge(s, kb, cfg, low_is_bad, in_scope) else {
             continue;
         };
-        out.extend(scan(s, &edge, &cfg, low_is_bad));
+        out.extend(scan(s, &edge, cfg, low_is_bad));
     }
     out.sort_by_key(|e| e.start);
     out
-}
-
-struct Config {
-    exit_ratio: f64,
-    exit_samples: usize,
-    min_duration_s: i64,
-    mad_k: f64,
-    min_points: usize,
 }
 
 struct Edge {
@@ -93,12 +107,13 @@ struct Edge {
 fn edge(
     s: &Series,
     kb: &Knowledge,
-    cfg: &Config,
+    cfg: &EpisodeConfig,
     low_is_bad: bool,
-    param: &dyn Fn(&str, f64) -> f64,
+    in_scope: &dyn Fn(&Series, Scope) -> bool,
 ) -> Option<Edge> {
     if let Some(t) = kb
         .thresholds_for(&s.metric)
+        .filter(|t| in_scope(s, t.scope))
         .min_by(|a, b| a.above.total_cmp(&b.above))
     {
         return Some(Edge {
@@ -114,8 +129,12 @@ fn edge(
     let mut dev: Vec<f64> = v.iter().map(|x| (x - median).abs()).collect();
     dev.sort_by(f64::total_cmp);
     let mad = dev[dev.len() / 2];
-    let floor = param(&format!("floor_{}", s.metric), 10.0);
-    let spread = (cfg.mad_k * mad).max(floor);
+    let floor = cfg
+        .floors
+        .get(&s.metric)
+        .copied()
+        .unwrap_or(cfg.default_floor);
+    let spread = (cfg.baseline_mad_k * mad).max(floor);
     let value = if low_is_bad {
         median - spread
     } else {
@@ -135,7 +154,7 @@ fn edge(
     })
 }
 
-fn scan(s: &Series, edge: &Edge, cfg: &Config, low_is_bad: bool) -> Vec<Episode> {
+fn scan(s: &Series, edge: &Edge, cfg: &EpisodeConfig, low_is_bad: bool) -> Vec<Episode> {
     let out_of_band = |v: f64| {
         if low_is_bad {
             v < edge.value
@@ -243,6 +262,7 @@ mod tests {
         let t0: Timestamp = "2024-01-01T00:00:00Z".parse().unwrap();
         Series {
             host: "h".into(),
+            from: None,
             metric: metric.into(),
             counter: "c".into(),
             unit: "%".into(),
@@ -261,12 +281,40 @@ mod tests {
         }
     }
 
+    /// The shipped `metric_episodes` parameters.
+    fn cfg(kb: &Knowledge) -> EpisodeConfig {
+        kb.rule("episodes").unwrap().params_as().unwrap()
+    }
+
+    fn anywhere(_: &Series, _: Scope) -> bool {
+        true
+    }
+
+    #[test]
+    fn a_threshold_out_of_its_scope_leaves_the_series_to_its_baseline() {
+        let kb = Knowledge::embedded().unwrap();
+        let mut v = vec![95.0; 10];
+        v.extend([97.0, 99.0, 100.0, 97.0, 96.0]);
+        let nowhere = |_: &Series, scope: Scope| scope == Scope::Any;
+        let eps = detect_episodes(&[series("cpu_percent", &v)], &kb, &cfg(&kb), &nowhere);
+        assert!(
+            eps.is_empty(),
+            "steady 95-100 % is its own baseline: {eps:?}"
+        );
+        let eps = detect_episodes(&[series("cpu_percent", &v)], &kb, &cfg(&kb), &anywhere);
+        assert_eq!(
+            eps.len(),
+            1,
+            "the RTMT pegging default judges it where it applies"
+        );
+    }
+
     #[test]
     fn a_sourced_threshold_gives_start_end_peak_and_excess() {
         let kb = Knowledge::embedded().unwrap();
         let mut v = vec![10.0; 10];
         v.extend([95.0, 99.0, 100.0, 97.0, 12.0, 11.0, 10.0]);
-        let eps = detect_episodes(&[series("cpu_percent", &v)], &kb, None);
+        let eps = detect_episodes(&[series("cpu_percent", &v)], &kb, &cfg(&kb), &anywhere);
         assert_eq!(eps.len(), 1);
         let e = &eps[0];
         assert_eq!((e.threshold, e.peak, e.over_by), (90.0, 100.0, 10.0));
@@ -282,7 +330,7 @@ mod tests {
         v.extend([
             95.0, 96.0, 85.0, 97.0, 98.0, 10.0, 10.0, 10.0, 95.0, 10.0, 10.0,
         ]);
-        let eps = detect_episodes(&[series("cpu_percent", &v)], &kb, None);
+        let eps = detect_episodes(&[series("cpu_percent", &v)], &kb, &cfg(&kb), &anywhere);
         assert_eq!(
             eps.len(),
             1,
@@ -295,7 +343,7 @@ mod tests {
         let kb = Knowledge::embedded().unwrap();
         let mut v = vec![40.0, 42.0, 41.0];
         v.extend(vec![2.0; 30]);
-        let eps = detect_episodes(&[series("iowait_percent", &v)], &kb, None);
+        let eps = detect_episodes(&[series("iowait_percent", &v)], &kb, &cfg(&kb), &anywhere);
         assert_eq!(eps.len(), 1);
         assert!(
             eps[0].open_start,

@@ -5,11 +5,11 @@
 //! Which counters belong to which class is data (`knowledge/metrics.toml`);
 //! thresholds with a public source come from `knowledge/thresholds.toml`;
 //! where no source gives a number, the band is the series' own baseline
-//! (parameters in `knowledge/rules.toml`, rule type `episodes`), and the
+//! (parameters in `knowledge/rules/episodes.toml`, rule type `metric_episodes`), and the
 //! episode says so.
 
 mod episodes;
 mod series;
 
-pub use episodes::{detect_episodes, Episode};
+pub use episodes::{detect_episodes, Episode, EpisodeConfig};
 pub use series::{build_series, Series};

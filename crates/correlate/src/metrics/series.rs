@@ -11,6 +11,8 @@ use uctriage_knowledge::Knowledge;
 pub struct Series {
     /// Canonical host (the node, the ESXi host, or a ping target).
     pub host: String,
+    /// For a ping series, the host that sent the pings.
+    pub from: Option<String>,
     /// Metric class (`cpu_percent`, `disk_latency_ms`, `ping_rtt_ms`, ...).
     pub metric: String,
     /// The counter as the file names it.
@@ -28,8 +30,8 @@ pub struct Series {
 /// Build every series the bundle's metric samples and pings make. A ping
 /// series belongs to its target (resolved to a host by `resolve`); its loss
 /// is what each run's statistics report, or per probe when no run does.
-pub fn build_series(
-    events: &[Event],
+pub fn build_series<'e>(
+    events: impl IntoIterator<Item = &'e Event>,
     kb: &Knowledge,
     resolve: &dyn Fn(&str) -> String,
 ) -> Vec<Series> {
@@ -52,7 +54,7 @@ pub fn build_series(
                     };
                     push(
                         &mut map,
-                        &host,
+                        (&host, None),
                         &class.metric,
                         counter,
                         &class.unit,
@@ -67,15 +69,15 @@ pub fn build_series(
                     continue;
                 };
                 let (subject, name) = (resolve(target), format!("ping from {host}"));
+                let from = Some(host.as_str());
                 // A run's statistics line says what was lost (ping -D
                 // prints no line for a lost probe, so the probes alone
                 // would show no loss at all): it becomes the loss series.
                 if let Some(loss) = e.fields.get("loss_pct").and_then(|v| v.parse::<f64>().ok()) {
-                    let key = (subject.clone(), name.clone());
-                    reported_loss.insert(key);
+                    reported_loss.insert((subject.clone(), name.clone()));
                     push(
                         &mut map,
-                        &subject,
+                        (&subject, from),
                         "ping_loss_percent",
                         &name,
                         "%",
@@ -87,13 +89,22 @@ pub fn build_series(
                 }
                 let lost = e.fields.get("lost").is_some_and(|l| l == "true");
                 if let Some(rtt) = e.fields.get("rtt_ms").and_then(|v| v.parse::<f64>().ok()) {
-                    push(&mut map, &subject, "ping_rtt_ms", &name, "ms", t, rtt, e);
+                    push(
+                        &mut map,
+                        (&subject, from),
+                        "ping_rtt_ms",
+                        &name,
+                        "ms",
+                        t,
+                        rtt,
+                        e,
+                    );
                 }
                 if lost || e.fields.contains_key("rtt_ms") {
                     let loss = if lost { 100.0 } else { 0.0 };
                     push(
                         &mut probe_loss,
-                        &subject,
+                        (&subject, from),
                         "ping_loss_percent",
                         &name,
                         "%",
@@ -124,7 +135,7 @@ pub fn build_series(
 #[allow(clippy::too_many_arguments)]
 fn push(
     map: &mut BTreeMap<(String, String, String), Series>,
-    host: &str,
+    (host, from): (&str, Option<&str>),
     metric: &str,
     counter: &str,
     unit: &str,
@@ -136,6 +147,7 @@ fn push(
         .entry((host.to_string(), metric.to_string(), counter.to_string()))
         .or_insert_with(|| Series {
             host: host.to_string(),
+            from: from.map(str::to_string),
             metric: metric.to_string(),
             counter: counter.to_string(),
             unit: unit.to_string(),

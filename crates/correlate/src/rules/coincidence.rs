@@ -1,408 +1,467 @@
-//! Coincidence: problems on other hosts that did not cause the impact —
-//! because they began long before it, or because the host has no path to the
-//! impacted devices. Otherwise they may have contributed, and are said so.
+//! `coincidence`: problems on other hosts than the root cause's. They are a
+//! coincidence when they began long before the impact, when the host has no
+//! path (CallManager group) to the impacted devices, or when nothing in the
+//! bundle ties the host to them; otherwise they may have contributed.
+//! Housekeeping alarms alone are never contributing unless the host serves
+//! the impacted devices and they came within the impact's own window.
 
-use super::secs;
-use crate::ctx::{span, Ctx};
+use super::common::secs;
+use super::crash::episode_info;
+use crate::data::{Data, HostTroubleData, ReauthData, Symptom, SymptomKind};
+use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
-use crate::metrics::Episode;
-use std::borrow::Cow;
+use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Evidence, Kind};
-use uctriage_knowledge::Rule;
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
-/// One symptom on a host: when it began, what it is, its proofs.
-struct Symptom {
-    first: Timestamp,
-    last: Timestamp,
-    /// A few words for the title.
-    short: String,
-    /// A sentence part for the summary.
-    what: String,
-    /// The first few proofs, in event order (a finding cites at most
-    /// [`CITED`] per symptom, so the rest are not kept).
-    evidence: Vec<Evidence>,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// Trouble that began this long before the impact is not its cause.
+    long_before_s: i64,
+    /// Re-authentications up to this long before the impact are reported.
+    reauth_lookback_s: i64,
+    /// Housekeeping alarms this close before the impact, on a node that serves
+    /// its devices, may still have contributed.
+    housekeeping_window_s: i64,
+    /// RTMT alerts that only count the loss itself (the impact as RTMT sees
+    /// it), never a problem of the node they name.
+    impact_alerts: Vec<String>,
+    /// Alert names (substrings) that mean the CPU was pegged.
+    cpu_alerts: Vec<String>,
+    /// Replication state groups (code table groups) that mean replication is broken.
+    replication_bad_groups: Vec<String>,
+    /// Proofs cited per symptom.
+    cited_per_symptom: usize,
+    /// Confidence weights.
+    confidence: Weights,
 }
 
-/// Proofs cited per symptom.
-const CITED: usize = 4;
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Weights {
+    contributing: f64,
+    coincidence_base: f64,
+    per_reason: f64,
+    untied: f64,
+    shared_infrastructure: f64,
+    reauthentication: f64,
+}
 
-pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let t0 = match ctx
-        .impacts
-        .first()
-        .map(|i| i.start)
-        .or_else(|| ctx.root_crashes.first().map(|(_, c)| ctx.crashes[*c].time))
-    {
-        Some(t) => t,
-        None => return,
-    };
-    let root_hosts: BTreeSet<String> = ctx
-        .root_crashes
-        .iter()
-        .map(|(_, c)| ctx.crashes[*c].host.clone())
-        .collect();
-    // In CallManager group priority order (primary first), not by name.
-    let mut served_by: Vec<String> = Vec::new();
-    for node in ctx
-        .impacts
-        .iter()
-        .flat_map(|i| i.devices.iter())
-        .filter_map(|d| ctx.topo.registration(d))
-        .flat_map(|r| r.nodes)
-    {
-        if !served_by.contains(&node) {
-            served_by.push(node);
+struct Coincidence {
+    p: Params,
+    sources: Vec<String>,
+}
+
+/// Build the rule from its spec.
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
+    Ok(Box::new(Coincidence {
+        p: spec.params_as()?,
+        sources: spec.sources.clone(),
+    }))
+}
+
+/// Symptom kinds read, and the remote-end keys that name another host.
+const KINDS: [Kind; 6] = [
+    Kind::ClusterAuth,
+    Kind::SdlLink,
+    Kind::Replication,
+    Kind::RtmtAlert,
+    Kind::Alarm,
+    Kind::Ping,
+];
+
+impl Rule for Coincidence {
+    fn declare(&self) -> Declaration {
+        Declaration {
+            events: KINDS.to_vec(),
+            consumes: vec![
+                Input::Kind(FindingKind::Impact),
+                Input::Kind(FindingKind::RootCause),
+                Input::Episodes,
+            ],
+            produces: vec![
+                Output::Class("host-trouble".into(), FindingKind::Coincidental),
+                Output::Class("host-trouble".into(), FindingKind::Contributing),
+                Output::Class("reauthentication".into(), FindingKind::Coincidental),
+                Output::Tag("node-not-authenticated".into()),
+                Output::Tag("sdl-link-down".into()),
+                Output::Tag("replication-bad".into()),
+                Output::Tag("cpu-pegged".into()),
+                Output::Tag("storage-latency".into()),
+                Output::Tag("cpu-ready".into()),
+                Output::Tag("ping-loss".into()),
+                Output::Tag("rtmt-alert".into()),
+                Output::Tag("housekeeping".into()),
+            ],
         }
     }
-    let hosts: Vec<String> = ctx.bundle.hosts.hosts().keys().cloned().collect();
-    // The ESXi hosts the root-cause nodes run on are judged with the root
-    // cause (as contributing causes), not as coincidences.
-    let root_esx: BTreeSet<String> = root_hosts
-        .iter()
-        .filter_map(|h| ctx.topo.placement(h))
-        .map(|p| ctx.bundle.hosts.resolve(&p.esx))
-        .collect();
-    let by_subject = events_by_subject(ctx);
-    for host in hosts
-        .iter()
-        .filter(|h| !root_hosts.contains(*h) && !root_esx.contains(*h))
-    {
-        let events = by_subject.get(host.as_str()).map_or(&[][..], Vec::as_slice);
-        let symptoms = symptoms(rule, ctx, host, events);
-        if symptoms.is_empty() {
-            continue;
+
+    fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
+        let impacts: Vec<&Finding> = cx.of_kind(FindingKind::Impact).collect();
+        let roots: Vec<&Finding> = cx.of_kind(FindingKind::RootCause).collect();
+        let Some(t0) = impacts
+            .iter()
+            .filter_map(|f| f.start)
+            .min()
+            .or_else(|| roots.iter().filter_map(|f| f.start).min())
+        else {
+            return;
+        };
+        let root_hosts: BTreeSet<String> = roots.iter().flat_map(|f| fault_hosts(f)).collect();
+        // In CallManager group priority order (primary first), not by name.
+        let mut served_by: Vec<String> = Vec::new();
+        for node in impacts
+            .iter()
+            .flat_map(|i| i.devices.iter())
+            .filter_map(|d| cx.topo.registration(d))
+            .flat_map(|r| r.nodes)
+        {
+            if !served_by.contains(&node) {
+                served_by.push(node);
+            }
         }
-        let mut f = judge(rule, ctx, host, &symptoms, t0, &served_by);
-        shared_host(ctx, &mut f, host, &root_hosts);
-        ctx.push(f);
+        // The ESXi hosts the root-cause nodes run on are judged with the root
+        // cause (as contributing causes), not as coincidences.
+        let root_esx: BTreeSet<String> = root_hosts
+            .iter()
+            .filter_map(|h| cx.topo.placement(h))
+            .map(|p| cx.hosts.resolve(&p.esx))
+            .collect();
+        let by_subject = self.events_by_subject(cx);
+        for host in cx.hosts.hosts().keys() {
+            if root_hosts.contains(host) || root_esx.contains(host) {
+                continue;
+            }
+            let events = by_subject.get(host.as_str()).map_or(&[][..], Vec::as_slice);
+            let (symptoms, evidence) = self.symptoms(cx, host, events);
+            if symptoms.is_empty() {
+                continue;
+            }
+            let f = self.judge(cx, host, symptoms, evidence, t0, &served_by, &root_hosts);
+            out.push(f);
+        }
+        self.reauthentications(cx, out, t0);
     }
-    reauthentications(rule, ctx, t0);
 }
 
-/// An alert that only counts the loss itself (registered phones dropped, ...)
-/// is the impact seen by RTMT, not a separate problem of its node. The names
-/// are rules.toml text `impact_alerts` (comma-separated).
-fn measures_impact(rule: &Rule, e: &Event) -> bool {
-    let Some(name) = e.fields.get("alert") else {
-        return false;
-    };
-    rule.text.get("impact_alerts").is_some_and(|list| {
-        list.split(',')
-            .map(str::trim)
-            .any(|a| !a.is_empty() && a.eq_ignore_ascii_case(name))
-    })
+/// The hosts a root cause lies on: the crashed node, the node an alarm rule
+/// grouped on; not the nodes that merely reported a network outage.
+fn fault_hosts(f: &Finding) -> Vec<String> {
+    match &f.data {
+        Data::Crash(d) => vec![d.host.clone()],
+        Data::Network(_) => Vec::new(),
+        _ => f.hosts.clone(),
+    }
 }
 
-fn judge(
-    rule: &Rule,
-    ctx: &Ctx<'_>,
-    host: &str,
-    symptoms: &[Symptom],
-    t0: Timestamp,
-    served_by: &[String],
-) -> Finding {
-    let long_before = rule.param("long_before_s", 3600.0) as i64;
-    let first = symptoms.iter().map(|s| s.first).min().unwrap();
-    let last = symptoms.iter().map(|s| s.last).max().unwrap();
-    let mut reasons = Vec::new();
-    if secs(t0, first) > long_before {
-        reasons.push(format!(
-            "its trouble began at {}, {} before the impact at {}",
-            ctx.when(first),
-            span(secs(t0, first)),
-            ctx.when_short(t0, first)
-        ));
+impl Coincidence {
+    /// An alert that only counts the loss itself.
+    fn measures_impact(&self, e: &Event) -> bool {
+        e.fields.get("alert").is_some_and(|name| {
+            self.p
+                .impact_alerts
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name))
+        })
     }
-    if !served_by.is_empty() && !served_by.iter().any(|h| h == host) {
-        reasons.push(format!(
-            "{host} is not in the CallManager group of the impacted devices ({})",
-            served_by.join(", ")
-        ));
+
+    /// The timed events by the host they are about: the remote end of a link
+    /// or the target of a ping when the event names one, else the event's
+    /// own host.
+    fn events_by_subject<'e>(&self, cx: &Context<'e>) -> BTreeMap<String, Vec<&'e Event>> {
+        const REMOTE_KEYS: [&str; 3] = ["remoteipaddress", "remote_host", "target"];
+        let mut out: BTreeMap<String, Vec<&'e Event>> = BTreeMap::new();
+        let mut all: Vec<&'e Event> = cx
+            .events
+            .of_kinds(&KINDS)
+            .filter(|e| e.time.is_some())
+            .collect();
+        all.sort_by_key(|e| e.time);
+        for e in all {
+            let remote = e
+                .fields
+                .iter()
+                .find(|(k, _)| REMOTE_KEYS.iter().any(|r| k.eq_ignore_ascii_case(r)))
+                .map(|(_, v)| cx.hosts.resolve(v));
+            let Some(subject) = remote.or_else(|| e.host.clone()) else {
+                continue;
+            };
+            out.entry(subject).or_default().push(e);
+        }
+        out
     }
-    let whats: Vec<String> = symptoms.iter().map(|s| s.what.clone()).collect();
-    let shorts: Vec<String> = symptoms.iter().map(|s| s.short.clone()).collect();
-    let (kind, confidence, verdict) = if reasons.is_empty() {
-        (FindingKind::Contributing, 0.4, format!("It began during the incident and {host} may serve the impacted devices, so it may have contributed."))
-    } else {
-        (
-            FindingKind::Coincidental,
-            0.55 + 0.15 * reasons.len() as f64,
-            format!("A coincidence: {}.", reasons.join("; and ")),
-        )
-    };
-    let title = format!(
-        "{host}: {}{}",
-        shorts.join(", "),
-        if kind == FindingKind::Coincidental {
-            " — a coincidence"
+
+    /// Everything wrong with `host`, one symptom per kind of trouble, with
+    /// the first few proofs of each.
+    fn symptoms(
+        &self,
+        cx: &Context<'_>,
+        host: &str,
+        events: &[&Event],
+    ) -> (Vec<Symptom>, Vec<Evidence>) {
+        let mut by: BTreeMap<String, (Symptom, Vec<Evidence>)> = BTreeMap::new();
+        let cited = self.p.cited_per_symptom;
+        let mut note = |key: String, e: &Event, kind: &dyn Fn() -> SymptomKind| {
+            let t = e.time.expect("timed");
+            let s = by.entry(key).or_insert_with(|| {
+                (
+                    Symptom {
+                        kind: kind(),
+                        first: t,
+                        last: t,
+                    },
+                    Vec::new(),
+                )
+            });
+            s.0.first = s.0.first.min(t);
+            s.0.last = s.0.last.max(t);
+            if s.1.len() < cited {
+                s.1.push(e.evidence.clone());
+            }
+        };
+        for &e in events {
+            let state = e
+                .fields
+                .get("state")
+                .map(|s| s.to_ascii_lowercase())
+                .unwrap_or_default();
+            match e.kind {
+                Kind::ClusterAuth if state.starts_with("not") => {
+                    note("auth".into(), e, &|| SymptomKind::NotAuthenticated {
+                        state: e.fields.get("state").unwrap_or("").to_string(),
+                    })
+                }
+                Kind::SdlLink if state.contains("out") => {
+                    note("sdl".into(), e, &|| SymptomKind::SdlDown)
+                }
+                Kind::Replication if replication_bad(cx, &self.p.replication_bad_groups, e) => {
+                    note("repl".into(), e, &|| SymptomKind::Replication {
+                        status: e
+                            .fields
+                            .get("status")
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string),
+                        state: e.fields.get("replication_state").map(str::to_string),
+                    })
+                }
+                Kind::RtmtAlert if !self.measures_impact(e) => {
+                    let name = e.fields.get("alert").unwrap_or("").to_string();
+                    let housekeeping = cx.kb.alarm(&name).is_some_and(|a| a.housekeeping);
+                    note(format!("alert-{name}"), e, &|| SymptomKind::Alert {
+                        name: name.clone(),
+                        housekeeping,
+                    });
+                }
+                Kind::Alarm => {
+                    // Catalog alarms the knowledge calls housekeeping are
+                    // reported so a reader knows they were seen; other plain
+                    // alarms are left to the rules that know them.
+                    let name = e.fields.get("alarm").unwrap_or("").to_string();
+                    if cx.kb.alarm(&name).is_some_and(|a| a.housekeeping) {
+                        note(format!("alert-{name}"), e, &|| SymptomKind::Alert {
+                            name: name.clone(),
+                            housekeeping: true,
+                        });
+                    }
+                }
+                Kind::Ping if e.fields.get("lost").is_some_and(|l| l == "true") => {
+                    note("ping-loss".into(), e, &|| SymptomKind::PingLoss)
+                }
+                _ => {}
+            }
+        }
+        for ep in cx.episodes().iter().filter(|e| e.host == host) {
+            let key = format!("episode-{}", ep.metric);
+            by.entry(key).or_insert_with(|| {
+                (
+                    Symptom {
+                        kind: SymptomKind::Episode(episode_info(cx, ep)),
+                        first: ep.start,
+                        last: ep.end.unwrap_or(ep.peak_at),
+                    },
+                    ep.evidence.clone(),
+                )
+            });
+        }
+        let mut v: Vec<(Symptom, Vec<Evidence>)> = by.into_values().collect();
+        v.sort_by_key(|s| s.0.first);
+        let evidence = v
+            .iter()
+            .flat_map(|(_, ev)| ev.iter().take(cited).cloned())
+            .collect();
+        (v.into_iter().map(|(s, _)| s).collect(), evidence)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &self,
+        cx: &Context<'_>,
+        host: &str,
+        symptoms: Vec<Symptom>,
+        evidence: Vec<Evidence>,
+        t0: Timestamp,
+        served_by: &[String],
+        root_hosts: &BTreeSet<String>,
+    ) -> Finding {
+        let p = &self.p;
+        let w = &p.confidence;
+        let first = symptoms.iter().map(|s| s.first).min().expect("symptoms");
+        let last = symptoms.iter().map(|s| s.last).max().expect("symptoms");
+        let housekeeping_only = symptoms.iter().all(|s| {
+            matches!(
+                s.kind,
+                SymptomKind::Alert {
+                    housekeeping: true,
+                    ..
+                }
+            )
+        });
+        let serves = served_by.iter().any(|h| h == host);
+        let began_before_s = (secs(t0, first) > p.long_before_s).then(|| secs(t0, first));
+        let not_serving = if !served_by.is_empty() && !serves {
+            served_by.to_vec()
         } else {
-            ""
+            Vec::new()
+        };
+        let no_topology = served_by.is_empty();
+        let housekeeping_untied =
+            housekeeping_only && !(serves && secs(t0, first).abs() <= p.housekeeping_window_s);
+        let shared_with = root_hosts.iter().find_map(|root| {
+            cx.topo
+                .shared_infrastructure(host, root)
+                .map(|s| (root.clone(), s))
+        });
+        let reasons = usize::from(began_before_s.is_some()) + usize::from(!not_serving.is_empty());
+        let (kind, confidence) = if shared_with.is_some() {
+            (FindingKind::Contributing, w.shared_infrastructure)
+        } else if reasons > 0 {
+            (
+                FindingKind::Coincidental,
+                w.coincidence_base + w.per_reason * reasons as f64,
+            )
+        } else if no_topology || housekeeping_untied {
+            (FindingKind::Coincidental, w.untied)
+        } else {
+            (FindingKind::Contributing, w.contributing)
+        };
+        let mut tags: Vec<&str> = Vec::new();
+        for s in &symptoms {
+            match &s.kind {
+                SymptomKind::NotAuthenticated { .. } => tags.push("node-not-authenticated"),
+                SymptomKind::SdlDown => tags.push("sdl-link-down"),
+                SymptomKind::Replication { .. } => tags.push("replication-bad"),
+                SymptomKind::PingLoss => tags.push("ping-loss"),
+                SymptomKind::Alert {
+                    housekeeping: true, ..
+                } => tags.push("housekeeping"),
+                SymptomKind::Alert { name, .. } => {
+                    tags.push("rtmt-alert");
+                    if p.cpu_alerts.iter().any(|a| name.contains(a.as_str())) {
+                        tags.push("cpu-pegged");
+                    }
+                }
+                SymptomKind::Episode(e) => match e.metric.as_str() {
+                    "cpu_percent" => tags.push("cpu-pegged"),
+                    "disk_latency_ms" | "kernel_latency_ms" => tags.push("storage-latency"),
+                    "cpu_ready_percent" => tags.push("cpu-ready"),
+                    _ => {}
+                },
+            }
         }
-    );
-    let mut f = Finding::new(kind, &rule.id, title);
-    f.summary = format!(
-        "{host} had its own problems: {}. {verdict}",
-        whats.join("; ")
-    );
-    f.start = Some(first);
-    f.end = Some(last);
-    f.confidence = confidence;
-    Finding::add(&mut f.hosts, [host.to_string()]);
-    for s in symptoms {
-        for e in s.evidence.iter().take(CITED) {
+        let data = HostTroubleData {
+            host: host.to_string(),
+            symptoms,
+            t0,
+            began_before_s,
+            not_serving,
+            no_topology: no_topology && reasons == 0,
+            housekeeping_only,
+            shared_with: shared_with.clone(),
+        };
+        let mut f = Finding::new(kind, "host-trouble", Data::HostTrouble(data));
+        for t in tags {
+            f.tag(t);
+        }
+        f.start = Some(first);
+        f.end = Some(last);
+        f.confidence = confidence;
+        Finding::add(&mut f.hosts, [host.to_string()]);
+        for e in &evidence {
             f.cite(e);
         }
-    }
-    ctx.cite_sources(&mut f, &rule.sources);
-    f
-}
-
-/// A sick VM on the same ESXi host (or datastore) as the root-cause node is not
-/// independent of it: host-level contention may explain both.
-fn shared_host(ctx: &Ctx<'_>, f: &mut Finding, host: &str, root_hosts: &BTreeSet<String>) {
-    for root in root_hosts {
-        let Some(shared) = ctx.topo.shared_infrastructure(host, root) else {
-            continue;
-        };
-        f.kind = FindingKind::Contributing;
-        f.title = format!(
-            "{host}: {} — shares {shared} with {root}",
-            f.title
-                .split_once(": ")
-                .map_or("", |t| t.1)
-                .trim_end_matches(" — a coincidence")
-        );
-        f.summary.push_str(&format!(
-            " But {host} runs on the same {shared} as {root}: a host-level problem (CPU contention, CPU ready, storage latency) can starve both VMs, so it is not independent of the root cause. Check that host's CPU ready and datastore latency for the incident window."
-        ));
-        f.confidence = 0.5;
-        for p in [ctx.topo.placement(host), ctx.topo.placement(root)]
-            .into_iter()
-            .flatten()
-        {
-            f.cite(&p.evidence);
+        if let Some((root, _)) = &shared_with {
+            for pl in [cx.topo.placement(host), cx.topo.placement(root)]
+                .into_iter()
+                .flatten()
+            {
+                f.cite(&pl.evidence);
+            }
         }
-        return;
+        cx.cite_sources(&mut f, &self.sources);
+        f
     }
-}
 
-/// The timed events by the host they are about: the remote end of a link or
-/// the target of a ping when the event names one by address or host name,
-/// else the event's own host. One pass over the events serves every host;
-/// which of them are symptoms is decided in [`symptoms`] alone.
-fn events_by_subject<'e>(ctx: &Ctx<'e>) -> BTreeMap<Cow<'e, str>, Vec<&'e Event>> {
-    const REMOTE_KEYS: [&str; 3] = ["remoteipaddress", "remote_host", "target"];
-    let mut out: BTreeMap<Cow<'e, str>, Vec<&'e Event>> = BTreeMap::new();
-    for e in ctx.events().iter().filter(|e| e.time.is_some()) {
-        let remote = e
-            .fields
-            .iter()
-            .find(|(k, _)| REMOTE_KEYS.iter().any(|r| k.eq_ignore_ascii_case(r)))
-            .map(|(_, v)| Cow::Owned(ctx.bundle.hosts.resolve(v)));
-        let Some(subject) = remote.or_else(|| e.host.as_deref().map(Cow::Borrowed)) else {
-            continue;
-        };
-        out.entry(subject).or_default().push(e);
-    }
-    out
-}
-
-/// Everything wrong with `host` in the bundle, one symptom per kind of trouble,
-/// from the events about it ([`events_by_subject`]) and its metric episodes.
-fn symptoms(rule: &Rule, ctx: &Ctx<'_>, host: &str, events: &[&Event]) -> Vec<Symptom> {
-    let mut out: BTreeMap<String, Symptom> = BTreeMap::new();
-    let hhmm = |t: Timestamp| {
-        t.to_zoned_datetime(ctx.tz.clone())
-            .strftime("%H:%M")
-            .to_string()
-    };
-    // `describe` gives the symptom's title words and summary part; it runs
-    // once per symptom, for its first event.
-    let mut note = |key: String, e: &Event, describe: &dyn Fn() -> (String, String)| {
-        let t = e.time.unwrap();
-        let s = out.entry(key).or_insert_with(|| {
-            let (short, what) = describe();
-            Symptom {
-                first: t,
-                last: t,
-                short,
-                what,
-                evidence: Vec::new(),
+    /// A node that re-authenticated to the cluster hours before the impact.
+    fn reauthentications(&self, cx: &Context<'_>, out: &mut Emit<'_>, t0: Timestamp) {
+        let mut found = Vec::new();
+        for e in cx.events.of(Kind::ClusterAuth) {
+            let (Some(t), Some(h)) = (e.time, e.host.clone()) else {
+                continue;
+            };
+            let state = e.fields.get("state").unwrap_or("");
+            let ago = secs(t0, t);
+            if state.starts_with("authenticated")
+                && ago > self.p.long_before_s
+                && ago <= self.p.reauth_lookback_s
+            {
+                found.push((h, t, e.evidence.clone()));
             }
-        });
-        s.first = s.first.min(t);
-        s.last = s.last.max(t);
-        if s.evidence.len() < CITED {
-            s.evidence.push(e.evidence.clone());
         }
-    };
-    for &e in events {
-        let state = e
-            .fields
-            .get("state")
-            .map(|s| s.to_ascii_lowercase())
-            .unwrap_or_default();
-        match e.kind {
-            Kind::ClusterAuth if state.starts_with("not") => {
-                let t = e.time.unwrap();
-                note("auth".into(), e, &|| {
-                    (
-                        format!("not authenticated since {}", hhmm(t)),
-                        format!("{} since {}", &e.fields["state"], ctx.when(t)),
-                    )
-                })
-            }
-            Kind::SdlLink if state.contains("out") => note("sdl".into(), e, &|| {
-                (
-                    "SDL links down".into(),
-                    "SDL links to it out of service".into(),
-                )
-            }),
-            Kind::Replication if replication_bad(e) => note("repl".into(), e, &|| {
-                let text = replication_text(e);
-                (text.clone(), text)
-            }),
-            Kind::RtmtAlert if !measures_impact(rule, e) => {
-                let name = e.fields.get("alert").unwrap_or("");
-                let t = e.time.unwrap();
-                note(format!("alert-{name}"), e, &|| {
-                    (
-                        format!("{name} alerts"),
-                        format!("RTMT alert {name} from {}", ctx.when(t)),
-                    )
-                });
-            }
-            Kind::Ping if e.fields.get("lost").is_some_and(|l| l == "true") => {
-                note("ping-loss".into(), e, &|| {
-                    ("pings lost".into(), "pings to it lost".into())
-                })
-            }
-            _ => {}
+        for (h, t, ev) in found {
+            let data = ReauthData {
+                host: h.clone(),
+                at: t,
+                before_s: secs(t0, t),
+            };
+            let mut f = Finding::new(
+                FindingKind::Coincidental,
+                "reauthentication",
+                Data::Reauthentication(data),
+            );
+            f.start = Some(t);
+            f.confidence = self.p.confidence.reauthentication;
+            Finding::add(&mut f.hosts, [h]);
+            f.cite(&ev);
+            cx.cite_sources(&mut f, &self.sources);
+            out.push(f);
         }
     }
-    for ep in ctx.episodes.iter().filter(|e| e.host == host) {
-        let key = format!("episode-{}", ep.metric);
-        if out.contains_key(&key) {
-            continue;
-        }
-        out.insert(key, episode_symptom(ctx, ep));
-    }
-    let mut v: Vec<Symptom> = out.into_values().collect();
-    v.sort_by_key(|s| s.first);
-    v
 }
 
-fn replication_bad(e: &Event) -> bool {
-    let state = e.fields.get("replication_state").unwrap_or("");
+/// A replication state in one of the rule's bad groups, a state the node
+/// could not report (`-`), an off-line or failed status, or a failure alert.
+fn replication_bad(cx: &Context<'_>, groups: &[String], e: &Event) -> bool {
     let text = format!(
         "{} {}",
-        e.fields.get("state_text").map_or("", |s| s),
-        e.fields.get("status").map_or("", |s| s)
+        e.fields.get("state_text").unwrap_or(""),
+        e.fields.get("status").unwrap_or("")
     )
     .to_ascii_lowercase();
-    state == "4"
-        || state == "-"
+    let state = e.fields.get("replication_state").unwrap_or("");
+    state == "-"
+        || groups.iter().any(|g| {
+            cx.kb.code_in_group(
+                e.fields.get("alarm"),
+                "replication",
+                "replication_state",
+                state,
+                g,
+            )
+        })
         || text.contains("off-line")
         || text.contains("failed")
         || e.fields.contains_key("alert")
-}
-
-fn replication_text(e: &Event) -> String {
-    match e.fields.get("status").filter(|s| !s.is_empty()) {
-        Some(s) => format!("replication {s}"),
-        None => format!(
-            "replication state ({})",
-            e.fields.get("replication_state").map_or("?", |s| s)
-        ),
-    }
-}
-
-/// A metric episode as a symptom: what left its band, since when, how far.
-fn episode_symptom(ctx: &Ctx<'_>, ep: &Episode) -> Symptom {
-    let since = ep
-        .start
-        .to_zoned_datetime(ctx.tz.clone())
-        .strftime("%H:%M")
-        .to_string();
-    let label = metric_label(&ep.metric);
-    let edge = format!("{:.0} {}", ep.threshold, ep.unit);
-    let short = format!(
-        "{label} over {edge} since {since}{}",
-        if ep.open_start { " (or earlier)" } else { "" }
-    );
-    let what = format!(
-        "{label} out of its normal band from {}{} to {} (peak {:.0} {} at {}, {:.0} {} over the edge; edge: {})",
-        ctx.when(ep.start),
-        if ep.open_start { " (already when the data begins)" } else { "" },
-        ep.end.map_or("the end of the data".to_string(), |e| ctx.when(e)),
-        ep.peak,
-        ep.unit,
-        ctx.when_short(ep.peak_at, ep.start),
-        ep.over_by,
-        ep.unit,
-        ep.basis
-    );
-    Symptom {
-        first: ep.start,
-        last: ep.end.unwrap_or(ep.peak_at),
-        short,
-        what,
-        evidence: ep.evidence.clone(),
-    }
-}
-
-/// Words for a metric class.
-pub(crate) fn metric_label(metric: &str) -> &str {
-    match metric {
-        "cpu_percent" => "CPU",
-        "iowait_percent" => "I/O wait",
-        "memory_percent" => "memory use",
-        "disk_latency_ms" => "disk latency",
-        "kernel_latency_ms" => "kernel disk latency",
-        "cpu_ready_percent" => "CPU ready",
-        "ping_rtt_ms" => "ping RTT",
-        "ping_loss_percent" => "ping loss",
-        "registered_devices" => "registered devices",
-        other => other,
-    }
-}
-
-/// A node that re-authenticated to the cluster hours before the impact.
-fn reauthentications(rule: &Rule, ctx: &mut Ctx<'_>, t0: Timestamp) {
-    let lookback = rule.param("reauth_lookback_s", 86400.0) as i64;
-    let long_before = rule.param("long_before_s", 3600.0) as i64;
-    let mut found = Vec::new();
-    for e in ctx.events().iter().filter(|e| e.kind == Kind::ClusterAuth) {
-        let (Some(t), Some(h)) = (e.time, e.host.clone()) else {
-            continue;
-        };
-        let state = e.fields.get("state").unwrap_or("");
-        let ago = secs(t0, t);
-        if state.starts_with("authenticated") && ago > long_before && ago <= lookback {
-            found.push((h, t, e.evidence.clone()));
-        }
-    }
-    for (h, t, ev) in found {
-        let mut f = Finding::new(
-            FindingKind::Coincidental,
-            &rule.id,
-            format!(
-                "{h} re-authenticated to the cluster {} before the impact — a coincidence",
-                span(secs(t0, t))
-            ),
-        );
-        f.summary = format!(
-            "{h} has been authenticated since {}, so its intra-cluster connection was re-established then, {} before the impact; nothing in the bundle links that reconnect to the incident.",
-            ctx.when(t),
-            span(secs(t0, t))
-        );
-        f.start = Some(t);
-        f.confidence = 0.6;
-        Finding::add(&mut f.hosts, [h]);
-        f.cite(&ev);
-        ctx.cite_sources(&mut f, &rule.sources);
-        ctx.push(f);
-    }
 }

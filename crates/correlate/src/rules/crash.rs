@@ -1,601 +1,730 @@
-//! Root cause: a crash on the node the lost devices register to.
+//! `crash_root_cause`: a service core on the node the lost devices register
+//! to (or, when an application lost its CTIManager, a CTIManager core) is the
+//! impact's root cause; CPU, I/O or storage starvation of that node before
+//! the core is what caused the cause. Cores in the incident period that no
+//! impact points at are still root-cause findings, with less confidence.
 
-use super::secs;
+use super::common::secs;
 use crate::crashes::{Core, Crash};
-use crate::ctx::{span, Ctx};
+use crate::data::{
+    CoreInfo, CrashData, CrashPath, Data, EpisodeInfo, Hit, HitDetail, ImpactData, ImpactLink,
+    RegInfo, SignatureInfo, StarvationData, Starved,
+};
+use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
+use crate::metrics::Episode;
 use crate::topology::Registration;
+use serde::Deserialize;
 use std::collections::BTreeSet;
+use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{Event, Kind};
-use uctriage_knowledge::Rule;
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
-pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let before = rule.param("before_s", 300.0) as i64;
-    let after = rule.param("after_s", 900.0) as i64;
-    let impacts = ctx.impacts.clone();
-    for impact in &impacts {
-        let regs: Vec<(String, Registration)> = impact
-            .devices
-            .iter()
-            .filter_map(|d| ctx.topo.registration(d).map(|r| (d.clone(), r)))
-            .collect();
-        let primaries: BTreeSet<String> = regs
-            .iter()
-            .filter_map(|(_, r)| r.nodes.first().cloned())
-            .collect();
-        let window: Vec<usize> = (0..ctx.crashes.len())
-            .filter(|&i| {
-                let d = secs(ctx.crashes[i].time, impact.start);
-                d >= -before && d <= after
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// A core this long before the first loss can explain it ...
+    before_s: i64,
+    /// ... and one this long after it (a hung service is aborted later).
+    after_s: i64,
+    /// Cores within this of an impact, or of the latest core when nothing was
+    /// lost, are the incident's; older ones are history.
+    incident_period_s: i64,
+    /// Load evidence is looked for this long before the core.
+    load_lookback_s: i64,
+    /// `show process load`: CPU idle below this is starvation.
+    cpu_idle_below: f64,
+    /// `show process load`: I/O wait above this is starvation.
+    iowait_above: f64,
+    /// Alarm or alert names (substrings) that show CPU starvation.
+    starvation_alerts: Vec<String>,
+    /// Loss causes that mean the application lost its CTIManager.
+    cti_causes: Vec<String>,
+    /// Loss causes that mean the application saw a CallManager failure.
+    callmanager_causes: Vec<String>,
+    /// The CTIManager's process name in core files.
+    cti_process: String,
+    /// Which core names a crash when several processes dumped together.
+    prefer: Vec<String>,
+    /// Service state changes this close to the core belong to it.
+    restart_within_s: i64,
+    /// The next check when the bundle has no load data for the node ({host}).
+    no_load_next_check: String,
+    /// Confidence weights.
+    confidence: Weights,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Weights {
+    base: f64,
+    unexplained: f64,
+    provider_named: f64,
+    cti_inferred: f64,
+    registration_exact: f64,
+    registration_by_name: f64,
+    hang_before_core: f64,
+    same_second: f64,
+    core_first: f64,
+    callmanager_failure: f64,
+    signature: f64,
+    max: f64,
+    storage_starvation: f64,
+    other_starvation: f64,
+}
+
+struct CrashRule {
+    p: Params,
+    sources: Vec<String>,
+}
+
+/// Build the rule from its spec.
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
+    Ok(Box::new(CrashRule {
+        p: spec.params_as()?,
+        sources: spec.sources.clone(),
+    }))
+}
+
+/// An impact as the crash rule reads it.
+struct Lost<'f> {
+    id: &'f str,
+    start: Timestamp,
+    devices: &'f [String],
+    data: &'f ImpactData,
+    evidence: &'f [uctriage_core::Evidence],
+}
+
+impl Rule for CrashRule {
+    fn declare(&self) -> Declaration {
+        Declaration {
+            events: vec![
+                Kind::ServiceCore,
+                Kind::Backtrace,
+                Kind::ServiceState,
+                Kind::Load,
+                Kind::Alarm,
+                Kind::RtmtAlert,
+            ],
+            consumes: vec![
+                Input::Class("service-loss".into()),
+                Input::Class("registration-loss".into()),
+                Input::Episodes,
+            ],
+            produces: vec![
+                Output::Class("service-hang".into(), FindingKind::RootCause),
+                Output::Class("service-crash".into(), FindingKind::RootCause),
+                Output::Tag("service-core".into()),
+                Output::Tag("intentional-abort".into()),
+                Output::Class("storage-latency".into(), FindingKind::Contributing),
+                Output::Class("io-starvation".into(), FindingKind::Contributing),
+                Output::Class("cpu-starvation".into(), FindingKind::Contributing),
+                Output::Tag("cpu-pegged".into()),
+                Output::Tag("cpu-ready".into()),
+            ],
+        }
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
+        let p = &self.p;
+        let crashes = cx.crashes();
+        let impacts: Vec<Lost> = cx
+            .of_kind(FindingKind::Impact)
+            .filter_map(|f| match (&f.data, f.start) {
+                (Data::Impact(d), Some(start)) => Some(Lost {
+                    id: &f.id,
+                    start,
+                    devices: &f.devices,
+                    data: d,
+                    evidence: &f.evidence,
+                }),
+                _ => None,
             })
             .collect();
-        let on_primary = window
-            .iter()
-            .copied()
-            .filter(|&i| primaries.contains(&ctx.crashes[i].host));
-        // An application that lost its CTIManager lost the one it was connected
-        // to, wherever its devices register: a CTIManager core in the window is
-        // the suspect, first on the node its provider is named after.
-        let via_cti = cti_loss(rule, ctx, impact).and_then(|_| {
-            let named = provider_hosts(ctx, impact);
-            window
+        let mut roots: Vec<(usize, String)> = Vec::new();
+        for imp in &impacts {
+            let regs: Vec<(String, Registration)> = imp
+                .devices
                 .iter()
-                .copied()
-                .filter(|&i| has_cti_core(rule, &ctx.crashes[i]))
-                .min_by_key(|&i| {
-                    let h = &ctx.crashes[i].host;
-                    let rank = if named.contains(h) {
-                        0
-                    } else if primaries.contains(h) {
-                        1
-                    } else {
-                        2
-                    };
-                    (rank, secs(ctx.crashes[i].time, impact.start).abs())
+                .filter_map(|d| cx.topo.registration(d).map(|r| (d.clone(), r)))
+                .collect();
+            let primaries: BTreeSet<String> = regs
+                .iter()
+                .filter_map(|(_, r)| r.nodes.first().cloned())
+                .collect();
+            let window: Vec<usize> = (0..crashes.len())
+                .filter(|&i| {
+                    let d = secs(crashes[i].time, imp.start);
+                    d >= -p.before_s && d <= p.after_s
                 })
-        });
-        let pick = via_cti
-            .or_else(|| on_primary.min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs()))
-            .or_else(|| {
-                // Without topology, the nearest crash is the suspect (lower confidence).
-                if regs.is_empty() {
+                .collect();
+            let near = |i: &usize| secs(crashes[*i].time, imp.start).abs();
+            let via_cti = self.cti_loss(imp).and_then(|_| {
+                let named = provider_hosts(cx, imp);
+                window
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.has_cti_core(&crashes[i]))
+                    .min_by_key(|i| {
+                        let h = &crashes[*i].host;
+                        let rank = if named.contains(h) {
+                            0
+                        } else if primaries.contains(h) {
+                            1
+                        } else {
+                            2
+                        };
+                        (rank, near(i))
+                    })
+            });
+            let pick = via_cti
+                .or_else(|| {
                     window
                         .iter()
                         .copied()
-                        .min_by_key(|&i| secs(ctx.crashes[i].time, impact.start).abs())
-                } else {
-                    None
+                        .filter(|&i| primaries.contains(&crashes[i].host))
+                        .min_by_key(near)
+                })
+                .or_else(|| {
+                    // Without topology, the nearest crash is the suspect.
+                    regs.is_empty()
+                        .then(|| window.iter().copied().min_by_key(near))
+                        .flatten()
+                });
+            let Some(ci) = pick else { continue };
+            let rc = match roots.iter().find(|(c, _)| *c == ci) {
+                Some((_, id)) => id.clone(),
+                None => {
+                    let f = self.root_cause(cx, &crashes[ci], Some((imp, &regs)));
+                    let id = out.push(f);
+                    self.contributing(cx, out, &crashes[ci], &id);
+                    roots.push((ci, id.clone()));
+                    id
                 }
-            });
-        let Some(ci) = pick else { continue };
-        let existing = ctx
-            .root_crashes
-            .iter()
-            .find(|(_, c)| *c == ci)
-            .map(|(id, _)| id.clone());
-        let rc_id = match existing {
-            Some(id) => id,
-            None => {
-                let f = root_cause(rule, ctx, ci, Some((impact, &regs)));
-                let id = ctx.push(f);
-                ctx.root_crashes.push((id.clone(), ci));
-                contributing(rule, ctx, ci, &id);
-                id
+            };
+            out.link(&rc, imp.id);
+        }
+        self.unexplained_recent(cx, out, &impacts, &mut roots);
+    }
+}
+
+type ImpactRegs<'i, 'f> = (&'i Lost<'f>, &'i [(String, Registration)]);
+
+impl CrashRule {
+    /// A crash in the incident period that no impact pointed at is still a finding.
+    fn unexplained_recent(
+        &self,
+        cx: &Context<'_>,
+        out: &mut Emit<'_>,
+        impacts: &[Lost],
+        roots: &mut Vec<(usize, String)>,
+    ) {
+        let crashes = cx.crashes();
+        let Some(latest) = crashes.last().map(|c| c.time) else {
+            return;
+        };
+        let period = self.p.incident_period_s;
+        let in_period = |t| {
+            if impacts.is_empty() {
+                secs(latest, t) < period
+            } else {
+                impacts.iter().any(|i| secs(i.start, t).abs() < period)
             }
         };
-        if let Some(f) = ctx.finding_mut(&impact.id) {
-            Finding::add(&mut f.caused_by, [rc_id]);
+        for (ci, crash) in crashes.iter().enumerate() {
+            if !in_period(crash.time) || roots.iter().any(|(c, _)| *c == ci) {
+                continue;
+            }
+            let mut f = self.root_cause(cx, crash, None);
+            f.confidence = self.p.confidence.unexplained;
+            let id = out.push(f);
+            self.contributing(cx, out, crash, &id);
+            roots.push((ci, id));
         }
     }
-    unexplained_recent_crashes(rule, ctx);
-}
 
-/// A crash in the incident period that no impact pointed at is still a finding.
-fn unexplained_recent_crashes(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let Some(latest) = ctx.crashes.last().map(|c| c.time) else {
-        return;
-    };
-    // The incident period: a day around the impacts, or before the latest
-    // crash when nothing was lost. Older cores are history, not causes.
-    let in_period = |t| {
-        if ctx.impacts.is_empty() {
-            secs(latest, t) < 86400
-        } else {
-            ctx.impacts.iter().any(|i| secs(i.start, t).abs() < 86400)
-        }
-    };
-    let recent: Vec<usize> = (0..ctx.crashes.len())
-        .filter(|&i| in_period(ctx.crashes[i].time))
-        .filter(|i| !ctx.root_crashes.iter().any(|(_, c)| c == i))
-        .collect();
-    for ci in recent {
-        let mut f = root_cause(rule, ctx, ci, None);
-        f.confidence = 0.6;
-        let id = ctx.push(f);
-        ctx.root_crashes.push((id.clone(), ci));
-        contributing(rule, ctx, ci, &id);
+    /// The core whose process the rule prefers (ccm before CTIManager, ...).
+    fn main_core<'c>(&self, crash: &'c Crash) -> &'c Core {
+        crash
+            .cores
+            .iter()
+            .min_by_key(|c| {
+                self.p
+                    .prefer
+                    .iter()
+                    .position(|p| p.eq_ignore_ascii_case(&c.process))
+                    .unwrap_or(usize::MAX)
+            })
+            .expect("a crash has cores")
     }
-}
 
-/// The core whose process the rule prefers (ccm before CTIManager, ...).
-fn main_core<'c>(rule: &Rule, crash: &'c Crash) -> &'c Core {
-    let prefer: Vec<&str> = rule
-        .text
-        .get("prefer")
-        .map_or("ccm,CTIManager", String::as_str)
-        .split(',')
-        .collect();
-    crash
-        .cores
-        .iter()
-        .min_by_key(|c| {
-            prefer
+    fn root_cause(
+        &self,
+        cx: &Context<'_>,
+        crash: &Crash,
+        impact: Option<ImpactRegs<'_, '_>>,
+    ) -> Finding {
+        let w = &self.p.confidence;
+        let main = self.main_core(crash);
+        let mut cores: Vec<&Core> = vec![main];
+        cores.extend(crash.cores.iter().filter(|c| c.core_file != main.core_file));
+        let sig = main.signature.as_ref();
+        let hang = sig.is_some_and(|s| s.hang);
+        let mut confidence = w.base;
+        let mut evidence: Vec<uctriage_core::Evidence> = Vec::new();
+        let link = impact.map(|(imp, regs)| {
+            let path = match self.cti_loss(imp).filter(|_| self.has_cti_core(crash)) {
+                Some(what) => {
+                    let named = provider_hosts(cx, imp).contains(&crash.host);
+                    confidence += if named {
+                        w.provider_named
+                    } else {
+                        w.cti_inferred
+                    };
+                    if named {
+                        // The lines where the application named its provider.
+                        evidence.extend(
+                            imp.evidence
+                                .iter()
+                                .filter(|e| {
+                                    imp.data
+                                        .providers
+                                        .iter()
+                                        .any(|p| e.text.contains(p.as_str()))
+                                })
+                                .cloned(),
+                        );
+                    }
+                    let registration = regs.first().map(|(_, r)| reg_info(r));
+                    let primary = regs.first().and_then(|(_, r)| r.nodes.first().cloned());
+                    let primary_crashed = primary.as_ref().is_some_and(|p| {
+                        p == &crash.host
+                            || cx.crashes().iter().any(|c| {
+                                &c.host == p && secs(c.time, imp.start).abs() <= self.p.after_s
+                            })
+                    });
+                    for (_, reg) in regs.iter().take(3) {
+                        evidence.extend(reg.evidence.iter().cloned());
+                    }
+                    CrashPath::Cti {
+                        what,
+                        provider_named: named,
+                        registration,
+                        primary_crashed,
+                    }
+                }
+                None => {
+                    let on_node: Vec<&(String, Registration)> = regs
+                        .iter()
+                        .filter(|(_, r)| r.nodes.first() == Some(&crash.host))
+                        .collect();
+                    match on_node.first() {
+                        Some((_, r)) => {
+                            for (_, reg) in &on_node {
+                                evidence.extend(reg.evidence.iter().cloned());
+                            }
+                            confidence += if r.exact {
+                                w.registration_exact
+                            } else {
+                                w.registration_by_name
+                            };
+                            CrashPath::Registration {
+                                devices: on_node.iter().map(|(d, _)| d.clone()).collect(),
+                                registration: reg_info(r),
+                            }
+                        }
+                        None => CrashPath::Nearest,
+                    }
+                }
+            };
+            let lead = secs(crash.time, imp.start);
+            confidence += match lead {
+                l if l > 0 && hang => w.hang_before_core,
+                l if l > 0 => 0.0,
+                0 => w.same_second,
+                _ => w.core_first,
+            };
+            let callmanager_failure = self.p.callmanager_causes.iter().find(|x| {
+                imp.data
+                    .causes
+                    .iter()
+                    .any(|c| c.to_ascii_uppercase().contains(&x.to_ascii_uppercase()))
+            });
+            let callmanager_failure = callmanager_failure.cloned();
+            if callmanager_failure.is_some() {
+                confidence += w.callmanager_failure;
+            }
+            ImpactLink {
+                impact_start: imp.start,
+                lead_s: lead,
+                devices: imp.devices.to_vec(),
+                path,
+                callmanager_failure,
+            }
+        });
+        if sig.is_some() {
+            confidence += w.signature;
+        }
+        let distinct: BTreeSet<&str> = crash.cores.iter().map(|c| c.process.as_str()).collect();
+        let co_crash = cx
+            .kb
+            .signatures
+            .co_crash
+            .iter()
+            .find(|cc| distinct.len() >= cc.min_distinct_processes)
+            .filter(|_| cores.len() > 1);
+        let placement = cx.topo.placement(&crash.host);
+        let data = CrashData {
+            host: crash.host.clone(),
+            process: main.process.clone(),
+            hang,
+            aborted: main.reason.is_some(),
+            with: cores[1..].iter().map(|c| c.process.clone()).collect(),
+            cores: cores
                 .iter()
-                .position(|p| p.eq_ignore_ascii_case(&c.process))
-                .unwrap_or(usize::MAX)
-        })
-        .expect("a crash has cores")
-}
-
-type ImpactRegs<'i> = (&'i crate::ctx::Impact, &'i [(String, Registration)]);
-
-fn root_cause(rule: &Rule, ctx: &Ctx<'_>, ci: usize, impact: Option<ImpactRegs<'_>>) -> Finding {
-    let crash = &ctx.crashes[ci];
-    let main = main_core(rule, crash);
-    let others: Vec<&Core> = crash
-        .cores
-        .iter()
-        .filter(|c| c.core_file != main.core_file)
-        .collect();
-    let sig = main.signature.as_ref();
-    let hang = sig.is_some_and(|s| s.hang);
-    let mut title = format!(
-        "{} on {} {}",
-        main.process,
-        crash.host,
-        if hang {
-            "stopped processing and was aborted by its process monitor"
+                .map(|c| CoreInfo {
+                    process: c.process.clone(),
+                    file: c.core_file.clone(),
+                    at: c.time,
+                    reason: c.reason.clone(),
+                    site: c.abort_site.clone(),
+                })
+                .collect(),
+            signature: sig.map(|s| SignatureInfo {
+                id: s.id.clone(),
+                condition: s.condition.trim().to_string(),
+                bug_ids: s.bug_ids.clone(),
+                confirmed: s.confirmed,
+            }),
+            co_crash: co_crash.map(|c| c.meaning.trim().to_string()),
+            impact: link,
+            esx: placement.map(|p| p.esx.clone()),
+            datastore: placement.and_then(|p| p.datastore.clone()),
+            restarted_at: self.restart_time(cx, crash),
+            no_load_data: false,
+        };
+        let class = if hang {
+            "service-hang"
         } else {
-            "crashed"
+            "service-crash"
+        };
+        let mut f = Finding::new(FindingKind::RootCause, class, Data::Crash(data));
+        f.tag("service-core");
+        if crash.cores.iter().any(|c| c.reason.is_some()) {
+            f.tag("intentional-abort");
         }
-    );
-    if main.reason.is_some() {
-        title.push_str(" (IntentionalAbort)");
-    }
-    if !others.is_empty() {
-        let names: Vec<&str> = others.iter().map(|c| c.process.as_str()).collect();
-        title.push_str(&format!("; {} aborted with it", names.join(", ")));
-    }
-    let mut f = Finding::new(FindingKind::RootCause, &rule.id, title);
-    let mut s = String::new();
-    let mut confidence: f64 = 0.45;
-    if let Some((imp, regs)) = impact {
-        match cti_loss(rule, ctx, imp).filter(|_| has_cti_core(rule, crash)) {
-            Some(what) => s.push_str(&cti_sentence(
-                ctx,
-                crash,
-                imp,
-                regs,
-                &what,
-                &mut f,
-                &mut confidence,
-            )),
-            None => s.push_str(&registration_sentence(crash, regs, &mut f, &mut confidence)),
+        f.confirmed = sig.is_none_or(|s| s.confirmed);
+        f.start = Some(match impact {
+            Some((imp, _)) => imp.start.min(crash.time),
+            None => crash.time,
+        });
+        if let Some((imp, _)) = impact {
+            Finding::add(&mut f.devices, imp.devices.iter().cloned());
         }
-        let lead = secs(crash.time, imp.start);
-        if lead > 0 && hang {
-            s.push_str(&format!(
-                " The devices dropped at {}, {} before the core at {}: {} hung first, and its process monitor only aborted it once it stayed stuck, which is why the loss comes before the core.",
-                ctx.when(imp.start),
-                span(lead),
-                ctx.when_short(crash.time, imp.start),
-                main.process
-            ));
-            confidence += 0.15;
-        } else if lead > 0 {
-            s.push_str(&format!(
-                " The devices dropped {} before the core.",
-                span(lead)
-            ));
-        } else if lead == 0 {
-            s.push_str(" The devices dropped in the same second as the core.");
-            confidence += 0.1;
-        } else {
-            s.push_str(&format!(
-                " The core came {} before the devices dropped.",
-                span(-lead)
-            ));
-            confidence += 0.1;
+        if let Some(sig) = sig {
+            Finding::add(&mut f.next_checks, sig.next_checks.iter().cloned());
+            cx.cite_sources(&mut f, &sig.sources);
         }
-        let events = ctx.events();
-        if imp.events.iter().any(|&i| {
-            events[i]
-                .fields
-                .values()
-                .any(|v| v.contains("CALLMANAGER_FAILURE"))
-        }) {
-            s.push_str(
-                " The application saw the loss as a CallManager failure (CALLMANAGER_FAILURE).",
-            );
-            confidence += 0.05;
+        for c in &cores[1..] {
+            if let Some(os) = &c.signature {
+                cx.cite_sources(&mut f, &os.sources);
+            }
         }
-        Finding::add(&mut f.devices, imp.devices.iter().cloned());
-        f.start = Some(imp.start.min(crash.time));
-    } else {
-        f.start = Some(crash.time);
-    }
-    s.push_str(&core_sentence(ctx, main));
-    if let Some(sig) = sig {
-        s.push_str(&format!(" {}", sig.condition.trim()));
-        Finding::add(&mut f.next_checks, sig.next_checks.iter().cloned());
-        ctx.cite_sources(&mut f, &sig.sources);
-        if !sig.bug_ids.is_empty() {
-            s.push_str(&format!(
-                " Public bug IDs for this signature: {}.",
-                sig.bug_ids.join(", ")
-            ));
+        if let Some(cc) = co_crash {
+            cx.cite_sources(&mut f, &cc.sources);
         }
-        confidence += 0.1;
-    }
-    for o in &others {
-        s.push_str(&core_sentence(ctx, o));
-        if let Some(os) = &o.signature {
-            ctx.cite_sources(&mut f, &os.sources);
+        for ev in &evidence {
+            f.cite(ev);
         }
-    }
-    if !others.is_empty() {
-        if let Some(cc) = ctx.kb.signatures.co_crash.first() {
-            s.push_str(&format!(" {}", cc.meaning.trim()));
-            ctx.cite_sources(&mut f, &cc.sources);
+        if let Some(p) = placement {
+            f.cite(&p.evidence);
         }
-    }
-    if let Some(p) = ctx.topo.placement(&crash.host) {
-        s.push_str(&format!(
-            " {} runs on ESXi host {}{}.",
-            crash.host,
-            p.esx,
-            p.datastore
-                .as_ref()
-                .map(|d| format!(", datastore {d}"))
-                .unwrap_or_default()
-        ));
-        f.cite(&p.evidence);
-    }
-    f.summary = s.trim().to_string();
-    f.end = restart_time(ctx, crash);
-    Finding::add(&mut f.hosts, [crash.host.clone()]);
-    Finding::add(&mut f.services, crash.processes());
-    for ev in crash.evidence() {
-        f.cite(ev);
-    }
-    for e in service_events(ctx, crash) {
-        f.cite(&e.evidence);
-    }
-    if let Some((imp, _)) = impact {
-        if let Some(&first) = imp.events.first() {
-            f.cite(&ctx.events()[first].evidence);
+        if let Data::Crash(d) = &f.data {
+            f.end = d.restarted_at;
         }
+        Finding::add(&mut f.hosts, [crash.host.clone()]);
+        Finding::add(&mut f.services, crash.processes());
+        for ev in crash.evidence() {
+            f.cite(ev);
+        }
+        for e in self.service_events(cx, crash) {
+            f.cite(&e.evidence);
+        }
+        if let Some(ev) = impact.and_then(|(imp, _)| imp.evidence.first()) {
+            f.cite(ev);
+        }
+        cx.cite_sources(&mut f, &self.sources);
+        f.confidence = confidence.min(w.max);
+        f
     }
-    ctx.cite_sources(&mut f, &rule.sources);
-    f.confidence = confidence.min(0.95);
-    f
-}
 
-/// What says the application lost its CTIManager: a loss cause named in the
-/// rule's `cti_causes`, or the application's own service (its JTAPI provider)
-/// going out of service. None when nothing does.
-fn cti_loss(rule: &Rule, ctx: &Ctx<'_>, imp: &crate::ctx::Impact) -> Option<String> {
-    let causes: Vec<String> = rule
-        .text
-        .get("cti_causes")
-        .map_or("CTIMANAGER_FAILURE", String::as_str)
-        .split(',')
-        .map(|c| c.trim().to_ascii_uppercase())
-        .filter(|c| !c.is_empty())
-        .collect();
-    let events = ctx.events();
-    let mut said = BTreeSet::new();
-    for &i in &imp.events {
-        let e = &events[i];
-        if let Some(c) = e.fields.get("cause") {
-            if causes
+    /// What says the application lost its CTIManager: a loss cause named in
+    /// `cti_causes`, or the application's own service (its JTAPI provider)
+    /// going out of service. None when nothing does.
+    fn cti_loss(&self, imp: &Lost) -> Option<String> {
+        let mut said = BTreeSet::new();
+        for c in &imp.data.causes {
+            if self
+                .p
+                .cti_causes
                 .iter()
-                .any(|x| c.to_ascii_uppercase().contains(x.as_str()))
+                .any(|x| c.to_ascii_uppercase().contains(&x.to_ascii_uppercase()))
             {
                 said.insert(format!("cause {c}"));
             }
         }
-        if e.kind == Kind::ServiceState {
-            for svc in e.entity_ids(uctriage_core::EntityKind::Service) {
-                said.insert(format!("its {svc} out of service"));
-            }
+        for svc in &imp.data.services {
+            said.insert(format!("its {svc} out of service"));
         }
+        (!said.is_empty()).then(|| said.into_iter().collect::<Vec<_>>().join(", "))
     }
-    (!said.is_empty()).then(|| said.into_iter().collect::<Vec<_>>().join(", "))
-}
 
-/// Hosts the lost providers are named after (known hosts only).
-fn provider_hosts(ctx: &Ctx<'_>, imp: &crate::ctx::Impact) -> BTreeSet<String> {
-    imp.events
-        .iter()
-        .filter_map(|&i| ctx.events()[i].fields.get("provider"))
-        .filter(|p| ctx.bundle.hosts.is_known(p))
-        .map(|p| ctx.bundle.hosts.resolve(p))
-        .collect()
-}
-
-fn has_cti_core(rule: &Rule, crash: &Crash) -> bool {
-    let process = rule
-        .text
-        .get("cti_process")
-        .map_or("CTIManager", String::as_str);
-    crash
-        .cores
-        .iter()
-        .any(|c| c.process.eq_ignore_ascii_case(process))
-}
-
-fn cti_sentence(
-    ctx: &Ctx<'_>,
-    crash: &Crash,
-    imp: &crate::ctx::Impact,
-    regs: &[(String, Registration)],
-    what: &str,
-    f: &mut Finding,
-    confidence: &mut f64,
-) -> String {
-    let mut s = format!(
-        "The devices were lost through the application's CTIManager, not through their CallManager: the application reported {what}."
-    );
-    let named = provider_hosts(ctx, imp).contains(&crash.host);
-    if named {
-        s.push_str(&format!(
-            " The provider that went out of service is named after {}, the node whose CTIManager aborted.",
-            crash.host
-        ));
-        *confidence += 0.2;
-        let events = ctx.events();
-        for &i in &imp.events {
-            if events[i].fields.contains_key("provider") {
-                f.cite(&events[i].evidence);
-            }
-        }
-    } else {
-        s.push_str(&format!(
-            " The bundle does not name the CTIManager the application was connected to; CTIManager aborted on {} in that window, so the link is inferred.",
-            crash.host
-        ));
-        *confidence += 0.08;
+    fn has_cti_core(&self, crash: &Crash) -> bool {
+        crash
+            .cores
+            .iter()
+            .any(|c| c.process.eq_ignore_ascii_case(&self.p.cti_process))
     }
-    if let Some((_, r)) = regs.first() {
-        let primary = r.nodes.first().cloned().unwrap_or_default();
-        if primary == crash.host {
-            s.push_str(&format!(
-                " The devices' device pool {} (CallManager group {}) also puts {} first.",
-                r.pool, r.group, primary
-            ));
-        } else {
-            let primary_crashed = ctx
-                .crashes
-                .iter()
-                .any(|c| c.host == primary && secs(c.time, imp.start).abs() <= 900);
-            s.push_str(&format!(
-                " Their device pool {} (CallManager group {}) registers them to {}{}.",
-                r.pool,
-                r.group,
-                r.nodes.join(" → "),
-                if primary_crashed {
-                    String::new()
-                } else {
-                    format!(", and {primary} has no core at that time: the CTI application lost them while their CallManager kept them")
+
+    /// Service stop/start events of the crashed node around the crash.
+    fn service_events<'e>(&self, cx: &Context<'e>, crash: &Crash) -> Vec<&'e Event> {
+        cx.events
+            .around(Kind::ServiceState, crash.time, self.p.restart_within_s)
+            .filter(|e| e.host.as_deref() == Some(crash.host.as_str()))
+            .collect()
+    }
+
+    /// When the crashed services were started again, if the bundle says.
+    fn restart_time(&self, cx: &Context<'_>, crash: &Crash) -> Option<Timestamp> {
+        self.service_events(cx, crash)
+            .into_iter()
+            .filter(|e| e.time.is_some_and(|t| t >= crash.time))
+            .filter(|e| {
+                e.fields
+                    .get("state")
+                    .is_some_and(|s| s.to_ascii_lowercase().contains("start"))
+            })
+            .filter_map(|e| e.time)
+            .max()
+    }
+
+    /// What caused the cause: CPU, I/O or storage starvation of the node, or
+    /// of its ESXi host, before the core.
+    fn contributing(&self, cx: &Context<'_>, out: &mut Emit<'_>, crash: &Crash, rc_id: &str) {
+        let hits = self.starvation_hits(cx, crash);
+        if hits.is_empty() {
+            let text = self.p.no_load_next_check.replace("{host}", &crash.host);
+            if let Some(f) = out.get_mut(rc_id) {
+                f.next_checks.insert(0, text);
+                if let Data::Crash(d) = &mut f.data {
+                    d.no_load_data = true;
                 }
-            ));
+            }
+            return;
         }
-        for (_, reg) in regs.iter().take(3) {
-            for ev in &reg.evidence {
-                f.cite(ev);
+        let first = hits.iter().map(|h| h.hit.at).min().expect("hits");
+        let main = hits.iter().map(|h| h.hit.what).min().expect("hits");
+        let placement = cx.topo.placement(&crash.host).cloned();
+        let esx = placement.as_ref().map(|p| cx.hosts.resolve(&p.esx));
+        let cpu_max = if main == Starved::Cpu {
+            Vec::new()
+        } else {
+            cpu_maxima(cx, crash, esx.as_deref(), first)
+        };
+        let other_vms: Vec<String> = esx
+            .as_ref()
+            .map(|e| {
+                cx.topo
+                    .vms_on(e, cx.hosts)
+                    .into_iter()
+                    .filter(|v| *v != crash.host)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let class = match main {
+            Starved::Storage => "storage-latency",
+            Starved::IoWait => "io-starvation",
+            Starved::Cpu => "cpu-starvation",
+        };
+        let data = StarvationData {
+            host: crash.host.clone(),
+            what: main,
+            cpu_too: hits.iter().any(|h| h.hit.what == Starved::Cpu),
+            esx: esx.clone(),
+            datastore: placement.as_ref().and_then(|p| p.datastore.clone()),
+            first,
+            core_at: crash.time,
+            hits: hits.iter().map(|h| h.hit.clone()).collect(),
+            cpu_max,
+            other_vms,
+        };
+        let mut f = Finding::new(FindingKind::Contributing, class, Data::Starvation(data));
+        if hits.iter().any(|h| h.hit.what == Starved::Cpu) {
+            f.tag("cpu-pegged");
+        }
+        if hits.iter().any(
+            |h| matches!(&h.hit.detail, HitDetail::Episode(e) if e.metric == "cpu_ready_percent"),
+        ) {
+            f.tag("cpu-ready");
+        }
+        if main == Starved::Storage {
+            f.tag("storage-latency");
+        }
+        f.start = Some(first);
+        f.end = Some(crash.time);
+        f.confidence = if main == Starved::Storage {
+            self.p.confidence.storage_starvation
+        } else {
+            self.p.confidence.other_starvation
+        };
+        if let Some(esx) = &esx {
+            Finding::add(&mut f.hosts, [esx.clone()]);
+        }
+        Finding::add(&mut f.hosts, [crash.host.clone()]);
+        if let Some(p) = &placement {
+            f.cite(&p.evidence);
+        }
+        for h in &hits {
+            for e in &h.evidence {
+                f.cite(e);
+            }
+            cx.cite_sources(&mut f, &h.sources);
+        }
+        cx.cite_sources(&mut f, &self.sources);
+        let id = out.push(f);
+        out.link(&id, rc_id);
+    }
+
+    fn starvation_hits(&self, cx: &Context<'_>, crash: &Crash) -> Vec<Sourced> {
+        let p = &self.p;
+        let from = crash.time - SignedDuration::from_secs(p.load_lookback_s);
+        let mut hits: Vec<Sourced> = Vec::new();
+        for kind in [Kind::Load, Kind::Alarm, Kind::RtmtAlert] {
+            for e in cx.events.window(kind, from, crash.time) {
+                if e.host.as_deref() != Some(crash.host.as_str()) {
+                    continue;
+                }
+                if let Some((what, detail)) = self.starvation(e) {
+                    hits.push(Sourced {
+                        hit: Hit {
+                            at: e.time.expect("windowed"),
+                            what,
+                            detail,
+                        },
+                        evidence: vec![e.evidence.clone()],
+                        sources: Vec::new(),
+                    });
+                }
             }
         }
-    }
-    s
-}
-
-fn registration_sentence(
-    crash: &Crash,
-    regs: &[(String, Registration)],
-    f: &mut Finding,
-    confidence: &mut f64,
-) -> String {
-    let on_node: Vec<&(String, Registration)> = regs
-        .iter()
-        .filter(|(_, r)| r.nodes.first() == Some(&crash.host))
-        .collect();
-    let Some((_, r)) = on_node.first() else {
-        return format!(
-            "No topology in the bundle says where the devices register; {} is the node that crashed closest to the loss.",
-            crash.host
-        );
-    };
-    for (_, reg) in &on_node {
-        for ev in &reg.evidence {
-            f.cite(ev);
+        let esx = cx
+            .topo
+            .placement(&crash.host)
+            .map(|p| cx.hosts.resolve(&p.esx));
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for host in std::iter::once(crash.host.clone()).chain(esx) {
+            let mut eps = cx.episodes_of(&host, from, crash.time);
+            eps.sort_by(|a, b| b.over_by.total_cmp(&a.over_by));
+            for ep in eps {
+                let what = match ep.metric.as_str() {
+                    "disk_latency_ms" | "kernel_latency_ms" => Starved::Storage,
+                    "iowait_percent" => Starved::IoWait,
+                    "cpu_percent" | "cpu_ready_percent" => Starved::Cpu,
+                    _ => continue,
+                };
+                if seen.contains(&(host.clone(), ep.metric.clone())) {
+                    continue;
+                }
+                seen.push((host.clone(), ep.metric.clone()));
+                hits.push(Sourced {
+                    hit: Hit {
+                        at: ep.start,
+                        what,
+                        detail: HitDetail::Episode(episode_info(cx, ep)),
+                    },
+                    evidence: ep.evidence.clone(),
+                    sources: ep.sources.clone(),
+                });
+            }
         }
+        hits.sort_by_key(|h| (h.hit.what, h.hit.at));
+        hits
     }
-    *confidence += if r.exact { 0.2 } else { 0.12 };
-    let devices: Vec<String> = on_node.iter().map(|(d, _)| d.clone()).collect();
-    format!(
-        "{} register{} to {} first: device pool {} uses CallManager group {} ({}){}.",
-        super::impact::join_max(&devices, 6),
-        if devices.len() == 1 { "s" } else { "" },
-        crash.host,
-        r.pool,
-        r.group,
-        r.nodes.join(" → "),
-        if r.exact {
-            ""
-        } else {
-            ", CallManager names matched to hosts by name"
-        }
-    )
-}
 
-fn core_sentence(ctx: &Ctx<'_>, core: &Core) -> String {
-    let mut s = format!(
-        " At {} {} dumped core {}",
-        ctx.when(core.time),
-        core.process,
-        core.core_file
-    );
-    match (&core.reason, &core.abort_site) {
-        (Some(r), Some(site)) => s.push_str(&format!(
-            "; its backtrace shows IntentionalAbort at {site}: \"{r}\"."
-        )),
-        (Some(r), None) => s.push_str(&format!("; its backtrace shows IntentionalAbort: \"{r}\".")),
-        _ => s.push('.'),
-    }
-    s
-}
-
-/// Service stop/start events of the crashed node around the crash.
-fn service_events<'e>(ctx: &Ctx<'e>, crash: &Crash) -> Vec<&'e Event> {
-    ctx.events()
-        .iter()
-        .filter(|e| e.kind == Kind::ServiceState && e.host.as_deref() == Some(crash.host.as_str()))
-        .filter(|e| e.time.is_some_and(|t| secs(t, crash.time).abs() <= 600))
-        .collect()
-}
-
-/// When the crashed services were started again, if the bundle says.
-fn restart_time(ctx: &Ctx<'_>, crash: &Crash) -> Option<uctriage_core::jiff::Timestamp> {
-    service_events(ctx, crash)
-        .into_iter()
-        .filter(|e| e.time.is_some_and(|t| t >= crash.time))
-        .filter(|e| {
+    /// Whether an event shows starvation, and how.
+    fn starvation(&self, e: &Event) -> Option<(Starved, HitDetail)> {
+        let num = |k: &str| {
             e.fields
-                .get("state")
-                .is_some_and(|s| s.to_ascii_lowercase().contains("start"))
-        })
-        .filter_map(|e| e.time)
-        .max()
+                .get(k)
+                .and_then(|v| v.trim_end_matches('%').parse::<f64>().ok())
+        };
+        match e.kind {
+            Kind::Load => {
+                if let Some(idle) = num("cpu_idle")
+                    .or_else(|| num("cpu_id"))
+                    .filter(|v| *v < self.p.cpu_idle_below)
+                {
+                    return Some((Starved::Cpu, HitDetail::CpuIdle { idle }));
+                }
+                num("cpu_iowait")
+                    .or_else(|| num("cpu_wa"))
+                    .filter(|v| *v > self.p.iowait_above)
+                    .map(|percent| (Starved::IoWait, HitDetail::IoWait { percent }))
+            }
+            Kind::RtmtAlert | Kind::Alarm => {
+                let name = e.fields.get("alert").or_else(|| e.fields.get("alarm"))?;
+                self.p
+                    .starvation_alerts
+                    .iter()
+                    .any(|a| name.contains(a.as_str()))
+                    .then(|| {
+                        (
+                            Starved::Cpu,
+                            HitDetail::Alert {
+                                name: name.to_string(),
+                            },
+                        )
+                    })
+            }
+            _ => None,
+        }
+    }
 }
 
-/// What starved a node, most specific first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Starved {
-    Storage,
-    IoWait,
-    Cpu,
-}
-
-/// One piece of evidence that the node (or its ESXi host) was starved.
-struct Hit {
-    at: uctriage_core::jiff::Timestamp,
-    why: String,
-    what: Starved,
+/// A hit with its proofs and the sources of its threshold.
+struct Sourced {
+    hit: Hit,
     evidence: Vec<uctriage_core::Evidence>,
     sources: Vec<String>,
 }
 
-/// What caused the cause: CPU, I/O or storage starvation of the node, or of
-/// its ESXi host, before the core.
-fn contributing(rule: &Rule, ctx: &mut Ctx<'_>, ci: usize, rc_id: &str) {
-    let crash = ctx.crashes[ci].clone();
-    let hits = starvation_hits(rule, ctx, &crash);
-    if hits.is_empty() {
-        let text = rule
-            .text
-            .get("no_load_evidence")
-            .cloned()
-            .unwrap_or_default()
-            .replace("{host}", &crash.host);
-        if let Some(f) = ctx.finding_mut(rc_id) {
-            f.next_checks.insert(0, text);
-        }
-        return;
-    }
-    let first = hits.iter().map(|h| h.at).min().unwrap();
-    let main = hits.iter().map(|h| h.what).min().unwrap();
-    let placement = ctx.topo.placement(&crash.host).cloned();
-    let esx = placement.as_ref().map(|p| ctx.bundle.hosts.resolve(&p.esx));
-    let title = match (main, &esx) {
-        (Starved::Storage, Some(esx)) => format!(
-            "Storage latency on ESXi host {esx}{} stalled {} before the abort",
-            placement
-                .as_ref()
-                .and_then(|p| p.datastore.as_ref())
-                .map(|d| format!(" (datastore {d})"))
-                .unwrap_or_default(),
-            crash.host
-        ),
-        (Starved::Storage, None) | (Starved::IoWait, _)
-            if hits.iter().any(|h| h.what == Starved::Cpu) =>
-        {
-            format!("{} was starved of CPU and I/O before the abort", crash.host)
-        }
-        (Starved::Storage, None) | (Starved::IoWait, _) => {
-            format!("{} was starved of I/O before the abort", crash.host)
-        }
-        (Starved::Cpu, _) => format!("{} was starved of CPU before the abort", crash.host),
-    };
-    let mut f = Finding::new(FindingKind::Contributing, &rule.id, title);
-    let mut summary = format!(
-        "From {} to the core at {}: {}.",
-        ctx.when(first),
-        ctx.when_short(crash.time, first),
-        hits.iter()
-            .map(|h| h.why.clone())
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
-    if main != Starved::Cpu {
-        summary.push_str(&cpu_was_fine(ctx, &crash, esx.as_deref(), first));
-    }
-    if let Some(esx) = &esx {
-        let others: Vec<String> = ctx
-            .topo
-            .vms_on(esx, &ctx.bundle.hosts)
-            .into_iter()
-            .filter(|v| *v != crash.host)
-            .collect();
-        if !others.is_empty() && main == Starved::Storage {
-            summary.push_str(&format!(
-                " Other VMs on {esx} ({}) shared that storage path and may have suffered too.",
-                others.join(", ")
-            ));
-        }
-        Finding::add(&mut f.hosts, [esx.clone()]);
-    }
-    f.summary = summary;
-    f.start = Some(first);
-    f.end = Some(crash.time);
-    f.confidence = if main == Starved::Storage { 0.8 } else { 0.7 };
-    Finding::add(&mut f.hosts, [crash.host.clone()]);
-    if let Some(p) = &placement {
-        f.cite(&p.evidence);
-    }
-    for h in &hits {
-        for e in &h.evidence {
-            f.cite(e);
-        }
-        ctx.cite_sources(&mut f, &h.sources);
-    }
-    ctx.cite_sources(&mut f, &rule.sources);
-    let id = ctx.push(f);
-    if let Some(rc) = ctx.finding_mut(rc_id) {
-        Finding::add(&mut rc.caused_by, [id]);
+/// An episode as findings carry it.
+pub(crate) fn episode_info(cx: &Context<'_>, ep: &Episode) -> EpisodeInfo {
+    EpisodeInfo {
+        host: ep.host.clone(),
+        metric: ep.metric.clone(),
+        label: cx.kb.metric_label(&ep.metric).to_string(),
+        unit: ep.unit.clone(),
+        start: ep.start,
+        end: ep.end,
+        open_start: ep.open_start,
+        peak: ep.peak,
+        peak_at: ep.peak_at,
+        threshold: ep.threshold,
+        over_by: ep.over_by,
+        basis: ep.basis.clone(),
     }
 }
 
-/// " CPU stayed in its band (at most 34 % on esx07)." when the bundle shows it.
-fn cpu_was_fine(
-    ctx: &Ctx<'_>,
+/// Highest CPU on the node and its ESXi host from `from` to the core.
+fn cpu_maxima(
+    cx: &Context<'_>,
     crash: &Crash,
     esx: Option<&str>,
-    from: uctriage_core::jiff::Timestamp,
-) -> String {
+    from: Timestamp,
+) -> Vec<(String, f64)> {
     let hosts: Vec<&str> = std::iter::once(crash.host.as_str()).chain(esx).collect();
-    let maxima: Vec<String> = ctx
-        .series
+    cx.series()
         .iter()
         .filter(|s| s.metric == "cpu_percent" && hosts.contains(&s.host.as_str()))
         .filter_map(|s| {
@@ -605,115 +734,26 @@ fn cpu_was_fine(
                 .filter(|(t, _)| *t >= from && *t <= crash.time)
                 .map(|p| p.1)
                 .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
-            Some(format!("at most {max:.0} % on {}", s.host))
+            Some((s.host.clone(), max))
         })
-        .collect();
-    if maxima.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " CPU stayed in its normal band meanwhile ({}), so this was not CPU starvation.",
-            maxima.join(", ")
-        )
-    }
+        .collect()
 }
 
-fn starvation_hits(rule: &Rule, ctx: &Ctx<'_>, crash: &Crash) -> Vec<Hit> {
-    let lookback = rule.param("load_lookback_s", 3600.0) as i64;
-    let idle_below = rule.param("cpu_idle_below", 10.0);
-    let iowait_above = rule.param("iowait_above", 20.0);
-    let from = crash.time - uctriage_core::jiff::SignedDuration::from_secs(lookback);
-    let mut hits: Vec<Hit> = Vec::new();
-    for e in ctx.events() {
-        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
-            continue;
-        };
-        if h != crash.host || t > crash.time || t < from {
-            continue;
-        }
-        if let Some(why) = starvation(e, idle_below, iowait_above) {
-            let what = if why.starts_with("I/O") {
-                Starved::IoWait
-            } else {
-                Starved::Cpu
-            };
-            hits.push(Hit {
-                at: t,
-                why,
-                what,
-                evidence: vec![e.evidence.clone()],
-                sources: Vec::new(),
-            });
-        }
-    }
-    let esx = ctx
-        .topo
-        .placement(&crash.host)
-        .map(|p| ctx.bundle.hosts.resolve(&p.esx));
-    let mut seen: Vec<(String, String)> = Vec::new();
-    for host in std::iter::once(crash.host.clone()).chain(esx) {
-        let mut eps = ctx.episodes_of(&host, from, crash.time);
-        eps.sort_by(|a, b| b.over_by.total_cmp(&a.over_by));
-        for ep in eps {
-            let what = match ep.metric.as_str() {
-                "disk_latency_ms" | "kernel_latency_ms" => Starved::Storage,
-                "iowait_percent" => Starved::IoWait,
-                "cpu_percent" | "cpu_ready_percent" => Starved::Cpu,
-                _ => continue,
-            };
-            if seen.contains(&(host.clone(), ep.metric.clone())) {
-                continue;
-            }
-            seen.push((host.clone(), ep.metric.clone()));
-            let why = format!(
-                "{} on {} out of its band since {} (peak {:.0} {}, {:.0} {} past {})",
-                super::coincidence::metric_label(&ep.metric),
-                host,
-                ctx.when_short(ep.start, crash.time),
-                ep.peak,
-                ep.unit,
-                ep.over_by,
-                ep.unit,
-                ep.basis
-            );
-            hits.push(Hit {
-                at: ep.start,
-                why,
-                what,
-                evidence: ep.evidence.clone(),
-                sources: ep.sources.clone(),
-            });
-        }
-    }
-    hits.sort_by_key(|h| (h.what, h.at));
-    hits
+/// Hosts the lost providers are named after (known hosts only).
+fn provider_hosts(cx: &Context<'_>, imp: &Lost) -> BTreeSet<String> {
+    imp.data
+        .providers
+        .iter()
+        .filter(|p| cx.hosts.is_known(p))
+        .map(|p| cx.hosts.resolve(p))
+        .collect()
 }
 
-/// Why an event shows starvation, if it does.
-pub(crate) fn starvation(e: &Event, idle_below: f64, iowait_above: f64) -> Option<String> {
-    let num = |k: &str| {
-        e.fields
-            .get(k)
-            .and_then(|v| v.trim_end_matches('%').parse::<f64>().ok())
-    };
-    match e.kind {
-        Kind::Load => {
-            if let Some(idle) = num("cpu_idle")
-                .or_else(|| num("cpu_id"))
-                .filter(|v| *v < idle_below)
-            {
-                return Some(format!("CPU idle {idle}%"));
-            }
-            num("cpu_iowait")
-                .or_else(|| num("cpu_wa"))
-                .filter(|v| *v > iowait_above)
-                .map(|w| format!("I/O wait {w}%"))
-        }
-        Kind::RtmtAlert | Kind::Alarm => {
-            let name = e.fields.get("alert").or_else(|| e.fields.get("alarm"))?;
-            (name.contains("CpuPegging") || name.contains("CodeYellow") || name.contains("CodeRed"))
-                .then(|| name.to_string())
-        }
-        _ => None,
+fn reg_info(r: &Registration) -> RegInfo {
+    RegInfo {
+        pool: r.pool.clone(),
+        group: r.group.clone(),
+        nodes: r.nodes.clone(),
+        exact: r.exact,
     }
 }

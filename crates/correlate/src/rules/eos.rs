@@ -1,72 +1,138 @@
-//! End of support: products seen in the bundle whose support has ended.
+//! `end_of_support`: products seen in the bundle whose end of support has
+//! passed by the incident. An unconfirmed date is reported as unverified.
 
-use crate::ctx::Ctx;
+use crate::data::{Data, LifecycleData};
+use crate::engine::{Context, Declaration, Emit, Input, Output, RawFilter, Rule};
 use crate::finding::{Finding, FindingKind};
+use serde::Deserialize;
 use uctriage_core::jiff::civil::Date;
-use uctriage_core::{EntityKind, Event};
-use uctriage_knowledge::{Product, Rule};
+use uctriage_core::{EntityKind, Event, Kind, RawEvent};
+use uctriage_knowledge::{Knowledge, KnowledgeError, Product, RuleSpec};
 
-pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let incident = ctx
-        .impacts
-        .first()
-        .map(|i| i.start)
-        .or_else(|| ctx.events().iter().filter_map(|e| e.time).max());
-    let Some(incident) = incident else { return };
-    let day = incident.to_zoned_datetime(ctx.tz.clone()).date();
-    let products = ctx.kb.lifecycle.product.clone();
-    for p in &products {
-        let Some(seen) = detect(ctx, p) else { continue };
-        let eos: Option<Date> = p.end_of_support.parse().ok();
-        let (title, confidence) = match eos {
-            Some(d) if d <= day => (
-                format!("{} is past end of support ({d})", p.name),
-                if p.confirmed { 0.9 } else { 0.5 },
-            ),
-            Some(_) => continue,
-            None => (format!("{}: end-of-support date unknown", p.name), 0.3),
-        };
-        let mut f = Finding::new(FindingKind::Advisory, &rule.id, title);
-        f.summary = format!(
-            "{} appears in the bundle ({}). {}{}",
-            p.name,
-            seen.1,
-            match eos {
-                Some(d) => format!(
-                    "Its end of support is {d}{}",
-                    if p.end_of_sale.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (end of sale {})", p.end_of_sale)
-                    }
-                ),
-                None => "No public source in the knowledge base gives its end-of-support date"
-                    .to_string(),
-            },
-            if p.confirmed {
-                ".".to_string()
-            } else {
-                format!(" — not verified: {}.", p.note.trim_end_matches('.'))
-            }
-        );
-        f.confidence = confidence;
-        if let Some(ev) = seen.0 {
-            f.cite(&ev.evidence);
-            Finding::add(&mut f.hosts, ev.host.clone());
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// Confidence of a confirmed date that has passed.
+    confidence_confirmed: f64,
+    /// Confidence of an unconfirmed date that has passed.
+    confidence_unconfirmed: f64,
+    /// Confidence when the date is unknown.
+    confidence_unknown: f64,
+}
+
+struct Eos {
+    p: Params,
+    /// Words and process-name prefixes that reveal a product (from lifecycle.toml).
+    words: Vec<String>,
+    processes: Vec<String>,
+}
+
+/// Build the rule from its spec and the products of `lifecycle.toml`.
+pub(crate) fn build(spec: &RuleSpec, kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
+    let products = &kb.lifecycle.product;
+    Ok(Box::new(Eos {
+        p: spec.params_as()?,
+        words: products
+            .iter()
+            .flat_map(|p| p.detect_text.clone())
+            .collect(),
+        processes: products
+            .iter()
+            .flat_map(|p| p.detect_processes.iter().map(|d| d.to_ascii_lowercase()))
+            .collect(),
+    }))
+}
+
+impl Rule for Eos {
+    fn declare(&self) -> Declaration {
+        Declaration {
+            // Every understood record; of the ordinary lines, only those that
+            // name a product (also_keeps).
+            events: Kind::ALL
+                .iter()
+                .copied()
+                .filter(|k| *k != Kind::Log)
+                .collect(),
+            consumes: vec![Input::Kind(FindingKind::Impact)],
+            produces: vec![
+                Output::Class("end-of-support".into(), FindingKind::Advisory),
+                Output::Tag("past-end-of-support".into()),
+            ],
         }
-        ctx.cite_sources(&mut f, &p.sources);
-        ctx.push(f);
+    }
+
+    fn also_keeps(&self) -> Option<RawFilter> {
+        let (words, processes) = (self.words.clone(), self.processes.clone());
+        Some(std::sync::Arc::new(move |e: &RawEvent| {
+            words.iter().any(|w| e.text.contains(w.as_str()))
+                || e.entities.iter().any(|en| {
+                    en.kind == EntityKind::Process
+                        && processes.iter().any(|p| {
+                            en.id
+                                .get(..p.len())
+                                .is_some_and(|head| head.eq_ignore_ascii_case(p))
+                        })
+                })
+        }))
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
+        let incident = cx
+            .of_kind(FindingKind::Impact)
+            .filter_map(|f| f.start)
+            .min()
+            .or_else(|| cx.events.last_time());
+        let Some(incident) = incident else { return };
+        let day = incident.to_zoned_datetime(cx.tz.clone()).date();
+        for p in &cx.kb.lifecycle.product {
+            let Some((ev, seen)) = detect(cx, p) else {
+                continue;
+            };
+            let eos: Option<Date> = p.end_of_support.parse().ok();
+            let confidence = match eos {
+                Some(d) if d <= day && p.confirmed => self.p.confidence_confirmed,
+                Some(d) if d <= day => self.p.confidence_unconfirmed,
+                Some(_) => continue,
+                None => self.p.confidence_unknown,
+            };
+            let data = LifecycleData {
+                product: p.id.clone(),
+                name: p.name.clone(),
+                end_of_support: eos.map(|d| d.to_string()),
+                end_of_sale: (!p.end_of_sale.is_empty()).then(|| p.end_of_sale.clone()),
+                seen,
+                confirmed: p.confirmed,
+                note: p.note.trim().trim_end_matches('.').to_string(),
+            };
+            let mut f = Finding::new(
+                FindingKind::Advisory,
+                "end-of-support",
+                Data::Lifecycle(data),
+            );
+            f.confidence = confidence;
+            if eos.is_some() {
+                f.tag("past-end-of-support");
+            }
+            // An unknown date claims nothing; an unconfirmed date is unverified.
+            f.confirmed = p.confirmed || eos.is_none();
+            if let Some(ev) = ev {
+                f.cite(&ev.evidence);
+                Finding::add(&mut f.hosts, ev.host.clone());
+            }
+            cx.cite_sources(&mut f, &p.sources);
+            out.push(f);
+        }
     }
 }
 
 /// The first event (if any) that reveals the product, and how.
-fn detect<'e>(ctx: &Ctx<'e>, p: &Product) -> Option<(Option<&'e Event>, String)> {
+fn detect<'e>(cx: &Context<'e>, p: &Product) -> Option<(Option<&'e Event>, String)> {
     let starts_with = |id: &str, prefix: &str| {
         id.as_bytes()
             .get(..prefix.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
     };
-    for e in ctx.events() {
+    for e in cx.events.all() {
         if let Some(proc_) = e
             .entity_ids(EntityKind::Process)
             .find(|id| p.detect_processes.iter().any(|d| starts_with(id, d)))
@@ -87,7 +153,7 @@ fn detect<'e>(ctx: &Ctx<'e>, p: &Product) -> Option<(Option<&'e Event>, String)>
             ));
         }
     }
-    for host in ctx.bundle.hosts.hosts().values() {
+    for host in cx.hosts.hosts().values() {
         for v in &host.versions {
             if p.detect_versions
                 .iter()

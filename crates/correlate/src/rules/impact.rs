@@ -1,270 +1,612 @@
-//! Impact: who lost service, from when to when, seen where.
+//! `impact`: who lost service, from when to when, seen where.
+//!
+//! Two ways a loss shows up:
+//! - an application (a UCCE PG's JTAPI gateway, a recorder) reports devices,
+//!   addresses or its own provider out of service: a `service-loss`;
+//! - CUCM reports devices unregistering for a reason that means a lost
+//!   connection, in a burst well above the background churn of that node,
+//!   device pool or subnet: a `registration-loss`. Routine, administrative and
+//!   recovery reasons (a user resetting a phone, Extension Mobility, a phone
+//!   falling back to its primary) are never a loss.
+//!
+//! Losses closer together than `gap_s` are one impact; it ends when every
+//! lost device, address and service is back (registered anywhere: on its
+//! backup node that is a failover, which the impact says).
 
-use super::secs;
-use crate::ctx::{Ctx, Impact};
+use super::common::{device_types, PrintedTypes};
+use crate::data::{Baseline, Code, Data, ImpactData, LossVia, NodeCount};
+use crate::engine::{Context, Declaration, Emit, Output, Rule};
 use crate::finding::{Finding, FindingKind};
+use crate::net::site_prefix;
+use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind};
-use uctriage_knowledge::Rule;
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
-pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let gap = rule.param("gap_s", 300.0) as i64;
-    let burst = rule.param("min_unregistered_burst", 3.0) as usize;
-    let events = ctx.events();
-    let kinds: Vec<Kind> = rule.kinds.iter().filter_map(|k| Kind::parse(k)).collect();
-    let lost_state = rule.text.get("service_lost_state").map(String::as_str);
-    let losses: Vec<usize> = (0..events.len())
-        .filter(|&i| kinds.contains(&events[i].kind) && events[i].time.is_some())
-        .filter(|&i| events[i].kind != Kind::ServiceState || is_state(&events[i], lost_state))
-        .filter(|&i| !routine_unregistration(ctx, rule, &events[i]))
-        .collect();
-    for episode in split(events, &losses, gap) {
-        let app_level = episode
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// Losses closer together than this form one impact.
+    gap_s: i64,
+    /// A device that comes back later than this after the first loss did not come back.
+    return_within_s: i64,
+    /// The service state that means an application lost its service.
+    service_lost_state: String,
+    /// The service state that means it is back.
+    service_back_state: String,
+    /// Unregistration reason groups (code table groups) that are not a loss.
+    ignore_reason_groups: Vec<String>,
+    /// At least this many devices make an unregistration burst.
+    min_unregistered_burst: usize,
+    /// Unregistrations are counted in windows of this length ...
+    burst_window_s: i64,
+    /// ... and a window is a burst when it holds more than `burst_factor` × the
+    /// usual count of its node, pool or subnet ...
+    burst_factor: f64,
+    /// ... and more than the usual count plus `burst_mad_k` median absolute deviations.
+    burst_mad_k: f64,
+    /// CTI port name prefixes a site uses for UCCE Mobile Agent ports (a
+    /// naming convention, used only when no export gives the device type).
+    mobile_agent_prefixes: Vec<String>,
+    /// Confidence of an impact.
+    confidence: f64,
+}
+
+struct Impact {
+    p: Params,
+    sources: Vec<String>,
+}
+
+/// Build the rule from its spec.
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
+    Ok(Box::new(Impact {
+        p: spec.params_as()?,
+        sources: spec.sources.clone(),
+    }))
+}
+
+const LOSS_KINDS: [Kind; 4] = [
+    Kind::DeviceOutOfService,
+    Kind::AddressOutOfService,
+    Kind::DeviceUnregistered,
+    Kind::ServiceState,
+];
+
+impl Rule for Impact {
+    fn declare(&self) -> Declaration {
+        Declaration {
+            events: vec![
+                Kind::DeviceOutOfService,
+                Kind::AddressOutOfService,
+                Kind::DeviceUnregistered,
+                Kind::ServiceState,
+                Kind::DeviceInService,
+                Kind::AddressInService,
+                Kind::DeviceRegistered,
+                Kind::Config,
+            ],
+            consumes: Vec::new(),
+            produces: vec![
+                Output::Class("service-loss".into(), FindingKind::Impact),
+                Output::Class("registration-loss".into(), FindingKind::Impact),
+                Output::Tag("failover".into()),
+                Output::Tag("mobile-agent-ports-lost".into()),
+            ],
+        }
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
+        let p = &self.p;
+        let mut app: Vec<&Event> = Vec::new();
+        for kind in LOSS_KINDS {
+            for e in cx.events.of(kind).filter(|e| e.time.is_some()) {
+                match kind {
+                    Kind::DeviceUnregistered => {}
+                    Kind::ServiceState if !is_state(e, &p.service_lost_state) => {}
+                    _ => app.push(e),
+                }
+            }
+        }
+        let unreg: Vec<&Event> = cx
+            .events
+            .of(Kind::DeviceUnregistered)
+            .filter(|e| e.time.is_some())
+            .filter(|e| !self.ignored_reason(cx, e))
+            .collect();
+        let bursts = bursts(cx, p, &unreg);
+        let mut losses: Vec<(&Event, Option<usize>)> = app.into_iter().map(|e| (e, None)).collect();
+        for (i, b) in bursts.iter().enumerate() {
+            losses.extend(b.events.iter().map(|e| (*e, Some(i))));
+        }
+        losses.sort_by_key(|(e, _)| (e.time, e.evidence.file.clone(), e.evidence.line));
+        losses.dedup_by(|a, b| std::ptr::eq(a.0, b.0));
+        let printed = PrintedTypes::from_events(cx.events);
+        for episode in split(&losses, p.gap_s) {
+            let events: Vec<&Event> = episode.iter().map(|(e, _)| *e).collect();
+            let app_level = events.iter().any(|e| e.kind != Kind::DeviceUnregistered);
+            let devices = ids(&events, EntityKind::Device);
+            if !app_level && devices.len() < p.min_unregistered_burst {
+                continue;
+            }
+            let baseline = episode
+                .iter()
+                .filter_map(|(_, b)| b.map(|i| &bursts[i].baseline))
+                .max_by(|a, b| a.threshold.total_cmp(&b.threshold))
+                .cloned();
+            let f = self.build(cx, &events, app_level, baseline, &printed);
+            out.push(f);
+        }
+    }
+}
+
+impl Impact {
+    /// An unregistration whose decoded reason is in an ignored group.
+    fn ignored_reason(&self, cx: &Context<'_>, e: &Event) -> bool {
+        let Some(code) = e.fields.get("Reason") else {
+            return false;
+        };
+        let alarm = e.fields.get("alarm");
+        self.p.ignore_reason_groups.iter().any(|g| {
+            cx.kb
+                .code_in_group(alarm, e.kind.as_str(), "Reason", code, g)
+        })
+    }
+
+    fn build(
+        &self,
+        cx: &Context<'_>,
+        events: &[&Event],
+        app_level: bool,
+        baseline: Option<Baseline>,
+        printed: &PrintedTypes,
+    ) -> Finding {
+        let p = &self.p;
+        let devices = ids(events, EntityKind::Device);
+        let addresses = ids(events, EntityKind::Address);
+        let lost_services: Vec<&Event> = events
             .iter()
-            .any(|&i| events[i].kind != Kind::DeviceUnregistered);
-        let devices = ids(events, &episode, EntityKind::Device);
-        if !app_level && devices.len() < burst {
+            .copied()
+            .filter(|e| e.kind == Kind::ServiceState)
+            .collect();
+        let services = ids(&lost_services, EntityKind::Service);
+        let start = events[0].time.expect("timed");
+        let from_nodes: BTreeMap<&str, &str> = events
+            .iter()
+            .filter(|e| e.kind == Kind::DeviceUnregistered)
+            .filter_map(|e| {
+                let d = e.entity_ids(EntityKind::Device).next()?;
+                Some((d, e.host.as_deref()?))
+            })
+            .collect();
+        let back = returns(cx, p, &devices, &addresses, &services, start);
+        let total = devices.len() + addresses.len() + services.len();
+        let back_at = (!back.is_empty() && back.len() == total)
+            .then(|| back.values().map(|r| r.at).max())
+            .flatten();
+        let mut failed_over: BTreeMap<String, usize> = BTreeMap::new();
+        for (id, r) in &back {
+            if let (Some(node), Some(from)) = (&r.host, from_nodes.get(id.as_str())) {
+                if node != from {
+                    *failed_over.entry(node.clone()).or_default() += 1;
+                }
+            }
+        }
+        let mut causes: BTreeSet<String> = BTreeSet::new();
+        for e in events {
+            if let Some(c) = e.fields.get("cause").or_else(|| e.fields.get("Reason")) {
+                causes.insert(c.to_string());
+            }
+        }
+        let seen: BTreeSet<String> = events.iter().filter_map(|e| e.host.clone()).collect();
+        let class = if app_level {
+            "service-loss"
+        } else {
+            "registration-loss"
+        };
+        let types = device_types(cx.kb, &devices, printed);
+        let data = ImpactData {
+            via: if app_level {
+                LossVia::Application
+            } else {
+                LossVia::Registration
+            },
+            devices: devices.iter().cloned().collect(),
+            addresses: addresses.iter().cloned().collect(),
+            services: services.iter().cloned().collect(),
+            providers: events
+                .iter()
+                .filter_map(|e| e.fields.get("provider"))
+                .map(str::to_string)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            device_types: types,
+            seen_by: seen.iter().cloned().collect(),
+            causes: causes.into_iter().collect(),
+            codes: decoded_codes(cx, events),
+            from_nodes: from_nodes
+                .values()
+                .map(|h| h.to_string())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            failed_over_to: failed_over
+                .into_iter()
+                .map(|(node, count)| NodeCount { node, count })
+                .collect(),
+            back: back.len(),
+            total,
+            back_at,
+            baseline,
+        };
+        let mut f = Finding::new(FindingKind::Impact, class, Data::Impact(data));
+        f.start = Some(start);
+        f.end = back_at;
+        Finding::add(&mut f.devices, devices.iter().cloned());
+        Finding::add(&mut f.devices, addresses.iter().cloned());
+        Finding::add(&mut f.services, services.iter().cloned());
+        Finding::add(&mut f.hosts, seen);
+        f.confidence = p.confidence;
+        if let Data::Impact(d) = &f.data {
+            if !d.failed_over_to.is_empty() {
+                f.tag("failover");
+            }
+        }
+        if mobile_agent_ports(p, events, &devices, printed) {
+            f.tag("mobile-agent-ports-lost");
+        }
+        for e in events {
+            f.cite(&e.evidence);
+        }
+        for r in back.values() {
+            f.cite(&r.evidence);
+        }
+        cx.cite_sources(&mut f, &self.sources);
+        f
+    }
+}
+
+/// An unregistration burst and the background it stands out from.
+struct Burst<'e> {
+    events: Vec<&'e Event>,
+    baseline: Baseline,
+}
+
+/// The unregistrations that belong to bursts: windows of `burst_window_s`
+/// holding far more than usual for their node, device pool or subnet, plus
+/// the unregistrations of the same node within `gap_s` of them.
+fn bursts<'e>(cx: &Context<'_>, p: &Params, unreg: &[&'e Event]) -> Vec<Burst<'e>> {
+    let (Some(first), Some(last)) = (
+        cx.events.all().iter().find_map(|e| e.time),
+        cx.events.last_time(),
+    ) else {
+        return Vec::new();
+    };
+    let window = p.burst_window_s.max(1);
+    let n_windows = (last.as_second() - first.as_second()) / window + 1;
+    let bucket = |t: Timestamp| (t.as_second() - first.as_second()) / window;
+    // group → window → count
+    let mut counts: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
+    let groups_of = |e: &Event| -> Vec<String> {
+        let mut g = Vec::new();
+        if let Some(h) = &e.host {
+            g.push(format!("node {h}"));
+        }
+        if let Some(d) = e.entity_ids(EntityKind::Device).next() {
+            if let Some(pool) = cx.topo.pool_of(d) {
+                g.push(format!("device pool {pool}"));
+            }
+        }
+        if let Some(ip) = e.fields.get("IPAddress") {
+            if let Some((name, net)) = site_prefix(ip, cx.topo.sites()) {
+                g.push(match name {
+                    Some(n) => format!("site {n} ({net})"),
+                    None => format!("subnet {net}"),
+                });
+            }
+        }
+        g
+    };
+    for e in unreg {
+        let b = bucket(e.time.expect("timed"));
+        for g in groups_of(e) {
+            *counts.entry(g).or_default().entry(b).or_default() += 1;
+        }
+    }
+    let stats: BTreeMap<&str, Counts> = counts
+        .iter()
+        .map(|(g, per)| (g.as_str(), Counts::new(per.values().copied(), n_windows)))
+        .collect();
+    // The background a window is judged against leaves that window out, so a
+    // bundle that holds little more than the burst still sees a quiet background.
+    let baseline = |g: &str, c: usize| -> Baseline {
+        let st = &stats[g];
+        let usual = st.median_without(c);
+        let threshold = (p.min_unregistered_burst as f64 - 0.5)
+            .max(usual * p.burst_factor)
+            .max(usual + p.burst_mad_k * st.mad);
+        Baseline {
+            scope: g.to_string(),
+            usual,
+            threshold,
+            window_s: window,
+        }
+    };
+    // Hot events, with the baseline that made them hot.
+    let mut hot: Vec<(usize, Baseline)> = Vec::new();
+    for (i, e) in unreg.iter().enumerate() {
+        let b = bucket(e.time.expect("timed"));
+        let best = groups_of(e)
+            .into_iter()
+            .filter_map(|g| {
+                let c = counts.get(&g)?.get(&b).copied().unwrap_or(0);
+                let base = baseline(&g, c);
+                (c as f64 > base.threshold).then_some(base)
+            })
+            .max_by(|a, b| a.threshold.total_cmp(&b.threshold));
+        if let Some(base) = best {
+            hot.push((i, base));
+        }
+    }
+    if hot.is_empty() {
+        return Vec::new();
+    }
+    // An unregistration of a node within gap_s of one of its hot ones joins,
+    // when its own window is above the usual count (background churn does not).
+    let gap = SignedDuration::from_secs(p.gap_s);
+    let mut keep = vec![false; unreg.len()];
+    let mut base_of: Vec<Option<&Baseline>> = vec![None; unreg.len()];
+    for (i, base) in &hot {
+        keep[*i] = true;
+        base_of[*i] = Some(base);
+    }
+    let hot_times: BTreeMap<&str, Vec<Timestamp>> =
+        hot.iter().fold(BTreeMap::new(), |mut m, &(i, _)| {
+            m.entry(unreg[i].host.as_deref().unwrap_or(""))
+                .or_insert_with(Vec::new)
+                .push(unreg[i].time.expect("timed"));
+            m
+        });
+    let above_usual = |e: &Event| {
+        let b = bucket(e.time.expect("timed"));
+        groups_of(e).into_iter().any(|g| {
+            let c = counts.get(&g).and_then(|m| m.get(&b)).copied().unwrap_or(0);
+            c as f64 > stats[g.as_str()].median_without(c)
+        })
+    };
+    for (i, e) in unreg.iter().enumerate() {
+        if keep[i] || !above_usual(e) {
             continue;
         }
-        let f = build(rule, ctx, &episode);
-        let start = events[episode[0]].time.unwrap();
-        let devices = f.devices.clone();
-        let id = ctx.push(f);
-        ctx.impacts.push(Impact {
-            id,
-            devices,
-            start,
-            events: episode,
-        });
+        let t = e.time.expect("timed");
+        if let Some(times) = hot_times.get(e.host.as_deref().unwrap_or("")) {
+            let at = times.partition_point(|x| *x < t - gap);
+            if times.get(at).is_some_and(|x| *x <= t + gap) {
+                keep[i] = true;
+            }
+        }
+    }
+    // One burst per run of kept events closer than gap_s.
+    let mut out: Vec<Burst> = Vec::new();
+    let mut last_t: Option<Timestamp> = None;
+    for (i, e) in unreg.iter().enumerate().filter(|(i, _)| keep[*i]) {
+        let t = e.time.expect("timed");
+        let new = last_t.is_none_or(|l| t.duration_since(l) > gap);
+        if new {
+            out.push(Burst {
+                events: Vec::new(),
+                baseline: base_of[i].cloned().unwrap_or(Baseline {
+                    scope: String::new(),
+                    usual: 0.0,
+                    threshold: 0.0,
+                    window_s: window,
+                }),
+            });
+        }
+        let b = out.last_mut().expect("pushed");
+        b.events.push(e);
+        if let Some(base) = base_of[i] {
+            if base.threshold > b.baseline.threshold {
+                b.baseline = base.clone();
+            }
+        }
+        last_t = Some(t);
+    }
+    out
+}
+
+/// Per-window counts of one group, sorted, where every window without an
+/// entry counted zero; with their median absolute deviation.
+struct Counts {
+    zeros: usize,
+    nonzero: Vec<usize>,
+    mad: f64,
+}
+
+impl Counts {
+    fn new(nonzero: impl Iterator<Item = usize>, windows: i64) -> Counts {
+        let mut nonzero: Vec<usize> = nonzero.collect();
+        nonzero.sort_unstable();
+        let zeros = (windows.max(nonzero.len() as i64) - nonzero.len() as i64) as usize;
+        let mut c = Counts {
+            zeros,
+            nonzero,
+            mad: 0.0,
+        };
+        let n = c.len();
+        let median = c.at(n / 2) as f64;
+        let mut dev: Vec<f64> = std::iter::repeat_n(median, zeros)
+            .chain(c.nonzero.iter().map(|x| (*x as f64 - median).abs()))
+            .collect();
+        dev.sort_by(f64::total_cmp);
+        c.mad = dev[dev.len() / 2];
+        c
+    }
+
+    fn len(&self) -> usize {
+        self.zeros + self.nonzero.len()
+    }
+
+    /// The i-th smallest count.
+    fn at(&self, i: usize) -> usize {
+        if i < self.zeros {
+            0
+        } else {
+            self.nonzero[i - self.zeros]
+        }
+    }
+
+    /// The median of the counts with one window of count `c` left out
+    /// (zero when no other window exists).
+    fn median_without(&self, c: usize) -> f64 {
+        let n = self.len();
+        if n <= 1 {
+            return 0.0;
+        }
+        let removed = if c == 0 {
+            0
+        } else {
+            self.zeros + self.nonzero.partition_point(|x| *x < c)
+        };
+        let k = (n - 1) / 2;
+        (if k < removed {
+            self.at(k)
+        } else {
+            self.at(k + 1)
+        }) as f64
     }
 }
 
 /// Whether a service-state event is in `state` (an application's service,
 /// such as its JTAPI provider, going out of service is a loss; a service
 /// merely restarting on a node is not, so only the state named counts).
-fn is_state(e: &Event, state: Option<&str>) -> bool {
-    state.is_some_and(|s| {
-        e.fields
-            .get("state")
-            .is_some_and(|v| v.eq_ignore_ascii_case(s))
-    })
-}
-
-/// An unregistration whose decoded reason the rule calls routine (a user
-/// resetting a phone, an Extension Mobility login): not a loss of service.
-fn routine_unregistration(ctx: &Ctx<'_>, rule: &Rule, e: &Event) -> bool {
-    if e.kind != Kind::DeviceUnregistered {
-        return false;
-    }
-    let Some(code) = e.fields.get("Reason") else {
-        return false;
-    };
-    let alarm = e.fields.get("alarm").or(Some("DeviceUnregistered"));
-    let name = ctx
-        .kb
-        .decode(alarm, e.kind.as_str(), "Reason", code)
-        .unwrap_or(code);
-    rule.text
-        .get("routine_reasons")
-        .is_some_and(|list| list.split(',').any(|r| r.trim() == name))
+fn is_state(e: &Event, state: &str) -> bool {
+    e.fields
+        .get("state")
+        .is_some_and(|v| v.eq_ignore_ascii_case(state))
 }
 
 /// Split loss events into episodes separated by more than `gap` seconds.
-fn split(events: &[Event], idx: &[usize], gap: i64) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    for &i in idx {
-        let t = events[i].time.unwrap();
+fn split<'e, T: Copy>(losses: &[(&'e Event, T)], gap: i64) -> Vec<Vec<(&'e Event, T)>> {
+    let mut out: Vec<Vec<(&Event, T)>> = Vec::new();
+    for &(e, x) in losses {
+        let t = e.time.expect("timed");
         match out.last_mut() {
-            Some(ep) if secs(t, events[*ep.last().unwrap()].time.unwrap()) <= gap => ep.push(i),
-            _ => out.push(vec![i]),
+            Some(ep)
+                if t.duration_since(ep.last().unwrap().0.time.expect("timed"))
+                    .as_secs()
+                    <= gap =>
+            {
+                ep.push((e, x))
+            }
+            _ => out.push(vec![(e, x)]),
         }
     }
     out
 }
 
-fn ids(events: &[Event], idx: &[usize], kind: EntityKind) -> BTreeSet<String> {
-    idx.iter()
-        .flat_map(|&i| events[i].entity_ids(kind).map(str::to_string))
+fn ids(events: &[&Event], kind: EntityKind) -> BTreeSet<String> {
+    events
+        .iter()
+        .flat_map(|e| e.entity_ids(kind).map(str::to_string))
         .collect()
 }
 
-fn build(rule: &Rule, ctx: &Ctx<'_>, episode: &[usize]) -> Finding {
-    let events = ctx.events();
-    let devices = ids(events, episode, EntityKind::Device);
-    let addresses = ids(events, episode, EntityKind::Address);
-    let lost_services: Vec<usize> = episode
-        .iter()
-        .copied()
-        .filter(|&i| events[i].kind == Kind::ServiceState)
-        .collect();
-    let services = ids(events, &lost_services, EntityKind::Service);
-    let start = events[episode[0]].time.unwrap();
-    let back = returns(ctx, rule, &devices, &addresses, &services, start);
-    let end = if !back.is_empty() && back.len() == devices.len() + addresses.len() + services.len()
-    {
-        back.values().map(|(t, _)| *t).max()
-    } else {
-        None
-    };
-    let mut causes: BTreeMap<String, usize> = BTreeMap::new();
-    for &i in episode {
-        if let Some(c) = events[i]
-            .fields
-            .get("cause")
-            .or_else(|| events[i].fields.get("Reason"))
-        {
-            *causes.entry(c.to_string()).or_default() += 1;
-        }
-    }
-    let seen: BTreeSet<String> = episode
-        .iter()
-        .filter_map(|&i| events[i].host.clone())
-        .collect();
-    let dev_list: Vec<String> = devices.iter().cloned().collect();
-    let svc_list: Vec<String> = services.iter().cloned().collect();
-    let who = match (devices.len(), svc_list.is_empty()) {
-        (0, false) => format!("the {}", svc_list.join(", ")),
-        (n, false) => format!("{} and the {}", plural(n, "device"), svc_list.join(", ")),
-        (n, true) => plural(n, "device"),
-    };
-    let mut lost: Vec<String> = svc_list.iter().map(|s| format!("the {s}")).collect();
-    lost.extend(dev_list.iter().cloned());
-    let title = format!(
-        "{} lost service{} from {}{}",
-        who,
-        if addresses.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", plural_list(&addresses, "address", "addresses"))
-        },
-        ctx.when(start),
-        match end {
-            Some(e) => format!(" until {}", ctx.when_short(e, start)),
-            None => String::new(),
-        }
-    );
-    let mut f = Finding::new(FindingKind::Impact, &rule.id, title);
-    f.summary = format!(
-        "{} went out of service{}, as seen by {}{}. {}",
-        join_max(&lost, 8),
-        if causes.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (causes: {})",
-                causes.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        },
-        seen.iter().cloned().collect::<Vec<_>>().join(", "),
-        match end {
-            Some(e) => format!(
-                ", and all were back by {} ({} later)",
-                ctx.when(e),
-                crate::ctx::span(secs(e, start))
-            ),
-            None if back.is_empty() => ", with no return to service in the bundle".to_string(),
-            None => format!(", and {} of them came back", back.len()),
-        },
-        decoded_causes(ctx, events, episode),
-    )
-    .trim_end()
-    .to_string();
-    if let Some(first) = f.summary.get(..1) {
-        f.summary = first.to_uppercase() + &f.summary[1..];
-    }
-    f.start = Some(start);
-    f.end = end;
-    Finding::add(&mut f.devices, dev_list);
-    Finding::add(&mut f.devices, addresses.iter().cloned());
-    Finding::add(&mut f.services, svc_list);
-    Finding::add(&mut f.hosts, seen);
-    f.confidence = 0.9;
-    for &i in episode {
-        f.cite(&events[i].evidence);
-    }
-    for (_, ev) in back.values() {
-        f.cite(ev);
-    }
-    ctx.cite_sources(&mut f, &rule.sources);
-    f
+/// When a lost thing came back, where, and the line that says so.
+struct Return {
+    at: Timestamp,
+    host: Option<String>,
+    evidence: uctriage_core::Evidence,
 }
 
 /// When each lost device / address / service came back, if it did within the window.
 fn returns(
-    ctx: &Ctx<'_>,
-    rule: &Rule,
+    cx: &Context<'_>,
+    p: &Params,
     devices: &BTreeSet<String>,
     addresses: &BTreeSet<String>,
     services: &BTreeSet<String>,
-    start: uctriage_core::jiff::Timestamp,
-) -> BTreeMap<String, (uctriage_core::jiff::Timestamp, uctriage_core::Evidence)> {
-    let within = rule.param("return_within_s", 43200.0) as i64;
-    let back_state = rule.text.get("service_back_state").map(String::as_str);
-    let mut back = BTreeMap::new();
-    for e in ctx.events() {
-        let Some(t) = e.time else { continue };
-        if t <= start || secs(t, start) > within {
-            continue;
-        }
+    start: Timestamp,
+) -> BTreeMap<String, Return> {
+    let until = start + SignedDuration::from_secs(p.return_within_s);
+    let after = start + SignedDuration::from_nanos(1);
+    let mut back: BTreeMap<String, Return> = BTreeMap::new();
+    let mut all: Vec<&Event> = Vec::new();
+    for kind in [
+        Kind::DeviceInService,
+        Kind::DeviceRegistered,
+        Kind::AddressInService,
+        Kind::ServiceState,
+    ] {
+        all.extend(cx.events.window(kind, after, until));
+    }
+    all.sort_by_key(|e| e.time);
+    for e in all {
         let (kind, set) = match e.kind {
             Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
             Kind::AddressInService => (EntityKind::Address, addresses),
-            Kind::ServiceState if is_state(e, back_state) => (EntityKind::Service, services),
+            Kind::ServiceState if is_state(e, &p.service_back_state) => {
+                (EntityKind::Service, services)
+            }
             _ => continue,
         };
         for id in e.entity_ids(kind).filter(|id| set.contains(*id)) {
-            back.entry(id.to_string())
-                .or_insert((t, e.evidence.clone()));
+            back.entry(id.to_string()).or_insert_with(|| Return {
+                at: e.time.expect("windowed"),
+                host: (e.kind == Kind::DeviceRegistered)
+                    .then(|| e.host.clone())
+                    .flatten(),
+                evidence: e.evidence.clone(),
+            });
         }
     }
     back
 }
 
-/// Cause codes decoded through the knowledge base's code tables.
-fn decoded_causes(ctx: &Ctx<'_>, events: &[Event], episode: &[usize]) -> String {
-    let mut said = BTreeSet::new();
-    for &i in episode {
-        let e = &events[i];
+/// Cause and reason codes decoded through the knowledge base's code tables.
+fn decoded_codes(cx: &Context<'_>, events: &[&Event]) -> Vec<Code> {
+    let mut said: BTreeMap<(String, String), Code> = BTreeMap::new();
+    for e in events {
         let alarm = e.fields.get("alarm");
         for field in ["cause_code", "cause", "Reason"] {
             if let Some(code) = e.fields.get(field) {
-                if let Some(meaning) = ctx.kb.decode(alarm, e.kind.as_str(), field, code) {
-                    said.insert(format!("{code} = {meaning}"));
+                if let Some(d) = cx.kb.decode_full(alarm, e.kind.as_str(), field, code) {
+                    let c = said
+                        .entry((code.to_string(), d.name.to_string()))
+                        .or_insert(Code {
+                            code: code.to_string(),
+                            name: d.name.to_string(),
+                            confirmed: d.confirmed,
+                            count: 0,
+                        });
+                    c.count += 1;
                 }
             }
         }
     }
-    if said.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "Codes: {}.",
-            said.into_iter().collect::<Vec<_>>().join("; ")
-        )
-    }
+    said.into_values().collect()
 }
 
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn plural_list(items: &BTreeSet<String>, one: &str, many: &str) -> String {
-    let list: Vec<String> = items.iter().cloned().collect();
-    format!(
-        "{} {}",
-        if items.len() == 1 { one } else { many },
-        join_max(&list, 6)
-    )
-}
-
-pub(crate) fn join_max(items: &[String], max: usize) -> String {
-    if items.len() <= max {
-        items.join(", ")
-    } else {
-        format!("{} and {} more", items[..max].join(", "), items.len() - max)
-    }
+/// The lost devices include UCCE Mobile Agent CTI ports: CTI ports (by an
+/// export's device type) that a PG's JTAPI gateway reported, or devices named
+/// with the site's Mobile Agent prefixes.
+fn mobile_agent_ports(
+    p: &Params,
+    events: &[&Event],
+    devices: &BTreeSet<String>,
+    printed: &PrintedTypes,
+) -> bool {
+    let by_prefix = devices.iter().any(|d| {
+        p.mobile_agent_prefixes.iter().any(|pre| {
+            d.to_ascii_uppercase()
+                .starts_with(&pre.to_ascii_uppercase())
+        })
+    });
+    by_prefix
+        || events
+            .iter()
+            .filter(|e| e.format == "ucce-dumplog")
+            .flat_map(|e| e.entity_ids(EntityKind::Device))
+            .any(|d| printed.is_cti_port(d))
 }

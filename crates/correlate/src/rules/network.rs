@@ -1,237 +1,333 @@
-//! A site's network outage: many devices of one place unregistering together,
-//! with no crash on the node they register to.
+//! `site_network_outage`: many devices of one place (device pool, a site's
+//! prefix, else their subnet) losing their connection to CUCM together, with
+//! no fault on the nodes they register to, is a network outage at that place.
+//! Only reasons that mean a lost connection count (the code table's loss
+//! group): a phone falling back to its primary node or reset by its user says
+//! nothing about the network.
 
-use super::secs;
-use crate::ctx::{span, Ctx};
+use super::common::secs;
+use crate::data::{Code, Data, NetworkData, PingObs};
+use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
-use std::collections::BTreeMap;
-use uctriage_core::jiff::Timestamp;
+use crate::net::site_prefix;
+use ipnet::IpNet;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind};
-use uctriage_knowledge::Rule;
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
-pub(crate) fn run(rule: &Rule, ctx: &mut Ctx<'_>) {
-    let min = rule.param("min_devices", 3.0) as usize;
-    let window = rule.param("window_s", 180.0) as i64;
-    let events = ctx.events();
-    let mut by_site: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
-    for e in events
-        .iter()
-        .filter(|e| e.kind == Kind::DeviceUnregistered && e.time.is_some())
-    {
-        if let Some(site) = site_of(ctx, e) {
-            by_site.entry(site).or_default().push(e);
-        }
-    }
-    for (site, evs) in by_site {
-        for burst in bursts(&evs, window) {
-            let mut devices: Vec<String> = burst
-                .iter()
-                .flat_map(|e| e.entity_ids(EntityKind::Device).map(str::to_string))
-                .collect();
-            devices.sort();
-            devices.dedup();
-            if devices.len() < min {
-                continue;
-            }
-            let start = burst[0].time.unwrap();
-            let end = burst.last().unwrap().time.unwrap();
-            // Only a crash on a node these devices register to (or that
-            // reported them) explains their loss; one elsewhere does not.
-            let their_nodes: Vec<String> = devices
-                .iter()
-                .filter_map(|d| ctx.topo.registration(d))
-                .flat_map(|r| r.nodes)
-                .chain(burst.iter().filter_map(|e| e.host.clone()))
-                .collect();
-            let crash_near = ctx
-                .crashes
-                .iter()
-                .any(|c| secs(c.time, start).abs() <= window * 5 && their_nodes.contains(&c.host));
-            if crash_near {
-                continue;
-            }
-            let reasons: BTreeMap<String, usize> = burst
-                .iter()
-                .filter_map(|e| e.fields.get("Reason"))
-                .fold(BTreeMap::new(), |mut m, r| {
-                    *m.entry(r.to_string()).or_default() += 1;
-                    m
-                });
-            let decoded: Vec<String> = reasons
-                .keys()
-                .map(|r| {
-                    match ctx.kb.decode(
-                        Some("EndPointUnregistered"),
-                        "device_unregistered",
-                        "Reason",
-                        r,
-                    ) {
-                        Some(m) => format!("{r} = {m}"),
-                        None => r.clone(),
-                    }
-                })
-                .collect();
-            let nodes: Vec<String> = {
-                let mut n: Vec<String> = burst.iter().filter_map(|e| e.host.clone()).collect();
-                n.sort();
-                n.dedup();
-                n
-            };
-            let mut f = Finding::new(
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// At least this many devices of one place.
+    min_devices: usize,
+    /// Unregistrations closer together than this are one burst.
+    window_s: i64,
+    /// Reason groups (code table groups) that mean a lost connection.
+    loss_reason_groups: Vec<String>,
+    /// Count unregistrations that carry no reason at all.
+    count_missing_reasons: bool,
+    /// A core on one of the devices' nodes this close to the burst explains it instead.
+    node_fault_within_s: i64,
+    /// Pings with at least this loss towards the place corroborate the outage.
+    loss_percent: f64,
+    /// Pings up to this long after the burst are read.
+    ping_within_s: i64,
+    /// Confidence with and without corroborating ping loss.
+    confidence_with_ping_loss: f64,
+    /// Confidence without.
+    confidence: f64,
+}
+
+struct Network {
+    p: Params,
+    sources: Vec<String>,
+}
+
+/// Build the rule from its spec.
+pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError> {
+    Ok(Box::new(Network {
+        p: spec.params_as()?,
+        sources: spec.sources.clone(),
+    }))
+}
+
+impl Rule for Network {
+    fn declare(&self) -> Declaration {
+        Declaration {
+            events: vec![Kind::DeviceUnregistered, Kind::Ping, Kind::ServiceCore],
+            consumes: vec![
+                Input::Class("registration-loss".into()),
+                Input::Class("service-loss".into()),
+                Input::Kind(FindingKind::RootCause),
+            ],
+            produces: vec![Output::Class(
+                "network-outage".into(),
                 FindingKind::RootCause,
-                &rule.id,
-                format!(
-                    "Network outage at {site}: {} devices unregistered together, no CUCM fault",
-                    devices.len()
-                ),
-            );
-            let subnets = subnets(&burst);
-            let pings = pings(rule, ctx, &subnets, start);
-            f.summary = format!(
-                "{} devices of {site}{} unregistered within {} from {} (reasons: {}), reported by {}. No service core or crash on those nodes near that time, so the nodes were healthy and the devices lost their path to them{}",
-                devices.len(),
-                match subnets.as_slice() {
-                    [one] if !site.starts_with("subnet") => format!(" (subnet {one}.0/24)"),
-                    _ => String::new(),
-                },
-                span(secs(end, start)),
-                ctx.when(start),
-                if decoded.is_empty() { "not given".to_string() } else { decoded.join(", ") },
-                nodes.join(", "),
-                if pings.said.is_empty() {
-                    ": check the site's WAN link, its gateway / router and switch logs for that minute.".to_string()
-                } else {
-                    format!(". {} Check the site's WAN link, its gateway / router and switch logs for that period.", pings.said.join(" "))
+            )],
+        }
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
+        let p = &self.p;
+        let mut by_site: BTreeMap<(String, bool), Vec<&Event>> = BTreeMap::new();
+        for e in cx
+            .events
+            .of(Kind::DeviceUnregistered)
+            .filter(|e| e.time.is_some())
+            .filter(|e| self.is_loss(cx, e))
+        {
+            if let Some(site) = site_of(cx, e) {
+                by_site.entry(site).or_default().push(e);
+            }
+        }
+        let faulty: Vec<(String, Timestamp)> = cx
+            .of_kind(FindingKind::RootCause)
+            .flat_map(|f| {
+                let at = f.start;
+                f.hosts
+                    .iter()
+                    .filter_map(move |h| at.map(|t| (h.clone(), t)))
+            })
+            .collect();
+        for ((site, by_subnet), evs) in by_site {
+            for burst in bursts(&evs, p.window_s) {
+                let mut devices: Vec<String> = burst
+                    .iter()
+                    .flat_map(|e| e.entity_ids(EntityKind::Device).map(str::to_string))
+                    .collect();
+                devices.sort();
+                devices.dedup();
+                if devices.len() < p.min_devices {
+                    continue;
                 }
-            );
-            f.start = Some(start);
-            f.end = Some(end);
-            f.confidence = if pings.lossy { 0.85 } else { 0.75 };
-            Finding::add(&mut f.devices, devices.clone());
-            Finding::add(&mut f.hosts, nodes);
-            for e in burst.iter().take(10) {
-                f.cite(&e.evidence);
+                let start = burst[0].time.expect("timed");
+                let end = burst.last().expect("non-empty").time.expect("timed");
+                // A fault on a node these devices register to (or that
+                // reported them) explains their loss; one elsewhere does not.
+                let their_nodes: BTreeSet<String> = devices
+                    .iter()
+                    .filter_map(|d| cx.topo.registration(d))
+                    .flat_map(|r| r.nodes)
+                    .chain(burst.iter().filter_map(|e| e.host.clone()))
+                    .collect();
+                let core_near = cx.crashes().iter().any(|c| {
+                    secs(c.time, start).abs() <= p.node_fault_within_s
+                        && their_nodes.contains(&c.host)
+                });
+                let fault_near = faulty.iter().any(|(h, t)| {
+                    their_nodes.contains(h) && secs(*t, start).abs() <= p.node_fault_within_s
+                });
+                if core_near || fault_near {
+                    continue;
+                }
+                let nets = nets(cx, &burst);
+                let pings = self.pings(cx, &nets, start);
+                let lossy = pings.iter().any(|o| !o.answered_again);
+                let nodes: BTreeSet<String> = burst.iter().filter_map(|e| e.host.clone()).collect();
+                let data = NetworkData {
+                    site: site.clone(),
+                    by_subnet,
+                    devices: devices.len(),
+                    subnets: nets.iter().map(IpNet::to_string).collect(),
+                    start,
+                    end,
+                    reasons: reasons(cx, &burst),
+                    nodes: nodes.iter().cloned().collect(),
+                    pings,
+                };
+                let mut f = Finding::new(
+                    FindingKind::RootCause,
+                    "network-outage",
+                    Data::Network(data),
+                );
+                f.start = Some(start);
+                f.end = Some(end);
+                f.confidence = if lossy {
+                    p.confidence_with_ping_loss
+                } else {
+                    p.confidence
+                };
+                if let Data::Network(d) = &f.data {
+                    f.confirmed = d.reasons.iter().all(|r| r.confirmed);
+                }
+                Finding::add(&mut f.devices, devices.clone());
+                Finding::add(&mut f.hosts, nodes);
+                for e in burst.iter().take(10) {
+                    f.cite(&e.evidence);
+                }
+                for ev in self.ping_evidence(cx, &nets, start) {
+                    f.cite(&ev);
+                }
+                cx.cite_sources(&mut f, &self.sources);
+                let id = out.push(f);
+                for imp in cx
+                    .of_kind(FindingKind::Impact)
+                    .filter(|i| i.devices.iter().any(|d| devices.contains(d)))
+                {
+                    out.link(&id, &imp.id);
+                }
             }
-            for ev in &pings.evidence {
-                f.cite(ev);
-            }
-            ctx.cite_sources(&mut f, &rule.sources);
-            let id = ctx.push(f);
-            link_impacts(ctx, &devices, &id);
         }
     }
 }
 
-/// Where a device is: its device pool, else its /24 subnet.
-fn site_of(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
-    let dev = e.entity_ids(EntityKind::Device).next()?;
-    if let Some(pool) = ctx.topo.pool_of(dev) {
-        return Some(format!("device pool {pool}"));
+impl Network {
+    /// An unregistration for a reason that means a lost connection.
+    fn is_loss(&self, cx: &Context<'_>, e: &Event) -> bool {
+        let Some(code) = e.fields.get("Reason") else {
+            return self.p.count_missing_reasons;
+        };
+        let alarm = e.fields.get("alarm");
+        self.p.loss_reason_groups.iter().any(|g| {
+            cx.kb
+                .code_in_group(alarm, e.kind.as_str(), "Reason", code, g)
+        })
     }
-    let ip = e.fields.get("IPAddress")?;
-    let parts: Vec<&str> = ip.split('.').collect();
-    (parts.len() == 4).then(|| format!("subnet {}.{}.{}.0/24", parts[0], parts[1], parts[2]))
+
+    /// Ping runs towards an address in `nets`, from shortly before the burst
+    /// to `ping_within_s` after it: loss at or above `loss_percent`
+    /// corroborates the outage, a clean run after it says when the site
+    /// answered again.
+    fn pings(&self, cx: &Context<'_>, nets: &[IpNet], start: Timestamp) -> Vec<PingObs> {
+        self.ping_runs(cx, nets, start)
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect()
+    }
+
+    fn ping_evidence(
+        &self,
+        cx: &Context<'_>,
+        nets: &[IpNet],
+        start: Timestamp,
+    ) -> Vec<uctriage_core::Evidence> {
+        self.ping_runs(cx, nets, start)
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect()
+    }
+
+    fn ping_runs(
+        &self,
+        cx: &Context<'_>,
+        nets: &[IpNet],
+        start: Timestamp,
+    ) -> Vec<(PingObs, uctriage_core::Evidence)> {
+        let p = &self.p;
+        let from = start - SignedDuration::from_secs(p.window_s);
+        let to = start + SignedDuration::from_secs(p.ping_within_s);
+        let mut out = Vec::new();
+        let mut lossy_at: Option<Timestamp> = None;
+        for e in cx.events.window(Kind::Ping, from, to) {
+            let (Some(t), Some(target), Some(loss)) = (
+                e.time,
+                e.fields.get("target"),
+                e.fields.get("loss_pct").and_then(|l| l.parse::<f64>().ok()),
+            ) else {
+                continue;
+            };
+            let Ok(addr) = target.trim().parse::<IpAddr>() else {
+                continue;
+            };
+            if !nets.iter().any(|n| n.contains(&addr)) {
+                continue;
+            }
+            let sender = e.host.clone().unwrap_or_else(|| "a host".into());
+            if loss >= p.loss_percent {
+                let error = cx
+                    .events
+                    .window(Kind::Ping, t, t)
+                    .filter(|x| x.host == e.host && x.fields.get("target") == Some(target))
+                    .find_map(|x| x.fields.get("error").map(str::to_string));
+                out.push((
+                    PingObs {
+                        from: sender,
+                        target: target.to_string(),
+                        loss,
+                        at: t,
+                        error,
+                        answered_again: false,
+                    },
+                    e.evidence.clone(),
+                ));
+                lossy_at.get_or_insert(t);
+            } else if lossy_at.is_some_and(|l| t > l) && loss == 0.0 {
+                out.push((
+                    PingObs {
+                        from: sender,
+                        target: target.to_string(),
+                        loss,
+                        at: t,
+                        error: None,
+                        answered_again: true,
+                    },
+                    e.evidence.clone(),
+                ));
+                break;
+            }
+        }
+        out
+    }
 }
 
-/// The /24 prefixes (`a.b.c`) of the devices' addresses.
-fn subnets(burst: &[&Event]) -> Vec<String> {
-    let mut out: Vec<String> = burst
+/// Where a device is: its device pool, else the site or subnet of its
+/// address. The flag is true for a subnet.
+fn site_of(cx: &Context<'_>, e: &Event) -> Option<(String, bool)> {
+    let dev = e.entity_ids(EntityKind::Device).next()?;
+    if let Some(pool) = cx.topo.pool_of(dev) {
+        return Some((format!("device pool {pool}"), false));
+    }
+    let (name, net) = site_prefix(e.fields.get("IPAddress")?, cx.topo.sites())?;
+    Some(match name {
+        Some(n) => (format!("site {n}"), false),
+        None => (format!("subnet {net}"), true),
+    })
+}
+
+/// The prefixes of the devices' addresses.
+fn nets(cx: &Context<'_>, burst: &[&Event]) -> Vec<IpNet> {
+    let mut out: Vec<IpNet> = burst
         .iter()
         .filter_map(|e| e.fields.get("IPAddress"))
-        .filter_map(prefix24)
+        .filter_map(|ip| site_prefix(ip, cx.topo.sites()).map(|(_, n)| n))
         .collect();
     out.sort();
     out.dedup();
     out
 }
 
-fn prefix24(ip: &str) -> Option<String> {
-    let parts: Vec<&str> = ip.trim().split('.').collect();
-    (parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok()))
-        .then(|| parts[..3].join("."))
-}
-
-/// What pings towards the site's subnets say.
-#[derive(Default)]
-struct Pings {
-    said: Vec<String>,
-    lossy: bool,
-    evidence: Vec<uctriage_core::Evidence>,
-}
-
-/// Ping runs towards an address in `subnets`, from shortly before the burst
-/// to `ping_within_s` after it: loss at or above `loss_percent` corroborates
-/// the outage, a clean run after it says when the site answered again.
-fn pings(rule: &Rule, ctx: &Ctx<'_>, subnets: &[String], start: Timestamp) -> Pings {
-    let loss_min = rule.param("loss_percent", 50.0);
-    let within = rule.param("ping_within_s", 3600.0) as i64;
-    let window = rule.param("window_s", 180.0) as i64;
-    let mut out = Pings::default();
-    let mut lossy_at: Option<Timestamp> = None;
-    let events = ctx.events();
-    for e in events.iter().filter(|e| e.kind == Kind::Ping) {
-        let (Some(t), Some(target), Some(loss)) = (
-            e.time,
-            e.fields.get("target"),
-            e.fields.get("loss_pct").and_then(|l| l.parse::<f64>().ok()),
-        ) else {
+fn reasons(cx: &Context<'_>, burst: &[&Event]) -> Vec<Code> {
+    let mut by: BTreeMap<String, Code> = BTreeMap::new();
+    for e in burst {
+        let Some(r) = e.fields.get("Reason") else {
             continue;
         };
-        let d = secs(t, start);
-        if d < -window || d > within {
-            continue;
-        }
-        if !prefix24(target).is_some_and(|p| subnets.contains(&p)) {
-            continue;
-        }
-        let from = e.host.clone().unwrap_or_else(|| "a host".into());
-        if loss >= loss_min {
-            let error = events
-                .iter()
-                .filter(|p| p.kind == Kind::Ping && p.time == e.time && p.host == e.host)
-                .filter(|p| p.fields.get("target") == Some(target))
-                .find_map(|p| p.fields.get("error"));
-            out.said.push(format!(
-                "Pings from {from} to {target}, in the site's subnet, lost {loss}% at {}{}.",
-                ctx.when(t),
-                error.map_or(String::new(), |x| format!(" ({x})"))
-            ));
-            out.lossy = true;
-            lossy_at.get_or_insert(t);
-            out.evidence.push(e.evidence.clone());
-        } else if lossy_at.is_some_and(|l| t > l) && loss == 0.0 {
-            out.said.push(format!(
-                "At {} {target} answered {from} again (no loss).",
-                ctx.when(t)
-            ));
-            out.evidence.push(e.evidence.clone());
-            break;
-        }
+        let d = cx
+            .kb
+            .decode_full(e.fields.get("alarm"), e.kind.as_str(), "Reason", r);
+        let c = by.entry(r.to_string()).or_insert_with(|| Code {
+            code: r.to_string(),
+            name: d.as_ref().map_or(String::new(), |d| d.name.to_string()),
+            confirmed: d.as_ref().is_none_or(|d| d.confirmed),
+            count: 0,
+        });
+        c.count += 1;
     }
-    out
+    by.into_values().collect()
 }
 
 fn bursts<'e>(evs: &[&'e Event], window: i64) -> Vec<Vec<&'e Event>> {
     let mut out: Vec<Vec<&Event>> = Vec::new();
     for e in evs {
         match out.last_mut() {
-            Some(b) if secs(e.time.unwrap(), b[0].time.unwrap()) <= window => b.push(e),
+            Some(b) if secs(e.time.expect("timed"), b[0].time.expect("timed")) <= window => {
+                b.push(e)
+            }
             _ => out.push(vec![e]),
         }
     }
     out
-}
-
-fn link_impacts(ctx: &mut Ctx<'_>, devices: &[String], id: &str) {
-    let ids: Vec<String> = ctx
-        .impacts
-        .iter()
-        .filter(|i| i.devices.iter().any(|d| devices.contains(d)))
-        .map(|i| i.id.clone())
-        .collect();
-    for i in ids {
-        if let Some(f) = ctx.finding_mut(&i) {
-            Finding::add(&mut f.caused_by, [id.to_string()]);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! One CiscoLog record (envelope + tags) to events.
 
+use super::conditions;
 use super::envelope::Envelope;
 use super::rtmt;
 use super::tags::{self, Tags};
@@ -57,6 +58,11 @@ pub(super) fn emit(
     if let Some(state) = state {
         put(&mut ev, "state", state);
     }
+    if let Some(cond) = conditions::classify(env.header.name) {
+        conditions::enrich(&mut ev, env.header.name, &cond);
+    } else if ev.kind == Kind::ServiceState {
+        conditions::service_fields(&mut ev);
+    }
     if env.header.name == "CoreDumpFileFound" {
         if let Some(core) = core_in(&tags) {
             ev = core_fields(ev, &core);
@@ -106,7 +112,7 @@ pub(crate) fn kind_for(name: &str) -> (Kind, Option<&'static str>) {
         "ServiceStopFailed" => (Kind::ServiceState, Some("stop_failed")),
         "DBReplicationFailure" | "DBReplicationTableOutOfSync" => (Kind::Replication, None),
         n if n.starts_with("ReplicationStatus") => (Kind::Replication, None),
-        _ => (Kind::Alarm, None),
+        n => conditions::classify(n).map_or((Kind::Alarm, None), |c| (c.kind, Some(c.state))),
     }
 }
 

@@ -16,6 +16,7 @@
 //! remote-syslog layout (any receiver prefix and `<PRI>` are accepted); the
 //! hand-typed `% AlertName=... # 012` RTMT variant.
 
+mod conditions;
 mod envelope;
 mod event;
 mod rtmt;
@@ -23,6 +24,8 @@ mod scan;
 mod tags;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_conditions;
 
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use envelope::{Envelope, Header};

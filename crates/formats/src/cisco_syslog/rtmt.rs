@@ -2,6 +2,7 @@
 //! <local time> on node <node>, the following <Name> events generated: #012Key : Value...]
 //! [AppID=..][ClusterID=][NodeID=..]: RTMT Alert`.
 
+use super::conditions;
 use super::envelope::Envelope;
 use super::event::{base, core_fields, parse_core, put, raw_time};
 use super::tags::Tags;
@@ -163,6 +164,10 @@ fn finish(mut ev: RawEvent, detail: Detail<'_>, alert: &str, out: &mut Output) -
     let cores = cores(&ev, &detail, alert);
     for (k, v) in detail.pairs {
         ev.fields.insert(k, v);
+    }
+    if let Some(cond) = conditions::classify(alert) {
+        ev.kind = conditions::kind_for_alert(&cond);
+        conditions::enrich(&mut ev, alert, &cond);
     }
     out.emit(ev);
     for c in cores {

@@ -58,7 +58,10 @@ fn c214607_split_records_services_and_plus_two_hours() {
     assert_eq!(kinds[0], (Kind::ServiceState, Some("start_failed".into())));
     assert_eq!(kinds[1], (Kind::ServiceState, Some("failed".into())));
     assert_eq!(kinds[3], (Kind::ServiceState, Some("started".into())));
-    assert_eq!(kinds[4].0, Kind::Alarm);
+    // CertExpired: a certificate event with its unit and raw expiry (C-214607).
+    assert_eq!(kinds[4], (Kind::Certificate, Some("expired".into())));
+    assert_eq!(f.events[4].fields["unit"], "tomcat");
+    assert_eq!(f.events[0].fields["service"], "Cisco RTMT Web Service");
     let first = &f.events[0];
     assert_eq!(
         (first.line, first.host.as_deref()),

@@ -6,6 +6,13 @@
 //! information, gdb banner) have no public sample; they are accepted as they
 //! come, and a core file name found in them is used when the command argument
 //! is missing.
+//!
+//! gdb's `info registers` block (a title `info registers` between `====` rules,
+//! like `backtrace`; the framing is UNCONFIRMED, the register lines are gdb's
+//! own `<reg>  0x<hex>  <natural value> [<symbol>]` layout, public gdb output)
+//! is recognised and understood: it never becomes frames or banner text. Its
+//! register count (`registers`) and program counter (`pc`, from `eip`/`rip`/`pc`,
+//! with `pc_symbol` when gdb names one) are added to the block's backtrace event.
 
 use super::core_list::core_name;
 use super::{cap_chars, Capture, Section};
@@ -22,12 +29,21 @@ static FRAME_STRICT: LazyLock<Regex> =
 static REASON: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"reason=\S*\s*"([^"]*)"?"#).unwrap());
 static AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\)\s+at\s+(\S+:[0-9]+)\s*$").unwrap());
+static REGISTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([a-z][a-z0-9_]{1,11})\s+(0x[0-9a-fA-F]+|-?[0-9]+|\{.*)\s*(.*)$").unwrap()
+});
+static SYMBOL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<([^>]+)>").unwrap());
 static CORE_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bcore\.[0-9]+\.[0-9]+\.[^\s.]+\.[0-9]+\b").unwrap());
 
 /// A line that opens a backtrace block (or is the `backtrace` title).
 pub(crate) fn is_block_start(text: &str) -> bool {
     text.trim().eq_ignore_ascii_case("backtrace")
+}
+
+/// The title of gdb's `info registers` block.
+pub(crate) fn is_registers_title(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("info registers")
 }
 
 /// A gdb frame line with an address (`3  0x0843704c in f () at x.cpp:1`).
@@ -40,6 +56,7 @@ enum Phase {
     Banner,
     Title,
     Frames,
+    Registers,
     Done,
 }
 
@@ -49,6 +66,7 @@ pub(crate) struct AnalyzeSection {
     phase: Phase,
     block_line: u64,
     frames: Vec<(u64, String, String)>,
+    registers: u64,
 }
 
 impl AnalyzeSection {
@@ -60,7 +78,33 @@ impl AnalyzeSection {
             phase: Phase::Banner,
             block_line: 0,
             frames: Vec::new(),
+            registers: 0,
         }
+    }
+
+    /// A register line of `info registers`: counted, `pc` kept on the last backtrace.
+    fn register(&mut self, text: &str, out: &mut Output) -> bool {
+        let Some(c) = REGISTER.captures(text) else {
+            return false;
+        };
+        self.registers += 1;
+        let name = c[1].to_string();
+        let value = c[2].to_string();
+        let symbol = SYMBOL.captures(&c[3]).map(|s| s[1].to_string());
+        let Some(ev) = out.last_event_mut() else {
+            return true;
+        };
+        if ev.kind != Kind::Backtrace {
+            return true;
+        }
+        ev.fields.insert("registers", self.registers.to_string());
+        if matches!(name.as_str(), "eip" | "rip" | "pc") {
+            ev.fields.insert("pc", &value);
+            if let Some(s) = symbol {
+                ev.fields.insert("pc_symbol", s);
+            }
+        }
+        true
     }
 
     fn frame(&mut self, no: u64, text: &str, out: &mut Output) -> bool {
@@ -178,7 +222,14 @@ impl Section for AnalyzeSection {
             self.block_line = no;
             return true;
         }
+        if is_registers_title(t) {
+            self.flush(out);
+            self.phase = Phase::Registers;
+            self.registers = 0;
+            return true;
+        }
         match self.phase {
+            Phase::Registers => rule || self.register(t, out),
             Phase::Banner | Phase::Done if rule => true,
             Phase::Title if rule => {
                 self.phase = Phase::Frames;

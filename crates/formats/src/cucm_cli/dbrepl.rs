@@ -4,6 +4,18 @@
 //! Rows are parsed by tokens, never by columns: `<name> <ip> <ping> ...
 //! [(g_N)] [(S)] <setup text>`. `Server Time:` is the host's local time; its
 //! zone abbreviation is kept in `zone_abbrev` and never used as a zone.
+//!
+//! The header (`Cluster Replication State:`, `Sync Result`, `Sync Status`,
+//! `Replication status command COMPLETED n tables checked out of m`,
+//! `Last Completed Table:`, `No Errors or Mismatches found.` /
+//! `Errors or Mismatches Were Found`, `DB Version`, `Repltimeout set to`,
+//! `PROCESS option set to`) makes one `Replication` event with
+//! `role = cluster_summary` at the Server Time: `cluster_state` (as printed),
+//! `check_started` (`YYYY-MM-DD-HH-MM`, local), `check_state`
+//! (completed|in_progress|as printed), `tables_checked`, `tables_total`,
+//! `last_completed_table`, `errors` (none|found), `sync_result`,
+//! `sync_status`, `db_version`, `repl_timeout`, `process_option`,
+//! `view_from`. Node rows keep their own events (`role = node_row`).
 
 use super::{is_ipv4, parse_loose, Capture, Section};
 use crate::format::Output;
@@ -31,6 +43,23 @@ static OUT_FILE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?ix)^\s*(?:
+        cluster\s+replication\s+state\s*:\s*(?P<cluster>.*?)
+        |sync\s+result\s*:\s*(?P<result>.*?)
+        |sync\s+status\s*:\s*(?P<status>.*?)
+        |replication\s+status\s+command\s+(?P<check>[A-Z][A-Z_ ]*?)\s+(?P<checked>[0-9]+)\s+tables\s+checked\s+out\s+of\s+(?P<total>[0-9]+)
+        |last\s+completed\s+table\s*:\s*(?P<last>\S+)
+        |(?P<none>no\s+errors\s+or\s+mismatches\s+found)
+        |(?P<found>errors\s+or\s+mismatches\s+were\s+found)
+        |db\s+version\s*:\s*(?P<db>\S+)
+        |repltimeout\s+set\s+to\s*:\s*(?P<timeout>\S+)
+        |process\s+option\s+set\s+to\s*:\s*(?P<process>\S+)
+        )\s*\.?\s*$").unwrap()
+});
+static STARTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)started\s+at\s*:\s*([0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}-[0-9]{2})").unwrap()
+});
 static STATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\(([0-4]|-)\)$").unwrap());
 static GROUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\(g_[0-9]+\)$").unwrap());
 
@@ -48,6 +77,8 @@ pub(crate) struct DbReplSection {
     server_time: Option<(DateTime, Option<String>)>,
     view_from: Option<String>,
     out_files: Vec<String>,
+    summary: Vec<(&'static str, String)>,
+    summary_line: Option<(u64, String)>,
 }
 
 impl Section for DbReplSection {
@@ -71,14 +102,104 @@ impl Section for DbReplSection {
             self.status_file(no, t, &m, out);
             return true;
         }
+        if let Some(c) = SUMMARY.captures(t) {
+            self.summary_line(no, t, &c);
+            return true;
+        }
         if HEADERS.is_match(t) || t.chars().all(|c| c == '-' || c.is_whitespace()) {
             return true;
         }
         self.row(no, t, out)
     }
+
+    fn finish(&mut self, _cap: &mut Capture, out: &mut Output) {
+        let Some((no, text)) = self.summary_line.take() else {
+            return;
+        };
+        let get = |k: &str| self.summary.iter().find(|f| f.0 == k).map(|f| f.1.as_str());
+        let mut summary = String::from("replication cluster state");
+        if let (Some(c), Some(t)) = (get("tables_checked"), get("tables_total")) {
+            summary.push_str(&format!(
+                ": status check {} {c}/{t} tables",
+                get("check_state").unwrap_or("?")
+            ));
+        } else if let Some(s) = get("cluster_state") {
+            summary.push_str(&format!(": {s}"));
+        }
+        match get("errors") {
+            Some("found") => summary.push_str(", errors or mismatches found"),
+            Some("none") => summary.push_str(", no errors"),
+            _ => {}
+        }
+        let bad = get("errors") == Some("found");
+        let mut ev = RawEvent::new(no, &text, Kind::Replication, summary)
+            .with_field("role", "cluster_summary")
+            .with_severity(if bad {
+                Severity::Warning
+            } else {
+                Severity::Info
+            });
+        if let Some(v) = &self.view_from {
+            ev = ev.with_field("view_from", v).on_host(v);
+        }
+        if let Some((dt, zone)) = &self.server_time {
+            ev = ev.at(RawTime::Local(*dt, DateSource::Header));
+            if let Some(z) = zone {
+                ev = ev.with_field("zone_abbrev", z);
+            }
+        }
+        for (k, v) in self.summary.drain(..) {
+            ev = ev.with_field(k, v);
+        }
+        out.emit(ev);
+    }
 }
 
 impl DbReplSection {
+    fn put(&mut self, k: &'static str, v: &str) {
+        self.summary.retain(|f| f.0 != k);
+        self.summary.push((k, v.trim().to_string()));
+    }
+
+    fn summary_line(&mut self, no: u64, text: &str, c: &regex::Captures<'_>) {
+        self.summary_line.get_or_insert((no, text.to_string()));
+        let names = [
+            ("cluster", "cluster_state"),
+            ("result", "sync_result"),
+            ("status", "sync_status"),
+            ("last", "last_completed_table"),
+            ("db", "db_version"),
+            ("timeout", "repl_timeout"),
+            ("process", "process_option"),
+            ("checked", "tables_checked"),
+            ("total", "tables_total"),
+        ];
+        for (group, key) in names {
+            if let Some(m) = c.name(group) {
+                self.put(key, m.as_str());
+            }
+        }
+        if let Some(m) = c.name("cluster") {
+            if let Some(s) = STARTED.captures(m.as_str()) {
+                self.put("check_started", &s[1]);
+            }
+        }
+        if let Some(m) = c.name("check") {
+            let state = match m.as_str().to_ascii_lowercase().as_str() {
+                "completed" => "completed".to_string(),
+                "in progress" | "is in progress" => "in_progress".to_string(),
+                other => other.replace(' ', "_"),
+            };
+            self.put("check_state", &state);
+        }
+        if c.name("none").is_some() {
+            self.put("errors", "none");
+        }
+        if c.name("found").is_some() {
+            self.put("errors", "found");
+        }
+    }
+
     fn status_file(&mut self, no: u64, text: &str, c: &regex::Captures<'_>, out: &mut Output) {
         let name = c[0].to_string();
         if self.out_files.contains(&name) {
@@ -137,6 +258,7 @@ impl DbReplSection {
             None => format!("{server} replication row"),
         };
         let mut ev = RawEvent::new(no, text, Kind::Replication, summary)
+            .with_field("role", "node_row")
             .on_host(server)
             .with_entity(EntityKind::Node, server)
             .with_severity(if bad { Severity::Error } else { Severity::Info });

@@ -15,12 +15,19 @@
 //! Local times are the capture host's wall clock: they stay `RawTime::Local`
 //! (zone abbreviations such as `IST` are kept in fields, never used as zones).
 
+mod capture;
+mod certs;
 mod cluster;
+mod connectivity;
 mod core_analyze;
 mod core_list;
 mod dbrepl;
+mod diskusage;
 mod misc;
 mod ntp;
+mod ntp_admin;
+mod open_ports;
+mod perf;
 mod ping;
 mod process_load;
 mod services;
@@ -28,6 +35,8 @@ mod show_status;
 mod sql;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_uc;
 
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output};
 use crate::timeparse::{month_from_abbrev, parse_hms, ymd};
@@ -99,6 +108,18 @@ enum Cmd {
     Diagnose,
     KeyValue,
     Silent,
+    NtpServerList,
+    NtpServerAdd,
+    NtpServerDelete,
+    Capture,
+    Connectivity,
+    OpenPorts,
+    CertList,
+    CertOwn,
+    CertTrust,
+    DiskUsage,
+    RuntimeDisk,
+    Perf,
 }
 
 /// Known commands, longest first; `true` = the rest of the echo is an argument.
@@ -114,6 +135,18 @@ const COMMANDS: &[(&str, Cmd, bool)] = &[
     ("show status", Cmd::ShowStatus, false),
     ("show process load", Cmd::ProcessLoad, true),
     ("utils ntp status", Cmd::Ntp, false),
+    ("utils ntp server list", Cmd::NtpServerList, false),
+    ("utils ntp server add", Cmd::NtpServerAdd, true),
+    ("utils ntp server delete", Cmd::NtpServerDelete, true),
+    ("utils network capture", Cmd::Capture, true),
+    ("utils network connectivity", Cmd::Connectivity, true),
+    ("show open ports", Cmd::OpenPorts, true),
+    ("show cert list", Cmd::CertList, true),
+    ("show cert own", Cmd::CertOwn, true),
+    ("show cert trust", Cmd::CertTrust, true),
+    ("show diskusage", Cmd::DiskUsage, true),
+    ("show tech runtime disk", Cmd::RuntimeDisk, false),
+    ("show perf query", Cmd::Perf, true),
     ("utils service list", Cmd::Services, false),
     ("utils network ping", Cmd::Ping, true),
     ("ping", Cmd::Ping, true),
@@ -134,15 +167,29 @@ fn new_section(cmd: Cmd, arg: &str) -> Box<dyn Section> {
         Cmd::CoreAnalyze => Box::new(core_analyze::AnalyzeSection::new(arg)),
         Cmd::DbRepl | Cmd::DbReplStatus => Box::new(dbrepl::DbReplSection::default()),
         Cmd::ShowStatus => Box::new(show_status::ShowStatusSection::default()),
-        Cmd::ProcessLoad => Box::new(process_load::LoadSection::default()),
+        Cmd::ProcessLoad => Box::new(process_load::LoadSection::new(arg)),
         Cmd::Ntp => Box::new(ntp::NtpSection::default()),
         Cmd::Services => Box::new(services::ServicesSection),
         Cmd::Ping => Box::new(ping::PingSection::new(arg)),
         Cmd::Sql => Box::new(sql::SqlSection::new(arg)),
         Cmd::Date => Box::new(misc::DateSection),
-        Cmd::Diagnose => Box::new(misc::DiagnoseSection),
+        Cmd::Diagnose => Box::new(misc::DiagnoseSection::default()),
         Cmd::KeyValue => Box::new(misc::KeyValueSection),
         Cmd::Silent => Box::new(misc::SilentSection),
+        Cmd::NtpServerList => Box::new(ntp_admin::ServerListSection::default()),
+        Cmd::NtpServerAdd => Box::new(ntp_admin::ServerChangeSection::new("add")),
+        Cmd::NtpServerDelete => Box::new(ntp_admin::ServerChangeSection::new("delete")),
+        Cmd::Capture => Box::new(capture::CaptureSection::default()),
+        Cmd::Connectivity => Box::new(connectivity::ConnectivitySection::new(arg)),
+        Cmd::OpenPorts => Box::new(open_ports::OpenPortsSection::default()),
+        Cmd::CertList => Box::new(certs::CertListSection::new(arg)),
+        Cmd::CertOwn => Box::new(certs::CertShowSection::new("own", arg)),
+        Cmd::CertTrust => Box::new(certs::CertShowSection::new("trust", arg)),
+        Cmd::DiskUsage => Box::new(diskusage::DiskUsageSection::new(&format!(
+            "show diskusage {arg}"
+        ))),
+        Cmd::RuntimeDisk => Box::new(diskusage::DiskUsageSection::new("show tech runtime disk")),
+        Cmd::Perf => Box::new(perf::PerfSection::new(arg)),
     }
 }
 
@@ -152,7 +199,10 @@ fn sniff(text: &str) -> Option<Cmd> {
         Some(Cmd::Cluster)
     } else if core_list::is_header(text) {
         Some(Cmd::CoreList)
-    } else if core_analyze::is_block_start(text) || core_analyze::is_frame(text) {
+    } else if core_analyze::is_block_start(text)
+        || core_analyze::is_frame(text)
+        || core_analyze::is_registers_title(text)
+    {
         Some(Cmd::CoreAnalyze)
     } else if ping::is_start(text) {
         Some(Cmd::Ping)
@@ -166,6 +216,16 @@ fn sniff(text: &str) -> Option<Cmd> {
         Some(Cmd::Ntp)
     } else if services::is_start(text) {
         Some(Cmd::Services)
+    } else if capture::is_ntp_packet(text) {
+        Some(Cmd::Capture)
+    } else if connectivity::is_start(text) {
+        Some(Cmd::Connectivity)
+    } else if certs::is_list_line(text) {
+        Some(Cmd::CertList)
+    } else if perf::is_start(text) {
+        Some(Cmd::Perf)
+    } else if diskusage::is_start(text) {
+        Some(Cmd::RuntimeDisk)
     } else {
         None
     }
@@ -245,7 +305,8 @@ impl Format for CucmCli {
     }
     fn description(&self) -> &'static str {
         "CUCM/VOS CLI captures (admin: show network cluster, utils core active list/analyze, dbreplication, \
-         show status, show process load, utils ntp status, utils service list, run sql) and ping terminals"
+         show status, show process load, utils ntp status/server, utils network capture/connectivity, \
+         show open ports, show cert, show diskusage, show perf query, utils service list, run sql) and ping terminals"
     }
     fn example(&self) -> &'static str {
         "admin:show network cluster"

@@ -2,6 +2,14 @@
 //! optional ntpq peer table, `synchronised`/`synchronized`/`unsynchronised`,
 //! and the `Current time in UTC is :` / `Current time in <Olson> is :` pair,
 //! which states the host's zone and its UTC offset at capture time.
+//!
+//! Events: one `Clock` status event (`role = status`: `state`
+//! synchronised/unsynchronised, `server`, `stratum`, `restarting`, `poll_s`,
+//! `accuracy_ms`), then one `Clock` event per peer row (`role = peer`:
+//! `server`, `refid`, `stratum`, `tally`, `reach`, `poll`, `when`, `type`,
+//! `delay_ms`, `offset_ms`, `jitter_ms`), all at the `Current time in UTC` instant.
+//! Tally codes, stratum 16 and reach values stay raw: the knowledge base
+//! decodes them (code table `ntp-tally-code`, C-215537 / TN 118718).
 
 use super::{parse_loose, Capture, Section};
 use crate::format::Output;
@@ -23,11 +31,14 @@ static SYNC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(un)?synchroni[sz]ed\b(?:\s+to\s+(?:NTP|local)\s+server\s+\(([^)]+)\)\s+at\s+stratum\s+([0-9]+))?").unwrap()
 });
 static INFO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:time correct to within|polling server every|time server re-?starting)")
+    Regex::new(r"(?i)^\s*(?:time correct to within\s*([0-9]+)\s*ms|poll(?:ing)? server every\s*([0-9]+)\s*s|(time server re-?starting))")
         .unwrap()
 });
 static CURRENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*Current time in (\S+) is\s*:\s*(.+)$").unwrap());
+
+/// One ntpq peer row: line, text, fields.
+type PeerRow = (u64, String, Vec<(&'static str, String)>);
 
 /// A line that opens `utils ntp status` output.
 pub(crate) fn is_start(text: &str) -> bool {
@@ -42,6 +53,10 @@ pub(crate) struct NtpSection {
     server: Option<String>,
     stratum: Option<String>,
     peer: Option<(String, String)>,
+    peers: Vec<PeerRow>,
+    restarting: bool,
+    poll_s: Option<String>,
+    accuracy_ms: Option<String>,
     utc: Option<(DateTime, u64, String)>,
     local: Option<(String, DateTime, u64)>,
 }
@@ -51,7 +66,17 @@ impl Section for NtpSection {
         if self.first_line.is_none() {
             self.first_line = Some((no, text.trim().to_string()));
         }
-        if RUNNING.is_match(text) || TABLE_HEADER.is_match(text) || INFO.is_match(text) {
+        if RUNNING.is_match(text) || TABLE_HEADER.is_match(text) {
+            return true;
+        }
+        if let Some(c) = INFO.captures(text) {
+            if let Some(m) = c.get(1) {
+                self.accuracy_ms = Some(m.as_str().to_string());
+            }
+            if let Some(m) = c.get(2) {
+                self.poll_s = Some(m.as_str().to_string());
+            }
+            self.restarting |= c.get(3).is_some();
             return true;
         }
         if let Some(c) = SYNC.captures(text) {
@@ -68,6 +93,7 @@ impl Section for NtpSection {
             if &c[1] == "*" || self.peer.is_none() {
                 self.peer = Some((c[2].to_string(), c[4].to_string()));
             }
+            self.peer_row(no, text, &c);
             return true;
         }
         false
@@ -99,11 +125,58 @@ impl Section for NtpSection {
                 });
             }
         }
+        let time =
+            at.map(|at| RawTime::Absolute(at, "`Current time in UTC` line of utils ntp status"));
         out.emit(self.event(first_no, &first_text, utc, at));
+        for (no, text, fields) in self.peers.drain(..) {
+            let get = |k: &str| {
+                fields
+                    .iter()
+                    .find(|f| f.0 == k)
+                    .map_or("", |f| f.1.as_str())
+            };
+            let summary = format!(
+                "NTP peer {} stratum {} reach {} tally {}",
+                get("server"),
+                get("stratum"),
+                get("reach"),
+                get("tally")
+            );
+            let mut ev = RawEvent::new(no, &text, Kind::Clock, summary).with_field("role", "peer");
+            if let Some(t) = &time {
+                ev = ev.at(t.clone());
+            }
+            for (k, v) in fields {
+                ev = ev.with_field(k, v);
+            }
+            out.emit(ev);
+        }
     }
 }
 
 impl NtpSection {
+    fn peer_row(&mut self, no: u64, text: &str, c: &regex::Captures<'_>) {
+        let tally = match &c[1] {
+            "" => "blank".to_string(),
+            t => t.to_string(),
+        };
+        let names = [
+            ("server", 2),
+            ("refid", 3),
+            ("stratum", 4),
+            ("type", 5),
+            ("when", 6),
+            ("poll", 7),
+            ("reach", 8),
+            ("delay_ms", 9),
+            ("offset_ms", 10),
+            ("jitter_ms", 11),
+        ];
+        let mut fields: Vec<(&'static str, String)> = vec![("tally", tally)];
+        fields.extend(names.iter().map(|(k, i)| (*k, c[*i].to_string())));
+        self.peers.push((no, text.trim().to_string(), fields));
+    }
+
     fn current(&mut self, no: u64, text: &str, zone: &str, value: &str, out: &mut Output) {
         let Some((dt, _abbr)) = parse_loose(value) else {
             out.problem(
@@ -155,9 +228,21 @@ impl NtpSection {
                 "`Current time in UTC` line of utils ntp status",
             ));
         }
+        ev = ev.with_field("role", "status");
         if let Some(s) = self.synchronised {
             ev = ev.with_field("synchronised", if s { "yes" } else { "no" });
+            ev = ev.with_field("state", if s { "synchronised" } else { "unsynchronised" });
         }
+        if self.restarting {
+            ev = ev.with_field("restarting", "yes");
+        }
+        if let Some(p) = &self.poll_s {
+            ev = ev.with_field("poll_s", p);
+        }
+        if let Some(a) = &self.accuracy_ms {
+            ev = ev.with_field("accuracy_ms", a);
+        }
+        ev = ev.with_field("peers", self.peers.len().to_string());
         if let Some(s) = server {
             ev = ev.with_field("server", s);
         }

@@ -39,6 +39,19 @@ pub(crate) struct LoadSection {
     start: Option<(u64, String, Time)>,
     fields: Vec<(String, String)>,
     procs: Vec<String>,
+    /// The command's argument (`cpu`, `memory`, `sorted`, ...), if any.
+    sorted_by: Option<String>,
+}
+
+impl LoadSection {
+    /// A section for `show process load [<arg>]`.
+    pub(crate) fn new(arg: &str) -> LoadSection {
+        let arg = arg.trim();
+        LoadSection {
+            sorted_by: (!arg.is_empty()).then(|| arg.to_string()),
+            ..LoadSection::default()
+        }
+    }
 }
 
 impl Section for LoadSection {
@@ -123,6 +136,9 @@ impl Section for LoadSection {
         }
         if !self.procs.is_empty() {
             ev = ev.with_field("top_processes", self.procs.join("; "));
+        }
+        if let Some(a) = &self.sorted_by {
+            ev = ev.with_field("arguments", a);
         }
         self.procs.clear();
         out.emit(ev);

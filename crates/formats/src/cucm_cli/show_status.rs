@@ -1,6 +1,8 @@
 //! `show status` (formats.md §4.6): host name, local date, time zone (Olson name
 //! in parentheses), versions, uptime and load, CPU, memory and disk lines.
-//! One `Load` event at the `Date` line's local time.
+//! One `Load` event at the `Date` line's local time, and one `DiskUsage` event
+//! (`state = usage`, `partition` active|inactive|logging, `total_kb`,
+//! `free_kb`, `used_kb`, `used_percent`) per `Disk/...` line at the same time.
 
 use super::{parse_loose, Capture, Section};
 use crate::format::Output;
@@ -40,6 +42,7 @@ pub(crate) fn is_start(text: &str) -> bool {
 pub(crate) struct ShowStatusSection {
     date: Option<(DateTime, u64, String)>,
     fields: Vec<(String, String)>,
+    disks: Vec<(u64, String, [String; 5])>,
 }
 
 impl ShowStatusSection {
@@ -125,6 +128,14 @@ impl Section for ShowStatusSection {
         }
         if let Some(c) = DISK.captures(text) {
             let name = c[1].trim_start_matches("Disk/").to_ascii_lowercase();
+            let cells = [
+                name.clone(),
+                c[2].to_string(),
+                c[3].to_string(),
+                c[4].to_string(),
+                c.get(5).map_or(String::new(), |m| m.as_str().to_string()),
+            ];
+            self.disks.push((no, text.trim().to_string(), cells));
             self.set(&format!("disk_{name}_free_kb"), &c[3]);
             if let Some(p) = c.get(5) {
                 self.set(&format!("disk_{name}_used_pct"), p.as_str());
@@ -164,5 +175,30 @@ impl Section for ShowStatusSection {
             ev = ev.with_field(k, v);
         }
         out.emit(ev);
+        for (no, text, [name, total, free, used, pct]) in self.disks.drain(..) {
+            let high = pct.parse::<u32>().is_ok_and(|p| p >= 90);
+            let mut d = RawEvent::new(
+                no,
+                &text,
+                Kind::DiskUsage,
+                format!("{name} partition {pct}% used"),
+            )
+            .at(RawTime::Local(dt, DateSource::Line))
+            .with_severity(if high {
+                uctriage_core::Severity::Warning
+            } else {
+                uctriage_core::Severity::Info
+            })
+            .with_field("state", "usage")
+            .with_field("partition", &name)
+            .with_field("total_kb", total)
+            .with_field("free_kb", free)
+            .with_field("used_kb", used)
+            .with_field("command", "show status");
+            if !pct.is_empty() {
+                d = d.with_field("used_percent", &pct);
+            }
+            out.emit(d);
+        }
     }
 }

@@ -39,6 +39,13 @@ fn of_kind(f: &ParsedFile, kind: Kind) -> Vec<&RawEvent> {
     f.events.iter().filter(|e| e.kind == kind).collect()
 }
 
+fn of_role<'f>(f: &'f ParsedFile, kind: Kind, role: &str) -> Vec<&'f RawEvent> {
+    f.events
+        .iter()
+        .filter(|e| e.kind == kind && e.fields.get("role") == Some(role))
+        .collect()
+}
+
 fn local(ev: &RawEvent) -> String {
     match &ev.time {
         RawTime::Local(dt, _) => dt.to_string(),
@@ -214,8 +221,18 @@ fn two_blog_backtraces_without_echo_are_two_events() {
 #[test]
 fn runtimestate_15_rows_and_header() {
     let f = parse_ok(fixture!("dbrepl_15.txt"));
-    let rows = of_kind(&f, Kind::Replication);
+    let rows = of_role(&f, Kind::Replication, "node_row");
     assert_eq!(rows.len(), 2);
+    let sum = of_role(&f, Kind::Replication, "cluster_summary")[0];
+    assert_eq!(
+        sum.fields["sync_result"],
+        "SYNC COMPLETED on 753 tables out of 753"
+    );
+    assert_eq!(sum.fields["sync_status"], "All Tables are in sync");
+    assert_eq!(sum.fields["db_version"], "ccm15_0_0_98100_154");
+    assert_eq!(sum.fields["repl_timeout"], "300s");
+    assert_eq!(sum.host.as_deref(), Some("cucm-55"));
+    assert_eq!(local(sum), "2023-08-01T15:10:52");
     let r = rows[0];
     assert_eq!(r.host.as_deref(), Some("cucm-57"));
     assert_eq!(r.fields["ip"], "10.77.32.57");

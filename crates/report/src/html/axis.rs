@@ -315,6 +315,7 @@ mod tests {
         let t = |s: &str| s.parse::<Timestamp>().unwrap();
         let series = Series {
             host: "tftp1".into(),
+            from: None,
             metric: "cpu_percent".into(),
             counter: "cpu".into(),
             unit: "%".into(),
@@ -325,7 +326,14 @@ mod tests {
             file: "perfmon.csv".into(),
             lines: vec![2, 3],
         };
-        let mut impact = Finding::new(FindingKind::Impact, "test", "devices lost".into());
+        let data = uctriage_correlate::data::Data::Reauthentication(
+            uctriage_correlate::data::ReauthData {
+                host: "tftp1".into(),
+                at: t("2019-07-12T17:33:19Z"),
+                before_s: 0,
+            },
+        );
+        let mut impact = Finding::new(FindingKind::Impact, "test", data);
         impact.start = Some(t("2019-07-12T17:33:19Z"));
         impact.end = Some(t("2019-07-12T17:34:48Z"));
         let a = Analysis {
@@ -335,9 +343,14 @@ mod tests {
         let b = uctriage_normalize::normalize(Vec::new(), &Default::default());
         let f = Frame::of(&a, &b, &[&series]);
         let (first, last) = (ms(series.points[0].0), ms(series.points[1].0));
-        assert!(f.overview.from < first && f.overview.to > last, "room at both ends");
+        assert!(
+            f.overview.from < first && f.overview.to > last,
+            "room at both ends"
+        );
         assert!(f.overview.x(first) > LEFT + 5.0 && f.overview.x(last) < LEFT + PLOT - 5.0);
-        let inset = f.inset.expect("a 1.5-minute incident in 7 hours gets an inset");
+        let inset = f
+            .inset
+            .expect("a 1.5-minute incident in 7 hours gets an inset");
         let (s, e) = f.incident.unwrap();
         assert!(inset.from < s && inset.to > e);
         assert!((inset.to - inset.from) * 20 < f.overview.to - f.overview.from);

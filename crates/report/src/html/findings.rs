@@ -11,6 +11,7 @@ pub(super) fn label(kind: FindingKind) -> &'static str {
         FindingKind::Contributing => "Contributing",
         FindingKind::Coincidental => "Coincidence",
         FindingKind::Recurrence => "Before",
+        FindingKind::Unusual => "Unusual",
         FindingKind::Advisory => "Advice",
     }
 }
@@ -90,6 +91,7 @@ pub(super) fn summary(s: &mut String, a: &Analysis, style: &TimeStyle) {
     }
     let other: Vec<&Finding> = of(FindingKind::Coincidental)
         .chain(of(FindingKind::Recurrence))
+        .chain(of(FindingKind::Unusual))
         .collect();
     if !other.is_empty() {
         s.push_str("<dt>What else</dt><dd><ul>");

@@ -217,7 +217,15 @@ mod tests {
             format: "test",
         });
         b.notes.push(format!("note {EVIL}"));
-        let mut f = Finding::new(FindingKind::RootCause, "test", format!("title {EVIL}"));
+        let data = uctriage_correlate::data::Data::Reauthentication(
+            uctriage_correlate::data::ReauthData {
+                host: format!("host{EVIL}"),
+                at: t,
+                before_s: 0,
+            },
+        );
+        let mut f = Finding::new(FindingKind::RootCause, "test", data);
+        f.title = format!("title {EVIL}");
         f.id = "root_cause-1".into();
         f.summary = format!("summary {EVIL}");
         f.start = Some(t);

@@ -1,0 +1,72 @@
+//! The one list of rule types: a rule file's `type` names one of these. A
+//! new type is a module under `rules/` plus one line here.
+
+use super::Rule;
+use crate::rules;
+use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
+
+/// How a rule type builds a rule from its spec and the knowledge.
+pub type BuildRule = fn(&RuleSpec, &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError>;
+
+/// A rule type: its name in rule files, what it does, how to build it.
+pub struct RuleType {
+    /// Name in `type = "..."`.
+    pub name: &'static str,
+    /// One line for `uctriage knowledge`.
+    pub summary: &'static str,
+    /// Build a rule of this type from its spec (parameters checked strictly)
+    /// and the knowledge it may draw facts from.
+    pub build: BuildRule,
+}
+
+/// Every rule type, in documentation order.
+pub fn rule_types() -> &'static [RuleType] {
+    const TYPES: &[RuleType] = &[
+        RuleType {
+            name: "metric_episodes",
+            summary: "metric samples and pings become series; departures from their band become episodes",
+            build: rules::episodes::build,
+        },
+        RuleType {
+            name: "impact",
+            summary: "who lost service: application losses and unregistration bursts above the background",
+            build: rules::impact::build,
+        },
+        RuleType {
+            name: "crash_root_cause",
+            summary: "a service core on the node the lost devices depend on, and what starved that node",
+            build: rules::crash::build,
+        },
+        RuleType {
+            name: "site_network_outage",
+            summary: "devices of one place losing their connection together with no node fault",
+            build: rules::network::build,
+        },
+        RuleType {
+            name: "coincidence",
+            summary: "other hosts' problems: coincidence or possibly contributing",
+            build: rules::coincidence::build,
+        },
+        RuleType {
+            name: "recurrence",
+            summary: "the root-cause node crashed the same way before",
+            build: rules::recurrence::build,
+        },
+        RuleType {
+            name: "end_of_support",
+            summary: "products in the bundle past their end of support",
+            build: rules::eos::build,
+        },
+        RuleType {
+            name: "advice",
+            summary: "post-incident steps the findings call for",
+            build: rules::advice::build,
+        },
+        RuleType {
+            name: "alarm",
+            summary: "declarative: matching alarms grouped, counted in a window, tied to a finding by topology and time",
+            build: rules::alarm::build,
+        },
+    ];
+    TYPES
+}

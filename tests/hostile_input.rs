@@ -1,0 +1,197 @@
+//! Hostile and odd input, end to end through the binary: what a user who
+//! feeds uctriage a stranger's bundle sees (and must never see).
+
+#![cfg(unix)]
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Run `uctriage` with `args` and `stdin`, whatever its exit code; killed
+/// (and failed) if it takes longer than 60 s.
+fn run_with(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uctriage"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run uctriage");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("uctriage {args:?} did not end within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    writer.join().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const LOG: &str = "2024-03-01 10:00:00 cucm1 first line\n2024-03-01 10:00:05 cucm1 second line\n";
+
+#[test]
+fn a_dash_reads_standard_input_plain_or_gzipped() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(LOG.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    for input in [LOG.as_bytes(), &gz[..]] {
+        let o = run_with(
+            &["timeline", "-q", "--format", "json", "--tz", "UTC", "-"],
+            input,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let lines: Vec<serde_json::Value> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["file"], "(stdin)");
+        assert_eq!(lines[1]["time"], "2024-03-01T10:00:05.000Z");
+    }
+}
+
+/// A bundle with a link to a file of the analyst's (a temporary file
+/// standing for /etc/passwd) and a link to a folder of theirs.
+fn crafted(outside: &Path, bundle: &Path) {
+    std::fs::write(
+        outside.join("passwd"),
+        "2024-03-01 10:00:01 root:x:0:0:SECRET-OF-THE-ANALYST\n",
+    )
+    .unwrap();
+    std::fs::create_dir(outside.join("home")).unwrap();
+    std::fs::write(
+        outside.join("home/.bash_history"),
+        "2024-03-01 10:00:02 PRIVATE-HISTORY\n",
+    )
+    .unwrap();
+    std::fs::create_dir(bundle).unwrap();
+    std::fs::write(bundle.join("app.log"), LOG).unwrap();
+    std::os::unix::fs::symlink(outside.join("passwd"), bundle.join("passwd")).unwrap();
+    std::os::unix::fs::symlink(outside.join("home"), bundle.join("home")).unwrap();
+}
+
+#[test]
+fn links_out_of_a_bundle_never_reach_a_report() {
+    let outside = tempfile::tempdir().unwrap();
+    let bundle = outside.path().join("bundle");
+    crafted(outside.path(), &bundle);
+    let b = bundle.to_str().unwrap();
+    for args in [
+        vec!["timeline", "-q", "--all", b],
+        vec!["timeline", "-q", "--format", "json", "--all", b],
+        vec!["analyze", "-q", "--format", "md", b],
+        vec!["analyze", "-q", "--format", "json", b],
+        vec!["analyze", "-q", "--format", "html", b],
+        vec!["files", "-q", "--format", "json", b],
+    ] {
+        let out = stdout(&run_with(&args, b""));
+        assert!(
+            !out.contains("SECRET-OF-THE-ANALYST") && !out.contains("PRIVATE-HISTORY"),
+            "{args:?} leaked: {out}"
+        );
+        assert!(out.contains("first line") || args[0] != "timeline", "{out}");
+    }
+    let files = stdout(&run_with(&["files", "-q", b], b""));
+    assert!(
+        files.contains("outside the folder: not read (--follow-outside reads it)"),
+        "{files}"
+    );
+    // Asked for, they are read.
+    let followed = stdout(&run_with(&["timeline", "-q", "--follow-outside", b], b""));
+    assert!(followed.contains("SECRET-OF-THE-ANALYST") && followed.contains("PRIVATE-HISTORY"));
+}
+
+#[test]
+fn escape_sequences_and_newlines_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil =
+        "2024-03-01 10:00:00 cucm1 \u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[1A\rfake line \u{9b}31m\n";
+    std::fs::write(dir.path().join("evil\nname\u{1b}[31m.log"), evil).unwrap();
+    std::fs::write(dir.path().join("good.log"), LOG).unwrap();
+    let d = dir.path().to_str().unwrap();
+    for args in [
+        vec!["timeline", "-q", "--tz", "UTC", d],
+        vec!["files", "-q", d],
+        vec!["analyze", "-q", d],
+        vec!["analyze", "-q", "--format", "md", d],
+    ] {
+        let out = stdout(&run_with(&args, b""));
+        assert!(
+            !out.contains('\u{1b}')
+                && !out.contains('\r')
+                && !out.contains('\u{7}')
+                && !out.contains('\u{9b}'),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            !out.lines().any(|l| l.starts_with("name")),
+            "{args:?}: a newline in a file name broke a line: {out}"
+        );
+    }
+    let timeline = stdout(&run_with(&["timeline", "-q", "--tz", "UTC", d], b""));
+    assert!(
+        timeline.contains("\\e]0;pwned\\x07\\e[2J\\e[1A\\rfake line \\u{9b}31m"),
+        "{timeline}"
+    );
+    let files = stdout(&run_with(&["files", "-q", d], b""));
+    assert!(files.contains("evil\\nname\\e[31m.log"), "{files}");
+}
+
+#[test]
+fn absurd_thread_counts_are_clamped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.log"), LOG).unwrap();
+    let start = Instant::now();
+    let o = run_with(
+        &["files", "-q", "-j", "100000", dir.path().to_str().unwrap()],
+        b"",
+    );
+    assert!(o.status.success());
+    assert!(start.elapsed() < Duration::from_secs(20));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("-j 100000 is more than this machine can use"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pipe_on_the_command_line_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let o = run_with(&["files", "-q", fifo.to_str().unwrap()], b"");
+    let out = stdout(&o);
+    assert!(out.contains("a named pipe (FIFO): refused"), "{out}");
+    assert!(!o.status.success(), "nothing was read");
+}
+
+#[test]
+fn an_empty_folder_says_it_holds_no_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_with(&["files", "-q", dir.path().to_str().unwrap()], b"");
+    assert!(
+        stdout(&o).contains("the folder holds no files"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!o.status.success());
+}
