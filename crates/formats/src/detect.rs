@@ -9,7 +9,11 @@ static FORMATS: &[&dyn Format] = &[
     &crate::cucm_bat_csv::CucmBatCsv,
     &crate::vm_inventory_csv::VmInventoryCsv,
     &crate::powercli_stat_csv::PowerCliStatCsv,
+    &crate::vos_history::VosHistory,
+    &crate::cimc::cli::CimcCli,
     &crate::cucm_cli::CucmCli,
+    &crate::cimc::log::CimcLog,
+    &crate::esxi_log::EsxiLog,
     &crate::cisco_syslog::CiscoSyslog,
     &crate::generic::Generic,
 ];

@@ -35,15 +35,18 @@ mod scan;
 mod timeparse;
 mod utf16;
 
+mod cimc;
 mod cisco_syslog;
 mod cucm_bat_csv;
 mod cucm_cli;
 mod cucm_sdl;
+mod esxi_log;
 mod generic;
 mod pdh_csv;
 mod powercli_stat_csv;
 mod ucce_dumplog;
 mod vm_inventory_csv;
+mod vos_history;
 
 pub use detect::{by_name, detect, registry};
 pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};

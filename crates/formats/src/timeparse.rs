@@ -126,7 +126,9 @@ pub(crate) fn parse_long_date(s: &str) -> Option<Date> {
 /// `2019-07-12 12:35:58` (also `2019/07/12`, and a `T` separator).
 pub(crate) fn parse_ymd_hms(s: &str) -> Option<DateTime> {
     let s = s.trim();
-    if s.len() < 19 {
+    // The date must be ASCII: a multi-byte character before byte 11 would make
+    // the slices below cut through it.
+    if s.len() < 19 || !s.as_bytes()[..11].is_ascii() {
         return None;
     }
     let (d, t) = (&s[..10], &s[11..]);
@@ -168,6 +170,8 @@ mod tests {
             "2019-02-23T03:24:16"
         );
         assert!(parse_ymd_hms("2019-13-23 03:24:16").is_none());
+        assert!(parse_ymd_hms("2019-02-2é 03:24:16").is_none());
+        assert!(parse_ymd_hms("2019-02-23é03:24:16").is_none());
     }
 
     #[test]

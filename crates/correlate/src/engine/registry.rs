@@ -5,8 +5,9 @@ use super::Rule;
 use crate::rules;
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
-/// How a rule type builds a rule from its spec and the knowledge.
-pub type BuildRule = fn(&RuleSpec, &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError>;
+/// Builds a rule from its spec (parameters checked strictly) and the
+/// knowledge it may draw facts from.
+pub type Build = fn(&RuleSpec, &Knowledge) -> Result<Box<dyn Rule>, KnowledgeError>;
 
 /// A rule type: its name in rule files, what it does, how to build it.
 pub struct RuleType {
@@ -14,9 +15,8 @@ pub struct RuleType {
     pub name: &'static str,
     /// One line for `uctriage knowledge`.
     pub summary: &'static str,
-    /// Build a rule of this type from its spec (parameters checked strictly)
-    /// and the knowledge it may draw facts from.
-    pub build: BuildRule,
+    /// How to build a rule of this type.
+    pub build: Build,
 }
 
 /// Every rule type, in documentation order.

@@ -19,6 +19,7 @@
 mod conditions;
 mod envelope;
 mod event;
+mod os_messages;
 mod rtmt;
 mod scan;
 mod tags;
@@ -75,8 +76,11 @@ impl Format for CiscoSyslog {
             0
         }
     }
-    fn parser(&self, _ctx: &FileContext) -> Box<dyn LineParser> {
-        Box::new(SyslogParser::default())
+    fn parser(&self, ctx: &FileContext) -> Box<dyn LineParser> {
+        Box::new(SyslogParser {
+            cimc_year: ctx.date_hint.map(|(d, _)| d),
+            ..SyslogParser::default()
+        })
     }
 }
 
@@ -94,6 +98,10 @@ struct SyslogParser {
     last_offset: Option<(Option<String>, i32)>,
     /// The last host alias reported (consecutive lines repeat it).
     last_alias: Option<(String, String)>,
+    /// A date from the file name, for `%CIMC-` stamps without a year.
+    cimc_year: Option<uctriage_core::jiff::civil::Date>,
+    /// The `%CIMC-` UTC-without-year problem was reported.
+    cimc_utc_reported: bool,
 }
 
 impl LineParser for SyslogParser {
@@ -154,6 +162,20 @@ impl SyslogParser {
         out: &mut Output,
         via: Option<&str>,
     ) -> Option<bool> {
+        if memchr::memmem::find(text.as_bytes(), b"%CIMC-").is_some() {
+            // A Cisco UCS CIMC fault message in a mixed receiver file.
+            if let Some((ev, utc_no_year)) =
+                crate::cimc::log::syslog_line_event(no, text, self.cimc_year)
+            {
+                if utc_no_year && !self.cimc_utc_reported {
+                    self.cimc_utc_reported = true;
+                    out.problem(no, crate::cimc::log::UTC_NO_YEAR);
+                }
+                out.emit(ev);
+                self.in_record = false;
+                return Some(true);
+            }
+        }
         let (text, bad) = envelope::unescape(text);
         if let Some(bad) = bad {
             out.problem(no, bad);
@@ -367,15 +389,24 @@ fn os_line(no: u64, raw: &str, env: &Envelope<'_>, out: &mut Output) {
     let mut ev = RawEvent::new(no, raw, Kind::Log, summary)
         .at(time)
         .on_host(p.host);
+    if let Some(f) = p.facility {
+        ev = ev.with_field("facility", f);
+    }
     if let Some(c) = OS_TAIL.captures(p.tail) {
         ev = ev.with_field("process", &c[1]);
         if let Some(pid) = c.get(2) {
             ev = ev.with_field("pid", pid.as_str());
         }
         ev.summary = format!("{}: {}", &c[1], &c[3]);
-    }
-    if let Some(f) = p.facility {
-        ev = ev.with_field("facility", f);
+        // `syslogd 1.4.1#16ubuntu6: restart.`: the version is part of the name.
+        let process = c[1].split_whitespace().next().unwrap_or(&c[1]);
+        ev = os_messages::refine(ev, process, &c[3]);
+    } else if let Some((head, msg)) = p.tail.split_once(": ") {
+        // `syslogd 1.4.1#16ubuntu6: restart.`: a name with a version, no pid.
+        if let Some(process) = head.split_whitespace().next() {
+            ev = ev.with_field("process", process);
+            ev = os_messages::refine(ev, process, msg);
+        }
     }
     out.emit(ev);
 }

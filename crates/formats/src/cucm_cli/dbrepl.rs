@@ -231,14 +231,20 @@ impl DbReplSection {
         if toks.len() < 3 || !is_ipv4(toks[1]) {
             return false;
         }
-        let (server, ip, ping) = (toks[0], toks[1], toks[2]);
-        let mut fields: Vec<(&str, String)> = vec![
-            ("server", server.into()),
-            ("ip", ip.into()),
-            ("ping_ms", ping.into()),
-        ];
-        let state_at = toks.iter().position(|t| STATE.is_match(t));
-        let middle = &toks[3..state_at.unwrap_or(toks.len())];
+        let (server, ip) = (toks[0], toks[1]);
+        let mut fields: Vec<(&str, String)> = vec![("server", server.into()), ("ip", ip.into())];
+        // The state may follow the address at once when a row lost its
+        // middle columns (`sub3 172.30.100.3 (3) DB Active-Failed`).
+        let state_at = toks
+            .iter()
+            .skip(2)
+            .position(|t| STATE.is_match(t))
+            .map(|i| i + 2);
+        if state_at != Some(2) {
+            fields.push(("ping_ms", toks[2].into()));
+        }
+        let end = state_at.unwrap_or(toks.len());
+        let middle = &toks[3.min(end)..end];
         middle_fields(middle, &mut fields);
         let mut state = None;
         if let Some(i) = state_at {

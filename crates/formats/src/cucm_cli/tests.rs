@@ -690,3 +690,24 @@ fn ping_d_statistics_take_the_time_of_the_runs_last_reply() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A row whose middle columns were lost puts its state right after the
+/// address: read as a state, never a panic (found by mutating fixtures).
+#[test]
+fn runtimestate_row_with_the_state_in_the_third_column() {
+    let f = parse_ok(&with_echo(
+        "utils dbreplication runtimestate",
+        "SERVER-NAME         IP ADDRESS        (msec)    DbMon? QUEUE    Group ID       (RTMT) & Details\n-----------         ----------        ------    ------- -----   -----------    ------------------\nsub3 172.30.100.3 (3) DB Active-Failed\n",
+    ));
+    let rows = of_kind(&f, Kind::Replication);
+    let row = rows
+        .iter()
+        .find(|r| r.fields.get("server") == Some("sub3"))
+        .expect("the row");
+    assert_eq!(row.fields["replication_state"], "3");
+    assert_eq!(row.fields["state_text"], "DB Active-Failed");
+    assert!(
+        row.fields.get("ping_ms").is_none(),
+        "no ping column in that row"
+    );
+}
