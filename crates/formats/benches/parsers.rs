@@ -2,7 +2,9 @@
 //! format, repeated to a few MB, through the real driver (`parse_reader`).
 //! Run: `cargo bench -p uctriage-formats --bench parsers`.
 //! `ucce-dumplog-ordinary` is the JTAPI gateway trace without its outage
-//! lines, closer to a real trace than the outage-dense `ucce-dumplog`.
+//! lines, closer to a real trace than the outage-dense `ucce-dumplog`;
+//! `ucce-dumplog-ctisvr` a CTI Server session trace, `ccbu-log` Finesse
+//! webservices records, `uccx-mivr` a JTAPI client log with object dumps.
 
 /// The allocator the `uctriage` binary uses, so the numbers are the binary's.
 #[global_allocator]
@@ -26,6 +28,17 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ),
     ("cucm-bat-csv", "ports.csv", include_str!("../../../examples/ctios-outage-2019-07-12/cti_ports_export.csv")),
     ("generic", "app.log", "2024-03-03 08:15:00,100 INFO worker-7 request handled in 12 ms for 10.1.2.3\n"),
+    (
+        "ccbu-log",
+        "Desktop-webservices.log",
+        include_str!("../tests/fixtures/ccbu_log/c200937_webservices.txt"),
+    ),
+    (
+        "uccx-mivr",
+        "Cisco001MIVR01.log",
+        include_str!("../tests/fixtures/uccx_mivr/jtapi_exam_provider_closed.txt"),
+    ),
+    ("ucce-dumplog-ctisvr", "ctisvr.txt", include_str!("../tests/fixtures/ucce_dumplog/ctisvr_200937.txt")),
 ];
 
 /// Repeat `sample` to about `bytes`; header-carrying formats keep one header.
@@ -63,7 +76,12 @@ fn parsers(c: &mut Criterion) {
         "jgw1.txt",
         ordinary.as_str(),
     )];
-    let all = SAMPLES.iter().map(|&(f, n, s)| (f, f, n, s)).chain(extra);
+    // `ucce-dumplog-ctisvr` is a CTI Server session trace read by ucce-dumplog.
+    let format_of = |bench: &'static str| bench.strip_suffix("-ctisvr").unwrap_or(bench);
+    let all = SAMPLES
+        .iter()
+        .map(|&(f, n, s)| (f, format_of(f), n, s))
+        .chain(extra);
     for (bench, format, name, sample) in all {
         let text = corpus(format, sample, 8 << 20);
         group.throughput(Throughput::Bytes(text.len() as u64));

@@ -5,6 +5,8 @@ use crate::format::{Format, Head};
 static FORMATS: &[&dyn Format] = &[
     &crate::cucm_sdl::CucmSdl,
     &crate::ucce_dumplog::UcceDumplog,
+    &crate::ccbu_log::CcbuLog,
+    &crate::uccx_mivr::UccxMivr,
     &crate::pdh_csv::PdhCsv,
     &crate::cucm_bat_csv::CucmBatCsv,
     &crate::vm_inventory_csv::VmInventoryCsv,

@@ -30,11 +30,13 @@ mod driver;
 mod dropped;
 mod filename;
 mod format;
+mod keywords;
 mod pairs;
 mod scan;
 mod timeparse;
 mod utf16;
 
+mod ccbu_log;
 mod cimc;
 mod cisco_syslog;
 mod cucm_bat_csv;
@@ -45,6 +47,7 @@ mod generic;
 mod pdh_csv;
 mod powercli_stat_csv;
 mod ucce_dumplog;
+mod uccx_mivr;
 mod vm_inventory_csv;
 mod vos_history;
 

@@ -172,9 +172,15 @@ fn codes_decode_with_their_confirmation_and_groups() {
         "device_unregistered",
         "Reason",
         "KeepAliveTimeout",
-        "loss"
+        "connection_lost"
     ));
-    assert!(!kb.code_in_group(None, "device_unregistered", "Reason", "8", "loss"));
+    assert!(!kb.code_in_group(
+        None,
+        "device_unregistered",
+        "Reason",
+        "8",
+        "connection_lost"
+    ));
 }
 
 #[test]

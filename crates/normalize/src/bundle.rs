@@ -96,6 +96,14 @@ const GENERIC_FOLDERS: &[&str] = &[
     "inactivelog",
     "perfmon",
     "traces-collected",
+    // Contact-centre log folders: UCCX `uccx/log/MIVR`, `uccx/log/JTAPI`,
+    // Finesse `desktop/logs/webservices`, ICM `<component>/logfiles`.
+    "uccx",
+    "mivr",
+    "jtapi",
+    "desktop",
+    "webservices",
+    "logfiles",
 ];
 
 /// Normalize every parsed file into one bundle.
@@ -544,4 +552,30 @@ fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
         date: median,
         source: DateSource::Bundle,
     })
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::*;
+
+    #[test]
+    fn contact_centre_log_folders_are_not_hosts() {
+        let book = HostBook::default();
+        for (path, host) in [
+            ("uccx1/uccx/log/MIVR/Cisco001MIVR01.log", "uccx1"),
+            ("uccx1/uccx/log/JTAPI/CiscoJtapi1.log", "uccx1"),
+            (
+                "fin1a/desktop/logs/webservices/Desktop-webservices.2024-01-01.log",
+                "fin1a",
+            ),
+            ("pg1a/icm/pg1a/logfiles/opc_240101_000000.txt", "pg1a"),
+        ] {
+            let f = ParsedFile::failed(path, "x", Problem::file("test"));
+            assert_eq!(
+                file_host(&f, &book),
+                (Some(host.into()), "folder name", None),
+                "{path}"
+            );
+        }
+    }
 }

@@ -1,9 +1,11 @@
-//! `site_network_outage`: many devices of one place (device pool, a site's
-//! prefix, else their subnet) losing their connection to CUCM together, with
-//! no fault on the nodes they register to, is a network outage at that place.
-//! Only reasons that mean a lost connection count (the code table's loss
-//! group): a phone falling back to its primary node or reset by its user says
-//! nothing about the network.
+//! `site_network_outage`: an impact whose devices lost their connection to
+//! CUCM and sit in one or a few places (device pool, a site's prefix, else
+//! their subnet), with no fault on the nodes they register to, is a network
+//! outage at those places. Only reasons that mean a lost connection count
+//! (the code table's groups): a phone falling back to its primary node or
+//! reset by its user says nothing about the network. An impact spread over
+//! many places is the node's doing, not the network's; background churn never
+//! forms an impact in the first place.
 
 use super::common::secs;
 use crate::data::{Code, Data, NetworkData, PingObs};
@@ -23,7 +25,13 @@ use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 struct Params {
     /// At least this many devices of one place.
     min_devices: usize,
-    /// Unregistrations closer together than this are one burst.
+    /// The places that hold `min_share` of the impact's devices must be at
+    /// most this many ...
+    max_sites: usize,
+    /// ... (a share between 0 and 1).
+    min_share: f64,
+    /// Unregistrations this long before the impact's start still belong to it;
+    /// pings from this long before it are read.
     window_s: i64,
     /// Reason groups (code table groups) that mean a lost connection.
     loss_reason_groups: Vec<String>,
@@ -72,17 +80,6 @@ impl Rule for Network {
 
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
         let p = &self.p;
-        let mut by_site: BTreeMap<(String, bool), Vec<&Event>> = BTreeMap::new();
-        for e in cx
-            .events
-            .of(Kind::DeviceUnregistered)
-            .filter(|e| e.time.is_some())
-            .filter(|e| self.is_loss(cx, e))
-        {
-            if let Some(site) = site_of(cx, e) {
-                by_site.entry(site).or_default().push(e);
-            }
-        }
         let faulty: Vec<(String, Timestamp)> = cx
             .of_kind(FindingKind::RootCause)
             .flat_map(|f| {
@@ -92,89 +89,150 @@ impl Rule for Network {
                     .filter_map(move |h| at.map(|t| (h.clone(), t)))
             })
             .collect();
-        for ((site, by_subnet), evs) in by_site {
-            for burst in bursts(&evs, p.window_s) {
-                let mut devices: Vec<String> = burst
-                    .iter()
-                    .flat_map(|e| e.entity_ids(EntityKind::Device).map(str::to_string))
-                    .collect();
-                devices.sort();
-                devices.dedup();
-                if devices.len() < p.min_devices {
+        for imp in cx.of_kind(FindingKind::Impact) {
+            let Some(start) = imp.start else { continue };
+            let lost: BTreeSet<&str> = imp.devices.iter().map(String::as_str).collect();
+            let until = imp.end.unwrap_or(start) + SignedDuration::from_secs(p.window_s);
+            let from = start - SignedDuration::from_secs(p.window_s);
+            let mut by_site: BTreeMap<(String, bool), Vec<&Event>> = BTreeMap::new();
+            let mut total = 0usize;
+            for e in cx.events.window(Kind::DeviceUnregistered, from, until) {
+                let Some(d) = e.entity_ids(EntityKind::Device).next() else {
+                    continue;
+                };
+                if !lost.contains(d) || !self.is_loss(cx, e) {
                     continue;
                 }
-                let start = burst[0].time.expect("timed");
-                let end = burst.last().expect("non-empty").time.expect("timed");
-                // A fault on a node these devices register to (or that
-                // reported them) explains their loss; one elsewhere does not.
-                let their_nodes: BTreeSet<String> = devices
-                    .iter()
-                    .filter_map(|d| cx.topo.registration(d))
-                    .flat_map(|r| r.nodes)
-                    .chain(burst.iter().filter_map(|e| e.host.clone()))
-                    .collect();
-                let core_near = cx.crashes().iter().any(|c| {
-                    secs(c.time, start).abs() <= p.node_fault_within_s
-                        && their_nodes.contains(&c.host)
-                });
-                let fault_near = faulty.iter().any(|(h, t)| {
-                    their_nodes.contains(h) && secs(*t, start).abs() <= p.node_fault_within_s
-                });
-                if core_near || fault_near {
-                    continue;
+                total += 1;
+                if let Some(site) = site_of(cx, e) {
+                    by_site.entry(site).or_default().push(e);
                 }
-                let nets = nets(cx, &burst);
-                let pings = self.pings(cx, &nets, start);
-                let lossy = pings.iter().any(|o| !o.answered_again);
-                let nodes: BTreeSet<String> = burst.iter().filter_map(|e| e.host.clone()).collect();
-                let data = NetworkData {
-                    site: site.clone(),
-                    by_subnet,
-                    devices: devices.len(),
-                    subnets: nets.iter().map(IpNet::to_string).collect(),
-                    start,
-                    end,
-                    reasons: reasons(cx, &burst),
-                    nodes: nodes.iter().cloned().collect(),
-                    pings,
-                };
-                let mut f = Finding::new(
-                    FindingKind::RootCause,
-                    "network-outage",
-                    Data::Network(data),
-                );
-                f.start = Some(start);
-                f.end = Some(end);
-                f.confidence = if lossy {
-                    p.confidence_with_ping_loss
-                } else {
-                    p.confidence
-                };
-                if let Data::Network(d) = &f.data {
-                    f.confirmed = d.reasons.iter().all(|r| r.confirmed);
-                }
-                Finding::add(&mut f.devices, devices.clone());
-                Finding::add(&mut f.hosts, nodes);
-                for e in burst.iter().take(10) {
-                    f.cite(&e.evidence);
-                }
-                for ev in self.ping_evidence(cx, &nets, start) {
-                    f.cite(&ev);
-                }
-                cx.cite_sources(&mut f, &self.sources);
-                let id = out.push(f);
-                for imp in cx
-                    .of_kind(FindingKind::Impact)
-                    .filter(|i| i.devices.iter().any(|d| devices.contains(d)))
-                {
-                    out.link(&id, &imp.id);
-                }
+            }
+            for ((site, by_subnet), burst) in self.concentrated(by_site, total) {
+                self.judge(cx, out, imp, &faulty, &site, by_subnet, &burst);
             }
         }
     }
 }
 
 impl Network {
+    /// The places that hold most of an impact's lost connections, when they
+    /// are few: each with at least `min_devices`, together at least
+    /// `min_share` of all, at most `max_sites` of them.
+    fn concentrated<'e>(
+        &self,
+        by_site: BTreeMap<(String, bool), Vec<&'e Event>>,
+        total: usize,
+    ) -> Vec<((String, bool), Vec<&'e Event>)> {
+        let count = |evs: &[&Event]| {
+            evs.iter()
+                .filter_map(|e| e.entity_ids(EntityKind::Device).next())
+                .collect::<BTreeSet<_>>()
+                .len()
+        };
+        let mut sites: Vec<((String, bool), Vec<&Event>, usize)> = by_site
+            .into_iter()
+            .map(|(k, v)| {
+                let n = count(&v);
+                (k, v, n)
+            })
+            .collect();
+        sites.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        let mut covered = 0usize;
+        let mut taken = Vec::new();
+        for (site, evs, n) in sites {
+            if covered as f64 >= self.p.min_share * total as f64 {
+                break;
+            }
+            if taken.len() == self.p.max_sites || n < self.p.min_devices {
+                return Vec::new();
+            }
+            covered += n;
+            taken.push((site, evs));
+        }
+        taken
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &self,
+        cx: &Context<'_>,
+        out: &mut Emit<'_>,
+        imp: &Finding,
+        faulty: &[(String, Timestamp)],
+        site: &str,
+        by_subnet: bool,
+        burst: &[&Event],
+    ) {
+        let p = &self.p;
+        let mut devices: Vec<String> = burst
+            .iter()
+            .flat_map(|e| e.entity_ids(EntityKind::Device).map(str::to_string))
+            .collect();
+        devices.sort();
+        devices.dedup();
+        let start = burst[0].time.expect("timed");
+        let end = burst.last().expect("non-empty").time.expect("timed");
+        // A fault on a node these devices register to (or that reported
+        // them) explains their loss; one elsewhere does not.
+        let their_nodes: BTreeSet<String> = devices
+            .iter()
+            .filter_map(|d| cx.topo.registration(d))
+            .flat_map(|r| r.nodes)
+            .chain(burst.iter().filter_map(|e| e.host.clone()))
+            .collect();
+        let core_near = cx.crashes().iter().any(|c| {
+            secs(c.time, start).abs() <= p.node_fault_within_s && their_nodes.contains(&c.host)
+        });
+        let fault_near = faulty.iter().any(|(h, t)| {
+            their_nodes.contains(h) && secs(*t, start).abs() <= p.node_fault_within_s
+        });
+        if core_near || fault_near {
+            return;
+        }
+        let nets = nets(cx, burst);
+        let runs = self.ping_runs(cx, &nets, start);
+        let lossy = runs.iter().any(|(o, _)| !o.answered_again);
+        let nodes: BTreeSet<String> = burst.iter().filter_map(|e| e.host.clone()).collect();
+        let data = NetworkData {
+            site: site.to_string(),
+            by_subnet,
+            devices: devices.len(),
+            subnets: nets.iter().map(IpNet::to_string).collect(),
+            start,
+            end,
+            reasons: reasons(cx, burst),
+            nodes: nodes.iter().cloned().collect(),
+            pings: runs.iter().map(|(o, _)| o.clone()).collect(),
+        };
+        let mut f = Finding::new(
+            FindingKind::RootCause,
+            "network-outage",
+            Data::Network(data),
+        );
+        f.start = Some(start);
+        f.end = Some(end);
+        f.confidence = if lossy {
+            p.confidence_with_ping_loss
+        } else {
+            p.confidence
+        };
+        if let Data::Network(d) = &f.data {
+            f.confirmed = d.reasons.iter().all(|r| r.confirmed);
+        }
+        Finding::add(&mut f.devices, devices);
+        Finding::add(&mut f.hosts, nodes);
+        for e in burst.iter().take(10) {
+            f.cite(&e.evidence);
+        }
+        for (_, ev) in &runs {
+            f.cite(ev);
+        }
+        cx.cite_sources(&mut f, &self.sources);
+        let id = out.push(f);
+        out.link(&id, &imp.id);
+    }
+
     /// An unregistration for a reason that means a lost connection.
     fn is_loss(&self, cx: &Context<'_>, e: &Event) -> bool {
         let Some(code) = e.fields.get("Reason") else {
@@ -190,26 +248,7 @@ impl Network {
     /// Ping runs towards an address in `nets`, from shortly before the burst
     /// to `ping_within_s` after it: loss at or above `loss_percent`
     /// corroborates the outage, a clean run after it says when the site
-    /// answered again.
-    fn pings(&self, cx: &Context<'_>, nets: &[IpNet], start: Timestamp) -> Vec<PingObs> {
-        self.ping_runs(cx, nets, start)
-            .into_iter()
-            .map(|(o, _)| o)
-            .collect()
-    }
-
-    fn ping_evidence(
-        &self,
-        cx: &Context<'_>,
-        nets: &[IpNet],
-        start: Timestamp,
-    ) -> Vec<uctriage_core::Evidence> {
-        self.ping_runs(cx, nets, start)
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect()
-    }
-
+    /// answered again. Each with the line that says so.
     fn ping_runs(
         &self,
         cx: &Context<'_>,
@@ -317,17 +356,4 @@ fn reasons(cx: &Context<'_>, burst: &[&Event]) -> Vec<Code> {
         c.count += 1;
     }
     by.into_values().collect()
-}
-
-fn bursts<'e>(evs: &[&'e Event], window: i64) -> Vec<Vec<&'e Event>> {
-    let mut out: Vec<Vec<&Event>> = Vec::new();
-    for e in evs {
-        match out.last_mut() {
-            Some(b) if secs(e.time.expect("timed"), b[0].time.expect("timed")) <= window => {
-                b.push(e)
-            }
-            _ => out.push(vec![e]),
-        }
-    }
-    out
 }

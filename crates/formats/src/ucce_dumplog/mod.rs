@@ -6,12 +6,21 @@
 //! whenever the day changes. Continuation lines (PIM's multi-line records) start
 //! with a TAB. JTAPI events are decoded into device / address / cause.
 //!
+//! PG, CTI Server, OPC, PIM and MDS state changes (sides active or idle,
+//! peripherals online or offline, CTI sessions, agents logged out) become
+//! [`Kind::Failover`] and [`Kind::AgentState`] events: see [`failover`] for
+//! what is confirmed and what is matched by words.
+//!
+//! Host attribution: the `<pg><side>` token names the PG and its side, not
+//! the machine (kept as the `peripheral_gateway` and `side` fields); the host
+//! comes from the folder.
+//!
 //! UNCONFIRMED (parsed tolerantly): the millisecond separator of the `/ms`
-//! dumplog switch (we accept `:` and `.`), and OPC / CTI Server / CTIOS server
-//! sample lines (no public sample: they are assumed to follow the same
-//! standard form and are kept as plain log events).
+//! dumplog switch (we accept `:` and `.`), and most OPC / CTI Server / CTIOS
+//! server wording (only CTI Server session traces have a public sample).
 
 mod decode;
+mod failover;
 #[cfg(test)]
 mod tests;
 
@@ -58,6 +67,7 @@ impl Format for UcceDumplog {
             open: false,
             keep_ordinary: ctx.keep_ordinary,
             processes: Vec::new(),
+            session: None,
             first: None,
             last: None,
         })
@@ -76,6 +86,9 @@ struct DumplogParser {
     /// PG processes seen: the first record of each is kept even when
     /// ordinary, so what ran is known (CTIOS end of support, say).
     processes: Vec<String>,
+    /// The CTI Server session message being read (its fields continue on
+    /// the next records of the same session).
+    session: Option<failover::SessionMsg>,
     /// Times of the first and the latest record (the file's span).
     first: Option<RawTime>,
     last: Option<RawTime>,
@@ -136,10 +149,14 @@ impl LineParser for DumplogParser {
             self.first.get_or_insert(time.clone());
             self.last = Some(time.clone());
             let body = msg.strip_prefix("Trace:").unwrap_or(msg).trim();
-            let event = decode(line.no, text, body).or_else(|| {
-                self.keeps_ordinary(proc_)
-                    .then(|| RawEvent::new(line.no, text, Kind::Log, body))
-            });
+            let event = self
+                .session_event(line.no, text, pg, body)
+                .or_else(|| decode(line.no, text, body))
+                .or_else(|| failover::decode(line.no, text, pg, proc_, body))
+                .or_else(|| {
+                    self.keeps_ordinary(proc_)
+                        .then(|| RawEvent::new(line.no, text, Kind::Log, body))
+                });
             self.open = event.is_some();
             if let Some(ev) = event {
                 out.emit(record_event(ev, pg, proc_, time));
@@ -164,6 +181,23 @@ impl LineParser for DumplogParser {
 }
 
 impl DumplogParser {
+    /// The event of a CTI Server session message (`SESSION <n>: MsgType:...`)
+    /// once this record completes what it needs; other records end the message.
+    fn session_event(&mut self, no: u64, text: &str, pg: &str, body: &str) -> Option<RawEvent> {
+        let Some((n, rest)) = failover::session_parts(body) else {
+            self.session = None;
+            return None;
+        };
+        if let Some(m) = failover::SessionMsg::start(n, rest, no, text) {
+            self.session = Some(m);
+        } else if let Some(m) = self.session.as_mut() {
+            if !m.extend(n, rest, text) {
+                self.session = None;
+            }
+        }
+        self.session.as_mut().and_then(|m| m.event(pg))
+    }
+
     /// Whether an ordinary record of `process` becomes an event: always with
     /// `keep_ordinary`, else only the process's first record in the file.
     fn keeps_ordinary(&mut self, process: &str) -> bool {
@@ -182,7 +216,13 @@ impl DumplogParser {
 /// process that wrote it (the fields and entity every record carries).
 fn record_event(mut ev: RawEvent, pg: &str, proc_: &str, time: RawTime) -> RawEvent {
     ev.time = time;
-    ev.fields.insert("component", [pg, proc_].join("-"));
+    let token = [pg, proc_].join("-");
+    // Failover events name the component that changed state; the others
+    // keep the process token here too.
+    if !ev.fields.contains_key("component") {
+        ev.fields.insert("component", &token);
+    }
+    ev.fields.insert("process_token", token);
     ev.fields.insert("peripheral_gateway", pg);
     let process = Entity {
         kind: EntityKind::Process,

@@ -273,3 +273,197 @@ fn ordinary_records_yield_an_event_per_process_unless_every_one_is_asked_for() {
     };
     assert_eq!((t(first), t(last)), ("08:00:00".into(), "08:00:04".into()));
 }
+
+#[test]
+fn mds_in_service_from_the_best_practices_guide() {
+    let f = parse(
+        include_str!("../../tests/fixtures/ucce_dumplog/mds_bp9.txt"),
+        "rgra/rtr/dumplog.txt",
+    );
+    assert_eq!(f.understood, f.lines);
+    let e = &f.events[0];
+    assert_eq!(e.kind, Kind::Failover);
+    assert_eq!(
+        (
+            e.fields["component"].as_str(),
+            e.fields["state"].as_str(),
+            e.fields["side"].as_str(),
+            e.fields["process_token"].as_str(),
+        ),
+        ("mds", "in_service", "A", "ra-rtr")
+    );
+    assert!(!e.fields.contains_key("wording"));
+    let RawTime::Local(dt, DateSource::Header) = e.time else {
+        panic!("{:?}", e.time)
+    };
+    assert_eq!(dt.to_string(), "2007-02-08T00:37:44");
+}
+
+#[test]
+fn cti_server_session_traces_are_read_whole() {
+    let text = include_str!("../../tests/fixtures/ucce_dumplog/ctisvr_200937.txt");
+    let f = parse_all(text, "pg1a/ctisvr.txt");
+    assert_eq!(f.understood, f.lines);
+    // Statistics queries are ordinary records.
+    assert!(f.events.iter().all(|e| e.kind == Kind::Log));
+    assert_eq!(f.events[0].fields["peripheral_gateway"], "cg1A");
+}
+
+/// A CTI Server session trace in the shape of TAC document 200937 with the
+/// CTI protocol's SYSTEM_EVENT and AGENT_STATE_EVENT messages: how their
+/// enumerated values print is UNCONFIRMED.
+const SESSION_EVENTS: &str = "Events from May 3, 2024
+10:15:00:101 cg1A-ctisvr SESSION 12: MsgType:SYSTEM_EVENT (PGStatus:0x0 ICMCentralControllerTime:05/03 10:15:00
+10:15:00:101 cg1A-ctisvr SESSION 12:         SystemEventID:SYS_PERIPHERAL_OFFLINE SystemEventArg1:5000 )
+10:15:01:200 cg1A-ctisvr SESSION 14: MsgType:AGENT_STATE_EVENT (MonitorID:0 PeripheralID:5000 SessionID:14
+10:15:01:200 cg1A-ctisvr SESSION 14:         AgentState:AGENT_STATE_LOGOUT EventReasonCode:50002 AgentExtension:1001 AgentID:2001 )
+10:15:02:000 cg1A-ctisvr SESSION 15: MsgType:CLOSE_REQ (InvokeID:0x5 Status:0 )
+10:15:03:000 cg1A-ctisvr SESSION 16: MsgType:SYSTEM_EVENT (PGStatus:0x0
+10:15:03:000 cg1A-ctisvr SESSION 16:         SystemEventID:9 )
+";
+
+#[test]
+fn session_messages_make_failover_and_agent_events() {
+    let f = parse(SESSION_EVENTS, "pg1a/ctisvr.txt");
+    assert_eq!(f.understood, f.lines);
+    let kinds: Vec<Kind> = f.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::Log,
+            Kind::Failover,
+            Kind::AgentState,
+            Kind::AgentState,
+            Kind::Log
+        ]
+    );
+    let off = &f.events[1];
+    assert_eq!(
+        (
+            off.fields["component"].as_str(),
+            off.fields["state"].as_str(),
+            off.fields["peripheral"].as_str(),
+            off.fields["side"].as_str(),
+            off.fields["wording"].as_str(),
+        ),
+        ("peripheral", "offline", "5000", "A", "unconfirmed")
+    );
+    // The event points at the record that starts the message.
+    assert_eq!(off.line, 2);
+    let out = &f.events[2];
+    assert_eq!(
+        (
+            out.fields["state"].as_str(),
+            out.fields["agent_id"].as_str(),
+            out.fields["reason_code"].as_str(),
+            out.fields["peripheral_id"].as_str(),
+        ),
+        ("logout", "2001", "50002", "5000")
+    );
+    assert_eq!(f.events[3].fields["state"], "session_closed");
+    assert_eq!(f.events[4].fields["system_event_id"], "9");
+}
+
+#[test]
+fn windows_event_texts_and_guessed_wording_in_pg_traces() {
+    let text = "Events from May 3, 2024
+10:00:00:000 PG1A-pgag Trace: Connection to Central Controller side A failed
+10:00:01:000 ra-rtr Trace: ACD/IVR IVR4(ID 5007) is off-line and not visible to the Peripheral Gateway. Routing to this site is impacted
+10:00:02:000 PG1B-pim1 Trace: PIM for peripheral 5000 going active
+10:00:03:000 PG1A-opc Trace: Peripheral 5000 is offline
+10:00:04:000 PG1B-opc Trace: OPC entering simplex mode
+10:00:05:000 PG1A-ctisvr Trace: 42 agents logged out
+10:00:06:000 PG1A-ctisvr Trace: CTI client 10.1.1.7 disconnected
+10:00:07:000 PG1B-pim1 Trace: Peripheral 5000 activated
+";
+    let f = parse(text, "pg1/dumplog.txt");
+    let got: Vec<(Kind, &str, &str, Option<&str>)> = f
+        .events
+        .iter()
+        .map(|e| {
+            (
+                e.kind,
+                e.fields.get("component").unwrap_or(""),
+                e.fields["state"].as_str(),
+                e.fields.get("side"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Kind::Failover,
+                "central_controller_link",
+                "failed",
+                Some("A")
+            ),
+            (Kind::Failover, "peripheral", "offline", Some("A")),
+            (Kind::Failover, "pim", "active", Some("B")),
+            (Kind::Failover, "peripheral", "offline", Some("A")),
+            (Kind::Failover, "opc", "simplex", Some("B")),
+            (Kind::AgentState, "PG1A-ctisvr", "logout", None),
+            (Kind::AgentState, "PG1A-ctisvr", "client_disconnected", None),
+            (Kind::Failover, "pim", "active", Some("B")),
+        ]
+    );
+    assert!(f
+        .events
+        .iter()
+        .all(|e| e.fields["wording"] == "unconfirmed"));
+    assert_eq!(f.events[0].fields["remote_side"], "A");
+    assert_eq!(
+        (
+            f.events[1].fields["peripheral"].as_str(),
+            f.events[1].fields["peripheral_id"].as_str()
+        ),
+        ("IVR4", "5007")
+    );
+    assert_eq!(f.events[3].fields["peripheral"], "5000");
+    assert_eq!(f.events[5].fields["agents"], "42");
+}
+
+#[test]
+fn every_fixture_is_at_least_95_percent_understood() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ucce_dumplog");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let f = parse(&text, &path.to_string_lossy());
+            assert!(
+                f.understood * 100 >= f.lines * 95,
+                "{}: {}/{}",
+                path.display(),
+                f.understood,
+                f.lines
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 4);
+}
+
+#[test]
+fn new_fixtures_are_detected_as_dumplog() {
+    use crate::{detect, Head};
+    for (name, text) in [
+        (
+            "ctisvr.txt",
+            include_str!("../../tests/fixtures/ucce_dumplog/ctisvr_200937.txt"),
+        ),
+        (
+            "rtr.txt",
+            include_str!("../../tests/fixtures/ucce_dumplog/mds_bp9.txt"),
+        ),
+        ("s.txt", SESSION_EVENTS),
+    ] {
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            detect(&Head { name, lines }).map(|f| f.name()),
+            Some("ucce-dumplog"),
+            "{name}"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! Fuzz the `ccbu-log` parser: any bytes, forced through it, never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use uctriage_formats::{by_name, parse_reader, FileContext};
+
+fuzz_target!(|data: &[u8]| {
+    let mut ctx = FileContext::new("fuzz/Desktop-webservices.2024-01-01.log");
+    let parsed = parse_reader(by_name("ccbu-log"), &ctx, data);
+    assert!(parsed.understood <= parsed.lines);
+    ctx.keep_ordinary = true;
+    let all = parse_reader(by_name("ccbu-log"), &ctx, data);
+    assert_eq!(all.lines, parsed.lines);
+    assert!(all.events.len() >= parsed.events.len());
+});
