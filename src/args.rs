@@ -10,13 +10,52 @@ use std::path::PathBuf;
 /// from its content, puts every event on one timeline with an absolute time
 /// and says how each time zone was decided.
 ///
-/// Exit codes: 0 = done (problems in some files are reported, not fatal);
-/// 2 = bad arguments or nothing could be read.
+/// Exit codes: 0 = analysed and something found (findings, events);
+/// 1 = analysed and nothing found; 2 = bad arguments or nothing readable
+/// (stderr says, per file, why). Problems in single files are reported,
+/// never fatal.
 #[derive(Parser, Debug)]
 #[command(name = "uctriage", version, about, long_about, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour text output: auto = only on a terminal and without
+    /// NO_COLOR in the environment.
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// Colour on a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always colour, also into files and pipes.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Where a report goes, shared by the commands that write one.
+#[derive(Args, Debug, Default)]
+pub struct OutputArgs {
+    /// Write the report to FILE instead of stdout (`-` is stdout). The file
+    /// appears whole once the report is complete, never half-written.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The zone times are shown in, shared by the commands that show times.
+#[derive(Args, Debug, Default)]
+pub struct ZoneArgs {
+    /// Show times in UTC instead of the incident's local zone.
+    #[arg(long, conflicts_with = "display_tz")]
+    pub utc: bool,
+    /// Show times in this zone (an Olson name such as Europe/Berlin, or UTC)
+    /// instead of the incident's local zone. Civil times given to --since
+    /// and --until are read in it too.
+    #[arg(long, value_name = "ZONE")]
+    pub display_tz: Option<String>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -25,7 +64,8 @@ const EXAMPLES: &str = "Examples:
   uctriage timeline examples/ctios-outage-2019-07-12
   uctriage timeline bundle.zip --kind device_out_of_service --kind service_core
   uctriage timeline ./collected --since '2019-07-12 12:00' --until '2019-07-12 13:00' --utc
-  uctriage timeline ./collected --format json > events.ndjson
+  uctriage timeline ./collected --since -30m     # the last 30 minutes of the bundle
+  uctriage timeline ./collected --format json -o events.ndjson
   uctriage files ./collected            # what was found, per file, and what went wrong
   uctriage formats                      # every format uctriage reads";
 
@@ -63,6 +103,30 @@ pub enum Command {
     /// the same output fetches only what is missing. The password comes from
     /// --password-env or a prompt, never from the command line.
     Collect(CollectArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    /// to stdout: e.g. `uctriage completions bash > ~/.local/share/bash-completion/completions/uctriage`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from this command-line definition:
+    /// `uctriage man > uctriage.1`, or every page with `--dir`.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// Arguments of the hidden `man`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write uctriage.1 and one uctriage-COMMAND.1 per command into DIR
+    /// instead of printing uctriage.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Arguments of `completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Inputs and how to read them, shared by the commands that read a bundle.
@@ -117,22 +181,18 @@ pub struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
     pub format: TimelineFormat,
-    /// Show times in UTC instead of the incident's local zone.
-    #[arg(long)]
-    pub utc: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
     /// Only events of this host (any of its names or addresses). Repeatable.
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
     /// Only events of this kind (e.g. device_out_of_service, service_core). Repeatable.
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<String>,
-    /// Only events at or after this time: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]`
-    /// in the shown zone.
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only events at or before this time (same forms as --since).
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Only events whose summary, fields or raw text match this regex.
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
@@ -143,6 +203,19 @@ pub struct TimelineArgs {
     /// traces read).
     #[arg(long)]
     pub all: bool,
+}
+
+/// A time window, shared by `timeline` and `analyze`.
+#[derive(Args, Debug, Default)]
+pub struct WindowArgs {
+    /// Only events at or after this time: RFC 3339, `YYYY-MM-DD HH:MM[:SS]`
+    /// in the shown zone, or `-DURATION` (e.g. -2h, -90m, -1h30m) counted back
+    /// from the bundle's last event, never from the clock of this machine.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Only events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
 }
 
 /// Output format of `files`.
@@ -162,9 +235,10 @@ pub struct FilesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FilesFormat::Text)]
     pub format: FilesFormat,
-    /// Show times in UTC.
-    #[arg(long)]
-    pub utc: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
 }
 
 /// Output format of `analyze`.
@@ -188,9 +262,16 @@ pub struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
-    /// Show times in UTC.
-    #[arg(long)]
-    pub utc: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
+    /// Analyse only events of this host (any of its names or addresses).
+    /// Repeatable. Events without a time (CLI snapshots) of those hosts stay.
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Use knowledge files from this folder instead of the shipped ones (any
     /// of the files of `uctriage knowledge`; DIR/rules/*.toml replace or add
     /// rules). Checked strictly first: see `uctriage knowledge check DIR`.
@@ -218,6 +299,8 @@ pub struct KnowledgeArgs {
     /// Use knowledge files from this folder instead of the shipped ones.
     #[arg(long, value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// What to do (default: list what is known).
     #[command(subcommand)]
     pub action: Option<KnowledgeAction>,

@@ -3,9 +3,11 @@
 
 mod args;
 mod commands;
+mod output;
 mod progress;
 
 use clap::Parser;
+use std::io::Write;
 
 /// mimalloc instead of the system allocator: parsers that build an event per
 /// line spend most of their time allocating (2-2.5x less CPU with it, measured
@@ -15,16 +17,25 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     no_transparent_huge_pages();
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; a closed pipe after them is quiet.
+            let code = if e.use_stderr() {
+                commands::FAILED
+            } else {
+                commands::FOUND
+            };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
     let code = match commands::run(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => commands::FOUND,
         Err(e) => {
-            if is_broken_pipe(&e) {
-                0
-            } else {
-                eprintln!("uctriage: {e:#}");
-                2
-            }
+            let _ = writeln!(std::io::stderr(), "uctriage: {e:#}");
+            commands::FAILED
         }
     };
     std::process::exit(code);
@@ -49,9 +60,41 @@ fn no_transparent_huge_pages() {
     }
 }
 
+/// Whether the error is the reader of our output going away (`| head`):
+/// such a run ends quietly, as `cat` and `rg` do.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(reader_went_away)
     })
+}
+
+/// Windows reports a closed pipe as raw OS errors that std does not map to
+/// `BrokenPipe`: ERROR_NO_DATA (232, "the pipe is being closed") and
+/// ERROR_PIPE_NOT_CONNECTED (233). Other systems have no such numbers.
+const WINDOWS_PIPE_CLOSED: [i32; 2] = [232, 233];
+
+fn reader_went_away(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+        || (cfg!(windows)
+            && e.raw_os_error()
+                .is_some_and(|c| WINDOWS_PIPE_CLOSED.contains(&c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_quiet_other_errors_are_not() {
+        let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the timeline");
+        assert!(is_broken_pipe(&pipe));
+        let denied = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert!(!is_broken_pipe(&denied));
+        for code in WINDOWS_PIPE_CLOSED {
+            let e = anyhow::Error::new(std::io::Error::from_raw_os_error(code));
+            assert_eq!(is_broken_pipe(&e), cfg!(windows), "os error {code}");
+        }
+    }
 }

@@ -59,6 +59,23 @@ fn html_report_of_the_reference_incident() {
         "the impact start is drawn"
     );
 
+    // Ping loss as the capture's statistics say: 0 % at 06:30, 30 % at 12:50.
+    let loss = charts
+        .iter()
+        .find(|c| c.contains("ping loss percent"))
+        .expect("a ping-loss chart");
+    assert!(loss.contains(">30 %</text>"), "the 30 % loss is drawn");
+    assert!(loss.contains(">0 %</text>"));
+    // One time axis for the lanes and the charts, and an inset.
+    let axis = Regex::new(r#"data-axis="overview" data-from="(\d+)" data-to="(\d+)""#).unwrap();
+    let spans: Vec<(&str, &str)> = axis
+        .captures_iter(&html)
+        .map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()))
+        .collect();
+    assert_eq!(spans.len(), charts.len() + 1, "the lanes and every chart");
+    assert!(spans.iter().all(|s| *s == spans[0]), "{spans:?}");
+    assert!(html.contains("data-axis=\"inset\""));
+
     // Self-contained: nothing loaded from anywhere.
     let tag = Regex::new(r"(?is)<(script|link|img|iframe|object|embed|source|video|audio)\b[^>]*>")
         .unwrap();

@@ -1,15 +1,17 @@
 //! `uctriage analyze`.
 
-use super::{load_bundle, time_style};
-use crate::args::{AnalyzeArgs, AnalyzeFormat};
+use super::window::Window;
+use super::{ensure_readable, load_bundle, time_style};
+use crate::args::{AnalyzeArgs, AnalyzeFormat, ColorWhen};
+use crate::output::Output;
 use anyhow::{Context, Result};
-use std::io::Write;
 use std::sync::Arc;
 use uctriage_correlate::{Engine, Topology, TopologyFile};
-use uctriage_engine::Retain;
+use uctriage_engine::{Bundle, Retain};
 use uctriage_knowledge::Knowledge;
+use uctriage_report::TimeStyle;
 
-pub fn run(a: AnalyzeArgs) -> Result<i32> {
+pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     let kb = Arc::new(Knowledge::load(a.knowledge.as_deref())?);
     // Every rule is built and checked before a byte of the bundle is read.
     let engine = Engine::new(&kb).map_err(|errors| {
@@ -22,19 +24,23 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
         AnalyzeFormat::Html => Retain::All,
         _ => Retain::Only(engine.retention()),
     };
-    let bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
-    let style = time_style(&bundle, a.utc);
     let topo_file = topology_file(&a)?;
+    let mut out = Output::open(&a.out, color)?;
+    let mut bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
+    ensure_readable(&bundle, &a.input.paths)?;
+    let style = time_style(&bundle, &a.zone)?;
+    let window = Window::new(&a.window, &bundle, &style)?;
+    focus(&mut bundle, &a.host, &window, &style);
     let topology = Topology::build(
         &bundle.events,
         &bundle.hosts,
         topo_file.as_ref().map(|(f, p)| (f, p.as_str())),
     );
     let analysis = engine.analyze(&bundle, &kb, &topology, &style.tz);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let layout = out.layout;
     match a.format {
         AnalyzeFormat::Text => {
-            uctriage_report::analysis_text(&mut out, &analysis, &style, &bundle.notes)?
+            uctriage_report::analysis_text(&mut out, &analysis, &style, &layout, &bundle.notes)?
         }
         AnalyzeFormat::Md => {
             uctriage_report::analysis_markdown(&mut out, &analysis, &style, &bundle.notes)?
@@ -50,8 +56,52 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
             uctriage_report::analysis_html(&mut out, &analysis, &bundle, &style)?
         }
     }
-    out.flush()?;
-    Ok(super::exit_code(bundle))
+    out.finish()?;
+    let code = if analysis.findings.is_empty() {
+        super::NOTHING_FOUND
+    } else {
+        super::FOUND
+    };
+    Ok(super::done(bundle, code))
+}
+
+/// Keep only the events of `hosts` (when any is named) inside `window`, and
+/// say so in the bundle's notes: the analysis sees nothing else, so a
+/// recurrence or a baseline outside the window is not seen either.
+fn focus(bundle: &mut Bundle, hosts: &[String], window: &Window, style: &TimeStyle) {
+    if hosts.is_empty() && !window.is_set() {
+        return;
+    }
+    let wanted: Vec<String> = hosts.iter().map(|h| bundle.hosts.resolve(h)).collect();
+    let before = bundle.events.len();
+    bundle.events.retain(|e| {
+        let host_ok = wanted.is_empty() || e.host.as_ref().is_some_and(|h| wanted.contains(h));
+        // Undated events (CLI snapshots: versions, cluster lists) belong to
+        // no window: they stay, so that what they tell is still known.
+        let time_ok = e.time.is_none() || window.keeps(e.time);
+        host_ok && time_ok
+    });
+    let mut scope = Vec::new();
+    if !wanted.is_empty() {
+        scope.push(format!("hosts {}", wanted.join(", ")));
+    }
+    if window.is_set() {
+        let show = |t: Option<uctriage_core::jiff::Timestamp>| {
+            t.map_or_else(|| "…".to_string(), |t| style.show(t))
+        };
+        scope.push(format!(
+            "from {} to {}",
+            show(window.since),
+            show(window.until)
+        ));
+    }
+    bundle.notes.push(format!(
+        "analysis limited to {} (--host/--since/--until): {} of {} events kept; nothing outside is seen, recurrences and baselines included",
+        scope.join(", "),
+        bundle.events.len(),
+        before
+    ));
+    bundle.notes.extend(window.explained.iter().cloned());
 }
 
 /// `--topology FILE`, else a `topology.toml` at the top of a folder input.

@@ -14,5 +14,5 @@ pub fn run() -> Result<i32> {
             f.example()
         )?;
     }
-    Ok(0)
+    Ok(super::FOUND)
 }

@@ -1,17 +1,17 @@
 //! `uctriage knowledge`: what is known, with sources; `knowledge check`:
 //! validate a knowledge folder and run its rules' cases.
 
-use crate::args::{KnowledgeAction, KnowledgeArgs};
+use crate::args::{ColorWhen, KnowledgeAction, KnowledgeArgs, OutputArgs};
 use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 use uctriage_correlate::{run_cases, Engine, Input, Output};
 use uctriage_knowledge::{Knowledge, KnowledgeError};
 
-pub fn run(a: KnowledgeArgs) -> Result<i32> {
+pub fn run(a: KnowledgeArgs, color: ColorWhen) -> Result<i32> {
     match a.action {
         Some(KnowledgeAction::Check { dir }) => check(dir.as_deref().or(a.knowledge.as_deref())),
-        None => list(a.knowledge.as_deref()),
+        None => list(a.knowledge.as_deref(), &a.out, color),
     }
 }
 
@@ -88,7 +88,7 @@ fn flag(confirmed: bool) -> &'static str {
     }
 }
 
-fn list(dir: Option<&Path>) -> Result<i32> {
+fn list(dir: Option<&Path>, dest: &OutputArgs, color: ColorWhen) -> Result<i32> {
     let kb = match Knowledge::load(dir) {
         Ok(kb) => kb,
         Err(e) => {
@@ -103,7 +103,7 @@ fn list(dir: Option<&Path>) -> Result<i32> {
             return Ok(2);
         }
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::output::Output::open(dest, color)?;
     for (file, origin) in &kb.origin {
         writeln!(out, "# {file}: {origin}")?;
     }
@@ -289,6 +289,6 @@ fn list(dir: Option<&Path>) -> Result<i32> {
     for (k, s) in &kb.sources.source {
         writeln!(out, "  {k}: {} {}", s.title, s.url)?;
     }
-    out.flush()?;
-    Ok(0)
+    out.finish()?;
+    Ok(super::FOUND)
 }

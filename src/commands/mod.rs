@@ -2,28 +2,44 @@
 
 mod analyze;
 mod collect;
+mod completions;
 mod files;
 mod formats;
 mod knowledge;
+mod readable;
 mod timeline;
+mod window;
 
-use crate::args::{Cli, Command, InputArgs};
+use crate::args::{Cli, Command, InputArgs, ZoneArgs};
 use crate::progress::Bar;
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
+use uctriage_core::jiff::tz::TimeZone;
 use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, Retain, WalkOptions, ZoneHint};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
 
+pub(crate) use readable::ensure_readable;
+
+/// Exit code: analysed, and something found (findings, matching events).
+pub const FOUND: i32 = 0;
+/// Exit code: analysed, and nothing found.
+pub const NOTHING_FOUND: i32 = 1;
+/// Exit code: bad arguments, or nothing readable (stderr says why per file).
+pub const FAILED: i32 = 2;
+
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    let color = cli.color;
     match cli.command {
-        Command::Timeline(a) => timeline::run(a),
-        Command::Files(a) => files::run(a),
+        Command::Timeline(a) => timeline::run(a, color),
+        Command::Files(a) => files::run(a, color),
         Command::Formats => formats::run(),
-        Command::Analyze(a) => analyze::run(a),
-        Command::Knowledge(a) => knowledge::run(a),
+        Command::Analyze(a) => analyze::run(a, color),
+        Command::Knowledge(a) => knowledge::run(a, color),
         Command::Collect(a) => collect::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => completions::man(a),
     }
 }
 
@@ -110,26 +126,30 @@ fn clamp_threads(n: usize) -> usize {
     n.clamp(1, max)
 }
 
-/// The zone times are shown in.
-pub(crate) fn time_style(bundle: &Bundle, utc: bool) -> TimeStyle {
-    if utc {
-        TimeStyle::utc()
-    } else {
-        TimeStyle {
-            tz: bundle.display.tz.clone(),
-            name: bundle.display.zone.clone(),
-        }
+/// The zone times are shown in: `--utc`, `--display-tz ZONE`, else the
+/// incident's local zone.
+pub(crate) fn time_style(bundle: &Bundle, zone: &ZoneArgs) -> Result<TimeStyle> {
+    if zone.utc {
+        return Ok(TimeStyle::utc());
     }
+    if let Some(name) = &zone.display_tz {
+        let tz = TimeZone::get(name).with_context(|| {
+            format!("--display-tz `{name}` is not a time zone: use an Olson name such as Europe/Berlin, or UTC")
+        })?;
+        return Ok(TimeStyle {
+            tz,
+            name: name.clone(),
+        });
+    }
+    Ok(TimeStyle {
+        tz: bundle.display.tz.clone(),
+        name: bundle.display.zone.clone(),
+    })
 }
 
-/// 0 when anything was read, else 2. Consumes the bundle without freeing it:
-/// the process ends next, and dropping millions of events one by one is wasted time.
-pub(crate) fn exit_code(bundle: Bundle) -> i32 {
-    let code = if bundle.files.iter().any(|f| f.lines > 0) {
-        0
-    } else {
-        2
-    };
+/// End a command with `code`, without freeing the bundle: the process ends
+/// next, and dropping millions of events one by one is wasted time.
+pub(crate) fn done(bundle: Bundle, code: i32) -> i32 {
     std::mem::forget(bundle);
     code
 }

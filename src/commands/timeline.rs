@@ -1,38 +1,53 @@
 //! `uctriage timeline`.
 
-use super::{bundled_knowledge, load_bundle, time_style};
-use crate::args::{TimelineArgs, TimelineFormat};
-use anyhow::{bail, Context, Result};
+use super::window::Window;
+use super::{bundled_knowledge, ensure_readable, load_bundle, time_style};
+use crate::args::{ColorWhen, TimelineArgs, TimelineFormat};
+use crate::output::Output;
+use anyhow::{Context, Result};
 use regex::Regex;
-use std::io::Write;
-use uctriage_core::jiff::civil::DateTime;
-use uctriage_core::jiff::tz::TimeZone;
-use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::{Bundle, Retain};
+use uctriage_report::TimeStyle;
 
-pub fn run(a: TimelineArgs) -> Result<i32> {
+pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
+    let mut out = Output::open(&a.out, color)?;
     let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all, Retain::All)?;
-    let style = time_style(&bundle, a.utc);
-    let filter = Filter::new(&a, &bundle, &style.tz)?;
+    ensure_readable(&bundle, &a.input.paths)?;
+    let style = time_style(&bundle, &a.zone)?;
+    let filter = Filter::new(&a, &bundle, &style)?;
     let events: Vec<&Event> = bundle.events.iter().filter(|e| filter.keeps(e)).collect();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let code = if events.is_empty() {
+        super::NOTHING_FOUND
+    } else {
+        super::FOUND
+    };
+    let layout = out.layout;
     match a.format {
         TimelineFormat::Json => uctriage_report::timeline_ndjson(&mut out, events)?,
         TimelineFormat::Text => {
-            let header = header(&bundle, &style.name, a.utc);
-            uctriage_report::timeline_text(&mut out, &style, &header, events)?
+            let mut header = header(&bundle, &style, &a);
+            header.extend(filter.window.explained.iter().cloned());
+            uctriage_report::timeline_text(&mut out, &style, &layout, &header, events)?
         }
     }
-    out.flush()?;
-    Ok(super::exit_code(bundle))
+    out.finish()?;
+    Ok(super::done(bundle, code))
 }
 
-fn header(bundle: &Bundle, zone: &str, utc: bool) -> Vec<String> {
-    let mut h = vec![if utc {
+fn header(bundle: &Bundle, style: &TimeStyle, a: &TimelineArgs) -> Vec<String> {
+    let mut h = vec![if a.zone.utc {
         "times in UTC".to_string()
+    } else if a.zone.display_tz.is_some() {
+        format!(
+            "times in {} (--display-tz; the incident's local zone is {})",
+            style.name, bundle.display.zone
+        )
     } else {
-        format!("times in {zone} (the incident's local zone; --utc for UTC)")
+        format!(
+            "times in {} (the incident's local zone; --utc or --display-tz ZONE for another)",
+            style.name
+        )
     }];
     let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
     for (host, d) in &bundle.zones {
@@ -55,14 +70,13 @@ fn header(bundle: &Bundle, zone: &str, utc: bool) -> Vec<String> {
 struct Filter {
     hosts: Vec<String>,
     kinds: Vec<Kind>,
-    since: Option<Timestamp>,
-    until: Option<Timestamp>,
+    window: Window,
     grep: Option<Regex>,
     all: bool,
 }
 
 impl Filter {
-    fn new(a: &TimelineArgs, bundle: &Bundle, tz: &TimeZone) -> Result<Filter> {
+    fn new(a: &TimelineArgs, bundle: &Bundle, style: &TimeStyle) -> Result<Filter> {
         let kinds = a
             .kind
             .iter()
@@ -82,8 +96,7 @@ impl Filter {
         Ok(Filter {
             hosts: a.host.iter().map(|h| bundle.hosts.resolve(h)).collect(),
             kinds,
-            since: a.since.as_deref().map(|s| parse_when(s, tz)).transpose()?,
-            until: a.until.as_deref().map(|s| parse_when(s, tz)).transpose()?,
+            window: Window::new(&a.window, bundle, style)?,
             grep,
             all: a.all,
         })
@@ -102,15 +115,8 @@ impl Filter {
         if !self.kinds.is_empty() && !self.kinds.contains(&e.kind) {
             return false;
         }
-        if let Some(s) = self.since {
-            if e.time.is_none_or(|t| t < s) {
-                return false;
-            }
-        }
-        if let Some(u) = self.until {
-            if e.time.is_none_or(|t| t > u) {
-                return false;
-            }
+        if !self.window.keeps(e.time) {
+            return false;
         }
         if let Some(re) = &self.grep {
             return re.is_match(&e.summary)
@@ -119,20 +125,4 @@ impl Filter {
         }
         true
     }
-}
-
-/// RFC 3339, or a civil `YYYY-MM-DD[ HH:MM[:SS]]` in the shown zone.
-fn parse_when(s: &str, tz: &TimeZone) -> Result<Timestamp> {
-    if let Ok(ts) = s.parse::<Timestamp>() {
-        return Ok(ts);
-    }
-    let civil = s.trim().replace(' ', "T");
-    let dt: DateTime = match civil.parse() {
-        Ok(dt) => dt,
-        Err(_) => match civil.parse::<uctriage_core::jiff::civil::Date>() {
-            Ok(d) => d.to_datetime(uctriage_core::jiff::civil::Time::midnight()),
-            Err(_) => bail!("`{s}` is not a time: use RFC 3339 or `YYYY-MM-DD HH:MM[:SS]`"),
-        },
-    };
-    Ok(tz.to_ambiguous_timestamp(dt).compatible()?)
 }

@@ -1,8 +1,10 @@
-//! Helpers for the end-to-end tests: run the real binary.
+//! Helpers for the end-to-end tests: run the real binary, and check every
+//! JSON document it writes against the schemas in `schema/`.
 
 #![allow(dead_code)]
 
 pub mod incident;
+pub mod schema;
 pub mod transform;
 
 use std::path::{Path, PathBuf};
@@ -13,18 +15,51 @@ pub fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ctios-outage-2019-07-12")
 }
 
-/// Run `uctriage` with `args`; returns stdout, panicking on a non-zero exit.
-pub fn run(args: &[&str]) -> String {
+/// What a run of the binary gave.
+pub struct Outcome {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Run `uctriage` with `args` in a fixed environment (no COLUMNS, no colour
+/// forced), whatever its exit code. Any JSON it wrote (to stdout or to
+/// `-o FILE`) is validated against its schema.
+pub fn output(args: &[&str]) -> Outcome {
     let out = Command::new(env!("CARGO_BIN_EXE_uctriage"))
         .args(args)
+        .env_remove("COLUMNS")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("NO_COLOR")
         .output()
         .expect("run uctriage");
-    assert!(
-        out.status.success(),
-        "uctriage {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let outcome = Outcome {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    };
+    schema::check_output(args, &outcome.stdout);
+    outcome
+}
+
+/// Run `uctriage` expecting exit code `code`; returns stdout.
+pub fn run_expect(args: &[&str], code: i32) -> String {
+    let out = output(args);
+    assert_eq!(
+        out.code, code,
+        "uctriage {args:?} exited {} (expected {code}): {}",
+        out.code, out.stderr
     );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    out.stdout
+}
+
+/// Run `uctriage` with `args`; returns stdout, panicking unless it exits 0
+/// (analysed, and something found).
+pub fn run(args: &[&str]) -> String {
+    run_expect(args, 0)
 }
 
 /// Run `uctriage` and parse NDJSON output.

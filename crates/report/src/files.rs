@@ -1,6 +1,7 @@
 //! What was found, per file.
 
 use crate::printable::printable;
+use crate::text::{problem_style, TextLayout};
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -58,13 +59,15 @@ impl<'a> FileRecord<'a> {
 
 #[derive(Serialize)]
 struct FilesDoc<'a> {
+    schema_version: &'static str,
     files: Vec<FileRecord<'a>>,
     notes: &'a [String],
 }
 
-/// Write `{"files": [...], "notes": [...]}`.
+/// Write `{"schema_version": "1.0", "files": [...], "notes": [...]}`.
 pub fn files_json(out: &mut dyn Write, files: &[FileInfo], notes: &[String]) -> io::Result<()> {
     let doc = FilesDoc {
+        schema_version: crate::SCHEMA_VERSION,
         files: files.iter().map(FileRecord::new).collect(),
         notes,
     };
@@ -72,10 +75,12 @@ pub fn files_json(out: &mut dyn Write, files: &[FileInfo], notes: &[String]) -> 
     out.write_all(b"\n")
 }
 
-/// Write a table of files, each followed by its first problems.
+/// Write a table of files, each followed by its first problems (one line
+/// each, marked in colour when the layout says so); notes wrap to its width.
 pub fn files_text(
     out: &mut dyn Write,
     style: &TimeStyle,
+    layout: &TextLayout,
     files: &[FileInfo],
     notes: &[String],
 ) -> io::Result<()> {
@@ -109,10 +114,12 @@ pub fn files_text(
             f.lines,
             pct
         )?;
+        // A problem is a record, like a timeline row: one line each, for grep.
+        let bang = layout.paint(problem_style(), "!");
         for p in f.problems.iter().take(5) {
             match p.line {
-                Some(l) => writeln!(out, "    ! line {l}: {}", printable(&p.message))?,
-                None => writeln!(out, "    ! {}", printable(&p.message))?,
+                Some(l) => writeln!(out, "    {bang} line {l}: {}", printable(&p.message))?,
+                None => writeln!(out, "    {bang} {}", printable(&p.message))?,
             }
         }
         let more = f.problems.len().saturating_sub(5) as u64 + f.problems_dropped;
@@ -124,7 +131,9 @@ pub fn files_text(
         }
     }
     for n in notes {
-        writeln!(out, "note: {}", printable(n))?;
+        for line in layout.wrap(&printable(n), "note: ", "      ") {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }

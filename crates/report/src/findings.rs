@@ -2,7 +2,9 @@
 
 use crate::files::FileRecord;
 use crate::printable::printable;
+use crate::text::{kind_style, TextLayout};
 use crate::time::TimeStyle;
+use anstyle::Style;
 use serde::Serialize;
 use std::io::{self, Write};
 use uctriage_correlate::{Analysis, Finding, FindingKind};
@@ -10,13 +12,14 @@ use uctriage_normalize::FileInfo;
 
 #[derive(Serialize)]
 struct AnalysisDoc<'a> {
+    schema_version: &'static str,
     findings: &'a [Finding],
     files: Vec<FileRecord<'a>>,
     notes: Vec<&'a str>,
     time_zone: &'a str,
 }
 
-/// Write `{"findings": [...], "files": [...], "notes": [...], "time_zone": "..."}`.
+/// Write `{"schema_version": "1.0", "findings": [...], "files": [...], "notes": [...], "time_zone": "..."}`.
 pub fn analysis_json(
     out: &mut dyn Write,
     a: &Analysis,
@@ -25,6 +28,7 @@ pub fn analysis_json(
     zone: &str,
 ) -> io::Result<()> {
     let doc = AnalysisDoc {
+        schema_version: crate::SCHEMA_VERSION,
         findings: &a.findings,
         files: files.iter().map(FileRecord::new).collect(),
         notes: a.notes.iter().chain(notes).map(String::as_str).collect(),
@@ -50,29 +54,49 @@ fn pct(c: f64) -> String {
     format!("{:.0}%", c * 100.0)
 }
 
-/// Terminal text: a one-screen summary first, then each finding with its evidence.
+/// Terminal text: a one-screen summary first, then each finding with its
+/// evidence. Prose is wrapped to the layout's width; evidence lines are cut
+/// there (one line each); labels are coloured when the layout says so.
 pub fn analysis_text(
     out: &mut dyn Write,
     a: &Analysis,
     style: &TimeStyle,
+    layout: &TextLayout,
     notes: &[String],
 ) -> io::Result<()> {
     writeln!(out, "uctriage analysis — times in {}", style.name)?;
     if a.findings.is_empty() {
-        writeln!(out, "\nNo impact, crash or other finding in this bundle. See `uctriage timeline` for the events.")?;
+        writeln!(out)?;
+        for line in layout.wrap(
+            "No impact, crash or other finding in this bundle. See `uctriage timeline` for the events.",
+            "",
+            "",
+        ) {
+            writeln!(out, "{line}")?;
+        }
     }
+    const LABEL_W: usize = 12;
+    let hang = " ".repeat(LABEL_W + 1);
     let mut last = None;
     for f in &a.findings {
         let l = label(f.kind);
         let head = if last == Some(l) { "" } else { l };
         last = Some(l);
-        writeln!(
-            out,
-            "{head:<12} {}  [{} {}]",
-            printable(&f.title),
-            f.id,
-            pct(f.confidence)
-        )?;
+        let tag = format!("[{} {}]", f.id, pct(f.confidence));
+        let lines = layout.wrap_tagged(
+            &printable(&f.title),
+            &tag,
+            &format!("{head:<LABEL_W$} "),
+            &hang,
+        );
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 && !head.is_empty() {
+                let painted = layout.paint(kind_style(f.kind), head);
+                writeln!(out, "{painted}{}", &line[head.len()..])?;
+            } else {
+                writeln!(out, "{line}")?;
+            }
+        }
     }
     let checks: Vec<&String> = a
         .findings
@@ -81,42 +105,58 @@ pub fn analysis_text(
         .flat_map(|f| &f.next_checks)
         .collect();
     if !checks.is_empty() {
-        writeln!(out, "\nNEXT CHECKS")?;
+        writeln!(
+            out,
+            "\n{}",
+            layout.paint(Style::new().bold(), "NEXT CHECKS")
+        )?;
         for c in checks.iter().take(6) {
-            writeln!(out, "  - {c}")?;
+            for line in layout.wrap(c, "  - ", "    ") {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     for f in &a.findings {
-        writeln!(
-            out,
-            "\n[{}] {} ({}, confidence {})",
+        let head = format!(
+            "[{}] {} ({}, confidence {})",
             f.id,
-            f.title,
+            printable(&f.title),
             f.kind.as_str(),
             pct(f.confidence)
-        )?;
+        );
+        writeln!(out)?;
+        for line in layout.wrap(&head, "", "  ") {
+            writeln!(out, "{}", layout.paint(kind_style(f.kind), &line))?;
+        }
         if let Some(s) = f.start {
             let end = f
                 .end
                 .map(|e| format!(" .. {}", style.show(e)))
                 .unwrap_or_default();
-            writeln!(out, "  when: {}{end}", style.show(s))?;
+            let when = format!("{}{end}", style.show(s));
+            for line in layout.wrap(&when, "  when: ", "        ") {
+                writeln!(out, "{line}")?;
+            }
         }
-        for line in wrap(&f.summary, 100) {
-            writeln!(out, "  {}", printable(&line))?;
+        for line in layout.wrap(&printable(&f.summary), "  ", "  ") {
+            writeln!(out, "{line}")?;
         }
         if !f.caused_by.is_empty() {
-            writeln!(out, "  caused by: {}", f.caused_by.join(", "))?;
+            for line in layout.wrap(&f.caused_by.join(", "), "  caused by: ", "    ") {
+                writeln!(out, "{line}")?;
+            }
         }
         for e in f.evidence.iter().take(6) {
             let first = e.text.lines().next().unwrap_or("");
-            writeln!(
-                out,
-                "    {}:{}  {}",
+            let line = format!(
+                "{}:{}  {}",
                 printable(&e.file),
                 e.line,
                 printable(&clip(first, 110))
-            )?;
+            );
+            for l in layout.wrap(&line, "    ", "        ") {
+                writeln!(out, "{l}")?;
+            }
         }
         if f.evidence.len() > 6 {
             writeln!(
@@ -127,11 +167,15 @@ pub fn analysis_text(
         }
         if !f.references.is_empty() {
             let keys: Vec<&str> = f.references.iter().map(|r| r.key.as_str()).collect();
-            writeln!(out, "  sources: {}", keys.join(", "))?;
+            for line in layout.wrap(&keys.join(", "), "  sources: ", "    ") {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     for n in a.notes.iter().chain(notes) {
-        writeln!(out, "note: {}", printable(n))?;
+        for line in layout.wrap(&printable(n), "note: ", "      ") {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
@@ -227,27 +271,10 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
+/// At most `n` characters (the last one an ellipsis when cut).
 fn clip(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+    match s.char_indices().nth(n.saturating_sub(1)) {
+        Some((i, _)) if s.chars().count() > n => format!("{}…", &s[..i]),
+        _ => s.to_string(),
     }
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut cur = String::new();
-    for word in text.split_whitespace() {
-        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    lines
 }

@@ -10,6 +10,8 @@ mod files;
 mod findings;
 mod html;
 mod printable;
+mod schema;
+mod text;
 mod time;
 mod timeline;
 
@@ -17,5 +19,7 @@ pub use files::{files_json, files_text, FileRecord};
 pub use findings::{analysis_json, analysis_markdown, analysis_text};
 pub use html::analysis_html;
 pub use printable::printable;
+pub use schema::SCHEMA_VERSION;
+pub use text::TextLayout;
 pub use time::TimeStyle;
 pub use timeline::{timeline_ndjson, timeline_text, EventRecord};

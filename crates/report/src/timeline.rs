@@ -1,6 +1,7 @@
 //! The merged timeline as text and as NDJSON.
 
 use crate::printable::printable;
+use crate::text::{problem_style, severity_style, TextLayout};
 use crate::time::{rfc3339_ms, TimeStyle};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -9,6 +10,8 @@ use uctriage_core::{Clock, Entity, Event, Fields};
 /// One event as written to NDJSON (a stable contract for scripts).
 #[derive(Serialize)]
 pub struct EventRecord<'a> {
+    /// [`SCHEMA_VERSION`](crate::SCHEMA_VERSION).
+    pub schema_version: &'static str,
     /// RFC 3339 UTC with milliseconds, or null.
     pub time: Option<String>,
     /// Canonical host.
@@ -39,6 +42,7 @@ impl<'a> EventRecord<'a> {
     /// The record for an event.
     pub fn new(e: &'a Event) -> EventRecord<'a> {
         EventRecord {
+            schema_version: crate::SCHEMA_VERSION,
             time: e.time.map(rfc3339_ms),
             host: e.host.as_deref(),
             kind: e.kind.as_str(),
@@ -68,15 +72,20 @@ pub fn timeline_ndjson<'a>(
 }
 
 /// Write events as an aligned text timeline, with a header that says which
-/// zone the times are in and a mark on times whose zone is not known.
+/// zone the times are in and a mark on times whose zone is not known. The
+/// header wraps to the layout's width; each event stays on one line (for
+/// grep and sort), its kind and summary coloured by severity.
 pub fn timeline_text<'a>(
     out: &mut dyn Write,
     style: &TimeStyle,
+    layout: &TextLayout,
     header: &[String],
     events: impl IntoIterator<Item = &'a Event>,
 ) -> io::Result<()> {
     for h in header {
-        writeln!(out, "# {}", printable(h))?;
+        for line in layout.wrap(&printable(h), "# ", "#   ") {
+            writeln!(out, "{line}")?;
+        }
     }
     let events: Vec<&Event> = events.into_iter().collect();
     let host_w = events
@@ -103,12 +112,18 @@ pub fn timeline_text<'a>(
         } else {
             ' '
         };
+        let sev = severity_style(e.severity);
         writeln!(
             out,
-            "{when}{mark} {:<host_w$}  {:<kind_w$}  {}  [{}:{}]",
+            "{when}{} {:<host_w$}  {}  {}  [{}:{}]",
+            if mark == '?' {
+                layout.paint(problem_style(), "?")
+            } else {
+                " ".to_string()
+            },
             printable(e.host.as_deref().unwrap_or("-")),
-            e.kind.as_str(),
-            printable(&e.summary),
+            layout.paint(sev, &format!("{:<kind_w$}", e.kind.as_str())),
+            layout.paint(sev, &printable(&e.summary)),
             printable(&e.evidence.file),
             e.evidence.line,
         )?;

@@ -28,13 +28,17 @@ pub struct Series {
 }
 
 /// Build every series the bundle's metric samples and pings make. A ping
-/// series belongs to its target (resolved to a host by `resolve`).
+/// series belongs to its target (resolved to a host by `resolve`); its loss
+/// is what each run's statistics report, or per probe when no run does.
 pub fn build_series<'e>(
     events: impl IntoIterator<Item = &'e Event>,
     kb: &Knowledge,
     resolve: &dyn Fn(&str) -> String,
 ) -> Vec<Series> {
     let mut map: BTreeMap<(String, String, String), Series> = BTreeMap::new();
+    // Loss per probe, used only for pings whose runs report no statistics.
+    let mut probe_loss: BTreeMap<(String, String, String), Series> = BTreeMap::new();
+    let mut reported_loss: std::collections::BTreeSet<(String, String)> = Default::default();
     for e in events {
         let (Some(t), Some(host)) = (e.time, e.host.clone()) else {
             continue;
@@ -66,6 +70,23 @@ pub fn build_series<'e>(
                 };
                 let (subject, name) = (resolve(target), format!("ping from {host}"));
                 let from = Some(host.as_str());
+                // A run's statistics line says what was lost (ping -D
+                // prints no line for a lost probe, so the probes alone
+                // would show no loss at all): it becomes the loss series.
+                if let Some(loss) = e.fields.get("loss_pct").and_then(|v| v.parse::<f64>().ok()) {
+                    reported_loss.insert((subject.clone(), name.clone()));
+                    push(
+                        &mut map,
+                        (&subject, from),
+                        "ping_loss_percent",
+                        &name,
+                        "%",
+                        t,
+                        loss,
+                        e,
+                    );
+                    continue;
+                }
                 let lost = e.fields.get("lost").is_some_and(|l| l == "true");
                 if let Some(rtt) = e.fields.get("rtt_ms").and_then(|v| v.parse::<f64>().ok()) {
                     push(
@@ -82,7 +103,7 @@ pub fn build_series<'e>(
                 if lost || e.fields.contains_key("rtt_ms") {
                     let loss = if lost { 100.0 } else { 0.0 };
                     push(
-                        &mut map,
+                        &mut probe_loss,
                         (&subject, from),
                         "ping_loss_percent",
                         &name,
@@ -94,6 +115,11 @@ pub fn build_series<'e>(
                 }
             }
             _ => {}
+        }
+    }
+    for (key, series) in probe_loss {
+        if !reported_loss.contains(&(key.0.clone(), key.2.clone())) {
+            map.insert(key, series);
         }
     }
     let mut out: Vec<Series> = map.into_values().collect();

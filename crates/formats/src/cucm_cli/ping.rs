@@ -80,6 +80,9 @@ pub(crate) fn is_probe(text: &str) -> bool {
 pub(crate) struct PingSection {
     target: Option<String>,
     seq: u64,
+    /// The `-D` epoch of the run's latest reply: its summary is printed
+    /// right after it, and takes that time.
+    last_epoch: Option<Timestamp>,
 }
 
 impl PingSection {
@@ -88,6 +91,7 @@ impl PingSection {
         PingSection {
             target: arg.split_whitespace().last().map(str::to_string),
             seq: 0,
+            last_epoch: None,
         }
     }
 
@@ -109,6 +113,9 @@ impl PingSection {
         cap: &Capture,
     ) -> RawEvent {
         let target = self.target.clone().unwrap_or_default();
+        if epoch.is_some() {
+            self.last_epoch = epoch;
+        }
         let lost = rtt.is_none();
         let summary = match &rtt {
             Some(r) => format!("ping {target} seq {seq}: {r} ms"),
@@ -157,7 +164,17 @@ impl PingSection {
         } else {
             Severity::Info
         });
-        self.time(None, cap, ev)
+        match self.last_epoch {
+            // The statistics end the run: they are as old as its last
+            // stamped line (replies only; ping -D does not stamp losses).
+            Some(at) => ev
+                .at(RawTime::Absolute(
+                    at,
+                    "ping -D epoch of the run's last reply",
+                ))
+                .with_field("time_from", "last_reply"),
+            None => self.time(None, cap, ev),
+        }
     }
 }
 
@@ -246,6 +263,7 @@ impl PingSection {
     fn windows_or_ios(&mut self, no: u64, t: &str, cap: &Capture) -> Option<Vec<RawEvent>> {
         if let Some(c) = LINUX_START.captures(t) {
             self.target = Some(c[1].to_string());
+            self.last_epoch = None;
             return Some(vec![]);
         }
         if let Some(c) = STATS_HEAD.captures(t) {

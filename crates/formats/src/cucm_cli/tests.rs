@@ -672,6 +672,25 @@ fn other_formats_are_not_claimed() {
     assert_eq!(f.understood, 2);
 }
 
+/// `ping -D` stamps replies only: the run's statistics (the only line that
+/// tells a loss) take the time of the run's last reply, so the loss ping
+/// reported can be placed on a chart.
+#[test]
+fn ping_d_statistics_take_the_time_of_the_runs_last_reply() {
+    let f = parse_ok("$ ping -D -c 4 tftp1\nPING tftp1 (10.1.1.71) 56(84) bytes of data.\n[1562953813.139007] 64 bytes from tftp1 (10.1.1.71): icmp_seq=1 ttl=62 time=534 ms\n[1562953816.277942] 64 bytes from tftp1 (10.1.1.71): icmp_seq=4 ttl=62 time=672 ms\n\n--- tftp1 ping statistics ---\n4 packets transmitted, 2 received, 50% packet loss, time 3014ms\n");
+    let pings = of_kind(&f, Kind::Ping);
+    let sum = pings.last().unwrap();
+    assert_eq!(sum.fields["loss_pct"], "50");
+    assert_eq!(sum.fields["time_from"], "last_reply");
+    match &sum.time {
+        RawTime::Absolute(t, how) => {
+            assert_eq!(t.as_millisecond(), 1_562_953_816_277);
+            assert!(how.contains("last reply"), "{how}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A row whose middle columns were lost puts its state right after the
 /// address: read as a state, never a panic (found by mutating fixtures).
 #[test]

@@ -1,6 +1,7 @@
-//! The causal chain as inline SVG: what broke on the left, its root cause to
-//! the right of it, contributing causes further right, arrows from cause to
-//! effect; coincidences apart below, greyed and labelled.
+//! The causal chain as inline SVG, read left to right: contributing causes,
+//! then the root cause, then what broke, arrows from cause to effect;
+//! coincidences apart below, greyed and labelled. A box shows the start of
+//! its finding's title; hovering it shows the whole title and summary.
 
 use super::findings::label;
 use super::layout::clip;
@@ -13,12 +14,13 @@ const GAP_X: f64 = 50.0;
 const GAP_Y: f64 = 16.0;
 const PAD: f64 = 10.0;
 
+/// The column of a finding in the chain: causes left, effects right.
 fn column(f: &Finding, a: &Analysis) -> Option<usize> {
     match f.kind {
-        FindingKind::Impact => Some(0),
+        FindingKind::Contributing => Some(0),
         FindingKind::RootCause => Some(1),
-        FindingKind::Contributing => Some(2),
-        _ if a.findings.iter().any(|g| g.caused_by.contains(&f.id)) => Some(2),
+        FindingKind::Impact => Some(2),
+        _ if a.findings.iter().any(|g| g.caused_by.contains(&f.id)) => Some(0),
         _ => None,
     }
 }
@@ -48,9 +50,13 @@ pub(super) fn chain(s: &mut String, a: &Analysis) {
     } else {
         coinc_top + coinc_rows as f64 * (BH + GAP_Y) + PAD
     };
-    let width = PAD * 2.0 + 3.0 * BW + 2.0 * GAP_X;
+    // As wide as the columns in use (chain columns, or coincidences per row).
+    let used = cols.iter().filter(|l| !l.is_empty()).count();
+    let ncols = used.max(coinc.len().min(per_row)).max(1) as f64;
+    let width = PAD * 2.0 + ncols * BW + (ncols - 1.0) * GAP_X;
     let mut pos: Vec<(&str, f64, f64)> = Vec::new();
-    for (c, list) in cols.iter().enumerate() {
+    // Empty columns (no contributing cause, say) take no room.
+    for (c, list) in cols.iter().filter(|l| !l.is_empty()).enumerate() {
         for (r, f) in list.iter().enumerate() {
             pos.push((
                 &f.id,
@@ -61,8 +67,8 @@ pub(super) fn chain(s: &mut String, a: &Analysis) {
     }
     w!(
         s,
-        "<figure id=\"chain\"><figcaption>Causal chain: each arrow points from a cause to what it caused \
-(impact ← root cause ← contributing). Coincidences are shown apart. Select a box to open its finding.</figcaption>\n\
+        "<figure id=\"chain\"><figcaption>Causal chain, read left to right: each arrow points from a cause to what it caused \
+(contributing → root cause → impact). Coincidences are shown apart. Hover a box for its whole finding; select it to open the card.</figcaption>\n\
 <svg viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"Causal chain of the findings\">\n\
 <defs><marker id=\"arr\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\">\
 <path d=\"M0 0L10 5L0 10z\" fill=\"#24292f\"/></marker></defs>\n"
@@ -73,10 +79,10 @@ pub(super) fn chain(s: &mut String, a: &Analysis) {
         for c in &f.caused_by {
             let Some((cx, cy)) = at(c) else { continue };
             // From the cause's near edge to the effect's near edge.
-            let (x1, x2) = if cx > ex {
-                (cx, ex + BW)
-            } else if cx < ex {
+            let (x1, x2) = if cx < ex {
                 (cx + BW, ex)
+            } else if cx > ex {
+                (cx, ex + BW)
             } else {
                 (cx + BW / 2.0, ex + BW / 2.0)
             };
@@ -134,13 +140,14 @@ fn boxed(s: &mut String, f: &Finding, x: f64, y: f64, grey: bool) {
     let tag = if grey { "coincidence" } else { label(f.kind) };
     w!(
         s,
-        "<a href=\"#{}\"><g><title>{}</title>\
+        "<a href=\"#{}\"><g class=\"box\" data-id=\"{}\"><title>{}</title>\
 <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{BW}\" height=\"{BH}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2\"{dash}/>\
 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"700\" fill=\"{stroke}\">{} · {} · {:.0}%</text>\
 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\"{}>{}</text>\
 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\"{}>{}</text></g></a>\n",
         anchor(&f.id),
-        esc(&f.title),
+        esc(&f.id),
+        esc(&hover(f)),
         x + 8.0,
         y + 15.0,
         tag.to_uppercase(),
@@ -155,6 +162,15 @@ fn boxed(s: &mut String, f: &Finding, x: f64, y: f64, grey: bool) {
         if grey { " fill=\"#57606a\"" } else { "" },
         esc(&l2),
     );
+}
+
+/// The whole finding, for the hover text: title, then summary.
+fn hover(f: &Finding) -> String {
+    if f.summary.is_empty() {
+        f.title.clone()
+    } else {
+        format!("{}\n\n{}", f.title, f.summary)
+    }
 }
 
 /// Split a title into two lines of at most `n` characters (the second clipped).

@@ -43,7 +43,7 @@ pre{margin:2px 0 0;padding:6px 8px;background:var(--soft);border:1px solid var(-
 figure{margin:12px 0}figcaption{font-size:.9em;color:var(--muted);margin-bottom:4px}
 svg{max-width:100%;height:auto;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 svg text{fill:#24292f}
-.chart{border:1px solid var(--line);border-radius:4px;padding:8px 10px;margin:12px 0;break-inside:avoid-page}
+.chart,.lanes{border:1px solid var(--line);border-radius:4px;padding:8px 10px;margin:12px 0;break-inside:avoid-page}
 .legend{list-style:none;padding:0;margin:4px 0;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:.88em}
 .legend li{display:flex;align-items:center;gap:5px}
 table{border-collapse:collapse;width:100%;font-size:.9em}

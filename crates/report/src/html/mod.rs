@@ -1,12 +1,15 @@
 //! One self-contained HTML file to attach to a ticket: summary, findings with
-//! the causal chain drawn, a swimlane timeline per host, a chart per relevant
-//! metric series, collapsible evidence and the files read.
+//! the causal chain drawn (read left to right, cause to effect), a swimlane
+//! timeline per host and a chart per relevant metric series on one shared
+//! time axis, an inset zoomed into the incident, collapsible evidence and
+//! the files read.
 //!
 //! No network at all: CSS, JavaScript and SVG are inline, and a Content
 //! Security Policy forbids the page from loading anything. The JavaScript is
 //! optional (expand/collapse all, open evidence for printing): the page reads
 //! the same with it off. Every text that comes from the bundle is escaped.
 
+mod axis;
 mod chain;
 mod charts;
 mod evidence;
@@ -38,7 +41,8 @@ pub fn analysis_html(
     bundle: &Bundle,
     style: &TimeStyle,
 ) -> io::Result<()> {
-    let win = Window::of(analysis, bundle);
+    let charted = charts::relevant(analysis);
+    let frame = axis::Frame::of(analysis, bundle, &charted.0);
     let mut s = String::with_capacity(256 * 1024);
     layout::head(&mut s, analysis, bundle, style);
     findings::summary(&mut s, analysis, style);
@@ -46,75 +50,12 @@ pub fn analysis_html(
     chain::chain(&mut s, analysis);
     findings::cards(&mut s, analysis, style);
     s.push_str("</section>\n");
-    swimlanes::swimlanes(&mut s, analysis, bundle, &win, style);
-    charts::charts(&mut s, analysis, style);
+    swimlanes::swimlanes(&mut s, analysis, bundle, &frame, style);
+    charts::charts(&mut s, analysis, &charted, &frame, style);
     tables::files(&mut s, bundle);
     tables::notes(&mut s, analysis, bundle);
     layout::foot(&mut s);
     out.write_all(s.as_bytes())
-}
-
-/// The stretch of time the swimlanes show, and the incident inside it.
-pub(crate) struct Window {
-    /// Left edge (ms since the epoch).
-    pub from: i64,
-    /// Right edge.
-    pub to: i64,
-    /// First impact / root-cause start to their last end, when there is one.
-    pub incident: Option<(i64, i64)>,
-    /// How the window was chosen, for the caption.
-    pub basis: &'static str,
-}
-
-impl Window {
-    fn of(a: &Analysis, b: &Bundle) -> Window {
-        const HOUR: i64 = 3_600_000;
-        let key = a
-            .findings
-            .iter()
-            .filter(|f| matches!(f.kind, FindingKind::Impact | FindingKind::RootCause));
-        let mut start: Option<i64> = None;
-        let mut end: Option<i64> = None;
-        for f in key {
-            if let Some(s) = f.start {
-                let s = ms(s);
-                start = Some(start.map_or(s, |x| x.min(s)));
-                let e = f.end.map_or(s, ms);
-                end = Some(end.map_or(e, |x| x.max(e)));
-            }
-        }
-        if let (Some(s), Some(e)) = (start, end) {
-            return Window {
-                from: s - HOUR,
-                to: e + HOUR,
-                incident: Some((s, e)),
-                basis: "1 h before the first impact or root cause to 1 h after the last one ended",
-            };
-        }
-        let times = b
-            .events
-            .iter()
-            .filter(|e| !is_metric(e.kind))
-            .filter_map(|e| e.time.map(ms));
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        for t in times {
-            lo = lo.min(t);
-            hi = hi.max(t);
-        }
-        if lo > hi {
-            (lo, hi) = (0, HOUR);
-        }
-        if hi - lo < 60_000 {
-            lo -= 30_000;
-            hi += 30_000;
-        }
-        Window {
-            from: lo,
-            to: hi,
-            incident: None,
-            basis: "the span of the bundle's events (no impact or root cause was found)",
-        }
-    }
 }
 
 /// Metric samples and pings are charted, not drawn as lane markers.

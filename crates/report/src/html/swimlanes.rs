@@ -1,17 +1,17 @@
-//! A swimlane per host: its events in the incident window, one marker shape
-//! and colour per kind of event, the incident shaded, and a table of the
-//! same events for keyboards, screen readers and print.
+//! A swimlane per host: its events on the report's shared time axis, one
+//! marker shape and colour per kind of event, the incident shaded; an inset
+//! of the same lanes zoomed into the incident; and a table of the same
+//! events for keyboards, screen readers and print.
 
-use super::{esc, is_metric, ms, secs, ticks, w, Window};
+use super::axis::{text_width, Anchor, Axis, Frame, Placer, LEFT, PLOT, RIGHT, WIDTH};
+use super::{esc, is_metric, ms, secs, span, w};
 use crate::time::TimeStyle;
 use std::collections::BTreeMap;
+use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Kind};
 use uctriage_correlate::{Analysis, FindingKind};
 use uctriage_normalize::Bundle;
 
-const LEFT: f64 = 150.0;
-const PLOT: f64 = 900.0;
-const RIGHT: f64 = 16.0;
 const LANE: f64 = 26.0;
 const TOP: f64 = 22.0;
 const TABLE_MAX: usize = 400;
@@ -114,33 +114,25 @@ impl Mark {
     }
 }
 
-pub(super) fn swimlanes(s: &mut String, a: &Analysis, b: &Bundle, win: &Window, style: &TimeStyle) {
+pub(super) fn swimlanes(
+    s: &mut String,
+    a: &Analysis,
+    b: &Bundle,
+    frame: &Frame,
+    style: &TimeStyle,
+) {
     s.push_str("<section id=\"timeline\" aria-labelledby=\"timeline-h\">\n<h2 id=\"timeline-h\">Timeline per host</h2>\n");
-    let mut lanes: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
-    let mut outside = 0usize;
-    for e in &b.events {
-        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
-            continue;
-        };
-        if is_metric(e.kind) {
-            continue;
-        }
-        let t = ms(t);
-        if t < win.from || t > win.to {
-            outside += 1;
-            continue;
-        }
-        lanes.entry(h).or_default().push(e);
-    }
-    let from_ts = uctriage_core::jiff::Timestamp::from_millisecond(win.from).ok();
-    let to_ts = uctriage_core::jiff::Timestamp::from_millisecond(win.to).ok();
+    let axis = frame.overview;
+    let (lanes, outside) = lanes_on(b, &axis);
+    let from_ts = Timestamp::from_millisecond(axis.from).ok();
+    let to_ts = Timestamp::from_millisecond(axis.to).ok();
     if let (Some(f), Some(t)) = (from_ts, to_ts) {
         w!(
             s,
-            "<p class=\"muted\">From {} to {}: {}. {} events outside it are left out here (see <code>uctriage timeline</code>).</p>\n",
+            "<p class=\"muted\">From {} to {}: {}. The metric charts below share this time axis. {} events outside it are left out here (see <code>uctriage timeline</code>).</p>\n",
             esc(&secs(style, f)),
             esc(&secs(style, t)),
-            win.basis,
+            frame.basis,
             outside
         );
     }
@@ -162,78 +154,45 @@ pub(super) fn swimlanes(s: &mut String, a: &Analysis, b: &Bundle, win: &Window, 
             ev.first().and_then(|e| e.time),
         )
     });
-    let height = TOP + order.len() as f64 * LANE + 26.0;
-    let width = LEFT + PLOT + RIGHT;
-    let x = |t: i64| LEFT + (t - win.from) as f64 / (win.to - win.from).max(1) as f64 * PLOT;
     w!(
         s,
-        "<figure><figcaption>One lane per host with events in the window; hover a marker for its time and summary. \
-Times in {}.</figcaption>\n<svg viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"Events per host over time\">\n",
+        "<figure class=\"lanes\" id=\"lanes\"><figcaption>One lane per host with events in the window; hover a marker for its time and summary. \
+Times in {}.</figcaption>\n",
         esc(&style.name)
     );
-    let bottom = TOP + order.len() as f64 * LANE;
-    if let Some((i0, i1)) = win.incident {
-        let (x0, x1) = (x(i0), x(i1).max(x(i0) + 2.0));
-        w!(
-            s,
-            "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#b3261e\" fill-opacity=\"0.10\" stroke=\"#b3261e\" stroke-opacity=\"0.5\" stroke-dasharray=\"3 3\"/>\
-<text x=\"{x0:.1}\" y=\"12\" font-size=\"11\" fill=\"#b3261e\">incident</text>\n",
-            TOP - 4.0,
-            x1 - x0,
-            bottom - TOP + 4.0
-        );
-    }
-    for (i, (h, _)) in order.iter().enumerate() {
-        let y = TOP + i as f64 * LANE;
-        if i % 2 == 0 {
+    let mut present = lanes_svg(s, &order, &axis, "overview", frame, style);
+    s.push_str("</figure>\n");
+    if let Some(inset) = frame.inset {
+        let zoomed: Vec<(&str, Vec<&Event>)> = order
+            .iter()
+            .map(|(h, evs)| {
+                let inside = evs
+                    .iter()
+                    .copied()
+                    .filter(|e| e.time.is_some_and(|t| inset.contains(ms(t))))
+                    .collect::<Vec<_>>();
+                (*h, inside)
+            })
+            .filter(|(_, evs)| !evs.is_empty())
+            .collect();
+        if let (Some(f), Some(t), false) = (
+            Timestamp::from_millisecond(inset.from).ok(),
+            Timestamp::from_millisecond(inset.to).ok(),
+            zoomed.is_empty(),
+        ) {
             w!(
                 s,
-                "<rect x=\"0\" y=\"{y:.1}\" width=\"{width:.0}\" height=\"{LANE}\" fill=\"#f6f8fa\" fill-opacity=\"0.7\"/>"
-            );
-        }
-        w!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{}</text>\n",
-            LEFT - 8.0,
-            y + LANE / 2.0 + 4.0,
-            esc(&super::layout::clip(h, 22))
-        );
-    }
-    for (t, label) in ticks(win.from, win.to, style, 12) {
-        let tx = x(t);
-        w!(
-            s,
-            "<line x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{bottom:.1}\" stroke=\"#d0d7de\"/>\
-<text x=\"{tx:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
-            bottom + 14.0,
-            esc(&label)
-        );
-    }
-    let mut present: Vec<Mark> = Vec::new();
-    for (i, (_, evs)) in order.iter().enumerate() {
-        let y = TOP + i as f64 * LANE + LANE / 2.0;
-        // Draw "other" first so that the meaningful markers sit on top.
-        let mut sorted: Vec<&&Event> = evs.iter().collect();
-        sorted.sort_by_key(|e| std::cmp::Reverse(Mark::of(e.kind)));
-        for e in sorted {
-            let Some(t) = e.time else { continue };
-            let m = Mark::of(e.kind);
-            if !present.contains(&m) {
-                present.push(m);
-            }
-            w!(
-                s,
-                "{}><title>{} {} — {}</title></{}>\n",
-                m.shape(x(ms(t)), y),
+                "<figure class=\"lanes\" id=\"inset\"><figcaption>Zoomed into the incident: {} to {} ({}), the stretch marked on the lanes above.</figcaption>\n",
+                esc(&secs(style, f)),
                 esc(&secs(style, t)),
-                e.kind.as_str(),
-                esc(&e.summary),
-                tag(m)
+                span(inset.to - inset.from)
             );
+            present.extend(lanes_svg(s, &zoomed, &inset, "inset", frame, style));
+            s.push_str("</figure>\n");
         }
     }
-    s.push_str("</svg>\n");
     present.sort();
+    present.dedup();
     s.push_str("<ul class=\"legend\" aria-label=\"Marker legend\">");
     for m in &present {
         w!(
@@ -243,12 +202,156 @@ Times in {}.</figcaption>\n<svg viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{
             m.name()
         );
     }
-    if win.incident.is_some() {
+    if frame.incident.is_some() {
         s.push_str("<li><svg width=\"16\" height=\"14\" aria-hidden=\"true\"><rect x=\"1\" y=\"1\" width=\"14\" height=\"12\" fill=\"#b3261e\" fill-opacity=\"0.15\" stroke=\"#b3261e\" stroke-dasharray=\"3 3\"/></svg>incident (impact and root cause)</li>");
     }
-    s.push_str("</ul>\n</figure>\n");
+    s.push_str("</ul>\n");
     table(s, &order, style);
     s.push_str("</section>\n");
+}
+
+/// Events with a host and a time on `axis`, per host; and how many were not.
+fn lanes_on<'b>(b: &'b Bundle, axis: &Axis) -> (BTreeMap<&'b str, Vec<&'b Event>>, usize) {
+    let mut lanes: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+    let mut outside = 0usize;
+    for e in &b.events {
+        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
+            continue;
+        };
+        if is_metric(e.kind) {
+            continue;
+        }
+        if !axis.contains(ms(t)) {
+            outside += 1;
+            continue;
+        }
+        lanes.entry(h).or_default().push(e);
+    }
+    (lanes, outside)
+}
+
+/// One SVG of lanes on `axis`; returns the kinds of marker drawn.
+fn lanes_svg(
+    s: &mut String,
+    order: &[(&str, Vec<&Event>)],
+    axis: &Axis,
+    role: &str,
+    frame: &Frame,
+    style: &TimeStyle,
+) -> Vec<Mark> {
+    let height = TOP + order.len() as f64 * LANE + 26.0;
+    let width = WIDTH;
+    let label = if role == "inset" {
+        "Events per host during the incident"
+    } else {
+        "Events per host over time"
+    };
+    w!(
+        s,
+        "<svg viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"{label}\"{}>\n",
+        axis.attrs(role)
+    );
+    let mut labels = Placer::new();
+    let bottom = TOP + order.len() as f64 * LANE;
+    if let Some((i0, i1)) = frame.incident {
+        let (x0, x1) = (axis.x(i0.max(axis.from)), axis.x(i1.min(axis.to)));
+        let x1 = x1.max(x0 + 2.0);
+        w!(
+            s,
+            "<rect class=\"incident\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#b3261e\" fill-opacity=\"0.10\" stroke=\"#b3261e\" stroke-opacity=\"0.5\" stroke-dasharray=\"3 3\"/>\n",
+            TOP - 4.0,
+            x1 - x0,
+            bottom - TOP + 4.0
+        );
+        let text = if role == "overview" && frame.inset.is_some() {
+            "incident (zoomed below)"
+        } else {
+            "incident"
+        };
+        let right = (x0 + text_width(text, 11.0) <= LEFT + PLOT + RIGHT).then_some((x0, 12.0));
+        let cands: Vec<(f64, f64)> = right.into_iter().collect();
+        let anchor = if cands.is_empty() {
+            Anchor::End
+        } else {
+            Anchor::Start
+        };
+        let cands = if cands.is_empty() {
+            vec![(x1, 12.0)]
+        } else {
+            cands
+        };
+        if let Some((lx, ly)) = labels.place(text, 11.0, anchor, &cands) {
+            w!(
+                s,
+                "<text x=\"{lx:.1}\" y=\"{ly:.1}\" font-size=\"11\" fill=\"#b3261e\"{}>{text}</text>\n",
+                anchor.attr()
+            );
+        }
+    }
+    for (i, (h, _)) in order.iter().enumerate() {
+        let y = TOP + i as f64 * LANE;
+        if i % 2 == 0 {
+            w!(
+                s,
+                "<rect x=\"0\" y=\"{y:.1}\" width=\"{width:.0}\" height=\"{LANE}\" fill=\"#f6f8fa\" fill-opacity=\"0.7\"/>"
+            );
+        }
+        let name = super::layout::clip(h, 20);
+        if let Some((lx, ly)) = labels.place(
+            &name,
+            12.0,
+            Anchor::End,
+            &[(LEFT - 8.0, y + LANE / 2.0 + 4.0)],
+        ) {
+            w!(
+                s,
+                "<text x=\"{lx:.1}\" y=\"{ly:.1}\" font-size=\"12\" text-anchor=\"end\"><title>{}</title>{}</text>\n",
+                esc(h),
+                esc(&name)
+            );
+        }
+    }
+    axis.draw_ticks(s, style, TOP, bottom, &mut labels);
+    let mut present: Vec<Mark> = Vec::new();
+    for (i, (_, evs)) in order.iter().enumerate() {
+        let y = TOP + i as f64 * LANE + LANE / 2.0;
+        // Draw "other" first so that the meaningful markers sit on top.
+        let mut sorted: Vec<&&Event> = evs.iter().collect();
+        sorted.sort_by_key(|e| std::cmp::Reverse(Mark::of(e.kind)));
+        for e in sorted {
+            let Some(t) = e.time else { continue };
+            if !axis.contains(ms(t)) {
+                continue;
+            }
+            let m = Mark::of(e.kind);
+            if !present.contains(&m) {
+                present.push(m);
+            }
+            w!(
+                s,
+                "{}><title>{} {} — {}</title></{}>\n",
+                m.shape(axis.x(ms(t)), y),
+                esc(&secs(style, t)),
+                e.kind.as_str(),
+                esc(&e.summary),
+                tag(m)
+            );
+        }
+    }
+    if role == "overview" {
+        if let Some(inset) = frame.inset {
+            let (x0, x1) = (axis.x(inset.from), axis.x(inset.to));
+            w!(
+                s,
+                "<rect class=\"zoom\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#24292f\" stroke-width=\"1.2\"><title>zoomed below</title></rect>\n",
+                TOP - 6.0,
+                (x1 - x0).max(3.0),
+                bottom - TOP + 8.0
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    present
 }
 
 fn tag(m: Mark) -> &'static str {

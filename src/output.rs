@@ -1,0 +1,137 @@
+//! Where a command's report goes (stdout, or `-o FILE`) and how its text is
+//! laid out there: colour on or off, the width prose is wrapped to.
+
+use crate::args::{ColorWhen, OutputArgs};
+use anyhow::Result;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use uctriage_report::TextLayout;
+
+/// Width prose is wrapped to when the output is not a terminal and `COLUMNS`
+/// says nothing: the old fixed width of the reports.
+const DEFAULT_WIDTH: usize = 100;
+/// Narrower than this, a hanging indent leaves no room for words.
+const MIN_WIDTH: usize = 40;
+
+/// An open report: write to it, then [`Output::finish`].
+pub struct Output {
+    writer: Box<dyn Write>,
+    /// A `-o FILE` report is written beside its target and renamed over it
+    /// at the end, so a failed run never leaves half a report.
+    pending: Option<(tempfile::NamedTempFile, PathBuf)>,
+    /// How text renderers lay out for this destination.
+    pub layout: TextLayout,
+}
+
+impl Output {
+    /// Open the destination `out` names, deciding colour and width for it.
+    /// A file is created (empty, hidden, beside its target) at once, so an
+    /// unwritable path fails before any work is done.
+    pub fn open(out: &OutputArgs, color: ColorWhen) -> Result<Output> {
+        match out.output.as_deref().filter(|p| *p != Path::new("-")) {
+            None => {
+                let stdout = io::stdout();
+                let width = terminal_width(&stdout).unwrap_or_else(columns_or_default);
+                let (writer, color) = styled(stdout.lock(), color);
+                Ok(Output {
+                    writer,
+                    pending: None,
+                    layout: TextLayout { width, color },
+                })
+            }
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let tmp = tempfile::Builder::new()
+                    .prefix(".uctriage-")
+                    .suffix(".part")
+                    .tempfile_in(dir)
+                    .map_err(|e| cannot_write(path, &e))?;
+                let (writer, color) = styled(tmp.reopen()?, color);
+                Ok(Output {
+                    writer,
+                    pending: Some((tmp, path.to_path_buf())),
+                    layout: TextLayout {
+                        width: columns_or_default(),
+                        color,
+                    },
+                })
+            }
+        }
+    }
+
+    /// Flush everything; a file report replaces its target only now.
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.flush()?;
+        drop(self.writer);
+        if let Some((tmp, path)) = self.pending.take() {
+            tmp.persist(&path)
+                .map_err(|e| cannot_write(&path, &e.error))?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.writer.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// "cannot write FILE: why", without the hidden temporary file's name that
+/// tempfile adds to its errors.
+fn cannot_write(path: &Path, e: &io::Error) -> anyhow::Error {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let why = match dir {
+        Some(d) if !d.is_dir() => format!("no folder {}", d.display()),
+        _ => io::Error::from(e.kind()).to_string(),
+    };
+    anyhow::anyhow!("cannot write {}: {why}", path.display())
+}
+
+/// The writer, and whether the renderers should colour. Without colour the
+/// bytes go straight through (no escape-code stripping on large timelines);
+/// with it, anstream turns escape codes into console calls on old Windows
+/// consoles and enables them on new ones.
+fn styled<S>(raw: S, when: ColorWhen) -> (Box<dyn Write>, bool)
+where
+    S: anstream::stream::RawStream + anstream::stream::AsLockedWrite + 'static,
+{
+    let on = match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => anstream::AutoStream::choice(&raw) != anstream::ColorChoice::Never,
+    };
+    if on {
+        let colored = anstream::AutoStream::always(raw);
+        (Box::new(io::BufWriter::new(colored)), true)
+    } else {
+        (Box::new(io::BufWriter::new(raw)), false)
+    }
+}
+
+/// The terminal's width, when stdout is one.
+fn terminal_width(stdout: &io::Stdout) -> Option<usize> {
+    if !stdout.is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(stdout).map(|(w, _)| usize::from(w.0).max(MIN_WIDTH))
+}
+
+/// `COLUMNS` when set to a number, else the default width.
+fn columns_or_default() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .map_or(DEFAULT_WIDTH, |w| w.max(MIN_WIDTH))
+}
