@@ -2,7 +2,7 @@
 //! normalized) go through the rule and the rules it depends on, and the
 //! findings must include what the case expects and nothing it forbids.
 
-use crate::engine::{Engine, EngineInput, Input, Output};
+use crate::engine::{produces, Engine, EngineInput, Input};
 use crate::finding::{Finding, FindingKind};
 use crate::topology::{Topology, TopologyFile};
 use std::collections::BTreeSet;
@@ -79,15 +79,7 @@ fn with_producers(id: &str, plan: &[(String, crate::engine::Declaration)]) -> BT
         };
         for input in &d.consumes {
             for (other, od) in plan {
-                let produces = od.produces.iter().any(|o| match (input, o) {
-                    (Input::Class(c), Output::Class(p, _)) => c == p,
-                    (Input::Class(c), Output::Tag(t)) => c == t,
-                    (Input::Kind(k), Output::Class(_, pk)) => k == pk,
-                    (Input::Everything, Output::Class(..)) => true,
-                    (Input::Episodes, Output::Episodes) => true,
-                    _ => false,
-                });
-                if produces && other != &r && !od.consumes.contains(&Input::Everything) {
+                if produces(od, input) && other != &r && !od.consumes.contains(&Input::Everything) {
                     todo.push(other.clone());
                 }
             }

@@ -116,7 +116,8 @@ pub fn order(decls: &[(String, Declaration)]) -> Result<Vec<usize>, OrderError> 
     Ok(done)
 }
 
-fn produces(d: &Declaration, input: &Input) -> bool {
+/// Whether `d` produces what `input` asks for.
+pub(crate) fn produces(d: &Declaration, input: &Input) -> bool {
     d.produces.iter().any(|o| match (input, o) {
         (Input::Class(c), Output::Class(p, _)) => c == p,
         (Input::Class(c), Output::Tag(t)) => c == t,

@@ -10,6 +10,7 @@
 mod declare;
 mod registry;
 
+pub(crate) use declare::produces;
 pub use declare::{order, Declaration, Input, OrderError, Output};
 pub use registry::{rule_types, RuleType};
 

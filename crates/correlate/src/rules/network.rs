@@ -279,36 +279,33 @@ impl Network {
                 continue;
             }
             let sender = e.host.clone().unwrap_or_else(|| "a host".into());
-            if loss >= p.loss_percent {
-                let error = cx
-                    .events
-                    .window(Kind::Ping, t, t)
-                    .filter(|x| x.host == e.host && x.fields.get("target") == Some(target))
-                    .find_map(|x| x.fields.get("error").map(str::to_string));
-                out.push((
-                    PingObs {
-                        from: sender,
-                        target: target.to_string(),
-                        loss,
-                        at: t,
-                        error,
-                        answered_again: false,
-                    },
-                    e.evidence.clone(),
-                ));
+            let lossy = loss >= p.loss_percent;
+            let answered_again = !lossy && lossy_at.is_some_and(|l| t > l) && loss == 0.0;
+            if !lossy && !answered_again {
+                continue;
+            }
+            let error = lossy
+                .then(|| {
+                    cx.events
+                        .window(Kind::Ping, t, t)
+                        .filter(|x| x.host == e.host && x.fields.get("target") == Some(target))
+                        .find_map(|x| x.fields.get("error").map(str::to_string))
+                })
+                .flatten();
+            out.push((
+                PingObs {
+                    from: sender,
+                    target: target.to_string(),
+                    loss,
+                    at: t,
+                    error,
+                    answered_again,
+                },
+                e.evidence.clone(),
+            ));
+            if lossy {
                 lossy_at.get_or_insert(t);
-            } else if lossy_at.is_some_and(|l| t > l) && loss == 0.0 {
-                out.push((
-                    PingObs {
-                        from: sender,
-                        target: target.to_string(),
-                        loss,
-                        at: t,
-                        error: None,
-                        answered_again: true,
-                    },
-                    e.evidence.clone(),
-                ));
+            } else {
                 break;
             }
         }
