@@ -57,13 +57,18 @@ pub fn client_config(trust: &Trust) -> Result<Arc<ClientConfig>, String> {
             } else {
                 Some(webpki(roots, provider)?)
             };
-            Arc::new(Pinned {
-                inner,
-                pinned: certs,
+            Arc::new(Verifier {
+                policy: Policy::Pinned {
+                    inner,
+                    pinned: certs,
+                },
                 algs,
             })
         }
-        Trust::Insecure => Arc::new(NoVerify { algs }),
+        Trust::Insecure => Arc::new(Verifier {
+            policy: Policy::Any,
+            algs,
+        }),
     };
     let config = builder
         .dangerous()
@@ -93,16 +98,28 @@ fn read_pem(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     Ok(certs)
 }
 
-/// Trusts chains to the given CAs, and a server whose certificate is one of
-/// the given ones byte for byte (a self-signed node certificate).
+/// What a [`Verifier`] accepts.
 #[derive(Debug)]
-struct Pinned {
-    inner: Option<Arc<dyn ServerCertVerifier>>,
-    pinned: Vec<CertificateDer<'static>>,
+enum Policy {
+    /// Chains to the given CAs, and a server whose certificate is one of the
+    /// given ones byte for byte (a self-signed node certificate).
+    Pinned {
+        inner: Option<Arc<dyn ServerCertVerifier>>,
+        pinned: Vec<CertificateDer<'static>>,
+    },
+    /// Any certificate (`--insecure`).
+    Any,
+}
+
+/// A server certificate check by [`Policy`]; handshake signatures are always
+/// checked with the provider's algorithms.
+#[derive(Debug)]
+struct Verifier {
+    policy: Policy,
     algs: WebPkiSupportedAlgorithms,
 }
 
-impl ServerCertVerifier for Pinned {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -111,63 +128,21 @@ impl ServerCertVerifier for Pinned {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = match &self.inner {
+        let (inner, pinned) = match &self.policy {
+            Policy::Any => return Ok(ServerCertVerified::assertion()),
+            Policy::Pinned { inner, pinned } => (inner, pinned),
+        };
+        let verdict = match inner {
             Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
             None => Err(rustls::Error::General("no CA in --ca".into())),
         };
         match verdict {
             Ok(ok) => Ok(ok),
-            Err(_)
-                if self
-                    .pinned
-                    .iter()
-                    .any(|p| p.as_ref() == end_entity.as_ref()) =>
-            {
+            Err(_) if pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) => {
                 Ok(ServerCertVerified::assertion())
             }
             Err(e) => Err(e),
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algs)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algs)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
-    }
-}
-
-/// Accepts any certificate (signatures are still checked).
-#[derive(Debug)]
-struct NoVerify {
-    algs: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for NoVerify {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
