@@ -94,6 +94,15 @@ pub enum Command {
     /// public source; `knowledge check [DIR]` validates a knowledge folder
     /// and runs every rule's cases.
     Knowledge(KnowledgeArgs),
+    /// Receive syslog live (UDP, TCP, TLS) and explain incidents while they
+    /// happen: HTTP API, web UI, webhooks.
+    ///
+    /// Start with `uctriage serve init --data DIR` (prints an API token),
+    /// set a UI password with `uctriage serve passwd --data DIR --user NAME`
+    /// (read from standard input), then run `uctriage serve --data DIR
+    /// --syslog-udp 0.0.0.0:514 --syslog-tcp 0.0.0.0:514 --http 127.0.0.1:8514`.
+    /// See docs/serve.md.
+    Serve(Box<ServeArgs>),
     /// Gather the incident bundle from a live cluster (AXL, RisPort70,
     /// Control Center, PerfMon, DIME logs and traces, VOS CLI over SSH).
     ///
@@ -316,6 +325,136 @@ pub enum KnowledgeAction {
         /// The folder to check (default: the shipped knowledge alone).
         dir: Option<PathBuf>,
     },
+}
+
+/// Arguments of `serve`: a preparing subcommand, or the server's options.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
+    #[command(flatten)]
+    pub run: ServeRunArgs,
+}
+
+/// What `serve` can prepare.
+#[derive(Subcommand, Debug)]
+pub enum ServeAction {
+    /// Create the store in DIR and print a new API token (shown once).
+    Init(ServeDataArgs),
+    /// Print another new API token for the store in DIR (shown once).
+    Token(ServeTokenArgs),
+    /// Set a web UI user's password, read from standard input (one line).
+    Passwd(ServePasswdArgs),
+}
+
+/// `--data DIR`.
+#[derive(Args, Debug)]
+pub struct ServeDataArgs {
+    /// The data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+}
+
+/// Arguments of `serve token`.
+#[derive(Args, Debug)]
+pub struct ServeTokenArgs {
+    /// The data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// What the token is for (kept beside its hash).
+    #[arg(long, default_value = "serve token")]
+    pub label: String,
+}
+
+/// Arguments of `serve passwd`.
+#[derive(Args, Debug)]
+pub struct ServePasswdArgs {
+    /// The data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The user.
+    #[arg(long)]
+    pub user: String,
+}
+
+/// The server's options.
+#[derive(Args, Debug)]
+pub struct ServeRunArgs {
+    /// The data folder made by `serve init`.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub data: Option<PathBuf>,
+    /// Receive syslog over UDP here (e.g. 0.0.0.0:514). Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub syslog_udp: Vec<std::net::SocketAddr>,
+    /// Receive syslog over TCP here (newline or octet-counting framing). Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub syslog_tcp: Vec<std::net::SocketAddr>,
+    /// Receive syslog over TLS here (RFC 5425; needs --tls-cert and --tls-key). Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub syslog_tls: Vec<std::net::SocketAddr>,
+    /// Serve the API and web UI here.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8514")]
+    pub http: std::net::SocketAddr,
+    /// Serve HTTPS instead of HTTP (with --tls-cert and --tls-key). Browsers
+    /// keep the UI's Secure session cookie only over HTTPS or on localhost.
+    #[arg(long)]
+    pub https: bool,
+    /// PEM certificate chain for --syslog-tls and --https.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --syslog-tls and --https.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Time zone for hosts nothing says anything about: `ZONE`, or
+    /// `HOST=ZONE` for one. Repeatable.
+    #[arg(long, value_name = "[HOST=]ZONE")]
+    pub tz: Vec<String>,
+    /// Use knowledge files from this folder instead of the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    pub knowledge: Option<PathBuf>,
+    /// A topology.toml (device pools, CallManager groups).
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+    /// Webhook addresses, one per line, called with JSON when an incident
+    /// opens, changes root cause or closes (a file: such addresses carry credentials).
+    #[arg(long, value_name = "FILE")]
+    pub webhooks: Option<PathBuf>,
+    /// Keep messages this long (e.g. 30d, 12h).
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub retain: String,
+    /// Keep at most this much data (e.g. 20GB); the oldest goes first.
+    #[arg(long, value_name = "SIZE")]
+    pub retain_size: Option<String>,
+    /// How far back each correlation window reaches (event time).
+    #[arg(long, value_name = "DURATION", default_value = "6h")]
+    pub window: String,
+    /// Least time between two correlation runs.
+    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    pub debounce: String,
+    /// Close an incident without an impact after this long without new evidence.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub close_after: String,
+    /// Most events in one correlation window (the newest are kept).
+    #[arg(long, value_name = "N", default_value_t = 200_000)]
+    pub max_window_events: usize,
+    /// Memory for messages received and not yet stored, in MiB (TCP senders
+    /// wait and UDP messages are dropped beyond it).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub intake_mib: usize,
+    /// Longest message kept, in bytes (longer ones are cut and counted as malformed).
+    #[arg(long, value_name = "BYTES", default_value_t = 65_536)]
+    pub max_message: usize,
+    /// Most open TCP/TLS connections.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Cap the database at this many 4 KiB pages (SQLite max_page_count):
+    /// a hard size limit; tests use it to meet a full disk.
+    #[arg(long, value_name = "PAGES", hide = true)]
+    pub max_db_pages: Option<u64>,
+    /// Log only warnings.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Arguments of `collect`.

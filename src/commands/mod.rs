@@ -7,6 +7,7 @@ mod files;
 mod formats;
 mod knowledge;
 mod readable;
+mod serve;
 mod timeline;
 mod window;
 
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Formats => formats::run(),
         Command::Analyze(a) => analyze::run(a, color),
         Command::Knowledge(a) => knowledge::run(a, color),
+        Command::Serve(a) => serve::run(*a),
         Command::Collect(a) => collect::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),

@@ -118,6 +118,9 @@ pub enum DateSource {
     Bundle,
     /// A header, file head or name date, plus a day because the time wrapped past midnight.
     Wrapped,
+    /// The day a live receiver got the message (a syslog line without a year,
+    /// from a sender that has sent no dated message yet).
+    Received,
 }
 
 impl DateSource {
@@ -131,6 +134,7 @@ impl DateSource {
             DateSource::Hint => "date from the --date hint",
             DateSource::Bundle => "date inferred from the other events of the bundle",
             DateSource::Wrapped => "date from the file, plus a day for a midnight wrap",
+            DateSource::Received => "year from the day the message was received",
         }
     }
 }

@@ -12,6 +12,9 @@
 //!   observed at known instants (core files, syslog prefixes) matched against
 //!   the time-zone database, then the zone the rest of the site shares.
 //! - [`normalize`] applies all that to every event and returns a [`Bundle`].
+//! - [`LiveNormalizer`] makes the same decisions incrementally, for a live
+//!   stream: zones learnt per host as evidence arrives, late evidence re-places
+//!   earlier local times.
 //!
 //! Nothing is guessed silently: an event whose zone could not be decided is
 //! read as UTC and says so (`zone_source: unknown`), and the bundle carries a
@@ -20,10 +23,12 @@
 
 mod bundle;
 mod hosts;
+mod live;
 mod resolve;
 mod unplaced;
 mod zones;
 
 pub use bundle::{normalize, normalize_collected, Bundle, Collected, FileInfo, Options};
 pub use hosts::{HostBook, HostInfo};
+pub use live::{LiveNormalizer, Placed};
 pub use zones::{infer_zone, ZoneDecision, ZoneHint};

@@ -76,25 +76,13 @@ pub(crate) fn resolve(
                     ),
                 );
             };
-            let mut year = fb.date.year();
-            // A December line in a January bundle belongs to the year before, and the reverse.
-            let guess = |y: i16| Date::new(y, *month, *day).ok();
-            if let Some(d) = guess(year) {
-                if (d - fb.date).get_days() > 183 {
-                    year -= 1;
-                } else if (fb.date - d).get_days() > 183 {
-                    year += 1;
-                }
-            }
-            // February 29 in a year moved off a leap year: the leap year it
-            // exists in is the only one it can be.
-            let placed = guess(year)
-                .map(|d| (d, year))
-                .or_else(|| guess(fb.date.year()).map(|d| (d, fb.date.year())));
-            match placed {
-                Some((d, year)) => {
-                    local(d.to_datetime(*time), DateSource::Bundle, zone, Some(year))
-                }
+            match date_without_year(*month, *day, fb.date) {
+                Some(d) => local(
+                    d.to_datetime(*time),
+                    DateSource::Bundle,
+                    zone,
+                    Some(d.year()),
+                ),
                 None => (None, Basis::Undated("an impossible month and day")),
             }
         }
@@ -103,6 +91,24 @@ pub(crate) fn resolve(
             None => (None, Basis::Undated("a time of day and no date anywhere")),
         },
     }
+}
+
+/// The date of a month and day without a year, in the year that puts it
+/// nearest `near`: a December line in a January bundle belongs to the year
+/// before, and the reverse. None for an impossible month and day.
+pub(crate) fn date_without_year(month: i8, day: i8, near: Date) -> Option<Date> {
+    let mut year = near.year();
+    let guess = |y: i16| Date::new(y, month, day).ok();
+    if let Some(d) = guess(year) {
+        if (d - near).get_days() > 183 {
+            year -= 1;
+        } else if (near - d).get_days() > 183 {
+            year += 1;
+        }
+    }
+    // February 29 in a year moved off a leap year: the leap year it exists
+    // in is the only one it can be.
+    guess(year).or_else(|| guess(near.year()))
 }
 
 fn local(

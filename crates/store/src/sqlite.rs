@@ -1,0 +1,825 @@
+//! The embedded store: one SQLite database in WAL mode.
+//!
+//! Layout: `messages` (id = arrival order), `events` (id = message id × 16 +
+//! the event's place in its message, so a message's events sit together and
+//! retention deletes both by id range), indexes on event time and on host
+//! and time, plus small tables for facts, incidents, counters and accounts.
+
+use crate::codec::{self, Row};
+use crate::{
+    Accounts, Batch, EventQuery, IncidentRow, Pruned, Result, Retention, Session, Store,
+    StoreError, EVENTS_PER_MESSAGE,
+};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
+use std::collections::HashMap;
+use std::path::Path;
+use uctriage_core::jiff::civil::DateTime;
+use uctriage_core::jiff::Timestamp;
+use uctriage_core::{Clock, DateSource, Event};
+
+/// Most events placed again at once when a host's zone changes (the
+/// newest; older ones keep the instant they were given, and say how).
+pub const REPLACE_MAX: u64 = 100_000;
+
+/// The database's file name inside the data folder.
+pub const DB_FILE: &str = "uctriage.db";
+
+const SHIFT: u32 = EVENTS_PER_MESSAGE.trailing_zeros();
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY,
+  received_ms INTEGER NOT NULL,
+  peer TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  text TEXT NOT NULL,
+  truncated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  time_ms INTEGER,
+  host TEXT,
+  kind TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  local TEXT,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
+CREATE INDEX IF NOT EXISTS events_host_time ON events(host, time_ms);
+CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS incidents (
+  id INTEGER PRIMARY KEY,
+  status TEXT NOT NULL,
+  opened_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, label TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, phc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+";
+
+/// The SQLite store (a writer, or a read-only reader).
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::DiskFull => {
+            StoreError::Full(e.to_string())
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn from_ms(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+impl SqliteStore {
+    /// Create (or open) the store in `dir`, creating the folder and schema.
+    pub fn create(dir: &Path) -> Result<SqliteStore> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
+        let conn = Connection::open(dir.join(DB_FILE)).map_err(err)?;
+        // Must precede the first table to take effect.
+        conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")
+            .map_err(err)?;
+        let s = SqliteStore::tune(conn)?;
+        s.conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(s)
+    }
+
+    /// Open an existing store for writing; an error when there is none.
+    pub fn open(dir: &Path) -> Result<SqliteStore> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(StoreError::Other(format!(
+                "no store in {} (run `uctriage serve init --data {}` first)",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        let conn = Connection::open(path).map_err(err)?;
+        let s = SqliteStore::tune(conn)?;
+        s.conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(s)
+    }
+
+    /// A read-only connection to the store in `dir` (any number may run
+    /// beside the writer).
+    pub fn reader(dir: &Path) -> Result<SqliteStore> {
+        let conn = Connection::open_with_flags(
+            dir.join(DB_FILE),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8192;")
+            .map_err(err)?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn tune(conn: Connection) -> Result<SqliteStore> {
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -32768;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(err)?;
+        Ok(SqliteStore { conn })
+    }
+
+    /// Cap the database at `pages` pages (SQLite's `max_page_count`): a
+    /// bounded way to meet a full disk in tests, and a hard size limit.
+    pub fn limit_pages(&self, pages: u64) -> Result<()> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+            .map_err(err)
+    }
+
+    fn pragma(&self, name: &str) -> Result<u64> {
+        self.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
+            .map(|v| v.max(0) as u64)
+            .map_err(err)
+    }
+
+    /// Delete messages (and their events) with an id below `first_kept`, in
+    /// chunks so the writer is never held long.
+    fn delete_before(&mut self, first_kept: u64) -> Result<Pruned> {
+        let mut pruned = Pruned::default();
+        let Some(min) = self
+            .conn
+            .query_row("SELECT min(id) FROM messages", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+            .map_err(err)?
+        else {
+            return Ok(pruned);
+        };
+        let mut from = min as u64;
+        const CHUNK: u64 = 50_000;
+        while from < first_kept {
+            let to = (from + CHUNK).min(first_kept);
+            let tx = self.conn.transaction().map_err(err)?;
+            pruned.events += tx
+                .execute(
+                    "DELETE FROM events WHERE id < ?1",
+                    params![(to << SHIFT) as i64],
+                )
+                .map_err(err)? as u64;
+            pruned.messages += tx
+                .execute("DELETE FROM messages WHERE id < ?1", params![to as i64])
+                .map_err(err)? as u64;
+            tx.commit().map_err(err)?;
+            from = to;
+        }
+        if pruned.messages > 0 {
+            // Hand freed pages back to the file system (auto_vacuum = INCREMENTAL).
+            let _ = self.conn.execute_batch("PRAGMA incremental_vacuum;");
+        }
+        Ok(pruned)
+    }
+}
+
+impl Store for SqliteStore {
+    fn next_message_id(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM messages", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|v| v as u64)
+            .map_err(err)
+    }
+
+    fn append(&mut self, batch: &Batch) -> Result<()> {
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut m = tx
+                .prepare_cached("INSERT INTO messages (id, received_ms, peer, transport, text, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(err)?;
+            for msg in &batch.messages {
+                m.execute(params![
+                    msg.id as i64,
+                    ms(msg.received),
+                    msg.peer,
+                    msg.transport,
+                    msg.text,
+                    msg.truncated as i64
+                ])
+                .map_err(err)?;
+            }
+            let mut e = tx
+                .prepare_cached("INSERT INTO events (id, time_ms, host, kind, severity, summary, local, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .map_err(err)?;
+            let mut seen: HashMap<u64, u64> = HashMap::new();
+            for ne in &batch.events {
+                let ev = &ne.event;
+                let n = seen.entry(ev.evidence.line).or_default();
+                if *n >= EVENTS_PER_MESSAGE {
+                    continue;
+                }
+                let id = (ev.evidence.line << SHIFT) + *n;
+                *n += 1;
+                e.execute(params![
+                    id as i64,
+                    ev.time.map(ms),
+                    ev.host,
+                    ev.kind.as_str(),
+                    ev.severity as i64,
+                    ev.summary,
+                    ne.local.map(codec::local_text),
+                    codec::body(ev),
+                ])
+                .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
+        let mut sql = format!(
+            "SELECT e.time_ms, e.host, e.kind, e.severity, e.summary, e.body, e.id >> {SHIFT}, m.text
+             FROM events e JOIN messages m ON m.id = e.id >> {SHIFT} WHERE 1"
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        use rusqlite::types::Value as V;
+        if let Some(t) = q.since {
+            sql.push_str(" AND e.time_ms >= ?");
+            args.push(V::Integer(ms(t)));
+        }
+        if let Some(t) = q.until {
+            sql.push_str(" AND e.time_ms <= ?");
+            args.push(V::Integer(ms(t)));
+        }
+        if let Some(h) = &q.host {
+            sql.push_str(" AND e.host = ?");
+            args.push(V::Text(h.clone()));
+        }
+        if !q.kinds.is_empty() {
+            sql.push_str(" AND e.kind IN (");
+            sql.push_str(&vec!["?"; q.kinds.len()].join(","));
+            sql.push(')');
+            args.extend(q.kinds.iter().map(|k| V::Text(k.as_str().into())));
+        }
+        if let Some(t) = q.text.as_ref().filter(|t| !t.is_empty()) {
+            let pat = format!(
+                "%{}%",
+                t.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            sql.push_str(" AND (e.summary LIKE ? ESCAPE '\\' OR m.text LIKE ? ESCAPE '\\')");
+            args.push(V::Text(pat.clone()));
+            args.push(V::Text(pat));
+        }
+        if let Some(after) = q.after_message {
+            sql.push_str(" AND e.id >= ?");
+            args.push(V::Integer(((after + 1) << SHIFT) as i64));
+        }
+        let dir = if q.newest_first { "DESC" } else { "ASC" };
+        if q.after_message.is_some() {
+            // What arrived since: in arrival order, so pages never skip.
+            sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT ?"));
+        } else {
+            sql.push_str(&format!(" ORDER BY e.time_ms {dir}, e.id {dir} LIMIT ?"));
+        }
+        let limit = if q.limit == 0 { 1000 } else { q.limit };
+        args.push(V::Integer(limit as i64));
+        let mut st = self.conn.prepare_cached(&sql).map_err(err)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok(Row {
+                    time_ms: r.get(0)?,
+                    host: r.get(1)?,
+                    kind: r.get(2)?,
+                    severity: r.get(3)?,
+                    summary: r.get(4)?,
+                    body: r.get(5)?,
+                    message_id: r.get::<_, i64>(6)? as u64,
+                    text: r.get(7)?,
+                })
+            })
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(codec::event(r.map_err(err)?));
+        }
+        Ok(out)
+    }
+
+    fn message_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))
+            .map(|v| v as u64)
+            .map_err(err)
+    }
+
+    fn replace_local(
+        &mut self,
+        host: &str,
+        place: &mut dyn FnMut(DateTime, DateSource) -> (Option<Timestamp>, Clock),
+    ) -> Result<u64> {
+        let tx = self.conn.transaction().map_err(err)?;
+        let rows: Vec<(i64, String, String)> = {
+            let mut st = tx
+                .prepare(&format!("SELECT id, local, body FROM events WHERE host = ?1 AND local IS NOT NULL ORDER BY id DESC LIMIT {REPLACE_MAX}"))
+                .map_err(err)?;
+            let it = st
+                .query_map(params![host], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(err)?;
+            it.collect::<std::result::Result<_, _>>().map_err(err)?
+        };
+        let mut moved = 0;
+        {
+            let mut up = tx
+                .prepare("UPDATE events SET time_ms = ?1, body = ?2 WHERE id = ?3")
+                .map_err(err)?;
+            for (id, local, body) in rows {
+                let Ok(dt) = local.parse::<DateTime>() else {
+                    continue;
+                };
+                let (time, clock) = place(dt, codec::body_date_source(&body));
+                up.execute(params![time.map(ms), codec::with_clock(&body, &clock), id])
+                    .map_err(err)?;
+                moved += 1;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(moved)
+    }
+
+    fn add_facts(&mut self, facts: &[String]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut st = tx
+                .prepare_cached("INSERT OR IGNORE INTO facts (body) VALUES (?1)")
+                .map_err(err)?;
+            for f in facts {
+                st.execute(params![f]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn facts(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT body FROM facts ORDER BY id")
+            .map_err(err)?;
+        let it = st.query_map([], |r| r.get(0)).map_err(err)?;
+        it.collect::<std::result::Result<_, _>>().map_err(err)
+    }
+
+    fn put_incident(&mut self, row: &IncidentRow) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO incidents (id, status, opened_ms, updated_ms, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![row.id as i64, row.status, ms(row.opened), ms(row.updated), row.doc],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn incidents(&self, open_only: bool, limit: usize) -> Result<Vec<IncidentRow>> {
+        let sql = if open_only {
+            "SELECT id, status, opened_ms, updated_ms, doc FROM incidents WHERE status = 'open' ORDER BY id DESC LIMIT ?1"
+        } else {
+            "SELECT id, status, opened_ms, updated_ms, doc FROM incidents ORDER BY id DESC LIMIT ?1"
+        };
+        let mut st = self.conn.prepare_cached(sql).map_err(err)?;
+        let it = st
+            .query_map(params![limit as i64], incident_row)
+            .map_err(err)?;
+        it.collect::<std::result::Result<_, _>>().map_err(err)
+    }
+
+    fn incident(&self, id: u64) -> Result<Option<IncidentRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, status, opened_ms, updated_ms, doc FROM incidents WHERE id = ?1",
+                params![id as i64],
+                incident_row,
+            )
+            .optional()
+            .map_err(err)
+    }
+
+    fn next_incident_id(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM incidents", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|v| v as u64)
+            .map_err(err)
+    }
+
+    fn counter(&self, name: &str) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT value FROM counters WHERE name = ?1",
+                params![name],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|v| v.unwrap_or(0).max(0) as u64)
+            .map_err(err)
+    }
+
+    fn set_counter(&mut self, name: &str, value: u64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO counters (name, value) VALUES (?1, ?2)",
+                params![name, value as i64],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn prune(&mut self, policy: &Retention, now: Timestamp) -> Result<Pruned> {
+        let mut pruned = Pruned::default();
+        if let Some(age) = policy.max_age {
+            let cutoff = now.checked_sub(age).unwrap_or(Timestamp::UNIX_EPOCH);
+            let first_kept: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT id FROM messages WHERE received_ms >= ?1 ORDER BY id LIMIT 1",
+                    params![ms(cutoff)],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(err)?;
+            let first_kept = match first_kept {
+                Some(id) => id as u64,
+                None => self.next_message_id()?,
+            };
+            let p = self.delete_before(first_kept)?;
+            pruned.messages += p.messages;
+            pruned.events += p.events;
+        }
+        if let Some(max) = policy.max_bytes {
+            for _ in 0..20 {
+                let used = self.data_bytes()?;
+                if used <= max || self.message_count()? == 0 {
+                    break;
+                }
+                let share = ((used - max) as f64 / used as f64 + 0.02).min(0.5);
+                let p = self.prune_oldest(share)?;
+                pruned.messages += p.messages;
+                pruned.events += p.events;
+            }
+        }
+        Ok(pruned)
+    }
+
+    fn prune_oldest(&mut self, share: f64) -> Result<Pruned> {
+        let (min, max): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row("SELECT min(id), max(id) FROM messages", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(err)?;
+        let (Some(min), Some(max)) = (min, max) else {
+            return Ok(Pruned::default());
+        };
+        let span = (max - min + 1) as f64;
+        let cut = min as u64 + (span * share.clamp(0.0, 1.0)).ceil().max(1.0) as u64;
+        self.delete_before(cut)
+    }
+
+    fn data_bytes(&self) -> Result<u64> {
+        let pages = self.pragma("page_count")?;
+        let free = self.pragma("freelist_count")?;
+        let size = self.pragma("page_size")?;
+        Ok(pages.saturating_sub(free) * size)
+    }
+}
+
+fn incident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IncidentRow> {
+    Ok(IncidentRow {
+        id: r.get::<_, i64>(0)? as u64,
+        status: r.get(1)?,
+        opened: from_ms(r.get(2)?),
+        updated: from_ms(r.get(3)?),
+        doc: r.get(4)?,
+    })
+}
+
+impl Accounts for SqliteStore {
+    fn add_token(&mut self, hash: &str, label: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO tokens (hash, label, created_ms) VALUES (?1, ?2, ?3)",
+                params![hash, label, ms(Timestamp::now())],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn token_known(&self, hash: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM tokens WHERE hash = ?1",
+                params![hash],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(err)
+    }
+
+    fn set_user(&mut self, name: &str, phc: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO users (name, phc) VALUES (?1, ?2)",
+                params![name, phc],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn user_hash(&self, name: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT phc FROM users WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)
+    }
+
+    fn add_session(&mut self, hash: &str, s: &Session) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM sessions WHERE expires_ms < ?1",
+                params![ms(Timestamp::now())],
+            )
+            .map_err(err)?;
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO sessions (hash, user, csrf, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![hash, s.user, s.csrf, ms(s.expires)],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn session(&self, hash: &str, now: Timestamp) -> Result<Option<Session>> {
+        self.conn
+            .query_row(
+                "SELECT user, csrf, expires_ms FROM sessions WHERE hash = ?1 AND expires_ms > ?2",
+                params![hash, ms(now)],
+                |r| {
+                    Ok(Session {
+                        user: r.get(0)?,
+                        csrf: r.get(1)?,
+                        expires: from_ms(r.get(2)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(err)
+    }
+
+    fn end_session(&mut self, hash: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE hash = ?1", params![hash])
+            .map(|_| ())
+            .map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NewEvent, StoredMessage};
+    use std::sync::Arc;
+    use uctriage_core::{Evidence, Fields, Kind, Severity};
+
+    fn msg(id: u64, received: &str, text: &str) -> StoredMessage {
+        StoredMessage {
+            id,
+            received: received.parse().unwrap(),
+            peer: "127.0.0.1".into(),
+            transport: "tcp".into(),
+            text: text.into(),
+            truncated: false,
+        }
+    }
+
+    fn ev(id: u64, time: &str, host: &str, kind: Kind, local: bool) -> NewEvent {
+        NewEvent {
+            event: Event {
+                time: Some(time.parse().unwrap()),
+                clock: Clock::stated("test"),
+                host: Some(host.into()),
+                kind,
+                severity: Severity::Error,
+                summary: format!("summary {id}"),
+                fields: Fields::new(),
+                entities: vec![],
+                evidence: Evidence {
+                    file: Arc::from("syslog/127.0.0.1"),
+                    line: id,
+                    text: String::new(),
+                },
+                format: "cisco-syslog",
+            },
+            local: local.then(|| "2019-07-12T12:00:00".parse().unwrap()),
+        }
+    }
+
+    fn filled(dir: &Path, n: u64) -> SqliteStore {
+        let mut s = SqliteStore::create(dir).unwrap();
+        let mut b = Batch::default();
+        for id in 1..=n {
+            let received = format!("2026-12-0{}T00:00:00Z", 1 + (id * 5 / (n + 1)));
+            b.messages
+                .push(msg(id, &received, &format!("message number {id}")));
+            let host = if id % 2 == 0 { "cm1" } else { "cm2" };
+            let kind = if id % 3 == 0 {
+                Kind::ServiceCore
+            } else {
+                Kind::Log
+            };
+            b.events.push(ev(
+                id,
+                &format!("2019-07-12T17:{:02}:00Z", id % 60),
+                host,
+                kind,
+                id % 2 == 0,
+            ));
+        }
+        s.append(&b).unwrap();
+        s
+    }
+
+    #[test]
+    fn queries_filter_by_time_host_kind_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = filled(dir.path(), 100);
+        assert_eq!(s.message_count().unwrap(), 100);
+        assert_eq!(s.next_message_id().unwrap(), 101);
+        let q = |f: &dyn Fn(&mut EventQuery)| {
+            let mut q = EventQuery {
+                limit: 10_000,
+                ..Default::default()
+            };
+            f(&mut q);
+            s.events(&q).unwrap()
+        };
+        assert_eq!(q(&|_| {}).len(), 100);
+        assert_eq!(q(&|q| q.host = Some("cm1".into())).len(), 50);
+        assert_eq!(q(&|q| q.kinds = vec![Kind::ServiceCore]).len(), 33);
+        let hit = q(&|q| q.text = Some("NUMBER 42".into()));
+        assert_eq!(hit.len(), 1);
+        assert_eq!(hit[0].evidence.line, 42);
+        assert_eq!(hit[0].evidence.text, "message number 42");
+        let window = q(&|q| {
+            q.since = Some("2019-07-12T17:10:00Z".parse().unwrap());
+            q.until = Some("2019-07-12T17:19:59Z".parse().unwrap());
+        });
+        assert!(
+            window.len() >= 10
+                && window.iter().all(|e| e
+                    .time
+                    .unwrap()
+                    .to_string()
+                    .starts_with("2019-07-12T17:1"))
+        );
+        assert_eq!(q(&|q| q.after_message = Some(90)).len(), 10);
+        assert_eq!(
+            q(&|q| q.text = Some("%".into())).len(),
+            0,
+            "LIKE wildcards are literal"
+        );
+    }
+
+    #[test]
+    fn retention_by_age_and_by_size_deletes_the_oldest_messages_with_their_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = filled(dir.path(), 1000);
+        let now: Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(72)),
+                    max_bytes: None,
+                },
+                now,
+            )
+            .unwrap();
+        assert!(p.messages > 0 && p.messages == p.events, "{p:?}");
+        let left = s.message_count().unwrap();
+        assert_eq!(left + p.messages, 1000);
+        let before = s.data_bytes().unwrap();
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: None,
+                    max_bytes: Some(before / 2),
+                },
+                now,
+            )
+            .unwrap();
+        assert!(p.messages > 0);
+        assert!(s.data_bytes().unwrap() <= before / 2 + 8192);
+        assert_eq!(s.next_message_id().unwrap(), 1001, "ids never go back");
+    }
+
+    #[test]
+    fn a_full_store_says_so_and_takes_the_batch_after_room_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = filled(dir.path(), 200);
+        let pages = s.pragma("page_count").unwrap();
+        s.limit_pages(pages).unwrap();
+        let mut b = Batch::default();
+        for id in 201..=400 {
+            b.messages
+                .push(msg(id, "2026-12-06T00:00:00Z", &"x".repeat(2000)));
+        }
+        assert!(matches!(s.append(&b), Err(StoreError::Full(_))));
+        assert_eq!(
+            s.message_count().unwrap(),
+            200,
+            "nothing of a refused batch is written"
+        );
+        s.prune_oldest(1.0).unwrap();
+        s.limit_pages(pages * 4).unwrap();
+        s.append(&b).unwrap();
+        assert_eq!(s.message_count().unwrap(), 200);
+    }
+
+    #[test]
+    fn local_times_are_placed_again_for_one_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = filled(dir.path(), 10);
+        let moved = s
+            .replace_local("cm1", &mut |dt, _| {
+                let t = uctriage_core::jiff::tz::offset(-5)
+                    .to_timestamp(dt)
+                    .unwrap();
+                (Some(t), Clock::stated("moved"))
+            })
+            .unwrap();
+        assert_eq!(moved, 5);
+        let ev = s
+            .events(&EventQuery {
+                host: Some("cm1".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(ev
+            .iter()
+            .all(|e| e.time.unwrap().to_string() == "2019-07-12T17:00:00Z"));
+        assert!(ev.iter().all(|e| &*e.clock.detail == "moved"));
+    }
+
+    #[test]
+    fn accounts_keep_hashes_and_sessions_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::create(dir.path()).unwrap();
+        s.add_token("h1", "init").unwrap();
+        assert!(s.token_known("h1").unwrap());
+        assert!(!s.token_known("h2").unwrap());
+        s.set_user("noc", "$argon2id$...").unwrap();
+        assert_eq!(
+            s.user_hash("noc").unwrap().as_deref(),
+            Some("$argon2id$...")
+        );
+        let now = from_ms(ms(Timestamp::now()));
+        let sess = Session {
+            user: "noc".into(),
+            csrf: "c".into(),
+            expires: now + uctriage_core::jiff::SignedDuration::from_secs(60),
+        };
+        s.add_session("sh", &sess).unwrap();
+        assert_eq!(s.session("sh", now).unwrap(), Some(sess));
+        assert_eq!(
+            s.session(
+                "sh",
+                now + uctriage_core::jiff::SignedDuration::from_secs(61)
+            )
+            .unwrap(),
+            None
+        );
+        s.end_session("sh").unwrap();
+        assert_eq!(s.session("sh", now).unwrap(), None);
+    }
+}
