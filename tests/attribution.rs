@@ -150,3 +150,29 @@ fn a_hostless_file_at_a_site_of_two_zones_stays_utc_and_is_reported() {
         .expect("a timed jgw event");
     assert_eq!(ev["clock"]["zone_source"], "unknown", "{ev:#}");
 }
+
+#[test]
+fn a_syslog_of_many_hosts_is_reported_in_their_zone_not_utc() {
+    // A CiscoSyslog collected from one node carries the alarms of others: no
+    // file host, but each line's syslog prefix (local) against its CiscoLog
+    // stamp (UTC) tells its host's offset. The report must be read in it.
+    let tmp = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=6)
+        .map(|m| {
+            let h = if m % 2 == 0 { "kilo-b" } else { "kilo-a" };
+            format!(
+                "Mar  5 18:0{m}:10 {h} local7 2 : 10{m}: {h}.corp.example: Mar 05 2024 09:0{m}:10.100 UTC :  \
+                 %UC_SERVICEMANAGER-2-ServiceFailed: %[ServiceName=Cisco Tftp][Reason=Service stopped abruptly]\
+                 [AppID=Cisco Service Manager][ClusterID=][NodeID={h}]: Service terminated."
+            )
+        })
+        .collect();
+    write(tmp.path(), "syslog/CiscoSyslog", &(lines.join("\n") + "\n"));
+    let out = common::output(&["analyze", tmp.path().to_str().unwrap(), "--format", "json"]);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let zone = doc["time_zone"].as_str().unwrap();
+    assert_ne!(zone, "UTC", "{doc:#}");
+    // The text report says the same zone in its heading.
+    let text = common::output(&["analyze", tmp.path().to_str().unwrap()]).stdout;
+    assert!(text.contains(&format!("times in {zone}")), "{text}");
+}

@@ -197,7 +197,7 @@ pub fn normalize_collected(
     }
     let hosts: Vec<String> = book.hosts().keys().cloned().collect();
     let (zones, mut notes) = decide_zones(&hosts, &evidence, &opts.tz_hints, |h| book.resolve(h));
-    let display = display_zone(&zones, &files, &file_hosts);
+    let display = display_zone(&zones, &files, &file_hosts, |h| book.resolve(h));
     let fallback = date_fallback(&files, opts);
     let mut events = Vec::with_capacity(files.iter().map(|f| f.events.len()).sum());
     let mut infos = Vec::new();
@@ -549,21 +549,37 @@ fn zone_evidence(
 }
 
 /// The zone most events will be read in: the most common decided zone among
-/// the files' hosts, weighted by events; UTC when nothing was decided.
+/// the files' hosts, weighted by events (a file of many hosts, such as a
+/// CiscoSyslog the publisher collected, weighs each event by its own host's
+/// zone); UTC when nothing was decided.
 fn display_zone(
     zones: &BTreeMap<String, ZoneDecision>,
     files: &[ParsedFile],
     file_hosts: &[(Option<String>, &'static str)],
+    resolve: impl Fn(&str) -> String,
 ) -> ZoneDecision {
+    let decided = |h: &str| {
+        zones
+            .get(h)
+            .filter(|z| z.source != ZoneSource::Unknown)
+            .map(|z| z.zone.as_str())
+    };
     let mut weight: BTreeMap<&str, usize> = BTreeMap::new();
     for (f, (h, _)) in files.iter().zip(file_hosts) {
-        if let Some(z) = h
-            .as_ref()
-            .and_then(|h| zones.get(h))
-            .filter(|z| z.source != ZoneSource::Unknown)
-        {
-            *weight.entry(z.zone.as_str()).or_default() +=
-                (f.events.len() + f.dropped.count as usize).max(1);
+        match h {
+            Some(h) => {
+                if let Some(z) = decided(h) {
+                    *weight.entry(z).or_default() +=
+                        (f.events.len() + f.dropped.count as usize).max(1);
+                }
+            }
+            None => {
+                for e in &f.events {
+                    if let Some(z) = e.host.as_deref().and_then(|h| decided(&resolve(h))) {
+                        *weight.entry(z).or_default() += 1;
+                    }
+                }
+            }
         }
     }
     let best = weight.iter().max_by_key(|(_, w)| **w).map(|(z, _)| *z);
