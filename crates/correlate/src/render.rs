@@ -790,9 +790,18 @@ fn advice(d: &AdviceData) -> (String, String) {
 
 fn alarm(w: &When, d: &AlarmData, label: &str) -> (String, String) {
     let names = d.names.join(", ");
-    let title = format!("{}: {names} on {}", capitalise(label), d.group);
+    let title = if names.is_empty() {
+        format!("{} on {}", capitalise(label), d.group)
+    } else {
+        format!("{}: {names} on {}", capitalise(label), d.group)
+    };
+    let names = if names.is_empty() {
+        names
+    } else {
+        format!(" {names}")
+    };
     let mut s = format!(
-        "{} {names} event{} on {} from {}{}.",
+        "{}{names} event{} on {} from {}{}.",
         d.count,
         if d.count == 1 { "" } else { "s" },
         d.group,

@@ -14,7 +14,14 @@ fn words(what: &str) -> String {
 }
 
 pub(super) fn hardware(w: &When, d: &HardwareData) -> (String, String) {
-    let parts: Vec<String> = d.parts.iter().map(|p| words(&p.what)).collect();
+    // The management controller names the failed part; ESXi only its symptoms.
+    let named = d.parts.iter().any(|p| p.seen == "cimc");
+    let parts: Vec<String> = d
+        .parts
+        .iter()
+        .filter(|p| !named || p.seen == "cimc")
+        .map(|p| words(&p.what))
+        .collect();
     let on = if d.managers.is_empty() {
         format!("ESXi host {}", d.server)
     } else {

@@ -42,9 +42,11 @@ struct Params {
     advisories: Vec<String>,
     /// `node_lifecycle` actions that mean the VM was hard-restarted.
     reset_actions: Vec<String>,
-    /// An impact may begin this long before the first fault (clocks, log lag).
+    /// An impact may begin this long before the first fault (clocks, log lag) ...
     before_s: i64,
-    /// ... and up to this long after it.
+    /// ... and up to this long after the last fault raised.
+    impact_after_s: i64,
+    /// A reset or an ungraceful boot up to this long after the first fault.
     after_s: i64,
     /// What to check next.
     next_checks: Vec<String>,
@@ -88,6 +90,10 @@ struct Server<'e> {
 impl Server<'_> {
     fn first(&self) -> Option<Timestamp> {
         self.parts.values().filter_map(|(_, t, _)| *t).min()
+    }
+
+    fn last(&self) -> Option<Timestamp> {
+        self.faulted.values().max().copied()
     }
 }
 
@@ -274,10 +280,9 @@ impl Hardware {
     /// Whether impact `f` is a loss of VM `vm`.
     fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str) -> bool {
         let is = |h: &str| cx.hosts.resolve(h) == vm;
-        if f.hosts.iter().any(|h| is(h)) {
-            return true;
-        }
         match &f.data {
+            // An impact's hosts are those that saw the loss (a PG's JTAPI
+            // gateway): what was lost is its nodes, providers and devices.
             Data::Impact(d) => {
                 d.from_nodes.iter().any(|h| is(h))
                     || d.providers
@@ -291,7 +296,7 @@ impl Hardware {
                     })
             }
             Data::Failover(d) => is(&d.primary),
-            _ => false,
+            _ => f.hosts.iter().any(|h| is(h)),
         }
     }
 
@@ -300,32 +305,31 @@ impl Hardware {
         cx: &Context<'f>,
         vms: &[String],
         first: Timestamp,
+        last: Timestamp,
     ) -> BTreeMap<String, Vm<'f>> {
         let within = |t: Timestamp| {
-            (t >= first && secs(t, first) <= self.p.after_s)
+            (t >= first && (t <= last || secs(t, last) <= self.p.impact_after_s))
                 || (t < first && secs(first, t) <= self.p.before_s)
         };
+        let later = |t: Timestamp| t >= first && secs(t, first) <= self.p.after_s;
         let mut out: BTreeMap<String, Vm<'f>> = BTreeMap::new();
         for f in cx.findings() {
-            if !f.start.is_some_and(within) {
-                continue;
-            }
-            let impact = f.kind == FindingKind::Impact && self.p.impacts.iter().any(|c| f.is(c));
-            let advisory = self.p.advisories.iter().any(|c| f.is(c));
+            let impact = f.kind == FindingKind::Impact
+                && self.p.impacts.iter().any(|c| f.is(c))
+                && f.start.is_some_and(within);
+            let advisory =
+                self.p.advisories.iter().any(|c| f.is(c)) && f.start.is_some_and(later);
             for vm in vms {
                 if impact && Self::on_vm(cx, f, vm) {
                     out.entry(vm.clone()).or_default().impacts.push(f);
-                } else if advisory
-                    && f.start.is_some_and(|t| t >= first)
-                    && f.hosts.iter().any(|h| cx.hosts.resolve(h) == *vm)
+                } else if advisory && f.hosts.iter().any(|h| cx.hosts.resolve(h) == *vm)
                 {
                     out.entry(vm.clone()).or_default().advisories.push(f);
                 }
             }
         }
         for e in cx.events.of(Kind::NodeLifecycle) {
-            let Some(t) = e.time.filter(|t| *t >= first && secs(*t, first) <= self.p.after_s)
-            else {
+            let Some(t) = e.time.filter(|t| later(*t)) else {
                 continue;
             };
             let reset = e
@@ -362,7 +366,8 @@ impl Hardware {
     ) {
         let mut vms = cx.topo.vms_on(name, cx.hosts);
         vms.sort();
-        let hung = self.vms(cx, &vms, first);
+        let last = server.last().unwrap_or(first).max(first);
+        let hung = self.vms(cx, &vms, first, last);
         let cleared_at = (!server.faulted.is_empty()
             && server
                 .faulted
@@ -381,7 +386,8 @@ impl Hardware {
                 count: *n,
             })
             .collect();
-        parts.sort_by_key(|p| (p.first.is_none(), p.first));
+        // The management controller names the part; ESXi the symptom.
+        parts.sort_by_key(|p| (p.seen != "cimc", p.first.is_none(), p.first));
         let untied = hung.is_empty();
         let data = HardwareData {
             server: name.to_string(),
@@ -407,7 +413,9 @@ impl Hardware {
         for e in &server.events {
             f.cite(&e.evidence);
         }
-        f.next_checks = self.p.next_checks.clone();
+        if !untied {
+            f.next_checks = self.p.next_checks.clone();
+        }
         cx.cite_sources(&mut f, &self.sources);
         let root = out.push(f);
         for (vm, v) in hung {
@@ -416,7 +424,13 @@ impl Hardware {
             let mut devices: BTreeSet<&str> = BTreeSet::new();
             for i in &v.impacts {
                 *victims.entry(i.class.clone()).or_default() += 1;
-                devices.extend(i.devices.iter().map(String::as_str));
+                // Devices only: an impact's list also holds its addresses.
+                let lost = match &i.data {
+                    Data::Impact(d) => &d.devices,
+                    Data::Failover(d) => &d.devices,
+                    _ => &i.devices,
+                };
+                devices.extend(lost.iter().map(String::as_str));
             }
             let data = VmHangData {
                 vm: vm.clone(),
