@@ -433,11 +433,21 @@ impl Shift {
             } else {
                 format!("{:0<9}", &frac[1..]).parse::<i32>().unwrap()
             };
-            let utc = DateTime::new(n(&c[1]), n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), nanos)
-                .unwrap()
-                .to_zoned_datetime(TimeZone::UTC)
-                .unwrap();
-            let moved = self.instant(utc.timestamp()).to_zoned_datetime(TimeZone::UTC);
+            let utc = DateTime::new(
+                n(&c[1]),
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                nanos,
+            )
+            .unwrap()
+            .to_zoned_datetime(TimeZone::UTC)
+            .unwrap();
+            let moved = self
+                .instant(utc.timestamp())
+                .to_zoned_datetime(TimeZone::UTC);
             let digits = frac.len().saturating_sub(1);
             let f = if digits == 0 {
                 String::new()
@@ -447,23 +457,54 @@ impl Shift {
             format!("{}{f}Z", moved.strftime("%Y-%m-%dT%H:%M:%S"))
         });
         let t = cimc.replace_all(&t, |c: &Captures| {
-            let z = self.local(dt(n(&c[2]), month_number(&c[3]), n(&c[4]), n(&c[5]), n(&c[6]), n(&c[7]), 0));
+            let z = self.local(dt(
+                n(&c[2]),
+                month_number(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                0,
+            ));
             format!("{}{}:", &c[1], z.strftime("%Y %B %d %H:%M:%S"))
         });
         let t = history.replace_all(&t, |c: &Captures| {
-            let z = self.local(dt(n(&c[3]), n(&c[1]), n(&c[2]), n(&c[4]), n(&c[5]), n(&c[6]), 0));
+            let z = self.local(dt(
+                n(&c[3]),
+                n(&c[1]),
+                n(&c[2]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                0,
+            ));
             format!("{} |", z.strftime("%m/%d/%Y %H:%M:%S"))
         });
         let t = ccbu.replace_all(&t, |c: &Captures| {
             let sign = if &c[8] == "-" { -1 } else { 1 };
             let offset = sign * (n::<i32>(&c[9]) * 3600 + n::<i32>(&c[10]) * 60);
-            let local = dt(n(&c[3]), month_number(&c[1]), n(&c[2]), n(&c[4]), n(&c[5]), n(&c[6]), n::<i32>(&c[7]));
+            let local = dt(
+                n(&c[3]),
+                month_number(&c[1]),
+                n(&c[2]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n::<i32>(&c[7]),
+            );
             let at = local
-                .to_zoned_datetime(TimeZone::fixed(uctriage_core::jiff::tz::Offset::from_seconds(offset).unwrap()))
+                .to_zoned_datetime(TimeZone::fixed(
+                    uctriage_core::jiff::tz::Offset::from_seconds(offset).unwrap(),
+                ))
                 .unwrap()
                 .timestamp();
             let z = self.instant(at).to_zoned_datetime(self.new_tz.clone());
-            format!("{}.{:03} {}:", z.strftime("%b %d %Y %H:%M:%S"), z.millisecond(), z.strftime("%z"))
+            format!(
+                "{}.{:03} {}:",
+                z.strftime("%b %d %Y %H:%M:%S"),
+                z.millisecond(),
+                z.strftime("%z")
+            )
         });
         t.into_owned()
     }

@@ -43,9 +43,9 @@ pub(super) fn hardware(w: &When, d: &HardwareData) -> (String, String) {
     let mut s = String::new();
     for p in &d.parts {
         let codes: Vec<String> = p.codes.iter().map(code).collect();
-        let when = p
-            .first
-            .map_or("in a CLI snapshot".to_string(), |t| format!("from {}", w.short(t, d.first)));
+        let when = p.first.map_or("in a CLI snapshot".to_string(), |t| {
+            format!("from {}", w.short(t, d.first))
+        });
         let seen = if p.seen == "cimc" {
             "the server's management controller (CIMC)"
         } else {
@@ -101,11 +101,7 @@ pub(super) fn vm_hang(w: &When, d: &VmHangData, start: Option<Timestamp>) -> (St
         .map_or(String::new(), |x| format!(" (datastore {x})"));
     let mut s = format!("{} runs on {}{ds}.", d.vm, d.server);
     if !d.victims.is_empty() {
-        let v: Vec<String> = d
-            .victims
-            .iter()
-            .map(|(c, n)| format!("{n} {c}"))
-            .collect();
+        let v: Vec<String> = d.victims.iter().map(|(c, n)| format!("{n} {c}")).collect();
         s.push_str(&format!(" It explains: {}", v.join(", ")));
         if d.devices > 0 {
             s.push_str(&format!(" ({})", plural(d.devices, "device", "devices")));

@@ -220,7 +220,9 @@ impl Failover {
                 .host
                 .as_deref()
                 .is_some_and(|h| backups.contains_key(cx.hosts.resolve(h).as_str()));
-            let ours = e.entity_ids(EntityKind::Device).any(|d| devices.contains(d));
+            let ours = e
+                .entity_ids(EntityKind::Device)
+                .any(|d| devices.contains(d));
             let Some(reason) = e.fields.get("Reason") else {
                 continue;
             };

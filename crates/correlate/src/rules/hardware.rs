@@ -200,13 +200,9 @@ impl Hardware {
                     "{what}/{}",
                     e.fields.get("dn").or(e.fields.get("unit")).unwrap_or("")
                 );
-                let good = cx.kb.code_in_group(
-                    None,
-                    kind.as_str(),
-                    field,
-                    &value,
-                    &self.p.good_group,
-                );
+                let good =
+                    cx.kb
+                        .code_in_group(None, kind.as_str(), field, &value, &self.p.good_group);
                 if good {
                     if let (Some(t), true) = (e.time, value == "cleared") {
                         s.cleared.insert(unit, t);
@@ -225,9 +221,10 @@ impl Hardware {
                     .parts
                     .entry((seen.to_string(), what.to_string()))
                     .or_default();
-                let code = e.fields.get("code").map_or(value.clone(), |c| {
-                    format!("{c} {value}").trim().to_string()
-                });
+                let code = e
+                    .fields
+                    .get("code")
+                    .map_or(value.clone(), |c| format!("{c} {value}").trim().to_string());
                 *p.0.entry(code).or_default() += 1;
                 p.1 = match (p.1, e.time) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -317,13 +314,11 @@ impl Hardware {
             let impact = f.kind == FindingKind::Impact
                 && self.p.impacts.iter().any(|c| f.is(c))
                 && f.start.is_some_and(within);
-            let advisory =
-                self.p.advisories.iter().any(|c| f.is(c)) && f.start.is_some_and(later);
+            let advisory = self.p.advisories.iter().any(|c| f.is(c)) && f.start.is_some_and(later);
             for vm in vms {
                 if impact && Self::on_vm(cx, f, vm) {
                     out.entry(vm.clone()).or_default().impacts.push(f);
-                } else if advisory && f.hosts.iter().any(|h| cx.hosts.resolve(h) == *vm)
-                {
+                } else if advisory && f.hosts.iter().any(|h| cx.hosts.resolve(h) == *vm) {
                     out.entry(vm.clone()).or_default().advisories.push(f);
                 }
             }
