@@ -75,12 +75,15 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
     }))
 }
 
+/// One part's faults: codes with their counts, first time, events.
+type PartFaults = (BTreeMap<String, usize>, Option<Timestamp>, usize);
+
 /// The faults of one server.
 #[derive(Default)]
 struct Server<'e> {
     managers: BTreeSet<String>,
-    /// (seen, what) → (codes with counts, first time, count).
-    parts: BTreeMap<(String, String), (BTreeMap<String, usize>, Option<Timestamp>, usize)>,
+    /// (seen, what) → its faults.
+    parts: BTreeMap<(String, String), PartFaults>,
     /// Units faulted and their last fault; units cleared and when.
     faulted: BTreeMap<String, Timestamp>,
     cleared: BTreeMap<String, Timestamp>,
