@@ -6,7 +6,9 @@
 //! `storage_io` events (ESXi vmkernel, vobd, hostd) whose `condition` is. A
 //! fault logged under the server's management controller (`esx-02-cimc`) is
 //! the ESXi host's once the controller's name, without one of
-//! `manager_affixes`, is an ESXi host of the VM inventory. The inventory
+//! `manager_affixes`, is an ESXi host of the VM inventory — or, when its name
+//! ties it to none, once exactly one ESXi host's storage failed at the same
+//! time (`merge_by_time`). The inventory
 //! then gives the VMs on that host. A VM hung when an impact of the declared
 //! classes (its phones failing over, the CTI ports it served) begins on it
 //! within the window after the first fault, when hostd reset or powered it
@@ -240,7 +242,62 @@ impl Hardware {
                 }
             }
         }
-        out
+        self.merge_by_time(esx, out)
+    }
+
+    /// A management controller whose name ties it to no ESXi host (`C240-
+    /// FCH2233V0AB`) is the one ESXi host whose storage failed from
+    /// `before_s` before its first fault to `impact_after_s` after it, when
+    /// there is exactly one such host (basis: time, not name).
+    fn merge_by_time<'e>(
+        &self,
+        esx: Vec<String>,
+        mut servers: BTreeMap<String, Server<'e>>,
+    ) -> BTreeMap<String, Server<'e>> {
+        let unnamed: Vec<String> = servers
+            .iter()
+            .filter(|(name, s)| {
+                !esx.contains(name) && s.parts.keys().all(|(seen, _)| seen == "cimc")
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in unnamed {
+            let Some(first) = servers[&name].first() else {
+                continue;
+            };
+            let near = |t: Timestamp| {
+                (t >= first && secs(t, first) <= self.p.impact_after_s)
+                    || (t < first && secs(first, t) <= self.p.before_s)
+            };
+            let hosts: Vec<&String> = servers
+                .iter()
+                .filter(|(n, s)| esx.contains(n) && s.first().is_some_and(near))
+                .map(|(n, _)| n)
+                .collect();
+            let [host] = hosts.as_slice() else {
+                continue;
+            };
+            let host = (*host).clone();
+            let from = servers.remove(&name).expect("listed");
+            let to = servers.get_mut(&host).expect("listed");
+            to.managers.insert(name);
+            to.managers.extend(from.managers);
+            for (k, (codes, t, n)) in from.parts {
+                let p = to.parts.entry(k).or_default();
+                for (c, k) in codes {
+                    *p.0.entry(c).or_default() += k;
+                }
+                p.1 = match (p.1, t) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                p.2 += n;
+            }
+            to.faulted.extend(from.faulted);
+            to.cleared.extend(from.cleared);
+            to.events.extend(from.events);
+        }
+        servers
     }
 
     /// Decode `code state` strings of one part.
