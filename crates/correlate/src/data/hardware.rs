@@ -40,6 +40,8 @@ pub struct HardwareData {
     pub hung: Vec<String>,
     /// True when no VM's trouble was tied to it (advice only).
     pub untied: bool,
+    /// Every fault only lowered redundancy (advice only).
+    pub redundancy_only: bool,
 }
 
 /// A VM that hung on a faulty server, and what it took down.

@@ -66,7 +66,9 @@ pub(super) fn hardware(w: &When, d: &HardwareData) -> (String, String) {
             span(secs(c, d.first))
         ));
     }
-    if d.vms.is_empty() {
+    if d.redundancy_only {
+        s.push_str("These faults lower the server's redundancy without stopping its I/O: advice, not a cause of what its VMs did.");
+    } else if d.vms.is_empty() {
         s.push_str("No VM inventory places VMs on it.");
     } else if d.untied {
         s.push_str(&format!(

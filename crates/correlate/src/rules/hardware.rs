@@ -36,6 +36,11 @@ struct Params {
     ignore_components: Vec<String>,
     /// Storage conditions that are not a fault.
     ignore_conditions: Vec<String>,
+    /// Fault codes that lower redundancy without stopping the server (a
+    /// power supply's redundancy lost): alone, advice.
+    redundancy_codes: Vec<String>,
+    /// States that do the same (a degraded volume still serves data).
+    redundancy_states: Vec<String>,
     /// Prefixes or suffixes of a management controller's name (`-cimc`).
     manager_affixes: Vec<String>,
     /// Impact classes a hung VM may explain.
@@ -90,6 +95,8 @@ struct Server<'e> {
     faulted: BTreeMap<String, Timestamp>,
     cleared: BTreeMap<String, Timestamp>,
     events: Vec<&'e Event>,
+    /// A timed fault that can stop the server's I/O (not only redundancy).
+    stopping: bool,
 }
 
 impl Server<'_> {
@@ -216,6 +223,12 @@ impl Hardware {
                 }
                 if let Some(t) = e.time {
                     s.faulted.insert(unit, t);
+                    let redundancy = kind == Kind::HardwareFault
+                        && (Self::listed(&self.p.redundancy_states, &value)
+                            || e.fields
+                                .get("code")
+                                .is_some_and(|c| Self::listed(&self.p.redundancy_codes, c)));
+                    s.stopping |= !redundancy;
                 }
                 let seen = if kind == Kind::HardwareFault {
                     "cimc"
@@ -296,6 +309,7 @@ impl Hardware {
             to.faulted.extend(from.faulted);
             to.cleared.extend(from.cleared);
             to.events.extend(from.events);
+            to.stopping |= from.stopping;
         }
         servers
     }
@@ -422,7 +436,11 @@ impl Hardware {
         let mut vms = cx.topo.vms_on(name, cx.hosts);
         vms.sort();
         let last = server.last().unwrap_or(first).max(first);
-        let hung = self.vms(cx, &vms, first, last);
+        let hung = if server.stopping {
+            self.vms(cx, &vms, first, last)
+        } else {
+            BTreeMap::new()
+        };
         let cleared_at = (!server.faulted.is_empty()
             && server
                 .faulted
@@ -453,6 +471,7 @@ impl Hardware {
             vms: vms.clone(),
             hung: hung.keys().cloned().collect(),
             untied,
+            redundancy_only: !server.stopping,
         };
         let (kind, confidence) = if untied {
             (FindingKind::Advisory, self.p.confidence.untied)
