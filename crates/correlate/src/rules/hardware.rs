@@ -8,14 +8,14 @@
 //! the ESXi host's once the controller's name, without one of
 //! `manager_affixes`, is an ESXi host of the VM inventory — or, when its name
 //! ties it to none, once exactly one ESXi host's storage failed at the same
-//! time (`merge_by_time`). The inventory
-//! then gives the VMs on that host. A VM hung when an impact of the declared
-//! classes (its phones failing over, the CTI ports it served) begins on it
-//! within the window after the first fault, when hostd reset or powered it
-//! off, or when its next boot was ungraceful: the fault is their root
-//! cause, through one `vm-hung` impact per VM. Our inference: hardware logs
-//! and the inventory do not say which VM hung, the timing and the
-//! placement do. A fault no VM's trouble is tied to is advice only.
+//! time (`merge_by_time`). The inventory then gives the VMs on that host. A
+//! VM hung when an impact of the declared classes (its phones failing over,
+//! the CTI ports it served) begins on it while the fault lasts, when hostd
+//! reset or powered it off (or the whole host lost power), or when its next
+//! boot was ungraceful: the fault is their root cause, through one `vm-hung`
+//! impact per VM. Our inference: hardware logs and the inventory do not say
+//! which VM hung, the timing and the placement do. A fault no VM's trouble
+//! is tied to, or one that only lowers redundancy, is advice.
 
 use super::common::secs;
 use crate::data::{Code, Data, FaultPart, HardwareData, VmHangData};
@@ -374,6 +374,7 @@ impl Hardware {
     fn vms<'f>(
         &self,
         cx: &Context<'f>,
+        server: &str,
         vms: &[String],
         first: Timestamp,
         last: Timestamp,
@@ -408,11 +409,19 @@ impl Hardware {
             if !reset {
                 continue;
             }
-            let named: BTreeSet<String> = e
-                .entity_ids(EntityKind::Node)
-                .chain(e.fields.get("vm"))
-                .map(|n| cx.hosts.resolve(n))
-                .collect();
+            // A VM's own reset, or the whole host losing power.
+            let whole_host = e.fields.get("subject") == Some("esxi_host")
+                && e.host
+                    .as_deref()
+                    .is_some_and(|h| cx.hosts.resolve(h) == server);
+            let named: BTreeSet<String> = if whole_host {
+                vms.iter().cloned().collect()
+            } else {
+                e.entity_ids(EntityKind::Node)
+                    .chain(e.fields.get("vm"))
+                    .map(|n| cx.hosts.resolve(n))
+                    .collect()
+            };
             for vm in named {
                 if vms.contains(&vm) {
                     let v = out.entry(vm).or_default();
@@ -437,7 +446,7 @@ impl Hardware {
         vms.sort();
         let last = server.last().unwrap_or(first).max(first);
         let hung = if server.stopping {
-            self.vms(cx, &vms, first, last)
+            self.vms(cx, name, &vms, first, last)
         } else {
             BTreeMap::new()
         };
