@@ -319,6 +319,32 @@ fn transform_shifts_ctime_epochs_and_dumplog_times() {
 }
 
 #[test]
+fn transform_shifts_esxi_cimc_system_history_and_ccbu_stamps() {
+    let s = shift();
+    // 1603 d 3 h 17 min later; Chicago CDT (-5) becomes Amsterdam CET (+1).
+    assert_eq!(
+        s.host_logs("2019-07-12T17:33:48.120Z cpu2:2050)ScsiDeviceIO: x"),
+        "2023-12-01T20:50:48.120Z cpu2:2050)ScsiDeviceIO: x"
+    );
+    assert_eq!(
+        s.host_logs("2019-07-12T17:33:48Z: [vob.storage.apd.start] x"),
+        "2023-12-01T20:50:48Z: [vob.storage.apd.start] x"
+    );
+    assert_eq!(
+        s.host_logs(" 2:2019 July 12 12:33:48:BMC:fault-engined:-: %CIMC-2-X"),
+        " 2:2023 December 01 21:50:48:BMC:fault-engined:-: %CIMC-2-X"
+    );
+    assert_eq!(
+        s.host_logs("07/12/2019 12:33:48 | root: Boot 14.0.1 Start"),
+        "12/01/2023 21:50:48 | root: Boot 14.0.1 Start"
+    );
+    assert_eq!(
+        s.host_logs("Jul 12 2019 12:33:48.120 -0500: %CCBU_x-6-Y: %[a=1]: z"),
+        "Dec 01 2023 21:50:48.120 +0100: %CCBU_x-6-Y: %[a=1]: z"
+    );
+}
+
+#[test]
 fn transform_shifts_syslog_perfmon_and_file_names() {
     let s = shift();
     assert_eq!(

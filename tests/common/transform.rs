@@ -95,6 +95,7 @@ impl Shift {
         let t = self.dumplog(&t);
         let t = self.perfmon(&t);
         let t = self.ping_epochs(&t);
+        let t = self.host_logs(&t);
         self.zone_names(&t)
     }
 
@@ -411,6 +412,101 @@ impl Shift {
             out.push(line.into_owned());
         }
         out.join("\n")
+    }
+
+    /// Host and appliance logs: ESXi's `2024-03-12T15:14:01.902Z` (UTC),
+    /// CIMC tech-support ` 2:2024 March 12 10:14:04:BMC:` (site local),
+    /// VOS system-history `03/12/2024 10:54:31 | root:` (site local) and CCBU
+    /// (Finesse) `Mar 12 2024 10:05:00.012 -0500:` (its own offset, written
+    /// back in the new zone with the new offset).
+    pub fn host_logs(&self, text: &str) -> String {
+        let iso = cached(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z");
+        let cimc = cached(r"(?m)^( ?\d:)(\d{4}) ([A-Z][a-z]+) (\d{2}) (\d{2}):(\d{2}):(\d{2}):");
+        let history = cached(r"(?m)^(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2}) \|");
+        let ccbu = cached(&format!(
+            r"(?m)^({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) ([+-])(\d{{2}})(\d{{2}}):"
+        ));
+        let t = iso.replace_all(text, |c: &Captures| {
+            let frac = c.get(7).map_or("", |m| m.as_str());
+            let nanos = if frac.is_empty() {
+                0
+            } else {
+                format!("{:0<9}", &frac[1..]).parse::<i32>().unwrap()
+            };
+            let utc = DateTime::new(
+                n(&c[1]),
+                n(&c[2]),
+                n(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                nanos,
+            )
+            .unwrap()
+            .to_zoned_datetime(TimeZone::UTC)
+            .unwrap();
+            let moved = self
+                .instant(utc.timestamp())
+                .to_zoned_datetime(TimeZone::UTC);
+            let digits = frac.len().saturating_sub(1);
+            let f = if digits == 0 {
+                String::new()
+            } else {
+                format!(".{:09}", moved.subsec_nanosecond())[..digits + 1].to_string()
+            };
+            format!("{}{f}Z", moved.strftime("%Y-%m-%dT%H:%M:%S"))
+        });
+        let t = cimc.replace_all(&t, |c: &Captures| {
+            let z = self.local(dt(
+                n(&c[2]),
+                month_number(&c[3]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                0,
+            ));
+            format!("{}{}:", &c[1], z.strftime("%Y %B %d %H:%M:%S"))
+        });
+        let t = history.replace_all(&t, |c: &Captures| {
+            let z = self.local(dt(
+                n(&c[3]),
+                n(&c[1]),
+                n(&c[2]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                0,
+            ));
+            format!("{} |", z.strftime("%m/%d/%Y %H:%M:%S"))
+        });
+        let t = ccbu.replace_all(&t, |c: &Captures| {
+            let sign = if &c[8] == "-" { -1 } else { 1 };
+            let offset = sign * (n::<i32>(&c[9]) * 3600 + n::<i32>(&c[10]) * 60);
+            let local = dt(
+                n(&c[3]),
+                month_number(&c[1]),
+                n(&c[2]),
+                n(&c[4]),
+                n(&c[5]),
+                n(&c[6]),
+                n::<i32>(&c[7]),
+            );
+            let at = local
+                .to_zoned_datetime(TimeZone::fixed(
+                    uctriage_core::jiff::tz::Offset::from_seconds(offset).unwrap(),
+                ))
+                .unwrap()
+                .timestamp();
+            let z = self.instant(at).to_zoned_datetime(self.new_tz.clone());
+            format!(
+                "{}.{:03} {}:",
+                z.strftime("%b %d %Y %H:%M:%S"),
+                z.millisecond(),
+                z.strftime("%z")
+            )
+        });
+        t.into_owned()
     }
 
     /// dumplog: `Events from July 12, 2019` and `HH:MM:SS:mmm` lines (local).

@@ -6,7 +6,9 @@ use serde::Serialize;
 use uctriage_core::jiff::Timestamp;
 
 mod failures;
+mod hardware;
 pub use failures::*;
+pub use hardware::*;
 
 /// The typed payload of a finding.
 #[derive(Clone, Debug, Serialize)]
@@ -48,6 +50,12 @@ pub enum Data {
     Disk(DiskData),
     /// A node or process short of memory.
     Memory(MemoryData),
+    /// A physical server's hardware or storage fault.
+    Hardware(HardwareData),
+    /// A VM that hung on a faulty server.
+    VmHang(VmHangData),
+    /// Devices that moved to their backup node.
+    Failover(FailoverData),
 }
 
 /// A decoded code: `13 = KeepAliveTimeout` (or "probably" when unconfirmed).

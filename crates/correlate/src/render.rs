@@ -3,6 +3,7 @@
 //! "probably" so, or "unverified", here and nowhere else.
 
 mod failures;
+mod hardware;
 
 use crate::data::*;
 use crate::finding::{Finding, FindingKind};
@@ -45,6 +46,9 @@ pub(crate) fn render(f: &mut Finding, kb: &Knowledge, tz: &TimeZone) {
         Data::TlsFailures(d) => failures::tls_failures(&w, d),
         Data::Disk(d) => failures::disk(&w, d),
         Data::Memory(d) => failures::memory(&w, d),
+        Data::Hardware(d) => hardware::hardware(&w, d),
+        Data::VmHang(d) => hardware::vm_hang(&w, d, f.start),
+        Data::Failover(d) => hardware::failover(&w, d, f.start, f.end),
     };
     let mut title = title;
     if !f.confirmed && !title.contains("probably") && !title.contains("unverified") {
@@ -786,9 +790,18 @@ fn advice(d: &AdviceData) -> (String, String) {
 
 fn alarm(w: &When, d: &AlarmData, label: &str) -> (String, String) {
     let names = d.names.join(", ");
-    let title = format!("{}: {names} on {}", capitalise(label), d.group);
+    let title = if names.is_empty() {
+        format!("{} on {}", capitalise(label), d.group)
+    } else {
+        format!("{}: {names} on {}", capitalise(label), d.group)
+    };
+    let names = if names.is_empty() {
+        names
+    } else {
+        format!(" {names}")
+    };
     let mut s = format!(
-        "{} {names} event{} on {} from {}{}.",
+        "{}{names} event{} on {} from {}{}.",
         d.count,
         if d.count == 1 { "" } else { "s" },
         d.group,

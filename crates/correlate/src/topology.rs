@@ -224,6 +224,18 @@ impl Topology {
             .collect()
     }
 
+    /// Every ESXi host an inventory names (canonical names).
+    pub fn esx_hosts(&self, hosts: &HostBook) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .placement
+            .values()
+            .map(|p| hosts.resolve(&p.esx))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// What two hosts' VMs share: the same ESXi host, or the same datastore.
     pub fn shared_infrastructure(&self, a: &str, b: &str) -> Option<String> {
         let (pa, pb) = (self.placement.get(a)?, self.placement.get(b)?);

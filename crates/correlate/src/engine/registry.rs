@@ -97,6 +97,16 @@ pub fn rule_types() -> &'static [RuleType] {
             summary: "process memory growth and memory alarms, the Code Yellow and the restart that follow",
             build: rules::memory::build,
         },
+        RuleType {
+            name: "host_hardware",
+            summary: "a server's hardware or storage fault (CIMC, ESXi), the VMs on it (inventory) that hung, and what each took down",
+            build: rules::hardware::build,
+        },
+        RuleType {
+            name: "node_failover",
+            summary: "devices re-registering on the backup node of their CallManager group while their primary is silent; fallback is recovery",
+            build: rules::failover::build,
+        },
     ];
     TYPES
 }

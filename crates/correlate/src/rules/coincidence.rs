@@ -37,6 +37,9 @@ struct Params {
     cited_per_symptom: usize,
     /// Alert names a finding of a class reports for the hosts it names.
     reported_by: BTreeMap<String, Vec<String>>,
+    /// Impact classes that say their hosts were down or hung (a VM hung on a
+    /// faulty server): every symptom of such a host is part of that finding.
+    host_down_classes: Vec<String>,
     /// Confidence weights.
     confidence: Weights,
 }
@@ -113,6 +116,11 @@ impl Rule for Coincidence {
             return;
         };
         let root_hosts: BTreeSet<String> = roots.iter().flat_map(|f| fault_hosts(f)).collect();
+        let down_hosts: BTreeSet<&String> = impacts
+            .iter()
+            .filter(|f| self.p.host_down_classes.iter().any(|c| f.is(c)))
+            .flat_map(|f| f.hosts.iter())
+            .collect();
         // In CallManager group priority order (primary first), not by name.
         let mut served_by: Vec<String> = Vec::new();
         for node in impacts
@@ -138,7 +146,7 @@ impl Rule for Coincidence {
         // finding, not another host's trouble.
         let covering: Vec<&Finding> = impacts.iter().chain(roots.iter()).copied().collect();
         for host in cx.hosts.hosts().keys() {
-            if root_hosts.contains(host) || root_esx.contains(host) {
+            if root_hosts.contains(host) || root_esx.contains(host) || down_hosts.contains(host) {
                 continue;
             }
             let covered = |kind: &SymptomKind| {

@@ -10,6 +10,8 @@ pub(crate) mod crash;
 pub(crate) mod disk;
 pub(crate) mod eos;
 pub(crate) mod episodes;
+pub(crate) mod failover;
+pub(crate) mod hardware;
 pub(crate) mod impact;
 pub(crate) mod memory;
 pub(crate) mod network;
