@@ -5,6 +5,8 @@ pub(crate) mod advice;
 pub(crate) mod alarm;
 pub(crate) mod certs;
 pub(crate) mod coincidence;
+pub(crate) mod contact;
+pub(crate) mod contact_cause;
 mod common;
 pub(crate) mod crash;
 pub(crate) mod disk;
