@@ -11,11 +11,9 @@ fn pg_words(p: &PgChange) -> String {
         (Some(a), Some(b)) if a != b => format!("{0}{a} failed over to {0}{b}", p.pg),
         (Some(a), _) => format!("{}{a} went down", p.pg),
         (None, Some(b)) => format!("{}{b} took over", p.pg),
-        (None, None) if !p.peripherals.is_empty() => format!(
-            "{} lost peripheral {}",
-            p.pg,
-            join_max(&p.peripherals, 3)
-        ),
+        (None, None) if !p.peripherals.is_empty() => {
+            format!("{} lost peripheral {}", p.pg, join_max(&p.peripherals, 3))
+        }
         (None, None) => format!("{} changed state", p.pg),
     }
 }
@@ -23,7 +21,10 @@ fn pg_words(p: &PgChange) -> String {
 fn finesse_words(f: &FinesseChange) -> String {
     match (&f.lost, &f.to) {
         (Some(a), Some(b)) if a != b => {
-            format!("{} lost CTI server side {a} and reconnected to side {b}", f.host)
+            format!(
+                "{} lost CTI server side {a} and reconnected to side {b}",
+                f.host
+            )
         }
         (_, Some(b)) => format!("{} lost its CTI server and reconnected to side {b}", f.host),
         (Some(a), None) => format!("{} lost CTI server side {a}", f.host),
@@ -76,7 +77,11 @@ pub(super) fn failover(
     }
     let mut s = vec![format!("From {}", w.full(start))];
     if let Some(e) = end.filter(|e| *e > start) {
-        s[0].push_str(&format!(" to {} ({})", w.short(e, start), span(super::secs(e, start))));
+        s[0].push_str(&format!(
+            " to {} ({})",
+            w.short(e, start),
+            span(super::secs(e, start))
+        ));
     }
     s[0].push_str(&format!(": {change}."));
     for p in d.pgs.iter().filter(|p| !p.peripherals.is_empty()) {
@@ -99,14 +104,14 @@ pub(super) fn failover(
             .iter()
             .map(|n| format!("{} on {}", n.count, n.node))
             .collect();
-        s.push(format!("Agents logged out as each host counted them: {}.", by.join(", ")));
+        s.push(format!(
+            "Agents logged out as each host counted them: {}.",
+            by.join(", ")
+        ));
     }
     if d.calls_dropped > 0 {
         let label = if d.error_label_calls > 0 {
-            format!(
-                ", {} of them sent to the error label",
-                d.error_label_calls
-            )
+            format!(", {} of them sent to the error label", d.error_label_calls)
         } else {
             String::new()
         };
@@ -138,7 +143,11 @@ pub(super) fn failover(
 }
 
 /// A PG side that lost its network.
-pub(super) fn pg_network(w: &When, d: &PgNetworkData, start: Option<Timestamp>) -> (String, String) {
+pub(super) fn pg_network(
+    w: &When,
+    d: &PgNetworkData,
+    start: Option<Timestamp>,
+) -> (String, String) {
     let start = start.expect("a network loss has a start");
     let title = format!("{} on {} lost its network ({})", d.pg, d.host, d.what);
     let mut summary = format!("At {} {} reported: {}.", w.full(start), d.pg, d.what);

@@ -17,7 +17,7 @@ use super::common::secs;
 use crate::data::{
     CcCause, ContactCentreData, Data, FinesseChange, NodeCount, PgChange, PgNetworkData,
 };
-use crate::engine::{Context, Declaration, Emit, Output, RawFilter, Rule};
+use crate::engine::{Context, Declaration, Emit, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,21 +120,6 @@ impl Rule for ContactCentre {
         }
     }
 
-    fn also_keeps(&self) -> Option<RawFilter> {
-        let words: Vec<String> = self
-            .p
-            .planned_words
-            .iter()
-            .map(|w| w.to_ascii_lowercase())
-            .collect();
-        // Raw events do not name their format yet: any ordinary line with
-        // the words is kept; `planned` reads only the rule's formats.
-        Some(std::sync::Arc::new(move |e: &uctriage_core::RawEvent| {
-            let s = e.summary.to_ascii_lowercase();
-            words.iter().any(|w| s.contains(w))
-        }))
-    }
-
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
         for ep in self.episodes(cx) {
             self.report(cx, out, &ep);
@@ -196,7 +181,10 @@ impl ContactCentre {
         for e in evs {
             let t = e.time.expect("timed");
             match runs.last_mut() {
-                Some(r) if secs(t, r.last().expect("non-empty").time.expect("timed")) <= self.p.gap_s => {
+                Some(r)
+                    if secs(t, r.last().expect("non-empty").time.expect("timed"))
+                        <= self.p.gap_s =>
+                {
                     r.push(e)
                 }
                 _ => runs.push(vec![e]),
@@ -350,11 +338,25 @@ impl ContactCentre {
     }
 
     /// Per PG: the side that went down first and the side that came up after.
+    /// A CTI server writes its CG token (`CG2A`), not the PG's: on a host
+    /// that also writes a `PG...` token it counts for that PG.
     fn pg_changes(&self, ep: &[&Event]) -> Vec<PgChange> {
+        let is_pg = |t: &str| t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("pg"));
+        let pg_of_host: BTreeMap<Option<&str>, &str> = ep
+            .iter()
+            .filter_map(|e| {
+                let t = e.fields.get("peripheral_gateway")?;
+                is_pg(t).then_some((e.host.as_deref(), t))
+            })
+            .collect();
         let mut by: BTreeMap<String, PgChange> = BTreeMap::new();
         for e in ep.iter().filter(|e| e.kind == Kind::Failover) {
             let Some(token) = e.fields.get("peripheral_gateway") else {
                 continue;
+            };
+            let token = match pg_of_host.get(&e.host.as_deref()) {
+                Some(pg) if !is_pg(token) => pg,
+                _ => token,
             };
             let component = e.fields.get("component").unwrap_or("");
             if has(&self.p.network_components, component) {
@@ -390,7 +392,11 @@ impl ContactCentre {
     /// Words of a requested shutdown shortly before the failover.
     fn planned(&self, cx: &Context<'_>, ep: &[&Event], first: Timestamp) -> Option<String> {
         let hosts: BTreeSet<Option<&str>> = ep.iter().map(|e| e.host.as_deref()).collect();
-        let from = first.checked_sub(uctriage_core::jiff::SignedDuration::from_secs(self.p.planned_before_s)).ok()?;
+        let from = first
+            .checked_sub(uctriage_core::jiff::SignedDuration::from_secs(
+                self.p.planned_before_s,
+            ))
+            .ok()?;
         cx.events
             .all()
             .iter()
@@ -425,6 +431,7 @@ impl ContactCentre {
             .of(Kind::ServiceState)
             .filter(|e| self.ours(e) && pg_hosts.contains(&e.host.as_deref()))
             .filter(|e| e.time.is_some_and(near))
+            .filter(|e| e.fields.get("state") != Some("in service"))
             .filter_map(|e| e.fields.get("provider").or(e.fields.get("ctimanager")))
             .map(|p| cx.hosts.resolve(p))
             .collect();
@@ -437,7 +444,11 @@ impl ContactCentre {
             .p
             .core_processes
             .iter()
-            .find_map(|p| best.cores.iter().find(|c| c.process.eq_ignore_ascii_case(p)))
+            .find_map(|p| {
+                best.cores
+                    .iter()
+                    .find(|c| c.process.eq_ignore_ascii_case(p))
+            })
             .unwrap_or(&best.cores[0]);
         let hung = core.signature.as_ref().is_some_and(|s| s.hang);
         Some(CcCause {
@@ -465,7 +476,9 @@ impl ContactCentre {
         first: Timestamp,
     ) -> Option<(Finding, CcCause)> {
         let from = first
-            .checked_sub(uctriage_core::jiff::SignedDuration::from_secs(self.p.cause_before_s))
+            .checked_sub(uctriage_core::jiff::SignedDuration::from_secs(
+                self.p.cause_before_s,
+            ))
             .ok()?;
         let pg_hosts: BTreeSet<Option<&str>> = ep
             .iter()
@@ -476,14 +489,26 @@ impl ContactCentre {
             .events
             .of(Kind::Failover)
             .filter(|e| self.ours(e) && pg_hosts.contains(&e.host.as_deref()))
-            .filter(|e| e.time.is_some_and(|t| t >= from && t <= first + uctriage_core::jiff::SignedDuration::from_secs(self.p.cause_after_s)))
+            .filter(|e| {
+                e.time.is_some_and(|t| {
+                    t >= from
+                        && t <= first
+                            + uctriage_core::jiff::SignedDuration::from_secs(self.p.cause_after_s)
+                })
+            })
             .find(|e| {
-                has(&self.p.network_components, e.fields.get("component").unwrap_or(""))
-                    && has(&self.p.network_states, e.fields.get("state").unwrap_or(""))
+                has(
+                    &self.p.network_components,
+                    e.fields.get("component").unwrap_or(""),
+                ) && has(&self.p.network_states, e.fields.get("state").unwrap_or(""))
             })?;
         let host = Self::host(cx, lost);
         let component = lost.fields.get("component").unwrap_or("").to_string();
-        let token = lost.fields.get("peripheral_gateway").unwrap_or("").to_string();
+        let token = lost
+            .fields
+            .get("peripheral_gateway")
+            .unwrap_or("")
+            .to_string();
         let back = cx.events.of(Kind::Failover).find(|e| {
             e.host == lost.host
                 && e.fields.get("component") == Some(component.as_str())
@@ -497,7 +522,11 @@ impl ContactCentre {
             what: lost.summary.clone(),
             back_at: back.and_then(|e| e.time),
         };
-        let mut f = Finding::new(FindingKind::RootCause, "pg-network-loss", Data::PgNetwork(data));
+        let mut f = Finding::new(
+            FindingKind::RootCause,
+            "pg-network-loss",
+            Data::PgNetwork(data),
+        );
         f.start = lost.time;
         f.end = back.and_then(|e| e.time);
         f.confidence = self.p.confidence.network;

@@ -55,7 +55,10 @@ impl Rule for ContactCause {
             .of_kind(FindingKind::RootCause)
             .filter(|f| self.p.causes.contains(&f.class))
             .collect();
-        for f in cx.findings().filter(|f| self.p.failovers.contains(&f.class)) {
+        for f in cx
+            .findings()
+            .filter(|f| self.p.failovers.contains(&f.class))
+        {
             let Data::ContactCentre(d) = &f.data else {
                 continue;
             };
@@ -68,7 +71,8 @@ impl Rule for ContactCause {
             };
             let hit = crashes.iter().find(|c| {
                 c.hosts.iter().any(|h| h == host)
-                    && c.start.is_some_and(|s| secs(s, at).abs() <= self.p.within_s)
+                    && c.start
+                        .is_some_and(|s| secs(s, at).abs() <= self.p.within_s)
             });
             if let Some(c) = hit {
                 out.link(&c.id, &f.id);

@@ -274,9 +274,8 @@ impl Trunks {
     /// Failed-call alarms grouped by what was exhausted and by time.
     fn failed_calls<'e>(&self, cx: &Context<'e>) -> Vec<Failed<'e>> {
         let mut by: BTreeMap<(String, String, String), Vec<&'e Event>> = BTreeMap::new();
-        let ours = |e: &&Event| {
-            e.time.is_some() && !self.p.skip_formats.iter().any(|f| f == e.format)
-        };
+        let ours =
+            |e: &&Event| e.time.is_some() && !self.p.skip_formats.iter().any(|f| f == e.format);
         for e in cx.events.of(Kind::CallFailure).filter(ours) {
             let category = e.fields.get("category").unwrap_or("calls");
             let target = ["route_list", "hunt_list", "device", "media_resource_list"]
