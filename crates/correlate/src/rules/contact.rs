@@ -36,10 +36,8 @@ struct Params {
     down_states: Vec<String>,
     /// Failover states that mean a side or connection took over.
     up_states: Vec<String>,
-    /// Components whose failure on a PG side is a network loss ...
-    network_components: Vec<String>,
-    /// ... in these states.
-    network_states: Vec<String>,
+    /// Component states on a PG side that mean it lost its network.
+    network: Vec<NetworkSign>,
     /// Of the cores of a crash, the process named first (main services).
     core_processes: Vec<String>,
     /// A cause up to this long before the first failover event ...
@@ -54,6 +52,16 @@ struct Params {
     error_label: String,
     /// Confidence weights.
     confidence: Weights,
+}
+
+/// A component state that means a PG side lost a network.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NetworkSign {
+    component: String,
+    state: String,
+    /// Which network, in a few words.
+    what: String,
 }
 
 #[derive(Deserialize)]
@@ -359,7 +367,7 @@ impl ContactCentre {
                 _ => token,
             };
             let component = e.fields.get("component").unwrap_or("");
-            if has(&self.p.network_components, component) {
+            if self.network_sign(e).is_some() {
                 continue;
             }
             let (pg, side) = pg_and_side(token);
@@ -468,6 +476,15 @@ impl ContactCentre {
         })
     }
 
+    /// The network sign an event is, if any.
+    fn network_sign(&self, e: &Event) -> Option<&NetworkSign> {
+        let component = e.fields.get("component")?;
+        let state = e.fields.get("state")?;
+        self.p.network.iter().find(|n| {
+            n.component.eq_ignore_ascii_case(component) && n.state.eq_ignore_ascii_case(state)
+        })
+    }
+
     /// A PG side's link failure before its side went down: a root cause.
     fn network_cause(
         &self,
@@ -496,12 +513,8 @@ impl ContactCentre {
                             + uctriage_core::jiff::SignedDuration::from_secs(self.p.cause_after_s)
                 })
             })
-            .find(|e| {
-                has(
-                    &self.p.network_components,
-                    e.fields.get("component").unwrap_or(""),
-                ) && has(&self.p.network_states, e.fields.get("state").unwrap_or(""))
-            })?;
+            .find(|e| self.network_sign(e).is_some())?;
+        let sign = self.network_sign(lost).expect("found by its sign");
         let host = Self::host(cx, lost);
         let component = lost.fields.get("component").unwrap_or("").to_string();
         let token = lost
@@ -519,7 +532,7 @@ impl ContactCentre {
             host: host.clone(),
             pg: token.clone(),
             component: component.clone(),
-            what: lost.summary.clone(),
+            what: format!("{}: {}", sign.what, lost.summary),
             back_at: back.and_then(|e| e.time),
         };
         let mut f = Finding::new(
@@ -542,7 +555,7 @@ impl ContactCentre {
             CcCause {
                 class: "pg-network-loss".into(),
                 host,
-                what: format!("{token} lost its network ({})", lost.summary),
+                what: format!("{token} lost its {} ({})", sign.what, lost.summary),
                 named: true,
                 at: lost.time,
             },
