@@ -81,6 +81,8 @@ pub struct PgNetworkData {
     pub pg: String,
     /// What was lost (the component, as the parser names it).
     pub component: String,
+    /// Which network that means (`private network (MDS in simplex ...)`).
+    pub network: String,
     /// The trace's own words.
     pub what: String,
     /// When it came back, if it did.

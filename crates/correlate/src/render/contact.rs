@@ -125,7 +125,7 @@ pub(super) fn failover(
         (Some(words), _) => s.push(format!(
             "It was requested ({words}): a planned failover, not an incident cause."
         )),
-        (None, Some(c)) => s.push(format!(
+        (None, Some(c)) if c.class == "service-core" => s.push(format!(
             "Cause: {} on {}{}.",
             c.what,
             c.host,
@@ -135,6 +135,7 @@ pub(super) fn failover(
                 " (tied by time only)"
             }
         )),
+        (None, Some(c)) => s.push(format!("Cause: {} (reported by {}).", c.what, c.host)),
         (None, None) => s.push(
             "No cause for the failover is in the bundle: collect the other PG side's and the Unified CM nodes' logs, and the PG's private and visible network state, for that minute.".into(),
         ),
@@ -149,7 +150,7 @@ pub(super) fn pg_network(
     start: Option<Timestamp>,
 ) -> (String, String) {
     let start = start.expect("a network loss has a start");
-    let title = format!("{} on {} lost its network ({})", d.pg, d.host, d.what);
+    let title = format!("{} on {} lost its {}", d.pg, d.host, d.network);
     let mut summary = format!("At {} {} reported: {}.", w.full(start), d.pg, d.what);
     match d.back_at {
         Some(b) => summary.push_str(&format!(" Back at {}.", w.short(b, start))),

@@ -17,7 +17,7 @@ use super::common::secs;
 use crate::data::{
     CcCause, ContactCentreData, Data, FinesseChange, NodeCount, PgChange, PgNetworkData,
 };
-use crate::engine::{Context, Declaration, Emit, Output, Rule};
+use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +50,10 @@ struct Params {
     planned_before_s: i64,
     /// The label CVP sends calls to on error.
     error_label: String,
+    /// Impacts of other rules (an application's service loss, Finesse out
+    /// of service) that a network cause found here explains too, when on the
+    /// episode's hosts and within it.
+    explains_losses: Vec<String>,
     /// Confidence weights.
     confidence: Weights,
 }
@@ -113,7 +117,12 @@ impl Rule for ContactCentre {
             ],
             // Cores are read directly: crash findings come after the metric
             // episodes, which read every impact (this one too).
-            consumes: Vec::new(),
+            consumes: self
+                .p
+                .explains_losses
+                .iter()
+                .map(|c| Input::Class(c.clone()))
+                .collect(),
             produces: vec![
                 Output::Class("pg-failover".into(), FindingKind::Impact),
                 Output::Class("uccx-engine-failover".into(), FindingKind::Impact),
@@ -311,7 +320,17 @@ impl ContactCentre {
                 data.cause = Some(cause);
             } else if let Some((f, cause)) = self.network_cause(cx, ep, first) {
                 data.cause = Some(cause);
-                cause_id = Some(out.push(f));
+                let id = out.push(f);
+                for loss in cx.of_kind(FindingKind::Impact) {
+                    let on_hosts = loss.hosts.iter().any(|h| hosts.contains(h));
+                    let during = loss
+                        .start
+                        .is_some_and(|s| secs(s, first) >= -self.p.cause_before_s && s <= last);
+                    if on_hosts && during {
+                        out.link(&id, &loss.id);
+                    }
+                }
+                cause_id = Some(id);
             }
         }
         let mut f = Finding::new(kind, class, Data::ContactCentre(data.clone()));
@@ -532,7 +551,8 @@ impl ContactCentre {
             host: host.clone(),
             pg: token.clone(),
             component: component.clone(),
-            what: format!("{}: {}", sign.what, lost.summary),
+            network: sign.what.clone(),
+            what: lost.summary.clone(),
             back_at: back.and_then(|e| e.time),
         };
         let mut f = Finding::new(
@@ -555,7 +575,7 @@ impl ContactCentre {
             CcCause {
                 class: "pg-network-loss".into(),
                 host,
-                what: format!("{token} lost its {} ({})", sign.what, lost.summary),
+                what: format!("{token} lost its {}", sign.what),
                 named: true,
                 at: lost.time,
             },
