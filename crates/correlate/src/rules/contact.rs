@@ -156,8 +156,12 @@ impl ContactCentre {
             .unwrap_or_default()
     }
 
-    /// A failover event that says something went down.
+    /// A failover event that says something went down (a network loss is
+    /// a cause, not the failover itself).
     fn is_trigger(&self, e: &Event) -> bool {
+        if self.network_sign(e).is_some() {
+            return false;
+        }
         match e.kind {
             Kind::Failover => {
                 let state = e.fields.get("state").unwrap_or("");
