@@ -51,7 +51,13 @@ pub(super) fn failover(
         "the contact centre failed over".into()
     };
     let finesse_hosts: Vec<String> = d.finesse.iter().map(|f| f.host.clone()).collect();
-    let mut title = if d.agents_out > 0 {
+    let finesse_only = d.pgs.is_empty() && d.uccx_master.is_empty() && !d.finesse.is_empty();
+    let mut title = if finesse_only && d.agents_out > 0 {
+        format!(
+            "{change}: {} logged out",
+            plural(d.agents_out, "agent", "agents")
+        )
+    } else if d.agents_out > 0 {
         let whom = plural(d.agents_out, "agent", "agents");
         let of = if finesse_hosts.is_empty() {
             String::new()
@@ -158,4 +164,42 @@ pub(super) fn pg_network(
     }
     summary.push_str(" Check the PG's visible and private network paths (switch ports, QoS, the WAN between the sides) at that time.");
     (title, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(from: Option<&str>, to: Option<&str>, peripherals: &[&str]) -> PgChange {
+        PgChange {
+            pg: "PG2".into(),
+            from_side: from.map(str::to_string),
+            to_side: to.map(str::to_string),
+            peripherals: peripherals.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_pg_change_is_said_as_an_engineer_says_it() {
+        assert_eq!(
+            pg_words(&pg(Some("A"), Some("B"), &[])),
+            "PG2A failed over to PG2B"
+        );
+        assert_eq!(pg_words(&pg(Some("A"), None, &[])), "PG2A went down");
+        assert_eq!(pg_words(&pg(None, Some("B"), &[])), "PG2B took over");
+        assert_eq!(
+            pg_words(&pg(None, None, &["5000"])),
+            "PG2 lost peripheral 5000"
+        );
+        let f = FinesseChange {
+            host: "fin-a".into(),
+            lost: Some("A".into()),
+            to: Some("B".into()),
+            back_at: None,
+        };
+        assert_eq!(
+            finesse_words(&f),
+            "fin-a lost CTI server side A and reconnected to side B"
+        );
+    }
 }
