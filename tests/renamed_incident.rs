@@ -367,3 +367,12 @@ fn transform_shifts_syslog_perfmon_and_file_names() {
         "10.44.7.169 ams-uc-sub3.tel.example.net CM_ams-uc-sub3 MAGTL43444 Addr: 63519 x63519"
     );
 }
+
+#[test]
+fn transform_shifts_contact_centre_ciscolog_stamps() {
+    let s = shift();
+    assert_eq!(
+        s.ccbu_stamps("0000001007: 10.1.1.4: Jul 12 2019 12:33:48.120 -0500: %CCBU_main-6-X: y"),
+        "0000001007: 10.1.1.4: Dec 01 2023 21:50:48.120 +0100: %CCBU_main-6-X: y"
+    );
+}

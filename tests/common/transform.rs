@@ -96,6 +96,7 @@ impl Shift {
         let t = self.perfmon(&t);
         let t = self.ping_epochs(&t);
         let t = self.host_logs(&t);
+        let t = self.ccbu_stamps(&t);
         self.zone_names(&t)
     }
 
@@ -611,6 +612,38 @@ impl Shift {
             let us: i64 = c[1].parse::<i64>().unwrap() * 1_000_000 + c[2].parse::<i64>().unwrap();
             let ts = self.instant(Timestamp::from_microsecond(us).unwrap());
             format!("[{}.{:06}]", ts.as_second(), ts.subsec_microsecond())
+        })
+        .into_owned()
+    }
+
+    /// Contact-centre CiscoLog stamps (Finesse, CVP) after the record's
+    /// sequence number and host (`0000001007: 10.1.1.4: Feb 06 2024
+    /// 14:07:34.215 -0800:`; stamps that start the line are `host_logs`'):
+    /// moved and written in the new zone with its offset.
+    pub fn ccbu_stamps(&self, text: &str) -> String {
+        let re = cached(&format!(
+            r"(?m)^(\d{{1,12}}: ?[^\s:]*: )({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) ([+-])(\d{{2}})(\d{{2}}):"
+        ));
+        re.replace_all(text, |c: &Captures| {
+            let local = dt(
+                n(&c[4]),
+                month_number(&c[2]),
+                n(&c[3]),
+                n(&c[5]),
+                n(&c[6]),
+                n(&c[7]),
+                n(&c[8]),
+            );
+            let sign = if &c[9] == "-" { -1 } else { 1 };
+            let secs = sign * (n::<i32>(&c[10]) * 3600 + n::<i32>(&c[11]) * 60);
+            let offset = uctriage_core::jiff::tz::Offset::from_seconds(secs).unwrap();
+            let ts = offset.to_timestamp(local).unwrap();
+            let moved = self
+                .instant(ts)
+                .to_zoned_datetime(self.new_tz.clone())
+                .strftime("%b %d %Y %H:%M:%S.%3f %z:")
+                .to_string();
+            format!("{}{moved}", &c[1])
         })
         .into_owned()
     }

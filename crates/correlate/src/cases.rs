@@ -262,10 +262,23 @@ fn case_events(spec: &RuleSpec, index: usize, ce: &CaseEvent) -> Result<Vec<Even
                 line: (index + 1) as u64,
                 text,
             },
-            format: "case",
+            format: ce.format.as_deref().map_or("case", intern),
         });
     }
     Ok(out)
+}
+
+/// A case's format name as the `&'static str` events carry: each distinct
+/// name is leaked once (a handful per knowledge base).
+fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(n) = names.iter().find(|n| **n == name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(n);
+    n
 }
 
 /// The failures of one expectation (or forbidding) against the findings.

@@ -9,6 +9,8 @@ mod failures;
 mod hardware;
 pub use failures::*;
 pub use hardware::*;
+mod contact;
+pub use contact::*;
 
 /// The typed payload of a finding.
 #[derive(Clone, Debug, Serialize)]
@@ -56,6 +58,10 @@ pub enum Data {
     VmHang(VmHangData),
     /// Devices that moved to their backup node.
     Failover(FailoverData),
+    /// A contact-centre failover (UCCE PG, Finesse, CVP, UCCX) and its victims.
+    ContactCentre(ContactCentreData),
+    /// A PG side that lost its network.
+    PgNetwork(PgNetworkData),
 }
 
 /// A decoded code: `13 = KeepAliveTimeout` (or "probably" when unconfirmed).

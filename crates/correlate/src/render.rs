@@ -2,6 +2,7 @@
 //! place, once every rule has run. Unconfirmed facts are said to be
 //! "probably" so, or "unverified", here and nowhere else.
 
+mod contact;
 mod failures;
 mod hardware;
 
@@ -49,6 +50,8 @@ pub(crate) fn render(f: &mut Finding, kb: &Knowledge, tz: &TimeZone) {
         Data::Hardware(d) => hardware::hardware(&w, d),
         Data::VmHang(d) => hardware::vm_hang(&w, d, f.start),
         Data::Failover(d) => hardware::failover(&w, d, f.start, f.end),
+        Data::ContactCentre(d) => contact::failover(&w, d, f.start, f.end),
+        Data::PgNetwork(d) => contact::pg_network(&w, d, f.start),
     };
     let mut title = title;
     if !f.confirmed && !title.contains("probably") && !title.contains("unverified") {

@@ -107,6 +107,16 @@ pub fn rule_types() -> &'static [RuleType] {
             summary: "devices re-registering on the backup node of their CallManager group while their primary is silent; fallback is recovery",
             build: rules::failover::build,
         },
+        RuleType {
+            name: "contact_centre_failover",
+            summary: "a UCCE PG, Finesse or UCCX failover, the agents logged out and calls dropped in it, and the core or PG network loss behind it",
+            build: rules::contact::build,
+        },
+        RuleType {
+            name: "contact_centre_cause",
+            summary: "links the crash finding of the core behind a contact-centre failover to it",
+            build: rules::contact_cause::build,
+        },
     ];
     TYPES
 }

@@ -6,6 +6,8 @@ pub(crate) mod alarm;
 pub(crate) mod certs;
 pub(crate) mod coincidence;
 mod common;
+pub(crate) mod contact;
+pub(crate) mod contact_cause;
 pub(crate) mod crash;
 pub(crate) mod disk;
 pub(crate) mod eos;

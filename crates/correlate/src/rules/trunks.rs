@@ -46,6 +46,10 @@ struct Params {
     tls_port: String,
     /// Impacts of these classes under way make a short outage a coincidence.
     concurrent_impacts: Vec<String>,
+    /// Formats whose failed calls another rule reports (the contact-centre
+    /// logs: a CVP or UCCX call dropped in a failover is not a route list
+    /// exhausted).
+    skip_formats: Vec<String>,
     /// Confidence weights.
     confidence: Weights,
 }
@@ -270,7 +274,9 @@ impl Trunks {
     /// Failed-call alarms grouped by what was exhausted and by time.
     fn failed_calls<'e>(&self, cx: &Context<'e>) -> Vec<Failed<'e>> {
         let mut by: BTreeMap<(String, String, String), Vec<&'e Event>> = BTreeMap::new();
-        for e in cx.events.of(Kind::CallFailure).filter(|e| e.time.is_some()) {
+        let ours =
+            |e: &&Event| e.time.is_some() && !self.p.skip_formats.iter().any(|f| f == e.format);
+        for e in cx.events.of(Kind::CallFailure).filter(ours) {
             let category = e.fields.get("category").unwrap_or("calls");
             let target = ["route_list", "hunt_list", "device", "media_resource_list"]
                 .iter()

@@ -18,7 +18,8 @@
 //! UNCONFIRMED wording, matched by words (`wording=unconfirmed`): a process or
 //! side going active or idle, a peripheral or PIM online, offline or
 //! activated, OPC / MDS / CTI Server in or out of service or in simplex,
-//! agents or CTI clients logged out or disconnected, and how enumerated
+//! agents or CTI clients logged out or disconnected, a shutdown or stop
+//! requested (a planned failover), and how enumerated
 //! values (`SystemEventID`, `AgentState`) are printed in session traces.
 
 use crate::keywords::captures;
@@ -92,6 +93,12 @@ static AGENTS_OUT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+static STOP_REQUESTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(shutdown|shut down|stop)(?-u:\b).{0,30}?(?-u:\b)(requested|request)(?-u:\b)",
+    )
+    .unwrap()
+});
 static CLIENT_LOST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:CTI client|client|session)(?-u:\b).{0,40}?(?-u:\b)(disconnected|connection (?:lost|closed|broken))(?-u:\b)").unwrap()
 });
@@ -131,6 +138,8 @@ static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         "OGGED",
         "igned",
         "IGNED",
+        "equest",
+        "EQUEST",
     ])
 });
 
@@ -233,6 +242,24 @@ fn failover(
 }
 
 fn by_words(no: u64, text: &str, pg: &str, process: &str, body: &str) -> Option<RawEvent> {
+    if captures(&STOP_REQUESTED, body).is_some() {
+        // An administrator stopping a process or side: a failover that
+        // follows is planned.
+        let component = component_of(process);
+        let mut ev = RawEvent::new(
+            no,
+            text,
+            Kind::ServiceState,
+            format!("{component} shutdown requested"),
+        )
+        .with_severity(Severity::Notice)
+        .with_field("component", component)
+        .with_field("state", "stop_requested");
+        if let Some(side) = side_of(pg) {
+            ev = ev.with_field("side", side);
+        }
+        return Some(ev);
+    }
     if let Some(c) = captures(&AGENTS_OUT, body) {
         return Some(
             RawEvent::new(

@@ -467,3 +467,22 @@ fn new_fixtures_are_detected_as_dumplog() {
         );
     }
 }
+
+#[test]
+fn a_requested_shutdown_is_a_service_state_event() {
+    let text = "Events from May 3, 2024
+10:00:00:000 PG1A-pim1 Trace: Shutdown requested by Node Manager (administrator stop)
+10:00:01:000 PG1A-pim1 Trace: request for skill group statistics sent
+";
+    let f = parse(text, "pg1/pim.txt");
+    assert_eq!(f.events[0].kind, Kind::ServiceState);
+    assert_eq!(f.events[0].fields["state"], "stop_requested");
+    assert_eq!(f.events[0].fields["component"], "pim");
+    assert_eq!(f.events[0].fields["side"], "A");
+    assert_eq!(f.events[0].fields["wording"], "unconfirmed");
+    assert!(f
+        .events
+        .iter()
+        .skip(1)
+        .all(|e| e.kind != Kind::ServiceState));
+}

@@ -1,0 +1,205 @@
+//! Titles and summaries of the contact-centre findings, in the words a
+//! contact-centre engineer uses on the bridge call.
+
+use super::{join_max, plural, span, When};
+use crate::data::*;
+use uctriage_core::jiff::Timestamp;
+
+/// `PG2A` → `PG2B`, `PG2 side A`, or the PG alone.
+fn pg_words(p: &PgChange) -> String {
+    match (&p.from_side, &p.to_side) {
+        (Some(a), Some(b)) if a != b => format!("{0}{a} failed over to {0}{b}", p.pg),
+        (Some(a), _) => format!("{}{a} went down", p.pg),
+        (None, Some(b)) => format!("{}{b} took over", p.pg),
+        (None, None) if !p.peripherals.is_empty() => {
+            format!("{} lost peripheral {}", p.pg, join_max(&p.peripherals, 3))
+        }
+        (None, None) => format!("{} changed state", p.pg),
+    }
+}
+
+fn finesse_words(f: &FinesseChange) -> String {
+    match (&f.lost, &f.to) {
+        (Some(a), Some(b)) if a != b => {
+            format!(
+                "{} lost CTI server side {a} and reconnected to side {b}",
+                f.host
+            )
+        }
+        (_, Some(b)) => format!("{} lost its CTI server and reconnected to side {b}", f.host),
+        (Some(a), None) => format!("{} lost CTI server side {a}", f.host),
+        (None, None) => format!("{} lost its CTI server", f.host),
+    }
+}
+
+/// A PG or UCCX failover and its victims.
+pub(super) fn failover(
+    w: &When,
+    d: &ContactCentreData,
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+) -> (String, String) {
+    let start = start.expect("a failover has a start");
+    let change = if !d.pgs.is_empty() {
+        d.pgs.iter().map(pg_words).collect::<Vec<_>>().join(" and ")
+    } else if !d.uccx_master.is_empty() {
+        format!("UCCX mastership moved to {}", d.uccx_master.join(", "))
+    } else if !d.finesse.is_empty() {
+        let hosts: Vec<String> = d.finesse.iter().map(|f| f.host.clone()).collect();
+        format!("Finesse on {} lost its CTI server", hosts.join(", "))
+    } else {
+        "the contact centre failed over".into()
+    };
+    let finesse_hosts: Vec<String> = d.finesse.iter().map(|f| f.host.clone()).collect();
+    let finesse_only = d.pgs.is_empty() && d.uccx_master.is_empty() && !d.finesse.is_empty();
+    let mut title = if finesse_only && d.agents_out > 0 {
+        format!(
+            "{change}: {} logged out",
+            plural(d.agents_out, "agent", "agents")
+        )
+    } else if d.agents_out > 0 {
+        let whom = plural(d.agents_out, "agent", "agents");
+        let of = if finesse_hosts.is_empty() {
+            String::new()
+        } else {
+            format!(" of Finesse on {}", finesse_hosts.join(", "))
+        };
+        format!("{whom} logged out{of} when {change}")
+    } else {
+        let mut c = change.clone();
+        if let Some(first) = c.get(..1) {
+            c = first.to_uppercase() + &c[1..];
+        }
+        c
+    };
+    if d.calls_dropped > 0 {
+        title.push_str(&format!(
+            "; {} dropped",
+            plural(d.calls_dropped, "call", "calls")
+        ));
+    }
+    if let Some(words) = &d.planned {
+        title.push_str(&format!(" (planned: {words})"));
+    }
+    let mut s = vec![format!("From {}", w.full(start))];
+    if let Some(e) = end.filter(|e| *e > start) {
+        s[0].push_str(&format!(
+            " to {} ({})",
+            w.short(e, start),
+            span(super::secs(e, start))
+        ));
+    }
+    s[0].push_str(&format!(": {change}."));
+    for p in d.pgs.iter().filter(|p| !p.peripherals.is_empty()) {
+        s.push(format!(
+            "Peripheral {} of {} went offline: the PG marks its agents logged out and the reporting data for the interval is lost.",
+            join_max(&p.peripherals, 5),
+            p.pg
+        ));
+    }
+    for f in &d.finesse {
+        let back = f
+            .back_at
+            .map(|b| format!(" at {}", w.short(b, start)))
+            .unwrap_or_default();
+        s.push(format!("{}{back}.", finesse_words(f)));
+    }
+    if d.agents_by.len() > 1 {
+        let by: Vec<String> = d
+            .agents_by
+            .iter()
+            .map(|n| format!("{} on {}", n.count, n.node))
+            .collect();
+        s.push(format!(
+            "Agents logged out as each host counted them: {}.",
+            by.join(", ")
+        ));
+    }
+    if d.calls_dropped > 0 {
+        let label = if d.error_label_calls > 0 {
+            format!(", {} of them sent to the error label", d.error_label_calls)
+        } else {
+            String::new()
+        };
+        s.push(format!(
+            "{} reported {} dropped or failed{label}.",
+            d.call_hosts.join(", "),
+            plural(d.calls_dropped, "call", "calls")
+        ));
+    }
+    match (&d.planned, &d.cause) {
+        (Some(words), _) => s.push(format!(
+            "It was requested ({words}): a planned failover, not an incident cause."
+        )),
+        (None, Some(c)) if c.class == "service-core" => s.push(format!(
+            "Cause: {} on {}{}.",
+            c.what,
+            c.host,
+            if c.named {
+                " (the PG's JTAPI gateway names that node)"
+            } else {
+                " (tied by time only)"
+            }
+        )),
+        (None, Some(c)) => s.push(format!("Cause: {} (reported by {}).", c.what, c.host)),
+        (None, None) => s.push(
+            "No cause for the failover is in the bundle: collect the other PG side's and the Unified CM nodes' logs, and the PG's private and visible network state, for that minute.".into(),
+        ),
+    }
+    (title, s.join(" "))
+}
+
+/// A PG side that lost its network.
+pub(super) fn pg_network(
+    w: &When,
+    d: &PgNetworkData,
+    start: Option<Timestamp>,
+) -> (String, String) {
+    let start = start.expect("a network loss has a start");
+    let title = format!("{} on {} lost its {}", d.pg, d.host, d.network);
+    let mut summary = format!("At {} {} reported: {}.", w.full(start), d.pg, d.what);
+    match d.back_at {
+        Some(b) => summary.push_str(&format!(" Back at {}.", w.short(b, start))),
+        None => summary.push_str(" Not back by the end of the bundle."),
+    }
+    summary.push_str(" Check the PG's visible and private network paths (switch ports, QoS, the WAN between the sides) at that time.");
+    (title, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(from: Option<&str>, to: Option<&str>, peripherals: &[&str]) -> PgChange {
+        PgChange {
+            pg: "PG2".into(),
+            from_side: from.map(str::to_string),
+            to_side: to.map(str::to_string),
+            peripherals: peripherals.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_pg_change_is_said_as_an_engineer_says_it() {
+        assert_eq!(
+            pg_words(&pg(Some("A"), Some("B"), &[])),
+            "PG2A failed over to PG2B"
+        );
+        assert_eq!(pg_words(&pg(Some("A"), None, &[])), "PG2A went down");
+        assert_eq!(pg_words(&pg(None, Some("B"), &[])), "PG2B took over");
+        assert_eq!(
+            pg_words(&pg(None, None, &["5000"])),
+            "PG2 lost peripheral 5000"
+        );
+        let f = FinesseChange {
+            host: "fin-a".into(),
+            lost: Some("A".into()),
+            to: Some("B".into()),
+            back_at: None,
+        };
+        assert_eq!(
+            finesse_words(&f),
+            "fin-a lost CTI server side A and reconnected to side B"
+        );
+    }
+}
