@@ -77,12 +77,7 @@ pub(crate) fn resolve(
                 );
             };
             match date_without_year(*month, *day, fb.date) {
-                Some(d) => local(
-                    d.to_datetime(*time),
-                    DateSource::Bundle,
-                    zone,
-                    Some(d.year()),
-                ),
+                Some(d) => local(d.to_datetime(*time), fb.source, zone, Some(d.year())),
                 None => (None, Basis::Undated("an impossible month and day")),
             }
         }
@@ -176,7 +171,10 @@ fn spell(zone: &ZoneDecision, basis: Basis) -> Clock {
         ),
         Basis::Local { date, year, shift } => {
             let prefix = year
-                .map(|y| format!("year {y} inferred from the bundle; "))
+                .map(|y| match date {
+                    DateSource::Hint => format!("year {y} nearest the --date hint; "),
+                    _ => format!("year {y} inferred from the bundle; "),
+                })
                 .unwrap_or_default();
             let mut detail = format!(
                 "{prefix}local time in {} ({}); {}",
@@ -315,5 +313,29 @@ mod dst_tests {
             "{detail}"
         );
         assert!(detail.contains(FOLD), "{detail}");
+    }
+
+    #[test]
+    fn a_year_less_time_dated_by_the_date_hint_says_so_not_the_bundle() {
+        let z = zone("UTC");
+        let raw = RawTime::LocalNoYear {
+            month: 12,
+            day: 31,
+            time: time(23, 59, 58, 0),
+        };
+        let fb = DateFallback {
+            date: date(2025, 1, 1),
+            source: DateSource::Hint,
+        };
+        let (ts, basis) = resolve(&raw, &z, Some(fb));
+        assert_eq!(ts.unwrap().to_string(), "2024-12-31T23:59:58Z");
+        let clock = Clocks::default().clock(&z, basis);
+        assert_eq!(clock.date_source, DateSource::Hint);
+        assert!(
+            clock.detail.contains("year 2024 nearest the --date hint"),
+            "{}",
+            clock.detail
+        );
+        assert!(!clock.detail.contains("bundle"), "{}", clock.detail);
     }
 }
