@@ -194,13 +194,13 @@ pub fn analysis_markdown(
             out,
             "| {} | **{}** `{}` | {} |",
             label(f.kind),
-            md_cell(&printable(&f.title)),
+            md_cell(&f.title),
             f.id,
             pct(f.confidence)
         )?;
     }
     for f in &a.findings {
-        writeln!(out, "\n## {} — {}\n", f.id, printable(&f.title))?;
+        writeln!(out, "\n## {} — {}\n", f.id, md_text(&f.title))?;
         if let Some(s) = f.start {
             let end = f
                 .end
@@ -214,7 +214,7 @@ pub fn analysis_markdown(
                 pct(f.confidence)
             )?;
         }
-        writeln!(out, "{}\n", printable(&f.summary))?;
+        writeln!(out, "{}\n", md_text(&f.summary))?;
         if !f.caused_by.is_empty() {
             writeln!(
                 out,
@@ -229,22 +229,29 @@ pub fn analysis_markdown(
         if !f.next_checks.is_empty() {
             writeln!(out, "Next checks:\n")?;
             for c in &f.next_checks {
-                writeln!(out, "- {c}")?;
+                writeln!(out, "- {}", md_text(c))?;
             }
             writeln!(out)?;
         }
         if !f.evidence.is_empty() {
-            writeln!(out, "Evidence:\n\n```text")?;
-            for e in &f.evidence {
-                writeln!(
-                    out,
-                    "{}:{}  {}",
-                    printable(&e.file),
-                    e.line,
-                    printable(e.text.lines().next().unwrap_or(""))
-                )?;
+            let lines: Vec<String> = f
+                .evidence
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}:{}  {}",
+                        printable(&e.file),
+                        e.line,
+                        printable(e.text.lines().next().unwrap_or(""))
+                    )
+                })
+                .collect();
+            let fence = fence_for(&lines);
+            writeln!(out, "Evidence:\n\n{fence}text")?;
+            for l in &lines {
+                writeln!(out, "{l}")?;
             }
-            writeln!(out, "```\n")?;
+            writeln!(out, "{fence}\n")?;
         }
         if !f.references.is_empty() {
             writeln!(out, "Sources:\n")?;
@@ -261,14 +268,38 @@ pub fn analysis_markdown(
     if !all.is_empty() {
         writeln!(out, "\n## Notes\n")?;
         for n in all {
-            writeln!(out, "- {}", printable(n))?;
+            writeln!(out, "- {}", md_text(n))?;
         }
     }
     Ok(())
 }
 
+/// Text from the bundle in Markdown prose: control characters escaped
+/// ([`printable`]) and markup shown as text, so a log line with `<script>` or
+/// a check that says `<ip>` is printed, not interpreted or swallowed.
+fn md_text(s: &str) -> String {
+    printable(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// [`md_text`] in a table cell: a `|` would end the cell.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    md_text(s).replace('|', "\\|")
+}
+
+/// A code fence longer than any run of backticks in `lines`, so no line can
+/// close the block early (CommonMark: a closing fence is at least as long as
+/// the opening one).
+fn fence_for(lines: &[String]) -> String {
+    let longest = lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
 }
 
 /// At most `n` characters (the last one an ellipsis when cut).
