@@ -285,3 +285,64 @@ fn a_perfmon_file_name_names_its_host_and_date() {
     let perf = file(&f, "PerfMon_alpha-s3_03_05_2024_09_00.csv");
     assert_eq!(perf["host"], "alpha-s3", "{perf:#}");
 }
+
+/// Local times at London's 2024 DST changes: 01:30 on 27 October happened
+/// twice, 01:30 on 31 March never happened.
+const DST: &str = "2024-10-27 00:59:00,000 ERROR before the fold
+2024-10-27 01:30:00,000 ERROR in the fold
+2024-10-27 02:00:00,000 ERROR after the fold
+2024-03-31 01:30:00,000 ERROR in the gap
+";
+
+#[test]
+fn dst_fold_and_gap_are_resolved_and_said_never_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "cm-s1/app.log", DST);
+    let evs = timeline_with(tmp.path(), &["--all", "--tz", "Europe/London"]);
+    let by = |s: &str| {
+        evs.iter()
+            .find(|e| e["summary"] == s)
+            .unwrap_or_else(|| panic!("{s} in {evs:#?}"))
+    };
+    let detail = |e: &Value| e["clock"]["detail"].as_str().unwrap().to_string();
+    let fold = by("ERROR in the fold");
+    assert_eq!(
+        fold["time"], "2024-10-27T00:30:00.000Z",
+        "the earlier instant"
+    );
+    assert!(detail(fold).contains("the hour repeats at the DST change: the earlier one is used"));
+    let gap = by("ERROR in the gap");
+    assert_eq!(
+        gap["time"], "2024-03-31T01:30:00.000Z",
+        "moved forward to 02:30 BST"
+    );
+    assert!(detail(gap).contains("does not exist (DST gap): moved forward"));
+    for plain in ["ERROR before the fold", "ERROR after the fold"] {
+        assert!(!detail(by(plain)).contains("DST"), "{plain}");
+    }
+    assert_eq!(
+        by("ERROR before the fold")["time"],
+        "2024-10-26T23:59:00.000Z"
+    );
+    assert_eq!(
+        by("ERROR after the fold")["time"],
+        "2024-10-27T02:00:00.000Z"
+    );
+    // The text timeline, which shows no clock details, says it in a note.
+    let out = common::output(&[
+        "timeline",
+        tmp.path().to_str().unwrap(),
+        "--all",
+        "--tz",
+        "Europe/London",
+    ]);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("1 local times fall in an hour a DST change repeats"),
+        "{all}"
+    );
+    assert!(
+        all.contains("1 local times do not exist (skipped by a DST change)"),
+        "{all}"
+    );
+}
