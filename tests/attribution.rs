@@ -176,3 +176,173 @@ fn a_syslog_of_many_hosts_is_reported_in_their_zone_not_utc() {
     let text = common::output(&["analyze", tmp.path().to_str().unwrap()]).stdout;
     assert!(text.contains(&format!("times in {zone}")), "{text}");
 }
+
+fn timeline_with(root: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec![
+        "timeline",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    common::events(&args)
+}
+
+/// Plain syslogd lines, no year, on a host whose zone `--tz` gives.
+const YEARLESS: &str = "Dec 31 23:59:58 cm-s2 kernel: e1000: eth0 NIC Link is Down
+Jan  1 00:00:03 cm-s2 kernel: e1000: eth0 NIC Link is Up 1000 Mbps Full Duplex
+";
+
+#[test]
+fn year_less_syslog_takes_its_year_from_date_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "cm-s2/syslog/messages", YEARLESS);
+    let evs = timeline_with(tmp.path(), &["--tz", "UTC", "--date", "2025-01-01"]);
+    assert_eq!(evs.len(), 2, "{evs:#?}");
+    // The year nearest the date given: December belongs to the year before.
+    assert_eq!(evs[0]["time"], "2024-12-31T23:59:58.000Z", "{:#}", evs[0]);
+    assert_eq!(evs[1]["time"], "2025-01-01T00:00:03.000Z", "{:#}", evs[1]);
+    for e in &evs {
+        assert_eq!(e["clock"]["date_source"], "hint", "{e:#}");
+        let detail = e["clock"]["detail"].as_str().unwrap();
+        assert!(detail.contains("--date"), "{detail}");
+        assert!(!detail.contains("bundle"), "{detail}");
+    }
+}
+
+#[test]
+fn year_less_syslog_without_date_takes_the_bundles_year_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "cm-s2/syslog/messages", YEARLESS);
+    // A dated line elsewhere in the bundle: its year decides.
+    write(
+        tmp.path(),
+        "cm-s2/history/system-history.log",
+        "12/30/2022 10:00:00 | root: Boot 14.0.1.13900-155 Start\n",
+    );
+    let evs = timeline_with(tmp.path(), &["--tz", "UTC"]);
+    let link: Vec<&Value> = evs
+        .iter()
+        .filter(|e| e["file"].as_str().is_some_and(|f| f.ends_with("messages")))
+        .collect();
+    assert_eq!(link.len(), 2, "{evs:#?}");
+    assert_eq!(link[0]["time"], "2022-12-31T23:59:58.000Z", "{:#}", link[0]);
+    assert_eq!(link[1]["time"], "2023-01-01T00:00:03.000Z", "{:#}", link[1]);
+    assert_eq!(link[0]["clock"]["date_source"], "bundle");
+    assert!(
+        link[0]["clock"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("year 2022 inferred from the bundle"),
+        "{:#}",
+        link[0]
+    );
+}
+
+/// A UCCE dumplog of time-only lines named `<proc>_YYMMDD_HHMMSS.txt`.
+const DUMPLOG: &str = "12:33:19:564 PG1A-jgw1 Trace: CiscoTermOutOfServiceEv Term: LCP50001148 Cause: DEVICE_UNREGISTERED\n";
+
+#[test]
+fn a_date_in_the_file_name_dates_time_only_lines_and_wins_over_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "pg1a/jgw1_190712_000000.txt", DUMPLOG);
+    write(tmp.path(), "pg1a/jgw1_190713_000000.txt", DUMPLOG);
+    for extra in [
+        &["--tz", "UTC"][..],
+        &["--tz", "UTC", "--date", "2024-02-02"],
+    ] {
+        let evs = timeline_with(tmp.path(), extra);
+        assert_eq!(evs.len(), 2, "{evs:#?}");
+        let times: Vec<&str> = evs.iter().map(|e| e["time"].as_str().unwrap()).collect();
+        assert_eq!(
+            times,
+            ["2019-07-12T12:33:19.564Z", "2019-07-13T12:33:19.564Z"],
+            "{extra:?}"
+        );
+        for e in &evs {
+            assert_eq!(e["clock"]["date_source"], "file-name", "{e:#}");
+        }
+    }
+    // Without a dated name, --date dates them.
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "pg1a/jgw1.txt", DUMPLOG);
+    let evs = timeline_with(other.path(), &["--tz", "UTC", "--date", "2024-02-02"]);
+    assert_eq!(evs[0]["time"], "2024-02-02T12:33:19.564Z");
+    assert_eq!(evs[0]["clock"]["date_source"], "hint");
+}
+
+#[test]
+fn a_perfmon_file_name_names_its_host_and_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "alpha-pub/cli_session.txt", CLUSTER);
+    write(
+        tmp.path(),
+        "perfmon/PerfMon_alpha-s3_03_05_2024_09_00.csv",
+        "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\alpha-s3\\Processor(_Total)\\% CPU Time\"\n\"03/05/2024 09:00:00.000\",\"12.5\"\n",
+    );
+    let f = files(tmp.path());
+    let perf = file(&f, "PerfMon_alpha-s3_03_05_2024_09_00.csv");
+    assert_eq!(perf["host"], "alpha-s3", "{perf:#}");
+}
+
+/// Local times at London's 2024 DST changes: 01:30 on 27 October happened
+/// twice, 01:30 on 31 March never happened.
+const DST: &str = "2024-10-27 00:59:00,000 ERROR before the fold
+2024-10-27 01:30:00,000 ERROR in the fold
+2024-10-27 02:00:00,000 ERROR after the fold
+2024-03-31 01:30:00,000 ERROR in the gap
+";
+
+#[test]
+fn dst_fold_and_gap_are_resolved_and_said_never_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "cm-s1/app.log", DST);
+    let evs = timeline_with(tmp.path(), &["--all", "--tz", "Europe/London"]);
+    let by = |s: &str| {
+        evs.iter()
+            .find(|e| e["summary"] == s)
+            .unwrap_or_else(|| panic!("{s} in {evs:#?}"))
+    };
+    let detail = |e: &Value| e["clock"]["detail"].as_str().unwrap().to_string();
+    let fold = by("ERROR in the fold");
+    assert_eq!(
+        fold["time"], "2024-10-27T00:30:00.000Z",
+        "the earlier instant"
+    );
+    assert!(detail(fold).contains("the hour repeats at the DST change: the earlier one is used"));
+    let gap = by("ERROR in the gap");
+    assert_eq!(
+        gap["time"], "2024-03-31T01:30:00.000Z",
+        "moved forward to 02:30 BST"
+    );
+    assert!(detail(gap).contains("does not exist (DST gap): moved forward"));
+    for plain in ["ERROR before the fold", "ERROR after the fold"] {
+        assert!(!detail(by(plain)).contains("DST"), "{plain}");
+    }
+    assert_eq!(
+        by("ERROR before the fold")["time"],
+        "2024-10-26T23:59:00.000Z"
+    );
+    assert_eq!(
+        by("ERROR after the fold")["time"],
+        "2024-10-27T02:00:00.000Z"
+    );
+    // The text timeline, which shows no clock details, says it in a note.
+    let out = common::output(&[
+        "timeline",
+        tmp.path().to_str().unwrap(),
+        "--all",
+        "--tz",
+        "Europe/London",
+    ]);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("1 local times fall in an hour a DST change repeats"),
+        "{all}"
+    );
+    assert!(
+        all.contains("1 local times do not exist (skipped by a DST change)"),
+        "{all}"
+    );
+}

@@ -195,3 +195,47 @@ fn an_empty_folder_says_it_holds_no_files() {
     );
     assert!(!o.status.success());
 }
+
+/// Log lines with a code fence, pipes and HTML in them, and a host folder
+/// named with backticks: the Markdown report keeps every evidence line
+/// inside its code block, and no markup from the bundle outside one.
+#[test]
+fn markup_in_log_lines_does_not_break_the_markdown_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let syslog = dir.path().join("```/syslog");
+    std::fs::create_dir_all(&syslog).unwrap();
+    let lines: Vec<String> = (1..=4)
+        .map(|n| {
+            format!(
+                "May  2 11:00:0{n} cm-s1 local7 3 : 100{n}: cm-s1.example.net: May 02 2024 09:00:0{n}.000 UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0A1B2C3D4E5{n}][IPAddress=10.9.8.{n}][Protocol=SIP][Reason=13][AppID=Cisco CallManager][ClusterID=C1][NodeID=cm-s1]: ``` | <script>alert({n})</script> |"
+            )
+        })
+        .collect();
+    std::fs::write(syslog.join("CiscoSyslog"), lines.join("\n") + "\n").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let md = stdout(&run_with(&["analyze", "-q", "--format", "md", d], b""));
+    assert!(md.contains("## "), "a finding: {md}");
+    // Walk the document as CommonMark does: a fence opens a block that only
+    // a line of at least as many backticks (and nothing else) closes.
+    let mut open: Option<usize> = None;
+    let mut inside = 0;
+    for l in md.lines() {
+        let ticks = l.chars().take_while(|c| *c == '`').count();
+        match open {
+            None if ticks >= 3 => open = Some(ticks),
+            Some(n) if ticks >= n && l.trim().chars().all(|c| c == '`') => open = None,
+            Some(n) => {
+                assert!(ticks < n, "a line a lenient renderer would close on: {l}");
+                if l.contains("<script>") {
+                    inside += 1;
+                }
+            }
+            None => {
+                assert!(!l.contains("<script>"), "raw HTML outside code: {l}\n{md}");
+                assert!(!l.contains("```"), "a fence outside code: {l}\n{md}");
+            }
+        }
+    }
+    assert!(open.is_none(), "an unclosed code block: {md}");
+    assert!(inside >= 4, "the evidence lines are in the block: {md}");
+}

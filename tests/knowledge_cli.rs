@@ -190,3 +190,54 @@ fn the_readme_worked_example_is_checked_and_found_by_analyze() {
         assert!(!plain.contains("memory-allocation"));
     }
 }
+
+/// A rule parameter changed in a user folder changes what `analyze` finds:
+/// the shipped impact rule calls 3 phones timing out together a registration
+/// loss; asking for bursts of at least 4 makes the same bundle no impact.
+#[test]
+fn a_parameter_overridden_with_knowledge_changes_what_analyze_finds() {
+    let b = tempfile::tempdir().unwrap();
+    bundle(b.path(), "cm-s1");
+    let b = b.path().to_str().unwrap();
+    let losses = |doc: &serde_json::Value| -> usize {
+        doc["findings"].as_array().map_or(0, |a| {
+            a.iter()
+                .filter(|f| f["class"] == "registration-loss")
+                .count()
+        })
+    };
+    let plain: serde_json::Value =
+        serde_json::from_str(&common::run(&["analyze", b, "--format", "json", "--quiet"])).unwrap();
+    assert_eq!(losses(&plain), 1, "{plain:#}");
+
+    let kb = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(kb.path().join("rules")).unwrap();
+    let impact = shipped("rules/impact.toml");
+    assert!(impact.contains("min_unregistered_burst = 3\n"));
+    std::fs::write(
+        kb.path().join("rules/impact.toml"),
+        impact.replacen(
+            "min_unregistered_burst = 3\n",
+            "min_unregistered_burst = 4\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = uctriage(&[
+        "analyze",
+        b,
+        "--knowledge",
+        kb.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    // 1: nothing found (0 if something else still is).
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        text(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(losses(&doc), 0, "{doc:#}");
+}

@@ -2,7 +2,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use std::io::Read;
 use uctriage_sources::{read_unit, Limits, Unit};
 
 fuzz_target!(|data: &[u8]| {

@@ -9,6 +9,37 @@ use uctriage_formats::{detect, parse_reader, FileContext, Head};
 
 const OURS: &[&str] = &["cimc-log", "cimc-cli", "esxi-log", "vos-system-history"];
 
+/// Files of `tests/incidents/` written in these formats: (path under
+/// `tests/incidents/`, the format they must be read as).
+const INCIDENT_FILES: &[(&str, &str)] = &[
+    (
+        "ucs-raid-controller-hang/esx-dal-01-cimc/cimc_techsupport.log",
+        "cimc-log",
+    ),
+    (
+        "ucs-raid-controller-hang/esx-dal-02-cimc/cimc_techsupport.log",
+        "cimc-log",
+    ),
+    (
+        "ucs-raid-controller-hang/esx-dal-02-cimc/cimc_cli.txt",
+        "cimc-cli",
+    ),
+    (
+        "ucs-raid-controller-hang/esx-dal-02/vmkernel.log",
+        "esxi-log",
+    ),
+    ("ucs-raid-controller-hang/esx-dal-02/hostd.log", "esxi-log"),
+    ("ucs-raid-controller-hang/esx-dal-02/vobd.log", "esxi-log"),
+    (
+        "ucs-raid-controller-hang/dal-ucm-sub2/system-history.log",
+        "vos-system-history",
+    ),
+    (
+        "ucs-raid-controller-hang/dal-ucm-sub4/system-history.log",
+        "vos-system-history",
+    ),
+];
+
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -94,12 +125,33 @@ fn no_other_file_of_the_repository_is_taken_by_these_formats() {
     files_under(&root.join("tests/incidents"), &mut files);
     files_under(&root.join("examples"), &mut files);
     let mine: Vec<PathBuf> = ours().into_iter().map(|(p, _)| p).collect();
+    let incidents = root.join("tests/incidents");
     let mut checked = 0;
+    let mut taken = Vec::new();
     for f in files.iter().filter(|f| !mine.contains(f)) {
-        if let Some(name) = detected(f) {
-            assert!(!OURS.contains(&name), "{} detected as {name}", f.display());
+        let name = detected(f);
+        // An incident's own hardware and VOS files are read as theirs.
+        let declared = f.strip_prefix(&incidents).ok().and_then(|rel| {
+            INCIDENT_FILES
+                .iter()
+                .find(|(p, _)| Path::new(p) == rel)
+                .map(|(_, format)| *format)
+        });
+        match (declared, name) {
+            (Some(want), got) => assert_eq!(got, Some(want), "{}", f.display()),
+            (None, Some(name)) if OURS.contains(&name) => {
+                taken.push(format!("{} detected as {name}", f.display()))
+            }
+            _ => {}
         }
         checked += 1;
+    }
+    assert!(taken.is_empty(), "{taken:#?}");
+    for (p, _) in INCIDENT_FILES {
+        assert!(
+            incidents.join(p).is_file(),
+            "{p} is gone: update INCIDENT_FILES"
+        );
     }
     assert!(checked > 40, "only {checked} files checked");
 }

@@ -76,6 +76,26 @@ impl KnowledgeError {
         self
     }
 
+    /// The same error placed at the first quoted string value `value` (as in
+    /// `group_by = "hots"`) inside `within`, when it has no place yet: serde
+    /// names an unknown variant by its value, not by its key.
+    pub fn locate_value(mut self, text: &str, within: Range<usize>, value: &str) -> KnowledgeError {
+        if self.line.is_none() {
+            let start = floor_char_boundary(text, within.start.min(text.len()));
+            let end = floor_char_boundary(text, within.end.min(text.len()));
+            let hay = &text[start..end];
+            let at = ['"', '\'']
+                .iter()
+                .find_map(|q| hay.find(&format!("{q}{value}{q}")));
+            if let Some(at) = at {
+                let (line, column) = line_col(text, start + at);
+                self.line = Some(line);
+                self.column = Some(column);
+            }
+        }
+        self
+    }
+
     /// Add a suggestion.
     pub fn with_help(mut self, help: impl Into<String>) -> KnowledgeError {
         self.help = Some(help.into());

@@ -87,10 +87,15 @@ impl RuleSpec {
                 // A header-defined table's span may cover only its header:
                 // look from the table's start to the end of the file.
                 let within = self.params_span.start..self.origin.text.len();
-                match offending_key(e.message()) {
-                    Some(key) => err.locate_key(&self.origin.text, within, &key),
-                    None => err.locate_key(&self.origin.text, within, "params"),
-                }
+                let text = &self.origin.text;
+                let err = match offending_key(e.message()) {
+                    Some(v) if e.message().starts_with("unknown variant") => {
+                        err.locate_value(text, within.clone(), &v)
+                    }
+                    Some(key) => err.locate_key(text, within.clone(), &key),
+                    None => err,
+                };
+                err.locate_key(text, within, "params")
             })
     }
 

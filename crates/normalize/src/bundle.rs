@@ -1,7 +1,7 @@
 //! Normalizing all parsed files into one [`Bundle`].
 
 use crate::hosts::HostBook;
-use crate::resolve::{resolve, Clocks, DateFallback};
+use crate::resolve::{resolve, Basis, Clocks, DateFallback, Shift};
 use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
 use std::collections::BTreeMap;
@@ -203,6 +203,8 @@ pub fn normalize_collected(
     let mut infos = Vec::new();
     let mut undated_clock_hosts = 0u64;
     let mut dateless = 0u64;
+    // Local times a DST change made ambiguous (fold) or nonexistent (gap).
+    let (mut dst_fold, mut dst_gap) = (0u64, 0u64);
     let mut unplaced = Unplaced::default();
     let no_zone = unknown_or_hint(opts).unwrap_or_else(|| {
         site_zone(&zones).unwrap_or_else(|| {
@@ -246,6 +248,15 @@ pub fn normalize_collected(
                 }
             };
             let (time, basis) = resolve(raw, zone, fallback);
+            match basis {
+                Basis::Local {
+                    shift: Shift::Fold, ..
+                } => dst_fold += n,
+                Basis::Local {
+                    shift: Shift::Gap, ..
+                } => dst_gap += n,
+                _ => {}
+            }
             if time.is_none() && !matches!(raw, RawTime::Unknown) {
                 file_unplaced.add(line, why_unplaced(raw, basis, fallback), n);
             }
@@ -314,6 +325,12 @@ pub fn normalize_collected(
         if dateless > 0 {
             notes.push(format!("{dateless} events carry no date (or no year): dated from the bundle ({}); pass --date to override", fb.date));
         }
+    }
+    if dst_fold > 0 {
+        notes.push(format!("{dst_fold} local times fall in an hour a DST change repeats: read as the earlier of the two instants (each event's clock says so)"));
+    }
+    if dst_gap > 0 {
+        notes.push(format!("{dst_gap} local times do not exist (skipped by a DST change): moved forward by the change (each event's clock says so)"));
     }
     notes.extend(unplaced.note(fallback.is_some()));
     let order: BTreeMap<&str, usize> = infos

@@ -77,12 +77,7 @@ pub(crate) fn resolve(
                 );
             };
             match date_without_year(*month, *day, fb.date) {
-                Some(d) => local(
-                    d.to_datetime(*time),
-                    DateSource::Bundle,
-                    zone,
-                    Some(d.year()),
-                ),
+                Some(d) => local(d.to_datetime(*time), fb.source, zone, Some(d.year())),
                 None => (None, Basis::Undated("an impossible month and day")),
             }
         }
@@ -176,7 +171,10 @@ fn spell(zone: &ZoneDecision, basis: Basis) -> Clock {
         ),
         Basis::Local { date, year, shift } => {
             let prefix = year
-                .map(|y| format!("year {y} inferred from the bundle; "))
+                .map(|y| match date {
+                    DateSource::Hint => format!("year {y} nearest the --date hint; "),
+                    _ => format!("year {y} inferred from the bundle; "),
+                })
                 .unwrap_or_default();
             let mut detail = format!(
                 "{prefix}local time in {} ({}); {}",
@@ -200,5 +198,144 @@ fn spell(zone: &ZoneDecision, basis: Basis) -> Clock {
             };
             clock(name, zone.source, date, detail)
         }
+    }
+}
+
+#[cfg(test)]
+mod dst_tests {
+    //! DST fold and gap: an ambiguous local time in the autumn fold takes the
+    //! earlier instant, a nonexistent one in the spring gap is moved forward,
+    //! and in both cases the event's clock says so.
+    use super::*;
+    use uctriage_core::jiff::civil::{date, time};
+
+    fn zone(name: &str) -> ZoneDecision {
+        ZoneDecision {
+            zone: name.into(),
+            tz: TimeZone::get(name).unwrap(),
+            source: ZoneSource::Hint,
+            detail: "--tz".into(),
+        }
+    }
+
+    /// Resolve a local time with a full date; (instant, clock detail).
+    fn at(z: &str, d: Date, t: uctriage_core::jiff::civil::Time) -> (String, String) {
+        let z = zone(z);
+        let (ts, basis) = resolve(&RawTime::local(d, t, DateSource::Line), &z, None);
+        let clock = Clocks::default().clock(&z, basis);
+        assert_eq!(clock.zone_source, ZoneSource::Hint);
+        (
+            ts.expect("an instant").to_string(),
+            clock.detail.to_string(),
+        )
+    }
+
+    const FOLD: &str = "the hour repeats at the DST change: the earlier one is used";
+    const GAP: &str = "this local time does not exist (DST gap): moved forward";
+
+    #[test]
+    fn the_autumn_fold_takes_the_earlier_instant_and_says_so() {
+        // London: 02:00 BST became 01:00 GMT on 2024-10-27; 01:30 happened twice.
+        let (ts, detail) = at("Europe/London", date(2024, 10, 27), time(1, 30, 0, 0));
+        assert_eq!(ts, "2024-10-27T00:30:00Z");
+        assert!(detail.contains(FOLD), "{detail}");
+        // New York: 02:00 EDT became 01:00 EST on 2024-11-03.
+        let (ts, detail) = at("America/New_York", date(2024, 11, 3), time(1, 30, 0, 0));
+        assert_eq!(ts, "2024-11-03T05:30:00Z");
+        assert!(detail.contains(FOLD), "{detail}");
+        assert!(detail.contains("America/New_York"), "{detail}");
+    }
+
+    #[test]
+    fn the_spring_gap_moves_forward_and_says_so() {
+        // London: 01:00 GMT became 02:00 BST on 2024-03-31; 01:30 never happened.
+        let (ts, detail) = at("Europe/London", date(2024, 3, 31), time(1, 30, 0, 0));
+        assert_eq!(ts, "2024-03-31T01:30:00Z");
+        assert!(detail.contains(GAP), "{detail}");
+        // New York: 02:00 EST became 03:00 EDT on 2024-03-10; 02:30 → 03:30 EDT.
+        let (ts, detail) = at("America/New_York", date(2024, 3, 10), time(2, 30, 0, 0));
+        assert_eq!(ts, "2024-03-10T07:30:00Z");
+        assert!(detail.contains(GAP), "{detail}");
+    }
+
+    #[test]
+    fn times_beside_the_change_are_plain() {
+        for (z, d, t, want) in [
+            (
+                "Europe/London",
+                date(2024, 10, 27),
+                time(0, 59, 59, 0),
+                "2024-10-26T23:59:59Z",
+            ),
+            (
+                "Europe/London",
+                date(2024, 10, 27),
+                time(2, 0, 0, 0),
+                "2024-10-27T02:00:00Z",
+            ),
+            (
+                "Europe/London",
+                date(2024, 3, 31),
+                time(2, 0, 0, 0),
+                "2024-03-31T01:00:00Z",
+            ),
+            (
+                "America/New_York",
+                date(2024, 11, 3),
+                time(2, 0, 0, 0),
+                "2024-11-03T07:00:00Z",
+            ),
+        ] {
+            let (ts, detail) = at(z, d, t);
+            assert_eq!(ts, want, "{z} {d} {t}");
+            assert!(!detail.contains("DST"), "{detail}");
+            assert!(!detail.contains("repeats"), "{detail}");
+        }
+    }
+
+    #[test]
+    fn a_year_less_syslog_time_in_the_fold_says_both_the_year_and_the_fold() {
+        let z = zone("Europe/London");
+        let raw = RawTime::LocalNoYear {
+            month: 10,
+            day: 27,
+            time: time(1, 15, 0, 0),
+        };
+        let fb = DateFallback {
+            date: date(2024, 11, 2),
+            source: DateSource::Bundle,
+        };
+        let (ts, basis) = resolve(&raw, &z, Some(fb));
+        assert_eq!(ts.unwrap().to_string(), "2024-10-27T00:15:00Z");
+        let detail = Clocks::default().clock(&z, basis).detail.to_string();
+        assert!(
+            detail.contains("year 2024 inferred from the bundle"),
+            "{detail}"
+        );
+        assert!(detail.contains(FOLD), "{detail}");
+    }
+
+    #[test]
+    fn a_year_less_time_dated_by_the_date_hint_says_so_not_the_bundle() {
+        let z = zone("UTC");
+        let raw = RawTime::LocalNoYear {
+            month: 12,
+            day: 31,
+            time: time(23, 59, 58, 0),
+        };
+        let fb = DateFallback {
+            date: date(2025, 1, 1),
+            source: DateSource::Hint,
+        };
+        let (ts, basis) = resolve(&raw, &z, Some(fb));
+        assert_eq!(ts.unwrap().to_string(), "2024-12-31T23:59:58Z");
+        let clock = Clocks::default().clock(&z, basis);
+        assert_eq!(clock.date_source, DateSource::Hint);
+        assert!(
+            clock.detail.contains("year 2024 nearest the --date hint"),
+            "{}",
+            clock.detail
+        );
+        assert!(!clock.detail.contains("bundle"), "{}", clock.detail);
     }
 }

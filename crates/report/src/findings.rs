@@ -194,13 +194,13 @@ pub fn analysis_markdown(
             out,
             "| {} | **{}** `{}` | {} |",
             label(f.kind),
-            md_cell(&printable(&f.title)),
+            md_cell(&f.title),
             f.id,
             pct(f.confidence)
         )?;
     }
     for f in &a.findings {
-        writeln!(out, "\n## {} — {}\n", f.id, printable(&f.title))?;
+        writeln!(out, "\n## {} — {}\n", f.id, md_text(&f.title))?;
         if let Some(s) = f.start {
             let end = f
                 .end
@@ -214,7 +214,7 @@ pub fn analysis_markdown(
                 pct(f.confidence)
             )?;
         }
-        writeln!(out, "{}\n", printable(&f.summary))?;
+        writeln!(out, "{}\n", md_text(&f.summary))?;
         if !f.caused_by.is_empty() {
             writeln!(
                 out,
@@ -229,22 +229,29 @@ pub fn analysis_markdown(
         if !f.next_checks.is_empty() {
             writeln!(out, "Next checks:\n")?;
             for c in &f.next_checks {
-                writeln!(out, "- {c}")?;
+                writeln!(out, "- {}", md_text(c))?;
             }
             writeln!(out)?;
         }
         if !f.evidence.is_empty() {
-            writeln!(out, "Evidence:\n\n```text")?;
-            for e in &f.evidence {
-                writeln!(
-                    out,
-                    "{}:{}  {}",
-                    printable(&e.file),
-                    e.line,
-                    printable(e.text.lines().next().unwrap_or(""))
-                )?;
+            let lines: Vec<String> = f
+                .evidence
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}:{}  {}",
+                        printable(&e.file),
+                        e.line,
+                        printable(e.text.lines().next().unwrap_or(""))
+                    )
+                })
+                .collect();
+            let fence = fence_for(&lines);
+            writeln!(out, "Evidence:\n\n{fence}text")?;
+            for l in &lines {
+                writeln!(out, "{l}")?;
             }
-            writeln!(out, "```\n")?;
+            writeln!(out, "{fence}\n")?;
         }
         if !f.references.is_empty() {
             writeln!(out, "Sources:\n")?;
@@ -261,14 +268,38 @@ pub fn analysis_markdown(
     if !all.is_empty() {
         writeln!(out, "\n## Notes\n")?;
         for n in all {
-            writeln!(out, "- {}", printable(n))?;
+            writeln!(out, "- {}", md_text(n))?;
         }
     }
     Ok(())
 }
 
+/// Text from the bundle in Markdown prose: control characters escaped
+/// ([`printable`]) and markup shown as text, so a log line with `<script>` or
+/// a check that says `<ip>` is printed, not interpreted or swallowed.
+fn md_text(s: &str) -> String {
+    printable(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// [`md_text`] in a table cell: a `|` would end the cell.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    md_text(s).replace('|', "\\|")
+}
+
+/// A code fence longer than any run of backticks in `lines`, so no line can
+/// close the block early (CommonMark: a closing fence is at least as long as
+/// the opening one).
+fn fence_for(lines: &[String]) -> String {
+    let longest = lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
 }
 
 /// At most `n` characters (the last one an ellipsis when cut).
@@ -276,5 +307,139 @@ fn clip(s: &str, n: usize) -> String {
     match s.char_indices().nth(n.saturating_sub(1)) {
         Some((i, _)) if s.chars().count() > n => format!("{}…", &s[..i]),
         _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    //! Text from the bundle (log lines, file and host names) must not break
+    //! the Markdown report: a code fence in a log line, pipes in a title,
+    //! HTML anywhere.
+    use super::*;
+    use uctriage_core::Evidence;
+    use uctriage_correlate::data::{AdviceData, Data};
+
+    fn report(f: Finding, notes: &[String]) -> String {
+        let a = Analysis {
+            findings: vec![f],
+            ..Analysis::default()
+        };
+        let mut out = Vec::new();
+        analysis_markdown(&mut out, &a, &TimeStyle::utc(), notes).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn hostile() -> Finding {
+        let mut f = Finding::new(
+            FindingKind::Impact,
+            "registration-loss",
+            Data::Advice(AdviceData {
+                triggers: Vec::new(),
+                items: Vec::new(),
+            }),
+        );
+        f.id = "impact-1".into();
+        f.title = "3 phones | of <b>pool</b> A&B lost".into();
+        f.summary = "<script>alert(1)</script> then\n# not a heading".into();
+        f.next_checks = vec!["utils network host <ip> on every node".into()];
+        for (i, text) in [
+            "```",
+            "x ```` y | <img src=x onerror=alert(1)>",
+            "plain line",
+        ]
+        .iter()
+        .enumerate()
+        {
+            f.evidence.push(Evidence {
+                file: if i == 0 {
+                    "```evil.log".into()
+                } else {
+                    "syslog/CiscoSyslog".into()
+                },
+                line: i as u64 + 1,
+                text: text.to_string(),
+            });
+        }
+        f
+    }
+
+    /// The lines of the first fenced code block after `marker`, as CommonMark
+    /// reads it: it ends at the first line of only backticks, at least as
+    /// many as the opening fence.
+    fn code_block<'a>(md: &'a str, marker: &str) -> Vec<&'a str> {
+        let mut lines = md.lines().skip_while(|l| *l != marker).skip(1);
+        let open = lines.find(|l| l.starts_with("```")).expect("a fence");
+        let n = open.chars().take_while(|c| *c == '`').count();
+        lines
+            .take_while(|l| !(l.trim().chars().all(|c| c == '`') && l.trim().len() >= n))
+            .collect()
+    }
+
+    #[test]
+    fn a_code_fence_in_evidence_does_not_close_the_block() {
+        let md = report(hostile(), &[]);
+        let block = code_block(&md, "Evidence:");
+        assert_eq!(block.len(), 3, "{md}");
+        assert_eq!(block[0], "```evil.log:1  ```");
+        assert!(
+            block[1].starts_with("syslog/CiscoSyslog:2  x ```` y | <img"),
+            "{md}"
+        );
+        assert_eq!(block[2], "syslog/CiscoSyslog:3  plain line");
+        // Lenient renderers close a block at any line starting with the
+        // fence: no evidence line may start with it.
+        let open = md
+            .lines()
+            .skip_while(|l| *l != "Evidence:")
+            .find(|l| l.starts_with("```"))
+            .unwrap();
+        let fence = open.trim_end_matches("text");
+        assert!(fence.len() > 4, "longer than any backtick run: {open}");
+        assert!(block.iter().all(|l| !l.starts_with(fence)), "{md}");
+    }
+
+    #[test]
+    fn pipes_and_html_in_a_title_keep_the_table_and_show_as_text() {
+        let md = report(hostile(), &[]);
+        let row = md
+            .lines()
+            .find(|l| l.contains("`impact-1`"))
+            .expect("the summary row");
+        let cells = row.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 4, "three cells: {row}");
+        assert!(
+            row.contains("3 phones \\| of &lt;b&gt;pool&lt;/b&gt; A&amp;B lost"),
+            "{row}"
+        );
+        assert!(
+            md.contains("## impact-1 — 3 phones | of &lt;b&gt;pool"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn html_outside_code_is_escaped_and_newlines_stay_in_their_paragraph() {
+        let md = report(hostile(), &["a note about <b>x</b>".to_string()]);
+        let outside: String = md
+            .lines()
+            .filter(|l| !l.contains("CiscoSyslog:") && !l.contains("evil.log:"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for raw in ["<script>", "<b>", "<ip>", "<img"] {
+            assert!(!outside.contains(raw), "{raw} raw in: {md}");
+        }
+        assert!(
+            md.contains("&lt;script&gt;alert(1)&lt;/script&gt; then\\n# not a heading"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- utils network host &lt;ip&gt; on every node"),
+            "{md}"
+        );
+        assert!(md.contains("- a note about &lt;b&gt;x&lt;/b&gt;"), "{md}");
+        assert!(
+            !md.lines().any(|l| l.starts_with("# not a heading")),
+            "{md}"
+        );
     }
 }
