@@ -6,7 +6,9 @@
 //! blocks (the text and a slot list), which keeps event-dense inputs (syslog,
 //! PerfMon) small in memory and fast to build. Names and values are compared
 //! and sorted as a `BTreeMap<String, String>` would, so iteration order and
-//! serialized output are the same.
+//! serialized output are the same. Common names (see `names.rs`: the tags of
+//! registration alarms, the names parsers set most) are not copied into the
+//! text at all: the slot keeps their index in a static table.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
@@ -24,12 +26,28 @@ pub struct Fields {
 /// Where one field's name and value sit in [`Fields::text`].
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    /// Start of the name; the value follows it.
+    /// Start of the name; the value follows it. For a common name (see
+    /// `name`), start of the value.
     at: u32,
-    /// Length of the name.
+    /// Length of the name; or, with [`COMMON`] set, the index of a common
+    /// name in [`crate::names::NAMES`], which is then not in the text.
     name: u32,
     /// Length of the value.
     value: u32,
+}
+
+/// The bit of [`Slot::name`] that marks a common name.
+const COMMON: u32 = 1 << 31;
+
+impl Slot {
+    /// Where the value starts in the text.
+    fn value_start(self) -> u32 {
+        if self.name & COMMON != 0 {
+            self.at
+        } else {
+            self.at + self.name
+        }
+    }
 }
 
 impl Fields {
@@ -63,8 +81,12 @@ impl Fields {
 
     /// Set `name` to `value` unless it is set already.
     pub fn insert_if_absent(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
-        if !self.contains_key(name.as_ref()) {
-            self.insert(name, value);
+        let name = name.as_ref();
+        // One search, not two: a syslog alarm's tags all come through here.
+        if let Err(i) = self.find(name) {
+            if let Some(slot) = self.append(name, value.as_ref()) {
+                self.slots.insert(i, slot);
+            }
         }
     }
 
@@ -114,23 +136,38 @@ impl Fields {
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
-        self.slots
-            .binary_search_by(|s| self.slice(s.at, s.name).cmp(name))
+        self.slots.binary_search_by(|s| self.name_of(*s).cmp(name))
     }
 
-    /// Copy a name and value to the end of the text; `None` (and nothing
-    /// stored) past 4 GiB, which no record's fields come near.
+    /// Copy a name (unless it is a common one) and value to the end of the
+    /// text; `None` (and nothing stored) past 2 GiB, which no record's fields
+    /// come near.
     fn append(&mut self, name: &str, value: &str) -> Option<Slot> {
-        // Every offset and length below is at most the new end.
-        u32::try_from(self.text.len() + name.len() + value.len()).ok()?;
+        let common = crate::names::common(name);
+        let name_len = if common.is_some() { 0 } else { name.len() };
+        // Every offset and length below is at most the new end, below `COMMON`.
+        let end = u32::try_from(self.text.len() + name_len + value.len()).ok()?;
+        if end >= COMMON {
+            return None;
+        }
         let slot = Slot {
             at: self.text.len() as u32,
-            name: name.len() as u32,
+            name: common.map_or(name_len as u32, |i| i | COMMON),
             value: value.len() as u32,
         };
-        self.text.push_str(name);
+        if common.is_none() {
+            self.text.push_str(name);
+        }
         self.text.push_str(value);
         Some(slot)
+    }
+
+    fn name_of(&self, s: Slot) -> &str {
+        if s.name & COMMON != 0 {
+            crate::names::NAMES[(s.name & !COMMON) as usize]
+        } else {
+            self.slice(s.at, s.name)
+        }
     }
 
     fn slice(&self, at: u32, len: u32) -> &str {
@@ -139,13 +176,12 @@ impl Fields {
     }
 
     fn name_at(&self, i: usize) -> &str {
-        let s = self.slots[i];
-        self.slice(s.at, s.name)
+        self.name_of(self.slots[i])
     }
 
     fn value_at(&self, i: usize) -> &str {
         let s = self.slots[i];
-        self.slice(s.at + s.name, s.value)
+        self.slice(s.value_start(), s.value)
     }
 }
 
@@ -312,6 +348,10 @@ mod tests {
             ("é", "ü"),
             ("text", ""),
             ("a", "1"),
+            ("DeviceName", "SEP001B54000007"),
+            ("DeviceNam", "x"),
+            ("DeviceNamf", "y"),
+            ("alarm", "EndPointRegistered"),
         ];
         let mut map = BTreeMap::new();
         let mut fields = Fields::new();

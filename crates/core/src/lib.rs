@@ -27,6 +27,7 @@ mod event;
 mod fact;
 mod fields;
 mod host;
+mod names;
 
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};
 pub use event::{Entity, EntityKind, Event, Evidence, Kind, Problem, RawEvent, Severity};

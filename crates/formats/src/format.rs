@@ -195,6 +195,7 @@ impl Output {
         }
         // Events are kept until the whole bundle is read: no spare capacity.
         event.fields.shrink_to_fit();
+        event.entities.shrink_to_fit();
         self.events.push(event);
     }
 

@@ -196,9 +196,7 @@ pub(super) fn base(
     }
     ev.host = host_of(env, tags);
     for (k, v) in &tags.pairs {
-        if !ev.fields.contains_key(k.as_ref()) {
-            put(&mut ev, k, v.as_ref());
-        }
+        ev.fields.insert_if_absent(k, v);
     }
     envelope_fields(&mut ev, env, via);
     entities(ev, tags)
