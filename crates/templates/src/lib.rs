@@ -134,3 +134,38 @@ where
 
 #[cfg(test)]
 mod tests;
+
+/// The message of a parsed record: where a parser knows the header (time,
+/// host, severity, process), its one-line summary ends with the message, as
+/// the raw line does; the longest tail they share, cut at a word, is the
+/// message. When they share little (a summary the parser wrote in its own
+/// words), the raw line's first line is mined whole: its times and numbers
+/// are masked anyway.
+///
+/// ```
+/// use uctriage_templates::message_of;
+/// let raw = "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186";
+/// let summary = "sshd: Invalid user webmaster from 173.234.31.186";
+/// assert_eq!(message_of(raw, summary), "Invalid user webmaster from 173.234.31.186");
+/// assert_eq!(message_of("12:00:01 disk full", "Disk is full"), "12:00:01 disk full");
+/// ```
+pub fn message_of<'a>(raw: &'a str, summary: &str) -> &'a str {
+    let line = raw.lines().next().unwrap_or("");
+    let (a, b) = (line.as_bytes(), summary.as_bytes());
+    let mut n = 0;
+    while n < a.len() && n < b.len() && a[a.len() - 1 - n] == b[b.len() - 1 - n] {
+        n += 1;
+    }
+    let mut start = a.len() - n;
+    // Cut at a word: the shared tail may begin inside one.
+    while start < a.len() && !(start == 0 || a[start - 1].is_ascii_whitespace()) {
+        start += 1;
+    }
+    let tail =
+        line[start..].trim_start_matches(|c: char| c == ':' || c == '-' || c.is_whitespace());
+    if tail.len() >= 8 && tail.split_whitespace().count() >= 2 {
+        tail
+    } else {
+        line
+    }
+}
