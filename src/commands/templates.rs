@@ -173,11 +173,7 @@ fn from_unread_files(a: &TemplatesArgs, bundle: &Bundle, notes: &mut Vec<String>
 /// first reading reported it.
 fn read_lines(reader: &mut dyn BufRead, mut each: impl FnMut(u64, &[u8])) -> u64 {
     let (mut no, mut cut, mut buf, mut skipping) = (0u64, 0u64, Vec::new(), false);
-    loop {
-        let chunk = match reader.fill_buf() {
-            Ok(c) => c,
-            Err(_) => break,
-        };
+    while let Ok(chunk) = reader.fill_buf() {
         if chunk.is_empty() {
             break;
         }
