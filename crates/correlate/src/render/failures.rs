@@ -536,14 +536,13 @@ pub(super) fn unusual(w: &When, d: &UnusualData) -> (String, String) {
         )
     };
     let mut s = format!(
-        "{}× between {} and {} on {}; {}× in its {} of logs before the window. No knowledge explains this message: it was found by template mining, not by a rule. E.g. {}",
+        "{}× between {} and {} on {}; {}× in its {} of logs before the window. No knowledge explains this message: it was found by template mining, not by a rule.",
         d.count,
         w.full(d.first),
         w.short(d.last, d.first),
         d.host,
         d.baseline_count,
         span(d.baseline_s),
-        d.example
     );
     if d.unexplained_impact {
         s.push_str(&format!(
