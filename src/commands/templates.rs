@@ -4,7 +4,9 @@
 //! format knows is left out: [`uctriage_templates::message_of`]), with their
 //! instant and host; the files no format reads (a plain text file of one
 //! message per line) are read again and mined line by line, without time or
-//! host. Binary files are left out, as everywhere (`files` lists them).
+//! host (and so are the lines of a file most of which no format read that
+//! are no record's first line). Binary files are left out, as everywhere
+//! (`files` lists them).
 
 use super::{bundled_knowledge, load_bundle, time_style};
 use crate::args::{ColorWhen, TemplatesArgs, TemplatesFormat};
@@ -12,7 +14,7 @@ use crate::output::Output;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
@@ -104,14 +106,25 @@ fn from_events(bundle: &Bundle) -> Vec<Item> {
 
 /// The lines of the files no format read: read again, one message a line.
 fn from_unread_files(a: &TemplatesArgs, bundle: &Bundle, notes: &mut Vec<String>) -> Vec<Item> {
+    // Files most of whose lines no format read; their lines that are no
+    // record's first line are mined raw.
     let unread: HashMap<&str, Option<&str>> = bundle
         .files
         .iter()
-        .filter(|f| f.understood == 0 && f.lines > 0 && f.format != "binary")
+        .filter(|f| f.understood * 2 < f.lines && f.format != "binary")
         .map(|f| (f.path.as_str(), f.host.as_deref()))
         .collect();
     if unread.is_empty() {
         return Vec::new();
+    }
+    let mut parsed: HashMap<&str, HashSet<u64>> = HashMap::new();
+    for e in &bundle.events {
+        if unread.contains_key(&*e.evidence.file) {
+            parsed
+                .entry(&*e.evidence.file)
+                .or_default()
+                .insert(e.evidence.line);
+        }
     }
     if a.input.paths.iter().any(|p| p.as_os_str() == "-") {
         notes.push("standard input is read once: its lines no format reads are not mined (give a file instead)".into());
@@ -137,8 +150,11 @@ fn from_unread_files(a: &TemplatesArgs, bundle: &Bundle, notes: &mut Vec<String>
                 if let Some(host) = unread.get(path) {
                     let file: Arc<str> = Arc::from(path);
                     let host = host.map(Arc::from);
+                    let skip = parsed.get(path);
                     let cut = read_lines(reader, |no, line| {
-                        if !line.iter().all(u8::is_ascii_whitespace) {
+                        if !line.iter().all(u8::is_ascii_whitespace)
+                            && !skip.is_some_and(|s| s.contains(&no))
+                        {
                             got.push(Item {
                                 file: file.clone(),
                                 line: no,
