@@ -222,7 +222,7 @@ fn output_file_for_every_report_command() {
     assert!(!target.exists());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
-        5,
+        6,
         "temporary files left"
     );
 }
