@@ -84,6 +84,14 @@ pub enum Command {
     /// (use --utc for UTC). A `?` after a time means its zone could not be
     /// decided from the bundle: pass --tz.
     Timeline(TimelineArgs),
+    /// Group the bundle's messages into templates (variables as `<*>`):
+    /// by count, with first and last seen, hosts and one example.
+    ///
+    /// Where a format knows the header (time, host, severity) only the
+    /// message is mined; a file no format reads (a plain text file of one
+    /// message per line) is mined line by line. `--assign --format json`
+    /// gives every line's template instead.
+    Templates(TemplatesArgs),
     /// Tell what was found: per file its format, host, time range, lines,
     /// lines understood and problems.
     Files(FilesArgs),
@@ -180,6 +188,41 @@ pub enum TimelineFormat {
     Text,
     /// NDJSON: one JSON object per event.
     Json,
+}
+
+/// Output format of `templates`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplatesFormat {
+    /// A table for a terminal.
+    Text,
+    /// `{"templates": [...], "notes": [...]}`; with --assign, one JSON
+    /// object per input line.
+    Json,
+}
+
+/// Arguments of `templates`.
+#[derive(Args, Debug)]
+pub struct TemplatesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TemplatesFormat::Text)]
+    pub format: TemplatesFormat,
+    /// Print each line's template (file, line, template id and text)
+    /// instead of the templates.
+    #[arg(long)]
+    pub assign: bool,
+    /// Templates kept, at most: the rarest past it are merged into one
+    /// catch-all `<*>` (said in the notes).
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub max_templates: usize,
+    /// Templates shown in text, at most (0: all).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub top: usize,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
 }
 
 /// Arguments of `timeline`.

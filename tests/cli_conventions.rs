@@ -191,6 +191,7 @@ fn output_file_for_every_report_command() {
         (vec!["analyze", ex, "--format", "html"], "<!doctype html>"),
         (vec!["timeline", ex], "# times in"),
         (vec!["files", ex, "--format", "json"], "\"files\""),
+        (vec!["templates", ex, "--format", "json"], "\"templates\""),
         (vec!["knowledge"], "ALARMS AND RTMT ALERTS"),
     ]
     .into_iter()
@@ -221,7 +222,7 @@ fn output_file_for_every_report_command() {
     assert!(!target.exists());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
-        5,
+        6,
         "temporary files left"
     );
 }

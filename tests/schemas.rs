@@ -31,15 +31,21 @@ fn every_json_output_carries_schema_version() {
     for args in [
         vec!["analyze", ex, "--format", "json"],
         vec!["files", ex, "--format", "json"],
+        vec!["templates", ex, "--format", "json"],
     ] {
         let doc: Value = serde_json::from_str(&run(&args)).unwrap();
         assert_eq!(doc["schema_version"], "1.0", "{args:?}");
     }
-    let ndjson = run(&["timeline", ex, "--format", "json", "--all"]);
-    assert!(ndjson.lines().count() > 100);
-    for line in ndjson.lines() {
-        let v: Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["schema_version"], "1.0");
+    for args in [
+        vec!["timeline", ex, "--format", "json", "--all"],
+        vec!["templates", ex, "--format", "json", "--assign"],
+    ] {
+        let ndjson = run(&args);
+        assert!(ndjson.lines().count() > 100, "{args:?}");
+        for line in ndjson.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["schema_version"], "1.0", "{args:?}");
+        }
     }
 }
 

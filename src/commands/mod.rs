@@ -8,6 +8,7 @@ mod formats;
 mod knowledge;
 mod readable;
 mod serve;
+mod templates;
 mod timeline;
 mod window;
 
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Timeline(a) => timeline::run(a, color),
         Command::Files(a) => files::run(a, color),
+        Command::Templates(a) => templates::run(a, color),
         Command::Formats => formats::run(),
         Command::Analyze(a) => analyze::run(a, color),
         Command::Knowledge(a) => knowledge::run(a, color),

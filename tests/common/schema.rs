@@ -119,6 +119,14 @@ pub fn check_output(args: &[&str], stdout: &str) {
         }
         Some("analyze") => assert_valid("analysis.schema.json", &parse(&text)),
         Some("files") => assert_valid("files.schema.json", &parse(&text)),
+        Some("templates") if args.contains(&"--assign") => {
+            for (i, line) in text.lines().enumerate() {
+                let v: Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("NDJSON line {} is not JSON: {e}", i + 1));
+                assert_valid("template-assignment.schema.json", &v);
+            }
+        }
+        Some("templates") => assert_valid("templates.schema.json", &parse(&text)),
         other => panic!("JSON from {other:?}: which schema describes it?"),
     }
 }

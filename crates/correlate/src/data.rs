@@ -62,6 +62,38 @@ pub enum Data {
     ContactCentre(ContactCentreData),
     /// A PG side that lost its network.
     PgNetwork(PgNetworkData),
+    /// Log messages no rule knows, new or spiking in the incident window.
+    Unusual(UnusualData),
+}
+
+/// A log template no rule knows, new or far more frequent on one host in
+/// the incident window than in that host's own logs before it.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnusualData {
+    /// The host.
+    pub host: String,
+    /// The template (variables as `<*>`), as `uctriage templates` mines it.
+    pub template: String,
+    /// Its id (the same as `uctriage templates` gives).
+    pub template_id: String,
+    /// Messages of it in the window on this host.
+    pub count: u64,
+    /// Messages of it on this host before the window.
+    pub baseline_count: u64,
+    /// Seconds of the host's logs before the window.
+    pub baseline_s: i64,
+    /// Seconds of the window.
+    pub window_s: i64,
+    /// First and last message of it in the window.
+    pub first: Timestamp,
+    /// Last.
+    pub last: Timestamp,
+    /// Absent before the window (else: spiking).
+    pub new: bool,
+    /// No knowledge-backed cause explains the impact.
+    pub unexplained_impact: bool,
+    /// One message of it.
+    pub example: String,
 }
 
 /// A decoded code: `13 = KeepAliveTimeout` (or "probably" when unconfirmed).

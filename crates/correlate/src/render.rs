@@ -52,6 +52,7 @@ pub(crate) fn render(f: &mut Finding, kb: &Knowledge, tz: &TimeZone) {
         Data::Failover(d) => hardware::failover(&w, d, f.start, f.end),
         Data::ContactCentre(d) => contact::failover(&w, d, f.start, f.end),
         Data::PgNetwork(d) => contact::pg_network(&w, d, f.start),
+        Data::Unusual(d) => failures::unusual(&w, d),
     };
     let mut title = title;
     if !f.confirmed && !title.contains("probably") && !title.contains("unverified") {

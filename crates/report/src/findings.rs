@@ -38,6 +38,10 @@ pub fn analysis_json(
     out.write_all(b"\n")
 }
 
+/// Unusual findings listed in the one-screen summary, at most (all of them
+/// follow with their evidence, and are in JSON and HTML).
+const UNUSUAL_ON_FIRST_SCREEN: usize = 3;
+
 fn label(kind: FindingKind) -> &'static str {
     match kind {
         FindingKind::Impact => "WHAT BROKE",
@@ -78,7 +82,26 @@ pub fn analysis_text(
     const LABEL_W: usize = 12;
     let hang = " ".repeat(LABEL_W + 1);
     let mut last = None;
+    let unusual = a
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Unusual)
+        .count();
+    let mut unusual_shown = 0;
     for f in &a.findings {
+        if f.kind == FindingKind::Unusual {
+            unusual_shown += 1;
+            if unusual_shown > UNUSUAL_ON_FIRST_SCREEN {
+                if unusual_shown == UNUSUAL_ON_FIRST_SCREEN + 1 {
+                    writeln!(
+                        out,
+                        "{hang}… {} more unusual log templates (below, and in --format json or html)",
+                        unusual - UNUSUAL_ON_FIRST_SCREEN
+                    )?;
+                }
+                continue;
+            }
+        }
         let l = label(f.kind);
         let head = if last == Some(l) { "" } else { l };
         last = Some(l);
@@ -98,12 +121,22 @@ pub fn analysis_text(
             }
         }
     }
-    let checks: Vec<&String> = a
+    let mut checks: Vec<&String> = a
         .findings
         .iter()
         .filter(|f| f.kind == FindingKind::RootCause)
         .flat_map(|f| &f.next_checks)
         .collect();
+    // No cause known: what the most telling unusual activity suggests.
+    if checks.is_empty() {
+        checks.extend(
+            a.findings
+                .iter()
+                .find(|f| f.kind == FindingKind::Unusual)
+                .into_iter()
+                .flat_map(|f| &f.next_checks),
+        );
+    }
     if !checks.is_empty() {
         writeln!(
             out,

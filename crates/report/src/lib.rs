@@ -21,5 +21,5 @@ pub use html::analysis_html;
 pub use printable::printable;
 pub use schema::SCHEMA_VERSION;
 pub use text::TextLayout;
-pub use time::TimeStyle;
+pub use time::{rfc3339_ms, TimeStyle};
 pub use timeline::{timeline_ndjson, timeline_text, EventRecord};

@@ -117,6 +117,11 @@ pub fn rule_types() -> &'static [RuleType] {
             summary: "links the crash finding of the core behind a contact-centre failover to it",
             build: rules::contact_cause::build,
         },
+        RuleType {
+            name: "unusual_activity",
+            summary: "log templates no rule knows that are new or spiking on a host in the incident window",
+            build: rules::unusual::build,
+        },
     ];
     TYPES
 }

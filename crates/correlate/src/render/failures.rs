@@ -513,3 +513,43 @@ pub(super) fn memory(w: &When, d: &MemoryData) -> (String, String) {
     }
     (title, s.trim().to_string())
 }
+
+pub(super) fn unusual(w: &When, d: &UnusualData) -> (String, String) {
+    let title = if d.new {
+        format!(
+            "New log message on {} in the incident window: {} ({}×, first at {})",
+            d.host,
+            d.template,
+            d.count,
+            w.full(d.first)
+        )
+    } else {
+        let before = d.baseline_count as f64 / d.baseline_s.max(1) as f64;
+        let now = d.count as f64 / d.window_s.max(1) as f64;
+        format!(
+            "Log message {:.0}× more frequent on {} in the incident window: {} ({}×, from {})",
+            now / before.max(f64::MIN_POSITIVE),
+            d.host,
+            d.template,
+            d.count,
+            w.full(d.first)
+        )
+    };
+    let mut s = format!(
+        "{}× between {} and {} on {}; {}× in its {} of logs before the window. No knowledge explains this message: it was found by template mining, not by a rule.",
+        d.count,
+        w.full(d.first),
+        w.short(d.last, d.first),
+        d.host,
+        d.baseline_count,
+        span(d.baseline_s),
+    );
+    if d.unexplained_impact {
+        s.push_str(&format!(
+            " Nothing the knowledge knows explains the impact: look at {} around {} first.",
+            d.host,
+            w.full(d.first)
+        ));
+    }
+    (title, s)
+}

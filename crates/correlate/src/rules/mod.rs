@@ -21,3 +21,4 @@ pub(crate) mod ntp;
 pub(crate) mod recurrence;
 pub(crate) mod replication;
 pub(crate) mod trunks;
+pub(crate) mod unusual;

@@ -1,0 +1,254 @@
+//! Turning one message into its signature: tokens split on whitespace, and
+//! every part that is a variable by its shape (numbers, hex, IPv4/IPv6
+//! addresses with or without port, MACs, UUIDs, paths, quoted strings, and
+//! any run of letters and digits that holds a digit, which covers device
+//! names such as `SEP0023EB54A1C7`, block ids and versions) replaced by
+//! [`WILDCARD`]. No per-dataset configuration: the shapes are the same for
+//! every input. Byte scanning only; nothing is allocated per token.
+
+/// The variable placeholder in signatures and templates.
+pub const WILDCARD: &[u8] = b"<*>";
+
+/// Signature tokens kept from one message, at most (the rest are folded into
+/// a last `<*>`): a 1 MiB line must not make a 1 MiB signature.
+pub const MAX_TOKENS: usize = 128;
+
+/// Bytes of one token looked at, at most; a longer token is a variable.
+const MAX_TOKEN_BYTES: usize = 256;
+
+/// Write the signature of `msg` into `out` (cleared first): its tokens
+/// masked and joined by single spaces. Returns the number of tokens.
+pub fn signature(msg: &[u8], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let mut n = 0;
+    let mut i = 0;
+    let len = msg.len();
+    while i < len {
+        while i < len && is_space(msg[i]) {
+            i += 1;
+        }
+        if i >= len {
+            break;
+        }
+        if n == MAX_TOKENS {
+            out.extend_from_slice(b" ");
+            out.extend_from_slice(WILDCARD);
+            return n + 1;
+        }
+        let start = i;
+        // A quoted string is one variable, spaces and all, when it closes.
+        if msg[i] == b'"' || msg[i] == b'\'' {
+            let q = msg[i];
+            if let Some(end) = msg[i + 1..].iter().position(|&b| b == q) {
+                let close = i + 1 + end;
+                if close + 1 >= len || is_space(msg[close + 1]) {
+                    if n > 0 {
+                        out.push(b' ');
+                    }
+                    out.push(q);
+                    out.extend_from_slice(WILDCARD);
+                    out.push(q);
+                    n += 1;
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        while i < len && !is_space(msg[i]) {
+            i += 1;
+        }
+        if n > 0 {
+            out.push(b' ');
+        }
+        mask_token(&msg[start..i], out);
+        n += 1;
+    }
+    n
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
+}
+
+/// Punctuation stripped from both ends of a token before its shape is judged
+/// (and put back around it).
+fn is_edge(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+            | b','
+            | b';'
+            | b':'
+            | b'.'
+            | b'"'
+            | b'\''
+            | b'!'
+            | b'?'
+            | b'@'
+            | b'#'
+            | b'='
+    )
+}
+
+/// Append the masked form of one token.
+fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
+    if tok.len() > MAX_TOKEN_BYTES {
+        out.extend_from_slice(WILDCARD);
+        return;
+    }
+    let mut a = 0;
+    let mut b = tok.len();
+    while a < b && is_edge(tok[a]) {
+        a += 1;
+    }
+    while b > a && is_edge(tok[b - 1]) {
+        b -= 1;
+    }
+    let core = &tok[a..b];
+    out.extend_from_slice(&tok[..a]);
+    if !core.is_empty() {
+        if is_whole_variable(core) {
+            out.extend_from_slice(WILDCARD);
+        } else {
+            mask_runs(core, out);
+        }
+    }
+    out.extend_from_slice(&tok[b..]);
+}
+
+/// Shapes that are a variable as a whole: numbers, dates and versions (digits
+/// and separators only), hex, IP addresses (with a port), MACs, UUIDs, paths.
+fn is_whole_variable(t: &[u8]) -> bool {
+    let mut digits = 0usize;
+    let mut hex_letters = 0usize;
+    let mut other_letters = 0usize;
+    let mut colons = 0usize;
+    for &c in t {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'a'..=b'f' | b'A'..=b'F' => hex_letters += 1,
+            b'a'..=b'z' | b'A'..=b'Z' => other_letters += 1,
+            b':' => colons += 1,
+            _ => {}
+        }
+    }
+    // A path: /a/b, C:\x, \\host\share, scheme://...
+    if (t[0] == b'/' && t.len() > 1) || t.contains(&b'\\') || t.windows(3).any(|w| w == b"://") {
+        return true;
+    }
+    if digits == 0 {
+        return false;
+    }
+    if hex_letters == 0 && other_letters == 0 {
+        // 12, -3, 1.5, 10.0.0.1:5060, 2016/9/27:20:30:31.455, 12:00:01
+        return t.iter().all(|&c| {
+            c.is_ascii_digit() || matches!(c, b'.' | b':' | b',' | b'-' | b'_' | b'/' | b'+')
+        });
+    }
+    if other_letters == 0 {
+        // Hex with a prefix, MACs, IPv6, UUIDs, long hex ids.
+        let sep_ok = t
+            .iter()
+            .all(|&c| c.is_ascii_hexdigit() || matches!(c, b':' | b'-' | b'.'));
+        if sep_ok && (colons >= 2 || t.contains(&b'-') || t.len() >= 8) {
+            return true;
+        }
+    }
+    if (t.starts_with(b"0x") || t.starts_with(b"0X"))
+        && t.len() > 2
+        && t[2..].iter().all(|c| c.is_ascii_hexdigit())
+    {
+        return true;
+    }
+    false
+}
+
+/// Within a token of no whole shape, each run of letters and digits that
+/// holds a digit is a variable (`blk_<*>`, `sshd[<*>]`, `size=<*>`); a minus
+/// sign right before a digit belongs to the number.
+fn mask_runs(t: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < t.len() {
+        let c = t[i];
+        if c.is_ascii_alphanumeric() {
+            let s = i;
+            let mut digit = false;
+            while i < t.len() && t[i].is_ascii_alphanumeric() {
+                digit |= t[i].is_ascii_digit();
+                i += 1;
+            }
+            if digit && !is_word_with_suffix(&t[s..i]) {
+                out.extend_from_slice(WILDCARD);
+            } else {
+                out.extend_from_slice(&t[s..i]);
+            }
+        } else if c == b'-' && t.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+            i += 1;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+}
+
+/// A word of two or more letters ending in one or two digits (`ssh2`,
+/// `ipv4`, `md5`, `eth0`) is a word, not a variable.
+fn is_word_with_suffix(run: &[u8]) -> bool {
+    let letters = run.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let digits = run.len() - letters;
+    letters >= 2 && (1..=2).contains(&digits) && run[letters..].iter().all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(s: &str) -> String {
+        let mut out = Vec::new();
+        signature(s.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn variables_are_found_by_shape() {
+        assert_eq!(
+            sig("Connection from 10.1.2.3:5060 closed after 12 ms"),
+            "Connection from <*> closed after <*> ms"
+        );
+        assert_eq!(sig("peer fe80::1ff:fe23:4567:890a down"), "peer <*> down");
+        assert_eq!(sig("mac 00:1A:2B:3C:4D:5E"), "mac <*>");
+        assert_eq!(
+            sig("id 123e4567-e89b-12d3-a456-426614174000 ok"),
+            "id <*> ok"
+        );
+        assert_eq!(
+            sig("Device SEP0023EB54A1C7 unregistered"),
+            "Device <*> unregistered"
+        );
+        assert_eq!(sig("open /var/log/messages failed"), "open <*> failed");
+        assert_eq!(
+            sig("block blk_-6952295868487656571 done"),
+            "block blk_<*> done"
+        );
+        assert_eq!(
+            sig("sshd[24200]: user \"bob smith\" in"),
+            "sshd[<*>]: user \"<*>\" in"
+        );
+        assert_eq!(sig("at 0xdeadbeef, [173.234.31.186]"), "at <*>, [<*>]");
+    }
+
+    #[test]
+    fn spacing_does_not_matter_and_long_lines_are_capped() {
+        assert_eq!(sig("  a\t b  "), "a b");
+        let long = "word ".repeat(10_000);
+        let s = sig(&long);
+        assert_eq!(s.split(' ').count(), MAX_TOKENS + 1);
+        assert!(s.ends_with("<*>"));
+    }
+}

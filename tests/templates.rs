@@ -1,0 +1,193 @@
+//! `uctriage templates`: plain text and parsed logs mined into templates,
+//! every line assigned, bad input mined or skipped without a crash, and the
+//! same templates with one thread and many. (Every JSON output is checked
+//! against its schema by the run helper.)
+
+mod common;
+
+use common::{output, run};
+use serde_json::Value;
+use std::io::Write;
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn plain_lines() -> String {
+    let mut s = String::new();
+    for i in 0..60 {
+        s += &format!(
+            "Invalid user {} from 10.0.{}.{}\n",
+            ["ann", "bob", "cy", "dee", "eve"][i % 5],
+            i % 4,
+            i
+        );
+        s += &format!(
+            "Connection closed by 192.168.1.{} port {} [preauth]\n",
+            i,
+            40000 + i
+        );
+        if i % 20 == 0 {
+            s += "\n";
+            s += &format!(
+                "Device SEP0023EB54A{:03X} unregistered, reason {}\n",
+                i,
+                i % 9
+            );
+        }
+    }
+    s
+}
+
+#[test]
+fn a_plain_text_file_is_mined_into_templates_by_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "messages.txt", plain_lines().as_bytes());
+    let doc: Value = serde_json::from_str(&run(&["templates", &f, "--format", "json"])).unwrap();
+    let t = doc["templates"].as_array().unwrap();
+    let texts: Vec<&str> = t.iter().map(|t| t["template"].as_str().unwrap()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Connection closed by <*> port <*> [preauth]",
+            "Invalid user <*> from <*>",
+            "Device <*> unregistered, reason <*>"
+        ]
+    );
+    assert_eq!(t[0]["count"], 60);
+    assert_eq!(t[2]["count"], 3);
+    assert!(t[0]["example"]
+        .as_str()
+        .unwrap()
+        .starts_with("Connection closed by 192.168.1.0"));
+    let text = run(&["templates", &f]);
+    assert!(text.contains("3 templates from 123 messages"), "{text}");
+    assert!(text.contains("Device <*> unregistered, reason <*>"));
+}
+
+#[test]
+fn assign_gives_every_line_its_template_numbered_from_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "messages.txt", plain_lines().as_bytes());
+    let out = run(&["templates", &f, "--assign", "--format", "json"]);
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Blank lines carry no message.
+    assert_eq!(rows.len(), 123);
+    assert_eq!(rows[0]["line"], 1);
+    assert_eq!(rows[0]["template"], "Invalid user <*> from <*>");
+    assert_eq!(rows[1]["line"], 2);
+    assert_eq!(
+        rows[1]["template"],
+        "Connection closed by <*> port <*> [preauth]"
+    );
+    let dev = rows.iter().find(|r| r["line"] == 4).unwrap();
+    assert_eq!(dev["template"], "Device <*> unregistered, reason <*>");
+    assert!(rows.iter().all(|r| r["file"] == "messages.txt"));
+    let ids: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["template_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn a_parsed_log_is_mined_by_its_message_with_time_and_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    for i in 0..30 {
+        s += &format!(
+            "Dec 10 06:{:02}:46 LabSZ sshd[{}]: Failed password for {} from 5.36.59.{} port {} ssh2\n",
+            i,
+            24200 + i,
+            ["root", "admin", "guest", "oracle"][i % 4],
+            i,
+            42000 + i
+        );
+    }
+    let f = write(dir.path(), "auth.log", s.as_bytes());
+    let doc: Value = serde_json::from_str(&run(&[
+        "templates",
+        &f,
+        "--format",
+        "json",
+        "--date",
+        "2017-12-10",
+    ]))
+    .unwrap();
+    let t = &doc["templates"][0];
+    assert_eq!(
+        t["template"],
+        "Failed password for <*> from <*> port <*> ssh2"
+    );
+    assert_eq!(t["count"], 30);
+    assert_eq!(t["hosts"][0], "labsz");
+    assert_eq!(t["first"], "2017-12-10T06:00:46.000Z");
+    assert_eq!(t["last"], "2017-12-10T06:29:46.000Z");
+}
+
+#[test]
+fn binary_huge_and_invalid_lines_are_mined_or_skipped_never_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    // Past the first 64 KiB, where a file is judged text or binary.
+    let mut bytes = Vec::new();
+    for i in 0..3000 {
+        bytes.extend(
+            format!(
+                "Connection closed by 10.1.{}.{} port {} [preauth]\n",
+                i / 250,
+                i % 250,
+                i
+            )
+            .as_bytes(),
+        );
+    }
+    bytes.extend(b"garbage \x00\x01\x02 in a line\n");
+    bytes.extend(b"bad utf-8 \xff\xfe\xc3 here\n");
+    bytes.extend(vec![b'z'; 1 << 20]);
+    bytes.extend(b"\nInvalid user u1 from 10.9.9.9\nInvalid user u2 from 10.9.9.8\n");
+    let f = write(dir.path(), "mixed.txt", &bytes);
+    let out = output(&["templates", &f, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let t = doc["templates"].as_array().unwrap();
+    let total: u64 = t.iter().map(|t| t["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 3005);
+    assert_eq!(t[0]["count"], 3000);
+    assert!(t
+        .iter()
+        .any(|t| t["template"] == "Invalid user <*> from <*>" && t["count"] == 2));
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("2 lines were not text"), "{notes}");
+    assert!(notes.contains("1 lines longer than 64 KiB"), "{notes}");
+    let out = output(&["templates", &f, "--assign", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 3005);
+    // A file binary from its first bytes is left out, as everywhere.
+    let bin = write(
+        dir.path(),
+        "core.bin",
+        &[0u8, 1, 2, 3, 0, 0, 255, 0].repeat(4096),
+    );
+    let out = output(&["templates", &bin, &f, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["templates"][0]["count"], 3000);
+}
+
+#[test]
+fn one_thread_and_many_give_the_same_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in 0..4 {
+        let body = plain_lines().replace("Invalid", if k % 2 == 0 { "Invalid" } else { "Unknown" });
+        write(dir.path(), &format!("m{k}.txt"), body.as_bytes());
+    }
+    let d = dir.path().to_str().unwrap();
+    let one = run(&["templates", d, "--format", "json", "-j", "1"]);
+    let many = run(&["templates", d, "--format", "json", "-j", "4"]);
+    assert_eq!(one, many);
+}
