@@ -70,6 +70,9 @@ pub struct ContactCentreData {
     pub planned: Option<String>,
     /// What caused it, when the bundle shows it.
     pub cause: Option<CcCause>,
+    /// When the bundle holds no failover line, only a burst of logouts:
+    /// what the agents were logged out of (`Finesse`).
+    pub logged_out_of: Option<String>,
 }
 
 /// A PG side that lost its network before the PG failed over.

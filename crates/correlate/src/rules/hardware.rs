@@ -47,6 +47,10 @@ struct Params {
     impacts: Vec<String>,
     /// Advisory classes a hung VM may explain (an ungraceful boot).
     advisories: Vec<String>,
+    /// Formats only a PG or CTI server writes: a host with events of them,
+    /// or a VM named as such a host with its side letter swapped (`pg1a` →
+    /// `pg1b`), is a CTI server.
+    cti_server_formats: Vec<String>,
     /// `node_lifecycle` actions that mean the VM was hard-restarted.
     reset_actions: Vec<String>,
     /// An impact may begin this long before the first fault (clocks, log lag) ...
@@ -113,6 +117,8 @@ impl Server<'_> {
 #[derive(Default)]
 struct Vm<'f> {
     impacts: Vec<&'f Finding>,
+    /// Classes of impacts tied to it by its role and time only.
+    inferred: BTreeSet<String>,
     advisories: Vec<&'f Finding>,
     reset: Option<&'f Event>,
 }
@@ -348,10 +354,51 @@ impl Hardware {
             .collect()
     }
 
-    /// Whether impact `f` is a loss of VM `vm`.
-    fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str) -> bool {
+    /// The hosts that are a PG or CTI server: those writing one of
+    /// `cti_server_formats`, and the VMs named as one of them with the side
+    /// letter swapped (the other side, hung and silent).
+    fn cti_servers(&self, cx: &Context<'_>, vms: &[String]) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = cx
+            .events
+            .all()
+            .iter()
+            .filter(|e| Self::listed(&self.p.cti_server_formats, e.format))
+            .filter_map(|e| e.host.as_deref())
+            .map(|h| cx.hosts.resolve(h))
+            .collect();
+        let other_side = |name: &str| {
+            let lower = name.to_ascii_lowercase();
+            let (stem, last) = lower.split_at(lower.len().checked_sub(1)?);
+            let swapped = match last {
+                "a" => "b",
+                "b" => "a",
+                _ => return None,
+            };
+            Some(format!("{stem}{swapped}"))
+        };
+        let sides: BTreeSet<String> = out.iter().filter_map(|h| other_side(h)).collect();
+        out.extend(
+            vms.iter()
+                .filter(|vm| sides.contains(&vm.to_ascii_lowercase()))
+                .cloned(),
+        );
+        out
+    }
+
+    /// Whether impact `f` is a loss of VM `vm`: `Some(false)` when the
+    /// impact names the VM, `Some(true)` when only the VM's role (a CTI
+    /// server whose clients were logged out) and the time tie them.
+    fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str, cti: &BTreeSet<String>) -> Option<bool> {
         let is = |h: &str| cx.hosts.resolve(h) == vm;
-        match &f.data {
+        let named = match &f.data {
+            Data::ContactCentre(d) => {
+                if f.hosts.iter().any(|h| is(h)) {
+                    true
+                } else {
+                    let lost_cti = d.agents_out > 0 || !d.finesse.is_empty();
+                    return (lost_cti && d.cause.is_none() && cti.contains(vm)).then_some(true);
+                }
+            }
             // An impact's hosts are those that saw the loss (a PG's JTAPI
             // gateway): what was lost is its nodes, providers and devices.
             Data::Impact(d) => {
@@ -368,7 +415,8 @@ impl Hardware {
             }
             Data::Failover(d) => is(&d.primary),
             _ => f.hosts.iter().any(|h| is(h)),
-        }
+        };
+        named.then_some(false)
     }
 
     fn vms<'f>(
@@ -384,6 +432,7 @@ impl Hardware {
                 || (t < first && secs(first, t) <= self.p.before_s)
         };
         let later = |t: Timestamp| t >= first && secs(t, first) <= self.p.after_s;
+        let cti = self.cti_servers(cx, vms);
         let mut out: BTreeMap<String, Vm<'f>> = BTreeMap::new();
         for f in cx.findings() {
             let impact = f.kind == FindingKind::Impact
@@ -391,8 +440,17 @@ impl Hardware {
                 && f.start.is_some_and(within);
             let advisory = self.p.advisories.iter().any(|c| f.is(c)) && f.start.is_some_and(later);
             for vm in vms {
-                if impact && Self::on_vm(cx, f, vm) {
-                    out.entry(vm.clone()).or_default().impacts.push(f);
+                let tied = if impact {
+                    Self::on_vm(cx, f, vm, &cti)
+                } else {
+                    None
+                };
+                if let Some(inferred) = tied {
+                    let v = out.entry(vm.clone()).or_default();
+                    v.impacts.push(f);
+                    if inferred {
+                        v.inferred.insert(f.class.clone());
+                    }
                 } else if advisory && f.hosts.iter().any(|h| cx.hosts.resolve(h) == *vm) {
                     out.entry(vm.clone()).or_default().advisories.push(f);
                 }
@@ -520,6 +578,7 @@ impl Hardware {
                 server: name.to_string(),
                 datastore: placement.and_then(|p| p.datastore.clone()),
                 victims: victims.into_iter().collect(),
+                inferred: v.inferred.iter().cloned().collect(),
                 devices: devices.len(),
                 reset_at: v.reset.and_then(|e| e.time),
                 ungraceful_boot: v.advisories.iter().filter_map(|a| a.start).min(),
