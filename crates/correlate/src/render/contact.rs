@@ -225,6 +225,35 @@ mod tests {
     }
 
     #[test]
+    fn a_logout_burst_says_no_failover_line_is_in_the_bundle() {
+        let tz = uctriage_core::jiff::tz::TimeZone::UTC;
+        let w = When(&tz);
+        let start: Timestamp = "2024-03-12T15:15:03Z".parse().unwrap();
+        let d = ContactCentreData {
+            pgs: Vec::new(),
+            finesse: Vec::new(),
+            agents_out: 4,
+            agents_by: vec![NodeCount {
+                node: "fin-c".into(),
+                count: 4,
+            }],
+            calls_dropped: 0,
+            call_hosts: Vec::new(),
+            error_label_calls: 0,
+            uccx_master: Vec::new(),
+            planned: None,
+            cause: None,
+            logged_out_of: Some("Finesse".into()),
+        };
+        let (title, summary) = failover(&w, &d, Some(start), None);
+        assert_eq!(
+            title,
+            "4 agents logged out of Finesse on fin-c at 2024-03-12 15:15:03 +00:00 (no failover line in the bundle)"
+        );
+        assert!(summary.contains("not one by one as at a shift change"));
+    }
+
+    #[test]
     fn a_pg_change_is_said_as_an_engineer_says_it() {
         assert_eq!(
             pg_words(&pg(Some("A"), Some("B"), &[])),

@@ -86,6 +86,19 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
     }))
 }
 
+/// A PG side's host name with its side letter swapped (`pg1a` → `pg1b`),
+/// lower-case; `None` when it does not end in A or B.
+fn other_side(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let (stem, last) = lower.split_at(lower.len().checked_sub(1)?);
+    let swapped = match last {
+        "a" => "b",
+        "b" => "a",
+        _ => return None,
+    };
+    (!stem.is_empty()).then(|| format!("{stem}{swapped}"))
+}
+
 /// One part's faults: codes with their counts, first time, events.
 type PartFaults = (BTreeMap<String, usize>, Option<Timestamp>, usize);
 
@@ -366,16 +379,6 @@ impl Hardware {
             .filter_map(|e| e.host.as_deref())
             .map(|h| cx.hosts.resolve(h))
             .collect();
-        let other_side = |name: &str| {
-            let lower = name.to_ascii_lowercase();
-            let (stem, last) = lower.split_at(lower.len().checked_sub(1)?);
-            let swapped = match last {
-                "a" => "b",
-                "b" => "a",
-                _ => return None,
-            };
-            Some(format!("{stem}{swapped}"))
-        };
         let sides: BTreeSet<String> = out.iter().filter_map(|h| other_side(h)).collect();
         out.extend(
             vms.iter()
@@ -608,5 +611,19 @@ impl Hardware {
                 out.link(&id, &i.id);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::other_side;
+
+    #[test]
+    fn the_other_pg_side_swaps_the_last_letter() {
+        assert_eq!(other_side("dal-PG1A").as_deref(), Some("dal-pg1b"));
+        assert_eq!(other_side("pg1b").as_deref(), Some("pg1a"));
+        assert_eq!(other_side("ucm-sub2"), None);
+        assert_eq!(other_side("a"), None);
+        assert_eq!(other_side(""), None);
     }
 }
