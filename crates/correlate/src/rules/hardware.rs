@@ -399,7 +399,16 @@ impl Hardware {
                     true
                 } else {
                     let lost_cti = d.agents_out > 0 || !d.finesse.is_empty();
-                    return (lost_cti && d.cause.is_none() && cti.contains(vm)).then_some(true);
+                    // When PG sides reported it, only their other sides.
+                    let sides: Vec<String> = f
+                        .hosts
+                        .iter()
+                        .filter(|h| cti.contains(*h))
+                        .filter_map(|h| other_side(h))
+                        .collect();
+                    let side_ok = sides.is_empty() || sides.contains(&vm.to_ascii_lowercase());
+                    return (lost_cti && d.cause.is_none() && side_ok && cti.contains(vm))
+                        .then_some(true);
                 }
             }
             // An impact's hosts are those that saw the loss (a PG's JTAPI
