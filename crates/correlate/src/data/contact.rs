@@ -58,6 +58,8 @@ pub struct ContactCentreData {
     pub agents_out: usize,
     /// Agents logged out, per reporting host.
     pub agents_by: Vec<NodeCount>,
+    /// Peripheral IDs the logout events named (their CTI server's PG).
+    pub agent_peripherals: Vec<String>,
     /// Calls CVP or UCCX reported dropped or failed.
     pub calls_dropped: usize,
     /// The hosts that reported them.

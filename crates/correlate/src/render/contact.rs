@@ -237,6 +237,7 @@ mod tests {
                 node: "fin-c".into(),
                 count: 4,
             }],
+            agent_peripherals: vec!["5000".into()],
             calls_dropped: 0,
             call_hosts: Vec::new(),
             error_label_calls: 0,

@@ -273,6 +273,7 @@ impl ContactCentre {
             finesse: Vec::new(),
             agents_out: 0,
             agents_by: Vec::new(),
+            agent_peripherals: Vec::new(),
             calls_dropped: 0,
             call_hosts: Vec::new(),
             error_label_calls: 0,
@@ -285,6 +286,7 @@ impl ContactCentre {
         let mut finesse: BTreeMap<String, FinesseChange> = BTreeMap::new();
         let mut agents: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
         let mut call_hosts: BTreeSet<String> = BTreeSet::new();
+        let mut peripherals: BTreeSet<String> = BTreeSet::new();
         let mut confirmed = false;
         for e in ep {
             let host = Self::host(cx, e);
@@ -332,6 +334,9 @@ impl ContactCentre {
                     if let Some(id) = e.fields.get("agent_id") {
                         a.1.insert(id.to_string());
                     }
+                    if let Some(p) = e.fields.get("peripheral_id").or(e.fields.get("peripheral")) {
+                        peripherals.insert(p.to_string());
+                    }
                 }
                 Kind::CallFailure => {
                     data.calls_dropped += 1;
@@ -354,6 +359,7 @@ impl ContactCentre {
             .collect();
         data.agents_out = data.agents_by.iter().map(|n| n.count).max().unwrap_or(0);
         data.call_hosts = call_hosts.into_iter().collect();
+        data.agent_peripherals = peripherals.into_iter().collect();
         let w = &self.p.confidence;
         let planned = data.planned.is_some();
         if let Some(b) = burst {

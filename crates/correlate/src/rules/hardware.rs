@@ -18,7 +18,7 @@
 //! is tied to, or one that only lowers redundancy, is advice.
 
 use super::common::secs;
-use crate::data::{Code, Data, FaultPart, HardwareData, VmHangData};
+use crate::data::{Code, ContactCentreData, Data, FaultPart, HardwareData, VmHangData};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
@@ -97,6 +97,39 @@ fn other_side(name: &str) -> Option<String> {
         _ => return None,
     };
     (!stem.is_empty()).then(|| format!("{stem}{swapped}"))
+}
+
+/// The bundle's PG and CTI server hosts, and which of them named each
+/// peripheral.
+struct Cti {
+    servers: BTreeSet<String>,
+    serving: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Cti {
+    /// Whether `vm` may be the CTI server of impact `d` reported by `hosts`:
+    /// when PG hosts reported it, only their other sides; when a PG trace
+    /// names the logouts' peripheral, only that PG's sides.
+    fn may_serve(&self, vm: &str, hosts: &[String], d: &ContactCentreData) -> bool {
+        let lower = vm.to_ascii_lowercase();
+        let is_or_peer = |hs: &mut dyn Iterator<Item = &String>| -> Option<bool> {
+            let hs: Vec<&String> = hs.collect();
+            (!hs.is_empty()).then(|| {
+                hs.iter().any(|h| {
+                    h.eq_ignore_ascii_case(vm) || other_side(h).as_deref() == Some(lower.as_str())
+                })
+            })
+        };
+        let reported = is_or_peer(&mut hosts.iter().filter(|h| self.servers.contains(*h)));
+        let by_peripheral = is_or_peer(
+            &mut d
+                .agent_peripherals
+                .iter()
+                .filter_map(|p| self.serving.get(p))
+                .flatten(),
+        );
+        self.servers.contains(vm) && reported != Some(false) && by_peripheral != Some(false)
+    }
 }
 
 /// One part's faults: codes with their counts, first time, events.
@@ -370,28 +403,37 @@ impl Hardware {
     /// The hosts that are a PG or CTI server: those writing one of
     /// `cti_server_formats`, and the VMs named as one of them with the side
     /// letter swapped (the other side, hung and silent).
-    fn cti_servers(&self, cx: &Context<'_>, vms: &[String]) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = cx
-            .events
-            .all()
-            .iter()
-            .filter(|e| Self::listed(&self.p.cti_server_formats, e.format))
-            .filter_map(|e| e.host.as_deref())
-            .map(|h| cx.hosts.resolve(h))
-            .collect();
+    fn cti_servers(&self, cx: &Context<'_>, vms: &[String]) -> Cti {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        let mut serving: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for e in cx.events.all() {
+            if !Self::listed(&self.p.cti_server_formats, e.format) {
+                continue;
+            }
+            let Some(h) = e.host.as_deref().map(|h| cx.hosts.resolve(h)) else {
+                continue;
+            };
+            if let Some(p) = e.fields.get("peripheral_id").or(e.fields.get("peripheral")) {
+                serving.entry(p.to_string()).or_default().insert(h.clone());
+            }
+            out.insert(h);
+        }
         let sides: BTreeSet<String> = out.iter().filter_map(|h| other_side(h)).collect();
         out.extend(
             vms.iter()
                 .filter(|vm| sides.contains(&vm.to_ascii_lowercase()))
                 .cloned(),
         );
-        out
+        Cti {
+            servers: out,
+            serving,
+        }
     }
 
     /// Whether impact `f` is a loss of VM `vm`: `Some(false)` when the
     /// impact names the VM, `Some(true)` when only the VM's role (a CTI
     /// server whose clients were logged out) and the time tie them.
-    fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str, cti: &BTreeSet<String>) -> Option<bool> {
+    fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str, cti: &Cti) -> Option<bool> {
         let is = |h: &str| cx.hosts.resolve(h) == vm;
         let named = match &f.data {
             Data::ContactCentre(d) => {
@@ -399,15 +441,7 @@ impl Hardware {
                     true
                 } else {
                     let lost_cti = d.agents_out > 0 || !d.finesse.is_empty();
-                    // When PG sides reported it, only their other sides.
-                    let sides: Vec<String> = f
-                        .hosts
-                        .iter()
-                        .filter(|h| cti.contains(*h))
-                        .filter_map(|h| other_side(h))
-                        .collect();
-                    let side_ok = sides.is_empty() || sides.contains(&vm.to_ascii_lowercase());
-                    return (lost_cti && d.cause.is_none() && side_ok && cti.contains(vm))
+                    return (lost_cti && d.cause.is_none() && cti.may_serve(vm, &f.hosts, d))
                         .then_some(true);
                 }
             }
