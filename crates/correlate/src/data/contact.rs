@@ -58,6 +58,8 @@ pub struct ContactCentreData {
     pub agents_out: usize,
     /// Agents logged out, per reporting host.
     pub agents_by: Vec<NodeCount>,
+    /// Peripheral IDs the logout events named (their CTI server's PG).
+    pub agent_peripherals: Vec<String>,
     /// Calls CVP or UCCX reported dropped or failed.
     pub calls_dropped: usize,
     /// The hosts that reported them.
@@ -70,6 +72,9 @@ pub struct ContactCentreData {
     pub planned: Option<String>,
     /// What caused it, when the bundle shows it.
     pub cause: Option<CcCause>,
+    /// When the bundle holds no failover line, only a burst of logouts:
+    /// what the agents were logged out of (`Finesse`).
+    pub logged_out_of: Option<String>,
 }
 
 /// A PG side that lost its network before the PG failed over.

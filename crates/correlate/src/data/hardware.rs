@@ -55,6 +55,9 @@ pub struct VmHangData {
     pub datastore: Option<String>,
     /// Impacts it explains, by class: (class, count).
     pub victims: Vec<(String, usize)>,
+    /// Of them, classes tied to it by its role (a PG or CTI server) and
+    /// the time only: the bundle does not say which server the clients used.
+    pub inferred: Vec<String>,
     /// Devices that lost it.
     pub devices: usize,
     /// When the VM was reset or powered off (hostd), if it was.

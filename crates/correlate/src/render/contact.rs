@@ -40,6 +40,9 @@ pub(super) fn failover(
     end: Option<Timestamp>,
 ) -> (String, String) {
     let start = start.expect("a failover has a start");
+    if let Some(product) = &d.logged_out_of {
+        return burst(w, d, product, start, end);
+    }
     let change = if !d.pgs.is_empty() {
         d.pgs.iter().map(pg_words).collect::<Vec<_>>().join(" and ")
     } else if !d.uccx_master.is_empty() {
@@ -149,6 +152,48 @@ pub(super) fn failover(
     (title, s.join(" "))
 }
 
+/// Agents logged out together with no failover line in the bundle.
+fn burst(
+    w: &When,
+    d: &ContactCentreData,
+    product: &str,
+    start: Timestamp,
+    end: Option<Timestamp>,
+) -> (String, String) {
+    let hosts: Vec<String> = d.agents_by.iter().map(|n| n.node.clone()).collect();
+    let whom = plural(d.agents_out, "agent", "agents");
+    let title = format!(
+        "{whom} logged out of {product} on {} at {} (no failover line in the bundle)",
+        join_max(&hosts, 3),
+        w.full(start)
+    );
+    let mut s = format!(
+        "At {} {whom} logged out of {product} on {}",
+        w.full(start),
+        hosts.join(", ")
+    );
+    if let Some(e) = end.filter(|e| super::secs(*e, start) >= 1) {
+        s.push_str(&format!(" (until {})", w.short(e, start)));
+    }
+    s.push_str(": all together, as when their CTI server or PG side is lost, not one by one as at a shift change. The bundle holds no failover line (PG, CTI server or Finesse) for it: collect both PG sides' and the CTI server's logs for that minute.");
+    if d.calls_dropped > 0 {
+        s.push_str(&format!(
+            " {} reported {} dropped or failed.",
+            d.call_hosts.join(", "),
+            plural(d.calls_dropped, "call", "calls")
+        ));
+    }
+    match &d.cause {
+        Some(c) if c.class == "service-core" => s.push_str(&format!(
+            " Cause: {} on {} (tied by time only).",
+            c.what, c.host
+        )),
+        Some(c) => s.push_str(&format!(" Cause: {} (reported by {}).", c.what, c.host)),
+        None => {}
+    }
+    (title, s)
+}
+
 /// A PG side that lost its network.
 pub(super) fn pg_network(
     w: &When,
@@ -177,6 +222,36 @@ mod tests {
             to_side: to.map(str::to_string),
             peripherals: peripherals.iter().map(|p| p.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_logout_burst_says_no_failover_line_is_in_the_bundle() {
+        let tz = uctriage_core::jiff::tz::TimeZone::UTC;
+        let w = When(&tz);
+        let start: Timestamp = "2024-03-12T15:15:03Z".parse().unwrap();
+        let d = ContactCentreData {
+            pgs: Vec::new(),
+            finesse: Vec::new(),
+            agents_out: 4,
+            agents_by: vec![NodeCount {
+                node: "fin-c".into(),
+                count: 4,
+            }],
+            agent_peripherals: vec!["5000".into()],
+            calls_dropped: 0,
+            call_hosts: Vec::new(),
+            error_label_calls: 0,
+            uccx_master: Vec::new(),
+            planned: None,
+            cause: None,
+            logged_out_of: Some("Finesse".into()),
+        };
+        let (title, summary) = failover(&w, &d, Some(start), None);
+        assert_eq!(
+            title,
+            "4 agents logged out of Finesse on fin-c at 2024-03-12 15:15:03 +00:00 (no failover line in the bundle)"
+        );
+        assert!(summary.contains("not one by one as at a shift change"));
     }
 
     #[test]

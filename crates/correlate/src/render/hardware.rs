@@ -110,6 +110,13 @@ pub(super) fn vm_hang(w: &When, d: &VmHangData, start: Option<Timestamp>) -> (St
         }
         s.push('.');
     }
+    if !d.inferred.is_empty() {
+        s.push_str(&format!(
+            " The link to {} is inferred: {} is a PG or CTI server and hung then, but the bundle does not say which CTI server those clients used.",
+            d.inferred.join(", "),
+            d.vm
+        ));
+    }
     if let Some(r) = d.reset_at {
         s.push_str(&format!(
             " It was reset or powered off at {}: a hard restart, not a clean shutdown of the guest.",

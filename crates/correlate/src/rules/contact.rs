@@ -54,6 +54,13 @@ struct Params {
     /// of service) that a network cause found here explains too, when on the
     /// episode's hosts and within it.
     explains_losses: Vec<String>,
+    /// A burst of logouts with no failover line is an impact of its own
+    /// when at least this many agents log out on one host ...
+    burst_min_agents: usize,
+    /// ... within this many seconds (a shift change spreads them over minutes).
+    burst_s: i64,
+    /// What a format's logouts are logged out of (`ccbu-log` = `Finesse`).
+    products: BTreeMap<String, String>,
     /// Confidence weights.
     confidence: Weights,
 }
@@ -74,6 +81,7 @@ struct Weights {
     impact: f64,
     network: f64,
     planned: f64,
+    burst: f64,
 }
 
 struct ContactCentre {
@@ -129,6 +137,7 @@ impl Rule for ContactCentre {
                 Output::Class("finesse-cti-failover".into(), FindingKind::Impact),
                 Output::Class("planned-failover".into(), FindingKind::Advisory),
                 Output::Class("pg-network-loss".into(), FindingKind::RootCause),
+                Output::Class("agents-logged-out".into(), FindingKind::Impact),
                 Output::Tag("agents-logged-out".into()),
                 Output::Tag("finesse-cti-failover".into()),
                 Output::Tag("cvp-error-calls".into()),
@@ -211,38 +220,79 @@ impl ContactCentre {
                 _ => runs.push(vec![e]),
             }
         }
-        runs.retain(|r| r.iter().any(|e| self.is_trigger(e)));
+        runs.retain(|r| r.iter().any(|e| self.is_trigger(e)) || self.burst(r).is_some());
         runs
     }
 
+    /// The first logout of a burst: `burst_min_agents` agents (distinct ids,
+    /// or events when they carry none) logged out on one host within
+    /// `burst_s`.
+    fn burst<'e>(&self, ep: &[&'e Event]) -> Option<&'e Event> {
+        let mut by: BTreeMap<Option<&str>, Vec<&Event>> = BTreeMap::new();
+        for e in ep.iter().filter(|e| e.kind == Kind::AgentState) {
+            by.entry(e.host.as_deref()).or_default().push(e);
+        }
+        let min = self.p.burst_min_agents.max(1);
+        by.values()
+            .filter_map(|evs| {
+                evs.iter().enumerate().find_map(|(i, start)| {
+                    let t0 = start.time?;
+                    let mut ids: BTreeSet<&str> = BTreeSet::new();
+                    let mut anon = 0;
+                    for e in evs[i..]
+                        .iter()
+                        .take_while(|e| e.time.is_some_and(|t| secs(t, t0) <= self.p.burst_s))
+                    {
+                        match e.fields.get("agent_id") {
+                            Some(id) => {
+                                ids.insert(id);
+                            }
+                            None => anon += 1,
+                        }
+                    }
+                    (ids.len() + anon >= min).then_some(*start)
+                })
+            })
+            .min_by_key(|e| e.time)
+    }
+
     fn report(&self, cx: &Context<'_>, out: &mut Emit<'_>, ep: &[&Event]) {
-        let first = ep
-            .iter()
-            .find(|e| self.is_trigger(e))
+        let trigger = ep.iter().find(|e| self.is_trigger(e)).copied();
+        let burst = if trigger.is_none() {
+            self.burst(ep)
+        } else {
+            None
+        };
+        let first = trigger
+            .or(burst)
             .and_then(|e| e.time)
-            .expect("an episode has a trigger");
+            .expect("an episode has a trigger or a burst");
         let last = ep.last().and_then(|e| e.time).expect("timed");
         let mut data = ContactCentreData {
             pgs: self.pg_changes(ep),
             finesse: Vec::new(),
             agents_out: 0,
             agents_by: Vec::new(),
+            agent_peripherals: Vec::new(),
             calls_dropped: 0,
             call_hosts: Vec::new(),
             error_label_calls: 0,
             uccx_master: Vec::new(),
             planned: self.planned(cx, ep, first),
             cause: None,
+            logged_out_of: None,
         };
         let mut hosts: BTreeSet<String> = BTreeSet::new();
         let mut finesse: BTreeMap<String, FinesseChange> = BTreeMap::new();
         let mut agents: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
         let mut call_hosts: BTreeSet<String> = BTreeSet::new();
+        let mut peripherals: BTreeSet<String> = BTreeSet::new();
         let mut confirmed = false;
         for e in ep {
             let host = Self::host(cx, e);
             hosts.insert(host.clone());
-            if self.is_trigger(e) && e.fields.get("wording") != Some("unconfirmed") {
+            let starts = self.is_trigger(e) || (trigger.is_none() && e.kind == Kind::AgentState);
+            if starts && e.fields.get("wording") != Some("unconfirmed") {
                 confirmed = true;
             }
             match e.kind {
@@ -284,6 +334,9 @@ impl ContactCentre {
                     if let Some(id) = e.fields.get("agent_id") {
                         a.1.insert(id.to_string());
                     }
+                    if let Some(p) = e.fields.get("peripheral_id").or(e.fields.get("peripheral")) {
+                        peripherals.insert(p.to_string());
+                    }
                 }
                 Kind::CallFailure => {
                     data.calls_dropped += 1;
@@ -306,10 +359,22 @@ impl ContactCentre {
             .collect();
         data.agents_out = data.agents_by.iter().map(|n| n.count).max().unwrap_or(0);
         data.call_hosts = call_hosts.into_iter().collect();
+        data.agent_peripherals = peripherals.into_iter().collect();
         let w = &self.p.confidence;
         let planned = data.planned.is_some();
+        if let Some(b) = burst {
+            data.logged_out_of = Some(
+                self.p
+                    .products
+                    .get(b.format)
+                    .cloned()
+                    .unwrap_or_else(|| b.format.to_string()),
+            );
+        }
         let (class, kind, confidence) = if planned {
             ("planned-failover", FindingKind::Advisory, w.planned)
+        } else if burst.is_some() {
+            ("agents-logged-out", FindingKind::Impact, w.burst)
         } else if !data.pgs.is_empty() {
             ("pg-failover", FindingKind::Impact, w.impact)
         } else if !data.uccx_master.is_empty() {
@@ -342,7 +407,7 @@ impl ContactCentre {
         f.confirmed = confirmed;
         f.start = Some(first);
         f.end = Some(last).filter(|l| *l > first);
-        if data.agents_out > 0 {
+        if data.agents_out > 0 && class != "agents-logged-out" {
             f.tag("agents-logged-out");
         }
         if !data.finesse.is_empty() && class != "finesse-cti-failover" {

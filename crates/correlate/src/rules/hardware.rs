@@ -18,7 +18,7 @@
 //! is tied to, or one that only lowers redundancy, is advice.
 
 use super::common::secs;
-use crate::data::{Code, Data, FaultPart, HardwareData, VmHangData};
+use crate::data::{Code, ContactCentreData, Data, FaultPart, HardwareData, VmHangData};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
@@ -47,6 +47,10 @@ struct Params {
     impacts: Vec<String>,
     /// Advisory classes a hung VM may explain (an ungraceful boot).
     advisories: Vec<String>,
+    /// Formats only a PG or CTI server writes: a host with events of them,
+    /// or a VM named as such a host with its side letter swapped (`pg1a` →
+    /// `pg1b`), is a CTI server.
+    cti_server_formats: Vec<String>,
     /// `node_lifecycle` actions that mean the VM was hard-restarted.
     reset_actions: Vec<String>,
     /// An impact may begin this long before the first fault (clocks, log lag) ...
@@ -82,6 +86,52 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
     }))
 }
 
+/// A PG side's host name with its side letter swapped (`pg1a` → `pg1b`),
+/// lower-case; `None` when it does not end in A or B.
+fn other_side(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let (stem, last) = lower.split_at(lower.len().checked_sub(1)?);
+    let swapped = match last {
+        "a" => "b",
+        "b" => "a",
+        _ => return None,
+    };
+    (!stem.is_empty()).then(|| format!("{stem}{swapped}"))
+}
+
+/// The bundle's PG and CTI server hosts, and which of them named each
+/// peripheral.
+struct Cti {
+    servers: BTreeSet<String>,
+    serving: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Cti {
+    /// Whether `vm` may be the CTI server of impact `d` reported by `hosts`:
+    /// when PG hosts reported it, only their other sides; when a PG trace
+    /// names the logouts' peripheral, only that PG's sides.
+    fn may_serve(&self, vm: &str, hosts: &[String], d: &ContactCentreData) -> bool {
+        let lower = vm.to_ascii_lowercase();
+        let is_or_peer = |hs: &mut dyn Iterator<Item = &String>| -> Option<bool> {
+            let hs: Vec<&String> = hs.collect();
+            (!hs.is_empty()).then(|| {
+                hs.iter().any(|h| {
+                    h.eq_ignore_ascii_case(vm) || other_side(h).as_deref() == Some(lower.as_str())
+                })
+            })
+        };
+        let reported = is_or_peer(&mut hosts.iter().filter(|h| self.servers.contains(*h)));
+        let by_peripheral = is_or_peer(
+            &mut d
+                .agent_peripherals
+                .iter()
+                .filter_map(|p| self.serving.get(p))
+                .flatten(),
+        );
+        self.servers.contains(vm) && reported != Some(false) && by_peripheral != Some(false)
+    }
+}
+
 /// One part's faults: codes with their counts, first time, events.
 type PartFaults = (BTreeMap<String, usize>, Option<Timestamp>, usize);
 
@@ -113,6 +163,8 @@ impl Server<'_> {
 #[derive(Default)]
 struct Vm<'f> {
     impacts: Vec<&'f Finding>,
+    /// Classes of impacts tied to it by its role and time only.
+    inferred: BTreeSet<String>,
     advisories: Vec<&'f Finding>,
     reset: Option<&'f Event>,
 }
@@ -348,10 +400,51 @@ impl Hardware {
             .collect()
     }
 
-    /// Whether impact `f` is a loss of VM `vm`.
-    fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str) -> bool {
+    /// The hosts that are a PG or CTI server: those writing one of
+    /// `cti_server_formats`, and the VMs named as one of them with the side
+    /// letter swapped (the other side, hung and silent).
+    fn cti_servers(&self, cx: &Context<'_>, vms: &[String]) -> Cti {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        let mut serving: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for e in cx.events.all() {
+            if !Self::listed(&self.p.cti_server_formats, e.format) {
+                continue;
+            }
+            let Some(h) = e.host.as_deref().map(|h| cx.hosts.resolve(h)) else {
+                continue;
+            };
+            if let Some(p) = e.fields.get("peripheral_id").or(e.fields.get("peripheral")) {
+                serving.entry(p.to_string()).or_default().insert(h.clone());
+            }
+            out.insert(h);
+        }
+        let sides: BTreeSet<String> = out.iter().filter_map(|h| other_side(h)).collect();
+        out.extend(
+            vms.iter()
+                .filter(|vm| sides.contains(&vm.to_ascii_lowercase()))
+                .cloned(),
+        );
+        Cti {
+            servers: out,
+            serving,
+        }
+    }
+
+    /// Whether impact `f` is a loss of VM `vm`: `Some(false)` when the
+    /// impact names the VM, `Some(true)` when only the VM's role (a CTI
+    /// server whose clients were logged out) and the time tie them.
+    fn on_vm(cx: &Context<'_>, f: &Finding, vm: &str, cti: &Cti) -> Option<bool> {
         let is = |h: &str| cx.hosts.resolve(h) == vm;
-        match &f.data {
+        let named = match &f.data {
+            Data::ContactCentre(d) => {
+                if f.hosts.iter().any(|h| is(h)) {
+                    true
+                } else {
+                    let lost_cti = d.agents_out > 0 || !d.finesse.is_empty();
+                    return (lost_cti && d.cause.is_none() && cti.may_serve(vm, &f.hosts, d))
+                        .then_some(true);
+                }
+            }
             // An impact's hosts are those that saw the loss (a PG's JTAPI
             // gateway): what was lost is its nodes, providers and devices.
             Data::Impact(d) => {
@@ -368,7 +461,8 @@ impl Hardware {
             }
             Data::Failover(d) => is(&d.primary),
             _ => f.hosts.iter().any(|h| is(h)),
-        }
+        };
+        named.then_some(false)
     }
 
     fn vms<'f>(
@@ -384,6 +478,7 @@ impl Hardware {
                 || (t < first && secs(first, t) <= self.p.before_s)
         };
         let later = |t: Timestamp| t >= first && secs(t, first) <= self.p.after_s;
+        let cti = self.cti_servers(cx, vms);
         let mut out: BTreeMap<String, Vm<'f>> = BTreeMap::new();
         for f in cx.findings() {
             let impact = f.kind == FindingKind::Impact
@@ -391,8 +486,17 @@ impl Hardware {
                 && f.start.is_some_and(within);
             let advisory = self.p.advisories.iter().any(|c| f.is(c)) && f.start.is_some_and(later);
             for vm in vms {
-                if impact && Self::on_vm(cx, f, vm) {
-                    out.entry(vm.clone()).or_default().impacts.push(f);
+                let tied = if impact {
+                    Self::on_vm(cx, f, vm, &cti)
+                } else {
+                    None
+                };
+                if let Some(inferred) = tied {
+                    let v = out.entry(vm.clone()).or_default();
+                    v.impacts.push(f);
+                    if inferred {
+                        v.inferred.insert(f.class.clone());
+                    }
                 } else if advisory && f.hosts.iter().any(|h| cx.hosts.resolve(h) == *vm) {
                     out.entry(vm.clone()).or_default().advisories.push(f);
                 }
@@ -520,6 +624,7 @@ impl Hardware {
                 server: name.to_string(),
                 datastore: placement.and_then(|p| p.datastore.clone()),
                 victims: victims.into_iter().collect(),
+                inferred: v.inferred.iter().cloned().collect(),
                 devices: devices.len(),
                 reset_at: v.reset.and_then(|e| e.time),
                 ungraceful_boot: v.advisories.iter().filter_map(|a| a.start).min(),
@@ -549,5 +654,19 @@ impl Hardware {
                 out.link(&id, &i.id);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::other_side;
+
+    #[test]
+    fn the_other_pg_side_swaps_the_last_letter() {
+        assert_eq!(other_side("dal-PG1A").as_deref(), Some("dal-pg1b"));
+        assert_eq!(other_side("pg1b").as_deref(), Some("pg1a"));
+        assert_eq!(other_side("ucm-sub2"), None);
+        assert_eq!(other_side("a"), None);
+        assert_eq!(other_side(""), None);
     }
 }
