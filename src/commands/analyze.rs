@@ -11,6 +11,12 @@ use uctriage_engine::{Bundle, Retain};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
 
+/// How many plain lines (`log` events no other rule reads) `analyze` keeps
+/// in memory for the unusual-activity miner: about 150 MB of events. A bundle
+/// with more is analysed without mining them, and a note says so (memory must
+/// not grow with a day of plain logs; `uctriage templates` streams them).
+const PLAIN_LINES_MINED: u64 = 250_000;
+
 pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     let kb = Arc::new(Knowledge::load(a.knowledge.as_deref())?);
     // Every rule is built and checked before a byte of the bundle is read.
@@ -19,15 +25,22 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
         anyhow::anyhow!("the knowledge is invalid:\n{}", lines.join("\n"))
     })?;
     // The HTML report draws every event in its host lanes; the other
-    // formats need only what the rules read.
-    let retain = match a.format {
-        AnalyzeFormat::Html => Retain::All,
-        _ => Retain::Only(engine.retention()),
+    // formats need only what the rules read, and of the plain lines that
+    // only the unusual-activity miner reads, at most PLAIN_LINES_MINED.
+    let (retain, plain) = match a.format {
+        AnalyzeFormat::Html => (Retain::All, None),
+        _ => {
+            let (filter, plain) = engine.retention_capped(PLAIN_LINES_MINED);
+            (Retain::Only(filter), Some(plain))
+        }
     };
     let topo_file = topology_file(&a)?;
     let mut out = Output::open(&a.out, color)?;
     let mut bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
     ensure_readable(&bundle, &a.input.paths)?;
+    if let Some(note) = plain.and_then(|p| p.settle(&mut bundle.events)) {
+        bundle.notes.push(note);
+    }
     let style = time_style(&bundle, &a.zone)?;
     let window = Window::new(&a.window, &bundle, &style)?;
     focus(&mut bundle, &a.host, &window, &style);

@@ -45,8 +45,8 @@ mod topology;
 pub use cases::{run_cases, CaseResult};
 pub use data::Data;
 pub use engine::{
-    rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, RawFilter, Rule,
-    RuleType,
+    rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, PlainLines,
+    RawFilter, Rule, RuleType,
 };
 pub use events::Events;
 pub use finding::{Finding, FindingKind, Reference, MAX_EVIDENCE};

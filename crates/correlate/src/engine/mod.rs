@@ -31,6 +31,54 @@ use uctriage_normalize::HostBook;
 /// A filter over raw events, as the loader applies it.
 pub type RawFilter = std::sync::Arc<dyn Fn(&uctriage_core::RawEvent) -> bool + Send + Sync>;
 
+/// The plain lines a capped retention ([`Engine::retention_capped`]) met:
+/// how many, and whether they were more than it keeps.
+pub struct PlainLines {
+    cap: u64,
+    seen: std::sync::atomic::AtomicU64,
+    others: RawFilter,
+}
+
+impl PlainLines {
+    /// Plain lines met that only the miner wanted.
+    pub fn seen(&self) -> u64 {
+        self.seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether more were met than the cap keeps.
+    pub fn over(&self) -> bool {
+        self.seen() > self.cap
+    }
+
+    /// Once the bundle is read: when over the cap, drop every plain line that
+    /// only the miner wanted (which ones were kept depends on thread timing)
+    /// and return a note saying so; else nothing changes.
+    pub fn settle(&self, events: &mut Vec<Event>) -> Option<String> {
+        if !self.over() {
+            return None;
+        }
+        events.retain(|e| {
+            e.kind != Kind::Log
+                || (self.others)(&uctriage_core::RawEvent {
+                    time: uctriage_core::RawTime::Unknown,
+                    host: e.host.clone(),
+                    kind: e.kind,
+                    severity: e.severity,
+                    summary: e.summary.clone(),
+                    fields: e.fields.clone(),
+                    entities: e.entities.clone(),
+                    line: e.evidence.line,
+                    text: e.evidence.text.clone(),
+                })
+        });
+        Some(format!(
+            "unusual activity not mined: {} plain lines no rule reads, more than the {} analyze keeps in memory for mining; run `uctriage templates` on the files for their templates",
+            self.seen(),
+            self.cap
+        ))
+    }
+}
+
 /// A correlation rule, built from its knowledge file by its [`RuleType`].
 pub trait Rule: Send + Sync {
     /// What it reads and writes.
@@ -175,11 +223,45 @@ impl Engine {
     /// what a rule asks for besides. The rest can be counted and let go while
     /// the bundle is read.
     pub fn retention(&self) -> RawFilter {
+        self.retention_of(|_| true)
+    }
+
+    /// [`Engine::retention`] with at most `cap` plain lines (`log` events
+    /// that only a rule declaring the `log` kind, the unusual-activity miner,
+    /// wants) kept while reading: a day of plain logs would otherwise be held
+    /// whole. Past the cap, [`PlainLines::settle`] lets all of them go, so
+    /// what the rules see never depends on which thread read first.
+    pub fn retention_capped(&self, cap: u64) -> (RawFilter, std::sync::Arc<PlainLines>) {
+        let wanted = self
+            .rules
+            .iter()
+            .any(|l| l.decl.events.contains(&Kind::Log));
+        let others = self.retention_of(|k| k != Kind::Log);
+        let plain = std::sync::Arc::new(PlainLines {
+            cap,
+            seen: std::sync::atomic::AtomicU64::new(0),
+            others: others.clone(),
+        });
+        let counter = plain.clone();
+        let filter: RawFilter = std::sync::Arc::new(move |e: &uctriage_core::RawEvent| {
+            others(e)
+                || (wanted
+                    && e.kind == Kind::Log
+                    && counter
+                        .seen
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                        < counter.cap)
+        });
+        (filter, plain)
+    }
+
+    /// The retention filter over the declared kinds `keep` accepts.
+    fn retention_of(&self, keep: impl Fn(Kind) -> bool) -> RawFilter {
         let mut kinds = vec![false; Kind::ALL.len()];
         let slot = |k: Kind| Kind::ALL.iter().position(|x| *x == k).unwrap_or(0);
         kinds[slot(Kind::Config)] = true;
         for l in &self.rules {
-            for k in &l.decl.events {
+            for k in l.decl.events.iter().filter(|k| keep(**k)) {
                 kinds[slot(*k)] = true;
             }
         }
