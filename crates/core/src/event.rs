@@ -366,6 +366,37 @@ impl RawEvent {
     }
 }
 
+impl RawEvent {
+    /// The normalized event this raw one becomes once its instant, clock and
+    /// canonical host are decided: what it says moves over, its evidence
+    /// points at `file` and its line.
+    pub fn into_event(
+        self,
+        time: Option<Timestamp>,
+        clock: Clock,
+        host: Option<String>,
+        file: Arc<str>,
+        format: &'static str,
+    ) -> Event {
+        Event {
+            time,
+            clock,
+            host,
+            kind: self.kind,
+            severity: self.severity,
+            summary: self.summary,
+            fields: self.fields,
+            entities: self.entities,
+            evidence: Evidence {
+                file,
+                line: self.line,
+                text: self.text,
+            },
+            format,
+        }
+    }
+}
+
 /// A normalized event: absolute instant, canonical host, evidence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{DateSource, Event, Evidence, Fact, Problem, RawTime, ZoneSource};
+use uctriage_core::{DateSource, Event, Fact, Problem, RawTime, ZoneSource};
 use uctriage_formats::{stated_date, ParsedFile};
 
 /// What the user told us about time.
@@ -271,22 +271,7 @@ pub fn normalize_collected(
             let (subject, zone, time, basis) = place(raw.host.as_deref(), &raw.time, raw.line, 1);
             let clock = clocks.clock(zone, basis);
             widen(&mut info, time);
-            events.push(Event {
-                time,
-                clock,
-                host: subject,
-                kind: raw.kind,
-                severity: raw.severity,
-                summary: raw.summary,
-                fields: raw.fields,
-                entities: raw.entities,
-                evidence: Evidence {
-                    file: path.clone(),
-                    line: raw.line,
-                    text: raw.text,
-                },
-                format: f.format,
-            });
+            events.push(raw.into_event(time, clock, subject, path.clone(), f.format));
         }
         // Events not kept: their group's extremes stand for them all.
         for g in &f.dropped.groups {

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use uctriage_core::jiff::civil::{Date, DateTime};
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Clock, DateSource, Event, Evidence, Fact, RawTime, ZoneSource};
+use uctriage_core::{Clock, DateSource, Event, Fact, RawTime, ZoneSource};
 use uctriage_formats::ParsedFile;
 
 /// Observations kept per host and offset: the first and the latest few are
@@ -171,22 +171,7 @@ impl LiveNormalizer {
             out.push(Placed {
                 clock_host: host.clone().filter(|_| local.is_some()),
                 local,
-                event: Event {
-                    time,
-                    clock,
-                    host,
-                    kind: raw.kind,
-                    severity: raw.severity,
-                    summary: raw.summary,
-                    fields: raw.fields,
-                    entities: raw.entities,
-                    evidence: Evidence {
-                        file: path.clone(),
-                        line: raw.line,
-                        text: raw.text,
-                    },
-                    format: parsed.format,
-                },
+                event: raw.into_event(time, clock, host, path.clone(), parsed.format),
             });
         }
         out

@@ -95,7 +95,7 @@ impl Miner {
                 }
                 match self.index.get(key.as_slice()) {
                     Some(&id) => id,
-                    None => self.insert(&key, msg),
+                    None => self.insert(key[..].into(), example(msg)),
                 }
             }
         };
@@ -108,18 +108,18 @@ impl Miner {
         id
     }
 
-    fn insert(&mut self, key: &[u8], msg: &[u8]) -> u32 {
+    /// A new signature, not counted yet, with its example line.
+    fn insert(&mut self, key: Box<[u8]>, example: String) -> u32 {
         let id = self.keys.len() as u32;
-        let boxed: Box<[u8]> = key.into();
-        self.index.insert(boxed.clone(), id);
-        self.keys.push(boxed);
+        self.index.insert(key.clone(), id);
+        self.keys.push(key);
         self.stats.push(Stats {
             count: 0,
             first: None,
             last: None,
             hosts: Vec::new(),
             hosts_more: false,
-            example: example(msg),
+            example,
         });
         id
     }
@@ -162,20 +162,7 @@ impl Miner {
         for (key, st) in other.keys.into_iter().zip(other.stats) {
             let id = match self.index.get(&key) {
                 Some(&id) => id,
-                None => {
-                    let id = self.keys.len() as u32;
-                    self.index.insert(key.clone(), id);
-                    self.keys.push(key);
-                    self.stats.push(Stats {
-                        count: 0,
-                        first: None,
-                        last: None,
-                        hosts: Vec::new(),
-                        hosts_more: false,
-                        example: st.example.clone(),
-                    });
-                    id
-                }
+                None => self.insert(key, st.example.clone()),
             };
             self.count(id, st.count, st.first, st.last);
             for h in &st.hosts {
