@@ -44,20 +44,25 @@ const NEW: [&str; 5] = [
     "dbmon: informix checkpoint took seconds",
 ];
 
+/// `analyze --format json` of the bundle in `dir`, its node in Chicago.
+fn analyze_json(dir: &str) -> Value {
+    let out = run(&[
+        "analyze",
+        dir,
+        "--format",
+        "json",
+        "--tz",
+        "cm1=America/Chicago",
+    ]);
+    serde_json::from_str(&out).unwrap()
+}
+
 #[test]
 fn a_message_new_before_the_impact_is_unusual_and_said_unexplained() {
     let dir = tempfile::tempdir().unwrap();
     bundle(dir.path(), &NEW[..1], true);
     let d = dir.path().to_str().unwrap();
-    let doc: Value = serde_json::from_str(&run(&[
-        "analyze",
-        d,
-        "--format",
-        "json",
-        "--tz",
-        "cm1=America/Chicago",
-    ]))
-    .unwrap();
+    let doc = analyze_json(d);
     let f = doc["findings"].as_array().unwrap();
     assert_eq!(f[0]["kind"], "impact");
     let u: Vec<&Value> = f.iter().filter(|f| f["kind"] == "unusual").collect();
@@ -86,15 +91,7 @@ fn only_a_few_unusual_findings_on_the_first_screen_all_in_json() {
     let dir = tempfile::tempdir().unwrap();
     bundle(dir.path(), &NEW, true);
     let d = dir.path().to_str().unwrap();
-    let doc: Value = serde_json::from_str(&run(&[
-        "analyze",
-        d,
-        "--format",
-        "json",
-        "--tz",
-        "cm1=America/Chicago",
-    ]))
-    .unwrap();
+    let doc = analyze_json(d);
     let n = doc["findings"]
         .as_array()
         .unwrap()
@@ -120,15 +117,7 @@ fn without_the_hosts_own_logs_before_the_window_nothing_is_unusual() {
     let dir = tempfile::tempdir().unwrap();
     bundle(dir.path(), &NEW[..1], false);
     let d = dir.path().to_str().unwrap();
-    let doc: Value = serde_json::from_str(&run(&[
-        "analyze",
-        d,
-        "--format",
-        "json",
-        "--tz",
-        "cm1=America/Chicago",
-    ]))
-    .unwrap();
+    let doc = analyze_json(d);
     assert!(doc["findings"]
         .as_array()
         .unwrap()
