@@ -16,7 +16,7 @@ use uctriage_report::TimeStyle;
 /// (bench/RESULTS.md). A bundle with more is analysed without mining them, and
 /// a note says so: memory must not grow with a day of plain logs. The HTML
 /// report keeps every event for its host lanes anyway, so there the miner
-/// sees them all; `uctriage templates` mines any amount on its own.
+/// sees them all; `uctriage templates` mines the files without this cap.
 const PLAIN_LINES_MINED: u64 = 250_000;
 
 pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
