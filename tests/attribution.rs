@@ -346,3 +346,59 @@ fn dst_fold_and_gap_are_resolved_and_said_never_silently() {
         "{all}"
     );
 }
+
+#[test]
+fn a_flattened_bundle_never_names_an_empty_host() {
+    // The same contact-centre incident with every file flattened into one
+    // folder as `<host>_<file>`: hosts no other file knows are not guessed
+    // from the name, and what the findings say must still name a host or the
+    // file, never an empty one.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/incidents/ucce-pg-failover-ctimanager-abort");
+    let tmp = tempfile::tempdir().unwrap();
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for p in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(&src, &mut all);
+    for f in all {
+        let rel = f.strip_prefix(&src).unwrap();
+        if rel.components().count() < 2 {
+            continue; // README.md, TRUTH.toml
+        }
+        let host = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_str()
+            .unwrap();
+        let name = format!("{host}_{}", f.file_name().unwrap().to_str().unwrap());
+        std::fs::copy(&f, tmp.path().join(name)).unwrap();
+    }
+    let out = common::run(&["analyze", tmp.path().to_str().unwrap(), "--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["class"] == "pg-failover"),
+        "{doc:#}"
+    );
+    for f in findings {
+        let title = f["title"].as_str().unwrap();
+        assert!(!title.contains(" on  ") && !title.contains("  "), "{title}");
+        assert!(
+            f["hosts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h.as_str() != Some("")),
+            "{f:#}"
+        );
+    }
+}

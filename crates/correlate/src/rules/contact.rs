@@ -158,11 +158,13 @@ impl ContactCentre {
         e.time.is_some() && self.p.formats.iter().any(|f| f == e.format)
     }
 
+    /// The event's host, or for a file no host was attributed to, words that
+    /// point at the file (never an empty name in a title).
     fn host(cx: &Context<'_>, e: &Event) -> String {
         e.host
             .as_deref()
             .map(|h| cx.hosts.resolve(h))
-            .unwrap_or_default()
+            .unwrap_or_else(|| format!("(no host: {})", e.evidence.file))
     }
 
     /// A failover event that says something went down (a network loss is
@@ -290,7 +292,9 @@ impl ContactCentre {
         let mut confirmed = false;
         for e in ep {
             let host = Self::host(cx, e);
-            hosts.insert(host.clone());
+            if e.host.is_some() {
+                hosts.insert(host.clone());
+            }
             let starts = self.is_trigger(e) || (trigger.is_none() && e.kind == Kind::AgentState);
             if starts && e.fields.get("wording") != Some("unconfirmed") {
                 confirmed = true;
@@ -633,7 +637,9 @@ impl ContactCentre {
         f.end = back.and_then(|e| e.time);
         f.confidence = self.p.confidence.network;
         f.confirmed = lost.fields.get("wording") != Some("unconfirmed");
-        Finding::add(&mut f.hosts, [host.clone()]);
+        if lost.host.is_some() {
+            Finding::add(&mut f.hosts, [host.clone()]);
+        }
         f.cite(&lost.evidence);
         if let Some(b) = back {
             f.cite(&b.evidence);
