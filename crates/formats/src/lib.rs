@@ -34,6 +34,8 @@ mod keywords;
 mod message;
 mod pairs;
 mod scan;
+#[cfg(test)]
+mod test_support;
 mod timeparse;
 mod utf16;
 

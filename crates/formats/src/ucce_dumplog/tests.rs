@@ -425,24 +425,7 @@ fn windows_event_texts_and_guessed_wording_in_pg_traces() {
 
 #[test]
 fn every_fixture_is_at_least_95_percent_understood() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ucce_dumplog");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "txt") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let f = parse(&text, &path.to_string_lossy());
-            assert!(
-                f.understood * 100 >= f.lines * 95,
-                "{}: {}/{}",
-                path.display(),
-                f.understood,
-                f.lines
-            );
-            seen += 1;
-        }
-    }
-    assert!(seen >= 4);
+    crate::test_support::assert_fixtures_understood("ucce_dumplog", 4, parse);
 }
 
 #[test]

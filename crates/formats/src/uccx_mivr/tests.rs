@@ -235,24 +235,7 @@ fn detection_takes_mivr_and_jtapi_files_and_leaves_others() {
 
 #[test]
 fn every_fixture_is_at_least_95_percent_understood() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/uccx_mivr");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "txt") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let f = parse(&text, &path.to_string_lossy());
-            assert!(
-                f.understood * 100 >= f.lines * 95,
-                "{}: {}/{}",
-                path.display(),
-                f.understood,
-                f.lines
-            );
-            seen += 1;
-        }
-    }
-    assert!(seen >= 3);
+    crate::test_support::assert_fixtures_understood("uccx_mivr", 3, parse);
 }
 
 #[test]
