@@ -576,9 +576,15 @@ fn display_zone(
                 }
             }
             None => {
-                for e in &f.events {
-                    if let Some(z) = e.host.as_deref().and_then(|h| decided(&resolve(h))) {
-                        *weight.entry(z).or_default() += 1;
+                // Count events per printed host first: a host is resolved
+                // once per file, not once per event.
+                let mut per_host: BTreeMap<&str, usize> = BTreeMap::new();
+                for h in f.events.iter().filter_map(|e| e.host.as_deref()) {
+                    *per_host.entry(h).or_default() += 1;
+                }
+                for (h, n) in per_host {
+                    if let Some(z) = decided(&resolve(h)) {
+                        *weight.entry(z).or_default() += n;
                     }
                 }
             }
