@@ -70,6 +70,20 @@ impl Shift {
             .to_zoned_datetime(self.new_tz.clone())
     }
 
+    /// A wall-clock time moved: in UTC when it was stated in UTC, else as
+    /// [`Shift::local`].
+    pub fn moved(&self, dt: DateTime, utc: bool) -> ZonedDateTime {
+        if utc {
+            let at = dt
+                .to_zoned_datetime(TimeZone::UTC)
+                .expect("UTC time")
+                .timestamp();
+            self.instant(at).to_zoned_datetime(TimeZone::UTC)
+        } else {
+            self.local(dt)
+        }
+    }
+
     /// A shift by `delta`, from the site zone `old` to the site zone `new`
     /// (`new_long_name` is what `show status` and PDH-CSV headers print for it).
     pub fn new(delta: SignedDuration, old: &str, new: &str, new_long_name: &str) -> Shift {
@@ -129,27 +143,9 @@ impl Shift {
         for line in text.split('\n') {
             let t = line.trim_start();
             let ctx = if let Some(c) = status_date.captures(t) {
-                Some(dt(
-                    n(&c[3]),
-                    month_number(&c[1]),
-                    n(&c[2]),
-                    n(&c[4]),
-                    n(&c[5]),
-                    n(&c[6]),
-                    0,
-                ))
+                Some(civil(&c, [3, 1, 2, 4, 5, 6]))
             } else {
-                stated.captures(t).map(|c| {
-                    dt(
-                        n(&c[6]),
-                        month_number(&c[1]),
-                        n(&c[2]),
-                        n(&c[3]),
-                        n(&c[4]),
-                        n(&c[5]),
-                        0,
-                    )
-                })
+                stated.captures(t).map(|c| civil(&c, [6, 1, 2, 3, 4, 5]))
             };
             if let Some(old) = ctx {
                 context = Some((old.date(), self.local(old).date()));
@@ -215,15 +211,7 @@ impl Shift {
             r"(?m)^(\s*\d+ KB\s+)(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\s+core\.)",
         );
         re.replace_all(text, |c: &Captures| {
-            let z = self.local(dt(
-                n(&c[2]),
-                n(&c[3]),
-                n(&c[4]),
-                n(&c[5]),
-                n(&c[6]),
-                n(&c[7]),
-                0,
-            ));
+            let z = self.local(civil(&c, [2, 3, 4, 5, 6, 7]));
             format!("{}{}{}", &c[1], z.strftime("%Y-%m-%d %H:%M:%S"), &c[8])
         })
         .into_owned()
@@ -238,25 +226,12 @@ impl Shift {
             r"\b(?:{WEEKDAYS}) ({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}})(:\d{{3}})? (?:([A-Z]{{3,5}}) )?(\d{{4}})\b"
         ));
         re.replace_all(text, |c: &Captures| {
-            let civil = dt(
-                n(&c[8]),
-                month_number(&c[1]),
-                n(&c[2]),
-                n(&c[3]),
-                n(&c[4]),
-                n(&c[5]),
-                0,
-            );
+            let stated = civil(&c, [8, 1, 2, 3, 4, 5]);
             let millis = c.get(6).map_or("", |m| m.as_str());
             // A stamp stated in UTC (`Current time in UTC is`, certificate
             // expiry dates) stays in UTC; other zones are the site's.
             let utc = matches!(c.get(7).map(|m| m.as_str()), Some("UTC" | "GMT"));
-            let z = if utc {
-                self.instant(civil.to_zoned_datetime(TimeZone::UTC).unwrap().timestamp())
-                    .to_zoned_datetime(TimeZone::UTC)
-            } else {
-                self.local(civil)
-            };
+            let z = self.moved(stated, utc);
             let day_time = z.strftime("%a %b %e %H:%M:%S").to_string();
             match c.get(7) {
                 Some(abbrev) if utc => {
@@ -328,15 +303,7 @@ impl Shift {
         let file =
             cached(r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)");
         file.replace_all(&t, |c: &Captures| {
-            let z = self.local(dt(
-                n(&c[2]),
-                n(&c[3]),
-                n(&c[4]),
-                n(&c[5]),
-                n(&c[6]),
-                n(&c[7]),
-                0,
-            ));
+            let z = self.local(civil(&c, [2, 3, 4, 5, 6, 7]));
             format!("{}{}{}", &c[1], z.strftime("%Y_%m_%d_%H_%M_%S"), &c[8])
         })
         .into_owned()
@@ -360,15 +327,7 @@ impl Shift {
             let Some(s) = stamp.captures(line) else {
                 let moved = last_year.and_then(|year| {
                     let c = prefix.captures(line)?;
-                    let z = self.local(dt(
-                        year,
-                        month_number(&c[1]),
-                        n(&c[2]),
-                        n(&c[3]),
-                        n(&c[4]),
-                        n(&c[5]),
-                        0,
-                    ));
+                    let z = self.local(yearless(&c, year));
                     Some(format!(
                         "{} {}",
                         z.strftime("%b %e %H:%M:%S"),
@@ -399,15 +358,7 @@ impl Shift {
                     .to_string()
             });
             let line = prefix.replace(&line, |c: &Captures| {
-                let z = self.local(dt(
-                    year,
-                    month_number(&c[1]),
-                    n(&c[2]),
-                    n(&c[3]),
-                    n(&c[4]),
-                    n(&c[5]),
-                    0,
-                ));
+                let z = self.local(yearless(&c, year));
                 format!("{} ", z.strftime("%b %e %H:%M:%S"))
             });
             out.push(line.into_owned());
@@ -458,41 +409,17 @@ impl Shift {
             format!("{}{f}Z", moved.strftime("%Y-%m-%dT%H:%M:%S"))
         });
         let t = cimc.replace_all(&t, |c: &Captures| {
-            let z = self.local(dt(
-                n(&c[2]),
-                month_number(&c[3]),
-                n(&c[4]),
-                n(&c[5]),
-                n(&c[6]),
-                n(&c[7]),
-                0,
-            ));
+            let z = self.local(civil(&c, [2, 3, 4, 5, 6, 7]));
             format!("{}{}:", &c[1], z.strftime("%Y %B %d %H:%M:%S"))
         });
         let t = history.replace_all(&t, |c: &Captures| {
-            let z = self.local(dt(
-                n(&c[3]),
-                n(&c[1]),
-                n(&c[2]),
-                n(&c[4]),
-                n(&c[5]),
-                n(&c[6]),
-                0,
-            ));
+            let z = self.local(civil(&c, [3, 1, 2, 4, 5, 6]));
             format!("{} |", z.strftime("%m/%d/%Y %H:%M:%S"))
         });
         let t = ccbu.replace_all(&t, |c: &Captures| {
             let sign = if &c[8] == "-" { -1 } else { 1 };
             let offset = sign * (n::<i32>(&c[9]) * 3600 + n::<i32>(&c[10]) * 60);
-            let local = dt(
-                n(&c[3]),
-                month_number(&c[1]),
-                n(&c[2]),
-                n(&c[4]),
-                n(&c[5]),
-                n(&c[6]),
-                n::<i32>(&c[7]),
-            );
+            let local = civil_ms(&c, [3, 1, 2, 4, 5, 6], 7);
             let at = local
                 .to_zoned_datetime(TimeZone::fixed(
                     uctriage_core::jiff::tz::Offset::from_seconds(offset).unwrap(),
@@ -578,12 +505,7 @@ impl Shift {
                 n(&c[6]),
                 ms,
             );
-            let z = if utc {
-                self.instant(civil.to_zoned_datetime(TimeZone::UTC).unwrap().timestamp())
-                    .to_zoned_datetime(TimeZone::UTC)
-            } else {
-                self.local(civil)
-            };
+            let z = self.moved(civil, utc);
             first_offset.get_or_insert(z.offset().seconds());
             let millis = if c.get(7).is_some() { ".%3f" } else { "" };
             format!("\"{}\"", z.strftime(&format!("%m/%d/%Y %H:%M:%S{millis}")))
@@ -625,15 +547,7 @@ impl Shift {
             r"(?m)^(\d{{1,12}}: ?[^\s:]*: )({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) ([+-])(\d{{2}})(\d{{2}}):"
         ));
         re.replace_all(text, |c: &Captures| {
-            let local = dt(
-                n(&c[4]),
-                month_number(&c[2]),
-                n(&c[3]),
-                n(&c[5]),
-                n(&c[6]),
-                n(&c[7]),
-                n(&c[8]),
-            );
+            let local = civil_ms(&c, [4, 2, 3, 5, 6, 7], 8);
             let sign = if &c[9] == "-" { -1 } else { 1 };
             let secs = sign * (n::<i32>(&c[10]) * 3600 + n::<i32>(&c[11]) * 60);
             let offset = uctriage_core::jiff::tz::Offset::from_seconds(secs).unwrap();
@@ -650,6 +564,33 @@ impl Shift {
 }
 
 /// A civil date and time (milliseconds).
+/// The civil time in a match: the groups of year, month (a number or a
+/// name), day, hour, minute and second, in that order.
+fn civil(c: &Captures, [y, mo, d, h, mi, s]: [usize; 6]) -> DateTime {
+    let month = c[mo].parse().unwrap_or_else(|_| month_number(&c[mo]));
+    dt(n(&c[y]), month, n(&c[d]), n(&c[h]), n(&c[mi]), n(&c[s]), 0)
+}
+
+/// A syslogd prefix's `Mmm dd hh:mm:ss` (groups 1 to 5) in `year`.
+fn yearless(c: &Captures, year: i16) -> DateTime {
+    let month = month_number(&c[1]);
+    dt(year, month, n(&c[2]), n(&c[3]), n(&c[4]), n(&c[5]), 0)
+}
+
+/// [`civil`] with the milliseconds in group `ms`.
+fn civil_ms(c: &Captures, groups: [usize; 6], ms: usize) -> DateTime {
+    let t = civil(c, groups);
+    dt(
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        n(&c[ms]),
+    )
+}
+
 fn dt(y: i16, mo: i8, d: i8, h: i8, mi: i8, s: i8, ms: i32) -> DateTime {
     DateTime::new(y, mo, d, h, mi, s, ms * 1_000_000).expect("valid civil time")
 }
