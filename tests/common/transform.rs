@@ -211,7 +211,7 @@ impl Shift {
             r"(?m)^(\s*\d+ KB\s+)(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\s+core\.)",
         );
         re.replace_all(text, |c: &Captures| {
-            let z = self.local(civil(&c, [2, 3, 4, 5, 6, 7]));
+            let z = self.local(civil(c, [2, 3, 4, 5, 6, 7]));
             format!("{}{}{}", &c[1], z.strftime("%Y-%m-%d %H:%M:%S"), &c[8])
         })
         .into_owned()
@@ -226,7 +226,7 @@ impl Shift {
             r"\b(?:{WEEKDAYS}) ({MONTHS}) +(\d{{1,2}}) (\d{{2}}):(\d{{2}}):(\d{{2}})(:\d{{3}})? (?:([A-Z]{{3,5}}) )?(\d{{4}})\b"
         ));
         re.replace_all(text, |c: &Captures| {
-            let stated = civil(&c, [8, 1, 2, 3, 4, 5]);
+            let stated = civil(c, [8, 1, 2, 3, 4, 5]);
             let millis = c.get(6).map_or("", |m| m.as_str());
             // A stamp stated in UTC (`Current time in UTC is`, certificate
             // expiry dates) stays in UTC; other zones are the site's.
@@ -303,7 +303,7 @@ impl Shift {
         let file =
             cached(r"(ReplicationStatus\.)(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})(\.out)");
         file.replace_all(&t, |c: &Captures| {
-            let z = self.local(civil(&c, [2, 3, 4, 5, 6, 7]));
+            let z = self.local(civil(c, [2, 3, 4, 5, 6, 7]));
             format!("{}{}{}", &c[1], z.strftime("%Y_%m_%d_%H_%M_%S"), &c[8])
         })
         .into_owned()
@@ -358,7 +358,7 @@ impl Shift {
                     .to_string()
             });
             let line = prefix.replace(&line, |c: &Captures| {
-                let z = self.local(yearless(&c, year));
+                let z = self.local(yearless(c, year));
                 format!("{} ", z.strftime("%b %e %H:%M:%S"))
             });
             out.push(line.into_owned());
@@ -409,17 +409,17 @@ impl Shift {
             format!("{}{f}Z", moved.strftime("%Y-%m-%dT%H:%M:%S"))
         });
         let t = cimc.replace_all(&t, |c: &Captures| {
-            let z = self.local(civil(&c, [2, 3, 4, 5, 6, 7]));
+            let z = self.local(civil(c, [2, 3, 4, 5, 6, 7]));
             format!("{}{}:", &c[1], z.strftime("%Y %B %d %H:%M:%S"))
         });
         let t = history.replace_all(&t, |c: &Captures| {
-            let z = self.local(civil(&c, [3, 1, 2, 4, 5, 6]));
+            let z = self.local(civil(c, [3, 1, 2, 4, 5, 6]));
             format!("{} |", z.strftime("%m/%d/%Y %H:%M:%S"))
         });
         let t = ccbu.replace_all(&t, |c: &Captures| {
             let sign = if &c[8] == "-" { -1 } else { 1 };
             let offset = sign * (n::<i32>(&c[9]) * 3600 + n::<i32>(&c[10]) * 60);
-            let local = civil_ms(&c, [3, 1, 2, 4, 5, 6], 7);
+            let local = civil_ms(c, [3, 1, 2, 4, 5, 6], 7);
             let at = local
                 .to_zoned_datetime(TimeZone::fixed(
                     uctriage_core::jiff::tz::Offset::from_seconds(offset).unwrap(),
@@ -547,7 +547,7 @@ impl Shift {
             r"(?m)^(\d{{1,12}}: ?[^\s:]*: )({MONTHS}) (\d{{2}}) (\d{{4}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}}) ([+-])(\d{{2}})(\d{{2}}):"
         ));
         re.replace_all(text, |c: &Captures| {
-            let local = civil_ms(&c, [4, 2, 3, 5, 6, 7], 8);
+            let local = civil_ms(c, [4, 2, 3, 5, 6, 7], 8);
             let sign = if &c[9] == "-" { -1 } else { 1 };
             let secs = sign * (n::<i32>(&c[10]) * 3600 + n::<i32>(&c[11]) * 60);
             let offset = uctriage_core::jiff::tz::Offset::from_seconds(secs).unwrap();
