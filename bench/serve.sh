@@ -27,7 +27,7 @@ UDP=127.0.0.1:15514
 HTTP=127.0.0.1:18514
 RS_TCP=15515
 
-cargo build --release -q
+nice cargo build --release -q -p uctriage
 echo "# machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 SERVER_PID=""
@@ -67,28 +67,37 @@ wait_stored() { # count, timeout s -> seconds waited
   python3 -c "print(f'{$now - $t0:.2f}')"
 }
 rss_peak() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+# CPU seconds (user + system, all threads) a process has used so far: the
+# figure a shared machine distorts least (per message: divide by the count).
+cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+per_msg() { python3 -c "print(f'{1e6 * ($2 - $1) / $3:.1f} CPU-us per message')"; }
 
 echo "## 1. TCP at $RATE/s for $SECS s"
 start_server "$WORK/tcp"
+C0=$(cpu_of $SERVER_PID)
 SENT=$($LOAD tcp $TCP "$RATE" "$SECS")
 DRAIN=$(wait_stored "$SENT" 120)
-echo "sent $SENT; stored $(stat_of stored); received $(stat_of received); malformed $(stat_of malformed); all stored ${DRAIN} s after the sender finished; peak RSS $(rss_peak $SERVER_PID) MiB"
+echo "sent $SENT; stored $(stat_of stored); received $(stat_of received); malformed $(stat_of malformed); all stored ${DRAIN} s after the sender finished; peak RSS $(rss_peak $SERVER_PID) MiB; $(per_msg $C0 $(cpu_of $SERVER_PID) $SENT); load $(cut -d' ' -f1 /proc/loadavg)"
 
 echo "## 2. TCP as fast as one sender goes ($MAX_N messages)"
 T0=$(date +%s.%N)
 BEFORE=$(stat_of stored)
+C0=$(cpu_of $SERVER_PID)
 $LOAD tcp $TCP 10000000 "$(python3 -c "print($MAX_N/10000000)")" >/dev/null
 wait_stored $((BEFORE + MAX_N)) 300 >/dev/null
 T1=$(date +%s.%N)
 python3 -c "print(f'stored {$MAX_N} in {$T1-$T0:.2f} s: {$MAX_N/($T1-$T0):,.0f} messages/s')"
+echo "$(per_msg $C0 $(cpu_of $SERVER_PID) $MAX_N); load $(cut -d' ' -f1 /proc/loadavg)"
 stop_server
 
 echo "## 3. UDP at $RATE/s for $SECS s"
 start_server "$WORK/udp"
+C0=$(cpu_of $SERVER_PID)
 SENT=$($LOAD udp $UDP "$RATE" "$SECS")
 sleep 3
 R=$(stat_of received); D=$(stat_of dropped); S=$(stat_of stored)
 python3 -c "s=$SENT; r=$R; d=$D; st=$S; print(f'sent {s}; read {r} (kernel lost {s-r}); intake dropped {d}; stored {st}; loss {100*(s-st)/s:.2f} %')"
+echo "$(per_msg $C0 $(cpu_of $SERVER_PID) $R) read; load $(cut -d' ' -f1 /proc/loadavg)"
 stop_server
 
 echo "## 4. rsyslog (imtcp in, omfile out) on the same TCP traffic"
@@ -117,16 +126,19 @@ wait_lines() { # want -> seconds
   now=$(date +%s.%N); python3 -c "print(f'{$now - $t0:.2f}')"
 }
 run_rsyslog
+C0=$(cpu_of $RS_PID)
 SENT=$($LOAD tcp 127.0.0.1:$RS_TCP "$RATE" "$SECS")
 DRAIN=$(wait_lines "$SENT")
-echo "rsyslog at $RATE/s: sent $SENT; written $(count_lines); all written ${DRAIN} s after the sender finished; peak RSS $(rss_peak $RS_PID) MiB"
+echo "rsyslog at $RATE/s: sent $SENT; written $(count_lines); all written ${DRAIN} s after the sender finished; peak RSS $(rss_peak $RS_PID) MiB; $(per_msg $C0 $(cpu_of $RS_PID) $SENT); load $(cut -d' ' -f1 /proc/loadavg)"
 stop_rsyslog
 run_rsyslog
 T0=$(date +%s.%N)
+C0=$(cpu_of $RS_PID)
 $LOAD tcp 127.0.0.1:$RS_TCP 10000000 "$(python3 -c "print($MAX_N/10000000)")" >/dev/null
 wait_lines "$MAX_N" >/dev/null
 T1=$(date +%s.%N)
 python3 -c "print(f'rsyslog max: wrote {$MAX_N} in {$T1-$T0:.2f} s: {$MAX_N/($T1-$T0):,.0f} messages/s')"
+echo "rsyslog: $(per_msg $C0 $(cpu_of $RS_PID) $MAX_N); load $(cut -d' ' -f1 /proc/loadavg)"
 stop_rsyslog
 
 echo "## 5. The example incident replayed: seconds from its last message to its explanation"

@@ -95,3 +95,177 @@ fn the_api_is_served_over_tls_with_the_operators_certificate() {
     assert!(!String::from_utf8_lossy(&got).contains("200 OK"));
     srv.stop();
 }
+
+/// A Set-Cookie line of a response for `name`: its value and the whole line.
+fn set_cookie(response: &str, name: &str) -> Option<(String, String)> {
+    response
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..].split(';').next().unwrap().to_string();
+            (value, v.to_string())
+        })
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..at + 64].to_string()
+}
+
+/// A form POST over TLS with the given cookies.
+fn post(
+    addr: std::net::SocketAddr,
+    ca: &rcgen::CertifiedKey<rcgen::KeyPair>,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace('%', "%25").replace('&', "%26")))
+        .collect();
+    let body = body.join("&");
+    let cookie = if cookie.is_empty() {
+        String::new()
+    } else {
+        format!("Cookie: {cookie}\r\n")
+    };
+    https(
+        addr,
+        ca,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn the_ui_login_over_https_sets_a_secure_session_and_guards_forms_with_csrf() {
+    const PASSWORD: &str = "over-tls-horse-battery-42";
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cp, kp) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cp, cert.cert.pem()).unwrap();
+    std::fs::write(&kp, cert.signing_key.serialize_pem()).unwrap();
+    let data = dir.path().join("data");
+    let token = init(&data);
+    serve_common::passwd(&data, "noc", PASSWORD);
+    let srv = Server::start(
+        &data,
+        &token,
+        &[
+            "--https",
+            "--tls-cert",
+            cp.to_str().unwrap(),
+            "--tls-key",
+            kp.to_str().unwrap(),
+        ],
+    );
+    let get = |path: &str, cookie: &str| {
+        https(
+            srv.http,
+            &cert,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+
+    // Without a session the UI sends the browser to the login form.
+    let home = get("/", "");
+    assert_eq!(status(&home), 303, "{home}");
+    assert!(home.contains("location: /login"), "{home}");
+    let page = get("/login", "");
+    assert_eq!(status(&page), 200);
+    let (login_cookie, line) = set_cookie(&page, "uct_login").expect("a login CSRF cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict"] {
+        assert!(line.contains(attr), "login cookie without {attr}: {line}");
+    }
+    let csrf = hidden_csrf(&page);
+    let login_cookie = format!("uct_login={login_cookie}");
+
+    // The form's CSRF token must come with its cookie, and agree with it.
+    let creds = [("user", "noc"), ("password", PASSWORD)];
+    let with = |csrf: &str| {
+        let mut f = creds.to_vec();
+        f.push(("csrf", csrf));
+        f
+    };
+    assert_eq!(
+        status(&post(srv.http, &cert, "/login", "", &with(&csrf))),
+        403,
+        "a login without its CSRF cookie is refused"
+    );
+    assert_eq!(
+        status(&post(
+            srv.http,
+            &cert,
+            "/login",
+            &login_cookie,
+            &with(&"0".repeat(64))
+        )),
+        403,
+        "a login whose CSRF field is not its cookie's is refused"
+    );
+    let wrong = post(
+        srv.http,
+        &cert,
+        "/login",
+        &login_cookie,
+        &[
+            ("user", "noc"),
+            ("password", "not-the-password"),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(status(&wrong), 401);
+    assert!(set_cookie(&wrong, "uct_session").is_none());
+
+    let ok = post(srv.http, &cert, "/login", &login_cookie, &with(&csrf));
+    assert_eq!(status(&ok), 303, "{ok}");
+    let (session, line) = set_cookie(&ok, "uct_session").expect("a session cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(line.contains(attr), "session cookie without {attr}: {line}");
+    }
+    let session_cookie = format!("uct_session={session}");
+
+    // The session opens the UI and the API over TLS; forms need its CSRF token.
+    let home = get("/", &session_cookie);
+    assert_eq!(status(&home), 200, "{home}");
+    let session_csrf = hidden_csrf(&home);
+    assert_eq!(status(&get("/api/v1/stats", &session_cookie)), 200);
+    assert_eq!(
+        status(&post(
+            srv.http,
+            &cert,
+            "/tokens",
+            &session_cookie,
+            &[("label", "forged"), ("csrf", &"0".repeat(64))]
+        )),
+        403,
+        "a form without the session's CSRF token is refused"
+    );
+    assert_eq!(
+        status(&post(
+            srv.http,
+            &cert,
+            "/logout",
+            &session_cookie,
+            &[("csrf", &session_csrf)]
+        )),
+        303
+    );
+    assert_eq!(
+        status(&get("/api/v1/stats", &session_cookie)),
+        401,
+        "an ended session opens nothing"
+    );
+
+    let log = srv.stop();
+    assert!(log.contains("login: a session started"), "{log}");
+    for secret in [PASSWORD, session.as_str(), session_csrf.as_str(), &token] {
+        assert!(!log.contains(secret), "a secret in the log: {log}");
+    }
+}

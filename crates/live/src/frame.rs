@@ -9,6 +9,10 @@
 //!
 //! A message longer than the cap is cut there and the rest skipped: it is
 //! still delivered (flagged) so nothing read disappears silently.
+//!
+//! Messages are taken out by moving a read position over the held bytes;
+//! what is left is moved to the front once per [`Framer::push`], never once
+//! per message (a 64 KiB read holds hundreds of messages).
 
 /// What the framer found.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,10 +23,21 @@ pub struct Frame {
     pub truncated: bool,
 }
 
+/// A message borrowed from the framer's buffer (valid until the next call).
+#[derive(Debug, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    /// The message bytes, without framing.
+    pub bytes: &'a [u8],
+    /// The message was longer than the cap and was cut.
+    pub truncated: bool,
+}
+
 /// Incremental splitter: push bytes as they arrive, take whole messages out.
 #[derive(Debug)]
 pub struct Framer {
     buf: Vec<u8>,
+    /// Where the bytes not yet taken start in `buf`.
+    pos: usize,
     max: usize,
     /// Bytes still to skip of a message that was cut (octet counting).
     skip: usize,
@@ -35,6 +50,7 @@ impl Framer {
     pub fn new(max: usize) -> Framer {
         Framer {
             buf: Vec::new(),
+            pos: 0,
             max: max.max(16),
             skip: 0,
             skip_line: false,
@@ -43,13 +59,17 @@ impl Framer {
 
     /// Add bytes read from the stream.
     pub fn push(&mut self, mut data: &[u8]) {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
         if self.skip > 0 {
             let n = self.skip.min(data.len());
             self.skip -= n;
             data = &data[n..];
         }
         if self.skip_line {
-            match data.iter().position(|&b| b == b'\n' || b == 0) {
+            match memchr::memchr2(b'\n', 0, data) {
                 Some(i) => {
                     self.skip_line = false;
                     data = &data[i + 1..];
@@ -62,84 +82,88 @@ impl Framer {
 
     /// Bytes held that do not make a whole message yet.
     pub fn pending(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.pos
     }
 
     /// The next whole message, if the bytes pushed so far hold one.
     pub fn next_frame(&mut self) -> Option<Frame> {
+        self.next_ref().map(|f| Frame {
+            bytes: f.bytes.to_vec(),
+            truncated: f.truncated,
+        })
+    }
+
+    /// The next whole message, borrowed (no copy), if the bytes pushed so
+    /// far hold one.
+    pub fn next_ref(&mut self) -> Option<FrameRef<'_>> {
+        let (start, len, truncated) = self.next_span()?;
+        Some(FrameRef {
+            bytes: &self.buf[start..start + len],
+            truncated,
+        })
+    }
+
+    /// Where the next message is in `buf` (start, length, cut), the read
+    /// position moved past it.
+    fn next_span(&mut self) -> Option<(usize, usize, bool)> {
         loop {
             // Blank lines between messages (and CR LF ends) are not messages.
-            let start = self
-                .buf
+            let held = &self.buf[self.pos..];
+            let blank = held
                 .iter()
                 .position(|&b| !matches!(b, b'\n' | b'\r' | 0))
-                .unwrap_or(self.buf.len());
-            if start > 0 {
-                self.buf.drain(..start);
-            }
-            if self.buf.is_empty() {
+                .unwrap_or(held.len());
+            self.pos += blank;
+            let held = &self.buf[self.pos..];
+            if held.is_empty() {
+                self.buf.clear();
+                self.pos = 0;
                 return None;
             }
-            match octet_count(&self.buf) {
+            let at = self.pos;
+            match octet_count(held) {
                 Count::Yes(len, header) => {
-                    let have = self.buf.len() - header;
+                    let have = held.len() - header;
                     if len <= self.max {
                         if have < len {
                             return None;
                         }
-                        let bytes = self.buf[header..header + len].to_vec();
-                        self.buf.drain(..header + len);
-                        return Some(Frame {
-                            bytes,
-                            truncated: false,
-                        });
+                        self.pos += header + len;
+                        return Some((at + header, len, false));
                     }
                     if have < self.max {
                         return None;
                     }
-                    let bytes = self.buf[header..header + self.max].to_vec();
-                    let held = have.min(len);
-                    self.buf.drain(..header + held);
-                    self.skip = len - held;
-                    return Some(Frame {
-                        bytes,
-                        truncated: true,
-                    });
+                    let kept = have.min(len);
+                    self.pos += header + kept;
+                    self.skip = len - kept;
+                    return Some((at + header, self.max, true));
                 }
                 Count::NeedMore => return None,
                 Count::No => {}
             }
-            match self.buf.iter().position(|&b| b == b'\n' || b == 0) {
+            match memchr::memchr2(b'\n', 0, held) {
                 Some(end) if end <= self.max => {
-                    let mut bytes: Vec<u8> = self.buf.drain(..=end).collect();
-                    bytes.pop();
-                    if bytes.last() == Some(&b'\r') {
-                        bytes.pop();
+                    self.pos += end + 1;
+                    let mut len = end;
+                    if len > 0 && held[len - 1] == b'\r' {
+                        len -= 1;
                     }
-                    if bytes.is_empty() {
+                    if len == 0 {
                         continue;
                     }
-                    return Some(Frame {
-                        bytes,
-                        truncated: false,
-                    });
+                    return Some((at, len, false));
                 }
                 Some(end) => {
-                    let bytes = self.buf[..self.max].to_vec();
-                    self.buf.drain(..=end);
-                    return Some(Frame {
-                        bytes,
-                        truncated: true,
-                    });
+                    self.pos += end + 1;
+                    return Some((at, self.max, true));
                 }
-                None if self.buf.len() > self.max => {
-                    let bytes = self.buf[..self.max].to_vec();
-                    self.buf.clear();
+                None if held.len() > self.max => {
+                    // The rest of this line is skipped as it arrives; the
+                    // message stays readable until the next call.
+                    self.pos = self.buf.len();
                     self.skip_line = true;
-                    return Some(Frame {
-                        bytes,
-                        truncated: true,
-                    });
+                    return Some((at, self.max, true));
                 }
                 None => return None,
             }
@@ -152,7 +176,9 @@ impl Framer {
         if let Some(f) = self.next_frame() {
             return Some(f);
         }
-        let rest = std::mem::take(&mut self.buf);
+        let rest = self.buf.split_off(self.pos);
+        self.buf.clear();
+        self.pos = 0;
         if rest.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
             return None;
         }

@@ -32,9 +32,9 @@ mod receive;
 mod wire;
 
 pub use decode::{decode, Decoded, Item, RECEIVED_CLOCK};
-pub use frame::{Frame, Framer};
+pub use frame::{Frame, FrameRef, Framer};
 pub use receive::{
-    intake, serve_tcp, serve_udp, tls_acceptor, Budget, Counters, Intake, Limits, Message, Room,
-    Transport,
+    intake, serve_tcp, serve_udp, tls_acceptor, Arrival, Budget, Counters, Intake, Limits, Message,
+    Room, Transport,
 };
 pub use wire::{message_text, pri, rfc5424, Rfc5424};

@@ -7,6 +7,11 @@
 //! receiver cannot slow its senders, so a datagram that finds no room is
 //! dropped and counted. A malformed or oversized message costs a counter,
 //! never the process.
+//!
+//! Messages travel in [`Arrival`]s: every message one read of a stream
+//! yielded (or a run of datagrams read at once), with one share of the
+//! budget for all of them, so the cost of queueing is paid per read, not
+//! per message.
 
 use crate::frame::Framer;
 use crate::wire::message_text;
@@ -41,7 +46,7 @@ impl Transport {
     }
 }
 
-/// One received message, holding its share of the intake's byte budget.
+/// One received message.
 #[derive(Debug)]
 pub struct Message {
     /// Who sent it.
@@ -54,11 +59,18 @@ pub struct Message {
     pub text: String,
     /// It was longer than the cap and was cut.
     pub truncated: bool,
-    /// Its share of the intake's byte budget: keep it until the message is stored.
+}
+
+/// Messages read together, holding their share of the intake's byte budget.
+#[derive(Debug)]
+pub struct Arrival {
+    /// The messages, in the order they were read.
+    pub messages: Vec<Message>,
+    /// Their share of the budget: keep it until they are stored.
     pub room: Room,
 }
 
-/// A message's share of the intake's byte budget; dropping it frees the room.
+/// A share of the intake's byte budget; dropping it frees the room.
 #[derive(Debug)]
 pub struct Room(#[allow(dead_code)] OwnedSemaphorePermit);
 
@@ -138,7 +150,7 @@ impl Budget {
 /// The shared entrance of all receivers.
 #[derive(Clone, Debug)]
 pub struct Intake {
-    tx: mpsc::Sender<Message>,
+    tx: mpsc::Sender<Arrival>,
     room: Arc<Semaphore>,
     budget: Budget,
     conns: Arc<Semaphore>,
@@ -148,8 +160,8 @@ pub struct Intake {
 }
 
 /// An intake and the receiving end its messages come out of.
-pub fn intake(limits: Limits) -> (Intake, mpsc::Receiver<Message>) {
-    // Every queued message holds at least one byte of the budget, so the
+pub fn intake(limits: Limits) -> (Intake, mpsc::Receiver<Arrival>) {
+    // Every queued arrival holds at least one byte of the budget, so the
     // queue's length is bounded by the budget too; the channel only needs
     // to be long enough not to be the bottleneck.
     let (tx, rx) = mpsc::channel(64 * 1024);
@@ -176,14 +188,16 @@ impl Intake {
         self.budget.clone()
     }
 
-    fn cost(&self, text: &str) -> u32 {
-        (text.len().clamp(
-            1,
-            self.limits
-                .min_budget_bytes
-                .min(self.limits.budget_bytes)
-                .max(1),
-        )) as u32
+    /// The most one arrival costs: a whole arrival must fit the smallest budget.
+    fn max_cost(&self) -> usize {
+        self.limits
+            .min_budget_bytes
+            .min(self.limits.budget_bytes)
+            .max(1)
+    }
+
+    fn cost(&self, text: &str) -> usize {
+        text.len().clamp(1, self.max_cost())
     }
 
     fn count(&self, bytes: &[u8], truncated: bool) -> String {
@@ -197,52 +211,119 @@ impl Intake {
         message_text(bytes)
     }
 
-    /// Queue a message, waiting for room (stream receivers). False when the
+    /// Queue messages, waiting for room (stream receivers); `cost` is their
+    /// share of the budget, at most [`Intake::max_cost`]. False when the
     /// consumer is gone.
-    async fn push_wait(
-        &self,
-        peer: SocketAddr,
-        transport: Transport,
-        bytes: &[u8],
-        truncated: bool,
-    ) -> bool {
-        let text = self.count(bytes, truncated);
+    async fn push_wait(&self, messages: Vec<Message>, cost: usize) -> bool {
+        if messages.is_empty() {
+            return true;
+        }
         let room = tokio::select! {
-            r = self.room.clone().acquire_many_owned(self.cost(&text)) => r,
+            r = self.room.clone().acquire_many_owned(cost.clamp(1, self.max_cost()) as u32) => r,
             // The consumer is gone (the server stops): nobody will make room.
             _ = self.tx.closed() => return false,
         };
         let Ok(room) = room else {
             return false;
         };
-        let msg = Message {
-            peer,
-            transport,
-            received: Timestamp::now(),
-            text,
-            truncated,
-            room: Room(room),
-        };
-        self.tx.send(msg).await.is_ok()
+        self.tx
+            .send(Arrival {
+                messages,
+                room: Room(room),
+            })
+            .await
+            .is_ok()
+    }
+}
+
+/// The messages of one stream read, grouped so that each group's cost fits
+/// the smallest budget, then queued group by group.
+struct Pending {
+    messages: Vec<Message>,
+    cost: usize,
+}
+
+impl Pending {
+    fn new() -> Pending {
+        Pending {
+            messages: Vec::new(),
+            cost: 0,
+        }
     }
 
-    /// Queue a message if there is room now, else drop and count it (UDP).
-    fn push_or_drop(&self, peer: SocketAddr, bytes: &[u8]) {
-        let text = self.count(bytes, false);
-        let Ok(room) = self.room.clone().try_acquire_many_owned(self.cost(&text)) else {
-            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+    /// Add one message, queueing what was held first when it would not fit
+    /// one group. False when the consumer is gone.
+    async fn add(&mut self, intake: &Intake, msg: Message) -> bool {
+        let c = intake.cost(&msg.text);
+        if !self.messages.is_empty()
+            && self.cost + c > intake.max_cost()
+            && !self.flush(intake).await
+        {
+            return false;
+        }
+        self.cost += c;
+        self.messages.push(msg);
+        true
+    }
+
+    /// Queue what is held. False when the consumer is gone.
+    async fn flush(&mut self, intake: &Intake) -> bool {
+        let cost = std::mem::take(&mut self.cost);
+        intake
+            .push_wait(std::mem::take(&mut self.messages), cost)
+            .await
+    }
+}
+
+/// Datagrams read in one go at most (then they are queued together).
+const DATAGRAMS_AT_ONCE: usize = 256;
+
+/// A run of datagrams being gathered: each takes its own share of the
+/// budget when it is read, or is dropped and counted when there is none.
+struct Datagrams {
+    messages: Vec<Message>,
+    room: Option<OwnedSemaphorePermit>,
+}
+
+impl Datagrams {
+    fn add(&mut self, intake: &Intake, peer: SocketAddr, bytes: &[u8]) {
+        let text = intake.count(bytes, false);
+        let Ok(permit) = intake
+            .room
+            .clone()
+            .try_acquire_many_owned(intake.cost(&text) as u32)
+        else {
+            intake.counters.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         };
-        let msg = Message {
+        match &mut self.room {
+            Some(r) => r.merge(permit),
+            None => self.room = Some(permit),
+        }
+        self.messages.push(Message {
             peer,
             transport: Transport::Udp,
             received: Timestamp::now(),
             text,
             truncated: false,
-            room: Room(room),
+        });
+    }
+
+    fn queue(&mut self, intake: &Intake) {
+        let messages = std::mem::take(&mut self.messages);
+        let Some(room) = self.room.take() else {
+            return;
         };
-        if self.tx.try_send(msg).is_err() {
-            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+        let n = messages.len() as u64;
+        if intake
+            .tx
+            .try_send(Arrival {
+                messages,
+                room: Room(room),
+            })
+            .is_err()
+        {
+            intake.counters.dropped.fetch_add(n, Ordering::Relaxed);
         }
     }
 }
@@ -250,12 +331,27 @@ impl Intake {
 /// Receive datagrams until `stop` turns true.
 pub async fn serve_udp(sock: UdpSocket, intake: Intake, mut stop: watch::Receiver<bool>) {
     let mut buf = vec![0u8; 65_536];
+    let mut run = Datagrams {
+        messages: Vec::new(),
+        room: None,
+    };
     loop {
         tokio::select! {
             r = sock.recv_from(&mut buf) => match r {
                 Ok((n, peer)) => {
                     let n = n.min(intake.limits.max_message);
-                    intake.push_or_drop(peer, &buf[..n]);
+                    run.add(&intake, peer, &buf[..n]);
+                    // What else the kernel holds now is read without waiting.
+                    for _ in 1..DATAGRAMS_AT_ONCE {
+                        match sock.try_recv_from(&mut buf) {
+                            Ok((n, peer)) => {
+                                let n = n.min(intake.limits.max_message);
+                                run.add(&intake, peer, &buf[..n]);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    run.queue(&intake);
                 }
                 // ICMP errors and the like surface here on some systems: not fatal.
                 Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
@@ -366,19 +462,34 @@ async fn read_stream<S: tokio::io::AsyncRead + Unpin>(
             Ok(n) => n,
         };
         framer.push(&buf[..n]);
-        while let Some(f) = framer.next_frame() {
-            if !intake
-                .push_wait(peer, transport, &f.bytes, f.truncated)
-                .await
-            {
+        let received = Timestamp::now();
+        let mut pending = Pending::new();
+        while let Some(f) = framer.next_ref() {
+            let msg = Message {
+                peer,
+                transport,
+                received,
+                text: intake.count(f.bytes, f.truncated),
+                truncated: f.truncated,
+            };
+            if !pending.add(&intake, msg).await {
                 return;
             }
         }
+        if !pending.flush(&intake).await {
+            return;
+        }
     }
     if let Some(f) = framer.finish() {
-        intake
-            .push_wait(peer, transport, &f.bytes, f.truncated)
-            .await;
+        let msg = Message {
+            peer,
+            transport,
+            received: Timestamp::now(),
+            text: intake.count(&f.bytes, f.truncated),
+            truncated: f.truncated,
+        };
+        let cost = intake.cost(&msg.text);
+        intake.push_wait(vec![msg], cost).await;
     }
 }
 

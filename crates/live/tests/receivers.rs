@@ -53,8 +53,9 @@ fn tls_messages_arrive_whole_and_a_plain_hello_is_refused() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(got.text, msg);
-        assert_eq!(got.transport.as_str(), "tls");
+        assert_eq!(got.messages.len(), 1);
+        assert_eq!(got.messages[0].text, msg);
+        assert_eq!(got.messages[0].transport.as_str(), "tls");
 
         let mut plain = tokio::net::TcpStream::connect(addr).await.unwrap();
         plain.write_all(b"<13>not tls at all\n").await.unwrap();

@@ -154,6 +154,11 @@ pub fn run(cfg: Config) -> Result<(), String> {
         log::quiet();
     }
     let store = SqliteStore::open(&cfg.data).map_err(store_err)?;
+    if store.was_converted() {
+        log::notice(
+            "the store was rewritten once for incremental auto-vacuum (retention now shrinks the file)",
+        );
+    }
     if let Some(p) = cfg.max_db_pages {
         store.limit_pages(p).map_err(store_err)?;
     }
@@ -240,6 +245,12 @@ pub fn run(cfg: Config) -> Result<(), String> {
     let (decoder, writer) =
         pipeline::start(rx, intake.budget(), store, shared.clone(), cfg.retention)
             .map_err(|e| format!("starting the pipeline: {e}"))?;
+    let ckpt_store = SqliteStore::open(&cfg.data).map_err(store_err)?;
+    let ckpt_shared = shared.clone();
+    let checkpointer = std::thread::Builder::new()
+        .name("checkpoint".into())
+        .spawn(move || pipeline::checkpoint_loop(ckpt_store, ckpt_shared))
+        .map_err(|e| e.to_string())?;
     let corr_stop = Arc::new(AtomicBool::new(false));
     let cs = corr_stop.clone();
     let correlation = std::thread::Builder::new()
@@ -269,6 +280,7 @@ pub fn run(cfg: Config) -> Result<(), String> {
     // Receivers are done: everything read is in the pipeline; drain it.
     let _ = decoder.join();
     let _ = writer.join();
+    let _ = checkpointer.join();
     corr_stop.store(true, Ordering::SeqCst);
     let _ = correlation.join();
     let st = shared.stats();

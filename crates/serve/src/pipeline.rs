@@ -17,7 +17,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uctriage_core::jiff::Timestamp;
-use uctriage_live::{decode, Budget, Counters, Item, Message, Room};
+use uctriage_live::{decode, Arrival, Budget, Counters, Item, Message, Room};
 use uctriage_normalize::LiveNormalizer;
 use uctriage_store::{Batch, NewEvent, Retention, SqliteStore, Store, StoreError, StoredMessage};
 
@@ -119,7 +119,7 @@ struct Job {
 /// Start the decode and writer threads; they end when every intake sender
 /// is gone and all is committed.
 pub fn start(
-    rx: tokio::sync::mpsc::Receiver<Message>,
+    rx: tokio::sync::mpsc::Receiver<Arrival>,
     budget: Budget,
     store: SqliteStore,
     shared: Arc<Shared>,
@@ -138,30 +138,39 @@ pub fn start(
 }
 
 fn decode_loop(
-    mut rx: tokio::sync::mpsc::Receiver<Message>,
+    mut rx: tokio::sync::mpsc::Receiver<Arrival>,
     tx: SyncSender<Job>,
     shared: Arc<Shared>,
     mut next_id: u64,
 ) {
     let mut msgs: Vec<Message> = Vec::with_capacity(1024);
+    let mut rooms: Vec<Room> = Vec::new();
     while let Some(first) = rx.blocking_recv() {
-        msgs.push(first);
+        msgs.extend(first.messages);
+        rooms.push(first.room);
         while msgs.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(m) => msgs.push(m),
+                Ok(a) => {
+                    msgs.extend(a.messages);
+                    rooms.push(a.room);
+                }
                 Err(_) => break,
             }
         }
-        let job = decode_batch(&mut msgs, &mut next_id, &shared);
+        let job = decode_batch(&mut msgs, std::mem::take(&mut rooms), &mut next_id, &shared);
         if tx.send(job).is_err() {
             return;
         }
     }
 }
 
-fn decode_batch(msgs: &mut Vec<Message>, next_id: &mut u64, shared: &Shared) -> Job {
+fn decode_batch(
+    msgs: &mut Vec<Message>,
+    rooms: Vec<Room>,
+    next_id: &mut u64,
+    shared: &Shared,
+) -> Job {
     let mut batch = Batch::default();
-    let mut rooms = Vec::with_capacity(msgs.len());
     // Messages of one sender are decoded together, in arrival order.
     let mut by_peer: BTreeMap<std::net::IpAddr, Vec<usize>> = BTreeMap::new();
     for m in msgs.drain(..) {
@@ -179,7 +188,6 @@ fn decode_batch(msgs: &mut Vec<Message>, next_id: &mut u64, shared: &Shared) -> 
             text: m.text,
             truncated: m.truncated,
         });
-        rooms.push(m.room);
     }
     let mut norm = shared.normalizer.lock().unwrap();
     for (ip, idx) in by_peer {
@@ -246,7 +254,7 @@ fn write_loop(
             shared.save_counters(&mut store);
             last_save = Instant::now();
         }
-        if last_prune.elapsed() >= Duration::from_secs(60) {
+        if last_prune.elapsed() >= PRUNE_EVERY {
             prune(&mut store, &retention, &shared);
             last_prune = Instant::now();
         }
@@ -254,6 +262,31 @@ fn write_loop(
     shared.save_counters(&mut store);
     shared.drained.store(true, Ordering::SeqCst);
 }
+
+/// Checkpoint the WAL every half second from a thread of its own (see
+/// [`SqliteStore::checkpoint`]) until the writer has flushed everything.
+pub fn checkpoint_loop(store: SqliteStore, shared: Arc<Shared>) {
+    let mut warned = false;
+    while !shared.drained.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(500));
+        // Another checkpoint running (the writer's backstop, retention's)
+        // makes this one fail harmlessly: said once, not every time.
+        if let Err(e) = store.checkpoint() {
+            if !warned {
+                log::warn(&format!(
+                    "checkpoint failed (the writer's own checkpoints go on): {e}"
+                ));
+                warned = true;
+            }
+        }
+    }
+}
+
+/// How often retention runs: often enough that a size limit is overshot by
+/// at most this long's worth of traffic (and the file keeps that much free
+/// room, see `SqliteStore::prune`), seldom enough that an idle check costs
+/// nothing (two pragmas and an indexed lookup).
+const PRUNE_EVERY: Duration = Duration::from_secs(10);
 
 /// Keeps the intake's budget at about half a second of what the store
 /// commits, so what was read and not yet stored never exceeds a second.

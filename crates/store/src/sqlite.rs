@@ -64,6 +64,11 @@ CREATE TABLE IF NOT EXISTS sessions (hash TEXT PRIMARY KEY, user TEXT NOT NULL, 
 /// The SQLite store (a writer, or a read-only reader).
 pub struct SqliteStore {
     conn: Connection,
+    /// Pages in use after the last prune (what was appended since is the
+    /// free room the next interval will want again).
+    in_use_after_prune: Option<u64>,
+    /// Converted to incremental auto-vacuum when opened.
+    converted: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -103,7 +108,11 @@ impl SqliteStore {
         Ok(s)
     }
 
-    /// Open an existing store for writing; an error when there is none.
+    /// Open an existing store for writing; an error when there is none. A
+    /// store made without incremental auto-vacuum (by an older uctriage, or
+    /// by hand) is converted once: SQLite only changes that mode with a
+    /// full `VACUUM`, which rewrites the file (it needs as much free disk
+    /// as the file takes, for as long as it takes to copy it).
     pub fn open(dir: &Path) -> Result<SqliteStore> {
         let path = dir.join(DB_FILE);
         if !path.exists() {
@@ -114,9 +123,21 @@ impl SqliteStore {
             )));
         }
         let conn = Connection::open(path).map_err(err)?;
-        let s = SqliteStore::tune(conn)?;
+        let mut s = SqliteStore::tune(conn)?;
         s.conn.execute_batch(SCHEMA).map_err(err)?;
+        if s.pragma("auto_vacuum")? != AUTO_VACUUM_INCREMENTAL {
+            s.conn
+                .execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;")
+                .map_err(err)?;
+            s.converted = true;
+        }
         Ok(s)
+    }
+
+    /// The store was converted to incremental auto-vacuum when opened
+    /// (it was rewritten once).
+    pub fn was_converted(&self) -> bool {
+        self.converted
     }
 
     /// A read-only connection to the store in `dir` (any number may run
@@ -129,7 +150,15 @@ impl SqliteStore {
         .map_err(err)?;
         conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8192;")
             .map_err(err)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore::from(conn))
+    }
+
+    fn from(conn: Connection) -> SqliteStore {
+        SqliteStore {
+            conn,
+            in_use_after_prune: None,
+            converted: false,
+        }
     }
 
     fn tune(conn: Connection) -> Result<SqliteStore> {
@@ -138,10 +167,26 @@ impl SqliteStore {
              PRAGMA synchronous = NORMAL;
              PRAGMA busy_timeout = 5000;
              PRAGMA cache_size = -32768;
-             PRAGMA temp_store = MEMORY;",
+             PRAGMA temp_store = MEMORY;
+             PRAGMA journal_size_limit = 67108864;
+             PRAGMA wal_autocheckpoint = 16384;",
         )
         .map_err(err)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore::from(conn))
+    }
+
+    /// Copy what the WAL holds into the database file, as far as no reader
+    /// still needs it (a passive checkpoint: it never waits for anyone).
+    /// The live server runs this from a thread of its own every half
+    /// second, so the writer does not stop to copy pages and wait for
+    /// `fsync`; the writer's own automatic checkpoint (at 64 MiB of WAL,
+    /// 16,384 pages) is only a backstop. A checkpoint moves committed data
+    /// from one file to the other: it changes nothing of what survives a
+    /// crash.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(err)
     }
 
     /// Cap the database at `pages` pages (SQLite's `max_page_count`): a
@@ -156,6 +201,15 @@ impl SqliteStore {
         self.conn
             .query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
             .map(|v| v.max(0) as u64)
+            .map_err(err)
+    }
+
+    /// Is any message kept? (Cheap, unlike a count.)
+    fn has_messages(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT 1 FROM messages LIMIT 1", [], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
             .map_err(err)
     }
 
@@ -189,13 +243,84 @@ impl SqliteStore {
             tx.commit().map_err(err)?;
             from = to;
         }
-        if pruned.messages > 0 {
-            // Hand freed pages back to the file system (auto_vacuum = INCREMENTAL).
-            let _ = self.conn.execute_batch("PRAGMA incremental_vacuum;");
-        }
         Ok(pruned)
     }
+
+    /// Hand free pages back to the file system, all but `keep` of them,
+    /// [`VACUUM_STEP`] pages per transaction so the writer is never held
+    /// long (the pragma's rows, if any, are read to its end). In WAL mode
+    /// the database file is cut at the next checkpoint, run here (passive:
+    /// a reader still on old pages is not waited for; the next checkpoint
+    /// cuts the file then), and the WAL file itself is cut back to
+    /// `journal_size_limit` (64 MiB) when it restarts, instead of keeping
+    /// its high-water size. Returns the pages released.
+    pub fn release_free_pages(&mut self, keep: u64) -> Result<u64> {
+        let mut released = 0;
+        loop {
+            let free = self.pragma("freelist_count")?;
+            if free <= keep {
+                break;
+            }
+            let n = (free - keep).min(VACUUM_STEP);
+            {
+                let mut st = self
+                    .conn
+                    .prepare(&format!("PRAGMA incremental_vacuum({n})"))
+                    .map_err(err)?;
+                let mut rows = st.query([]).map_err(err)?;
+                while rows.next().map_err(err)?.is_some() {}
+            }
+            let after = self.pragma("freelist_count")?;
+            if after >= free {
+                // Not incremental (an unconverted file): nothing to do here.
+                break;
+            }
+            released += free - after;
+        }
+        if released > 0 {
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                .map_err(err)?;
+        }
+        Ok(released)
+    }
+
+    /// Bytes of the database and its WAL on disk.
+    pub fn file_bytes(dir: &Path) -> u64 {
+        [DB_FILE.to_string(), format!("{DB_FILE}-wal")]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Pages in use now.
+    fn pages_in_use(&self) -> Result<u64> {
+        Ok(self.data_bytes()? / self.pragma("page_size")?.max(1))
+    }
+
+    /// After a prune that began with `in_use_at_start` pages in use: keep
+    /// as free room what was appended since the previous prune (the next
+    /// interval fills it again), release the rest, so the file follows the
+    /// data down instead of keeping its high-water size. Nothing is kept
+    /// at the first prune of a run (the rate is not known yet).
+    fn shrink_after_prune(&mut self, in_use_at_start: u64, deleted: bool) -> Result<()> {
+        let appended = self
+            .in_use_after_prune
+            .map_or(0, |before| in_use_at_start.saturating_sub(before));
+        if deleted {
+            self.release_free_pages(appended)?;
+        }
+        self.in_use_after_prune = Some(self.pages_in_use()?);
+        Ok(())
+    }
 }
+
+/// `PRAGMA auto_vacuum`'s value for INCREMENTAL.
+const AUTO_VACUUM_INCREMENTAL: u64 = 2;
+
+/// Most pages one incremental-vacuum transaction releases (16 MiB of 4 KiB pages).
+pub const VACUUM_STEP: u64 = 4096;
 
 impl Store for SqliteStore {
     fn next_message_id(&self) -> Result<u64> {
@@ -452,6 +577,7 @@ impl Store for SqliteStore {
     }
 
     fn prune(&mut self, policy: &Retention, now: Timestamp) -> Result<Pruned> {
+        let in_use_at_start = self.pages_in_use()?;
         let mut pruned = Pruned::default();
         if let Some(age) = policy.max_age {
             let cutoff = now.checked_sub(age).unwrap_or(Timestamp::UNIX_EPOCH);
@@ -475,7 +601,7 @@ impl Store for SqliteStore {
         if let Some(max) = policy.max_bytes {
             for _ in 0..20 {
                 let used = self.data_bytes()?;
-                if used <= max || self.message_count()? == 0 {
+                if used <= max || !self.has_messages()? {
                     break;
                 }
                 let share = ((used - max) as f64 / used as f64 + 0.02).min(0.5);
@@ -484,6 +610,7 @@ impl Store for SqliteStore {
                 pruned.events += p.events;
             }
         }
+        self.shrink_after_prune(in_use_at_start, pruned.messages > 0)?;
         Ok(pruned)
     }
 
@@ -741,6 +868,108 @@ mod tests {
         assert!(p.messages > 0);
         assert!(s.data_bytes().unwrap() <= before / 2 + 8192);
         assert_eq!(s.next_message_id().unwrap(), 1001, "ids never go back");
+    }
+
+    /// The database file's size after folding the WAL into it.
+    fn db_file(s: &SqliteStore, dir: &Path) -> u64 {
+        s.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        std::fs::metadata(dir.join(DB_FILE)).unwrap().len()
+    }
+
+    fn big(dir: &Path, n: u64) -> SqliteStore {
+        let mut s = SqliteStore::create(dir).unwrap();
+        let mut b = Batch::default();
+        for id in 1..=n {
+            let received = format!("2026-12-0{}T00:00:00Z", 1 + (id * 5 / (n + 1)));
+            b.messages
+                .push(msg(id, &received, &format!("{id} {}", "x".repeat(2000))));
+            b.events
+                .push(ev(id, "2019-07-12T17:00:00Z", "cm1", Kind::Log, false));
+        }
+        s.append(&b).unwrap();
+        s
+    }
+
+    #[test]
+    fn retention_shrinks_the_file_by_size_and_by_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = big(dir.path(), 4000);
+        let full = db_file(&s, dir.path());
+        assert!(full > 8 << 20, "{full}");
+        let now: Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: None,
+                    max_bytes: Some(full / 4),
+                },
+                now,
+            )
+            .unwrap();
+        assert!(p.messages > 2000, "{p:?}");
+        let after_size = db_file(&s, dir.path());
+        assert!(
+            after_size <= full / 4 + full / 20,
+            "the file stayed {after_size} bytes of {full} after pruning to a quarter"
+        );
+        // By age: messages of the oldest day kept go, and so does their room.
+        let before = s.message_count().unwrap();
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(30)),
+                    max_bytes: None,
+                },
+                now,
+            )
+            .unwrap();
+        assert!(p.messages > 0, "{p:?}");
+        let left = s.message_count().unwrap();
+        let after_age = db_file(&s, dir.path());
+        // The file shrinks in proportion to what was deleted (within 64 KiB).
+        let expected = after_size as f64 * left as f64 / before as f64;
+        assert!(
+            (after_age as f64) < expected + 65536.0,
+            "{after_age} bytes after pruning {} of {before} messages by age, {after_size} before",
+            p.messages
+        );
+        // What is kept reads back whole.
+        let ev = s
+            .events(&EventQuery {
+                limit: 100_000,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(ev.len() as u64, left);
+        assert!(ev.iter().all(|e| e.evidence.text.len() > 2000));
+    }
+
+    #[test]
+    fn a_store_made_without_auto_vacuum_is_converted_once_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute(
+                "INSERT INTO messages (id, received_ms, peer, transport, text, truncated) VALUES (1, 0, 'p', 'tcp', 'kept', 0)",
+                [],
+            )
+            .unwrap();
+            assert_eq!(
+                conn.query_row("PRAGMA auto_vacuum", [], |r| r.get::<_, i64>(0))
+                    .unwrap(),
+                0
+            );
+        }
+        let s = SqliteStore::open(dir.path()).unwrap();
+        assert!(s.was_converted());
+        assert_eq!(s.pragma("auto_vacuum").unwrap(), AUTO_VACUUM_INCREMENTAL);
+        assert_eq!(s.message_count().unwrap(), 1, "the rewrite keeps the data");
+        drop(s);
+        let s = SqliteStore::open(dir.path()).unwrap();
+        assert!(!s.was_converted(), "converted once, not at every start");
     }
 
     #[test]
