@@ -75,8 +75,11 @@ per_msg() { python3 -c "print(f'{1e6 * ($2 - $1) / $3:.1f} CPU-us per message')"
 echo "## 1. TCP at $RATE/s for $SECS s"
 start_server "$WORK/tcp"
 C0=$(cpu_of $SERVER_PID)
+T0=$(date +%s.%N)
 SENT=$($LOAD tcp $TCP "$RATE" "$SECS")
 DRAIN=$(wait_stored "$SENT" 120)
+T1=$(date +%s.%N)
+python3 -c "print(f'{$SENT} messages stored {$T1 - $T0:.1f} s after the first was sent: {$SENT / ($T1 - $T0):,.0f} messages/s sustained')"
 echo "sent $SENT; stored $(stat_of stored); received $(stat_of received); malformed $(stat_of malformed); all stored ${DRAIN} s after the sender finished; peak RSS $(rss_peak $SERVER_PID) MiB; $(per_msg $C0 $(cpu_of $SERVER_PID) $SENT); load $(cut -d' ' -f1 /proc/loadavg)"
 
 echo "## 2. TCP as fast as one sender goes ($MAX_N messages)"
