@@ -187,12 +187,9 @@ fn the_ui_login_over_https_sets_a_secure_session_and_guards_forms_with_csrf() {
     let login_cookie = format!("uct_login={login_cookie}");
 
     // The form's CSRF token must come with its cookie, and agree with it.
-    let creds = [("user", "noc"), ("password", PASSWORD)];
-    let with = |csrf: &str| {
-        let mut f = creds.to_vec();
-        f.push(("csrf", csrf));
-        f
-    };
+    fn with(csrf: &str) -> [(&'static str, &str); 3] {
+        [("user", "noc"), ("password", PASSWORD), ("csrf", csrf)]
+    }
     assert_eq!(
         status(&post(srv.http, &cert, "/login", "", &with(&csrf))),
         403,
