@@ -285,15 +285,6 @@ impl SqliteStore {
         Ok(released)
     }
 
-    /// Bytes of the database and its WAL on disk.
-    pub fn file_bytes(dir: &Path) -> u64 {
-        [DB_FILE.to_string(), format!("{DB_FILE}-wal")]
-            .iter()
-            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-            .map(|m| m.len())
-            .sum()
-    }
-
     /// Pages in use now.
     fn pages_in_use(&self) -> Result<u64> {
         Ok(self.data_bytes()? / self.pragma("page_size")?.max(1))
