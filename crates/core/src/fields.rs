@@ -58,19 +58,22 @@ impl Fields {
 
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.find(name).ok().map(|i| self.value_at(i))
+        self.find(name, crate::names::common(name))
+            .ok()
+            .map(|i| self.value_at(i))
     }
 
     /// Whether `name` is set.
     pub fn contains_key(&self, name: &str) -> bool {
-        self.find(name).is_ok()
+        self.find(name, crate::names::common(name)).is_ok()
     }
 
     /// Set `name` to `value`, replacing any earlier value.
     pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
         let name = name.as_ref();
-        let found = self.find(name);
-        let Some(slot) = self.append(name, value.as_ref()) else {
+        let common = crate::names::common(name);
+        let found = self.find(name, common);
+        let Some(slot) = self.append(name, common, value.as_ref()) else {
             return;
         };
         match found {
@@ -82,9 +85,10 @@ impl Fields {
     /// Set `name` to `value` unless it is set already.
     pub fn insert_if_absent(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
         let name = name.as_ref();
+        let common = crate::names::common(name);
         // One search, not two: a syslog alarm's tags all come through here.
-        if let Err(i) = self.find(name) {
-            if let Some(slot) = self.append(name, value.as_ref()) {
+        if let Err(i) = self.find(name, common) {
+            if let Some(slot) = self.append(name, common, value.as_ref()) {
                 self.slots.insert(i, slot);
             }
         }
@@ -92,7 +96,7 @@ impl Fields {
 
     /// Remove `name`, returning whether it was set.
     pub fn remove(&mut self, name: &str) -> bool {
-        match self.find(name) {
+        match self.find(name, crate::names::common(name)) {
             Ok(i) => {
                 self.slots.remove(i);
                 true
@@ -129,21 +133,40 @@ impl Fields {
         self.iter().map(|(_, value)| value)
     }
 
+    /// Make room for `fields` more fields and `text` more bytes of names and
+    /// values (a parser that knows how much it will set saves the regrowth).
+    pub fn reserve(&mut self, fields: usize, text: usize) {
+        self.slots.reserve(fields);
+        self.text.reserve(text);
+    }
+
     /// Give back spare capacity (call once the event is complete).
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.slots.shrink_to_fit();
     }
 
-    fn find(&self, name: &str) -> Result<usize, usize> {
-        self.slots.binary_search_by(|s| self.name_of(*s).cmp(name))
+    /// Where `name` is, or would go. `common` is its index in the table of
+    /// common names, if it has one ([`crate::names::common`]): two common
+    /// names compare by index, which orders them as their bytes would (the
+    /// table is sorted), without reading them.
+    fn find(&self, name: &str, common: Option<u32>) -> Result<usize, usize> {
+        match common {
+            Some(c) => self.slots.binary_search_by(|s| {
+                if s.name & COMMON != 0 {
+                    (s.name & !COMMON).cmp(&c)
+                } else {
+                    self.name_of(*s).cmp(name)
+                }
+            }),
+            None => self.slots.binary_search_by(|s| self.name_of(*s).cmp(name)),
+        }
     }
 
-    /// Copy a name (unless it is a common one) and value to the end of the
-    /// text; `None` (and nothing stored) past 2 GiB, which no record's fields
-    /// come near.
-    fn append(&mut self, name: &str, value: &str) -> Option<Slot> {
-        let common = crate::names::common(name);
+    /// Copy a name (unless it is a common one: `common` is its index) and
+    /// value to the end of the text; `None` (and nothing stored) past 2 GiB,
+    /// which no record's fields come near.
+    fn append(&mut self, name: &str, common: Option<u32>, value: &str) -> Option<Slot> {
         let name_len = if common.is_some() { 0 } else { name.len() };
         // Every offset and length below is at most the new end, below `COMMON`.
         let end = u32::try_from(self.text.len() + name_len + value.len()).ok()?;

@@ -84,8 +84,9 @@ impl Rule for Eos {
             .or_else(|| cx.events.last_time());
         let Some(incident) = incident else { return };
         let day = incident.to_zoned_datetime(cx.tz.clone()).date();
-        for p in &cx.kb.lifecycle.product {
-            let Some((ev, seen)) = detect(cx, p) else {
+        let products = &cx.kb.lifecycle.product;
+        for (p, found) in products.iter().zip(detect(cx, products)) {
+            let Some((ev, seen)) = found else {
                 continue;
             };
             let eos: Option<Date> = p.end_of_support.parse().ok();
@@ -125,34 +126,76 @@ impl Rule for Eos {
     }
 }
 
-/// The first event (if any) that reveals the product, and how.
-fn detect<'e>(cx: &Context<'e>, p: &Product) -> Option<(Option<&'e Event>, String)> {
+/// What revealed a product: the first event that does, if any, and how.
+type Seen<'e> = Option<(Option<&'e Event>, String)>;
+
+/// For each product, the first event (if any) that reveals it, and how; else
+/// a version of a host. One pass over the events for all the products, each
+/// word searched with a searcher built once (an event-dense bundle is
+/// millions of events: a pass per product and a search set up per event
+/// and word cost more than the rest of the rules together).
+fn detect<'e>(cx: &Context<'e>, products: &[Product]) -> Vec<Seen<'e>> {
+    let mut found: Vec<Seen<'e>> = products.iter().map(|_| None).collect();
+    let finders: Vec<Vec<(&str, memchr::memmem::Finder<'_>)>> = products
+        .iter()
+        .map(|p| {
+            p.detect_text
+                .iter()
+                .map(|w| (w.as_str(), memchr::memmem::Finder::new(w.as_bytes())))
+                .collect()
+        })
+        .collect();
+    let mut left = products
+        .iter()
+        .filter(|p| !(p.detect_processes.is_empty() && p.detect_text.is_empty()))
+        .count();
+    for e in cx.events.all() {
+        if left == 0 {
+            break;
+        }
+        for (i, p) in products.iter().enumerate() {
+            if found[i].is_some() {
+                continue;
+            }
+            if let Some(seen) = reveals(e, p, &finders[i]) {
+                found[i] = Some((Some(e), seen));
+                left -= 1;
+            }
+        }
+    }
+    for (p, f) in products.iter().zip(found.iter_mut()) {
+        if f.is_none() {
+            *f = by_version(cx, p);
+        }
+    }
+    found
+}
+
+/// How `e` reveals `p` (a process, else one of its words), if it does.
+fn reveals(e: &Event, p: &Product, words: &[(&str, memchr::memmem::Finder<'_>)]) -> Option<String> {
     let starts_with = |id: &str, prefix: &str| {
         id.as_bytes()
             .get(..prefix.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
     };
-    for e in cx.events.all() {
+    if !p.detect_processes.is_empty() {
         if let Some(proc_) = e
             .entity_ids(EntityKind::Process)
             .find(|id| p.detect_processes.iter().any(|d| starts_with(id, d)))
         {
-            return Some((
-                Some(e),
-                format!("process {proc_} on {}", e.host.as_deref().unwrap_or("?")),
-            ));
-        }
-        if let Some(word) = p
-            .detect_text
-            .iter()
-            .find(|w| e.evidence.text.contains(w.as_str()))
-        {
-            return Some((
-                Some(e),
-                format!("\"{word}\" in {}:{}", e.evidence.file, e.evidence.line),
+            return Some(format!(
+                "process {proc_} on {}",
+                e.host.as_deref().unwrap_or("?")
             ));
         }
     }
+    let text = e.evidence.text.as_bytes();
+    let (word, _) = words.iter().find(|(_, f)| f.find(text).is_some())?;
+    Some(format!("\"{word}\" in {}:{}", e.evidence.file, e.evidence.line))
+}
+
+/// A host version that reveals the product.
+fn by_version<'e>(cx: &Context<'e>, p: &Product) -> Seen<'e> {
     for host in cx.hosts.hosts().values() {
         for v in &host.versions {
             if p.detect_versions

@@ -95,6 +95,10 @@ impl Rule for Failover {
         for m in &moves {
             by_primary.entry(m.primary.as_str()).or_default().push(m);
         }
+        if by_primary.is_empty() {
+            // The printed types read every registration: not for nothing.
+            return;
+        }
         let printed = PrintedTypes::from_events(cx.events);
         for (primary, ms) in by_primary {
             let mut burst: Vec<&Move<'_>> = Vec::new();

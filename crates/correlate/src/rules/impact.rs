@@ -121,7 +121,8 @@ impl Rule for Impact {
         }
         losses.sort_by_key(|(e, _)| (e.time, e.evidence.file.clone(), e.evidence.line));
         losses.dedup_by(|a, b| std::ptr::eq(a.0, b.0));
-        let printed = PrintedTypes::from_events(cx.events);
+        // The printed types read every registration: only once an episode needs them.
+        let mut printed: Option<PrintedTypes> = None;
         for episode in split(&losses, p.gap_s) {
             let events: Vec<&Event> = episode.iter().map(|(e, _)| *e).collect();
             let app_level = events.iter().any(|e| e.kind != Kind::DeviceUnregistered);
@@ -134,7 +135,8 @@ impl Rule for Impact {
                 .filter_map(|(_, b)| b.map(|i| &bursts[i].baseline))
                 .max_by(|a, b| a.threshold.total_cmp(&b.threshold))
                 .cloned();
-            let f = self.build(cx, &events, app_level, baseline, &printed);
+            let printed = printed.get_or_insert_with(|| PrintedTypes::from_events(cx.events));
+            let f = self.build(cx, &events, app_level, baseline, printed);
             out.push(f);
         }
     }

@@ -188,6 +188,7 @@ pub(super) fn base(
     let mut ev = RawEvent::new(no, raw, kind, summary)
         .at(raw_time(env))
         .with_severity(severity(env, tags));
+    reserve(&mut ev, env, tags);
     put(&mut ev, "alarm", h.name);
     put(&mut ev, "text", tags.text.as_ref());
     ev = ev.with_entity(EntityKind::Alarm, h.name);
@@ -200,6 +201,23 @@ pub(super) fn base(
     }
     envelope_fields(&mut ev, env, via);
     entities(ev, tags)
+}
+
+/// Room for the fields [`base`] sets (the tags, the envelope's parts and a
+/// few more), so the field text is not regrown as they are added. Only values
+/// are counted, with a little slack: the tag names of alarms are nearly all
+/// common ones, which take no text (`uctriage_core` `names.rs`); a record
+/// with more regrows once.
+fn reserve(ev: &mut RawEvent, env: &Envelope<'_>, tags: &Tags<'_>) {
+    // `alarm`, `text`, `app`, `severity_number`, `seq`, `cisco_host`, `facility`.
+    const ENVELOPE_FIELDS: usize = 7;
+    let pairs: usize = tags.pairs.iter().map(|(_, v)| v.len()).sum();
+    let h = &env.header;
+    let facility = env.prefix.and_then(|p| p.facility);
+    let parts = [Some(h.name), Some(h.app), h.sub, env.seq, env.host, facility];
+    let parts: usize = parts.iter().map(|p| p.map_or(0, str::len)).sum();
+    let text = pairs + tags.text.len() + parts + 16;
+    ev.fields.reserve(tags.pairs.len() + ENVELOPE_FIELDS, text);
 }
 
 fn envelope_fields(ev: &mut RawEvent, env: &Envelope<'_>, via: Option<&str>) {

@@ -19,6 +19,7 @@
 mod conditions;
 mod envelope;
 mod event;
+mod offset;
 mod os_messages;
 mod rtmt;
 mod scan;
@@ -33,7 +34,6 @@ use envelope::{Envelope, Header};
 use regex::Regex;
 use std::collections::HashSet;
 use std::sync::LazyLock;
-use uctriage_core::jiff::tz::Offset;
 use uctriage_core::{round_offset, Fact, Kind, RawEvent, RawTime, ZoneSource};
 
 pub(crate) use event::kind_for as alarm_kind;
@@ -102,6 +102,8 @@ struct SyslogParser {
     cimc_year: Option<uctriage_core::jiff::civil::Date>,
     /// The `%CIMC-` UTC-without-year problem was reported.
     cimc_utc_reported: bool,
+    /// Prefix-to-stamp gaps of the last dates seen.
+    gap: offset::PrefixGap,
 }
 
 impl LineParser for SyslogParser {
@@ -229,15 +231,7 @@ impl SyslogParser {
         let (Some(p), Some(ts)) = (&env.prefix, env.stamp.as_ref().and_then(|s| s.ts)) else {
             return;
         };
-        let utc = Offset::UTC.to_datetime(ts);
-        let diffs = [utc.year() - 1, utc.year(), utc.year() + 1]
-            .into_iter()
-            .filter_map(|y| {
-                let local = crate::timeparse::ymd(y as i64, p.month as i64, p.day as i64)?
-                    .to_datetime(p.time);
-                Some(local.duration_since(utc).as_secs())
-            });
-        let Some(diff) = diffs.min_by_key(|d| d.abs()) else {
+        let Some(diff) = self.gap.seconds(p.month, p.day, p.time, ts) else {
             return;
         };
         if diff.abs() > 15 * 3600 {
