@@ -38,7 +38,9 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     };
     let topo_file = topology_file(&a)?;
     let mut out = Output::open(&a.out, color)?;
+    let mut phases = Phases::from_env();
     let mut bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
+    phases.done("load (read, parse, normalize)");
     ensure_readable(&bundle, &a.input.paths)?;
     if let Some(note) = plain.and_then(|p| p.settle(&mut bundle.events)) {
         bundle.notes.push(note);
@@ -51,7 +53,9 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
         &bundle.hosts,
         topo_file.as_ref().map(|(f, p)| (f, p.as_str())),
     );
+    phases.done("prepare (window, topology)");
     let analysis = engine.analyze(&bundle, &kb, &topology, &style.tz);
+    phases.done("correlate");
     let layout = out.layout;
     match a.format {
         AnalyzeFormat::Text => {
@@ -72,12 +76,55 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
         }
     }
     out.finish()?;
+    phases.done("render");
+    phases.report();
     let code = if analysis.findings.is_empty() {
         super::NOTHING_FOUND
     } else {
         super::FOUND
     };
     Ok(super::done(bundle, code))
+}
+
+/// Wall time of each phase, printed to stderr at the end when the
+/// environment has `UCTRIAGE_TIMINGS` set (for benchmarks, bench/RESULTS.md:
+/// how much of a run correlation takes). Costs nothing otherwise.
+struct Phases {
+    last: Option<std::time::Instant>,
+    done: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Phases {
+    fn from_env() -> Phases {
+        Phases {
+            last: std::env::var_os("UCTRIAGE_TIMINGS").map(|_| std::time::Instant::now()),
+            done: Vec::new(),
+        }
+    }
+
+    /// The phase `name` ended now.
+    fn done(&mut self, name: &'static str) {
+        if let Some(last) = self.last {
+            let now = std::time::Instant::now();
+            self.done.push((name, now - last));
+            self.last = Some(now);
+        }
+    }
+
+    fn report(&self) {
+        if self.last.is_none() {
+            return;
+        }
+        let total: f64 = self.done.iter().map(|(_, d)| d.as_secs_f64()).sum();
+        for (name, d) in &self.done {
+            let s = d.as_secs_f64();
+            eprintln!(
+                "timings: {name}: {s:.3} s ({:.0} %)",
+                100.0 * s / total.max(f64::MIN_POSITIVE)
+            );
+        }
+        eprintln!("timings: total: {total:.3} s");
+    }
 }
 
 /// Keep only the events of `hosts` (when any is named) inside `window`, and

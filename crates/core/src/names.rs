@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(common(""), None);
         // Names that are not in the table, including ones that share a
         // bucket's hash inputs with one that is.
-        for n in ["reason", "Reasom", "texu", "DeviceNamf", "x", "é", "AppId"] {
+        for n in ["REASON", "Reasom", "texu", "DeviceNamf", "x", "é", "AppId"] {
             assert_eq!(common(n), None, "{n}");
         }
     }

@@ -191,7 +191,10 @@ fn reveals(e: &Event, p: &Product, words: &[(&str, memchr::memmem::Finder<'_>)])
     }
     let text = e.evidence.text.as_bytes();
     let (word, _) = words.iter().find(|(_, f)| f.find(text).is_some())?;
-    Some(format!("\"{word}\" in {}:{}", e.evidence.file, e.evidence.line))
+    Some(format!(
+        "\"{word}\" in {}:{}",
+        e.evidence.file, e.evidence.line
+    ))
 }
 
 /// A host version that reveals the product.

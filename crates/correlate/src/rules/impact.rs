@@ -108,11 +108,24 @@ impl Rule for Impact {
                 }
             }
         }
+        // Consecutive unregistrations mostly repeat the alarm and reason of
+        // the one before: the answer for the last pair is kept.
+        let mut last: Option<(Option<&str>, Option<&str>, bool)> = None;
         let unreg: Vec<&Event> = cx
             .events
             .of(Kind::DeviceUnregistered)
             .filter(|e| e.time.is_some())
-            .filter(|e| !self.ignored_reason(cx, e))
+            .filter(|e| {
+                let (alarm, code) = (e.fields.get("alarm"), e.fields.get("Reason"));
+                match last {
+                    Some((a, c, ignored)) if a == alarm && c == code => !ignored,
+                    _ => {
+                        let ignored = self.ignored_reason(cx, e);
+                        last = Some((alarm, code, ignored));
+                        !ignored
+                    }
+                }
+            })
             .collect();
         let bursts = bursts(cx, p, &unreg);
         let mut losses: Vec<(&Event, Option<usize>)> = app.into_iter().map(|e| (e, None)).collect();

@@ -214,7 +214,14 @@ fn reserve(ev: &mut RawEvent, env: &Envelope<'_>, tags: &Tags<'_>) {
     let pairs: usize = tags.pairs.iter().map(|(_, v)| v.len()).sum();
     let h = &env.header;
     let facility = env.prefix.and_then(|p| p.facility);
-    let parts = [Some(h.name), Some(h.app), h.sub, env.seq, env.host, facility];
+    let parts = [
+        Some(h.name),
+        Some(h.app),
+        h.sub,
+        env.seq,
+        env.host,
+        facility,
+    ];
     let parts: usize = parts.iter().map(|p| p.map_or(0, str::len)).sum();
     let text = pairs + tags.text.len() + parts + 16;
     ev.fields.reserve(tags.pairs.len() + ENVELOPE_FIELDS, text);
