@@ -176,9 +176,48 @@ pub struct InputArgs {
     /// are reported and not read, so a bundle cannot pull in your own files).
     #[arg(long)]
     pub follow_outside: bool,
+    /// Memory to stay within, about (e.g. 512M, 2G; K, M, G, T are powers
+    /// of 1024). Past a quarter of it, the raw text of further events goes
+    /// to a temporary file in the system temporary folder (TMPDIR), said on
+    /// stderr; the output is the same. `0` or `none`: keep everything in memory.
+    #[arg(long, value_name = "SIZE", default_value = "768M", value_parser = parse_memory)]
+    pub max_memory: MaxMemory,
     /// Never show progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// A `--max-memory` value: bytes, or None for no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaxMemory(pub Option<u64>);
+
+/// Parse `--max-memory`: a number of bytes with an optional K, M, G or T
+/// (powers of 1024; `KB`, `KiB`, `MB`... read the same), or `0` / `none`.
+pub fn parse_memory(s: &str) -> Result<MaxMemory, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(MaxMemory(None));
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{s}`: give a size such as 512M or 2G")),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}`: give a size such as 512M or 2G"))?;
+    let bytes = n * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err(format!("`{s}`: too large"));
+    }
+    Ok(MaxMemory((bytes >= 1.0).then_some(bytes as u64)))
 }
 
 /// Output format of `timeline`.

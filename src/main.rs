@@ -17,6 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     no_transparent_huge_pages();
+    purge_freed_memory_at_once();
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -31,7 +32,18 @@ fn main() {
         }
     };
     let code = match commands::run(cli) {
-        Ok(code) => code,
+        // Event texts that could not be written to or read back from the
+        // spill file were shown as placeholders: never a silent success.
+        Ok(code) => match uctriage_core::text::failure() {
+            Some(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "uctriage: the temporary file of event texts failed: {e}; texts shown as placeholders"
+                );
+                code.max(commands::FAILED)
+            }
+            None => code,
+        },
         Err(e) if is_broken_pipe(&e) => commands::FOUND,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "uctriage: {e:#}");
@@ -39,6 +51,28 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Have mimalloc give freed memory back to the system at once, not 10 ms
+/// (100 ms for its arenas) later.
+///
+/// Normalizing drops each file's parsed events while it builds the merged
+/// timeline: with the delay, the freed pages were still counted when the
+/// timeline's were touched, and the 300 MB event-dense bench peaked 130 MiB
+/// higher (bench/RESULTS.md, issue 20, memory budget). A `MIMALLOC_PURGE_DELAY`
+/// set by the user wins.
+fn purge_freed_memory_at_once() {
+    // `mi_option_purge_delay` in mimalloc.h (v2 and v3 alike: mimalloc keeps
+    // deprecated options in the enum so the numbers never move).
+    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+    extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one integer option of the allocator linked in above
+        // (libmimalloc-sys); any thread may call it at any time.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    }
 }
 
 /// Opt this process out of transparent huge pages (Linux only).

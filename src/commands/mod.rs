@@ -103,7 +103,9 @@ pub(crate) fn load_bundle(
         walk: WalkOptions {
             follow_outside: input.follow_outside,
         },
+        max_memory: input.max_memory.0,
     };
+    let spilled_before = uctriage_core::text::stats();
     let bar = Bar::new(input.quiet);
     let bundle = match input.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -113,7 +115,34 @@ pub(crate) fn load_bundle(
         None => load(&cfg, &bar),
     };
     bar.finish();
+    spill_note(spilled_before, input.max_memory.0);
     Ok(bundle)
+}
+
+/// Bytes for a human: MiB from 1 MiB up, else KiB.
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    }
+}
+
+/// Say on stderr when event texts went to the spill file (the output is the
+/// same; the user should know why the disk was used and how to avoid it).
+fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
+    let now = uctriage_core::text::stats();
+    let texts = now.texts - before.texts;
+    if texts > 0 {
+        eprintln!(
+            "uctriage: memory budget {}: the raw text of {texts} events ({}) kept in a temporary file (raise --max-memory to keep it in memory)",
+            size(budget.unwrap_or(0)),
+            size(now.bytes - before.bytes)
+        );
+    }
+    if let Some(e) = now.trouble.filter(|_| before.trouble.is_none()) {
+        eprintln!("uctriage: event texts past the memory budget stay in memory: {e}");
+    }
 }
 
 /// Threads per core `-j` may ask for, at most.

@@ -95,7 +95,7 @@ fn from_events(bundle: &Bundle) -> Vec<Item> {
         .map(|e| Item {
             file: e.evidence.file.clone(),
             line: e.evidence.line,
-            msg: uctriage_templates::message_of(&e.evidence.text, &e.summary)
+            msg: uctriage_templates::message_of(&e.evidence.text.get(), &e.summary)
                 .as_bytes()
                 .to_vec(),
             time: e.time.map(|t| t.as_millisecond()),

@@ -120,7 +120,7 @@ impl Filter {
         }
         if let Some(re) = &self.grep {
             return re.is_match(&e.summary)
-                || re.is_match(&e.evidence.text)
+                || re.is_match(&e.evidence.text.get())
                 || e.fields.values().any(|v| re.is_match(v));
         }
         true

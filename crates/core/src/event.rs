@@ -1,6 +1,6 @@
 //! Events: what happened, where, and the line that proves it.
 
-use crate::{Clock, Fields, RawTime};
+use crate::{Clock, Fields, RawTime, Text};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::sync::Arc;
@@ -249,8 +249,9 @@ pub struct Evidence {
     pub file: Arc<str>,
     /// 1-based line where the record starts.
     pub line: u64,
-    /// The record's raw text (first line, or the lines of a short multi-line record).
-    pub text: String,
+    /// The record's raw text (first line, or the lines of a short multi-line
+    /// record); may live in the spill file ([`Text`]).
+    pub text: Text,
 }
 
 /// A problem found while reading: never fatal, always located.
@@ -300,8 +301,9 @@ pub struct RawEvent {
     pub entities: Vec<Entity>,
     /// 1-based line where the record starts.
     pub line: u64,
-    /// Raw text of the record.
-    pub text: String,
+    /// Raw text of the record; may move to the spill file once the event is
+    /// complete ([`RawEvent::settle`]).
+    pub text: Text,
 }
 
 impl RawEvent {
@@ -316,7 +318,7 @@ impl RawEvent {
             fields: Fields::new(),
             entities: Vec::new(),
             line,
-            text: text.to_string(),
+            text: Text::new(text),
         }
     }
 
@@ -324,9 +326,26 @@ impl RawEvent {
     /// object dump) to the raw text, while the text is shorter than `cap` bytes.
     pub fn append_line(&mut self, line: &str, cap: usize) {
         if self.text.len() < cap {
-            self.text.push('\n');
-            self.text.push_str(line);
+            let text = self.text.to_mut();
+            text.push('\n');
+            text.push_str(line);
         }
+    }
+
+    /// The event is complete (no more continuation lines): spare capacity
+    /// goes back, and its estimated size counts against the memory limit;
+    /// past the limit, its raw text moves to the spill file ([`Text::settle`]).
+    pub fn settle(&mut self) {
+        self.fields.shrink_to_fit();
+        self.entities.shrink_to_fit();
+        let bytes = std::mem::size_of::<Event>()
+            + self.text.len()
+            + self.summary.capacity()
+            + self.fields.heap_bytes()
+            + self.entities.capacity() * std::mem::size_of::<Entity>()
+            + self.entities.iter().map(|e| e.id.capacity()).sum::<usize>()
+            + self.host.as_ref().map_or(0, String::capacity);
+        self.text.settle(bytes as u64);
     }
 
     /// Set the time.

@@ -10,17 +10,49 @@
 //! registration alarms, the names parsers set most) are not copied into the
 //! text at all: the slot keeps their index in a static table.
 
+//!
+//! Events of one file that are complete can also share their text
+//! ([`Fields::share_text`]): one block for a batch of events, each distinct
+//! name-and-value stored once. A day of registration alarms repeats the same
+//! cluster, node, device type, protocol, load and reason values in every
+//! alarm, so the batch's block is a fraction of the texts it replaces.
+
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::{Deref, Index};
+use std::sync::Arc;
 
 /// Decoded fields of an event (tag values, causes, counters), sorted by name.
 #[derive(Clone, Default)]
 pub struct Fields {
-    /// Names and values back to back; replaced values leave their old bytes.
-    text: String,
+    /// Names and values; replaced values leave their old bytes.
+    text: Buf,
     /// One per field, sorted by name.
     slots: Vec<Slot>,
+}
+
+/// Where the names and values are: the event's own, or a block shared by a
+/// batch of events ([`Fields::share_text`]), which is never written to.
+#[derive(Clone)]
+enum Buf {
+    Own(String),
+    Shared(Arc<str>),
+}
+
+impl Default for Buf {
+    fn default() -> Buf {
+        Buf::Own(String::new())
+    }
+}
+
+impl Buf {
+    fn as_str(&self) -> &str {
+        match self {
+            Buf::Own(s) => s,
+            Buf::Shared(s) => s,
+        }
+    }
 }
 
 /// Where one field's name and value sit in [`Fields::text`].
@@ -47,6 +79,11 @@ impl Slot {
         } else {
             self.at + self.name
         }
+    }
+
+    /// Bytes of the text from `at`: the name (unless common), then the value.
+    fn piece_len(self) -> u32 {
+        self.value_start() - self.at + self.value
     }
 }
 
@@ -137,13 +174,94 @@ impl Fields {
     /// values (a parser that knows how much it will set saves the regrowth).
     pub fn reserve(&mut self, fields: usize, text: usize) {
         self.slots.reserve(fields);
-        self.text.reserve(text);
+        self.own_text().reserve(text);
     }
 
     /// Give back spare capacity (call once the event is complete).
     pub fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
+        if let Buf::Own(text) = &mut self.text {
+            text.shrink_to_fit();
+        }
         self.slots.shrink_to_fit();
+    }
+
+    /// Bytes of heap this holds (for memory estimates; a shared text counts
+    /// nothing, its block being shared by a whole batch).
+    pub fn heap_bytes(&self) -> usize {
+        let text = match &self.text {
+            Buf::Own(s) => s.capacity(),
+            Buf::Shared(_) => 0,
+        };
+        text + self.slots.capacity() * std::mem::size_of::<Slot>()
+    }
+
+    /// Make a batch of complete events' fields share one text block, each
+    /// distinct name-and-value in it once. Nothing they say changes; a field
+    /// set later copies the event's fields back into a text of its own.
+    pub fn share_text<'a>(batch: impl IntoIterator<Item = &'a mut Fields>) {
+        let mut batch: Vec<&mut Fields> = batch
+            .into_iter()
+            .filter(|f| matches!(f.text, Buf::Own(_)) && !f.slots.is_empty())
+            .collect();
+        let mut block = String::new();
+        // Piece hash to its place in the block; a hash shared by two
+        // different pieces only costs a repeat, never a wrong value.
+        let mut seen: HashMap<u64, u32, BuildPieceHasher> = HashMap::default();
+        let mut places = Vec::new();
+        for f in &batch {
+            let text = f.text.as_str();
+            for s in &f.slots {
+                let (at, len) = (s.at as usize, s.piece_len() as usize);
+                let piece = &text[at..at + len];
+                let hash = piece_hash(piece.as_bytes());
+                let found = seen
+                    .get(&hash)
+                    .copied()
+                    .filter(|&o| block.get(o as usize..o as usize + len) == Some(piece));
+                let place = match found {
+                    Some(o) => o,
+                    None => {
+                        let o = block.len();
+                        // Offsets and lengths stay below `COMMON`.
+                        if o + len >= COMMON as usize {
+                            return;
+                        }
+                        block.push_str(piece);
+                        seen.insert(hash, o as u32);
+                        o as u32
+                    }
+                };
+                places.push(place);
+            }
+        }
+        let block: Arc<str> = Arc::from(block);
+        let mut places = places.into_iter();
+        for f in &mut batch {
+            for s in &mut f.slots {
+                // One place per slot was pushed above, in this order.
+                s.at = places.next().unwrap_or(s.at);
+            }
+            f.text = Buf::Shared(block.clone());
+        }
+    }
+
+    /// The text as the event's own, ready to append to (a shared text is
+    /// copied out first, only the pieces the slots use).
+    fn own_text(&mut self) -> &mut String {
+        if let Buf::Shared(shared) = &self.text {
+            let mut own = String::new();
+            for s in &mut self.slots {
+                let (at, len) = (s.at as usize, s.piece_len() as usize);
+                let o = own.len() as u32;
+                own.push_str(&shared[at..at + len]);
+                s.at = o;
+            }
+            self.text = Buf::Own(own);
+        }
+        match &mut self.text {
+            Buf::Own(s) => s,
+            Buf::Shared(_) => unreachable!("made the event's own just above"),
+        }
     }
 
     /// Where `name` is, or would go. `common` is its index in the table of
@@ -168,20 +286,21 @@ impl Fields {
     /// which no record's fields come near.
     fn append(&mut self, name: &str, common: Option<u32>, value: &str) -> Option<Slot> {
         let name_len = if common.is_some() { 0 } else { name.len() };
+        let text = self.own_text();
         // Every offset and length below is at most the new end, below `COMMON`.
-        let end = u32::try_from(self.text.len() + name_len + value.len()).ok()?;
+        let end = u32::try_from(text.len() + name_len + value.len()).ok()?;
         if end >= COMMON {
             return None;
         }
         let slot = Slot {
-            at: self.text.len() as u32,
+            at: text.len() as u32,
             name: common.map_or(name_len as u32, |i| i | COMMON),
             value: value.len() as u32,
         };
         if common.is_none() {
-            self.text.push_str(name);
+            text.push_str(name);
         }
-        self.text.push_str(value);
+        text.push_str(value);
         Some(slot)
     }
 
@@ -195,7 +314,7 @@ impl Fields {
 
     fn slice(&self, at: u32, len: u32) -> &str {
         let at = at as usize;
-        &self.text[at..at + len as usize]
+        &self.text.as_str()[at..at + len as usize]
     }
 
     fn name_at(&self, i: usize) -> &str {
@@ -205,6 +324,53 @@ impl Fields {
     fn value_at(&self, i: usize) -> &str {
         let s = self.slots[i];
         self.slice(s.value_start(), s.value)
+    }
+}
+
+/// A fast hash for short pieces of text (FxHash's mixing, 8 bytes at a
+/// time): [`Fields::share_text`] hashes every field of every kept event.
+fn piece_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K)
+}
+
+/// Keys of [`Fields::share_text`]'s table are hashes already: passed through.
+#[derive(Default)]
+struct BuildPieceHasher;
+
+impl std::hash::BuildHasher for BuildPieceHasher {
+    type Hasher = PassThrough;
+
+    fn build_hasher(&self) -> PassThrough {
+        PassThrough(0)
+    }
+}
+
+/// Hands a `u64` key on as its own hash.
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -424,6 +590,50 @@ mod tests {
         assert_eq!(a, b);
         a.insert("k", "w");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn shared_text_reads_the_same_and_is_copied_out_on_change() {
+        let make = |i: usize| -> Fields {
+            [
+                ("ClusterID", "StandAloneCluster"),
+                ("DeviceName", &format!("SEP00000000{:04}", i % 7)),
+                ("Protocol", "SIP"),
+                ("odd name", if i % 2 == 0 { "even" } else { "odd" }),
+                ("text", "Device unregistered"),
+            ]
+            .into_iter()
+            .collect()
+        };
+        let want: Vec<Fields> = (0..50).map(make).collect();
+        let mut got: Vec<Fields> = (0..50).map(make).collect();
+        got[3].insert("Protocol", "SCCP");
+        got[3].remove("odd name");
+        let mut want = want;
+        want[3].insert("Protocol", "SCCP");
+        want[3].remove("odd name");
+        Fields::share_text(got.iter_mut());
+        assert!(got.iter().all(|f| matches!(f.text, Buf::Shared(_))));
+        assert_eq!(got, want);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(
+                serde_json::to_string(g).unwrap(),
+                serde_json::to_string(w).unwrap()
+            );
+        }
+        // The shared block holds each distinct piece once: far less than the 50 texts.
+        let Buf::Shared(block) = &got[0].text else {
+            unreachable!()
+        };
+        let own: usize = want.iter().map(|f| f.text.as_str().len()).sum();
+        assert!(block.len() * 5 < own, "{} vs {own}", block.len());
+        // Setting a field afterwards works on a copy of the event's own.
+        got[7].insert("Reason", "13");
+        got[7].insert_if_absent("DeviceName", "other");
+        want[7].insert("Reason", "13");
+        assert!(matches!(got[7].text, Buf::Own(_)));
+        assert_eq!(got[7], want[7]);
+        assert_eq!(got[8], want[8]);
     }
 
     #[test]

@@ -28,12 +28,14 @@ mod fact;
 mod fields;
 mod host;
 mod names;
+pub mod text;
 
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};
 pub use event::{Entity, EntityKind, Event, Evidence, Kind, Problem, RawEvent, Severity};
 pub use fact::{round_offset, Fact};
 pub use fields::{FieldValue, Fields, Iter as FieldsIter};
 pub use host::canonical_host;
+pub use text::Text;
 
 /// Re-export of the time library every crate uses, so versions never drift.
 pub use jiff;

@@ -260,7 +260,7 @@ fn case_events(spec: &RuleSpec, index: usize, ce: &CaseEvent) -> Result<Vec<Even
             evidence: Evidence {
                 file: file.clone(),
                 line: (index + 1) as u64,
-                text,
+                text: text.into(),
             },
             format: ce.format.as_deref().map_or("case", intern),
         });

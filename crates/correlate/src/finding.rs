@@ -167,13 +167,10 @@ impl Finding {
         {
             let mut ev = ev.clone();
             if ev.text.len() > 600 {
-                let cut = ev
-                    .text
-                    .char_indices()
-                    .nth(600)
-                    .map_or(ev.text.len(), |(i, _)| i);
-                ev.text.truncate(cut);
-                ev.text.push('…');
+                let text = ev.text.to_mut();
+                let cut = text.char_indices().nth(600).map_or(text.len(), |(i, _)| i);
+                text.truncate(cut);
+                text.push('…');
             }
             self.evidence.push(ev);
         }

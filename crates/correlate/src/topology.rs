@@ -178,7 +178,7 @@ impl Topology {
                 let evidence = Evidence {
                     file: path.into(),
                     line: 0,
-                    text: format!("VM {} on ESXi {}", v.name, v.esxi),
+                    text: format!("VM {} on ESXi {}", v.name, v.esxi).into(),
                 };
                 let placement = Placement {
                     esx: v.esxi.clone(),
@@ -312,7 +312,7 @@ impl Topology {
         let ev = |line: u64, text: String| Evidence {
             file: path.into(),
             line,
-            text,
+            text: text.into(),
         };
         for d in &f.device {
             self.device_pool.entry(d.name.clone()).or_insert(Link {
@@ -365,7 +365,7 @@ impl Topology {
                 let ev = Evidence {
                     file: "".into(),
                     line: 0,
-                    text: format!("{cm} is a host name"),
+                    text: format!("{cm} is a host name").into(),
                 };
                 self.cm_host.insert(
                     cm.clone(),
@@ -393,7 +393,7 @@ impl Topology {
                 let ev = Evidence {
                     file: "".into(),
                     line: 0,
-                    text: format!("CallManager name {cm} contains host name {host}"),
+                    text: format!("CallManager name {cm} contains host name {host}").into(),
                 };
                 self.cm_host.insert(
                     cm.clone(),
@@ -424,8 +424,8 @@ impl Topology {
             evidence.push(m.evidence.clone());
             match self.cm_host.get(&m.to) {
                 Some(h) => {
-                    exact &=
-                        !h.evidence.file.is_empty() || h.evidence.text.ends_with("is a host name");
+                    exact &= !h.evidence.file.is_empty()
+                        || h.evidence.text.get().ends_with("is a host name");
                     nodes.push(h.to.clone());
                 }
                 None => {

@@ -67,7 +67,22 @@ pub struct Config {
     pub retain: Retain,
     /// How the walk treats symbolic links in folder inputs.
     pub walk: WalkOptions,
+    /// Memory budget in bytes for what the load keeps (None: no limit):
+    /// past [`SPILL_SHARE`] of it, the raw text of each further kept event
+    /// goes to a temporary file ([`uctriage_core::text`]). Outputs are the
+    /// same either way.
+    pub max_memory: Option<u64>,
 }
+
+/// The default `--max-memory`: 768 MiB, well under the 1 GiB the tool
+/// should need on any input.
+pub const DEFAULT_MAX_MEMORY: u64 = 768 << 20;
+
+/// The share of the memory budget the kept events may take (by estimate)
+/// before their raw texts spill: 1/4. The rest of the budget is for what
+/// cannot spill (the events' other parts, the parsers' buffers, the
+/// allocator's slack, the rules' indexes and the outputs).
+pub const SPILL_SHARE: (u64, u64) = (1, 4);
 
 /// Which events the pipeline keeps once parsed.
 ///
@@ -121,6 +136,10 @@ impl Progress for Silent {
 
 /// Read, parse and normalize everything in `cfg.inputs`.
 pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
+    let limit = cfg
+        .max_memory
+        .map_or(u64::MAX, |m| m / SPILL_SHARE.1 * SPILL_SHARE.0);
+    uctriage_core::text::set_limit(limit);
     let manifests = manifest::read(&cfg.inputs);
     let (units, walk_problems) = plan_with(&cfg.inputs, &cfg.walk);
     let sizes: Vec<u64> = units.iter().map(|u| u.disk_bytes()).collect();

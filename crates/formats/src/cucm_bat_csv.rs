@@ -106,12 +106,8 @@ impl LineParser for BatParser {
                 dns.join("/")
             }
         );
-        ev.text.truncate(
-            ev.text
-                .char_indices()
-                .nth(2000)
-                .map_or(ev.text.len(), |(i, _)| i),
-        );
+        let text = ev.text.to_mut();
+        text.truncate(text.char_indices().nth(2000).map_or(text.len(), |(i, _)| i));
         out.emit(ev);
         out.understood();
     }

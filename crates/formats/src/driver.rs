@@ -238,6 +238,7 @@ fn run_parser(
     out.current_understood = true;
     parser.finish(&mut out);
     out.release_held();
+    out.seal();
     if bad_utf8 > 3 {
         out.push_problem(Problem::file(format!(
             "{bad_utf8} lines had invalid UTF-8 in all"
@@ -596,7 +597,7 @@ mod tests {
         }));
         let f = parse_reader(crate::by_name("generic"), &ctx, text.as_bytes());
         assert_eq!((f.lines, f.understood), (5, 5));
-        let texts: Vec<&str> = f.events.iter().map(|e| e.text.as_str()).collect();
+        let texts: Vec<String> = f.events.iter().map(|e| e.text.get().into_owned()).collect();
         assert_eq!(
             texts,
             [

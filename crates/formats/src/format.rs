@@ -160,7 +160,14 @@ pub struct Output {
     pub(crate) understood: u64,
     pub(crate) current_understood: bool,
     pub(crate) span: Option<(RawTime, RawTime)>,
+    /// Kept events before this one share their field text in batches
+    /// ([`SHARE_BATCH`]).
+    pub(crate) shared_upto: usize,
 }
+
+/// Complete events whose fields share one text block
+/// ([`uctriage_core::Fields::share_text`]).
+const SHARE_BATCH: usize = 4096;
 
 /// At most this many problems are kept per file; the rest are counted.
 pub const MAX_PROBLEMS_PER_FILE: usize = 50;
@@ -196,7 +203,33 @@ impl Output {
         // Events are kept until the whole bundle is read: no spare capacity.
         event.fields.shrink_to_fit();
         event.entities.shrink_to_fit();
+        // The one before is complete now (continuation lines go to the last).
+        self.settle_last();
+        if self.events.len() >= self.shared_upto + SHARE_BATCH {
+            self.share_fields();
+        }
         self.events.push(event);
+    }
+
+    /// The last kept event is complete: counted against the memory limit,
+    /// its text spilled past it ([`RawEvent::settle`]).
+    pub(crate) fn settle_last(&mut self) {
+        if let Some(ev) = self.events.last_mut() {
+            ev.settle();
+        }
+    }
+
+    /// The complete events not yet in a batch share their field text.
+    fn share_fields(&mut self) {
+        let from = self.shared_upto.min(self.events.len());
+        uctriage_core::Fields::share_text(self.events[from..].iter_mut().map(|e| &mut e.fields));
+        self.shared_upto = self.events.len();
+    }
+
+    /// The file is read: the last event is complete too.
+    pub(crate) fn seal(&mut self) {
+        self.settle_last();
+        self.share_fields();
     }
 
     /// The event held open is done with: counted, summarised, let go.

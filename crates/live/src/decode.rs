@@ -91,7 +91,7 @@ fn one(format: &dyn Format, ctx: &FileContext, peer: &str, item: Item<'_>) -> On
     };
     let mut parsed = parse_message(format, ctx, item.id, &text);
     for e in &mut parsed.events {
-        e.text = item.text.to_string();
+        e.text = item.text.into();
     }
     let mut one = One {
         understood: parsed.understood > 0 && !parsed.events.is_empty(),

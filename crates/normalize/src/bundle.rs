@@ -327,13 +327,22 @@ pub fn normalize_collected(
     // order, and events of one line in the order the parser made them (the
     // sort is stable). Sorting keys, not events, keeps no second copy of
     // the events in memory.
+    // The key is 24 bytes (instant as biased seconds, undated as the
+    // largest, then nanoseconds, file, line), so the keys of a million
+    // events take 32 MB with their indexes, not 56.
     events.sort_by_cached_key(|e| {
-        (
-            e.time.is_none(),
-            e.time,
-            order.get(&*e.evidence.file).copied().unwrap_or(0),
-            e.evidence.line,
-        )
+        let (second, nano) = e.time.map_or((u64::MAX, 0), |t| {
+            // Before 1970 the fraction is negative: borrow a second.
+            let (mut second, mut nano) = (t.as_second(), t.subsec_nanosecond());
+            if nano < 0 {
+                second -= 1;
+                nano += 1_000_000_000;
+            }
+            // Order-preserving: i64 to u64 by flipping the sign bit.
+            ((second as u64) ^ (1 << 63), nano as u32)
+        });
+        let file = order.get(&*e.evidence.file).copied().unwrap_or(0) as u32;
+        (second, nano, file, e.evidence.line)
     });
     Bundle {
         events,

@@ -180,7 +180,8 @@ pub fn analysis_text(
             }
         }
         for e in f.evidence.iter().take(6) {
-            let first = e.text.lines().next().unwrap_or("");
+            let text = e.text.get();
+            let first = text.lines().next().unwrap_or("");
             let line = format!(
                 "{}:{}  {}",
                 printable(&e.file),
@@ -275,7 +276,7 @@ pub fn analysis_markdown(
                         "{}:{}  {}",
                         printable(&e.file),
                         e.line,
-                        printable(e.text.lines().next().unwrap_or(""))
+                        printable(e.text.get().lines().next().unwrap_or(""))
                     )
                 })
                 .collect();
@@ -390,7 +391,7 @@ mod markdown_tests {
                     "syslog/CiscoSyslog".into()
                 },
                 line: i as u64 + 1,
-                text: text.to_string(),
+                text: (*text).into(),
             });
         }
         f

@@ -35,7 +35,7 @@ pub struct EventRecord<'a> {
     /// Format that parsed it.
     pub format: &'a str,
     /// Raw text of the record.
-    pub text: &'a str,
+    pub text: &'a uctriage_core::Text,
 }
 
 impl<'a> EventRecord<'a> {

@@ -118,7 +118,7 @@ pub(crate) fn event(row: Row) -> Event {
         evidence: Evidence {
             file: Arc::from(b.file),
             line: row.message_id,
-            text: row.text,
+            text: row.text.into(),
         },
         format: format_name(&b.format),
     }

@@ -755,7 +755,7 @@ mod tests {
                 evidence: Evidence {
                     file: Arc::from("syslog/127.0.0.1"),
                     line: id,
-                    text: String::new(),
+                    text: String::new().into(),
                 },
                 format: "cisco-syslog",
             },

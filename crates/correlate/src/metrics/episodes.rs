@@ -226,7 +226,7 @@ fn finish(
     let ev = |i: usize| Evidence {
         file: s.file.as_str().into(),
         line: s.lines[i],
-        text: format!("{} = {} {}", s.counter, s.points[i].1, s.unit),
+        text: format!("{} = {} {}", s.counter, s.points[i].1, s.unit).into(),
     };
     let mut evidence = vec![ev(a)];
     if p != a {

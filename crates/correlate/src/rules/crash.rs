@@ -290,7 +290,7 @@ impl CrashRule {
                                     imp.data
                                         .providers
                                         .iter()
-                                        .any(|p| e.text.contains(p.as_str()))
+                                        .any(|p| e.text.get().contains(p.as_str()))
                                 })
                                 .cloned(),
                         );

@@ -64,7 +64,7 @@ impl Rule for Eos {
     fn also_keeps(&self) -> Option<RawFilter> {
         let (words, processes) = (self.words.clone(), self.processes.clone());
         Some(std::sync::Arc::new(move |e: &RawEvent| {
-            words.iter().any(|w| e.text.contains(w.as_str()))
+            words.iter().any(|w| e.text.get().contains(w.as_str()))
                 || e.entities.iter().any(|en| {
                     en.kind == EntityKind::Process
                         && processes.iter().any(|p| {
@@ -189,8 +189,10 @@ fn reveals(e: &Event, p: &Product, words: &[(&str, memchr::memmem::Finder<'_>)])
             ));
         }
     }
-    let text = e.evidence.text.as_bytes();
-    let (word, _) = words.iter().find(|(_, f)| f.find(text).is_some())?;
+    let text = e.evidence.text.get();
+    let (word, _) = words
+        .iter()
+        .find(|(_, f)| f.find(text.as_bytes()).is_some())?;
     Some(format!(
         "\"{word}\" in {}:{}",
         e.evidence.file, e.evidence.line

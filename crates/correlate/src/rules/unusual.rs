@@ -93,11 +93,11 @@ impl Rule for Unusual {
         if logs.is_empty() {
             return;
         }
-        let (mined, of) = mine_par(Config::default(), &logs, 1 << 14, |e| {
-            (
-                message_of(&e.evidence.text, &e.summary).as_bytes(),
-                Seen::default(),
-            )
+        // Texts in the spill file are read back once, here.
+        let texts: Vec<(std::borrow::Cow<'_, str>, &Event)> =
+            logs.iter().map(|e| (e.evidence.text.get(), *e)).collect();
+        let (mined, of) = mine_par(Config::default(), &texts, 1 << 14, |(text, e)| {
+            (message_of(text, &e.summary).as_bytes(), Seen::default())
         });
         // Each host's first log line: how much baseline it has.
         let mut host_first: BTreeMap<&str, Timestamp> = BTreeMap::new();
@@ -157,6 +157,7 @@ impl Rule for Unusual {
                 example: tally.window[0]
                     .evidence
                     .text
+                    .get()
                     .lines()
                     .next()
                     .unwrap_or("")

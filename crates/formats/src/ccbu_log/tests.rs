@@ -283,7 +283,7 @@ fn continuation_lines_join_and_bad_stamps_are_reported() {
     );
     let f = parse(&text, "Desktop-webservices.log");
     assert_eq!((f.lines, f.understood), (5, 3));
-    assert!(f.events[0].text.contains("SocketInputStream.read"));
+    assert!(f.events[0].text.get().contains("SocketInputStream.read"));
     assert!(f
         .problems
         .iter()

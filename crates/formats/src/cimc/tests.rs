@@ -62,7 +62,7 @@ fn blog_tech_support_log_gives_the_controller_failure_and_its_clearing() {
         .collect();
     assert_eq!(vd1.len(), 2);
     assert_eq!(vd1[0].line, 4);
-    assert!(vd1[0].text.contains('\n'));
+    assert!(vd1[0].text.get().contains('\n'));
     assert_eq!(field(vd1[0], "component"), "virtual_drive");
     assert_eq!(field(vd1[1], "state"), "cleared");
     assert_eq!(vd1[1].severity, Severity::Info);

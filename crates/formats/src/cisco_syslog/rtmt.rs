@@ -187,7 +187,7 @@ fn cores(alert: &RawEvent, detail: &Detail<'_>, name: &str) -> Vec<RawEvent> {
         let Some(core) = parse_core(v) else { continue };
         let mut ev = RawEvent::new(
             alert.line,
-            &alert.text,
+            &alert.text.get(),
             Kind::ServiceCore,
             format!("core dumped: {v}"),
         )

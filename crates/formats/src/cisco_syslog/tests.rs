@@ -271,6 +271,7 @@ fn jtapi_and_mivr_keep_the_abbreviation_as_a_field_only() {
     );
     assert!(e
         .text
+        .get()
         .contains("qbeClientVersion = Cisco JTAPI 12.5(0.98000)-1 Release"));
     assert_eq!(e.severity, Severity::Debug);
     let f = parse(fixture!("mivr.txt"), "MIVR01.log");

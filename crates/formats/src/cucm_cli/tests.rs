@@ -195,7 +195,7 @@ fn analyze_backtrace_gives_reason_site_and_core_time() {
         panic!()
     };
     assert_eq!(ts.as_second(), 1562952957);
-    assert_eq!(ev.text.lines().count(), 8);
+    assert_eq!(ev.text.get().lines().count(), 8);
     assert_eq!(f.understood, f.lines);
 }
 

@@ -568,7 +568,7 @@ fn ordinary_records_become_log_events_only_when_asked() {
     let mut relevant: Vec<u64> = quiet
         .events
         .iter()
-        .filter(|e| !e.text.contains("|FileHead |"))
+        .filter(|e| !e.text.get().contains("|FileHead |"))
         .map(|e| e.line)
         .collect();
     relevant.dedup();

@@ -96,7 +96,7 @@ fn pim_continuation_lines_join_their_record() {
     );
     assert_eq!(f.events.len(), 1);
     assert_eq!(f.understood, f.lines);
-    assert!(f.events[0].text.contains("Cause       = EC_NEW_CALL"));
+    assert!(f.events[0].text.get().contains("Cause       = EC_NEW_CALL"));
 }
 
 #[test]
@@ -263,7 +263,10 @@ fn ordinary_records_yield_an_event_per_process_unless_every_one_is_asked_for() {
         some.events[0].text,
         "08:00:00:000 PG1A-jgw1 Trace: heartbeat\n\tcontinued"
     );
-    assert!(some.events.iter().all(|e| !e.text.contains("not part")));
+    assert!(some
+        .events
+        .iter()
+        .all(|e| !e.text.get().contains("not part")));
     assert_eq!(some.events[2].kind, Kind::DeviceOutOfService);
     // The file still shows the time it covers.
     let (first, last) = some.span.clone().expect("a span");

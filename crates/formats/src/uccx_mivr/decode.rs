@@ -173,7 +173,8 @@ pub(super) fn enrich(ev: &mut RawEvent, pending: Pending, line: &str) {
         Pending::None => {}
         Pending::RunTimeFailure => {
             if ev.fields.get("service") == Some("subsystem") {
-                if let Some(c) = captures(&RUNTIME_FAILURE, &ev.text) {
+                let text = ev.text.get().into_owned();
+                if let Some(c) = captures(&RUNTIME_FAILURE, &text) {
                     let subsystem = format!("{} subsystem", c[1].trim());
                     ev.summary = format!("UCCX {subsystem}: real-time failure");
                     ev.fields.insert("service", &subsystem);

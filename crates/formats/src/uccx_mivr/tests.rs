@@ -74,7 +74,7 @@ fn jtapi_subsystem_failures_from_the_troubleshooting_guide() {
         .entities
         .iter()
         .any(|e| e.kind == EntityKind::Device && e.id == "4503"));
-    assert!(port.text.contains("not in provider's domain"));
+    assert!(port.text.get().contains("not in provider's domain"));
 }
 
 #[test]

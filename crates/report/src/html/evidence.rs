@@ -20,7 +20,7 @@ pub(super) fn details(s: &mut String, ev: &[Evidence]) {
             "<li><code>{}:{}</code><pre>{}</pre></li>\n",
             esc(&e.file),
             e.line,
-            esc(&e.text)
+            esc(&e.text.get())
         );
     }
     s.push_str("</ol></details>\n");

@@ -202,7 +202,7 @@ mod tests {
         let ev = Evidence {
             file: format!("logs/{EVIL}.txt").into(),
             line: 7,
-            text: format!("12:33:19 ccm {EVIL} <img src=x onerror=alert(1)>"),
+            text: format!("12:33:19 ccm {EVIL} <img src=x onerror=alert(1)>").into(),
         };
         b.events.push(Event {
             time: Some(t),

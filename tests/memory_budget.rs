@@ -1,0 +1,74 @@
+//! `--max-memory`: past the budget, event texts go to a temporary file; what
+//! the user reads must not change, and the user is told.
+
+mod common;
+
+use common::output;
+use std::path::{Path, PathBuf};
+
+/// Every bundle under tests/incidents and the example.
+fn bundles() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all: Vec<PathBuf> = std::fs::read_dir(root.join("tests/incidents"))
+        .expect("tests/incidents")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    all.sort();
+    all.push(common::example());
+    all
+}
+
+#[test]
+fn a_tiny_budget_spills_texts_and_changes_no_output() {
+    for bundle in bundles() {
+        let b = bundle.to_str().expect("utf-8 path");
+        for cmd in ["analyze", "timeline"] {
+            let whole = output(&[cmd, "-q", "--format", "json", "--max-memory", "none", b]);
+            let tiny = output(&[cmd, "-q", "--format", "json", "--max-memory", "4K", b]);
+            assert_eq!(tiny.code, whole.code, "{cmd} {b}");
+            assert!(
+                tiny.stdout == whole.stdout,
+                "{cmd} {b}: the output changed when texts were spilled"
+            );
+            assert!(
+                tiny.stderr.contains("kept in a temporary file"),
+                "{cmd} {b}: spilling is said on stderr, even with -q: {}",
+                tiny.stderr
+            );
+            assert!(
+                !whole.stderr.contains("temporary file"),
+                "{cmd} {b}: {}",
+                whole.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn the_text_timeline_and_the_markdown_report_are_the_same_spilled() {
+    let b = common::example();
+    let b = b.to_str().expect("utf-8 path");
+    for args in [
+        &["timeline", "-q", "--utc"][..],
+        &["analyze", "-q", "--format", "md"][..],
+        &["timeline", "-q", "--utc", "--grep", "CTI"][..],
+    ] {
+        let with = |budget: &str| {
+            let mut a = args.to_vec();
+            a.extend(["--max-memory", budget, b]);
+            output(&a)
+        };
+        let (whole, tiny) = (with("none"), with("1K"));
+        assert_eq!(tiny.code, whole.code, "{args:?}");
+        assert!(tiny.stdout == whole.stdout, "{args:?}: output changed");
+    }
+}
+
+#[test]
+fn a_size_that_is_not_one_is_refused() {
+    let b = common::example();
+    let o = output(&["files", "-q", "--max-memory", "lots", b.to_str().unwrap()]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("512M"), "{}", o.stderr);
+}
