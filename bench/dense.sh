@@ -20,6 +20,8 @@
 #   BENCH_TIMEOUT       seconds per run, default 900 ("timeout" past it)
 #   BENCH_CMDS          commands to run, default "analyze timeline files"
 #   BENCH_DIR           where inputs go (kept), default a temp dir (removed)
+#   BENCH_MAX_MEMORY    passed as --max-memory to the "after" binary (e.g.
+#                       512M, none); default: its own default (768M)
 set -euo pipefail
 
 SIZES=("$@")
@@ -60,6 +62,9 @@ for size in "${SIZES[@]}"; do
                     analyze|timeline) args=("$cmd" -q --format json "$dir") ;;
                     *) args=("$cmd" -q "$dir") ;;
                 esac
+                if [ "$name" = after ] && [ -n "${BENCH_MAX_MEMORY:-}" ]; then
+                    args+=(--max-memory "$BENCH_MAX_MEMORY")
+                fi
                 for j in 1 2; do
                     stats="$WORK/time.txt"
                     set +e
@@ -72,10 +77,13 @@ for size in "${SIZES[@]}"; do
                     rss_mib=$((rss / 1024))
                     if [ "$rc" -eq 124 ]; then
                         note="timeout (> ${TIMEOUT} s)"
-                    elif [ "$rc" -gt 2 ] || grep -qiE "memory|alloc" "$WORK/err.txt"; then
+                    elif [ "$rc" -gt 2 ] || grep -qiE "memory allocation|out of memory" "$WORK/err.txt"; then
                         note="over cap (${CAP_GB} GiB)"
                     else
                         note=$(awk -v b="$bytes" -v w="$wall" 'BEGIN { if (w > 0) printf "%.0f", b / 1e6 / w; else print "-" }')
+                        # The texts spilled past --max-memory, when any.
+                        spilled=$(grep -o 'raw text of [0-9]* events ([0-9]* [KM]iB)' "$WORK/err.txt" || true)
+                        [ -z "$spilled" ] || note="$note; $spilled spilled"
                     fi
                     echo "| $mode | $size | $name | $cmd | $j | $wall | $rss_mib | $note |"
                 done

@@ -184,6 +184,7 @@ fn verbatim_cti_provider_open_is_one_event_with_the_application() {
         .any(|x| x.kind == EntityKind::Service && x.id == "CTI provider"));
     assert!(e
         .text
+        .get()
         .starts_with("00895255.002 |08:59:16.944 |AppInfo |[CTI-APP]"));
     assert!(matches!(&e.time, RawTime::TimeOfDay(t) if t.to_string() == "08:59:16.944"));
 }
@@ -581,6 +582,7 @@ fn ordinary_records_become_log_events_only_when_asked() {
         .expect("the SIP record");
     assert!(sip
         .text
+        .get()
         .contains("\nINVITE sip:2001@10.207.166.103 SIP/2.0\nVia:"));
     assert!(matches!(sip.time, RawTime::WithOffset(..)));
 }
