@@ -616,7 +616,7 @@ mod tests {
                 ("ClusterID", "StandAloneCluster"),
                 ("DeviceName", &format!("SEP00000000{:04}", i % 7)),
                 ("Protocol", "SIP"),
-                ("odd name", if i % 2 == 0 { "even" } else { "odd" }),
+                ("odd name", if i.is_multiple_of(2) { "even" } else { "odd" }),
                 ("text", "Device unregistered"),
             ]
             .into_iter()

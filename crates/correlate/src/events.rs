@@ -113,7 +113,7 @@ mod tests {
             evidence: Evidence {
                 file: Arc::from("f"),
                 line: 1,
-                text: String::new(),
+                text: String::new().into(),
             },
             format: "test",
         }
