@@ -63,6 +63,18 @@ pub(crate) fn load_bundle(
     keep_ordinary: bool,
     retain: Retain,
 ) -> Result<Bundle> {
+    load_bundle_with(input, kb, keep_ordinary, retain, None)
+}
+
+/// [`load_bundle`], with `sink` seeing the events not kept and the lines no
+/// parser understood as they are parsed.
+pub(crate) fn load_bundle_with(
+    input: &InputArgs,
+    kb: Arc<Knowledge>,
+    keep_ordinary: bool,
+    retain: Retain,
+    sink: Option<uctriage_engine::SinkFactory>,
+) -> Result<Bundle> {
     let tz_hints = input
         .tz
         .iter()
@@ -103,6 +115,7 @@ pub(crate) fn load_bundle(
         walk: WalkOptions {
             follow_outside: input.follow_outside,
         },
+        sink,
     };
     let bar = Bar::new(input.quiet);
     let bundle = match input.threads {

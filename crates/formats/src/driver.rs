@@ -3,6 +3,7 @@
 use crate::detect::detect;
 use crate::dropped::Dropped;
 use crate::format::{FileContext, Format, Head, Line, Output};
+use crate::sink::EventSink;
 use crate::utf16;
 use std::borrow::Cow;
 use std::io::{BufRead, Read};
@@ -157,7 +158,15 @@ fn parse_text(
             format: "unknown",
             ..Default::default()
         };
-        count_lines(&head, reader, &mut f);
+        match &ctx.sink {
+            Some(make) => {
+                let mut sink = make(ctx);
+                let mut reader = std::io::Cursor::new(head).chain(reader);
+                unread_lines(&mut reader, &mut f, &mut *sink);
+                sink.finish(&f);
+            }
+            None => count_lines(&head, reader, &mut f),
+        }
         f.problems.insert(
             0,
             Problem::file("format not recognised: no line was understood"),
@@ -179,6 +188,7 @@ fn run_parser(
         parser: format.parser(ctx),
         out: Output {
             keep: ctx.keep.clone(),
+            sink: ctx.sink.as_ref().map(|make| make(ctx)),
             ..Output::default()
         },
         lines: 0,
@@ -248,7 +258,7 @@ fn run_parser(
             "{not_understood} lines not understood in all"
         )));
     }
-    ParsedFile {
+    let parsed = ParsedFile {
         path: ctx.path.clone(),
         format: format.name(),
         lines,
@@ -260,7 +270,11 @@ fn run_parser(
         problems: out.problems,
         problems_dropped: out.problems_dropped,
         span: out.span,
+    };
+    if let Some(sink) = out.sink {
+        sink.finish(&parsed);
     }
+    parsed
 }
 
 /// Hands lines to a parser and keeps the per-file counts.
@@ -369,6 +383,9 @@ impl Sink {
         }
         self.parser.line(Line { no, text }, &mut self.out);
         if !self.out.current_understood {
+            if let Some(sink) = &mut self.out.sink {
+                sink.unread_line(no, text);
+            }
             self.not_understood += 1;
             if self.quoted < QUOTED_UNPARSED {
                 self.quoted += 1;
@@ -463,6 +480,34 @@ fn snippet(text: &str) -> String {
     match t.char_indices().nth(120) {
         Some((i, _)) => format!("{}…", &t[..i]),
         None => t.to_string(),
+    }
+}
+
+/// Hand every non-blank line of a file no format understood to `sink`
+/// (cut at [`MAX_LINE_BYTES`], invalid UTF-8 replaced), counting lines and
+/// bytes as [`count_lines`] does.
+fn unread_lines(reader: &mut impl BufRead, f: &mut ParsedFile, sink: &mut dyn EventSink) {
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        buf.clear();
+        let (read, _, err) = read_line_capped(reader, &mut buf, MAX_LINE_BYTES);
+        if read > 0 {
+            f.lines += 1;
+            f.bytes += read as u64;
+            let text = String::from_utf8_lossy(trim_line_end(&buf));
+            let text = strip_bom(&text, f.lines);
+            if !is_blank(text) {
+                sink.unread_line(f.lines, text);
+            }
+        }
+        if let Some(e) = err {
+            f.problems
+                .push(Problem::file(format!("read stopped early: {e}")));
+            break;
+        }
+        if read == 0 {
+            break;
+        }
     }
 }
 
