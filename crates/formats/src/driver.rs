@@ -489,6 +489,38 @@ fn snippet(text: &str) -> String {
 fn unread_lines(reader: &mut impl BufRead, f: &mut ParsedFile, sink: &mut dyn EventSink) {
     let mut buf = Vec::with_capacity(4096);
     loop {
+        // Fast path: the whole lines already in the reader's buffer, checked
+        // for UTF-8 at once and handed over in place.
+        let avail = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                f.problems
+                    .push(Problem::file(format!("read stopped early: {e}")));
+                break;
+            }
+        };
+        let avail = &avail[..avail.len().min(READ_BYTES)];
+        if let Some(last) = memchr::memrchr(b'\n', avail) {
+            if let Ok(text) = simdutf8::basic::from_utf8(&avail[..=last]) {
+                let mut start = 0;
+                for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+                    f.lines += 1;
+                    let line = &text[start..end];
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    let line = strip_bom(line, f.lines);
+                    if !is_blank(line) {
+                        sink.unread_line(f.lines, line);
+                    }
+                    start = end + 1;
+                }
+                let used = text.len();
+                f.bytes += used as u64;
+                reader.consume(used);
+                continue;
+            }
+        }
+        // Slow path: a line across refills, invalid UTF-8, the last line.
         buf.clear();
         let (read, _, err) = read_line_capped(reader, &mut buf, MAX_LINE_BYTES);
         if read > 0 {

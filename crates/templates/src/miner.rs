@@ -251,6 +251,12 @@ fn coarse(key: &mut Vec<u8>, n: usize, all: bool) {
 /// Whether a message is text: no control byte but tab, valid UTF-8, and no
 /// U+FFFD (what a reader that replaced invalid UTF-8 left).
 fn is_text(msg: &[u8]) -> bool {
+    // Nearly always printable ASCII: checked without branches first.
+    if msg.iter().fold(true, |ok, &b| {
+        ok & (((0x20..0x80).contains(&b)) | (b == b'\t'))
+    }) {
+        return true;
+    }
     let mut high = false;
     for (i, &b) in msg.iter().enumerate() {
         if b < 0x20 && b != b'\t' {
