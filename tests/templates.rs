@@ -191,3 +191,76 @@ fn one_thread_and_many_give_the_same_templates() {
     let many = run(&["templates", d, "--format", "json", "-j", "4"]);
     assert_eq!(one, many);
 }
+
+#[test]
+fn parsed_and_plain_files_stream_to_the_same_output_with_one_thread_and_two() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, host) in ["alpha", "bravo", "charlie"].iter().enumerate() {
+        let mut s = String::new();
+        for i in 0..40 {
+            s += &format!(
+                "Dec 10 0{k}:{:02}:46 {host} sshd[{}]: Failed password for {} from 5.36.59.{} port {} ssh2\n",
+                i,
+                24200 + i,
+                ["root", "admin", "guest", "oracle"][i % 4],
+                i,
+                42000 + i
+            );
+        }
+        write(dir.path(), &format!("{host}.log"), s.as_bytes());
+    }
+    write(dir.path(), "notes.txt", plain_lines().as_bytes());
+    let d = dir.path().to_str().unwrap();
+    let args = |j: &'static str, assign: bool| {
+        let mut v = vec![
+            "templates",
+            d,
+            "--format",
+            "json",
+            "--date",
+            "2017-12-10",
+            "-j",
+            j,
+        ];
+        if assign {
+            v.push("--assign");
+        }
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let go = |v: Vec<String>| run(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    let one = go(args("1", false));
+    assert_eq!(one, go(args("2", false)));
+    let doc: Value = serde_json::from_str(&one).unwrap();
+    let t = &doc["templates"][0];
+    assert_eq!(
+        t["template"],
+        "Failed password for <*> from <*> port <*> ssh2"
+    );
+    assert_eq!(t["count"], 120);
+    assert_eq!(t["hosts"], serde_json::json!(["alpha", "bravo", "charlie"]));
+    assert_eq!(t["first"], "2017-12-10T00:00:46.000Z");
+    assert_eq!(t["last"], "2017-12-10T02:39:46.000Z");
+    // The example: the earliest message, in input order, of the template's
+    // first signature (by count, then text: `admin`, line 2 of alpha.log).
+    assert_eq!(
+        t["example"],
+        "Failed password for admin from 5.36.59.1 port 42001 ssh2"
+    );
+    let assigned = go(args("1", true));
+    assert_eq!(assigned, go(args("2", true)));
+    let rows: Vec<Value> = assigned
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3 * 40 + 123);
+    let of = |file: &str| -> Vec<u64> {
+        rows.iter()
+            .filter(|r| r["file"] == file)
+            .map(|r| r["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(of("bravo.log"), (1..=40).collect::<Vec<_>>());
+    // The plain file's blank lines carry no message: 123 of its 126 lines.
+    let plain = of("notes.txt");
+    assert_eq!((plain.len(), plain[1], plain[2]), (123, 2, 4));
+}

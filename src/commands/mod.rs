@@ -63,6 +63,18 @@ pub(crate) fn load_bundle(
     keep_ordinary: bool,
     retain: Retain,
 ) -> Result<Bundle> {
+    load_bundle_with(input, kb, keep_ordinary, retain, None)
+}
+
+/// [`load_bundle`], with `sink` seeing the events not kept and the lines no
+/// parser understood as they are parsed.
+pub(crate) fn load_bundle_with(
+    input: &InputArgs,
+    kb: Arc<Knowledge>,
+    keep_ordinary: bool,
+    retain: Retain,
+    sink: Option<uctriage_engine::SinkFactory>,
+) -> Result<Bundle> {
     let tz_hints = input
         .tz
         .iter()
@@ -104,6 +116,7 @@ pub(crate) fn load_bundle(
             follow_outside: input.follow_outside,
         },
         max_memory: input.max_memory.0,
+        sink,
     };
     let spilled_before = uctriage_core::text::stats();
     let bar = Bar::new(input.quiet);

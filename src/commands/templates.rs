@@ -1,230 +1,275 @@
 //! `uctriage templates`: the bundle's messages grouped into templates.
 //!
-//! The records parsers understood are mined by their message (the header a
-//! format knows is left out: [`uctriage_templates::message_of`]), with their
-//! instant and host; the files no format reads (a plain text file of one
-//! message per line) are read again and mined line by line, without time or
-//! host (and so are the lines of a file most of which no format read that
-//! are no record's first line). Binary files are left out, as everywhere
-//! (`files` lists them).
+//! Streaming: nothing is kept as an event. As the loader parses each file,
+//! a sink ([`FileSink`]) mines the records parsers understood by their
+//! message (the header a format knows is left out:
+//! [`uctriage_templates::message_of`]) and, in a file most of whose lines no
+//! format read (a plain text file of one message per line), its lines no
+//! parser understood, raw. When the file ends, its miner is merged into the
+//! shared one and only a summary stays: per signature, its raw times by
+//! host (placed once the bundle's zones are decided, exactly as events are)
+//! and, for `--assign`, each line's signature. The result does not depend
+//! on the number of threads: counts add up, a signature's example is its
+//! earliest message in input order, hosts and times are gathered in input
+//! order after loading. (Past the cap of distinct signatures, which ones
+//! filled it can depend on the order files finished.) Binary files are left
+//! out, as everywhere (`files` lists them).
 
-use super::{bundled_knowledge, load_bundle, time_style};
+use super::{bundled_knowledge, load_bundle_with, time_style};
 use crate::args::{ColorWhen, TemplatesArgs, TemplatesFormat};
 use crate::output::Output;
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Write};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use uctriage_core::jiff::Timestamp;
-use uctriage_engine::{Bundle, Retain};
+use uctriage_core::RawEvent;
+use uctriage_engine::{Bundle, EventSink, Retain, SinkFactory};
+use uctriage_formats::{Dropped, FileContext, ParsedFile};
 use uctriage_report::{printable, TimeStyle, SCHEMA_VERSION};
-use uctriage_templates::{mine_par, Config, Mined, Seen};
+use uctriage_templates::{message_of, Config, Mined, Miner, Seen, Template};
 
-/// Bytes of one raw line mined, at most (the rest of a longer line is
-/// skipped: its first part is enough to tell its template).
+/// Bytes of one message mined, at most (the rest of a longer one is left
+/// out: its first part is enough to tell its template).
 const MAX_LINE_BYTES: usize = 64 << 10;
 
-/// Lines mined per chunk (one miner per chunk, merged in order).
-const CHUNK: usize = 1 << 14;
+/// What a file leaves once it is read and merged.
+#[derive(Default)]
+struct FileMined {
+    /// Per signature the file had: its index in the shared miner, and the
+    /// raw times of its records by host and kind of time (None: lines no
+    /// format read, with no time, about the file's host).
+    seen: Vec<(u32, Option<Box<Dropped>>)>,
+    /// With `--assign`: (line, index into `seen`), by line.
+    lines: Vec<(u64, u32)>,
+}
 
-/// One message to mine.
-struct Item {
-    file: Arc<str>,
-    line: u64,
-    msg: Vec<u8>,
-    time: Option<i64>,
-    host: Option<Arc<str>>,
+/// What every file's sink feeds.
+struct Shared {
+    cfg: Config,
+    assign: bool,
+    miner: Mutex<Miner>,
+    files: Mutex<HashMap<String, Vec<FileMined>>>,
+    /// Messages mined by their first [`MAX_LINE_BYTES`] only.
+    cut: AtomicU64,
+}
+
+/// Mines one file as it is parsed.
+struct FileSink {
+    shared: Arc<Shared>,
+    path: String,
+    order: u64,
+    /// Its records, by message; per signature, their raw times.
+    events: Miner,
+    times: Vec<Dropped>,
+    /// Its lines no parser understood.
+    raw: Miner,
+    /// With `--assign`: (line, signature, of `raw`).
+    lines: Vec<(u64, u32, bool)>,
+    cut: u64,
+}
+
+/// A message's first [`MAX_LINE_BYTES`] at most (cut on a character
+/// boundary), and whether it was cut.
+fn capped(msg: &str) -> (&str, bool) {
+    if msg.len() <= MAX_LINE_BYTES {
+        return (msg, false);
+    }
+    let mut end = MAX_LINE_BYTES;
+    while !msg.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&msg[..end], true)
+}
+
+impl EventSink for FileSink {
+    fn event(&mut self, ev: &RawEvent) {
+        let text = ev.text.get();
+        let (msg, cut) = capped(message_of(&text, &ev.summary));
+        self.cut += cut as u64;
+        let seen = Seen {
+            rank: (self.order, ev.line),
+            ..Seen::default()
+        };
+        let id = self.events.add(msg.as_bytes(), seen);
+        if id as usize == self.times.len() {
+            self.times.push(Dropped::default());
+        }
+        self.times[id as usize].add(ev);
+        if self.shared.assign {
+            self.lines.push((ev.line, id, false));
+        }
+    }
+
+    fn unread_line(&mut self, no: u64, text: &str) {
+        let (msg, cut) = capped(text);
+        self.cut += cut as u64;
+        let seen = Seen {
+            rank: (self.order, no),
+            ..Seen::default()
+        };
+        let id = self.raw.add(msg.as_bytes(), seen);
+        if self.shared.assign {
+            self.lines.push((no, id, true));
+        }
+    }
+
+    fn finish(self: Box<Self>, file: &ParsedFile) {
+        let this = *self;
+        // Lines no parser understood count when most of the file is such.
+        let raw_too = file.understood * 2 < file.lines;
+        let (events_map, raw_map) = {
+            let mut shared = this.shared.miner.lock().unwrap_or_else(|e| e.into_inner());
+            let e = shared.merge(this.events);
+            let r = if raw_too {
+                shared.merge(this.raw)
+            } else {
+                Vec::new()
+            };
+            (e, r)
+        };
+        let n_events = events_map.len() as u32;
+        let mut seen: Vec<(u32, Option<Box<Dropped>>)> = events_map
+            .into_iter()
+            .zip(this.times)
+            .map(|(g, mut d)| {
+                d.dates = Vec::new();
+                d.groups.shrink_to_fit();
+                (g, Some(Box::new(d)))
+            })
+            .collect();
+        seen.extend(raw_map.into_iter().map(|g| (g, None)));
+        let mut lines: Vec<(u64, u32)> = this
+            .lines
+            .into_iter()
+            .filter(|&(_, _, raw)| raw_too || !raw)
+            .map(|(no, id, raw)| (no, if raw { n_events + id } else { id }))
+            .collect();
+        lines.sort_by_key(|&(no, _)| no);
+        lines.shrink_to_fit();
+        this.shared.cut.fetch_add(this.cut, Ordering::Relaxed);
+        this.shared
+            .files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(this.path)
+            .or_default()
+            .push(FileMined { seen, lines });
+    }
 }
 
 pub fn run(a: TemplatesArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
-    let bundle = load_bundle(&a.input, bundled_knowledge()?, true, Retain::All)?;
-    let style = time_style(&bundle, &a.zone)?;
-    let mut notes: Vec<String> = bundle.notes.clone();
-    let mut items = from_events(&bundle);
-    items.extend(from_unread_files(&a, &bundle, &mut notes));
-    // Input order: files as read, lines ascending.
-    let order: HashMap<&str, usize> = bundle
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
-    items.sort_by_key(|it| (order.get(&*it.file).copied().unwrap_or(usize::MAX), it.line));
     let cfg = Config {
         max_templates: a.max_templates.max(1),
         ..Config::default()
     };
-    let (mined, of_item) = mine_par(cfg, &items, CHUNK, |it| {
-        (
-            it.msg.as_slice(),
-            Seen {
-                time: it.time,
-                host: it.host.as_deref(),
-            },
-        )
+    let shared = Arc::new(Shared {
+        cfg,
+        assign: a.assign,
+        miner: Mutex::new(Miner::new(cfg)),
+        files: Mutex::new(HashMap::new()),
+        cut: AtomicU64::new(0),
     });
+    let for_sink = shared.clone();
+    let sink: SinkFactory = Arc::new(move |ctx: &FileContext| {
+        let cfg = for_sink.cfg;
+        Box::new(FileSink {
+            shared: for_sink.clone(),
+            path: ctx.path.clone(),
+            order: ctx.order,
+            events: Miner::new(cfg),
+            times: Vec::new(),
+            raw: Miner::new(cfg),
+            lines: Vec::new(),
+            cut: 0,
+        }) as Box<dyn EventSink>
+    });
+    let bundle = load_bundle_with(
+        &a.input,
+        bundled_knowledge()?,
+        true,
+        Retain::CountOnly,
+        Some(sink),
+    )?;
+    let style = time_style(&bundle, &a.zone)?;
+    let mut notes: Vec<String> = bundle.notes.clone();
+    // Every sink is done (and dropped its handle): the loader has returned.
+    let Ok(shared) = Arc::try_unwrap(shared) else {
+        anyhow::bail!("internal error: a file's template sink outlived the loading");
+    };
+    let mut miner = shared.miner.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut per_file = shared.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Files in input order, each once.
+    let files: Vec<MinedFile<'_>> = bundle
+        .files
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f.path.as_str(),
+                f.host.as_deref(),
+                per_file.remove(&f.path)?,
+            ))
+        })
+        .collect();
+    for (_, host, mined) in &files {
+        for fm in mined {
+            place(&bundle, &mut miner, *host, fm);
+        }
+    }
+    let cut = shared.cut.into_inner();
+    if cut > 0 {
+        notes.push(format!(
+            "{cut} lines longer than {} KiB were mined by their first {} KiB",
+            MAX_LINE_BYTES >> 10,
+            MAX_LINE_BYTES >> 10
+        ));
+    }
+    let mined = miner.finish();
     notes.extend(mined.notes.iter().cloned());
-    let code = if items.is_empty() {
+    let messages: u64 = mined.templates.iter().map(|t| t.count).sum();
+    let code = if messages == 0 {
         super::NOTHING_FOUND
     } else {
         super::FOUND
     };
     match (a.format, a.assign) {
-        (TemplatesFormat::Json, true) => assign_ndjson(&mut out, &items, &of_item, &mined)?,
-        (TemplatesFormat::Text, true) => assign_text(&mut out, &items, &of_item, &mined)?,
+        (TemplatesFormat::Json, true) => assign_ndjson(&mut out, &files, &mined)?,
+        (TemplatesFormat::Text, true) => assign_text(&mut out, &files, &mined)?,
         (TemplatesFormat::Json, false) => templates_json(&mut out, &mined, &notes)?,
         (TemplatesFormat::Text, false) => {
-            templates_text(&mut out, &style, &mined, &notes, items.len(), a.top)?
+            templates_text(&mut out, &style, &mined, &notes, messages, a.top)?
         }
     }
     out.finish()?;
-    if items.is_empty() {
+    if messages == 0 {
         eprintln!("uctriage: no message to mine in the input");
     }
     Ok(super::done(bundle, code))
 }
 
-/// The parsed records, by their message.
-fn from_events(bundle: &Bundle) -> Vec<Item> {
-    bundle
-        .events
-        .par_iter()
-        .map(|e| Item {
-            file: e.evidence.file.clone(),
-            line: e.evidence.line,
-            msg: uctriage_templates::message_of(&e.evidence.text.get(), &e.summary)
-                .as_bytes()
-                .to_vec(),
-            time: e.time.map(|t| t.as_millisecond()),
-            host: e.host.as_deref().map(Arc::from),
-        })
-        .collect()
-}
-
-/// The lines of the files no format read: read again, one message a line.
-fn from_unread_files(a: &TemplatesArgs, bundle: &Bundle, notes: &mut Vec<String>) -> Vec<Item> {
-    // Files most of whose lines no format read; their lines that are no
-    // record's first line are mined raw.
-    let unread: HashMap<&str, Option<&str>> = bundle
-        .files
-        .iter()
-        .filter(|f| f.understood * 2 < f.lines && f.format != "binary")
-        .map(|f| (f.path.as_str(), f.host.as_deref()))
-        .collect();
-    if unread.is_empty() {
-        return Vec::new();
-    }
-    let mut parsed: HashMap<&str, HashSet<u64>> = HashMap::new();
-    for e in &bundle.events {
-        if unread.contains_key(&*e.evidence.file) {
-            parsed
-                .entry(&*e.evidence.file)
-                .or_default()
-                .insert(e.evidence.line);
-        }
-    }
-    if a.input.paths.iter().any(|p| p.as_os_str() == "-") {
-        notes.push("standard input is read once: its lines no format reads are not mined (give a file instead)".into());
-    }
-    let paths: Vec<_> = a
-        .input
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let walk = uctriage_engine::WalkOptions {
-        follow_outside: a.input.follow_outside,
-    };
-    let (units, _) = uctriage_sources::plan_with(&paths, &walk);
-    let limits = uctriage_sources::Limits::default();
-    let long = std::sync::atomic::AtomicU64::new(0);
-    let items: Vec<Item> = units
-        .par_iter()
-        .flat_map_iter(|unit| {
-            let mut got = Vec::new();
-            let mut visit = |path: &str, reader: &mut dyn BufRead| {
-                if let Some(host) = unread.get(path) {
-                    let file: Arc<str> = Arc::from(path);
-                    let host = host.map(Arc::from);
-                    let skip = parsed.get(path);
-                    let cut = read_lines(reader, |no, line| {
-                        if !line.iter().all(u8::is_ascii_whitespace)
-                            && !skip.is_some_and(|s| s.contains(&no))
-                        {
-                            got.push(Item {
-                                file: file.clone(),
-                                line: no,
-                                msg: line.to_vec(),
-                                time: None,
-                                host: host.clone(),
-                            });
-                        }
-                    });
-                    long.fetch_add(cut, std::sync::atomic::Ordering::Relaxed);
+/// Place a file's raw times now that the bundle's zones are decided, and
+/// give them (and the hosts they are about) to their signatures.
+fn place(bundle: &Bundle, miner: &mut Miner, file_host: Option<&str>, fm: &FileMined) {
+    let ms = |t: Option<Timestamp>| t.map(|t| t.as_millisecond());
+    for (id, times) in &fm.seen {
+        match times {
+            Some(d) => {
+                for g in &d.groups {
+                    let (host, first) = bundle.place(file_host, g.host.as_deref(), &g.min.0);
+                    let last = if g.max == g.min {
+                        first
+                    } else {
+                        bundle.place(file_host, g.host.as_deref(), &g.max.0).1
+                    };
+                    miner.see(*id, ms(first), ms(last), host.as_deref());
                 }
-            };
-            // Problems were reported by the first reading (`files`).
-            let _ = uctriage_sources::read_unit(unit, &limits, &mut visit);
-            got
-        })
-        .collect();
-    let long = long.into_inner();
-    if long > 0 {
-        notes.push(format!(
-            "{long} lines longer than {} KiB were mined by their first {} KiB",
-            MAX_LINE_BYTES >> 10,
-            MAX_LINE_BYTES >> 10
-        ));
-    }
-    items
-}
-
-/// Call `each(line number from 1, line without its end)` for every line,
-/// at most [`MAX_LINE_BYTES`] of each (the rest is skipped, never held).
-/// Returns how many lines were cut. A read error ends the file quietly: the
-/// first reading reported it.
-fn read_lines(reader: &mut dyn BufRead, mut each: impl FnMut(u64, &[u8])) -> u64 {
-    let (mut no, mut cut, mut buf, mut skipping) = (0u64, 0u64, Vec::new(), false);
-    while let Ok(chunk) = reader.fill_buf() {
-        if chunk.is_empty() {
-            break;
-        }
-        let (used, end) = match memchr_nl(chunk) {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        if !skipping {
-            let room = MAX_LINE_BYTES - buf.len();
-            let body = if end { &chunk[..used - 1] } else { chunk };
-            buf.extend_from_slice(&body[..body.len().min(room)]);
-            if body.len() > room {
-                skipping = true;
-                cut += 1;
             }
-        }
-        reader.consume(used);
-        if end {
-            no += 1;
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            each(no, &buf);
-            buf.clear();
-            skipping = false;
+            None => miner.see(*id, None, None, file_host),
         }
     }
-    if !buf.is_empty() || skipping {
-        each(no + 1, &buf);
-    }
-    cut
-}
-
-fn memchr_nl(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
 }
 
 #[derive(Serialize)]
@@ -282,37 +327,56 @@ fn templates_json(out: &mut Output, mined: &Mined, notes: &[String]) -> Result<(
     Ok(())
 }
 
-fn assign_ndjson(out: &mut Output, items: &[Item], of: &[u32], mined: &Mined) -> Result<()> {
-    for (it, &t) in items.iter().zip(of) {
-        let t = &mined.templates[t as usize];
+/// A file that was mined: its path, its host, what it left.
+type MinedFile<'a> = (&'a str, Option<&'a str>, Vec<FileMined>);
+
+/// Each mined line of each file, in input order, with its template.
+fn each_assigned(
+    files: &[MinedFile<'_>],
+    mined: &Mined,
+    mut each: impl FnMut(&str, u64, &Template) -> Result<()>,
+) -> Result<()> {
+    for (path, _, fms) in files {
+        for fm in fms {
+            for &(line, i) in &fm.lines {
+                let sig = fm.seen[i as usize].0;
+                let t = &mined.templates[mined.of_signature[sig as usize] as usize];
+                each(path, line, t)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn assign_ndjson(out: &mut Output, files: &[MinedFile<'_>], mined: &Mined) -> Result<()> {
+    each_assigned(files, mined, |file, line, t| {
         serde_json::to_writer(
             &mut *out,
             &Assignment {
                 schema_version: SCHEMA_VERSION,
-                file: &it.file,
-                line: it.line,
+                file,
+                line,
                 template_id: &t.id,
                 template: &t.template,
             },
         )?;
         writeln!(out)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-fn assign_text(out: &mut Output, items: &[Item], of: &[u32], mined: &Mined) -> Result<()> {
-    for (it, &t) in items.iter().zip(of) {
-        let t = &mined.templates[t as usize];
+fn assign_text(out: &mut Output, files: &[MinedFile<'_>], mined: &Mined) -> Result<()> {
+    each_assigned(files, mined, |file, line, t| {
         writeln!(
             out,
             "{}:{}  {}  {}",
-            printable(&it.file),
-            it.line,
+            printable(file),
+            line,
             t.id,
             printable(&t.template)
         )?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn templates_text(
@@ -320,7 +384,7 @@ fn templates_text(
     style: &TimeStyle,
     mined: &Mined,
     notes: &[String],
-    lines: usize,
+    lines: u64,
     top: usize,
 ) -> Result<()> {
     writeln!(
@@ -376,17 +440,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_are_numbered_from_one_and_long_ones_cut() {
-        let mut text = b"a\r\nb\n".to_vec();
-        text.extend(vec![b'x'; MAX_LINE_BYTES + 10]);
-        text.extend(b"\nlast");
-        let mut got = Vec::new();
-        let cut = read_lines(&mut &text[..], |no, l| got.push((no, l.len())));
-        assert_eq!(
-            got,
-            [(1, 1), (2, 1), (3, MAX_LINE_BYTES), (4, 4)],
-            "{got:?}"
-        );
-        assert_eq!(cut, 1);
+    fn long_messages_are_cut_on_a_character_boundary() {
+        let short = "disk full";
+        assert_eq!(capped(short), (short, false));
+        let long = format!("{}é tail", "x".repeat(MAX_LINE_BYTES - 1));
+        let (got, cut) = capped(&long);
+        assert!(cut);
+        assert_eq!(got.len(), MAX_LINE_BYTES - 1);
     }
 }

@@ -20,7 +20,7 @@ use uctriage_sources::{plan_with, Limits, SourceProblem};
 mod manifest;
 mod unit;
 
-pub use uctriage_formats::EventFilter;
+pub use uctriage_formats::{EventFilter, EventSink, SinkFactory};
 pub use uctriage_normalize::{Bundle, FileInfo, Options, ZoneHint};
 pub use uctriage_sources::STDIN_NAME;
 
@@ -72,6 +72,9 @@ pub struct Config {
     /// goes to a temporary file ([`uctriage_core::text`]). Outputs are the
     /// same either way.
     pub max_memory: Option<u64>,
+    /// Who sees, as they are parsed, the events [`Config::retain`] does not
+    /// keep and the lines no parser understood (see [`EventSink`]).
+    pub sink: Option<SinkFactory>,
 }
 
 /// The default `--max-memory`: 768 MiB, well under the 1 GiB the tool
@@ -92,9 +95,10 @@ pub const SPILL_SHARE: (u64, u64) = (1, 4);
 /// longer grows with them. Nothing else differs: `files`, notes and the
 /// files of every report read the same whatever is kept.
 ///
-/// This is the place where a streaming consumer of the events not kept (a
-/// template miner over the lines no rule reads) is to be plugged in: it
-/// would see each event that [`Retain::Only`] refuses, before it is let go.
+/// A streaming consumer of the events not kept (a template miner over the
+/// lines no rule reads) is plugged in beside it, as [`Config::sink`]: it
+/// sees each event that is not kept, before it is let go, and each line no
+/// parser understood.
 #[derive(Clone, Default)]
 pub enum Retain {
     /// Every event (`timeline`, which prints them all; the HTML report,
@@ -141,13 +145,35 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .map_or(u64::MAX, |m| m / SPILL_SHARE.1 * SPILL_SHARE.0);
     uctriage_core::text::set_limit(limit);
     let manifests = manifest::read(&cfg.inputs);
+    // Files the manifest leaves out are not streamed to the sink either.
+    let with_skip;
+    let cfg = match &cfg.sink {
+        Some(make) if !manifests.skip.is_empty() => {
+            let (make, skip) = (make.clone(), manifests.skip.clone());
+            with_skip = Config {
+                sink: Some(std::sync::Arc::new(
+                    move |ctx: &uctriage_formats::FileContext| {
+                        if skip.contains(&ctx.path) {
+                            Box::new(Ignore) as Box<dyn EventSink>
+                        } else {
+                            make(ctx)
+                        }
+                    },
+                )),
+                ..cfg.clone()
+            };
+            &with_skip
+        }
+        _ => cfg,
+    };
     let (units, walk_problems) = plan_with(&cfg.inputs, &cfg.walk);
     let sizes: Vec<u64> = units.iter().map(|u| u.disk_bytes()).collect();
     progress.start(sizes.iter().sum(), units.len());
     let per_unit: Vec<Vec<ParsedFile>> = units
         .par_iter()
         .zip(sizes.par_iter())
-        .map(|(unit, size)| {
+        .enumerate()
+        .map(|(number, (unit, size))| {
             // Progress follows the bytes read from disk, never past the file's size.
             let counted = AtomicU64::new(0);
             let report = |n: u64| {
@@ -157,7 +183,7 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
                     progress.advance(step, &unit.rel);
                 }
             };
-            let parsed = unit::read_unit(unit, cfg, &report);
+            let parsed = unit::read_unit(unit, number, cfg, &report);
             let rest = size.saturating_sub(counted.load(Ordering::Relaxed));
             if rest > 0 {
                 progress.advance(rest, &unit.rel);
@@ -178,6 +204,15 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .collect();
     attach(&mut files, manifest_problems);
     uctriage_normalize::normalize_collected(files, &cfg.options, &manifests.collected)
+}
+
+/// A sink that lets everything go.
+struct Ignore;
+
+impl EventSink for Ignore {
+    fn event(&mut self, _: &uctriage_core::RawEvent) {}
+    fn unread_line(&mut self, _: u64, _: &str) {}
+    fn finish(self: Box<Self>, _: &ParsedFile) {}
 }
 
 fn context(path: &str, options: &Options) -> FileContext {

@@ -79,33 +79,42 @@ struct MemberResult {
 /// Read and parse one unit; `report` is told the bytes read from disk.
 pub(crate) fn read_unit(
     unit: &Unit,
+    number: usize,
     cfg: &Config,
     report: &(dyn Fn(u64) + Sync),
 ) -> Vec<ParsedFile> {
     let in_flight = InFlight::new(rayon::current_num_threads());
+    let number_of_unit = number;
     let (sender, receiver) = mpsc::channel::<MemberResult>();
     let (here, marks, problems) = rayon::scope(|scope| {
         let here = RefCell::new(Vec::new());
         // Per detached member, by number.
         let mut marks = Vec::new();
+        // Files (and detached members) met so far in the walk of the unit.
+        let seq = std::cell::Cell::new(0u64);
         let mut visit = |path: &str, reader: &mut dyn std::io::BufRead| {
-            here.borrow_mut().push(parse(path, reader, cfg));
+            let order = walk_order(number, seq.get(), 0);
+            seq.set(seq.get() + 1);
+            here.borrow_mut().push(parse(path, reader, cfg, order));
         };
         let mut detach = |member: Detached| {
             let len = member.len();
             if !in_flight.take(len) {
                 return Some(member);
             }
+            let at = seq.get();
+            seq.set(at + 1);
             let number = marks.len();
             marks.push(Mark {
                 files_before: here.borrow().len(),
                 problems_before: member.problems_before(),
             });
-            let (sender, in_flight) = (sender.clone(), &in_flight);
+            let (sender, in_flight, unit_number) = (sender.clone(), &in_flight, number_of_unit);
             scope.spawn(move |_| {
                 let mut files = Vec::new();
                 let problems = member.read(&cfg.limits, &mut |path, reader| {
-                    files.push(parse(path, reader, cfg));
+                    let order = walk_order(unit_number, at, files.len() as u64 + 1);
+                    files.push(parse(path, reader, cfg, order));
                 });
                 in_flight.done(len);
                 // The receiver outlives the scope: sending cannot fail.
@@ -162,11 +171,20 @@ fn in_walk_order(
     files
 }
 
+/// A file's place in the walk of all inputs: its unit's number, then its
+/// place in the unit's walk, then its place inside a detached member
+/// (0: read in place). Larger is later.
+fn walk_order(unit: usize, seq: u64, sub: u64) -> u64 {
+    ((unit as u64).min((1 << 24) - 1) << 40) | (seq.min((1 << 24) - 1) << 16) | sub.min(0xffff)
+}
+
 /// Parse one plain file of the unit.
-fn parse(path: &str, reader: &mut dyn std::io::BufRead, cfg: &Config) -> ParsedFile {
+fn parse(path: &str, reader: &mut dyn std::io::BufRead, cfg: &Config, order: u64) -> ParsedFile {
     let mut ctx = context(path, &cfg.options);
     ctx.counter_filter = cfg.counter_filter.clone();
     ctx.keep_ordinary = cfg.keep_ordinary;
     ctx.keep = cfg.retain.filter();
+    ctx.sink = cfg.sink.clone();
+    ctx.order = order;
     parse_reader(forced_for(&cfg.forced, path), &ctx, reader)
 }

@@ -3,6 +3,7 @@
 use crate::detect::detect;
 use crate::dropped::Dropped;
 use crate::format::{FileContext, Format, Head, Line, Output};
+use crate::sink::EventSink;
 use crate::utf16;
 use std::borrow::Cow;
 use std::io::{BufRead, Read};
@@ -157,7 +158,15 @@ fn parse_text(
             format: "unknown",
             ..Default::default()
         };
-        count_lines(&head, reader, &mut f);
+        match &ctx.sink {
+            Some(make) => {
+                let mut sink = make(ctx);
+                let mut reader = std::io::Cursor::new(head).chain(reader);
+                unread_lines(&mut reader, &mut f, &mut *sink);
+                sink.finish(&f);
+            }
+            None => count_lines(&head, reader, &mut f),
+        }
         f.problems.insert(
             0,
             Problem::file("format not recognised: no line was understood"),
@@ -179,6 +188,7 @@ fn run_parser(
         parser: format.parser(ctx),
         out: Output {
             keep: ctx.keep.clone(),
+            sink: ctx.sink.as_ref().map(|make| make(ctx)),
             ..Output::default()
         },
         lines: 0,
@@ -249,7 +259,7 @@ fn run_parser(
             "{not_understood} lines not understood in all"
         )));
     }
-    ParsedFile {
+    let parsed = ParsedFile {
         path: ctx.path.clone(),
         format: format.name(),
         lines,
@@ -261,7 +271,11 @@ fn run_parser(
         problems: out.problems,
         problems_dropped: out.problems_dropped,
         span: out.span,
+    };
+    if let Some(sink) = out.sink {
+        sink.finish(&parsed);
     }
+    parsed
 }
 
 /// Hands lines to a parser and keeps the per-file counts.
@@ -370,6 +384,9 @@ impl Sink {
         }
         self.parser.line(Line { no, text }, &mut self.out);
         if !self.out.current_understood {
+            if let Some(sink) = &mut self.out.sink {
+                sink.unread_line(no, text);
+            }
             self.not_understood += 1;
             if self.quoted < QUOTED_UNPARSED {
                 self.quoted += 1;
@@ -464,6 +481,66 @@ fn snippet(text: &str) -> String {
     match t.char_indices().nth(120) {
         Some((i, _)) => format!("{}…", &t[..i]),
         None => t.to_string(),
+    }
+}
+
+/// Hand every non-blank line of a file no format understood to `sink`
+/// (cut at [`MAX_LINE_BYTES`], invalid UTF-8 replaced), counting lines and
+/// bytes as [`count_lines`] does.
+fn unread_lines(reader: &mut impl BufRead, f: &mut ParsedFile, sink: &mut dyn EventSink) {
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        // Fast path: the whole lines already in the reader's buffer, checked
+        // for UTF-8 at once and handed over in place.
+        let avail = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                f.problems
+                    .push(Problem::file(format!("read stopped early: {e}")));
+                break;
+            }
+        };
+        let avail = &avail[..avail.len().min(READ_BYTES)];
+        if let Some(last) = memchr::memrchr(b'\n', avail) {
+            if let Ok(text) = simdutf8::basic::from_utf8(&avail[..=last]) {
+                let mut start = 0;
+                for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+                    f.lines += 1;
+                    let line = &text[start..end];
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    let line = strip_bom(line, f.lines);
+                    if !is_blank(line) {
+                        sink.unread_line(f.lines, line);
+                    }
+                    start = end + 1;
+                }
+                let used = text.len();
+                f.bytes += used as u64;
+                reader.consume(used);
+                continue;
+            }
+        }
+        // Slow path: a line across refills, invalid UTF-8, the last line.
+        buf.clear();
+        let (read, _, err) = read_line_capped(reader, &mut buf, MAX_LINE_BYTES);
+        if read > 0 {
+            f.lines += 1;
+            f.bytes += read as u64;
+            let text = String::from_utf8_lossy(trim_line_end(&buf));
+            let text = strip_bom(&text, f.lines);
+            if !is_blank(text) {
+                sink.unread_line(f.lines, text);
+            }
+        }
+        if let Some(e) = err {
+            f.problems
+                .push(Problem::file(format!("read stopped early: {e}")));
+            break;
+        }
+        if read == 0 {
+            break;
+        }
     }
 }
 

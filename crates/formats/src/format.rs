@@ -2,6 +2,7 @@
 
 use crate::dropped::{Dropped, EventFilter};
 use crate::filename::date_from_file_name;
+use crate::sink::{EventSink, SinkFactory};
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::{DateSource, Fact, Problem, RawEvent, RawTime};
 
@@ -26,6 +27,12 @@ pub struct FileContext {
     /// and summarised in [`ParsedFile::dropped`](crate::ParsedFile::dropped)
     /// as they are emitted, so memory does not grow with them.
     pub keep: Option<EventFilter>,
+    /// Who sees the events not kept and the lines no parser understood, as
+    /// they come ([`EventSink`]); None: nobody.
+    pub sink: Option<SinkFactory>,
+    /// The file's place in the walk of the inputs (larger: later), so a
+    /// sink fed from several threads can put files back in input order.
+    pub order: u64,
 }
 
 impl std::fmt::Debug for FileContext {
@@ -36,6 +43,8 @@ impl std::fmt::Debug for FileContext {
             .field("counter_filter", &self.counter_filter.is_some())
             .field("keep_ordinary", &self.keep_ordinary)
             .field("keep", &self.keep.is_some())
+            .field("sink", &self.sink.is_some())
+            .field("order", &self.order)
             .finish()
     }
 }
@@ -50,6 +59,8 @@ impl FileContext {
             counter_filter: None,
             keep_ordinary: false,
             keep: None,
+            sink: None,
+            order: 0,
         }
     }
 
@@ -153,6 +164,8 @@ pub struct Output {
     /// The last event emitted, when it is not kept: still open to
     /// [`Output::last_event_mut`] until the next one is emitted.
     pub(crate) held: Option<RawEvent>,
+    /// Sees each event not kept before it is let go.
+    pub(crate) sink: Option<Box<dyn EventSink>>,
     pub(crate) dropped: Dropped,
     pub(crate) facts: Vec<Fact>,
     pub(crate) problems: Vec<Problem>,
@@ -235,6 +248,9 @@ impl Output {
     /// The event held open is done with: counted, summarised, let go.
     pub(crate) fn release_held(&mut self) {
         if let Some(ev) = self.held.take() {
+            if let Some(sink) = &mut self.sink {
+                sink.event(&ev);
+            }
             self.dropped.add(&ev);
         }
     }

@@ -34,6 +34,7 @@ mod keywords;
 mod message;
 mod pairs;
 mod scan;
+mod sink;
 #[cfg(test)]
 mod test_support;
 mod timeparse;
@@ -60,4 +61,5 @@ pub use dropped::{stated_date, Dropped, DroppedGroup, EventFilter};
 pub use filename::date_from_file_name;
 pub use format::{CounterFilter, FileContext, Format, Head, Line, LineParser, Output, Skimmed};
 pub use message::parse_message;
+pub use sink::{EventSink, SinkFactory};
 pub use timeparse::{month_from_abbrev, parse_hms};

@@ -65,6 +65,51 @@ pub struct Bundle {
     pub display: ZoneDecision,
     /// Things the user should know (undecided zones, clock disagreements, ...).
     pub notes: Vec<String>,
+    /// How the bundle placed times, for [`Bundle::place`].
+    pub placing: Placing,
+}
+
+/// What placing a raw time takes besides a bundle's hosts and zones: kept so
+/// that what a consumer summarised while loading (a template miner's raw
+/// times) is placed after loading exactly as the events were.
+#[derive(Clone, Debug)]
+pub struct Placing {
+    pub(crate) fallback: Option<DateFallback>,
+    pub(crate) no_zone: ZoneDecision,
+}
+
+impl Default for Placing {
+    fn default() -> Placing {
+        Placing {
+            fallback: None,
+            no_zone: ZoneDecision::unknown(
+                "the file's host is unknown: local times read as UTC".into(),
+            ),
+        }
+    }
+}
+
+impl Bundle {
+    /// A raw time of a file whose host is `file_host` (its
+    /// [`FileInfo::host`]), stated by a record naming `raw_host`, placed as
+    /// the bundle's events were: the host the record is about (its own,
+    /// else the file's) and its instant (None when it cannot be placed).
+    pub fn place(
+        &self,
+        file_host: Option<&str>,
+        raw_host: Option<&str>,
+        raw: &RawTime,
+    ) -> (Option<String>, Option<Timestamp>) {
+        let subject = raw_host
+            .map(|h| self.hosts.resolve(h))
+            .or_else(|| file_host.map(str::to_string));
+        let clock_host = file_host.or(subject.as_deref());
+        let zone = clock_host
+            .and_then(|h| self.zones.get(h))
+            .unwrap_or(&self.placing.no_zone);
+        let time = resolve(raw, zone, self.placing.fallback).0;
+        (subject, time)
+    }
 }
 
 /// Folder names that say nothing about a host.
@@ -351,6 +396,7 @@ pub fn normalize_collected(
         zones,
         display,
         notes,
+        placing: Placing { fallback, no_zone },
     }
 }
 

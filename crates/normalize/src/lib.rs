@@ -28,7 +28,7 @@ mod resolve;
 mod unplaced;
 mod zones;
 
-pub use bundle::{normalize, normalize_collected, Bundle, Collected, FileInfo, Options};
+pub use bundle::{normalize, normalize_collected, Bundle, Collected, FileInfo, Options, Placing};
 pub use hosts::{HostBook, HostInfo};
 pub use live::{LiveNormalizer, Placed};
 pub use zones::{infer_zone, ZoneDecision, ZoneHint};

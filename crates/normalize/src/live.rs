@@ -252,6 +252,10 @@ impl LiveNormalizer {
             zones: self.zones.clone(),
             display: self.display(),
             notes: self.notes.clone(),
+            placing: crate::bundle::Placing {
+                fallback: None,
+                no_zone: self.no_zone.clone(),
+            },
         }
     }
 

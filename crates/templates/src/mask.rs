@@ -113,7 +113,11 @@ fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
     let core = &tok[a..b];
     out.extend_from_slice(&tok[..a]);
     if !core.is_empty() {
-        if is_whole_variable(core) {
+        let shape = Shape::of(core);
+        if shape.digits == 0 && !shape.path {
+            // A plain word (the common case): nothing in it is a variable.
+            out.extend_from_slice(core);
+        } else if is_whole_variable(core, &shape) {
             out.extend_from_slice(WILDCARD);
         } else {
             mask_runs(core, out);
@@ -122,24 +126,85 @@ fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&tok[b..]);
 }
 
-/// Shapes that are a variable as a whole: numbers, dates and versions (digits
-/// and separators only), hex, IP addresses (with a port), MACs, UUIDs, paths.
-fn is_whole_variable(t: &[u8]) -> bool {
-    let mut digits = 0usize;
-    let mut hex_letters = 0usize;
-    let mut other_letters = 0usize;
-    let mut colons = 0usize;
-    for &c in t {
-        match c {
-            b'0'..=b'9' => digits += 1,
-            b'a'..=b'f' | b'A'..=b'F' => hex_letters += 1,
-            b'a'..=b'z' | b'A'..=b'Z' => other_letters += 1,
-            b':' => colons += 1,
-            _ => {}
+const DIGIT: u8 = 1;
+const HEX: u8 = 2;
+const LETTER: u8 = 4;
+const COLON: u8 = 8;
+const SLASH: u8 = 16;
+const BACKSLASH: u8 = 32;
+
+/// Each byte's class, for counting a token's characters in one pass.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(c, b'a'..=b'f' | b'A'..=b'F') {
+            HEX
+        } else if c.is_ascii_alphabetic() {
+            LETTER
+        } else if c == b':' {
+            COLON
+        } else if c == b'/' {
+            SLASH
+        } else if c == b'\\' {
+            BACKSLASH
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// What a token is made of.
+struct Shape {
+    digits: usize,
+    hex_letters: usize,
+    other_letters: usize,
+    colons: usize,
+    /// A path: /a/b, C:\x, \\host\share, scheme://...
+    path: bool,
+}
+
+impl Shape {
+    fn of(t: &[u8]) -> Shape {
+        let mut n = [0usize; 6];
+        for &c in t {
+            let k = CLASS[c as usize];
+            n[0] += (k & DIGIT != 0) as usize;
+            n[1] += (k & HEX != 0) as usize;
+            n[2] += (k & LETTER != 0) as usize;
+            n[3] += (k & COLON != 0) as usize;
+            n[4] += (k & SLASH != 0) as usize;
+            n[5] += (k & BACKSLASH != 0) as usize;
+        }
+        let path = (t[0] == b'/' && t.len() > 1)
+            || n[5] > 0
+            || (n[3] > 0 && n[4] >= 2 && t.windows(3).any(|w| w == b"://"));
+        Shape {
+            digits: n[0],
+            hex_letters: n[1],
+            other_letters: n[2],
+            colons: n[3],
+            path,
         }
     }
-    // A path: /a/b, C:\x, \\host\share, scheme://...
-    if (t[0] == b'/' && t.len() > 1) || t.contains(&b'\\') || t.windows(3).any(|w| w == b"://") {
+}
+
+/// Shapes that are a variable as a whole: numbers, dates and versions (digits
+/// and separators only), hex, IP addresses (with a port), MACs, UUIDs, paths.
+fn is_whole_variable(t: &[u8], shape: &Shape) -> bool {
+    let Shape {
+        digits,
+        hex_letters,
+        other_letters,
+        colons,
+        path,
+    } = *shape;
+    if path {
         return true;
     }
     if digits == 0 {

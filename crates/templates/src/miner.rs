@@ -21,6 +21,10 @@ pub struct Seen<'a> {
     pub time: Option<i64>,
     /// Its host, when known.
     pub host: Option<&'a str>,
+    /// Where it stands in the input (the caller's file order, then its
+    /// line): a signature's example is its earliest message by rank (the
+    /// first added on a tie), however the input was cut and merged.
+    pub rank: (u64, u64),
 }
 
 /// What a miner knows of one signature.
@@ -34,6 +38,8 @@ pub(crate) struct Stats {
     /// More hosts than were kept.
     pub(crate) hosts_more: bool,
     pub(crate) example: String,
+    /// The rank of the example's message.
+    pub(crate) rank: (u64, u64),
 }
 
 /// Mines signatures from a stream of messages (one chunk of the input).
@@ -79,9 +85,7 @@ impl Miner {
     /// mined too, shown with replacement characters). Returns the index of
     /// its signature in this miner.
     pub fn add(&mut self, msg: &[u8], seen: Seen<'_>) -> u32 {
-        if msg.iter().any(|&b| b == 0 || (b < 0x20 && b != b'\t'))
-            || std::str::from_utf8(msg).is_err()
-        {
+        if !is_text(msg) {
             self.binary_lines += 1;
         }
         let mut key = std::mem::take(&mut self.scratch);
@@ -95,11 +99,16 @@ impl Miner {
                 }
                 match self.index.get(key.as_slice()) {
                     Some(&id) => id,
-                    None => self.insert(key[..].into(), example(msg)),
+                    None => self.insert(key[..].into(), example(msg), seen.rank),
                 }
             }
         };
         self.scratch = key;
+        if seen.rank < self.stats[id as usize].rank {
+            let s = &mut self.stats[id as usize];
+            s.example = example(msg);
+            s.rank = seen.rank;
+        }
         self.count(id, 1, seen.time, seen.time);
         if let Some(h) = seen.host {
             let h = self.intern(h);
@@ -109,7 +118,7 @@ impl Miner {
     }
 
     /// A new signature, not counted yet, with its example line.
-    fn insert(&mut self, key: Box<[u8]>, example: String) -> u32 {
+    fn insert(&mut self, key: Box<[u8]>, example: String, rank: (u64, u64)) -> u32 {
         let id = self.keys.len() as u32;
         self.index.insert(key.clone(), id);
         self.keys.push(key);
@@ -120,8 +129,29 @@ impl Miner {
             hosts: Vec::new(),
             hosts_more: false,
             example,
+            rank,
         });
         id
+    }
+
+    /// Record what was learnt of some messages of signature `id` after they
+    /// were added (their instants and host, once placed); counts nothing.
+    pub fn see(&mut self, id: u32, first: Option<i64>, last: Option<i64>, host: Option<&str>) {
+        self.count(id, 0, first, last);
+        if let Some(h) = host {
+            let h = self.intern(h);
+            self.add_host(id, h);
+        }
+    }
+
+    /// Let go of what only adding needs (the index of signatures): a miner
+    /// that is only merged from and read keeps its signatures once.
+    pub fn seal(&mut self) {
+        self.index = HashMap::new();
+        self.host_index = HashMap::new();
+        self.scratch = Vec::new();
+        self.keys.shrink_to_fit();
+        self.stats.shrink_to_fit();
     }
 
     fn count(&mut self, id: u32, n: u64, first: Option<i64>, last: Option<i64>) {
@@ -162,8 +192,29 @@ impl Miner {
         for (key, st) in other.keys.into_iter().zip(other.stats) {
             let id = match self.index.get(&key) {
                 Some(&id) => id,
-                None => self.insert(key, st.example.clone()),
+                None if self.keys.len() < self.cfg.max_signatures => {
+                    self.insert(key, st.example.clone(), st.rank)
+                }
+                None => {
+                    // Full: grouped as `add` groups a line past the cap.
+                    self.overflow_lines += st.count;
+                    let mut coarse_key = key.into_vec();
+                    let n = coarse_key.split(|&b| b == b' ').count();
+                    coarse(
+                        &mut coarse_key,
+                        n,
+                        self.keys.len() >= 2 * self.cfg.max_signatures,
+                    );
+                    match self.index.get(coarse_key.as_slice()) {
+                        Some(&id) => id,
+                        None => self.insert(coarse_key.into(), st.example.clone(), st.rank),
+                    }
+                }
             };
+            if st.rank < self.stats[id as usize].rank {
+                self.stats[id as usize].example = st.example;
+                self.stats[id as usize].rank = st.rank;
+            }
             self.count(id, st.count, st.first, st.last);
             for h in &st.hosts {
                 self.add_host(id, host_map[*h as usize]);
@@ -195,6 +246,28 @@ fn coarse(key: &mut Vec<u8>, n: usize, all: bool) {
         }
         key.extend_from_slice(WILDCARD);
     }
+}
+
+/// Whether a message is text: no control byte but tab, valid UTF-8, and no
+/// U+FFFD (what a reader that replaced invalid UTF-8 left).
+fn is_text(msg: &[u8]) -> bool {
+    // Nearly always printable ASCII: checked without branches first.
+    if msg.iter().fold(true, |ok, &b| {
+        ok & (((0x20..0x80).contains(&b)) | (b == b'\t'))
+    }) {
+        return true;
+    }
+    let mut high = false;
+    for (i, &b) in msg.iter().enumerate() {
+        if b < 0x20 && b != b'\t' {
+            return false;
+        }
+        if b == 0xEF && msg.get(i + 1..i + 3) == Some(&[0xBF, 0xBD]) {
+            return false;
+        }
+        high |= b >= 0x80;
+    }
+    !high || std::str::from_utf8(msg).is_ok()
 }
 
 fn example(msg: &[u8]) -> String {

@@ -111,6 +111,7 @@ fn hosts_times_and_examples_are_kept() {
         Seen {
             time: Some(50),
             host: Some("b"),
+            ..Seen::default()
         },
     );
     m.add(
@@ -118,6 +119,7 @@ fn hosts_times_and_examples_are_kept() {
         Seen {
             time: Some(10),
             host: Some("a"),
+            ..Seen::default()
         },
     );
     m.add(
@@ -125,6 +127,7 @@ fn hosts_times_and_examples_are_kept() {
         Seen {
             time: None,
             host: Some("b"),
+            ..Seen::default()
         },
     );
     let t = &m.finish().templates[0];
@@ -174,4 +177,46 @@ fn a_position_with_few_plain_words_splits_the_group() {
         .collect();
     assert_eq!(texts.len(), 2, "{texts:?}");
     assert!(texts.contains(&"<*>@<*>/<*>/<*>:<*>:<*>:<*>.<*> PopulateKey - Begin"));
+}
+
+#[test]
+fn the_earliest_example_wins_however_the_input_is_merged() {
+    let at = |file, line| Seen {
+        rank: (file, line),
+        ..Seen::default()
+    };
+    let (mut a, mut b) = (Miner::new(Config::default()), Miner::new(Config::default()));
+    a.add(b"disk 7 full", at(2, 1));
+    b.add(b"disk 8 full", at(1, 9));
+    b.add(b"disk 9 full", at(1, 3));
+    let mut ab = Miner::new(Config::default());
+    ab.merge(a);
+    ab.merge(b);
+    let t = &ab.finish().templates[0];
+    assert_eq!((t.example.as_str(), t.count), ("disk 9 full", 3));
+}
+
+#[test]
+fn merging_past_the_signature_cap_groups_coarsely_and_says_so() {
+    let cfg = Config {
+        max_signatures: 2,
+        ..Config::default()
+    };
+    let mut all = Miner::new(cfg);
+    for w in ["alpha", "beta", "gamma", "delta"] {
+        let mut m = Miner::new(cfg);
+        m.add(format!("start {w} now").as_bytes(), Seen::default());
+        all.merge(m);
+    }
+    assert!(all.signatures() <= 3, "{}", all.signatures());
+    let mined = all.finish();
+    assert_eq!(mined.templates.iter().map(|t| t.count).sum::<u64>(), 4);
+    assert!(
+        mined
+            .notes
+            .iter()
+            .any(|n| n.contains("2 lines came after the cap")),
+        "{:?}",
+        mined.notes
+    );
 }

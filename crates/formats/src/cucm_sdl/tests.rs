@@ -493,6 +493,8 @@ fn without_file_head_the_date_hint_is_used_and_wraps() {
         counter_filter: None,
         keep_ordinary: false,
         keep: None,
+        sink: None,
+        order: 0,
     };
     let text = "5.0 |23:59:59.000 |AppInfo  |SDLLinkISV - SDL link restored App ID:Cisco CallManager Cluster ID:C Node ID:n\n6.0 |00:00:01.000 |SdlSig |SdlLinkOOS |w |a |b |c |[R:]\n";
     let f = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
