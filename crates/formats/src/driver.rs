@@ -201,9 +201,8 @@ fn run_parser(
     loop {
         // Fast path: every complete line already in the reader's buffer is
         // handed to the parser in place, without a copy.
-        let avail = match reader.fill_buf() {
+        let avail = match fill(reader) {
             Ok(a) => a,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // At a line boundary: nothing of a line is pending.
                 sink.out
@@ -211,8 +210,7 @@ fn run_parser(
                 break;
             }
         };
-        // A reader over a whole file in memory offers all of it at once.
-        let used = sink.feed_complete_lines(&avail[..avail.len().min(READ_BYTES)]);
+        let used = sink.feed_complete_lines(avail);
         if used > 0 {
             reader.consume(used);
             continue;
@@ -476,6 +474,21 @@ pub(crate) fn trim_line_end(mut line: &[u8]) -> &[u8] {
     line
 }
 
+/// What the reader holds now, at most [`READ_BYTES`] (a reader over a whole
+/// file in memory offers all of it at once); interrupted reads are retried.
+fn fill(reader: &mut impl BufRead) -> std::io::Result<&[u8]> {
+    loop {
+        match reader.fill_buf() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    // Buffered now: this second call only lends the same bytes.
+    let avail = reader.fill_buf()?;
+    Ok(&avail[..avail.len().min(READ_BYTES)])
+}
+
 fn snippet(text: &str) -> String {
     let t = text.trim();
     match t.char_indices().nth(120) {
@@ -492,16 +505,14 @@ fn unread_lines(reader: &mut impl BufRead, f: &mut ParsedFile, sink: &mut dyn Ev
     loop {
         // Fast path: the whole lines already in the reader's buffer, checked
         // for UTF-8 at once and handed over in place.
-        let avail = match reader.fill_buf() {
+        let avail = match fill(reader) {
             Ok(a) => a,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 f.problems
                     .push(Problem::file(format!("read stopped early: {e}")));
                 break;
             }
         };
-        let avail = &avail[..avail.len().min(READ_BYTES)];
         if let Some(last) = memchr::memrchr(b'\n', avail) {
             if let Ok(text) = simdutf8::basic::from_utf8(&avail[..=last]) {
                 let mut start = 0;

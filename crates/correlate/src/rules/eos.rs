@@ -5,6 +5,7 @@ use crate::data::{Data, LifecycleData};
 use crate::engine::{Context, Declaration, Emit, Input, Output, RawFilter, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
+use std::borrow::Cow;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::{EntityKind, Event, Kind, RawEvent};
 use uctriage_knowledge::{Knowledge, KnowledgeError, Product, RuleSpec};
@@ -153,11 +154,14 @@ fn detect<'e>(cx: &Context<'e>, products: &[Product]) -> Vec<Seen<'e>> {
         if left == 0 {
             break;
         }
+        // Read once per event, and only when a product's words are sought
+        // (a text spilled to disk is a read: not one per product).
+        let mut text = None;
         for (i, p) in products.iter().enumerate() {
             if found[i].is_some() {
                 continue;
             }
-            if let Some(seen) = reveals(e, p, &finders[i]) {
+            if let Some(seen) = reveals(e, p, &finders[i], &mut text) {
                 found[i] = Some((Some(e), seen));
                 left -= 1;
             }
@@ -172,7 +176,12 @@ fn detect<'e>(cx: &Context<'e>, products: &[Product]) -> Vec<Seen<'e>> {
 }
 
 /// How `e` reveals `p` (a process, else one of its words), if it does.
-fn reveals(e: &Event, p: &Product, words: &[(&str, memchr::memmem::Finder<'_>)]) -> Option<String> {
+fn reveals<'e>(
+    e: &'e Event,
+    p: &Product,
+    words: &[(&str, memchr::memmem::Finder<'_>)],
+    text: &mut Option<Cow<'e, str>>,
+) -> Option<String> {
     let starts_with = |id: &str, prefix: &str| {
         id.as_bytes()
             .get(..prefix.len())
@@ -189,7 +198,10 @@ fn reveals(e: &Event, p: &Product, words: &[(&str, memchr::memmem::Finder<'_>)])
             ));
         }
     }
-    let text = e.evidence.text.get();
+    if words.is_empty() {
+        return None;
+    }
+    let text = text.get_or_insert_with(|| e.evidence.text.get());
     let (word, _) = words
         .iter()
         .find(|(_, f)| f.find(text.as_bytes()).is_some())?;
