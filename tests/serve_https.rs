@@ -4,7 +4,7 @@
 
 mod serve_common;
 
-use serve_common::{init, Server};
+use serve_common::{cookie_named, hidden_csrf, init, Server};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -38,6 +38,22 @@ fn https(
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A server on loopback serving HTTPS with a new self-signed certificate
+/// for `localhost` (written under `dir`), and that certificate.
+fn start_tls(
+    dir: &std::path::Path,
+    data: &std::path::Path,
+    token: &str,
+) -> (Server, rcgen::CertifiedKey<rcgen::KeyPair>) {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cp, kp) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cp, cert.cert.pem()).unwrap();
+    std::fs::write(&kp, cert.signing_key.serialize_pem()).unwrap();
+    let (c, k) = (cp.to_str().unwrap(), kp.to_str().unwrap());
+    let srv = Server::start(data, token, &["--https", "--tls-cert", c, "--tls-key", k]);
+    (srv, cert)
+}
+
 fn status(response: &str) -> u16 {
     response
         .split_whitespace()
@@ -49,23 +65,9 @@ fn status(response: &str) -> u16 {
 #[test]
 fn the_api_is_served_over_tls_with_the_operators_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let (cp, kp) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cp, cert.cert.pem()).unwrap();
-    std::fs::write(&kp, cert.signing_key.serialize_pem()).unwrap();
     let data = dir.path().join("data");
     let token = init(&data);
-    let srv = Server::start(
-        &data,
-        &token,
-        &[
-            "--https",
-            "--tls-cert",
-            cp.to_str().unwrap(),
-            "--tls-key",
-            kp.to_str().unwrap(),
-        ],
-    );
+    let (srv, cert) = start_tls(dir.path(), &data, &token);
     let get = |path: &str, auth: Option<&str>| {
         let auth = auth
             .map(|t| format!("Authorization: Bearer {t}\r\n"))
@@ -98,19 +100,10 @@ fn the_api_is_served_over_tls_with_the_operators_certificate() {
 
 /// A Set-Cookie line of a response for `name`: its value and the whole line.
 fn set_cookie(response: &str, name: &str) -> Option<(String, String)> {
-    response
+    let values = response
         .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: "))
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            let value = v[name.len() + 1..].split(';').next().unwrap().to_string();
-            (value, v.to_string())
-        })
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..at + 64].to_string()
+        .filter_map(|l| l.strip_prefix("set-cookie: "));
+    cookie_named(values, name)
 }
 
 /// A form POST over TLS with the given cookies.
@@ -145,24 +138,10 @@ fn post(
 fn the_ui_login_over_https_sets_a_secure_session_and_guards_forms_with_csrf() {
     const PASSWORD: &str = "over-tls-horse-battery-42";
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let (cp, kp) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cp, cert.cert.pem()).unwrap();
-    std::fs::write(&kp, cert.signing_key.serialize_pem()).unwrap();
     let data = dir.path().join("data");
     let token = init(&data);
     serve_common::passwd(&data, "noc", PASSWORD);
-    let srv = Server::start(
-        &data,
-        &token,
-        &[
-            "--https",
-            "--tls-cert",
-            cp.to_str().unwrap(),
-            "--tls-key",
-            kp.to_str().unwrap(),
-        ],
-    );
+    let (srv, cert) = start_tls(dir.path(), &data, &token);
     let get = |path: &str, cookie: &str| {
         https(
             srv.http,

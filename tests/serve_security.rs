@@ -4,7 +4,7 @@
 
 mod serve_common;
 
-use serve_common::{init, passwd, Server};
+use serve_common::{cookie_named, hidden_csrf, init, passwd, Server};
 use std::time::Duration;
 
 const PASSWORD: &str = "correct-horse-battery-staple-17";
@@ -20,20 +20,8 @@ fn agent() -> ureq::Agent {
 
 /// The value of a cookie set by a response, and its whole Set-Cookie line.
 fn set_cookie(r: &ureq::http::Response<ureq::Body>, name: &str) -> Option<(String, String)> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            let value = v[name.len() + 1..].split(';').next().unwrap().to_string();
-            (value, v.to_string())
-        })
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..at + 64].to_string()
+    let values = r.headers().get_all("set-cookie").iter();
+    cookie_named(values.filter_map(|v| v.to_str().ok()), name)
 }
 
 fn body(r: &mut ureq::http::Response<ureq::Body>) -> String {

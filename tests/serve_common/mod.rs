@@ -268,3 +268,23 @@ pub fn send_tcp(addr: SocketAddr, lines: &[String]) {
 pub fn numbered(n: u64) -> String {
     format!("<14>Dec  6 12:00:00 loadgen app[1]: message {n:09} of the load test")
 }
+
+/// Among Set-Cookie header values, the one for cookie `name`: its value and
+/// the whole header value.
+pub fn cookie_named<'a>(
+    mut set_cookies: impl Iterator<Item = &'a str>,
+    name: &str,
+) -> Option<(String, String)> {
+    set_cookies
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..].split(';').next().unwrap().to_string();
+            (value, v.to_string())
+        })
+}
+
+/// The CSRF token of a page's hidden `csrf` field.
+pub fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..at + 64].to_string()
+}
