@@ -111,6 +111,7 @@ impl Shift {
         let t = self.ping_epochs(&t);
         let t = self.host_logs(&t);
         let t = self.ccbu_stamps(&t);
+        let t = self.mivr(&t);
         self.zone_names(&t)
     }
 
@@ -364,6 +365,33 @@ impl Shift {
             out.push(line.into_owned());
         }
         out.join("\n")
+    }
+
+    /// UCCX MIVR / JTAPI client records: `204399: Jun 18 09:30:01.250 AEST %MIVR-...`
+    /// (site local, no year: the guard's `syslog_year`; the zone abbreviation
+    /// is renamed by the names table, as the parser never reads it).
+    pub fn mivr(&self, text: &str) -> String {
+        let Some(year) = self.syslog_year else {
+            return text.to_string();
+        };
+        let stamp = cached(&format!(
+            r"(?m)^(\d+): ({MONTHS}) (\d{{2}}) (\d{{2}}):(\d{{2}}):(\d{{2}})\.(\d{{3}})( [A-Z]{{2,5}} ?%| ?%)"
+        ));
+        stamp
+            .replace_all(text, |c: &Captures| {
+                let t = dt(
+                    year,
+                    month_number(&c[2]),
+                    n(&c[3]),
+                    n(&c[4]),
+                    n(&c[5]),
+                    n(&c[6]),
+                    n(&c[7]),
+                );
+                let z = self.local(t);
+                format!("{}: {}{}", &c[1], z.strftime("%b %d %H:%M:%S%.3f"), &c[8])
+            })
+            .into_owned()
     }
 
     /// Host and appliance logs: ESXi's `2024-03-12T15:14:01.902Z` (UTC),

@@ -316,6 +316,11 @@ fn check_expectation(
                 .iter()
                 .all(|w| f.title.contains(w.as_str()))
         })
+        .filter(|f| {
+            x.summary_contains
+                .iter()
+                .all(|w| f.summary.contains(w.as_str()))
+        })
         .collect();
     let got = || {
         if findings.is_empty() {
@@ -375,6 +380,7 @@ fn describe(x: &Expect) -> String {
         ("devices", &x.devices),
         ("caused by", &x.caused_by),
         ("title containing", &x.title_contains),
+        ("summary containing", &x.summary_contains),
     ] {
         if !list.is_empty() {
             parts.push(format!("{name} {}", list.join(", ")));

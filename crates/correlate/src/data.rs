@@ -582,6 +582,10 @@ pub struct AlarmData {
     pub group: String,
     /// Alarm or alert names matched.
     pub names: Vec<String>,
+    /// What the events' own words say the cause was (`words: meaning`),
+    /// from the alarm catalog's reasons; empty when none matched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
     /// How many events matched.
     pub count: usize,
     /// First.

@@ -794,11 +794,15 @@ fn advice(d: &AdviceData) -> (String, String) {
 
 fn alarm(w: &When, d: &AlarmData, label: &str) -> (String, String) {
     let names = d.names.join(", ");
-    let title = if names.is_empty() {
+    let mut title = if names.is_empty() {
         format!("{} on {}", capitalise(label), d.group)
     } else {
         format!("{}: {names} on {}", capitalise(label), d.group)
     };
+    // The words that name the cause, as the message printed them.
+    if let Some((words, _)) = d.reasons.first().and_then(|r| r.split_once(": ")) {
+        title.push_str(&format!(" ({words})"));
+    }
     let names = if names.is_empty() {
         names
     } else {
@@ -818,6 +822,13 @@ fn alarm(w: &When, d: &AlarmData, label: &str) -> (String, String) {
     );
     if let Some(r) = &d.relation {
         s.push_str(&format!(" It came {r}."));
+    }
+    for r in &d.reasons {
+        let quoted = r.replacen(": ", "\": ", 1);
+        s.push_str(&format!(
+            " The message says \"{}.",
+            quoted.trim_end_matches('.')
+        ));
     }
     if !d.meaning.is_empty() {
         s.push_str(&format!(" {}", d.meaning));

@@ -288,6 +288,21 @@ impl Knowledge {
                 .map(|c| c.id.as_str())
                 .collect(),
         );
+        for a in &self.alarms.alarm {
+            for r in &a.reason {
+                if r.field.trim().is_empty()
+                    || r.contains.trim().is_empty()
+                    || r.means.trim().is_empty()
+                {
+                    let mut e = locate_in(texts, "alarms.toml", &format!("\"{}\"", a.name));
+                    e.message = format!(
+                        "alarm `{}`: every reason needs a field, the words it contains and what they mean",
+                        a.name
+                    );
+                    errors.push(e);
+                }
+            }
+        }
         let mut rule_ids = BTreeSet::new();
         for r in &self.rules {
             if !rule_ids.insert(r.id.as_str()) {

@@ -30,6 +30,19 @@ impl Decoded<'_> {
     }
 }
 
+impl Alarm {
+    /// The reason of this alarm whose words one of the event's fields holds
+    /// (`field` gives a field's value by name), the first in catalog order.
+    pub fn reason_in<'v>(&self, field: impl Fn(&str) -> Option<&'v str>) -> Option<&AlarmReason> {
+        self.reason.iter().find(|r| {
+            field(&r.field).is_some_and(|v| {
+                v.to_ascii_lowercase()
+                    .contains(&r.contains.to_ascii_lowercase())
+            })
+        })
+    }
+}
+
 impl Knowledge {
     /// The alarm entry for a name (or one of its other names).
     pub fn alarm(&self, name: &str) -> Option<&Alarm> {

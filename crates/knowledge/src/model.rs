@@ -99,6 +99,10 @@ pub struct Alarm {
     /// Usual causes.
     #[serde(default)]
     pub causes: Vec<String>,
+    /// Words of one field that say which cause it was (an exception text,
+    /// a reason): rules quote the matching one in their findings.
+    #[serde(default)]
+    pub reason: Vec<AlarmReason>,
     /// What to check next.
     #[serde(default)]
     pub next_checks: Vec<String>,
@@ -120,6 +124,18 @@ pub struct Alarm {
     /// Caveats.
     #[serde(default)]
     pub note: String,
+}
+
+/// Words in one field of an alarm that say which of its causes it was.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmReason {
+    /// The event field read (`exception`, `reason`).
+    pub field: String,
+    /// Words the field contains, compared without regard to case.
+    pub contains: String,
+    /// What they mean, in our words; findings quote it.
+    pub means: String,
 }
 
 /// A table decoding the codes of one event field.

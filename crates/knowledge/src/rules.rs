@@ -244,6 +244,9 @@ pub struct Expect {
     /// Words its rendered title must contain.
     #[serde(default)]
     pub title_contains: Vec<String>,
+    /// Words its rendered summary must contain.
+    #[serde(default)]
+    pub summary_contains: Vec<String>,
 }
 
 /// The file as written, before the parameters are typed.

@@ -221,3 +221,36 @@ fn device_types_come_from_the_printed_type_before_the_name() {
     );
     assert!(kb.device_type("Trunk_To_SBC", None).is_none());
 }
+
+#[test]
+fn an_alarm_reason_without_words_is_an_error_and_a_reason_is_found_by_its_words() {
+    let kb = Knowledge::embedded().unwrap();
+    let alarm = kb.alarm("ModuleRunTimeFailure").unwrap();
+    let exception =
+        "com.cisco.jtapi.PlatformExceptionImpl: Unable to create provider -- Bad Login Or Password";
+    let said = alarm
+        .reason_in(|f| (f == "exception").then_some(exception))
+        .unwrap();
+    assert!(said.means.contains("password"), "{}", said.means);
+    assert!(alarm
+        .reason_in(|f| (f == "reason").then_some(exception))
+        .is_none());
+    let refused = alarm.reason_in(|_| Some("Unable to create provider -- Connection refused"));
+    assert!(refused
+        .unwrap()
+        .means
+        .contains("CTI Manager service is not running"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = shipped("alarms.toml").replacen(
+        "contains = \"bad login or password\"",
+        "contains = \" \"",
+        1,
+    );
+    write(tmp.path(), "alarms.toml", &broken);
+    let err = Knowledge::load(Some(tmp.path())).unwrap_err().to_string();
+    assert!(
+        err.contains("alarm `ModuleRunTimeFailure`: every reason needs"),
+        "{err}"
+    );
+}

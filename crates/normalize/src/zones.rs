@@ -121,6 +121,16 @@ pub(crate) struct ZoneEvidence {
 /// The zone that fits every observed (instant, offset) pair, preferring common
 /// zones; also how many zones fit. None when no zone fits them all.
 pub fn infer_zone(observations: &[(Timestamp, i32)]) -> Option<(String, usize)> {
+    infer_zone_preferring(observations, &[])
+}
+
+/// As [`infer_zone`], but a zone of `first` that fits wins over the common
+/// ones: the zones other hosts of the same bundle state (a cluster runs in
+/// one site zone far more often than in a zone that merely has the same offset).
+pub fn infer_zone_preferring(
+    observations: &[(Timestamp, i32)],
+    first: &[String],
+) -> Option<(String, usize)> {
     if observations.is_empty() {
         return None;
     }
@@ -141,8 +151,10 @@ pub fn infer_zone(observations: &[(Timestamp, i32)]) -> Option<(String, usize)> 
         .collect();
     all.sort();
     let count = all.len();
-    let best = PREFERRED
+    let best = first
         .iter()
+        .map(String::as_str)
+        .chain(PREFERRED.iter().copied())
         .find(|p| fits(p))
         .map(|p| p.to_string())
         .or_else(|| all.first().cloned())?;
@@ -159,9 +171,22 @@ pub(crate) fn decide_zones(
     let mut notes = Vec::new();
     let mut decided: BTreeMap<String, ZoneDecision> = BTreeMap::new();
     let global_hint = hints.iter().find(|h| h.host.is_none());
+    // Zones the bundle states (CLI output, hints), in host order: a host
+    // known only by its offsets is named after one of them when it fits.
+    let mut stated: Vec<String> = Vec::new();
+    for z in hosts
+        .iter()
+        .filter_map(|h| evidence.get(h))
+        .flat_map(|ev| ev.stated.iter().map(|(z, _, _)| z))
+        .chain(hints.iter().map(|h| &h.zone))
+    {
+        if !stated.contains(z) {
+            stated.push(z.clone());
+        }
+    }
     for host in hosts {
         let ev = evidence.get(host).cloned().unwrap_or_default();
-        if let Some(d) = own_evidence(host, &ev, hints, &resolve, &mut notes) {
+        if let Some(d) = own_evidence(host, &ev, hints, &stated, &resolve, &mut notes) {
             decided.insert(host.clone(), d);
         }
     }
@@ -213,6 +238,7 @@ fn own_evidence(
     host: &str,
     ev: &ZoneEvidence,
     hints: &[ZoneHint],
+    stated_in_bundle: &[String],
     resolve: &impl Fn(&str) -> String,
     notes: &mut Vec<String>,
 ) -> Option<ZoneDecision> {
@@ -244,7 +270,7 @@ fn own_evidence(
         }
     }
     let obs: Vec<(Timestamp, i32)> = ev.offsets.iter().map(|(t, o, _, _)| (*t, *o)).collect();
-    let (zone, fitting) = match infer_zone(&obs) {
+    let (zone, fitting) = match infer_zone_preferring(&obs, stated_in_bundle) {
         Some(z) => z,
         None if !obs.is_empty() => {
             notes.push(format!(
@@ -264,7 +290,9 @@ fn own_evidence(
     let detail = format!(
         "{zone}: fits the offsets seen on {host} ({}){}",
         describe_offsets(ev),
-        if fitting > 1 {
+        if fitting > 1 && stated_in_bundle.contains(&zone) {
+            format!("; {fitting} zones fit, the one other hosts of the bundle state is named")
+        } else if fitting > 1 {
             format!("; {fitting} zones fit, the most common is named")
         } else {
             String::new()
@@ -340,6 +368,40 @@ mod tests {
         assert_eq!(infer_zone(&la).unwrap().0, "America/Los_Angeles");
         let kolkata = [(ts("2024-01-10T10:00:00Z"), 19800)];
         assert_eq!(infer_zone(&kolkata).unwrap().0, "Asia/Kolkata");
+    }
+
+    #[test]
+    fn a_host_known_by_its_offsets_takes_the_zone_the_bundle_states_when_it_fits() {
+        let stated = |zone: &str| ZoneEvidence {
+            stated: vec![(zone.into(), ZoneSource::ShowStatus, "cli:4".into())],
+            offsets: vec![],
+        };
+        // A syslog line in June at UTC+10: Brisbane, Sydney, Melbourne, ... all fit.
+        let offsets = ZoneEvidence {
+            stated: vec![],
+            offsets: vec![(
+                ts("2024-06-17T23:29:58Z"),
+                10 * 3600,
+                ZoneSource::SyslogPrefix,
+                "CiscoSyslog:2".into(),
+            )],
+        };
+        let mut ev = BTreeMap::new();
+        ev.insert("pub".to_string(), stated("Australia/Sydney"));
+        ev.insert("sub".to_string(), offsets.clone());
+        let hosts = vec!["pub".to_string(), "sub".to_string()];
+        let (d, notes) = decide_zones(&hosts, &ev, &[], |s| s.to_string());
+        assert_eq!(d["sub"].zone, "Australia/Sydney");
+        assert!(d["sub"].detail.contains("other hosts of the bundle state"));
+        assert!(notes.is_empty(), "{notes:?}");
+        // Alone, the most common zone with that offset is named.
+        let alone: BTreeMap<_, _> = [("sub".to_string(), offsets.clone())].into();
+        let (d, _) = decide_zones(&hosts[1..], &alone, &[], |s| s.to_string());
+        assert_eq!(d["sub"].zone, "Australia/Brisbane");
+        // A stated zone that does not fit the offsets is not taken.
+        ev.insert("pub".to_string(), stated("Asia/Tokyo"));
+        let (d, _) = decide_zones(&hosts, &ev, &[], |s| s.to_string());
+        assert_eq!(d["sub"].zone, "Australia/Brisbane");
     }
 
     #[test]

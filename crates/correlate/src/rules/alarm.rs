@@ -348,9 +348,25 @@ impl AlarmRule {
                     .map_or(f.class.as_str(), |c| c.label.as_str())
             )
         });
+        // What the catalog says the events' own words mean (an exception
+        // text naming the cause), each once, in the order first seen.
+        let mut reasons: Vec<String> = Vec::new();
+        for e in evs {
+            let said = cx
+                .kb
+                .alarm(name_of(e))
+                .and_then(|a| a.reason_in(|f| e.fields.get(f)));
+            if let Some(r) = said {
+                let line = format!("{}: {}", r.contains, r.means);
+                if !reasons.contains(&line) {
+                    reasons.push(line);
+                }
+            }
+        }
         let data = AlarmData {
             group: label.to_string(),
             names: names.into_iter().collect(),
+            reasons,
             count: evs.len(),
             first,
             last,

@@ -211,17 +211,24 @@ fn reveals<'e>(
     ))
 }
 
-/// A host version that reveals the product.
+/// A host version that reveals the product. Of several hosts, one whose
+/// cluster role is known first (`show status` prints the same `Product Ver`
+/// line on every VOS appliance, UCCX and Unity Connection too: a node listed
+/// in `show network cluster` is a Unified CM node), then the oldest version;
+/// the host name only breaks a tie, so that renaming hosts does not change
+/// which one is cited.
 fn by_version<'e>(cx: &Context<'e>, p: &Product) -> Seen<'e> {
+    let mut candidates: Vec<(bool, &str, &str)> = Vec::new();
     for host in cx.hosts.hosts().values() {
         for v in &host.versions {
             if p.detect_versions
                 .iter()
                 .any(|m| v.starts_with(&format!("{} {}", m.product, m.prefix)))
             {
-                return Some((None, format!("version {v} on {}", host.name)));
+                candidates.push((host.roles.is_empty(), v.as_str(), host.name.as_str()));
             }
         }
     }
-    None
+    let (_, v, host) = candidates.into_iter().min()?;
+    Some((None, format!("version {v} on {host}")))
 }
