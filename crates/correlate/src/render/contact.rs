@@ -145,11 +145,33 @@ pub(super) fn failover(
             }
         )),
         (None, Some(c)) => s.push(format!("Cause: {} (reported by {}).", c.what, c.host)),
-        (None, None) => s.push(
-            "No cause for the failover is in the bundle: collect the other PG side's and the Unified CM nodes' logs, and the PG's private and visible network state, for that minute.".into(),
-        ),
+        (None, None) => s.push(no_cause_advice(d)),
     }
     (title, s.join(" "))
+}
+
+/// What to collect when the bundle holds no cause, for the products that
+/// failed over: a PG side, Finesse, a UCCX engine.
+fn no_cause_advice(d: &ContactCentreData) -> String {
+    let mut what: Vec<&str> = Vec::new();
+    if !d.pgs.is_empty() {
+        what.push("the other PG side's logs and the PG's private and visible network state");
+    }
+    if !d.finesse.is_empty() {
+        what.push("the CTI server's logs of both PG sides");
+    }
+    if !d.uccx_master.is_empty() {
+        what.push(
+            "both UCCX nodes' MIVR and Cluster View Daemon (MCVD) logs and the network between them",
+        );
+    }
+    if what.is_empty() {
+        what.push("the contact-centre servers' logs");
+    }
+    format!(
+        "No cause for the failover is in the bundle: collect {}, and the Unified CM nodes' logs, for that minute.",
+        what.join("; ")
+    )
 }
 
 /// Agents logged out together with no failover line in the bundle.
