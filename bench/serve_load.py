@@ -8,11 +8,16 @@ paced rate over TCP (newline framing) or UDP, or a file's lines replayed.
 
 The traffic mixes what a CUCM cluster sends (CiscoLog alarms with a UTC
 stamp, RTMT alerts) with plain RFC 3164 and RFC 5424 lines. Every loop is
-bounded by its count and its time.
+bounded by its count and its time. CONNS=N (TCP) offers the rate over N
+connections at once.
 """
+import os
 import socket
 import sys
+import threading
 import time
+
+POOL = 100_000
 
 TEMPLATES = [
     "<187>{n}: cm{h}.example.net: Dec 06 2026 12:00:{s:02d}.{ms:03d} UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP00{n:010X}][IPAddress=10.1.{h}.{x}][Protocol=SIP][DeviceType=592][Reason=13][AppID=Cisco CallManager][ClusterID=bench][NodeID=cm{h}]: An endpoint has unregistered",
@@ -66,21 +71,46 @@ def main():
         return
     rate, seconds = float(sys.argv[3]), float(sys.argv[4])
     # Pre-built messages (cycled with fresh numbers would cost more CPU than the server).
-    pool = [message(n).encode() for n in range(100_000)]
+    pool = [message(n).encode() for n in range(POOL)]
     sent = 0
     if mode == "tcp":
-        s = socket.create_connection((host, port))
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-        for a, b in chunks(rate, seconds):
-            s.sendall(b"".join(pool[i % len(pool)] + b"\n" for i in range(a, b)))
-            sent = b
-        s.close()
+        # The whole pool as one newline-framed block; a run of messages is a
+        # slice of it (no per-message work in Python: one sender connection
+        # pushes several hundred thousand messages a second, so the sender is
+        # not what a measurement measures). CONNS=N splits the rate over N
+        # connections (threads; sendall releases the GIL).
+        blob = b"".join(m + b"\n" for m in pool)
+        offs = [0]
+        for m in pool:
+            offs.append(offs[-1] + len(m) + 1)
+        view = memoryview(blob)
+        conns = int(os.environ.get("CONNS", "1"))
+        counts = [0] * conns
+
+        def one(k):
+            s = socket.create_connection((host, port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+            for a, b in chunks(rate / conns, seconds):
+                while a < b:
+                    i = a % POOL
+                    j = min(POOL, i + (b - a))
+                    s.sendall(view[offs[i]:offs[j]])
+                    a += j - i
+                counts[k] = b
+            s.close()
+
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(conns)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        sent = sum(counts)
     elif mode == "udp":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         target = (host, port)
         for a, b in chunks(rate, seconds, step=0.005):
             for i in range(a, b):
-                s.sendto(pool[i % len(pool)], target)
+                s.sendto(pool[i % POOL], target)
             sent = b
     print(sent)
 
