@@ -17,7 +17,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     no_transparent_huge_pages();
-    purge_freed_memory_at_once();
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -31,6 +30,14 @@ fn main() {
             std::process::exit(code);
         }
     };
+    // Not for the live server: it frees and allocates each batch's messages
+    // and events continuously, and purging at once made it fault the same
+    // pages back in (bench/serve_profile.sh: 21.0 against 14.9 CPU-us per
+    // message, page faults in every thread; its memory is bounded by the
+    // intake budget and the correlation window, not by a load's peak).
+    if !matches!(cli.command, args::Command::Serve(_)) {
+        purge_freed_memory_at_once();
+    }
     let code = match commands::run(cli) {
         // Event texts that could not be written to or read back from the
         // spill file were shown as placeholders: never a silent success.

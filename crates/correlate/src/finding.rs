@@ -176,11 +176,14 @@ impl Finding {
         }
     }
 
-    /// Add items to a list without duplicates.
+    /// Add items to a list without duplicates (in linear time: an impact
+    /// over a live window can name tens of thousands of devices).
     pub fn add(list: &mut Vec<String>, items: impl IntoIterator<Item = impl Into<String>>) {
+        let mut known: std::collections::HashSet<String> = list.iter().cloned().collect();
         for i in items {
             let i = i.into();
-            if !i.is_empty() && !list.contains(&i) {
+            if !i.is_empty() && !known.contains(&i) {
+                known.insert(i.clone());
                 list.push(i);
             }
         }

@@ -426,15 +426,16 @@ impl Store for SqliteStore {
                     kind: r.get(2)?,
                     severity: r.get(3)?,
                     summary: r.get(4)?,
-                    body: r.get(5)?,
+                    body: r.get_ref(5)?.as_bytes()?.to_vec(),
                     message_id: r.get::<_, i64>(6)? as u64,
                     text: r.get(7)?,
                 })
             })
             .map_err(err)?;
         let mut out = Vec::new();
+        let mut names = codec::Names::default();
         for r in rows {
-            out.push(codec::event(r.map_err(err)?));
+            out.push(codec::event(r.map_err(err)?, &mut names));
         }
         Ok(out)
     }
@@ -452,12 +453,14 @@ impl Store for SqliteStore {
         place: &mut dyn FnMut(DateTime, DateSource) -> (Option<Timestamp>, Clock),
     ) -> Result<u64> {
         let tx = self.conn.transaction().map_err(err)?;
-        let rows: Vec<(i64, String, String)> = {
+        let rows: Vec<(i64, String, Vec<u8>)> = {
             let mut st = tx
                 .prepare(&format!("SELECT id, local, body FROM events WHERE host = ?1 AND local IS NOT NULL ORDER BY id DESC LIMIT {REPLACE_MAX}"))
                 .map_err(err)?;
             let it = st
-                .query_map(params![host], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_map(params![host], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get_ref(2)?.as_bytes()?.to_vec()))
+                })
                 .map_err(err)?;
             it.collect::<std::result::Result<_, _>>().map_err(err)?
         };
@@ -981,9 +984,68 @@ mod tests {
             "nothing of a refused batch is written"
         );
         s.prune_oldest(1.0).unwrap();
-        s.limit_pages(pages * 4).unwrap();
+        // Room for the batch's 400 KB of text (with its events, slim bodies
+        // make the first 200 messages far smaller than that).
+        s.limit_pages(pages + (1 << 20) / s.pragma("page_size").unwrap())
+            .unwrap();
         s.append(&b).unwrap();
         assert_eq!(s.message_count().unwrap(), 200);
+    }
+
+    #[test]
+    fn a_store_written_with_json_bodies_reads_back_and_takes_new_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = crate::codec::tests::sample();
+        {
+            // As an older uctriage left it: the same tables, JSON bodies.
+            let mut s = SqliteStore::create(dir.path()).unwrap();
+            s.append(&Batch {
+                messages: vec![msg(42, "2026-12-06T00:00:00Z", "raw")],
+                events: vec![],
+            })
+            .unwrap();
+            s.conn
+                .execute(
+                    "INSERT INTO events (id, time_ms, host, kind, severity, summary, local, body) VALUES (?1, ?2, ?3, ?4, 2, ?5, '2019-07-12T12:35:57.962', ?6)",
+                    params![
+                        (42u64 << SHIFT) as i64,
+                        old.time.map(ms),
+                        old.host,
+                        old.kind.as_str(),
+                        old.summary,
+                        crate::codec::tests::json_body(&old)
+                    ],
+                )
+                .unwrap();
+        }
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let all = |s: &SqliteStore| {
+            s.events(&EventQuery {
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        assert_eq!(all(&s), vec![old.clone()]);
+        s.append(&Batch {
+            messages: vec![msg(43, "2026-12-06T00:00:01Z", "new")],
+            events: vec![ev(43, "2019-07-12T17:36:00Z", "cm7", Kind::Log, false)],
+        })
+        .unwrap();
+        let both = all(&s);
+        assert_eq!(both.len(), 2);
+        assert_eq!(both[0], old, "the old row is unchanged beside the new");
+        assert_eq!(both[1].evidence.text, "new");
+        // A zone learnt later re-places the old row too (rewritten slim).
+        let moved = s
+            .replace_local("cm7", &mut |_, ds| {
+                assert_eq!(ds, DateSource::Line);
+                (old.time, Clock::stated("moved"))
+            })
+            .unwrap();
+        assert_eq!(moved, 1);
+        assert_eq!(&*all(&s)[0].clock.detail, "moved");
+        assert_eq!(all(&s)[0].fields, old.fields);
     }
 
     #[test]
