@@ -14,6 +14,7 @@
 use crate::correlate_window::{explain, window_bundle};
 use crate::incidents::{Change, Incident, Tracker, Window};
 use crate::pipeline::{Activity, Shared};
+use crate::ring::Ring;
 use crate::webhook::Webhooks;
 use crate::{log, Readers};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -44,6 +45,10 @@ pub struct RunStats {
     pub last_events: AtomicU64,
     /// Milliseconds the last run took.
     pub last_ms: AtomicU64,
+    /// Events the kept window read from the store so far.
+    pub read: AtomicU64,
+    /// Times the kept window was read whole.
+    pub loads: AtomicU64,
 }
 
 /// Everything the correlation thread uses.
@@ -66,6 +71,8 @@ pub struct Correlator {
     pub settings: Settings,
     /// Run statistics.
     pub stats: Arc<RunStats>,
+    /// The latest window's events, kept decoded between runs.
+    pub ring: Ring,
 }
 
 /// Events of a window as the correlation sees them: the newest
@@ -104,8 +111,14 @@ impl Correlator {
                 let activity = std::mem::take(&mut *self.shared.activity.lock().unwrap());
                 if activity.events > 0 {
                     last_run = Instant::now();
-                    for w in windows(&activity, self.settings.window) {
-                        self.run_window(w);
+                    for (i, w) in windows(&activity, self.settings.window)
+                        .into_iter()
+                        .enumerate()
+                    {
+                        // The window ending at the latest event is kept
+                        // decoded between runs; earlier ones (late or
+                        // replayed events) are read from the store.
+                        self.run_window(w, i == 0);
                     }
                     pause = self.settings.debounce.max(last_run.elapsed() * 2);
                 }
@@ -118,21 +131,37 @@ impl Correlator {
         }
     }
 
-    fn run_window(&mut self, w: Window) {
+    fn run_window(&mut self, mut w: Window, latest: bool) {
         let started = Instant::now();
-        let events = match window_events(&self.readers, w, self.settings.max_events) {
+        let read = if latest {
+            let rezones = self.shared.rezones.load(Ordering::SeqCst);
+            self.ring
+                .window(&self.readers, w, self.settings.max_events, rezones)
+        } else {
+            window_events(&self.readers, w, self.settings.max_events)
+        };
+        let events = match read {
             Ok(e) => e,
             Err(e) => {
                 log::warn(&format!("correlation: reading the window failed: {e}"));
                 return;
             }
         };
+        if latest {
+            // What was committed since the run was decided belongs to it too.
+            if let Some(t) = events.last().and_then(|e| e.time) {
+                w.until = w.until.max(t + SignedDuration::from_secs(1));
+            }
+        }
         let n = events.len();
-        let bundle = {
+        let mut bundle = {
             let norm = self.shared.normalizer.lock().unwrap();
             window_bundle(events, &norm)
         };
         let analysis = explain(&bundle, &self.kb, self.topology.as_deref());
+        if latest {
+            self.ring.put_back(std::mem::take(&mut bundle.events));
+        }
         let mut notes: Vec<String> = analysis.notes.clone();
         notes.extend(bundle.notes.iter().cloned());
         if n >= self.settings.max_events {
@@ -148,6 +177,8 @@ impl Correlator {
                 .observe(&analysis.findings, &notes, w, Timestamp::now());
         self.apply(changes);
         self.stats.runs.fetch_add(1, Ordering::Relaxed);
+        self.stats.read.store(self.ring.read, Ordering::Relaxed);
+        self.stats.loads.store(self.ring.loads, Ordering::Relaxed);
         self.stats.last_events.store(n as u64, Ordering::Relaxed);
         self.stats
             .last_ms

@@ -8,7 +8,8 @@
 //!   ([`uctriage_store::SqliteStore`]): see [`pipeline`];
 //! - every few seconds, a window of stored events becomes a normalized bundle
 //!   and is explained by the same correlation `analyze` runs
-//!   ([`correlate_window`], [`correlator`]); [`incidents`] keeps stable
+//!   ([`correlate_window`], [`correlator`]; the latest window stays decoded
+//!   between runs, [`ring`]); [`incidents`] keeps stable
 //!   incidents and [`webhook`] announces them;
 //! - the HTTP server ([`http`]): API, web UI, the HTML report per incident,
 //!   behind tokens and logins ([`secret`]).
@@ -25,6 +26,7 @@ pub mod http;
 pub mod incidents;
 pub mod log;
 pub mod pipeline;
+pub mod ring;
 pub mod secret;
 pub mod webhook;
 
@@ -214,6 +216,7 @@ pub fn run(cfg: Config) -> Result<(), String> {
         pruned: AtomicU64::new(0),
         stored_this_run: AtomicU64::new(0),
         drained: AtomicBool::new(false),
+        rezones: AtomicU64::new(0),
     });
     let readers = Arc::new(Readers::new(&cfg.data));
     let open: Vec<incidents::Incident> = store
@@ -241,6 +244,7 @@ pub fn run(cfg: Config) -> Result<(), String> {
         webhooks: webhooks.clone(),
         settings: cfg.correlation.clone(),
         stats: corr_stats.clone(),
+        ring: ring::Ring::default(),
     };
     let (decoder, writer) =
         pipeline::start(rx, intake.budget(), store, shared.clone(), cfg.retention)

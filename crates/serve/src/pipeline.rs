@@ -67,6 +67,9 @@ pub struct Shared {
     pub stored_this_run: AtomicU64,
     /// Set when the pipeline has flushed everything and stopped.
     pub drained: AtomicBool,
+    /// Times stored events were placed again for a zone learnt later
+    /// (correlation's kept window is read whole again after one).
+    pub rezones: AtomicU64,
 }
 
 impl Shared {
@@ -358,13 +361,16 @@ fn commit(store: &mut SqliteStore, job: Job, shared: &Shared) {
         let norm = shared.normalizer.lock().unwrap();
         for host in &job.rezoned {
             match store.replace_local(host, &mut |dt, ds| norm.replace_local(host, dt, ds)) {
-                Ok(n) if n > 0 => log::info(&format!(
-                    "zone of {host} now {}: {n} stored local times placed again",
-                    norm.zones()
-                        .get(host)
-                        .map(|z| z.zone.as_str())
-                        .unwrap_or("?")
-                )),
+                Ok(n) if n > 0 => {
+                    shared.rezones.fetch_add(1, Ordering::SeqCst);
+                    log::info(&format!(
+                        "zone of {host} now {}: {n} stored local times placed again",
+                        norm.zones()
+                            .get(host)
+                            .map(|z| z.zone.as_str())
+                            .unwrap_or("?")
+                    ))
+                }
                 Ok(_) => {}
                 Err(e) => log::warn(&format!("re-placing {host}'s local times failed: {e}")),
             }

@@ -44,6 +44,8 @@ pub async fn stats(State(app): State<AppState>) -> Response {
         "runs": c.runs.load(Ordering::Relaxed),
         "last_window_events": c.last_events.load(Ordering::Relaxed),
         "last_run_ms": c.last_ms.load(Ordering::Relaxed),
+        "events_read": c.read.load(Ordering::Relaxed),
+        "window_loads": c.loads.load(Ordering::Relaxed),
     });
     let w = &app.webhooks;
     s["webhooks"] = serde_json::json!({
