@@ -106,6 +106,11 @@ impl Correlator {
         let mut pause = self.settings.debounce;
         loop {
             std::thread::sleep(Duration::from_millis(200));
+            self.ring.absorb(
+                &self.shared.fresh,
+                self.settings.window,
+                self.settings.max_events,
+            );
             let stopping = stop.load(Ordering::SeqCst);
             if last_run.elapsed() >= pause || stopping {
                 let activity = std::mem::take(&mut *self.shared.activity.lock().unwrap());
@@ -134,9 +139,12 @@ impl Correlator {
     fn run_window(&mut self, mut w: Window, latest: bool) {
         let started = Instant::now();
         let read = if latest {
-            let rezones = self.shared.rezones.load(Ordering::SeqCst);
-            self.ring
-                .window(&self.readers, w, self.settings.max_events, rezones)
+            self.ring.window(
+                &self.readers,
+                &self.shared.fresh,
+                w,
+                self.settings.max_events,
+            )
         } else {
             window_events(&self.readers, w, self.settings.max_events)
         };

@@ -216,7 +216,7 @@ pub fn run(cfg: Config) -> Result<(), String> {
         pruned: AtomicU64::new(0),
         stored_this_run: AtomicU64::new(0),
         drained: AtomicBool::new(false),
-        rezones: AtomicU64::new(0),
+        fresh: Mutex::new(pipeline::Fresh::default()),
     });
     let readers = Arc::new(Readers::new(&cfg.data));
     let open: Vec<incidents::Incident> = store

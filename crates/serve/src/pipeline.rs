@@ -17,6 +17,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uctriage_core::jiff::Timestamp;
+use uctriage_core::Event;
 use uctriage_live::{decode, Arrival, Budget, Counters, Item, Message, Room};
 use uctriage_normalize::LiveNormalizer;
 use uctriage_store::{Batch, NewEvent, Retention, SqliteStore, Store, StoreError, StoredMessage};
@@ -67,9 +68,25 @@ pub struct Shared {
     pub stored_this_run: AtomicU64,
     /// Set when the pipeline has flushed everything and stopped.
     pub drained: AtomicBool,
-    /// Times stored events were placed again for a zone learnt later
-    /// (correlation's kept window is read whole again after one).
-    pub rezones: AtomicU64,
+    /// Events committed and not yet taken by correlation's kept window.
+    pub fresh: Mutex<Fresh>,
+}
+
+/// Most events [`Fresh`] holds: past it they are let go and correlation
+/// reads its window from the store instead.
+pub const FRESH_MAX: usize = 100_000;
+
+/// The events of what was committed, handed to correlation as they were
+/// stored (instants to the millisecond, as the store keeps them), so its
+/// kept window never reads back and decodes what the writer just wrote.
+#[derive(Debug, Default)]
+pub struct Fresh {
+    /// In commit order.
+    pub events: Vec<Event>,
+    /// Some committed events are missing here (a batch split to fit a full
+    /// store, zones changed stored events, or correlation fell behind):
+    /// the kept window must be read whole from the store.
+    pub lost: bool,
 }
 
 impl Shared {
@@ -349,7 +366,7 @@ fn prune(store: &mut SqliteStore, retention: &Retention, shared: &Shared) {
 /// Commit one job, waiting out a full or failing store (the receivers wait
 /// meanwhile: TCP senders are slowed, UDP datagrams dropped and counted).
 fn commit(store: &mut SqliteStore, job: Job, shared: &Shared) {
-    append_or_wait(store, &job.batch, shared);
+    let whole = append_or_wait(store, &job.batch, shared);
     if shared.store_problem.lock().unwrap().take().is_some() {
         log::info("store accepts writes again");
     }
@@ -361,32 +378,45 @@ fn commit(store: &mut SqliteStore, job: Job, shared: &Shared) {
         let norm = shared.normalizer.lock().unwrap();
         for host in &job.rezoned {
             match store.replace_local(host, &mut |dt, ds| norm.replace_local(host, dt, ds)) {
-                Ok(n) if n > 0 => {
-                    shared.rezones.fetch_add(1, Ordering::SeqCst);
-                    log::info(&format!(
-                        "zone of {host} now {}: {n} stored local times placed again",
-                        norm.zones()
-                            .get(host)
-                            .map(|z| z.zone.as_str())
-                            .unwrap_or("?")
-                    ))
-                }
+                Ok(n) if n > 0 => log::info(&format!(
+                    "zone of {host} now {}: {n} stored local times placed again",
+                    norm.zones()
+                        .get(host)
+                        .map(|z| z.zone.as_str())
+                        .unwrap_or("?")
+                )),
                 Ok(_) => {}
                 Err(e) => log::warn(&format!("re-placing {host}'s local times failed: {e}")),
             }
         }
     }
-    let mut a = shared.activity.lock().unwrap();
-    for t in job.batch.events.iter().filter_map(|e| e.event.time) {
-        a.note(t);
+    {
+        let mut a = shared.activity.lock().unwrap();
+        for t in job.batch.events.iter().filter_map(|e| e.event.time) {
+            a.note(t);
+        }
     }
+    let mut f = shared.fresh.lock().unwrap();
+    if !whole || !job.rezoned.is_empty() || f.events.len() >= FRESH_MAX {
+        f.lost = true;
+        f.events = Vec::new();
+        return;
+    }
+    f.events.extend(job.batch.events.into_iter().map(|ne| {
+        let mut e = ne.event;
+        e.time = e
+            .time
+            .and_then(|t| Timestamp::from_millisecond(t.as_millisecond()).ok());
+        e
+    }));
 }
 
 /// Append a batch, retrying until the store takes it. A full store first
 /// gives up its oldest messages (5 % at a time); a batch larger than the
 /// whole store is committed in halves; a single message that cannot fit an
-/// empty store is counted as dropped.
-fn append_or_wait(store: &mut SqliteStore, batch: &Batch, shared: &Shared) {
+/// empty store is counted as dropped. True when the batch went in whole,
+/// as it is.
+fn append_or_wait(store: &mut SqliteStore, batch: &Batch, shared: &Shared) -> bool {
     let mut delay = Duration::from_millis(100);
     loop {
         match store.append(batch) {
@@ -394,7 +424,7 @@ fn append_or_wait(store: &mut SqliteStore, batch: &Batch, shared: &Shared) {
                 let n = batch.messages.len() as u64;
                 shared.stored.fetch_add(n, Ordering::Relaxed);
                 shared.stored_this_run.fetch_add(n, Ordering::Relaxed);
-                return;
+                return true;
             }
             Err(StoreError::Full(m)) => {
                 shared.store_full.fetch_add(1, Ordering::Relaxed);
@@ -417,7 +447,7 @@ fn append_or_wait(store: &mut SqliteStore, batch: &Batch, shared: &Shared) {
                     for half in split(batch) {
                         append_or_wait(store, &half, shared);
                     }
-                    return;
+                    return false;
                 }
                 if freed > 0 {
                     continue;
@@ -425,7 +455,7 @@ fn append_or_wait(store: &mut SqliteStore, batch: &Batch, shared: &Shared) {
                 if store.message_count().unwrap_or(1) == 0 {
                     shared.counters.dropped.fetch_add(1, Ordering::Relaxed);
                     log::warn("a message larger than the whole store was dropped");
-                    return;
+                    return false;
                 }
                 std::thread::sleep(delay);
                 delay = (delay * 2).min(Duration::from_secs(5));

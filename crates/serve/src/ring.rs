@@ -4,45 +4,48 @@
 //! `--max-window-events`, 200,000 events) decoded each stored event again
 //! and again: at 10,000 messages a second that was most of what correlation
 //! cost. The ring keeps the events of the window ending at the latest event
-//! in memory, ordered as a bundle orders them (instant, file, line), and at
-//! each run reads from the store only what was committed since (by message
-//! id, in arrival order), so each stored event is decoded once.
+//! in memory, ordered as a bundle orders them (instant, file, line); the
+//! writer hands it what it committed ([`Fresh`]), so nothing is read back
+//! from the store while it keeps up.
 //!
 //! It holds exactly what the store's window query would return (the newest
-//! `max_events` events of `[from, until]` by instant), with one exception
-//! it detects and repairs: events it let go because the window was full
-//! become part of the window again when traffic slows and the window
-//! empties below its cap, and a zone learnt later moves stored events
-//! (`Store::replace_local`). In both cases it is loaded whole again.
-//! Windows of late or replayed events (ending earlier) are not kept here:
-//! they are read from the store as before.
+//! `max_events` events of `[from, until]` by instant), and is read whole
+//! from the store instead when it cannot be sure: at the first run; when
+//! committed events did not reach it ([`Fresh::lost`]: a batch split to fit
+//! a full store, a zone learnt later moved stored events, or correlation
+//! fell behind by [`FRESH_MAX`](crate::pipeline::FRESH_MAX) events); and
+//! when events the cap let go belong to the window again (traffic slowed and
+//! the window emptied below its cap). Windows of late or replayed events
+//! (ending earlier) are not kept here: they are read from the store.
 
 use crate::incidents::Window;
+use crate::pipeline::Fresh;
 use crate::Readers;
-use uctriage_core::jiff::Timestamp;
+use std::sync::Mutex;
+use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::Event;
-use uctriage_store::{EventQuery, Store};
+use uctriage_store::Store;
 
-/// Most events read from the store in one query of what is new.
-const PAGE: usize = 50_000;
+/// Fresh events are merged in once this many wait (or at each run), so
+/// what waits stays small and the ring is not re-sorted for a few events.
+const ABSORB: usize = 25_000;
 
 /// The decoded events of the latest window.
 #[derive(Debug, Default)]
 pub struct Ring {
     /// Events ordered by (instant, file, line); all have an instant.
     events: Vec<Event>,
-    /// Highest message id whose events were read (None: load whole first).
-    last_message: Option<u64>,
-    /// Messages above `last_message` the whole load already held (read
-    /// again by the next query of what is new, and skipped then).
+    /// Highest message id in the store when last read whole (None: read
+    /// whole at the next run).
+    loaded_until: Option<u64>,
+    /// Messages above `loaded_until` the whole read already held (handed
+    /// over fresh too, and skipped then).
     loaded_above: Vec<u64>,
-    /// The store's zone changes seen when last loaded whole.
-    rezones: u64,
     /// Latest instant among events let go because the window was full.
     dropped_until: Option<Timestamp>,
-    /// Events read from the store so far (whole loads and news).
+    /// Events read from the store so far (whole reads).
     pub read: u64,
-    /// Whole loads so far.
+    /// Whole reads so far.
     pub loads: u64,
 }
 
@@ -51,26 +54,33 @@ fn key(e: &Event) -> (Option<Timestamp>, &str, u64) {
 }
 
 impl Ring {
-    /// Bring the ring up to what the store holds for the window ending at
-    /// `w.until` and reaching back to `w.from`, keeping the newest
-    /// `max_events`; `rezones` is the count of zone changes applied to the
-    /// store so far. Returns the window's events (taken out of the ring:
-    /// hand them back with [`Ring::put_back`] once correlated).
+    /// Merge what the writer committed since, when enough waits (called
+    /// between runs, so waiting events stay few); `span` is the window's
+    /// reach, `max_events` its cap.
+    pub fn absorb(&mut self, fresh: &Mutex<Fresh>, span: SignedDuration, max_events: usize) {
+        if fresh.lock().unwrap().events.len() < ABSORB {
+            return;
+        }
+        self.take(fresh);
+        if let Some(latest) = self.events.last().and_then(|e| e.time) {
+            self.trim(latest - span, max_events);
+        }
+    }
+
+    /// The events of window `w` (the newest `max_events`), taken out of
+    /// the ring: hand them back with [`Ring::put_back`] once correlated.
     pub fn window(
         &mut self,
         readers: &Readers,
+        fresh: &Mutex<Fresh>,
         w: Window,
         max_events: usize,
-        rezones: u64,
     ) -> Result<Vec<Event>, String> {
-        let stale = rezones != self.rezones
-            || self.last_message.is_none()
+        self.take(fresh);
+        let stale = self.loaded_until.is_none()
             || (self.events.len() < max_events && self.dropped_until.is_some_and(|t| t >= w.from));
         if stale {
-            self.load(readers, w, max_events)?;
-            self.rezones = rezones;
-        } else {
-            self.read_new(readers)?;
+            self.load(readers, fresh, w, max_events)?;
         }
         self.trim(w.from, max_events);
         Ok(std::mem::take(&mut self.events))
@@ -81,15 +91,49 @@ impl Ring {
         self.events = events;
     }
 
-    /// The ring's latest instant.
-    pub fn latest(&self) -> Option<Timestamp> {
-        self.events.last().and_then(|e| e.time)
+    /// Merge the fresh events in (all of them, in order).
+    fn take(&mut self, fresh: &Mutex<Fresh>) {
+        let (new, lost) = {
+            let mut f = fresh.lock().unwrap();
+            (std::mem::take(&mut f.events), std::mem::take(&mut f.lost))
+        };
+        if lost {
+            self.loaded_until = None;
+        }
+        let Some(loaded) = self.loaded_until else {
+            // Read whole at the next run: what waits is in the store.
+            self.events.clear();
+            return;
+        };
+        let before = self.events.len();
+        let above = &self.loaded_above;
+        self.events.extend(new.into_iter().filter(|e| {
+            let l = e.evidence.line;
+            e.time.is_some() && l > loaded && above.binary_search(&l).is_err()
+        }));
+        if self.events.len() > before {
+            // Mostly a sorted run and a short one after it: a stable sort
+            // merges them in close to linear time.
+            self.events.sort_by(|a, b| key(a).cmp(&key(b)));
+        }
     }
 
-    fn load(&mut self, readers: &Readers, w: Window, max_events: usize) -> Result<(), String> {
+    fn load(
+        &mut self,
+        readers: &Readers,
+        fresh: &Mutex<Fresh>,
+        w: Window,
+        max_events: usize,
+    ) -> Result<(), String> {
+        // What waits fresh is all in the store: read whole, it is skipped.
+        {
+            let mut f = fresh.lock().unwrap();
+            f.events = Vec::new();
+            f.lost = false;
+        }
         // Messages up to `last` are all in the store before the query runs;
-        // the query may also see some committed meanwhile (noted, so the
-        // next read of what is new skips them).
+        // the query may also see some committed meanwhile (handed over
+        // fresh as well: noted, so they are skipped then).
         let last = readers
             .with(|s| s.next_message_id())
             .map_err(|e| e.to_string())?
@@ -113,45 +157,7 @@ impl Ring {
             None
         };
         self.events = ev;
-        self.last_message = Some(last);
-        Ok(())
-    }
-
-    fn read_new(&mut self, readers: &Readers) -> Result<(), String> {
-        let Some(mut last) = self.last_message else {
-            return Ok(());
-        };
-        let before = self.events.len();
-        loop {
-            let page = readers
-                .with(|s| {
-                    s.events(&EventQuery {
-                        after_message: Some(last),
-                        limit: PAGE,
-                        ..Default::default()
-                    })
-                })
-                .map_err(|e| e.to_string())?;
-            let n = page.len();
-            self.read += n as u64;
-            for e in page {
-                last = last.max(e.evidence.line);
-                if e.time.is_none() || self.loaded_above.binary_search(&e.evidence.line).is_ok() {
-                    continue;
-                }
-                self.events.push(e);
-            }
-            if n < PAGE {
-                break;
-            }
-        }
-        self.loaded_above.clear();
-        self.last_message = Some(last);
-        if self.events.len() > before {
-            // New events mostly come after the old ones: a stable sort of
-            // a sorted run and a short one is close to linear.
-            self.events.sort_by(|a, b| key(a).cmp(&key(b)));
-        }
+        self.loaded_until = Some(last);
         Ok(())
     }
 
@@ -179,8 +185,14 @@ mod tests {
         Timestamp::from_second(1_700_000_000 + s).unwrap()
     }
 
-    /// Messages `ids`, each with one event at second `time(id)`.
-    fn append(s: &mut SqliteStore, ids: std::ops::Range<u64>, time: impl Fn(u64) -> i64) {
+    /// Messages `ids`, each with one event at second `time(id)`, committed
+    /// and handed over as the writer does.
+    fn append(
+        s: &mut SqliteStore,
+        fresh: &Mutex<Fresh>,
+        ids: std::ops::Range<u64>,
+        time: impl Fn(u64) -> i64,
+    ) {
         let mut b = Batch::default();
         for id in ids {
             b.messages.push(StoredMessage {
@@ -204,7 +216,8 @@ mod tests {
                     evidence: Evidence {
                         file: Arc::from("syslog/127.0.0.1"),
                         line: id,
-                        text: String::new().into(),
+                        // As decoding gives it: the message's text.
+                        text: format!("message {id}").into(),
                     },
                     format: "cisco-syslog",
                 },
@@ -212,6 +225,8 @@ mod tests {
             });
         }
         s.append(&b).unwrap();
+        let mut f = fresh.lock().unwrap();
+        f.events.extend(b.events.into_iter().map(|ne| ne.event));
     }
 
     fn lines(ev: &[Event]) -> Vec<u64> {
@@ -219,50 +234,69 @@ mod tests {
     }
 
     /// The ring's window against the store's, event for event.
-    fn same(ring: &mut Ring, readers: &Readers, w: Window, max: usize, rezones: u64) -> usize {
-        let got = ring.window(readers, w, max, rezones).unwrap();
+    fn same(
+        ring: &mut Ring,
+        readers: &Readers,
+        fresh: &Mutex<Fresh>,
+        w: Window,
+        max: usize,
+    ) -> usize {
+        let got = ring.window(readers, fresh, w, max).unwrap();
         let mut want = crate::correlator::window_events(readers, w, max).unwrap();
         want.sort_by(|a, b| key(a).cmp(&key(b)));
         assert_eq!(lines(&got), lines(&want));
-        assert_eq!(got, want);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g, w);
+        }
         let n = got.len();
         ring.put_back(got);
         n
     }
 
     #[test]
-    fn the_kept_window_is_what_the_store_would_return_and_reads_each_event_once() {
+    fn the_kept_window_is_what_the_store_would_return_without_reading_it_back() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::create(dir.path()).unwrap();
         let readers = Readers::new(dir.path());
+        let fresh = Mutex::new(Fresh::default());
         let w = |from: i64| Window {
             from: t(from),
             until: t(100_000),
         };
         // Out of order within each batch, as several senders interleave.
-        append(&mut s, 1..101, |id| (id as i64 * 7) % 100);
+        append(&mut s, &fresh, 1..101, |id| (id as i64 * 7) % 100);
         let mut ring = Ring::default();
-        assert_eq!(same(&mut ring, &readers, w(0), 1000, 0), 100);
-        append(&mut s, 101..131, |id| id as i64 - 20);
-        assert_eq!(same(&mut ring, &readers, w(0), 1000, 0), 130);
-        assert_eq!((ring.loads, ring.read), (1, 130), "each event read once");
+        assert_eq!(same(&mut ring, &readers, &fresh, w(0), 1000), 100);
+        append(&mut s, &fresh, 101..131, |id| id as i64 - 20);
+        assert_eq!(same(&mut ring, &readers, &fresh, w(0), 1000), 130);
+        assert_eq!(
+            (ring.loads, ring.read),
+            (1, 100),
+            "what was committed after the first run is not read back"
+        );
         // Over the cap: the newest by instant are kept, as the store keeps them.
-        append(&mut s, 131..201, |id| id as i64);
-        assert_eq!(same(&mut ring, &readers, w(0), 120, 0), 120);
+        append(&mut s, &fresh, 131..201, |id| id as i64);
+        assert_eq!(same(&mut ring, &readers, &fresh, w(0), 120), 120);
         // The window moves on and empties below the cap: what the cap let
         // go belongs to it again, so it is read whole.
-        assert_eq!(same(&mut ring, &readers, w(60), 150, 0), 140);
+        assert_eq!(same(&mut ring, &readers, &fresh, w(60), 150), 140);
         assert_eq!(ring.loads, 2);
         // Events that fall before the window are let go; a late event
         // before it is not taken.
-        append(&mut s, 201..203, |id| if id == 201 { 10 } else { 300 });
-        assert_eq!(same(&mut ring, &readers, w(100), 1000, 0), 82);
+        append(
+            &mut s,
+            &fresh,
+            201..203,
+            |id| if id == 201 { 10 } else { 300 },
+        );
+        assert_eq!(same(&mut ring, &readers, &fresh, w(100), 1000), 82);
         // A zone learnt later moves stored events: read whole again.
         let moved = s
             .replace_local("cm1", &mut |_, _| (Some(t(150)), Clock::stated("moved")))
             .unwrap();
         assert_eq!(moved, 202);
-        assert_eq!(same(&mut ring, &readers, w(100), 1000, 1), 202);
+        fresh.lock().unwrap().lost = true;
+        assert_eq!(same(&mut ring, &readers, &fresh, w(100), 1000), 202);
         assert_eq!(ring.loads, 3);
     }
 }
