@@ -86,7 +86,7 @@ echo "## 2. TCP as fast as one sender goes ($MAX_N messages)"
 T0=$(date +%s.%N)
 BEFORE=$(stat_of stored)
 C0=$(cpu_of $SERVER_PID)
-$LOAD tcp $TCP 10000000 "$(python3 -c "print($MAX_N/10000000)")" >/dev/null
+DEADLINE=250 $LOAD tcp $TCP 10000000 "$(python3 -c "print($MAX_N/10000000)")" >/dev/null
 wait_stored $((BEFORE + MAX_N)) 300 >/dev/null
 T1=$(date +%s.%N)
 python3 -c "print(f'stored {$MAX_N} in {$T1-$T0:.2f} s: {$MAX_N/($T1-$T0):,.0f} messages/s')"
@@ -137,7 +137,7 @@ stop_rsyslog
 run_rsyslog
 T0=$(date +%s.%N)
 C0=$(cpu_of $RS_PID)
-$LOAD tcp 127.0.0.1:$RS_TCP 10000000 "$(python3 -c "print($MAX_N/10000000)")" >/dev/null
+DEADLINE=250 $LOAD tcp 127.0.0.1:$RS_TCP 10000000 "$(python3 -c "print($MAX_N/10000000)")" >/dev/null
 wait_lines "$MAX_N" >/dev/null
 T1=$(date +%s.%N)
 python3 -c "print(f'rsyslog max: wrote {$MAX_N} in {$T1-$T0:.2f} s: {$MAX_N/($T1-$T0):,.0f} messages/s')"

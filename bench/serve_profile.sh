@@ -21,7 +21,7 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 T0=$(date +%s.%N)
 C0=$(awk '{print $14+$15}' /proc/$S/stat)
 if [ -n "$PERF" ]; then perf record -F 299 ${PERFG:--g} -p $S -o $W/perf.data -- sleep ${PERF} >/dev/null 2>&1 & PP=$!; fi
-timeout 300 python3 "$(dirname "$0")/serve_load.py" tcp 127.0.0.1:15534 10000000 $(python3 -c "print($N/10000000)") > $W/sent &
+DEADLINE=250 timeout 300 python3 "$(dirname "$0")/serve_load.py" tcp 127.0.0.1:15534 10000000 $(python3 -c "print($N/10000000)") > $W/sent &
 L=$!
 for _ in $(seq 1 3000); do [ "$(st stored)" -ge "$N" ] && break; sleep 0.1; done
 T1=$(date +%s.%N)

@@ -105,15 +105,22 @@ impl Ring {
             self.events.clear();
             return;
         };
-        let before = self.events.len();
         let above = &self.loaded_above;
-        self.events.extend(new.into_iter().filter(|e| {
-            let l = e.evidence.line;
-            e.time.is_some() && l > loaded && above.binary_search(&l).is_err()
-        }));
-        if self.events.len() > before {
-            // Mostly a sorted run and a short one after it: a stable sort
-            // merges them in close to linear time.
+        let mut new: Vec<Event> = new
+            .into_iter()
+            .filter(|e| {
+                let l = e.evidence.line;
+                e.time.is_some() && l > loaded && above.binary_search(&l).is_err()
+            })
+            .collect();
+        new.sort_by(|a, b| key(a).cmp(&key(b)));
+        let in_order = match (self.events.last(), new.first()) {
+            (Some(last), Some(first)) => key(last) <= key(first),
+            _ => true,
+        };
+        self.events.extend(new);
+        if !in_order {
+            // Two sorted runs: a stable sort merges them in linear time.
             self.events.sort_by(|a, b| key(a).cmp(&key(b)));
         }
     }
