@@ -201,9 +201,12 @@ pub fn normalize_collected(
         if let Some(h) = host {
             book.know(h);
         }
+        // Consecutive events mostly name the same host: known once per run.
+        let mut last: Option<&str> = None;
         for ev in &f.events {
-            if let Some(h) = &ev.host {
+            if let Some(h) = ev.host.as_deref().filter(|h| last != Some(*h)) {
                 book.know(h);
+                last = Some(h);
             }
         }
         for g in &f.dropped.groups {
@@ -257,6 +260,9 @@ pub fn normalize_collected(
         })
     });
     let mut clocks = Clocks::default();
+    // The last spelling resolved and its canonical name: consecutive events
+    // mostly name the same host, and resolving lower-cases and looks it up.
+    let mut resolved: Option<(String, String)> = None;
     for ((f, (host, host_source)), ambiguity) in files.into_iter().zip(file_hosts).zip(ambiguities)
     {
         let path: Arc<str> = Arc::from(f.path.as_str());
@@ -281,7 +287,16 @@ pub fn normalize_collected(
         // How one raw time of the file resolves: its subject host, instant
         // and basis; counted as `n` events for the notes.
         let mut place = |raw_host: Option<&str>, raw: &RawTime, line: u64, n: u64| {
-            let subject = raw_host.map(|h| book.resolve(h)).or_else(|| host.clone());
+            let subject = raw_host
+                .map(|h| match &resolved {
+                    Some((raw, canon)) if raw == h => canon.clone(),
+                    _ => {
+                        let canon = book.resolve(h);
+                        resolved = Some((h.to_string(), canon.clone()));
+                        canon
+                    }
+                })
+                .or_else(|| host.clone());
             let clock_host = host.clone().or_else(|| subject.clone());
             let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
                 Some(z) => z,
@@ -375,7 +390,7 @@ pub fn normalize_collected(
     // The key is 24 bytes (instant as biased seconds, undated as the
     // largest, then nanoseconds, file, line), so the keys of a million
     // events take 32 MB with their indexes, not 56.
-    events.sort_by_cached_key(|e| {
+    sort_by_key_runs(&mut events, |e| {
         let (second, nano) = e.time.map_or((u64::MAX, 0), |t| {
             // Before 1970 the fraction is negative: borrow a second.
             let (mut second, mut nano) = (t.as_second(), t.subsec_nanosecond());
@@ -397,6 +412,29 @@ pub fn normalize_collected(
         display,
         notes,
         placing: Placing { fallback, no_zone },
+    }
+}
+
+/// Sort `events` by `key`, stably, as `sort_by_cached_key` would: each key
+/// worked out once, then the events moved into place. The keys are sorted
+/// with the stable sort, which finds runs already in order and merges them:
+/// the events of one file mostly come in time order, so this is a merge of
+/// the files' runs, not a sort of the whole (`sort_by_cached_key` sorts its
+/// keys with the unstable sort, which does not look for runs).
+fn sort_by_key_runs<T, K: Ord>(events: &mut [T], key: impl Fn(&T) -> K) {
+    let mut keys: Vec<(K, usize)> = events.iter().map(&key).zip(0..).collect();
+    // The index makes every key distinct: the order is the stable one.
+    keys.sort();
+    // Follow the permutation's cycles, as `sort_by_cached_key` does: the
+    // event for place `i` is at `keys[i].1`, unless it was moved already
+    // (an index below `i`), in which case the chain says where it went.
+    for i in 0..keys.len() {
+        let mut from = keys[i].1;
+        while from < i {
+            from = keys[from].1;
+        }
+        keys[i].1 = from;
+        events.swap(i, from);
     }
 }
 
@@ -704,5 +742,39 @@ mod folder_tests {
                 "{path}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::sort_by_key_runs;
+
+    #[test]
+    fn sorting_by_runs_orders_as_the_stable_cached_key_sort() {
+        // Four "files" of (time, tag) events, each mostly in time order with
+        // a few out of place and ties between and within files; the tag says
+        // where each started, so a wrong move or an unstable tie shows.
+        let mut events = Vec::new();
+        let mut x = 7u64;
+        for file in 0..4u64 {
+            for i in 0..2_000u64 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let time = if x >> 60 == 0 {
+                    x >> 40 & 1023
+                } else {
+                    i / 3 + file
+                };
+                events.push((time, file * 10_000 + i));
+            }
+        }
+        let mut want = events.clone();
+        want.sort_by_cached_key(|e| e.0);
+        sort_by_key_runs(&mut events, |e| e.0);
+        assert_eq!(events, want);
+        let mut none: Vec<(u64, u64)> = Vec::new();
+        sort_by_key_runs(&mut none, |e| e.0);
+        assert!(none.is_empty());
     }
 }

@@ -164,7 +164,10 @@ impl SyslogParser {
         out: &mut Output,
         via: Option<&str>,
     ) -> Option<bool> {
-        if memchr::memmem::find(text.as_bytes(), b"%CIMC-").is_some() {
+        // Built once: `memmem::find` sets a searcher up on every call.
+        static CIMC: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("%CIMC-"));
+        if CIMC.find(text.as_bytes()).is_some() {
             // A Cisco UCS CIMC fault message in a mixed receiver file.
             if let Some((ev, utc_no_year)) =
                 crate::cimc::log::syslog_line_event(no, text, self.cimc_year)
