@@ -137,7 +137,10 @@ fn focus(bundle: &mut Bundle, hosts: &[String], window: &Window, style: &TimeSty
     let wanted: Vec<String> = hosts.iter().map(|h| bundle.hosts.resolve(h)).collect();
     let before = bundle.events.len();
     bundle.events.retain(|e| {
-        let host_ok = wanted.is_empty() || e.host.as_ref().is_some_and(|h| wanted.contains(h));
+        let host_ok = wanted.is_empty()
+            || e.host
+                .as_ref()
+                .is_some_and(|h| wanted.iter().any(|w| w == h));
         // Undated events (CLI snapshots: versions, cluster lists) belong to
         // no window: they stay, so that what they tell is still known.
         let time_ok = e.time.is_none() || window.keeps(e.time);

@@ -109,7 +109,12 @@ impl Filter {
         if e.kind == Kind::MetricSample && !self.all && !self.kinds.contains(&Kind::MetricSample) {
             return false;
         }
-        if !self.hosts.is_empty() && !e.host.as_ref().is_some_and(|h| self.hosts.contains(h)) {
+        if !self.hosts.is_empty()
+            && !e
+                .host
+                .as_ref()
+                .is_some_and(|h| self.hosts.iter().any(|w| w == h))
+        {
             return false;
         }
         if !self.kinds.is_empty() && !self.kinds.contains(&e.kind) {

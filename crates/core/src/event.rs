@@ -1,6 +1,6 @@
 //! Events: what happened, where, and the line that proves it.
 
-use crate::{Clock, Fields, RawTime, Text};
+use crate::{Clock, Entities, Fields, Interner, RawTime, SharedStr, Text};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::sync::Arc;
@@ -237,8 +237,9 @@ pub struct Entity {
     /// What it is.
     #[serde(rename = "type")]
     pub kind: EntityKind,
-    /// Its identifier as printed.
-    pub id: String,
+    /// Its identifier as printed; shared by the events of a file that name
+    /// the same thing ([`RawEvent::share_names`]).
+    pub id: SharedStr,
 }
 
 /// The proof of an event: bundle-relative file, 1-based line, raw text.
@@ -287,18 +288,21 @@ impl Problem {
 pub struct RawEvent {
     /// The time as the line stated it.
     pub time: RawTime,
-    /// Host as printed in the record (None: the file's host).
-    pub host: Option<String>,
+    /// Host as printed in the record (None: the file's host); shared by the
+    /// events of a file that name the same host ([`RawEvent::share_names`]).
+    pub host: Option<SharedStr>,
     /// What happened.
     pub kind: Kind,
     /// How bad.
     pub severity: Severity,
-    /// One line for a human.
-    pub summary: String,
+    /// One line for a human; shared by the events of a file that say the
+    /// same ([`RawEvent::share_names`]).
+    pub summary: SharedStr,
     /// Decoded fields (tag values, causes, counters).
     pub fields: Fields,
-    /// Things the event is about.
-    pub entities: Vec<Entity>,
+    /// Things the event is about (a list shared by the events of a file
+    /// that name the same things: [`RawEvent::share_names`]).
+    pub entities: Entities,
     /// 1-based line where the record starts.
     pub line: u64,
     /// Raw text of the record; may move to the spill file once the event is
@@ -308,7 +312,7 @@ pub struct RawEvent {
 
 impl RawEvent {
     /// A new event at `line` with its raw `text`, kind and summary; no time yet.
-    pub fn new(line: u64, text: &str, kind: Kind, summary: impl Into<String>) -> RawEvent {
+    pub fn new(line: u64, text: &str, kind: Kind, summary: impl Into<SharedStr>) -> RawEvent {
         RawEvent {
             time: RawTime::Unknown,
             host: None,
@@ -316,7 +320,7 @@ impl RawEvent {
             severity: Severity::Info,
             summary: summary.into(),
             fields: Fields::new(),
-            entities: Vec::new(),
+            entities: Entities::new(),
             line,
             text: Text::new(text),
         }
@@ -337,15 +341,28 @@ impl RawEvent {
     /// past the limit, its raw text moves to the spill file ([`Text::settle`]).
     pub fn settle(&mut self) {
         self.fields.shrink_to_fit();
-        self.entities.shrink_to_fit();
         let bytes = std::mem::size_of::<Event>()
             + self.text.len()
-            + self.summary.capacity()
             + self.fields.heap_bytes()
-            + self.entities.capacity() * std::mem::size_of::<Entity>()
-            + self.entities.iter().map(|e| e.id.capacity()).sum::<usize>()
-            + self.host.as_ref().map_or(0, String::capacity);
+            + self.entities.len() * std::mem::size_of::<Entity>();
         self.text.settle(bytes as u64);
+    }
+
+    /// Share the host, entity ids and summary with the other events of the
+    /// file through its `interner`: each distinct one is then held once, not
+    /// once per event (a day of registration alarms names the same devices,
+    /// nodes and alarms again and again, and says the same of each device).
+    pub fn share_names(&mut self, interner: &mut Interner) {
+        interner.share(&mut self.summary);
+        if let Some(host) = &mut self.host {
+            interner.share(host);
+        }
+        if !self.entities.is_empty() {
+            for e in self.entities.make_mut() {
+                interner.share(&mut e.id);
+            }
+            interner.share_list(&mut self.entities);
+        }
     }
 
     /// Set the time.
@@ -355,7 +372,7 @@ impl RawEvent {
     }
 
     /// Set the host as printed.
-    pub fn on_host(mut self, host: impl Into<String>) -> RawEvent {
+    pub fn on_host(mut self, host: impl Into<SharedStr>) -> RawEvent {
         self.host = Some(host.into());
         self
     }
@@ -373,7 +390,7 @@ impl RawEvent {
     }
 
     /// Add an entity.
-    pub fn with_entity(mut self, kind: EntityKind, id: impl Into<String>) -> RawEvent {
+    pub fn with_entity(mut self, kind: EntityKind, id: impl Into<SharedStr>) -> RawEvent {
         let e = Entity {
             kind,
             id: id.into(),
@@ -392,8 +409,8 @@ impl RawEvent {
     pub fn into_event(
         self,
         time: Option<Timestamp>,
-        clock: Clock,
-        host: Option<String>,
+        clock: Arc<Clock>,
+        host: Option<SharedStr>,
         file: Arc<str>,
         format: &'static str,
     ) -> Event {
@@ -421,20 +438,23 @@ impl RawEvent {
 pub struct Event {
     /// Absolute instant; None when the record has no time (a CLI snapshot row).
     pub time: Option<Timestamp>,
-    /// How the instant was decided.
-    pub clock: Clock,
-    /// Canonical short host name, when known.
-    pub host: Option<String>,
+    /// How the instant was decided (shared by the events decided the same
+    /// way: a file's events mostly are).
+    pub clock: Arc<Clock>,
+    /// Canonical short host name, when known (shared by the events of a
+    /// host).
+    pub host: Option<SharedStr>,
     /// What happened.
     pub kind: Kind,
     /// How bad.
     pub severity: Severity,
-    /// One line for a human.
-    pub summary: String,
+    /// One line for a human (shared by the events of a file that say the
+    /// same).
+    pub summary: SharedStr,
     /// Decoded fields.
     pub fields: Fields,
-    /// Things the event is about.
-    pub entities: Vec<Entity>,
+    /// Things the event is about (shared by the events that name the same).
+    pub entities: Entities,
     /// Where it came from.
     pub evidence: Evidence,
     /// Name of the format that parsed it.

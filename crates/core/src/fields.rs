@@ -56,36 +56,78 @@ impl Buf {
     }
 }
 
-/// Where one field's name and value sit in [`Fields::text`].
+/// Where one field's name and value sit in [`Fields::text`]: 8 bytes (an
+/// alarm's seventeen slots were 204 bytes with 32-bit lengths; names and
+/// values are short, and the rare long one spells its length in the text).
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    /// Start of the name; the value follows it. For a common name (see
-    /// `name`), start of the value.
+    /// Start of the piece: the name (unless common), then the value.
     at: u32,
-    /// Length of the name; or, with [`COMMON`] set, the index of a common
-    /// name in [`crate::names::NAMES`], which is then not in the text.
-    name: u32,
-    /// Length of the value.
-    value: u32,
+    /// Length of the name; [`LONG_NAME`]: the length is spelled in
+    /// [`DIGITS`] digits before the name; with [`COMMON`] set, the index of a
+    /// common name in [`crate::names::NAMES`], which is then not in the text.
+    name: u16,
+    /// Length of the value; [`LONG_VALUE`]: the length is spelled in
+    /// [`DIGITS`] digits before the value.
+    value: u16,
 }
 
 /// The bit of [`Slot::name`] that marks a common name.
-const COMMON: u32 = 1 << 31;
+const COMMON: u16 = 1 << 15;
+/// [`Slot::name`] of a name of this many bytes or more.
+const LONG_NAME: u16 = COMMON - 1;
+/// [`Slot::value`] of a value of this many bytes or more.
+const LONG_VALUE: u16 = u16::MAX;
+/// Digits a long name's or value's length is spelled in.
+const DIGITS: usize = 10;
+/// Texts stay below 2 GiB (no record's fields come near).
+const TEXT_LIMIT: usize = 1 << 31;
+const _: () = assert!(crate::names::NAMES.len() < LONG_NAME as usize);
 
 impl Slot {
-    /// Where the value starts in the text.
-    fn value_start(self) -> u32 {
-        if self.name & COMMON != 0 {
-            self.at
+    /// Index of its common name, if it has one.
+    fn common(self) -> Option<usize> {
+        (self.name & COMMON != 0).then_some((self.name & !COMMON) as usize)
+    }
+
+    /// Start and length of the name in `text` (not a common name).
+    fn name_in(self, text: &str) -> (usize, usize) {
+        let at = self.at as usize;
+        if self.name == LONG_NAME {
+            (at + DIGITS, spelled(text, at))
         } else {
-            self.at + self.name
+            (at, self.name as usize)
         }
     }
 
-    /// Bytes of the text from `at`: the name (unless common), then the value.
-    fn piece_len(self) -> u32 {
-        self.value_start() - self.at + self.value
+    /// Start and length of the value in `text`.
+    fn value_in(self, text: &str) -> (usize, usize) {
+        let at = match self.common() {
+            Some(_) => self.at as usize,
+            None => {
+                let (start, len) = self.name_in(text);
+                start + len
+            }
+        };
+        if self.value == LONG_VALUE {
+            (at + DIGITS, spelled(text, at))
+        } else {
+            (at, self.value as usize)
+        }
     }
+
+    /// Bytes of `text` from `at`: the name (unless common), then the value.
+    fn piece_len(self, text: &str) -> usize {
+        let (start, len) = self.value_in(text);
+        start + len - self.at as usize
+    }
+}
+
+/// The length spelled in [`DIGITS`] ASCII digits at `at` of `text`.
+fn spelled(text: &str, at: usize) -> usize {
+    text.as_bytes()[at..at + DIGITS]
+        .iter()
+        .fold(0, |n, d| n * 10 + usize::from(d - b'0'))
 }
 
 impl Fields {
@@ -219,17 +261,17 @@ impl Fields {
         for f in &batch {
             let text = f.text.as_str();
             for s in &f.slots {
-                let (at, len) = (s.at as usize, s.piece_len() as usize);
+                let (at, len) = (s.at as usize, s.piece_len(text));
                 let piece = &text[at..at + len];
                 let same = |o: u32| block.get(o as usize..o as usize + len) == Some(piece);
-                let common = (s.name & COMMON != 0).then_some((s.name & !COMMON) as usize);
+                let common = s.common();
                 if let Some(o) = common.map(|i| last[i]).filter(|&o| same(o)) {
                     places.push(o);
                     continue;
                 }
                 let o = block.len();
-                // Offsets and lengths stay below `COMMON`.
-                if o + len >= COMMON as usize {
+                // Offsets stay below `TEXT_LIMIT`.
+                if o + len >= TEXT_LIMIT {
                     return;
                 }
                 let place = match seen.entry(piece_hash(piece.as_bytes())) {
@@ -268,7 +310,7 @@ impl Fields {
         if let Buf::Shared(shared) = &self.text {
             let mut own = String::new();
             for s in &mut self.slots {
-                let (at, len) = (s.at as usize, s.piece_len() as usize);
+                let (at, len) = (s.at as usize, s.piece_len(shared));
                 let o = own.len() as u32;
                 own.push_str(&shared[at..at + len]);
                 s.at = o;
@@ -288,8 +330,8 @@ impl Fields {
     fn find(&self, name: &str, common: Option<u32>) -> Result<usize, usize> {
         match common {
             Some(c) => self.slots.binary_search_by(|s| {
-                if s.name & COMMON != 0 {
-                    (s.name & !COMMON).cmp(&c)
+                if let Some(i) = s.common() {
+                    (i as u32).cmp(&c)
                 } else {
                     self.name_of(*s).cmp(name)
                 }
@@ -303,35 +345,49 @@ impl Fields {
     /// which no record's fields come near.
     fn append(&mut self, name: &str, common: Option<u32>, value: &str) -> Option<Slot> {
         let name_len = if common.is_some() { 0 } else { name.len() };
+        let long_name = common.is_none() && name_len >= usize::from(LONG_NAME);
+        let long_value = value.len() >= usize::from(LONG_VALUE);
+        let spelled = (usize::from(long_name) + usize::from(long_value)) * DIGITS;
         let text = self.own_text();
-        // Every offset and length below is at most the new end, below `COMMON`.
-        let end = u32::try_from(text.len() + name_len + value.len()).ok()?;
-        if end >= COMMON {
+        if text.len() + name_len + value.len() + spelled >= TEXT_LIMIT {
             return None;
         }
         let slot = Slot {
             at: text.len() as u32,
-            name: common.map_or(name_len as u32, |i| i | COMMON),
-            value: value.len() as u32,
+            name: match common {
+                // Below `LONG_NAME` (asserted on the table above).
+                Some(i) => i as u16 | COMMON,
+                None if long_name => LONG_NAME,
+                None => name_len as u16,
+            },
+            value: if long_value {
+                LONG_VALUE
+            } else {
+                value.len() as u16
+            },
         };
         if common.is_none() {
+            if long_name {
+                spell(text, name_len);
+            }
             text.push_str(name);
+        }
+        if long_value {
+            spell(text, value.len());
         }
         text.push_str(value);
         Some(slot)
     }
 
     fn name_of(&self, s: Slot) -> &str {
-        if s.name & COMMON != 0 {
-            crate::names::NAMES[(s.name & !COMMON) as usize]
-        } else {
-            self.slice(s.at, s.name)
+        match s.common() {
+            Some(i) => crate::names::NAMES[i],
+            None => {
+                let text = self.text.as_str();
+                let (at, len) = s.name_in(text);
+                &text[at..at + len]
+            }
         }
-    }
-
-    fn slice(&self, at: u32, len: u32) -> &str {
-        let at = at as usize;
-        &self.text.as_str()[at..at + len as usize]
     }
 
     fn name_at(&self, i: usize) -> &str {
@@ -339,20 +395,29 @@ impl Fields {
     }
 
     fn value_at(&self, i: usize) -> &str {
-        let s = self.slots[i];
-        self.slice(s.value_start(), s.value)
+        let text = self.text.as_str();
+        let (at, len) = self.slots[i].value_in(text);
+        &text[at..at + len]
     }
 }
 
+/// Spell `len` in [`DIGITS`] ASCII digits at the end of `text`.
+fn spell(text: &mut String, len: usize) {
+    use std::fmt::Write;
+    // Below `TEXT_LIMIT`: ten digits are enough. Writing to a String never fails.
+    let _ = write!(text, "{len:0w$}", w = DIGITS);
+}
+
 /// A fast hash for short pieces of text (FxHash's mixing, 8 bytes at a
-/// time): [`Fields::share_text`] hashes every field of every kept event.
+/// time): [`Fields::share_text`] hashes every field of every kept event, and
+/// the per-file interner every entity id, host and summary.
 ///
 /// The multiply leaves the low bits of the result depending only on the
 /// low bits of each word (the first bytes of each 8-byte chunk), and the
 /// table picks buckets by the low bits: `SEP001B540114CF` and its 9,999
 /// siblings all fell in one bucket and probed long chains. The end mixes
 /// the high bits into the low ones (MurmurHash3's finalizer, half of it).
-fn piece_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn piece_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h = bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
@@ -370,7 +435,7 @@ fn piece_hash(bytes: &[u8]) -> u64 {
 
 /// Keys of [`Fields::share_text`]'s table are hashes already: passed through.
 #[derive(Default)]
-struct BuildPieceHasher;
+pub(crate) struct BuildPieceHasher;
 
 impl std::hash::BuildHasher for BuildPieceHasher {
     type Hasher = PassThrough;
@@ -381,7 +446,7 @@ impl std::hash::BuildHasher for BuildPieceHasher {
 }
 
 /// Hands a `u64` key on as its own hash.
-struct PassThrough(u64);
+pub(crate) struct PassThrough(u64);
 
 impl std::hash::Hasher for PassThrough {
     fn finish(&self) -> u64 {
@@ -670,6 +735,46 @@ mod tests {
             .map(|i| piece_hash(format!("SEP001B54{i:06X}").as_bytes()) & 0xffff)
             .collect();
         assert!(buckets.len() > 8_000, "{} buckets", buckets.len());
+    }
+
+    #[test]
+    fn long_names_and_values_are_kept_whole_shared_or_not() {
+        // Past a slot's 16-bit lengths (a hostile or huge record's tags).
+        let long_value = "v".repeat(70_000);
+        let long_name = format!("N{}", "n".repeat(40_000));
+        let edge = "e".repeat(usize::from(u16::MAX) - 1);
+        let make = || -> Fields {
+            let mut f = Fields::new();
+            f.insert("text", &long_value);
+            f.insert(&long_name, "short");
+            f.insert("DeviceName", "SEP001122334455");
+            f.insert(&long_name[..5], &edge);
+            f.insert("zz", &long_value);
+            f
+        };
+        let check = |f: &Fields| {
+            assert_eq!(f.get("text"), Some(long_value.as_str()));
+            assert_eq!(f.get(&long_name), Some("short"));
+            assert_eq!(f.get("DeviceName"), Some("SEP001122334455"));
+            assert_eq!(f.get(&long_name[..5]), Some(edge.as_str()));
+            assert_eq!(f.get("zz"), Some(long_value.as_str()));
+            let names: Vec<&str> = f.keys().collect();
+            let mut sorted = names.clone();
+            sorted.sort();
+            assert_eq!(names, sorted);
+        };
+        assert_eq!(make().len(), 5);
+        check(&make());
+        let mut batch = [make(), make()];
+        Fields::share_text(batch.iter_mut());
+        assert!(matches!(batch[0].text, Buf::Shared(_)));
+        check(&batch[0]);
+        check(&batch[1]);
+        // Copied back out to be changed.
+        batch[1].insert("Reason", "13");
+        check(&batch[1]);
+        assert_eq!(batch[1].get("Reason"), Some("13"));
+        assert_eq!(std::mem::size_of::<Slot>(), 8);
     }
 
     #[test]

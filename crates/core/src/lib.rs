@@ -23,18 +23,22 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod entities;
 mod event;
 mod fact;
 mod fields;
 mod host;
 mod names;
+mod shared;
 pub mod text;
 
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};
+pub use entities::Entities;
 pub use event::{Entity, EntityKind, Event, Evidence, Kind, Problem, RawEvent, Severity};
 pub use fact::{round_offset, Fact};
 pub use fields::{FieldValue, Fields, Iter as FieldsIter};
 pub use host::canonical_host;
+pub use shared::{Interner, SharedStr};
 pub use text::Text;
 
 /// Re-export of the time library every crate uses, so versions never drift.

@@ -236,7 +236,7 @@ fn case_events(spec: &RuleSpec, index: usize, ce: &CaseEvent) -> Result<Vec<Even
             for id in list {
                 entities.push(Entity {
                     kind: ek,
-                    id: sub(id),
+                    id: sub(id).into(),
                 });
             }
         }
@@ -250,13 +250,13 @@ fn case_events(spec: &RuleSpec, index: usize, ce: &CaseEvent) -> Result<Vec<Even
         let time = at.map(|t| t + SignedDuration::from_secs_f64(every * (n - 1) as f64));
         out.push(Event {
             time,
-            clock: Clock::stated("case event"),
-            host: ce.host.clone(),
+            clock: Clock::stated("case event").into(),
+            host: ce.host.as_deref().map(Into::into),
             kind,
             severity,
-            summary: text.clone(),
+            summary: text.as_str().into(),
             fields,
-            entities,
+            entities: entities.into(),
             evidence: Evidence {
                 file: file.clone(),
                 line: (index + 1) as u64,

@@ -49,7 +49,7 @@ impl Crash {
 pub(crate) fn crashes(events: &Events<'_>, kb: &Knowledge) -> Vec<Crash> {
     let mut cores: BTreeMap<(String, String), Core> = BTreeMap::new();
     for e in events.of(Kind::ServiceCore) {
-        let (Some(host), Some(time)) = (e.host.clone(), e.time) else {
+        let (Some(host), Some(time)) = (e.host.as_deref().map(String::from), e.time) else {
             continue;
         };
         let process = e

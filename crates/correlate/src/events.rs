@@ -103,13 +103,13 @@ mod tests {
     fn ev(kind: Kind, secs: Option<i64>) -> Event {
         Event {
             time: secs.map(|s| Timestamp::from_second(s).unwrap()),
-            clock: Clock::stated("test"),
+            clock: Clock::stated("test").into(),
             host: None,
             kind,
             severity: Severity::Info,
-            summary: String::new(),
+            summary: Default::default(),
             fields: Fields::new(),
-            entities: Vec::new(),
+            entities: Default::default(),
             evidence: Evidence {
                 file: Arc::from("f"),
                 line: 1,

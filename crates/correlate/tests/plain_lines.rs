@@ -12,7 +12,7 @@ fn raw_log(line: u64, text: &str) -> RawEvent {
 fn event(raw: &RawEvent) -> Event {
     Event {
         time: None,
-        clock: uctriage_core::Clock::stated("test"),
+        clock: uctriage_core::Clock::stated("test").into(),
         host: raw.host.clone(),
         kind: raw.kind,
         severity: raw.severity,

@@ -293,7 +293,7 @@ fn utf16_files_are_decoded_and_read_like_utf8() {
             .events
             .iter()
             .filter(|e| &*e.evidence.file == file)
-            .map(|e| e.summary.clone())
+            .map(|e| e.summary.to_string())
             .collect()
     };
     for f in ["b_le_bom.log", "c_be_bom.log", "d_le.log", "e_be.log"] {

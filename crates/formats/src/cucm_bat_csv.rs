@@ -105,7 +105,8 @@ impl LineParser for BatParser {
             } else {
                 dns.join("/")
             }
-        );
+        )
+        .into();
         let text = ev.text.to_mut();
         text.truncate(text.char_indices().nth(2000).map_or(text.len(), |(i, _)| i));
         out.emit(ev);

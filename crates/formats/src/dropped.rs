@@ -33,7 +33,7 @@ pub struct Dropped {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DroppedGroup {
     /// The host the events named (None: the file's host).
-    pub host: Option<String>,
+    pub host: Option<uctriage_core::SharedStr>,
     /// How many events.
     pub count: u64,
     /// The earliest time and its line.
@@ -132,7 +132,7 @@ mod tests {
 
     fn ev(line: u64, host: Option<&str>, t: RawTime) -> RawEvent {
         let mut e = RawEvent::new(line, "x", Kind::Log, "x").at(t);
-        e.host = host.map(str::to_string);
+        e.host = host.map(Into::into);
         e
     }
 

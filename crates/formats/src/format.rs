@@ -176,6 +176,9 @@ pub struct Output {
     /// Kept events before this one share their field text in batches
     /// ([`SHARE_BATCH`]).
     pub(crate) shared_upto: usize,
+    /// The file's host names and entity ids, each held once
+    /// ([`RawEvent::share_names`]).
+    pub(crate) names: uctriage_core::Interner,
 }
 
 /// Complete events whose fields share one text block
@@ -215,7 +218,6 @@ impl Output {
         }
         // Events are kept until the whole bundle is read: no spare capacity.
         event.fields.shrink_to_fit();
-        event.entities.shrink_to_fit();
         // The one before is complete now (continuation lines go to the last).
         self.settle_last();
         if self.events.len() >= self.shared_upto + SHARE_BATCH {
@@ -228,6 +230,7 @@ impl Output {
     /// its text spilled past it ([`RawEvent::settle`]).
     pub(crate) fn settle_last(&mut self) {
         if let Some(ev) = self.events.last_mut() {
+            ev.share_names(&mut self.names);
             ev.settle();
         }
     }

@@ -111,7 +111,7 @@ fn one(format: &dyn Format, ctx: &FileContext, peer: &str, item: Item<'_>) -> On
         }
         for e in &mut one.events {
             if e.host.is_none() {
-                e.host = h.host.map(str::to_string);
+                e.host = h.host.map(Into::into);
             }
         }
         if !one.understood {

@@ -4,12 +4,12 @@ use crate::hosts::HostBook;
 use crate::resolve::{resolve, Basis, Clocks, DateFallback, Shift};
 use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{DateSource, Event, Fact, Problem, RawTime, ZoneSource};
+use uctriage_core::{DateSource, Event, Fact, Problem, RawTime, SharedStr, ZoneSource};
 use uctriage_formats::{stated_date, ParsedFile};
 
 /// What the user told us about time.
@@ -260,9 +260,6 @@ pub fn normalize_collected(
         })
     });
     let mut clocks = Clocks::default();
-    // The last spelling resolved and its canonical name: consecutive events
-    // mostly name the same host, and resolving lower-cases and looks it up.
-    let mut resolved: Option<(String, String)> = None;
     for ((f, (host, host_source)), ambiguity) in files.into_iter().zip(file_hosts).zip(ambiguities)
     {
         let path: Arc<str> = Arc::from(f.path.as_str());
@@ -286,19 +283,37 @@ pub fn normalize_collected(
         let mut file_unplaced = FileUnplaced::default();
         // How one raw time of the file resolves: its subject host, instant
         // and basis; counted as `n` events for the notes.
-        let mut place = |raw_host: Option<&str>, raw: &RawTime, line: u64, n: u64| {
-            let subject = raw_host
-                .map(|h| match &resolved {
-                    Some((raw, canon)) if raw == h => canon.clone(),
+        // The file's host and each host its records name, resolved once and
+        // shared by the file's events.
+        let file_host: Option<SharedStr> = host.as_deref().map(SharedStr::from);
+        let mut resolved: HashMap<SharedStr, SharedStr> = HashMap::new();
+        // The last one: most records of a file name the same host, and the
+        // parser shares its name (a pointer comparison, no hashing).
+        let mut last: Option<(SharedStr, SharedStr)> = None;
+        let mut place = |raw_host: Option<&SharedStr>, raw: &RawTime, line: u64, n: u64| {
+            let subject = match raw_host {
+                Some(h) => Some(match &last {
+                    Some((l, r)) if l.ptr_eq(h) => r.clone(),
                     _ => {
-                        let canon = book.resolve(h);
-                        resolved = Some((h.to_string(), canon.clone()));
-                        canon
+                        let r = match resolved.get(h) {
+                            Some(r) => r.clone(),
+                            None => {
+                                let r = SharedStr::from(book.resolve(h));
+                                if resolved.len() >= uctriage_core::Interner::MAX {
+                                    resolved.clear();
+                                }
+                                resolved.insert(h.clone(), r.clone());
+                                r
+                            }
+                        };
+                        last = Some((h.clone(), r.clone()));
+                        r
                     }
-                })
-                .or_else(|| host.clone());
-            let clock_host = host.clone().or_else(|| subject.clone());
-            let zone = match clock_host.as_ref().and_then(|h| zones.get(h)) {
+                }),
+                None => file_host.clone(),
+            };
+            let clock_host = file_host.as_ref().or(subject.as_ref());
+            let zone = match clock_host.and_then(|h| zones.get(h.as_str())) {
                 Some(z) => z,
                 None => {
                     if needs_zone(raw) {
@@ -328,7 +343,7 @@ pub fn normalize_collected(
             (subject, zone, time, basis)
         };
         for raw in f.events {
-            let (subject, zone, time, basis) = place(raw.host.as_deref(), &raw.time, raw.line, 1);
+            let (subject, zone, time, basis) = place(raw.host.as_ref(), &raw.time, raw.line, 1);
             let clock = clocks.clock(zone, basis);
             widen(&mut info, time);
             events.push(raw.into_event(time, clock, subject, path.clone(), f.format));
@@ -336,10 +351,10 @@ pub fn normalize_collected(
         // Events not kept: their group's extremes stand for them all.
         for g in &f.dropped.groups {
             let (min, max) = (&g.min, &g.max);
-            let first = place(g.host.as_deref(), &min.0, min.1, g.count).2;
+            let first = place(g.host.as_ref(), &min.0, min.1, g.count).2;
             widen(&mut info, first);
             if max != min {
-                let last = place(g.host.as_deref(), &max.0, max.1, 0).2;
+                let last = place(g.host.as_ref(), &max.0, max.1, 0).2;
                 widen(&mut info, last);
             }
         }

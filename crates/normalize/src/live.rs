@@ -171,7 +171,13 @@ impl LiveNormalizer {
             out.push(Placed {
                 clock_host: host.clone().filter(|_| local.is_some()),
                 local,
-                event: raw.into_event(time, clock, host, path.clone(), parsed.format),
+                event: raw.into_event(
+                    time,
+                    clock,
+                    host.map(Into::into),
+                    path.clone(),
+                    parsed.format,
+                ),
             });
         }
         out
@@ -187,7 +193,10 @@ impl LiveNormalizer {
     ) -> (Option<Timestamp>, Clock) {
         let zone = self.zones.get(host).unwrap_or(&self.no_zone);
         let (time, basis) = resolve(&RawTime::Local(local, date), zone, None);
-        (time, Clocks::default().clock(zone, basis))
+        (
+            time,
+            Arc::unwrap_or_clone(Clocks::default().clock(zone, basis)),
+        )
     }
 
     /// Hosts whose zone decision changed since the last call: their stored

@@ -125,18 +125,19 @@ fn local(
 /// stay the same (consecutive events of a file), so events share its strings.
 #[derive(Default)]
 pub(crate) struct Clocks<'z> {
-    last: Option<(&'z ZoneDecision, Basis, Clock)>,
+    last: Option<(&'z ZoneDecision, Basis, Arc<Clock>)>,
 }
 
 impl<'z> Clocks<'z> {
-    /// The clock of an event resolved on `basis` in `zone`.
-    pub fn clock(&mut self, zone: &'z ZoneDecision, basis: Basis) -> Clock {
+    /// The clock of an event resolved on `basis` in `zone` (the last one
+    /// again, shared, when it is the same).
+    pub fn clock(&mut self, zone: &'z ZoneDecision, basis: Basis) -> Arc<Clock> {
         if let Some((z, b, c)) = &self.last {
             if std::ptr::eq(*z, zone) && *b == basis {
                 return c.clone();
             }
         }
-        let c = spell(zone, basis);
+        let c = Arc::new(spell(zone, basis));
         self.last = Some((zone, basis, c.clone()));
         c
     }

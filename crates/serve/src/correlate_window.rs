@@ -39,7 +39,7 @@ fn files_of(events: &[Event]) -> Vec<FileInfo> {
         let f = by.entry(&e.evidence.file).or_insert_with(|| FileInfo {
             path: e.evidence.file.to_string(),
             format: e.format,
-            host: e.host.clone(),
+            host: e.host.as_deref().map(String::from),
             host_source: "sender of the messages",
             lines: 0,
             understood: 0,

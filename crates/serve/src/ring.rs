@@ -213,13 +213,13 @@ mod tests {
             b.events.push(NewEvent {
                 event: Event {
                     time: Some(t(time(id))),
-                    clock: Clock::stated("test"),
+                    clock: Clock::stated("test").into(),
                     host: Some("cm1".into()),
                     kind: Kind::Log,
                     severity: Severity::Info,
-                    summary: format!("event {id}"),
+                    summary: format!("event {id}").into(),
                     fields: Fields::new(),
-                    entities: vec![],
+                    entities: Default::default(),
                     evidence: Evidence {
                         file: Arc::from("syslog/127.0.0.1"),
                         line: id,

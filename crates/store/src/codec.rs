@@ -210,7 +210,7 @@ fn binary_parts(b: &[u8], names: &mut Names) -> Option<Parts> {
         if let Some(&kind) = ENTITY_KINDS.get(kind as usize) {
             entities.push(Entity {
                 kind,
-                id: id.to_string(),
+                id: id.into(),
             });
         }
     }
@@ -245,7 +245,7 @@ fn json_parts(b: &[u8], names: &mut Names) -> Option<Parts> {
             .filter_map(|e| {
                 Some(Entity {
                     kind: entity_kind(&e.kind)?,
-                    id: e.id,
+                    id: e.id.into(),
                 })
             })
             .collect(),
@@ -292,13 +292,13 @@ pub(crate) fn event(row: Row, names: &mut Names) -> Event {
         time: row
             .time_ms
             .and_then(|ms| uctriage_core::jiff::Timestamp::from_millisecond(ms).ok()),
-        clock: p.clock,
-        host: row.host,
+        clock: Arc::new(p.clock),
+        host: row.host.map(Into::into),
         kind: Kind::parse(&row.kind).unwrap_or(Kind::Log),
         severity: Severity::from_number(row.severity.clamp(0, 7) as u8).unwrap_or_default(),
-        summary: row.summary,
+        summary: row.summary.into(),
         fields: p.fields,
-        entities: p.entities,
+        entities: p.entities.into(),
         evidence: Evidence {
             file: p.file,
             line: row.message_id,
@@ -319,13 +319,13 @@ pub(crate) fn with_clock(old: &[u8], clock: &Clock) -> Vec<u8> {
     let p = parts(old, &mut Names::default());
     let e = Event {
         time: None,
-        clock: clock.clone(),
+        clock: Arc::new(clock.clone()),
         host: None,
         kind: Kind::Log,
         severity: Severity::default(),
-        summary: String::new(),
+        summary: Default::default(),
         fields: p.fields,
-        entities: p.entities,
+        entities: p.entities.into(),
         evidence: Evidence {
             file: p.file,
             line: 0,
@@ -442,7 +442,7 @@ pub(crate) mod tests {
     pub(crate) fn sample() -> Event {
         Event {
             time: Some("2019-07-12T17:35:57.962Z".parse().unwrap()),
-            clock: Clock::stated("CiscoLog UTC stamp"),
+            clock: Clock::stated("CiscoLog UTC stamp").into(),
             host: Some("cm7".into()),
             kind: Kind::ServiceState,
             severity: Severity::Critical,
@@ -462,7 +462,8 @@ pub(crate) mod tests {
                     kind: EntityKind::Alarm,
                     id: "ServiceFailed".into(),
                 },
-            ],
+            ]
+            .into(),
             evidence: Evidence {
                 file: Arc::from("syslog/10.0.0.7"),
                 line: 42,
@@ -475,10 +476,10 @@ pub(crate) mod tests {
     fn row(e: &Event, body: Vec<u8>) -> Row {
         Row {
             time_ms: e.time.map(|t| t.as_millisecond()),
-            host: e.host.clone(),
+            host: e.host.as_deref().map(String::from),
             kind: e.kind.as_str().into(),
             severity: 2,
-            summary: e.summary.clone(),
+            summary: e.summary.to_string(),
             body,
             message_id: 42,
             text: "raw".into(),
@@ -512,13 +513,13 @@ pub(crate) mod tests {
         let mut names = Names::default();
         for z in ZONE_SOURCES {
             for d in DATE_SOURCES {
-                e.clock.zone_source = z;
-                e.clock.date_source = d;
+                Arc::make_mut(&mut e.clock).zone_source = z;
+                Arc::make_mut(&mut e.clock).date_source = d;
                 e.entities = ENTITY_KINDS
                     .iter()
                     .map(|&kind| Entity {
                         kind,
-                        id: format!("{kind:?}"),
+                        id: format!("{kind:?}").into(),
                     })
                     .collect();
                 assert_eq!(event(row(&e, body(&e)), &mut names), e);
@@ -550,7 +551,7 @@ pub(crate) mod tests {
         for old in [body(&e), json_body(&e).into_bytes()] {
             let new = with_clock(&old, &clock);
             let back = event(row(&e, new), &mut Names::default());
-            assert_eq!(back.clock, clock);
+            assert_eq!(*back.clock, clock);
             assert_eq!(back.fields, e.fields);
             assert_eq!(back.entities, e.entities);
         }

@@ -368,10 +368,10 @@ impl Store for SqliteStore {
                 e.execute(params![
                     id as i64,
                     ev.time.map(ms),
-                    ev.host,
+                    ev.host.as_deref(),
                     ev.kind.as_str(),
                     ev.severity as i64,
-                    ev.summary,
+                    ev.summary.as_str(),
                     ne.local.map(codec::local_text),
                     codec::body(ev),
                 ])
@@ -761,13 +761,13 @@ mod tests {
         NewEvent {
             event: Event {
                 time: Some(time.parse().unwrap()),
-                clock: Clock::stated("test"),
+                clock: Clock::stated("test").into(),
                 host: Some(host.into()),
                 kind,
                 severity: Severity::Error,
-                summary: format!("summary {id}"),
+                summary: format!("summary {id}").into(),
                 fields: Fields::new(),
-                entities: vec![],
+                entities: Default::default(),
                 evidence: Evidence {
                     file: Arc::from("syslog/127.0.0.1"),
                     line: id,
@@ -1030,9 +1030,9 @@ mod tests {
                     params![
                         (42u64 << SHIFT) as i64,
                         old.time.map(ms),
-                        old.host,
+                        old.host.as_deref(),
                         old.kind.as_str(),
-                        old.summary,
+                        old.summary.as_str(),
                         crate::codec::tests::json_body(&old)
                     ],
                 )

@@ -262,9 +262,13 @@ impl AlarmRule {
     fn group_of(&self, cx: &Context<'_>, e: &Event) -> Option<(String, Option<String>)> {
         let device = e.entity_ids(EntityKind::Device).next();
         match self.p.group_by {
-            GroupBy::Host => e.host.clone().map(|h| (format!("host {h}"), Some(h))),
+            GroupBy::Host => e
+                .host
+                .as_deref()
+                .map(String::from)
+                .map(|h| (format!("host {h}"), Some(h))),
             GroupBy::EsxiHost => {
-                let h = e.host.clone()?;
+                let h = e.host.as_deref().map(String::from)?;
                 let esx = cx
                     .topo
                     .placement(&h)
@@ -278,7 +282,10 @@ impl AlarmRule {
                     .get("datastore")
                     .map(str::to_string)
                     .or_else(|| cx.topo.placement(e.host.as_deref()?)?.datastore.clone())?;
-                Some((format!("datastore {ds}"), e.host.clone()))
+                Some((
+                    format!("datastore {ds}"),
+                    e.host.as_deref().map(String::from),
+                ))
             }
             GroupBy::DevicePool => {
                 let pool = cx.topo.pool_of(device?)?;

@@ -214,7 +214,7 @@ impl Coincidence {
                 .iter()
                 .find(|(k, _)| REMOTE_KEYS.iter().any(|r| k.eq_ignore_ascii_case(r)))
                 .map(|(_, v)| cx.hosts.resolve(v));
-            let Some(subject) = remote.or_else(|| e.host.clone()) else {
+            let Some(subject) = remote.or_else(|| e.host.as_deref().map(String::from)) else {
                 continue;
             };
             out.entry(subject).or_default().push(e);
@@ -420,7 +420,7 @@ impl Coincidence {
     fn reauthentications(&self, cx: &Context<'_>, out: &mut Emit<'_>, t0: Timestamp) {
         let mut found = Vec::new();
         for e in cx.events.of(Kind::ClusterAuth) {
-            let (Some(t), Some(h)) = (e.time, e.host.clone()) else {
+            let (Some(t), Some(h)) = (e.time, e.host.as_deref().map(String::from)) else {
                 continue;
             };
             let state = e.fields.get("state").unwrap_or("");

@@ -625,7 +625,7 @@ impl ContactCentre {
             pg: token.clone(),
             component: component.clone(),
             network: sign.what.clone(),
-            what: lost.summary.clone(),
+            what: lost.summary.to_string(),
             back_at: back.and_then(|e| e.time),
         };
         let mut f = Finding::new(

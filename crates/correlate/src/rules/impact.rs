@@ -213,7 +213,10 @@ impl Impact {
                 causes.insert(c.to_string());
             }
         }
-        let seen: BTreeSet<String> = events.iter().filter_map(|e| e.host.clone()).collect();
+        let seen: BTreeSet<String> = events
+            .iter()
+            .filter_map(|e| e.host.as_deref().map(String::from))
+            .collect();
         let class = if app_level {
             "service-loss"
         } else {
@@ -570,7 +573,7 @@ fn returns(
             back.entry(id.to_string()).or_insert_with(|| Return {
                 at: e.time.expect("windowed"),
                 host: (e.kind == Kind::DeviceRegistered)
-                    .then(|| e.host.clone())
+                    .then(|| e.host.as_deref().map(String::from))
                     .flatten(),
                 evidence: e.evidence.clone(),
             });

@@ -180,7 +180,11 @@ impl Network {
             .iter()
             .filter_map(|d| cx.topo.registration(d))
             .flat_map(|r| r.nodes)
-            .chain(burst.iter().filter_map(|e| e.host.clone()))
+            .chain(
+                burst
+                    .iter()
+                    .filter_map(|e| e.host.as_deref().map(String::from)),
+            )
             .collect();
         let core_near = cx.crashes().iter().any(|c| {
             secs(c.time, start).abs() <= p.node_fault_within_s && their_nodes.contains(&c.host)
@@ -197,7 +201,10 @@ impl Network {
         let nets = nets(cx, burst);
         let runs = self.ping_runs(cx, &nets, start);
         let lossy = runs.iter().any(|(o, _)| !o.answered_again);
-        let nodes: BTreeSet<String> = burst.iter().filter_map(|e| e.host.clone()).collect();
+        let nodes: BTreeSet<String> = burst
+            .iter()
+            .filter_map(|e| e.host.as_deref().map(String::from))
+            .collect();
         let data = NetworkData {
             site: site.to_string(),
             by_subnet,
@@ -278,7 +285,11 @@ impl Network {
             if !nets.iter().any(|n| n.contains(&addr)) {
                 continue;
             }
-            let sender = e.host.clone().unwrap_or_else(|| "a host".into());
+            let sender = e
+                .host
+                .as_deref()
+                .map(String::from)
+                .unwrap_or_else(|| "a host".into());
             let lossy = loss >= p.loss_percent;
             let answered_again = !lossy && lossy_at.is_some_and(|l| t > l) && loss == 0.0;
             if !lossy && !answered_again {

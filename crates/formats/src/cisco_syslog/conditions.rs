@@ -249,7 +249,10 @@ fn trunk(ev: &mut RawEvent, cond: &Condition) {
 }
 
 fn add_entity(ev: &mut RawEvent, kind: EntityKind, id: String) {
-    let e = Entity { kind, id };
+    let e = Entity {
+        kind,
+        id: id.into(),
+    };
     if !ev.entities.contains(&e) {
         ev.entities.push(e);
     }

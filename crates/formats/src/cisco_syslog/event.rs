@@ -195,7 +195,7 @@ pub(super) fn base(
     if !h.app.is_empty() {
         put(&mut ev, "app", h.app);
     }
-    ev.host = host_of(env, tags);
+    ev.host = host_of(env, tags).map(Into::into);
     for (k, v) in &tags.pairs {
         ev.fields.insert_if_absent(k, v);
     }

@@ -394,7 +394,7 @@ fn os_line(no: u64, raw: &str, env: &Envelope<'_>, out: &mut Output) {
         if let Some(pid) = c.get(2) {
             ev = ev.with_field("pid", pid.as_str());
         }
-        ev.summary = format!("{}: {}", &c[1], &c[3]);
+        ev.summary = format!("{}: {}", &c[1], &c[3]).into();
         // `syslogd 1.4.1#16ubuntu6: restart.`: the version is part of the name.
         let process = c[1].split_whitespace().next().unwrap_or(&c[1]);
         ev = os_messages::refine(ev, process, &c[3]);

@@ -252,7 +252,7 @@ fn lifecycle(ev: RawEvent, action: &str, basis: &str, graceful: Option<bool>) ->
 
 fn retype(mut ev: RawEvent, kind: Kind, summary: String) -> RawEvent {
     ev.kind = kind;
-    ev.summary = summary;
+    ev.summary = summary.into();
     ev
 }
 

@@ -147,7 +147,7 @@ pub(super) fn emit(
         if let Some(reporter) = ev.host.take() {
             put(&mut ev, "reporting_node", reporter);
         }
-        ev.host = Some(node.to_string());
+        ev.host = Some(node.into());
     }
     finish(ev, detail, alert, out)
 }

@@ -334,7 +334,8 @@ impl PingSection {
                     ev.summary = format!(
                         "ping {} seq {seq}: reply",
                         self.target.clone().unwrap_or_default()
-                    );
+                    )
+                    .into();
                     ev
                 } else {
                     ev.with_field("result_char", ch.to_string())

@@ -147,7 +147,8 @@ impl Section for SqlSection {
             "{} row: {}",
             self.table.as_deref().unwrap_or("sql"),
             shown.join(", ")
-        );
+        )
+        .into();
         out.emit(ev);
         true
     }

@@ -20,7 +20,7 @@ use crate::cisco_syslog::alarm_kind;
 use crate::format::Output;
 use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
-use uctriage_core::{EntityKind, Kind, RawEvent, RawTime, Severity};
+use uctriage_core::{EntityKind, Kind, RawEvent, RawTime, Severity, SharedStr};
 
 /// Literals one of which every outage-relevant `AppInfo` line contains.
 const LITERALS: &[&str] = &[
@@ -276,12 +276,12 @@ fn alarm(c: &Ctx<'_>) -> Option<RawEvent> {
         ev = ev.with_entity(EntityKind::Service, app);
     }
     let subject = get("DeviceName").or_else(|| get("RemoteNodeID"));
-    ev.summary = match (subject, description.is_empty()) {
+    ev.summary = SharedStr::from(match (subject, description.is_empty()) {
         (Some(s), false) => format!("{name} {s}: {description}"),
         (Some(s), true) => format!("{name} {s}"),
         (None, false) => format!("{name}: {description}"),
         (None, true) => name.to_string(),
-    };
+    });
     Some(ev)
 }
 
@@ -478,7 +478,7 @@ fn provider_signal(c: &Ctx<'_>, out: &mut Output) {
             last.fields.insert("signal", signal);
             if let Some(a) = application {
                 last.fields.insert("application", a);
-                last.summary.push_str(&format!(" application {a}"));
+                last.summary = format!("{} application {a}", last.summary).into();
             }
             return;
         }

@@ -75,7 +75,7 @@ struct PdhParser {
     split_date: bool,
     filter: Option<crate::format::CounterFilter>,
     /// The first host a column names: the host of every sample.
-    host: Option<String>,
+    host: Option<uctriage_core::SharedStr>,
     splitter: Splitter,
     times: SampleTimes,
 }
@@ -132,7 +132,7 @@ impl PdhParser {
                 });
             }
         }
-        self.host = hosts.first().map(|h| h.to_string());
+        self.host = hosts.first().map(|h| h.as_str().into());
         out.understood();
     }
 
@@ -191,7 +191,7 @@ impl PdhParser {
             }
             ev.fields.insert(col.key.clone(), v);
         }
-        ev.summary = summary(&shown[..n_shown]);
+        ev.summary = summary(&shown[..n_shown]).into();
         if self.columns.len() > MAX_FIELDS {
             ev.fields
                 .insert("columns_total", self.columns.len().to_string());

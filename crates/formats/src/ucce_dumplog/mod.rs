@@ -226,12 +226,9 @@ fn record_event(mut ev: RawEvent, pg: &str, proc_: &str, time: RawTime) -> RawEv
     ev.fields.insert("peripheral_gateway", pg);
     let process = Entity {
         kind: EntityKind::Process,
-        id: proc_.to_owned(),
+        id: proc_.into(),
     };
-    if ev.entities.is_empty() {
-        // Most records: sized to the one entity (`with_entity` reserves four).
-        ev.entities = vec![process];
-    } else if !ev.entities.contains(&process) {
+    if !ev.entities.contains(&process) {
         ev.entities.push(process);
     }
     ev

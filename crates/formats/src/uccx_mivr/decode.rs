@@ -176,12 +176,12 @@ pub(super) fn enrich(ev: &mut RawEvent, pending: Pending, line: &str) {
                 let text = ev.text.get().into_owned();
                 if let Some(c) = captures(&RUNTIME_FAILURE, &text) {
                     let subsystem = format!("{} subsystem", c[1].trim());
-                    ev.summary = format!("UCCX {subsystem}: real-time failure");
+                    ev.summary = format!("UCCX {subsystem}: real-time failure").into();
                     ev.fields.insert("service", &subsystem);
                     ev.entities.retain(|e| e.kind != EntityKind::Service);
                     ev.entities.push(Entity {
                         kind: EntityKind::Service,
-                        id: subsystem,
+                        id: subsystem.into(),
                     });
                 }
             }
@@ -209,10 +209,10 @@ pub(super) fn enrich(ev: &mut RawEvent, pending: Pending, line: &str) {
                 if let Some(p) = value_after(line, "CTI Port=") {
                     ev.fields.insert("cti_port", p);
                     ev.fields.insert("device", p);
-                    ev.summary = format!("UCCX could not register CTI port {p}");
+                    ev.summary = format!("UCCX could not register CTI port {p}").into();
                     ev.entities.push(Entity {
                         kind: EntityKind::Device,
-                        id: p.to_string(),
+                        id: p.into(),
                     });
                 }
             }
@@ -233,7 +233,7 @@ pub(super) fn enrich(ev: &mut RawEvent, pending: Pending, line: &str) {
                 ev.severity = Severity::Error;
                 ev.fields.insert("state", "open_failed");
                 ev.fields.insert("failure_description", d);
-                ev.summary = format!("JTAPI provider open failed: {d}");
+                ev.summary = format!("JTAPI provider open failed: {d}").into();
             }
         }
     }
@@ -372,7 +372,7 @@ fn by_words(no: u64, raw: &str, rec: &Record<'_>) -> Option<RawEvent> {
     if CTIMANAGER_LOST.is_match(text) {
         let mut ev =
             provider_event(no, raw, rec, "ctimanager_lost", "text").with_severity(Severity::Error);
-        ev.summary = "JTAPI lost its CTIManager connection".to_string();
+        ev.summary = "JTAPI lost its CTIManager connection".into();
         return Some(flag(ev));
     }
     if let Some(c) = captures(&ABORTING, text) {

@@ -206,13 +206,13 @@ mod tests {
         };
         b.events.push(Event {
             time: Some(t),
-            clock: Clock::stated("test"),
-            host: Some(format!("host{EVIL}")),
+            clock: Clock::stated("test").into(),
+            host: Some(format!("host{EVIL}").into()),
             kind: Kind::ServiceCore,
             severity: Severity::Error,
-            summary: format!("core {EVIL}"),
+            summary: format!("core {EVIL}").into(),
             fields: Default::default(),
-            entities: Vec::new(),
+            entities: Default::default(),
             evidence: ev.clone(),
             format: "test",
         });
