@@ -124,3 +124,125 @@ fn without_the_hosts_own_logs_before_the_window_nothing_is_unusual() {
         .iter()
         .all(|f| f["kind"] != "unusual"));
 }
+
+/// 300,000 heartbeat lines (ten a second from 02:00), then the `NEW[0]`
+/// message eight times after line 300,000, then the phones unregister.
+fn big_bundle(dir: &std::path::Path) -> usize {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("messages")).unwrap());
+    let n = 300_000;
+    for i in 0..n {
+        let s = 2 * 3600 + i / 10;
+        writeln!(
+            f,
+            "Jul 12 {:02}:{:02}:{:02} cm1 kernel: eth0 link heartbeat ok seq {i}",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        )
+        .unwrap();
+    }
+    for i in 0..8 {
+        writeln!(f, "Jul 12 12:30:{:02} cm1 {} {i}", i * 5, NEW[0]).unwrap();
+    }
+    for i in 0..12 {
+        writeln!(f, "<187>{}: cm1.example.net: Jul 12 2019 17:45:{:02}.298 UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0023EB54A1{i:02X}][AppID=Cisco CallManager][ClusterID=][NodeID=cm1]: An endpoint has unregistered", 48215 + i, 10 + i).unwrap();
+    }
+    f.flush().unwrap();
+    n
+}
+
+#[test]
+fn a_new_message_after_300000_plain_lines_is_found_and_no_plain_line_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = big_bundle(dir.path());
+    let d = dir.path().to_str().unwrap();
+    // --host: the note says how many events the analysis holds.
+    let out = run(&[
+        "analyze",
+        d,
+        "--format",
+        "json",
+        "--tz",
+        "cm1=America/Chicago",
+        "--host",
+        "cm1",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let u: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "unusual")
+        .collect();
+    assert_eq!(u.len(), 1, "{doc:#}");
+    assert_eq!(u[0]["data"]["count"], 8);
+    assert_eq!(u[0]["data"]["new"], true);
+    assert_eq!(u[0]["start"], "2019-07-12T17:30:00.000Z");
+    assert_eq!(u[0]["end"], "2019-07-12T17:30:35.000Z");
+    assert_eq!(u[0]["evidence"][0]["line"], n + 1);
+    assert!(u[0]["data"]["example"]
+        .as_str()
+        .unwrap()
+        .contains("FW in FAULT state code 0"));
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    // The heartbeat was mined (it is in the baseline, so not unusual)
+    // without a line of it held as an event: the analysis holds the twelve
+    // unregistrations and little else.
+    let held = notes
+        .iter()
+        .find_map(|n| {
+            let (_, rest) = n.split_once("): ")?;
+            let (kept, rest) = rest.split_once(" of ")?;
+            let (all, _) = rest.split_once(" events kept")?;
+            Some((kept.parse::<u64>().ok()?, all.parse::<u64>().ok()?))
+        })
+        .unwrap_or_else(|| panic!("no focus note in {notes:?}"));
+    assert!(held.1 < 100, "{held:?} events held for {n} plain lines");
+    assert!(
+        notes.iter().all(|n| !n.contains("not mined")),
+        "no cap: {notes:?}"
+    );
+    // 30,000 distinct seconds of one template: the file's buckets were
+    // widened to stay within its budget, and the note says so.
+    assert!(notes.iter().any(|n| n.contains("too varied")), "{notes:?}");
+}
+
+/// HTML keeps every line as an event and mines them there; JSON mines them
+/// while reading: the same unusual findings either way.
+#[test]
+fn html_and_json_show_the_same_unusual_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    bundle(dir.path(), &NEW, true);
+    let d = dir.path().to_str().unwrap();
+    let doc = analyze_json(d);
+    let html = run(&[
+        "analyze",
+        d,
+        "--format",
+        "html",
+        "--tz",
+        "cm1=America/Chicago",
+    ]);
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let unusual: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "unusual")
+        .collect();
+    assert_eq!(unusual.len(), 5);
+    for f in unusual {
+        let title = esc(f["title"].as_str().unwrap());
+        assert!(html.contains(&title), "{title} not in the HTML report");
+    }
+}

@@ -1,23 +1,16 @@
 //! `uctriage analyze`.
 
+use super::plain::Plain;
 use super::window::Window;
-use super::{ensure_readable, load_bundle, time_style};
+use super::{ensure_readable, load_bundle_with, time_style};
 use crate::args::{AnalyzeArgs, AnalyzeFormat, ColorWhen};
 use crate::output::Output;
 use anyhow::{Context, Result};
 use std::sync::Arc;
-use uctriage_correlate::{Engine, Topology, TopologyFile};
+use uctriage_correlate::{Engine, PlainLog, Topology, TopologyFile};
 use uctriage_engine::{Bundle, Retain};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
-
-/// How many plain lines (`log` events no other rule reads) `analyze` keeps
-/// in memory for the unusual-activity miner: about 220 MiB of events
-/// (bench/RESULTS.md). A bundle with more is analysed without mining them, and
-/// a note says so: memory must not grow with a day of plain logs. The HTML
-/// report keeps every event for its host lanes anyway, so there the miner
-/// sees them all; `uctriage templates` mines the files without this cap.
-const PLAIN_LINES_MINED: u64 = 250_000;
 
 pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     let kb = Arc::new(Knowledge::load(a.knowledge.as_deref())?);
@@ -27,34 +20,35 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
         anyhow::anyhow!("the knowledge is invalid:\n{}", lines.join("\n"))
     })?;
     // The HTML report draws every event in its host lanes; the other
-    // formats need only what the rules read, and of the plain lines that
-    // only the unusual-activity miner reads, at most PLAIN_LINES_MINED.
+    // formats keep only what the rules read, and the plain lines only the
+    // unusual-activity miner reads are mined as they stream past
+    // (super::plain), none kept as an event.
     let (retain, plain) = match a.format {
         AnalyzeFormat::Html => (Retain::All, None),
-        _ => {
-            let (filter, plain) = engine.retention_capped(PLAIN_LINES_MINED);
-            (Retain::Only(filter), Some(plain))
-        }
+        _ if engine.reads_plain() => (
+            Retain::Only(engine.retention_without_plain()),
+            Some(Plain::new()),
+        ),
+        _ => (Retain::Only(engine.retention()), None),
     };
     let topo_file = topology_file(&a)?;
     let mut out = Output::open(&a.out, color)?;
     let mut phases = Phases::from_env();
-    let mut bundle = load_bundle(&a.input, kb.clone(), false, retain)?;
+    let sink = plain.as_ref().map(Plain::factory);
+    let mut bundle = load_bundle_with(&a.input, kb.clone(), false, retain, sink)?;
     phases.done("load (read, parse, normalize)");
     ensure_readable(&bundle, &a.input.paths)?;
-    if let Some(note) = plain.and_then(|p| p.settle(&mut bundle.events)) {
-        bundle.notes.push(note);
-    }
+    let mut plain = plain.map(|p| p.place(&mut bundle));
     let style = time_style(&bundle, &a.zone)?;
     let window = Window::new(&a.window, &bundle, &style)?;
-    focus(&mut bundle, &a.host, &window, &style);
+    focus(&mut bundle, plain.as_mut(), &a.host, &window, &style);
     let topology = Topology::build(
         &bundle.events,
         &bundle.hosts,
         topo_file.as_ref().map(|(f, p)| (f, p.as_str())),
     );
     phases.done("prepare (window, topology)");
-    let analysis = engine.analyze(&bundle, &kb, &topology, &style.tz);
+    let analysis = engine.analyze_with(&bundle, plain.as_ref(), &kb, &topology, &style.tz);
     phases.done("correlate");
     let layout = out.layout;
     match a.format {
@@ -127,10 +121,17 @@ impl Phases {
     }
 }
 
-/// Keep only the events of `hosts` (when any is named) inside `window`, and
-/// say so in the bundle's notes: the analysis sees nothing else, so a
-/// recurrence or a baseline outside the window is not seen either.
-fn focus(bundle: &mut Bundle, hosts: &[String], window: &Window, style: &TimeStyle) {
+/// Keep only the events (and plain lines) of `hosts` (when any is named)
+/// inside `window`, and say so in the bundle's notes: the analysis sees
+/// nothing else, so a recurrence or a baseline outside the window is not
+/// seen either.
+fn focus(
+    bundle: &mut Bundle,
+    plain: Option<&mut PlainLog>,
+    hosts: &[String],
+    window: &Window,
+    style: &TimeStyle,
+) {
     if hosts.is_empty() && !window.is_set() {
         return;
     }
@@ -146,6 +147,11 @@ fn focus(bundle: &mut Bundle, hosts: &[String], window: &Window, style: &TimeSty
         let time_ok = e.time.is_none() || window.keeps(e.time);
         host_ok && time_ok
     });
+    if let Some(p) = plain {
+        p.retain(|h, t| {
+            (wanted.is_empty() || wanted.iter().any(|w| w == h)) && window.keeps(Some(t))
+        });
+    }
     let mut scope = Vec::new();
     if !wanted.is_empty() {
         scope.push(format!("hosts {}", wanted.join(", ")));

@@ -6,6 +6,7 @@ mod completions;
 mod files;
 mod formats;
 mod knowledge;
+mod plain;
 mod readable;
 mod serve;
 mod templates;

@@ -135,6 +135,7 @@ fn run_case(
         topology: &topology,
         hosts: &hosts,
         display: &zone,
+        plain: None,
     });
     let f = &analysis.findings;
     let mut failures = Vec::new();

@@ -38,6 +38,7 @@ mod events;
 mod finding;
 pub mod metrics;
 mod net;
+mod plain;
 mod render;
 mod rules;
 mod topology;
@@ -45,11 +46,12 @@ mod topology;
 pub use cases::{run_cases, CaseResult};
 pub use data::Data;
 pub use engine::{
-    rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, PlainLines,
-    RawFilter, Rule, RuleType,
+    rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, RawFilter, Rule,
+    RuleType,
 };
 pub use events::Events;
 pub use finding::{Finding, FindingKind, Reference, MAX_EVIDENCE};
+pub use plain::PlainLog;
 pub use topology::{Registration, SiteEntry, Topology, TopologyFile};
 
 use uctriage_core::jiff::tz::TimeZone;
@@ -78,12 +80,26 @@ impl Engine {
         topology: &Topology,
         display: &TimeZone,
     ) -> Analysis {
+        self.analyze_with(bundle, None, kb, topology, display)
+    }
+
+    /// [`Engine::analyze`] with the plain lines summarised while the bundle
+    /// was read ([`PlainLog`], [`Engine::retention_without_plain`]).
+    pub fn analyze_with(
+        &self,
+        bundle: &Bundle,
+        plain: Option<&PlainLog>,
+        kb: &Knowledge,
+        topology: &Topology,
+        display: &TimeZone,
+    ) -> Analysis {
         self.run(&EngineInput {
             events: &bundle.events,
             kb,
             topology,
             hosts: &bundle.hosts,
             display,
+            plain,
         })
     }
 }

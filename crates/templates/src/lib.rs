@@ -104,6 +104,18 @@ where
     T: Sync,
     F: for<'a> Fn(&'a T) -> (&'a [u8], Seen<'a>) + Sync,
 {
+    mine_par_onto(Miner::new(cfg), items, chunk, message)
+}
+
+/// [`mine_par`] onto a miner that already holds signatures (mined while a
+/// bundle was read, say): `base`'s signatures keep their indexes, so
+/// [`Mined::of_signature`] gives their templates too.
+pub fn mine_par_onto<T, F>(base: Miner, items: &[T], chunk: usize, message: F) -> (Mined, Vec<u32>)
+where
+    T: Sync,
+    F: for<'a> Fn(&'a T) -> (&'a [u8], Seen<'a>) + Sync,
+{
+    let cfg = base.cfg;
     let parts: Vec<(Miner, Vec<u32>)> = items
         .par_chunks(chunk.max(1))
         .map(|c| {
@@ -118,7 +130,7 @@ where
             (m, ids)
         })
         .collect();
-    let mut all = Miner::new(cfg);
+    let mut all = base;
     let mut sig_of_item = Vec::with_capacity(items.len());
     for (m, ids) in parts {
         let map = all.merge(m);

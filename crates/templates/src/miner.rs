@@ -43,7 +43,7 @@ pub(crate) struct Stats {
 }
 
 /// Mines signatures from a stream of messages (one chunk of the input).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Miner {
     pub(crate) cfg: Config,
     index: HashMap<Box<[u8]>, u32>,

@@ -18,6 +18,7 @@ use crate::crashes::{crashes, Crash};
 use crate::events::Events;
 use crate::finding::{Finding, FindingKind, Reference};
 use crate::metrics::{Episode, Series};
+use crate::plain::PlainLog;
 use crate::render;
 use crate::topology::Topology;
 use crate::Analysis;
@@ -30,54 +31,6 @@ use uctriage_normalize::HostBook;
 
 /// A filter over raw events, as the loader applies it.
 pub type RawFilter = std::sync::Arc<dyn Fn(&uctriage_core::RawEvent) -> bool + Send + Sync>;
-
-/// The plain lines a capped retention ([`Engine::retention_capped`]) met:
-/// how many, and whether they were more than it keeps.
-pub struct PlainLines {
-    cap: u64,
-    seen: std::sync::atomic::AtomicU64,
-    others: RawFilter,
-}
-
-impl PlainLines {
-    /// Plain lines met that only the miner wanted.
-    pub fn seen(&self) -> u64 {
-        self.seen.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Whether more were met than the cap keeps.
-    pub fn over(&self) -> bool {
-        self.seen() > self.cap
-    }
-
-    /// Once the bundle is read: when over the cap, drop every plain line that
-    /// only the miner wanted (which ones were kept depends on thread timing)
-    /// and return a note saying so; else nothing changes.
-    pub fn settle(&self, events: &mut Vec<Event>) -> Option<String> {
-        if !self.over() {
-            return None;
-        }
-        events.retain(|e| {
-            e.kind != Kind::Log
-                || (self.others)(&uctriage_core::RawEvent {
-                    time: uctriage_core::RawTime::Unknown,
-                    host: e.host.clone(),
-                    kind: e.kind,
-                    severity: e.severity,
-                    summary: e.summary.clone(),
-                    fields: e.fields.clone(),
-                    entities: e.entities.clone(),
-                    line: e.evidence.line,
-                    text: e.evidence.text.clone(),
-                })
-        });
-        Some(format!(
-            "unusual activity not mined: {} plain lines no rule reads, more than the {} analyze keeps in memory for mining; run `uctriage templates` on the files for their templates",
-            self.seen(),
-            self.cap
-        ))
-    }
-}
 
 /// A correlation rule, built from its knowledge file by its [`RuleType`].
 pub trait Rule: Send + Sync {
@@ -226,33 +179,24 @@ impl Engine {
         self.retention_of(|_| true)
     }
 
-    /// [`Engine::retention`] with at most `cap` plain lines (`log` events
-    /// that only a rule declaring the `log` kind, the unusual-activity miner,
-    /// wants) kept while reading: a day of plain logs would otherwise be held
-    /// whole. Past the cap, [`PlainLines::settle`] lets all of them go, so
-    /// what the rules see never depends on which thread read first.
-    pub fn retention_capped(&self, cap: u64) -> (RawFilter, std::sync::Arc<PlainLines>) {
-        let wanted = self
-            .rules
+    /// [`Engine::retention`] without the plain lines (`log` events) that
+    /// only a rule declaring the `log` kind (the unusual-activity miner)
+    /// wants: a caller that summarises them while reading ([`PlainLog`],
+    /// given back through [`EngineInput::plain`]) keeps none of them, so a
+    /// day of plain logs is never held whole. Those another rule asks for
+    /// ([`Rule::also_keeps`]) are still kept.
+    ///
+    /// [`PlainLog`]: crate::PlainLog
+    pub fn retention_without_plain(&self) -> RawFilter {
+        self.retention_of(|k| k != Kind::Log)
+    }
+
+    /// Whether a rule reads plain lines (declares the `log` kind): the
+    /// unusual-activity miner, unless the knowledge disabled it.
+    pub fn reads_plain(&self) -> bool {
+        self.rules
             .iter()
-            .any(|l| l.decl.events.contains(&Kind::Log));
-        let others = self.retention_of(|k| k != Kind::Log);
-        let plain = std::sync::Arc::new(PlainLines {
-            cap,
-            seen: std::sync::atomic::AtomicU64::new(0),
-            others: others.clone(),
-        });
-        let counter = plain.clone();
-        let filter: RawFilter = std::sync::Arc::new(move |e: &uctriage_core::RawEvent| {
-            others(e)
-                || (wanted
-                    && e.kind == Kind::Log
-                    && counter
-                        .seen
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                        < counter.cap)
-        });
-        (filter, plain)
+            .any(|l| l.decl.events.contains(&Kind::Log))
     }
 
     /// The retention filter over the declared kinds `keep` accepts.
@@ -295,6 +239,7 @@ impl Engine {
                 hosts: input.hosts,
                 tz: input.display,
                 spec: &l.spec,
+                plain: input.plain,
                 decl: &l.decl,
                 findings: &findings,
                 crashes: &crash_view,
@@ -369,6 +314,9 @@ pub struct EngineInput<'a> {
     pub hosts: &'a HostBook,
     /// The zone times are written in.
     pub display: &'a TimeZone,
+    /// The plain lines summarised while the bundle was read (None: the
+    /// `log` events hold them all).
+    pub plain: Option<&'a PlainLog>,
 }
 
 /// What a rule sees while it runs.
@@ -385,6 +333,9 @@ pub struct Context<'a> {
     pub tz: &'a TimeZone,
     /// The rule's own spec.
     pub spec: &'a RuleSpec,
+    /// The plain lines summarised while reading, if they were
+    /// ([`EngineInput::plain`]).
+    pub plain: Option<&'a PlainLog>,
     decl: &'a Declaration,
     findings: &'a [Finding],
     crashes: &'a OnceLock<Vec<Crash>>,

@@ -10,16 +10,25 @@
 //! reports nothing here. Unusual findings never outrank a cause (they sort
 //! after them); when no root cause was found they say so and point at the
 //! host and time.
+//!
+//! The lines come from two places, judged alike: the summary `analyze`
+//! mined while reading ([`PlainLog`]: counts in spans of time, a few
+//! evidence lines, nothing kept as events), and the `log` events kept (all
+//! of them for the HTML report and the live server, which pass no summary).
+//! A span of several lines is judged by its first instant; spans are single
+//! instants unless a file's plain lines were too varied for its budget
+//! (then `analyze` says so in a note).
 
 use crate::data::{Data, UnusualData};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
+use crate::plain::PlainLog;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
-use uctriage_core::{Event, Kind};
+use uctriage_core::{Event, Evidence, Kind};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
-use uctriage_templates::{message_of, mine_par, Config, Seen};
+use uctriage_templates::{message_of, mine_par_onto, Miner, Seen};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,8 +63,65 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
 /// Per (template, host): what the window and the baseline hold.
 #[derive(Default)]
 struct Tally<'a> {
-    window: Vec<&'a Event>,
+    /// Lines in the window, and their first and last instants.
+    count: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    /// Evidence lines in the window: (instant, file rank, line), evidence.
+    cites: Vec<((Timestamp, u32, u64), &'a Evidence)>,
     before: u64,
+}
+
+/// Bytes of a finding's example line, at most (cut on a character).
+const MAX_EXAMPLE_BYTES: usize = 4096;
+
+fn example(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    let mut end = line.len().min(MAX_EXAMPLE_BYTES);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line[..end].to_string()
+}
+
+/// Where lines and evidence are tallied, given the window.
+struct Judged<'a, 'm> {
+    open: Timestamp,
+    end: Timestamp,
+    host_first: &'m mut BTreeMap<&'a str, Timestamp>,
+    tallies: &'m mut BTreeMap<(u32, &'a str), Tally<'a>>,
+}
+
+impl<'a> Judged<'a, '_> {
+    /// `n` lines of template `t` on `host` from `first` to `last` (a span
+    /// is judged by its first instant: before the window, in it, or after).
+    fn count(&mut self, t: u32, host: &'a str, first: Timestamp, last: Timestamp, n: u64) {
+        let f = self.host_first.entry(host).or_insert(first);
+        *f = (*f).min(first);
+        if first > self.end {
+            return;
+        }
+        let tally = self.tallies.entry((t, host)).or_default();
+        if first < self.open {
+            tally.before += n;
+        } else {
+            tally.count += n;
+            tally.first = Some(tally.first.map_or(first, |x| x.min(first)));
+            tally.last = Some(tally.last.map_or(last, |x| x.max(last)));
+        }
+    }
+
+    /// One evidence line of template `t` on `host`, sorted by `key`.
+    fn cite(&mut self, t: u32, host: &'a str, key: (Timestamp, u32, u64), ev: &'a Evidence) {
+        if key.0 < self.open || key.0 > self.end {
+            return;
+        }
+        self.tallies
+            .entry((t, host))
+            .or_default()
+            .cites
+            .push((key, ev));
+    }
 }
 
 impl Rule for Unusual {
@@ -85,44 +151,66 @@ impl Rule for Unusual {
             .unwrap_or(start);
         let open = start - SignedDuration::from_secs(self.p.lead_s);
         let explained = cx.of_kind(FindingKind::RootCause).next().is_some();
+        // The plain lines summarised while reading (analyze), plus the `log`
+        // events kept (all of them when nothing was summarised: the HTML
+        // report, the live server).
+        let plain = cx.plain;
         let logs: Vec<&Event> = cx
             .events
             .of(Kind::Log)
             .filter(|e| e.time.is_some() && e.host.is_some())
             .collect();
-        if logs.is_empty() {
+        if logs.is_empty() && plain.is_none_or(|p| p.spans.is_empty()) {
             return;
         }
+        let base = plain.map_or_else(|| Miner::new(PlainLog::config()), |p| p.miner().clone());
         // Texts in the spill file are read back once, here.
         let texts: Vec<(std::borrow::Cow<'_, str>, &Event)> =
             logs.iter().map(|e| (e.evidence.text.get(), *e)).collect();
-        let (mined, of) = mine_par(Config::default(), &texts, 1 << 14, |(text, e)| {
+        let (mined, of) = mine_par_onto(base, &texts, 1 << 14, |(text, e)| {
             (message_of(text, &e.summary).as_bytes(), Seen::default())
         });
         // Each host's first log line: how much baseline it has.
-        let mut host_first: BTreeMap<&str, Timestamp> = BTreeMap::new();
-        let mut tallies: BTreeMap<(u32, &str), Tally> = BTreeMap::new();
-        for (e, &t) in logs.iter().zip(&of) {
+        let (mut host_first, mut tallies) = (BTreeMap::new(), BTreeMap::new());
+        let mut into = Judged {
+            open,
+            end,
+            host_first: &mut host_first,
+            tallies: &mut tallies,
+        };
+        for (i, (e, &t)) in logs.iter().zip(&of).enumerate() {
             let (Some(at), Some(host)) = (e.time, e.host.as_deref()) else {
                 continue;
             };
-            let f = host_first.entry(host).or_insert(at);
-            *f = (*f).min(at);
-            if at > end {
-                continue;
+            into.count(t, host, at, at, 1);
+            // Ties as the bundle's events sort: file, then line.
+            let key = match plain {
+                Some(p) => (at, p.file_rank(&e.evidence.file), e.evidence.line),
+                None => (at, 0, i as u64),
+            };
+            into.cite(t, host, key, &e.evidence);
+        }
+        if let Some(p) = plain {
+            let tpl = |sig: u32| mined.of_signature[sig as usize];
+            for s in &p.spans {
+                into.count(
+                    tpl(s.sig),
+                    &p.hosts[s.host as usize],
+                    s.first,
+                    s.last,
+                    s.count,
+                );
             }
-            let tally = tallies.entry((t, host)).or_default();
-            if at < open {
-                tally.before += 1;
-            } else {
-                tally.window.push(e);
+            for c in &p.cites {
+                let key = (c.at, c.file, c.evidence.line);
+                into.cite(tpl(c.sig), &p.hosts[c.host as usize], key, &c.evidence);
             }
         }
         let window_s = (end - open).as_secs().max(1);
         let mut found: Vec<UnusualData> = Vec::new();
-        let mut evidence: Vec<Vec<&Event>> = Vec::new();
-        for ((t, host), tally) in &tallies {
-            let count = tally.window.len() as u64;
+        let mut evidence: Vec<Vec<&Evidence>> = Vec::new();
+        for ((t, host), tally) in &mut tallies {
+            let count = tally.count;
             if count < self.p.min_count {
                 continue;
             }
@@ -137,11 +225,10 @@ impl Rule for Unusual {
                 continue;
             }
             let tpl = &mined.templates[*t as usize];
-            let first = tally.window.iter().filter_map(|e| e.time).min();
-            let last = tally.window.iter().filter_map(|e| e.time).max();
-            let (Some(first), Some(last)) = (first, last) else {
+            let (Some(first), Some(last)) = (tally.first, tally.last) else {
                 continue;
             };
+            tally.cites.sort_by_key(|c| c.0);
             found.push(UnusualData {
                 host: host.to_string(),
                 template: tpl.template.clone(),
@@ -154,16 +241,12 @@ impl Rule for Unusual {
                 last,
                 new,
                 unexplained_impact: !explained,
-                example: tally.window[0]
-                    .evidence
-                    .text
-                    .get()
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
+                example: tally
+                    .cites
+                    .first()
+                    .map_or_else(String::new, |c| example(&c.1.text.get())),
             });
-            evidence.push(tally.window.clone());
+            evidence.push(tally.cites.iter().map(|c| c.1).collect());
         }
         // New before spiking, then the most frequent, then the earliest.
         let mut order: Vec<usize> = (0..found.len()).collect();
@@ -196,7 +279,7 @@ impl Rule for Unusual {
             f.confidence = self.p.confidence;
             Finding::add(&mut f.hosts, [d.host.clone()]);
             for e in &evidence[i] {
-                f.cite(&e.evidence);
+                f.cite(e);
             }
             f.next_checks.push(format!(
                 "read {}'s logs around the first of these messages: what it says, and what changed just before",
