@@ -418,6 +418,7 @@ mod tests {
             keep_ordinary: false,
             keep: None,
             sink: None,
+            keeps_none: false,
             order: 0,
         };
         let mut sink = (plain.factory())(&ctx);
