@@ -418,7 +418,6 @@ mod tests {
             keep_ordinary: false,
             keep: None,
             sink: None,
-            keeps_none: false,
             order: 0,
         };
         let mut sink = (plain.factory())(&ctx);

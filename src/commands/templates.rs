@@ -25,7 +25,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{RawEvent, RawTime};
+use uctriage_core::RawEvent;
 use uctriage_engine::{Bundle, EventSink, Retain, SinkFactory};
 use uctriage_formats::{Dropped, FileContext, ParsedFile};
 use uctriage_report::{printable, TimeStyle, SCHEMA_VERSION};
@@ -84,34 +84,23 @@ fn capped(msg: &str) -> (&str, bool) {
     (&msg[..end], true)
 }
 
-impl FileSink {
-    /// Mine one record by its parts (see [`EventSink::record`]).
-    fn mine(&mut self, line: u64, time: &RawTime, host: Option<&str>, text: &str, summary: &str) {
-        let (msg, cut) = capped(message_of(text, summary));
+impl EventSink for FileSink {
+    fn event(&mut self, ev: &RawEvent) {
+        let text = ev.text.get();
+        let (msg, cut) = capped(message_of(&text, &ev.summary));
         self.cut += cut as u64;
         let seen = Seen {
-            rank: (self.order, line),
+            rank: (self.order, ev.line),
             ..Seen::default()
         };
         let id = self.events.add(msg.as_bytes(), seen);
         if id as usize == self.times.len() {
             self.times.push(Dropped::default());
         }
-        self.times[id as usize].add_time(time, host, line);
+        self.times[id as usize].add(ev);
         if self.shared.assign {
-            self.lines.push((line, id, false));
+            self.lines.push((ev.line, id, false));
         }
-    }
-}
-
-impl EventSink for FileSink {
-    fn event(&mut self, ev: &RawEvent) {
-        let text = ev.text.get();
-        self.mine(ev.line, &ev.time, ev.host.as_deref(), &text, &ev.summary);
-    }
-
-    fn record(&mut self, line: u64, time: &RawTime, host: Option<&str>, text: &str, summary: &str) {
-        self.mine(line, time, host, text, summary);
     }
 
     fn unread_line(&mut self, no: u64, text: &str) {

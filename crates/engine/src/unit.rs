@@ -184,7 +184,6 @@ fn parse(path: &str, reader: &mut dyn std::io::BufRead, cfg: &Config, order: u64
     ctx.counter_filter = cfg.counter_filter.clone();
     ctx.keep_ordinary = cfg.keep_ordinary;
     ctx.keep = cfg.retain.filter();
-    ctx.keeps_none = matches!(cfg.retain, crate::Retain::CountOnly);
     ctx.sink = cfg.sink.clone();
     ctx.order = order;
     parse_reader(forced_for(&cfg.forced, path), &ctx, reader)

@@ -189,7 +189,6 @@ fn run_parser(
         out: Output {
             keep: ctx.keep.clone(),
             sink: ctx.sink.as_ref().map(|make| make(ctx)),
-            keeps_none: ctx.keeps_none,
             ..Output::default()
         },
         lines: 0,

@@ -90,40 +90,35 @@ pub fn stated_date(t: &RawTime) -> Option<Date> {
 impl Dropped {
     /// Count and summarise one event that is not kept.
     pub fn add(&mut self, ev: &RawEvent) {
-        self.add_time(&ev.time, ev.host.as_deref(), ev.line);
-    }
-
-    /// [`Dropped::add`] of an event known by its raw time, host and line.
-    pub fn add_time(&mut self, time: &RawTime, host: Option<&str>, line: u64) {
         self.count += 1;
-        if let Some(d) = stated_date(time) {
+        if let Some(d) = stated_date(&ev.time) {
             match self.dates.iter_mut().rev().find(|(x, _)| *x == d) {
                 Some((_, n)) => *n += 1,
                 None => self.dates.push((d, 1)),
             }
         }
-        let c = class(time);
+        let c = class(&ev.time);
         // Nearly always the group of the event before.
         let found = self
             .groups
             .iter_mut()
             .rev()
-            .find(|g| class(&g.min.0) == c && g.host.as_deref() == host);
+            .find(|g| class(&g.min.0) == c && g.host == ev.host);
         match found {
             Some(g) => {
                 g.count += 1;
-                if before(time, &g.min.0) {
-                    g.min = (time.clone(), line);
+                if before(&ev.time, &g.min.0) {
+                    g.min = (ev.time.clone(), ev.line);
                 }
-                if before(&g.max.0, time) {
-                    g.max = (time.clone(), line);
+                if before(&g.max.0, &ev.time) {
+                    g.max = (ev.time.clone(), ev.line);
                 }
             }
             None => self.groups.push(DroppedGroup {
-                host: host.map(str::to_string),
+                host: ev.host.clone(),
                 count: 1,
-                min: (time.clone(), line),
-                max: (time.clone(), line),
+                min: (ev.time.clone(), ev.line),
+                max: (ev.time.clone(), ev.line),
             }),
         }
     }

@@ -30,10 +30,6 @@ pub struct FileContext {
     /// Who sees the events not kept and the lines no parser understood, as
     /// they come ([`EventSink`]); None: nobody.
     pub sink: Option<SinkFactory>,
-    /// No event is kept ([`FileContext::keep`] refuses every one): with a
-    /// sink, a parser may hand it a record's message alone
-    /// ([`Output::stream_message`]) instead of building an event.
-    pub keeps_none: bool,
     /// The file's place in the walk of the inputs (larger: later), so a
     /// sink fed from several threads can put files back in input order.
     pub order: u64,
@@ -64,7 +60,6 @@ impl FileContext {
             keep_ordinary: false,
             keep: None,
             sink: None,
-            keeps_none: false,
             order: 0,
         }
     }
@@ -171,8 +166,6 @@ pub struct Output {
     pub(crate) held: Option<RawEvent>,
     /// Sees each event not kept before it is let go.
     pub(crate) sink: Option<Box<dyn EventSink>>,
-    /// No event is kept ([`FileContext::keeps_none`]).
-    pub(crate) keeps_none: bool,
     pub(crate) dropped: Dropped,
     pub(crate) facts: Vec<Fact>,
     pub(crate) problems: Vec<Problem>,
@@ -253,33 +246,6 @@ impl Output {
     pub(crate) fn seal(&mut self) {
         self.settle_last();
         self.share_fields();
-    }
-
-    /// Whether a record that would only be counted and handed to the sink
-    /// may be given by its parts ([`Output::stream_record`]): no event is
-    /// kept and a sink is listening.
-    pub fn streams_records(&self) -> bool {
-        self.keeps_none && self.sink.is_some()
-    }
-
-    /// A `log` record that is not kept, given by its parts (line, raw time,
-    /// host, raw text, summary) instead of an event: counted and summarised
-    /// as such an event would be, and handed to the sink
-    /// ([`EventSink::record`]). Only when [`Output::streams_records`];
-    /// continuation lines cannot join it (a sink mines the first line).
-    pub fn stream_record(
-        &mut self,
-        line: u64,
-        time: RawTime,
-        host: Option<&str>,
-        text: &str,
-        summary: &str,
-    ) {
-        self.release_held();
-        if let Some(sink) = &mut self.sink {
-            sink.record(line, &time, host, text, summary);
-        }
-        self.dropped.add_time(&time, host, line);
     }
 
     /// The event held open is done with: counted, summarised, let go.

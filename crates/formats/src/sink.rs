@@ -8,25 +8,13 @@
 
 use crate::driver::ParsedFile;
 use crate::format::FileContext;
-use uctriage_core::{RawEvent, RawTime};
+use uctriage_core::RawEvent;
 
 /// Sees one file's events that are not kept and its lines no parser read.
 pub trait EventSink: Send {
     /// One event not kept, complete (its continuation lines appended),
     /// just before it is counted and let go.
     fn event(&mut self, ev: &RawEvent);
-    /// One `log` record not kept, given by its parts instead of an event
-    /// (a parser's fast path when nothing is kept,
-    /// [`Output::stream_record`]): its line, raw time, host, raw text and
-    /// summary, as [`EventSink::event`] would see them. By default the
-    /// event is built and handed to [`EventSink::event`].
-    ///
-    /// [`Output::stream_record`]: crate::Output::stream_record
-    fn record(&mut self, line: u64, time: &RawTime, host: Option<&str>, text: &str, summary: &str) {
-        let mut ev = RawEvent::new(line, text, uctriage_core::Kind::Log, summary).at(time.clone());
-        ev.host = host.map(str::to_string);
-        self.event(&ev);
-    }
     /// One non-blank line no parser understood (every line of a file whose
     /// format is unknown), numbered from 1; invalid UTF-8 already replaced.
     fn unread_line(&mut self, no: u64, text: &str);

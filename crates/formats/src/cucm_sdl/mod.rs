@@ -320,9 +320,6 @@ struct SdlParser {
     /// The current record is an ordinary one made an event (the last one
     /// emitted): its continuation lines join it (only with `keep_ordinary`).
     open_ordinary: bool,
-    /// An ordinary record's summary, built here when it is streamed
-    /// without an event ([`Output::stream_record`]).
-    summary: String,
 }
 
 impl SdlParser {
@@ -341,7 +338,6 @@ impl SdlParser {
             prefilter: Prefilter::new(),
             keep_ordinary: ctx.keep_ordinary,
             open_ordinary: false,
-            summary: String::new(),
         }
     }
 
@@ -531,15 +527,8 @@ impl LineParser for SdlParser {
             self.decode(line, rec, payload, time.clone(), out);
         }
         if self.keep_ordinary && out.events.len() == before {
-            if out.streams_records() {
-                // Nothing is kept (`uctriage templates`): the sink gets the
-                // record's parts, no event is built.
-                ordinary_summary(rec.kind, payload, &mut self.summary);
-                out.stream_record(line.no, time, None, line.text, &self.summary);
-            } else {
-                out.emit(ordinary(line, rec.kind, payload, time));
-                self.open_ordinary = true;
-            }
+            out.emit(ordinary(line, rec.kind, payload, time));
+            self.open_ordinary = true;
         }
     }
 }
@@ -571,37 +560,22 @@ impl SdlParser {
 /// An ordinary record as a plain `Log` event (`timeline --all`): the type
 /// and the payload's columns as the summary, the line as the text.
 fn ordinary(line: Line<'_>, kind: &[u8], payload: &str, time: RawTime) -> RawEvent {
-    let mut summary = String::new();
-    ordinary_summary(kind, payload, &mut summary);
-    RawEvent::new(line.no, line.text, Kind::Log, summary).at(time)
-}
-
-/// An ordinary record's summary into `out` (emptied first): its type, then
-/// the payload's non-empty columns joined by ` | `, cut at
-/// [`ORDINARY_SUMMARY_BYTES`] with `…`.
-fn ordinary_summary(kind: &[u8], payload: &str, out: &mut String) {
-    out.clear();
-    out.push_str(&String::from_utf8_lossy(kind));
-    out.push_str(": ");
-    let mut first = true;
-    for c in payload.split('|').map(str::trim).filter(|c| !c.is_empty()) {
-        if !first {
-            out.push_str(" | ");
-        }
-        first = false;
-        out.push_str(c);
-        if out.len() > ORDINARY_SUMMARY_BYTES {
-            break;
-        }
-    }
-    if out.len() > ORDINARY_SUMMARY_BYTES {
+    let kind = String::from_utf8_lossy(kind);
+    let columns: Vec<&str> = payload
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut summary = format!("{kind}: {}", columns.join(" | "));
+    if summary.len() > ORDINARY_SUMMARY_BYTES {
         let mut cut = ORDINARY_SUMMARY_BYTES;
-        while !out.is_char_boundary(cut) {
+        while !summary.is_char_boundary(cut) {
             cut -= 1;
         }
-        out.truncate(cut);
-        out.push('…');
+        summary.truncate(cut);
+        summary.push('…');
     }
+    RawEvent::new(line.no, line.text, Kind::Log, summary).at(time)
 }
 
 /// Ordinary-record summaries are cut here.

@@ -492,7 +492,6 @@ fn without_file_head_the_date_hint_is_used_and_wraps() {
         )),
         counter_filter: None,
         keep_ordinary: false,
-        keeps_none: false,
         keep: None,
         sink: None,
         order: 0,
@@ -805,94 +804,4 @@ fn the_mixed_trace_keeps_its_hits_problems_and_wrap() {
     assert!(
         matches!(last, RawTime::WithOffset(dt, _, DateSource::Wrapped) if dt.date().day() == 10)
     );
-}
-
-/// What a sink saw: (line, time, host, first line of text, summary).
-type Seen = Vec<(u64, RawTime, Option<String>, String, String)>;
-
-struct Recorder(std::sync::Arc<std::sync::Mutex<Seen>>);
-
-impl crate::EventSink for Recorder {
-    fn event(&mut self, ev: &RawEvent) {
-        let text = ev.text.get();
-        let first = text.lines().next().unwrap_or("").to_string();
-        let seen = (
-            ev.line,
-            ev.time.clone(),
-            ev.host.clone(),
-            first,
-            ev.summary.clone(),
-        );
-        self.0.lock().unwrap().push(seen);
-    }
-    fn record(&mut self, line: u64, time: &RawTime, host: Option<&str>, text: &str, summary: &str) {
-        let seen = (
-            line,
-            time.clone(),
-            host.map(str::to_string),
-            text.to_string(),
-            summary.to_string(),
-        );
-        self.0.lock().unwrap().push(seen);
-    }
-    fn unread_line(&mut self, _no: u64, _text: &str) {}
-    fn finish(self: Box<Self>, _file: &ParsedFile) {}
-}
-
-/// Every ordinary record of `text` through a sink, no event kept;
-/// `streamed`: the parser may give records by their parts.
-fn sink_sees(text: &str, streamed: bool) -> (Seen, ParsedFile) {
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let for_sink = seen.clone();
-    let mut ctx = FileContext::new("SDL001_100_001499.txt");
-    ctx.keep_ordinary = true;
-    ctx.keep = Some(std::sync::Arc::new(|_: &RawEvent| false));
-    ctx.keeps_none = streamed;
-    ctx.sink = Some(std::sync::Arc::new(move |_: &FileContext| {
-        Box::new(Recorder(for_sink.clone())) as Box<dyn crate::EventSink>
-    }));
-    let f = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
-    let seen = seen.lock().unwrap().clone();
-    (seen, f)
-}
-
-#[test]
-fn streamed_ordinary_records_give_the_sink_what_their_events_would() {
-    let mut seen = 0;
-    for text in [
-        HEAD_1499,
-        MIDNIGHT_1500,
-        SIP,
-        DETAILED,
-        CTI_OPEN,
-        CTI_ALARM,
-        EUROPE,
-    ] {
-        let (events, f1) = sink_sees(text, false);
-        let (records, f2) = sink_sees(text, true);
-        seen += events.len();
-        assert_eq!(events, records);
-        assert_eq!(
-            (f1.dropped, f1.understood, f1.lines),
-            (f2.dropped, f2.understood, f2.lines)
-        );
-        assert!(f2.events.is_empty());
-    }
-    assert!(seen > 20, "{seen} records seen");
-}
-
-#[test]
-fn ordinary_summaries_are_cut_like_before() {
-    let long = "x | ".repeat(100);
-    let mut s = String::new();
-    super::ordinary_summary(b"SdlSig", &long, &mut s);
-    let all: Vec<&str> = long
-        .split('|')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
-    let whole = format!("SdlSig: {}", all.join(" | "));
-    assert_eq!(s, format!("{}…", &whole[..super::ORDINARY_SUMMARY_BYTES]));
-    super::ordinary_summary(b"AppInfo", " a |  | b ", &mut s);
-    assert_eq!(s, "AppInfo: a | b");
 }
