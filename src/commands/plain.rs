@@ -7,10 +7,13 @@
 //! exactly as events are ([`Bundle::place`]) and become the
 //! [`PlainLog`] the unusual-activity rule judges.
 //!
-//! Memory: per file at most [`MAX_BUCKETS`] buckets and [`MAX_CITE_BYTES`]
-//! of evidence text; a file over either keeps fewer evidence lines per
-//! bucket, then widens its buckets (1 s, 4 s, 16 s, ...), and the bundle's
-//! notes say so. Until then every distinct instant is a bucket of its own,
+//! Memory: per file [`MAX_BUCKETS`] buckets and [`MAX_CITE_BYTES`] of
+//! evidence text; a file over either keeps fewer evidence lines per
+//! bucket, then widens its buckets (1 s, 4 s, 16 s, ... up to an hour), and
+//! the bundle's notes say so. A file with more distinct signatures than
+//! that (each has a bucket) keeps one bucket per signature and hour and no
+//! further evidence: bounded by the miner's cap on signatures, not by the
+//! number of lines. Until then every distinct instant is a bucket of its own,
 //! so the rule sees what it would see with every line kept as an event.
 
 use std::collections::HashMap;
@@ -26,6 +29,10 @@ use uctriage_templates::{message_of, Miner, Seen};
 const MAX_BUCKETS: usize = 4096;
 /// Bytes of evidence text one file keeps, at most.
 const MAX_CITE_BYTES: usize = 256 << 10;
+/// Buckets are widened up to an hour of raw time, no further: past that a
+/// file over its budget keeps counting (one bucket per hour of each
+/// signature at most) but keeps no new evidence line.
+const MAX_WIDTH_NS: i64 = 3_600_000_000_000;
 /// Evidence lines per bucket while the file is under its budgets (a
 /// finding cites at most this many).
 const CITES_PER_BUCKET: usize = uctriage_correlate::MAX_EVIDENCE;
@@ -123,6 +130,11 @@ struct PlainSink {
     /// Widest span of raw time a bucket may hold (0: one instant).
     width: i64,
     cites_per_bucket: usize,
+    /// Buckets past which the budget is looked at again (doubled when the
+    /// widest buckets could not bring them under [`MAX_BUCKETS`]).
+    recheck: usize,
+    /// Evidence budget spent with the widest buckets: no new evidence.
+    cites_full: bool,
 }
 
 /// What every file's sink feeds.
@@ -168,6 +180,8 @@ impl Plain {
                 cite_bytes: 0,
                 width: 0,
                 cites_per_bucket: CITES_PER_BUCKET,
+                recheck: MAX_BUCKETS,
+                cites_full: false,
             }) as Box<dyn EventSink>
         })
     }
@@ -226,14 +240,22 @@ impl Plain {
 
 impl PlainSink {
     /// Over a budget: fewer evidence lines per bucket first, then wider
-    /// buckets, until under both (or no wider bucket helps).
+    /// buckets up to [`MAX_WIDTH_NS`]; past that, no new evidence, and the
+    /// buckets looked at again only when twice as many (each look sorts
+    /// them all).
     fn shrink(&mut self) {
-        while self.buckets > MAX_BUCKETS || self.cite_bytes > MAX_CITE_BYTES {
-            if self.cite_bytes > MAX_CITE_BYTES && self.cites_per_bucket > 1 {
+        loop {
+            let cites_over = self.cite_bytes > MAX_CITE_BYTES && !self.cites_full;
+            if !cites_over && self.buckets <= self.recheck {
+                return;
+            }
+            if cites_over && self.cites_per_bucket > 1 {
                 self.cites_per_bucket /= 2;
-            } else if self.width < i64::MAX / 8 {
-                self.width = (self.width * 4).max(1_000_000_000);
+            } else if self.width < MAX_WIDTH_NS {
+                self.width = (self.width * 4).clamp(1_000_000_000, MAX_WIDTH_NS);
             } else {
+                self.cites_full |= cites_over;
+                self.recheck = self.recheck.max(self.buckets * 2);
                 return;
             }
             self.regroup();
@@ -327,12 +349,12 @@ impl EventSink for PlainSink {
                 s.buckets.last_mut().expect("just pushed")
             }
         };
-        if b.cites.len() < self.cites_per_bucket {
+        if b.cites.len() < self.cites_per_bucket && !self.cites_full {
             let kept = cite_text(&text);
             self.cite_bytes += kept.len();
             b.cites.push((ev.time.clone(), ev.line, kept));
         }
-        if self.buckets > MAX_BUCKETS || self.cite_bytes > MAX_CITE_BYTES {
+        if self.buckets > self.recheck || (self.cite_bytes > MAX_CITE_BYTES && !self.cites_full) {
             self.shrink();
         }
     }
