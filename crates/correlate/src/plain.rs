@@ -68,11 +68,23 @@ impl PlainLog {
         }
     }
 
-    /// How the unusual-activity rule mines (the defaults of
-    /// `uctriage templates`: the same templates and ids).
+    /// How the unusual-activity rule mines: the defaults of `uctriage
+    /// templates` (the same templates and ids), but at most
+    /// [`PlainLog::MAX_SIGNATURES`] distinct signatures per miner. `analyze`
+    /// holds a miner per file being read plus the shared one, beside the
+    /// events the rules keep; a day of logs whose lines the masks leave all
+    /// different would otherwise hold 200,000 signatures in each (about
+    /// 0.7 GiB on 300 MB of generated logs). Past the cap, lines are grouped
+    /// coarser, as `templates` does past its own.
     pub fn config() -> Config {
-        Config::default()
+        Config {
+            max_signatures: Self::MAX_SIGNATURES,
+            ..Config::default()
+        }
     }
+
+    /// Distinct signatures per miner in `analyze`.
+    pub const MAX_SIGNATURES: usize = 40_000;
 
     /// The miner holding the signatures the spans and cites refer to (a
     /// file's miner is merged into it, [`Miner::merge`]).
