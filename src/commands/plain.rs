@@ -314,13 +314,13 @@ impl EventSink for PlainSink {
         }
         let at = match self.of_sig[sig as usize]
             .iter()
-            .find(|&&i| self.series[i as usize].host == ev.host)
+            .find(|&&i| self.series[i as usize].host.as_deref() == ev.host.as_deref())
         {
             Some(&i) => i as usize,
             None => {
                 self.series.push(Series {
                     sig,
-                    host: ev.host.clone(),
+                    host: ev.host.as_deref().map(String::from),
                     buckets: Vec::new(),
                 });
                 self.of_sig[sig as usize].push(self.series.len() as u32 - 1);
