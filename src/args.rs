@@ -180,7 +180,7 @@ pub struct InputArgs {
     /// of 1024). Past a quarter of it, the raw text of further events goes
     /// to a temporary file in the system temporary folder (TMPDIR), said on
     /// stderr; the output is the same. `0` or `none`: keep everything in memory.
-    #[arg(long, value_name = "SIZE", default_value = "768M", value_parser = parse_memory)]
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_memory)]
     pub max_memory: MaxMemory,
     /// Never show progress on stderr.
     #[arg(long, short = 'q')]

@@ -134,6 +134,22 @@ pub(crate) fn load_bundle_with(
 }
 
 /// Bytes for a human: MiB from 1 MiB up, else KiB.
+/// Adds what one file's sink gathered to the results of every file, by
+/// path (a file read in parts gives several): the streaming miners of
+/// `analyze` and `templates` end each file this way.
+pub(crate) fn push_file_result<T>(
+    files: &std::sync::Mutex<std::collections::HashMap<String, Vec<T>>>,
+    path: String,
+    result: T,
+) {
+    files
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(path)
+        .or_default()
+        .push(result);
+}
+
 fn size(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)

@@ -386,13 +386,7 @@ impl EventSink for PlainSink {
             s.buckets.shrink_to_fit();
         }
         this.series.shrink_to_fit();
-        this.shared
-            .files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(this.path)
-            .or_default()
-            .push(this.series);
+        super::push_file_result(&this.shared.files, this.path, this.series);
     }
 }
 

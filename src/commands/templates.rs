@@ -150,13 +150,7 @@ impl EventSink for FileSink {
         lines.sort_by_key(|&(no, _)| no);
         lines.shrink_to_fit();
         this.shared.cut.fetch_add(this.cut, Ordering::Relaxed);
-        this.shared
-            .files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(this.path)
-            .or_default()
-            .push(FileMined { seen, lines });
+        super::push_file_result(&this.shared.files, this.path, FileMined { seen, lines });
     }
 }
 
