@@ -575,6 +575,15 @@ pub struct AdviceData {
     pub items: Vec<AdviceItem>,
 }
 
+/// Words an alarm printed that name its cause, and what they mean.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReasonSaid {
+    /// The words, as the alarm catalog spells them.
+    pub words: String,
+    /// What they mean.
+    pub means: String,
+}
+
 /// A declarative alarm rule's match.
 #[derive(Clone, Debug, Serialize)]
 pub struct AlarmData {
@@ -582,10 +591,10 @@ pub struct AlarmData {
     pub group: String,
     /// Alarm or alert names matched.
     pub names: Vec<String>,
-    /// What the events' own words say the cause was (`words: meaning`),
-    /// from the alarm catalog's reasons; empty when none matched.
+    /// What the events' own words say the cause was, from the alarm
+    /// catalog's reasons; empty when none matched.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reasons: Vec<String>,
+    pub reasons: Vec<ReasonSaid>,
     /// How many events matched.
     pub count: usize,
     /// First.

@@ -800,8 +800,8 @@ fn alarm(w: &When, d: &AlarmData, label: &str) -> (String, String) {
         format!("{}: {names} on {}", capitalise(label), d.group)
     };
     // The words that name the cause, as the message printed them.
-    if let Some((words, _)) = d.reasons.first().and_then(|r| r.split_once(": ")) {
-        title.push_str(&format!(" ({words})"));
+    if let Some(r) = d.reasons.first() {
+        title.push_str(&format!(" ({})", r.words));
     }
     let names = if names.is_empty() {
         names
@@ -824,10 +824,10 @@ fn alarm(w: &When, d: &AlarmData, label: &str) -> (String, String) {
         s.push_str(&format!(" It came {r}."));
     }
     for r in &d.reasons {
-        let quoted = r.replacen(": ", "\": ", 1);
         s.push_str(&format!(
-            " The message says \"{}.",
-            quoted.trim_end_matches('.')
+            " The message says \"{}\": {}.",
+            r.words,
+            r.means.trim_end_matches('.')
         ));
     }
     if !d.meaning.is_empty() {

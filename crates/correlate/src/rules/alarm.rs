@@ -22,7 +22,7 @@
 //! `knowledge/README.md`.
 
 use super::common::secs;
-use crate::data::{AlarmData, Data};
+use crate::data::{AlarmData, Data, ReasonSaid};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use crate::net::site_prefix;
@@ -357,16 +357,19 @@ impl AlarmRule {
         });
         // What the catalog says the events' own words mean (an exception
         // text naming the cause), each once, in the order first seen.
-        let mut reasons: Vec<String> = Vec::new();
+        let mut reasons: Vec<ReasonSaid> = Vec::new();
         for e in evs {
             let said = cx
                 .kb
                 .alarm(name_of(e))
                 .and_then(|a| a.reason_in(|f| e.fields.get(f)));
             if let Some(r) = said {
-                let line = format!("{}: {}", r.contains, r.means);
-                if !reasons.contains(&line) {
-                    reasons.push(line);
+                let said = ReasonSaid {
+                    words: r.contains.clone(),
+                    means: r.means.clone(),
+                };
+                if !reasons.contains(&said) {
+                    reasons.push(said);
                 }
             }
         }
