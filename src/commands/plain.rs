@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use uctriage_core::jiff::civil;
 use uctriage_core::{Evidence, Kind, RawEvent, RawTime, Text};
 use uctriage_correlate::PlainLog;
 use uctriage_engine::{Bundle, EventSink, SinkFactory};
@@ -46,16 +47,11 @@ const CITE_CHARS: usize = 601;
 /// as the loader's summary of events not kept assumes) and its position
 /// within the class, in nanoseconds. None: no time.
 fn class_key(t: &RawTime) -> Option<((u8, i32), i64)> {
-    let civil = |dt: &uctriage_core::jiff::civil::DateTime| {
-        let d = dt.date();
-        days_from_civil(d.year() as i64, d.month() as i64, d.day() as i64) * 86_400_000_000_000
-            + day_ns(&dt.time())
-    };
     Some(match t {
         RawTime::Unknown => return None,
         RawTime::Absolute(ts, _) => ((1, 0), ts.as_nanosecond() as i64),
-        RawTime::WithOffset(dt, off, _) => ((2, off.seconds()), civil(dt)),
-        RawTime::Local(dt, _) => ((3, 0), civil(dt)),
+        RawTime::WithOffset(dt, off, _) => ((2, off.seconds()), civil_ns(dt)),
+        RawTime::Local(dt, _) => ((3, 0), civil_ns(dt)),
         RawTime::LocalNoYear { month, day, time } => {
             ((4, *month as i32 * 32 + *day as i32), day_ns(time))
         }
@@ -63,28 +59,23 @@ fn class_key(t: &RawTime) -> Option<((u8, i32), i64)> {
     })
 }
 
-fn day_ns(t: &uctriage_core::jiff::civil::Time) -> i64 {
-    ((t.hour() as i64 * 60 + t.minute() as i64) * 60 + t.second() as i64) * 1_000_000_000
-        + t.subsec_nanosecond() as i64
+/// Nanoseconds from 1970-01-01 00:00 to a civil time, both in the same
+/// (unknown) zone: an order and a distance, not an instant.
+fn civil_ns(dt: &civil::DateTime) -> i64 {
+    dt.duration_since(civil::date(1970, 1, 1).at(0, 0, 0, 0))
+        .as_nanos() as i64
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-/// algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Nanoseconds since midnight.
+fn day_ns(t: &civil::Time) -> i64 {
+    t.duration_since(civil::Time::midnight()).as_nanos() as i64
 }
 
 /// The part of a line's text kept as evidence: all of it when short, else
 /// enough for a finding to cite it (its first [`CITE_CHARS`] characters)
 /// and to show its first line ([`EXAMPLE_BYTES`]), whichever is longer.
 fn cite_text(text: &str) -> Box<str> {
-    if text.len() <= 600 {
+    if text.len() < CITE_CHARS {
         return text.into();
     }
     let chars = text
@@ -398,10 +389,11 @@ mod tests {
 
     #[test]
     fn civil_keys_count_days_like_the_calendar() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
         let t = |d, h| RawTime::local(d, time(h, 0, 0, 0), DateSource::Line);
+        let day = 86_400_000_000_000;
+        assert_eq!(class_key(&t(date(1970, 1, 1), 0)).unwrap().1, 0);
+        assert_eq!(class_key(&t(date(2000, 3, 1), 0)).unwrap().1, 11_017 * day);
+        assert_eq!(class_key(&t(date(1969, 12, 31), 0)).unwrap().1, -day);
         let (c1, k1) = class_key(&t(date(2024, 2, 29), 23)).unwrap();
         let (c2, k2) = class_key(&t(date(2024, 3, 1), 1)).unwrap();
         assert_eq!(c1, c2);
