@@ -155,3 +155,41 @@ fn a_tar_gz_of_the_example_reads_like_the_folder() {
     assert_eq!(folder.len(), archive.len());
     assert_eq!(folder, archive);
 }
+
+/// `show status` prints `Product Ver` on every Unified OS application: on a
+/// node whose UCCX Engine logs are in the bundle the version is UCCX's, so
+/// no Unified CM end-of-support advisory is drawn from it.
+#[test]
+fn show_status_version_on_a_uccx_node_is_not_taken_for_unified_cm() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bne-ccx-a/cli_output.txt",
+        "admin:show status\n\nHost Name          : bne-ccx-a\nDate               : Wed Mar 05, 2025 14:02:11\nTime Zone          : Australian Eastern Standard Time (Australia/Brisbane)\nLocale             : en_US.UTF-8\nProduct Ver        : 12.5.1.11001-48\nUnified OS Version : 7.0.0.0-4\n",
+    );
+    write(
+        dir.path(),
+        "bne-ccx-a/uccx/log/MIVR/Cisco001MIVR03.log",
+        "7001: Mar 05 13:40:02.118 AEST %MIVR-SS_TEL-4-ModuleRunTimeFailure:Real-time failure in JTAPI subsystem: Module=JTAPI Subsystem,Failure Cause=7,Failure Module=JTAPI_PROVIDER_INIT,Exception=com.cisco.jtapi.PlatformExceptionImpl: Unable to create provider -- bad login or password.\n\
+7002: Mar 05 13:40:03.500 AEST %MIVR-SS_TEL-3-UNK:JTAPI subsystem state changed to OUT_OF_SERVICE\n",
+    );
+    let out = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let eos: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["class"] == "end-of-support")
+        .collect();
+    assert!(
+        eos.iter().all(|f| f["data"]["product"] != "cucm-12"),
+        "a UCCX node's version read as Unified CM's: {eos:?}"
+    );
+    assert!(
+        findings.iter().any(|f| f["kind"] == "root_cause"
+            && f["title"]
+                .as_str()
+                .unwrap()
+                .contains("bad login or password")),
+        "{out}"
+    );
+}

@@ -780,8 +780,8 @@ fn advice(d: &AdviceData) -> (String, String) {
     let found: Vec<String> = d.triggers.iter().map(|t| t.replace('-', " ")).collect();
     (
         format!(
-            "Post-incident steps ({} items, for: {})",
-            d.items.len(),
+            "Post-incident steps ({}, for: {})",
+            plural(d.items.len(), "item", "items"),
             found.join(", ")
         ),
         d.items

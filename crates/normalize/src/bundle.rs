@@ -4,7 +4,7 @@ use crate::hosts::HostBook;
 use crate::resolve::{resolve, Basis, Clocks, DateFallback, Shift};
 use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
@@ -162,6 +162,34 @@ pub struct Collected {
     pub zone: Option<String>,
 }
 
+/// Hosts whose own UCCX Engine (MIVR) writes events in the bundle: a
+/// `uccx-mivr` file with an `%MIVR-` record (JTAPI client lines alone are
+/// not enough: CER and other JTAPI applications write those too).
+fn uccx_engine_hosts<'a>(
+    files: &[ParsedFile],
+    file_hosts: &'a [(Option<String>, &'static str)],
+) -> BTreeSet<&'a str> {
+    files
+        .iter()
+        .zip(file_hosts)
+        .filter(|(f, _)| f.format == "uccx-mivr")
+        .filter(|(f, _)| f.events.iter().any(|e| e.fields.get("app") == Some("MIVR")))
+        .filter_map(|(_, (h, _))| h.as_deref())
+        .collect()
+}
+
+/// The product a platform version belongs to. `show status` prints `Product
+/// Ver` on every Unified OS application (CUCM, UCCX, IM&P, Unity Connection)
+/// and its parser can only say CUCM, the usual case; on a host that runs the
+/// UCCX Engine the version is UCCX's.
+fn application_product(product: &str, uccx_engine: bool) -> &str {
+    if uccx_engine && product == "CUCM" {
+        "UCCX"
+    } else {
+        product
+    }
+}
+
 /// Normalize every parsed file into one bundle.
 pub fn normalize(files: Vec<ParsedFile>, opts: &Options) -> Bundle {
     normalize_collected(files, opts, &[])
@@ -197,6 +225,7 @@ pub fn normalize_collected(
             (h, how)
         })
         .collect();
+    let engines = uccx_engine_hosts(&files, &file_hosts);
     for (f, (host, _)) in files.iter().zip(&file_hosts) {
         if let Some(h) = host {
             book.know(h);
@@ -222,6 +251,7 @@ pub fn normalize_collected(
             } = fact
             {
                 if let Some(h) = vh.as_ref().or(host.as_ref()) {
+                    let product = application_product(product, engines.contains(h.as_str()));
                     book.add_version(h, format!("{product} {version}"));
                 }
             }

@@ -78,6 +78,9 @@ impl ShowStatusSection {
                 None => out.problem(no, format!("`show status` date not understood: {value}")),
             },
             "Time Zone" => self.zone = zone(no, value, out),
+            // Every Unified OS application prints this line; nothing in the
+            // output says which one. CUCM is the usual case: normalization
+            // names it UCCX on a host whose UCCX Engine logs are in the bundle.
             "Product Ver" => version(out, "CUCM", value),
             "Unified OS Version" => version(out, "Unified OS", value),
             _ => {}
