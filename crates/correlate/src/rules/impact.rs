@@ -185,6 +185,10 @@ impl Impact {
             .filter(|e| e.kind == Kind::ServiceState)
             .collect();
         let services = ids(&lost_services, EntityKind::Service);
+        let service_hosts: BTreeSet<&str> = lost_services
+            .iter()
+            .filter_map(|e| e.host.as_deref())
+            .collect();
         let start = events[0].time.expect("timed");
         let from_nodes: BTreeMap<&str, &str> = events
             .iter()
@@ -194,7 +198,13 @@ impl Impact {
                 Some((d, e.host.as_deref()?))
             })
             .collect();
-        let back = returns(cx, p, &devices, &addresses, &services, start);
+        let lost = Lost {
+            devices: &devices,
+            addresses: &addresses,
+            services: &services,
+            service_hosts: &service_hosts,
+        };
+        let back = returns(cx, p, &lost, start);
         let total = devices.len() + addresses.len() + services.len();
         let back_at = (!back.is_empty() && back.len() == total)
             .then(|| back.values().map(|r| r.at).max())
@@ -538,15 +548,41 @@ struct Return {
     evidence: uctriage_core::Evidence,
 }
 
+/// What an impact lost: the ids of its devices, addresses and services, and
+/// the hosts its services were lost on.
+struct Lost<'a> {
+    devices: &'a BTreeSet<String>,
+    addresses: &'a BTreeSet<String>,
+    services: &'a BTreeSet<String>,
+    service_hosts: &'a BTreeSet<&'a str>,
+}
+
+impl Lost<'_> {
+    /// A service back on `host` is one of ours: a service runs (or a JTAPI
+    /// client holds its provider) on one host, so the same service coming
+    /// up on another node (a standby taking over) is not this one's return.
+    /// Unknown hosts on either side are not told apart.
+    fn service_host_matches(&self, host: Option<&str>) -> bool {
+        match host {
+            Some(h) => self.service_hosts.is_empty() || self.service_hosts.contains(h),
+            None => true,
+        }
+    }
+}
+
 /// When each lost device / address / service came back, if it did within the window.
 fn returns(
     cx: &Context<'_>,
     p: &Params,
-    devices: &BTreeSet<String>,
-    addresses: &BTreeSet<String>,
-    services: &BTreeSet<String>,
+    lost: &Lost<'_>,
     start: Timestamp,
 ) -> BTreeMap<String, Return> {
+    let Lost {
+        devices,
+        addresses,
+        services,
+        ..
+    } = *lost;
     let until = start + SignedDuration::from_secs(p.return_within_s);
     let after = start + SignedDuration::from_nanos(1);
     let mut back: BTreeMap<String, Return> = BTreeMap::new();
@@ -564,7 +600,10 @@ fn returns(
         let (kind, set) = match e.kind {
             Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
             Kind::AddressInService => (EntityKind::Address, addresses),
-            Kind::ServiceState if is_state(e, &p.service_back_state) => {
+            Kind::ServiceState
+                if is_state(e, &p.service_back_state)
+                    && lost.service_host_matches(e.host.as_deref()) =>
+            {
                 (EntityKind::Service, services)
             }
             _ => continue,
