@@ -92,6 +92,21 @@ fn a_node_folder_of_an_rtmt_style_tree_names_the_host() {
 }
 
 #[test]
+fn a_node_folder_given_alone_names_the_host_of_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "alpha-s3/cli_session.txt", CLUSTER);
+    write(tmp.path(), "alpha-s3/cli/core_list.txt", CORES);
+    let f = files(&tmp.path().join("alpha-s3"));
+    let cores = file(&f, "core_list.txt");
+    assert_eq!(cores["host"], "alpha-s3", "{cores:#}");
+    // A folder input named after no known host names nothing.
+    write(tmp.path(), "incident-4711/cli_session.txt", CLUSTER);
+    write(tmp.path(), "incident-4711/cli/core_list.txt", CORES);
+    let f = files(&tmp.path().join("incident-4711"));
+    assert!(file(&f, "core_list.txt")["host"].is_null(), "{f:#?}");
+}
+
+#[test]
 fn folder_and_file_name_naming_different_hosts_is_reported_not_guessed() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "alpha-pub/cli_session.txt", CLUSTER);

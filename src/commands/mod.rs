@@ -109,6 +109,7 @@ pub(crate) fn load_bundle_with(
         options: Options {
             tz_hints,
             date_hint,
+            root_folder: None,
         },
         counter_filter: Some(counter_filter),
         keep_ordinary,

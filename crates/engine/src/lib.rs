@@ -203,7 +203,24 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .map(|(path, message)| SourceProblem { path, message })
         .collect();
     attach(&mut files, manifest_problems);
-    uctriage_normalize::normalize_collected(files, &cfg.options, &manifests.collected)
+    let mut options = cfg.options.clone();
+    if options.root_folder.is_none() {
+        options.root_folder = root_folder(&cfg.inputs);
+    }
+    uctriage_normalize::normalize_collected(files, &options, &manifests.collected)
+}
+
+/// The name of the one folder input, whose files' paths leave it out
+/// ([`uctriage_sources::plan_with`]); None with several inputs (each input's
+/// name prefixes its files) or a file input.
+fn root_folder(inputs: &[PathBuf]) -> Option<String> {
+    match inputs {
+        [one] if one.is_dir() => std::fs::canonicalize(one)
+            .unwrap_or_else(|_| one.clone())
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        _ => None,
+    }
 }
 
 /// A sink that lets everything go.

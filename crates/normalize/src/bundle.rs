@@ -19,6 +19,12 @@ pub struct Options {
     pub tz_hints: Vec<ZoneHint>,
     /// `--date`: the date of lines that carry none.
     pub date_hint: Option<Date>,
+    /// The name of the one folder given as input, when there is one: the
+    /// files' paths are relative to it, so its own name is in none of them.
+    /// Named after a host the bundle's contents know (`uctriage analyze
+    /// ldn-cucm-sub1/`), it is that host's folder for files nothing else
+    /// attributes.
+    pub root_folder: Option<String>,
 }
 
 /// What one file yielded, for `uctriage files` and the reports.
@@ -220,7 +226,7 @@ pub fn normalize_collected(
                     "stated by the collection manifest",
                 );
             }
-            let (h, how, ambiguity) = file_host(f, &book);
+            let (h, how, ambiguity) = file_host(f, &book, opts.root_folder.as_deref());
             ambiguities.push(ambiguity);
             (h, how)
         })
@@ -546,7 +552,11 @@ fn site_zone(zones: &BTreeMap<String, ZoneDecision>) -> Option<ZoneDecision> {
 /// (`sub3_utils_core_active_list.txt`), then the deepest folder name that is
 /// not a generic one (`cli`, `syslog`, `cm/trace/...`). Two of these naming
 /// different hosts is an ambiguity: reported, not guessed.
-fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str, Option<String>) {
+fn file_host(
+    f: &ParsedFile,
+    book: &HostBook,
+    root_folder: Option<&str>,
+) -> (Option<String>, &'static str, Option<String>) {
     let mut stated: Vec<String> = f
         .facts
         .iter()
@@ -606,7 +616,14 @@ fn file_host(f: &ParsedFile, book: &HostBook) -> (Option<String>, &'static str, 
     });
     match named {
         Some(p) => (Some(book.resolve(p)), "folder name", None),
-        None => (None, "unknown", None),
+        None => match root_folder.filter(|r| book.is_known(r)) {
+            Some(r) => (
+                Some(book.resolve(r)),
+                "input folder named after a known host",
+                None,
+            ),
+            None => (None, "unknown", None),
+        },
     }
 }
 
