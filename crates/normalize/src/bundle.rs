@@ -799,7 +799,7 @@ mod folder_tests {
         ] {
             let f = ParsedFile::failed(path, "x", Problem::file("test"));
             assert_eq!(
-                file_host(&f, &book),
+                file_host(&f, &book, None),
                 (Some(host.into()), "folder name", None),
                 "{path}"
             );
