@@ -22,11 +22,12 @@ RATE=$2
 SAMPLE=${SAMPLE:-5}
 RETAIN_SIZE=${RETAIN_SIZE:-2GB}
 OUT=${OUT:-/work/data/serve/soak-$(date -u +%Y%m%dT%H%M%S)}
-BIN=target/release/uctriage
+BIN=${BIN:-}
 TCP=127.0.0.1:15524
 HTTP=127.0.0.1:18524
 mkdir -p "$OUT"
-nice cargo build --release -q -p uctriage
+# BIN=path runs that binary as it is (e.g. another branch's); else this tree's release build.
+if [ -z "$BIN" ]; then nice cargo build --release -q -p uctriage; BIN=target/release/uctriage; fi
 DATA=$OUT/data
 rm -rf "$DATA"
 TOKEN=$("$BIN" serve init --data "$DATA")
@@ -61,6 +62,9 @@ sample() {
 while kill -0 $LOADER 2>/dev/null; do sample; sleep "$SAMPLE"; done
 wait $LOADER || true
 LOADER=""
+# CPU seconds per thread (receivers = serve, decode, store = the writer with retention, checkpoint, correlate).
+for t in /proc/$SERVER/task/*; do echo "$(cat $t/comm) $(awk '{print $14+$15}' $t/stat)"; done \
+  | awk '{c[$1]+=$2} END {for (k in c) printf "%s\t%.1f\n", k, c[k]/100}' > "$OUT/threads.tsv"
 SEND_END=$(date +%s)
 SENT=$(cat "$OUT/sent")
 for _ in $(seq 1 600); do [ "$(stat_of stored)" -ge "$SENT" ] && break; sleep 1; done

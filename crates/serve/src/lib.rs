@@ -37,7 +37,9 @@ use std::sync::{Arc, Mutex};
 use uctriage_correlate::TopologyFile;
 use uctriage_knowledge::Knowledge;
 use uctriage_normalize::{LiveNormalizer, Options, ZoneHint};
-use uctriage_store::{Accounts, Retention, SqliteStore, Store, StoreError};
+use uctriage_store::{
+    Accounts, Retention, Segmenting, SqliteStore, Store, StoreError, DEFAULT_SEGMENT_BYTES,
+};
 
 /// Everything `uctriage serve` needs.
 #[derive(Clone, Debug)]
@@ -150,12 +152,32 @@ pub fn set_password(dir: &Path, user: &str, password: &str) -> Result<(), String
     store.set_user(user, &phc).map_err(store_err)
 }
 
+/// How the store is segmented for a retention policy: a size limit keeps
+/// about [`SEGMENTS_PER_LIMIT`] segments (each 1 MiB to 256 MiB), so
+/// retention, which drops whole segments, keeps within a segment of the
+/// limit; an age limit opens a segment at least every thirty-second of it
+/// (a minute at least), so what is due goes within that much of its time.
+pub fn segmenting(r: &Retention) -> Segmenting {
+    let bytes = r
+        .max_bytes
+        .map_or(DEFAULT_SEGMENT_BYTES, |b| b / SEGMENTS_PER_LIMIT)
+        .clamp(1 << 20, 256 << 20);
+    let age = r.max_age.map(|a| {
+        (a / SEGMENTS_PER_LIMIT as i32).max(uctriage_core::jiff::SignedDuration::from_secs(60))
+    });
+    Segmenting { bytes, age }
+}
+
+/// Segments a size limit is divided into.
+pub const SEGMENTS_PER_LIMIT: u64 = 32;
+
 /// Serve until SIGINT or SIGTERM, then stop gracefully.
 pub fn run(cfg: Config) -> Result<(), String> {
     if cfg.quiet {
         log::quiet();
     }
-    let store = SqliteStore::open(&cfg.data).map_err(store_err)?;
+    let mut store = SqliteStore::open(&cfg.data).map_err(store_err)?;
+    store.set_segmenting(segmenting(&cfg.retention));
     if store.was_converted() {
         log::notice(
             "the store was rewritten once for incremental auto-vacuum (retention now shrinks the file)",

@@ -26,9 +26,11 @@
 #![deny(missing_docs)]
 
 mod codec;
+mod segments;
 mod sqlite;
 
 pub use codec::{date_source, zone_source};
+pub use segments::{Segmenting, DEFAULT_SEGMENT_BYTES};
 pub use sqlite::{SqliteStore, DB_FILE, REPLACE_MAX};
 
 use uctriage_core::jiff::civil::DateTime;

@@ -1,11 +1,13 @@
 //! The embedded store: one SQLite database in WAL mode.
 //!
-//! Layout: `messages` (id = arrival order), `events` (id = message id × 16 +
-//! the event's place in its message, so a message's events sit together and
-//! retention deletes both by id range), indexes on event time and on host
-//! and time, plus small tables for facts, incidents, counters and accounts.
+//! Layout: messages (id = arrival order) and events (id = message id × 16 +
+//! the event's place in its message, so a message's events sit together),
+//! with indexes on event time and on host and time, partitioned by arrival
+//! into segments (see [`crate::segments`]: retention drops whole oldest
+//! segments); plus small tables for facts, incidents, counters and accounts.
 
 use crate::codec::{self, Row};
+use crate::segments::{self, Added, Seg, Segmenting};
 use crate::{
     Accounts, Batch, EventQuery, IncidentRow, Pruned, Result, Retention, Session, Store,
     StoreError, EVENTS_PER_MESSAGE,
@@ -26,27 +28,8 @@ pub const DB_FILE: &str = "uctriage.db";
 
 const SHIFT: u32 = EVENTS_PER_MESSAGE.trailing_zeros();
 
+/// Everything but the segments (see [`crate::segments`]).
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS messages (
-  id INTEGER PRIMARY KEY,
-  received_ms INTEGER NOT NULL,
-  peer TEXT NOT NULL,
-  transport TEXT NOT NULL,
-  text TEXT NOT NULL,
-  truncated INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY,
-  time_ms INTEGER,
-  host TEXT,
-  kind TEXT NOT NULL,
-  severity INTEGER NOT NULL,
-  summary TEXT NOT NULL,
-  local TEXT,
-  body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
-CREATE INDEX IF NOT EXISTS events_host_time ON events(host, time_ms);
 CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS incidents (
   id INTEGER PRIMARY KEY,
@@ -69,6 +52,8 @@ pub struct SqliteStore {
     in_use_after_prune: Option<u64>,
     /// Converted to incremental auto-vacuum when opened.
     converted: bool,
+    /// When the writer opens a new segment.
+    segmenting: Segmenting,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -105,9 +90,28 @@ impl SqliteStore {
         // row (stores made with 4 KiB pages keep them).
         conn.execute_batch("PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL;")
             .map_err(err)?;
-        let s = SqliteStore::tune(conn)?;
+        let mut s = SqliteStore::tune(conn)?;
         s.conn.execute_batch(SCHEMA).map_err(err)?;
+        s.ensure_segments()?;
         Ok(s)
+    }
+
+    /// The catalog and a segment to append to (a store made before
+    /// segments keeps its tables as segment 0).
+    fn ensure_segments(&mut self) -> Result<()> {
+        let tx = self.conn.transaction().map_err(err)?;
+        segments::ensure(&tx).map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Set when the writer opens a new segment (see [`Segmenting`]).
+    pub fn set_segmenting(&mut self, s: Segmenting) {
+        self.segmenting = s;
+    }
+
+    /// How many segments the store has now.
+    pub fn segment_count(&self) -> Result<usize> {
+        segments::list(&self.conn).map(|l| l.len()).map_err(err)
     }
 
     /// Open an existing store for writing; an error when there is none. A
@@ -133,6 +137,7 @@ impl SqliteStore {
                 .map_err(err)?;
             s.converted = true;
         }
+        s.ensure_segments()?;
         Ok(s)
     }
 
@@ -160,6 +165,7 @@ impl SqliteStore {
             conn,
             in_use_after_prune: None,
             converted: false,
+            segmenting: Segmenting::default(),
         }
     }
 
@@ -218,20 +224,61 @@ impl SqliteStore {
 
     /// Is any message kept? (Cheap, unlike a count.)
     fn has_messages(&self) -> Result<bool> {
-        self.conn
-            .query_row("SELECT 1 FROM messages LIMIT 1", [], |_| Ok(()))
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(err)
+        Ok(self.message_count()? > 0)
     }
 
-    /// Delete messages (and their events) with an id below `first_kept`, in
-    /// chunks so the writer is never held long.
-    fn delete_before(&mut self, first_kept: u64) -> Result<Pruned> {
+    fn segments(&self) -> Result<Vec<Seg>> {
+        segments::list(&self.conn).map_err(err)
+    }
+
+    /// Delete messages (and their events) with an id below `cut`, at
+    /// segment granularity: every segment but the newest whose messages
+    /// all lie below `cut` is dropped whole. When only the newest is left,
+    /// its rows below `cut` are deleted one by one (in chunks, so the
+    /// writer is never held long). When nothing could go and `whole`
+    /// allows it, the oldest segment is dropped whole anyway (more than
+    /// asked, never less: a full store must make room).
+    fn delete_before(&mut self, cut: u64, whole: bool) -> Result<Pruned> {
+        let mut pruned = Pruned::default();
+        let segs = self.segments()?;
+        let Some(newest) = segs.last().map(|s| s.n) else {
+            return Ok(pruned);
+        };
+        let mut left: Vec<&Seg> = Vec::new();
+        for s in &segs {
+            let below = s.last_id.is_none_or(|l| l < cut);
+            if s.n != newest && below && left.is_empty() {
+                self.drop_segment(s, &mut pruned)?;
+            } else {
+                left.push(s);
+            }
+        }
+        if left.len() == 1 {
+            // Only the newest is left: its rows below the cut.
+            let p = self.delete_rows(left[0], cut)?;
+            pruned.messages += p.messages;
+            pruned.events += p.events;
+        } else if whole && pruned == Pruned::default() {
+            self.drop_segment(left[0], &mut pruned)?;
+        }
+        Ok(pruned)
+    }
+
+    fn drop_segment(&mut self, s: &Seg, pruned: &mut Pruned) -> Result<()> {
+        let tx = self.conn.transaction().map_err(err)?;
+        segments::drop_segment(&tx, s).map_err(err)?;
+        tx.commit().map_err(err)?;
+        pruned.messages += s.messages;
+        pruned.events += s.events;
+        Ok(())
+    }
+
+    /// Delete the rows of one segment below message `cut`.
+    fn delete_rows(&mut self, s: &Seg, cut: u64) -> Result<Pruned> {
         let mut pruned = Pruned::default();
         let Some(min) = self
             .conn
-            .query_row("SELECT min(id) FROM messages", [], |r| {
+            .query_row(&format!("SELECT min(id) FROM {}", s.m()), [], |r| {
                 r.get::<_, Option<i64>>(0)
             })
             .map_err(err)?
@@ -240,20 +287,29 @@ impl SqliteStore {
         };
         let mut from = min as u64;
         const CHUNK: u64 = 50_000;
-        while from < first_kept {
-            let to = (from + CHUNK).min(first_kept);
+        while from < cut {
+            let to = (from + CHUNK).min(cut);
             let tx = self.conn.transaction().map_err(err)?;
-            pruned.events += tx
+            let events = tx
                 .execute(
-                    "DELETE FROM events WHERE id < ?1",
+                    &format!("DELETE FROM {} WHERE id < ?1", s.e()),
                     params![(to << SHIFT) as i64],
                 )
                 .map_err(err)? as u64;
-            pruned.messages += tx
-                .execute("DELETE FROM messages WHERE id < ?1", params![to as i64])
+            let messages = tx
+                .execute(
+                    &format!("DELETE FROM {} WHERE id < ?1", s.m()),
+                    params![to as i64],
+                )
                 .map_err(err)? as u64;
+            segments::note_deleted(&tx, s.n, messages, events).map_err(err)?;
             tx.commit().map_err(err)?;
+            pruned.messages += messages;
+            pruned.events += events;
             from = to;
+        }
+        if pruned.events > 0 {
+            segments::recount_times(&self.conn, s).map_err(err)?;
         }
         Ok(pruned)
     }
@@ -328,19 +384,36 @@ pub const VACUUM_STEP: u64 = 4096;
 
 impl Store for SqliteStore {
     fn next_message_id(&self) -> Result<u64> {
-        self.conn
-            .query_row("SELECT coalesce(max(id), 0) + 1 FROM messages", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|v| v as u64)
-            .map_err(err)
+        // The newest segment is never dropped and its last id never goes
+        // back, so ids never repeat, even once every message was pruned.
+        Ok(self
+            .segments()?
+            .iter()
+            .map(|s| s.last_id.unwrap_or(s.first_id.saturating_sub(1)))
+            .max()
+            .unwrap_or(0)
+            + 1)
     }
 
     fn append(&mut self, batch: &Batch) -> Result<()> {
+        if batch.messages.is_empty() && batch.events.is_empty() {
+            return Ok(());
+        }
         let tx = self.conn.transaction().map_err(err)?;
+        let mut cur = match segments::newest(&tx).map_err(err)? {
+            Some(s) => s,
+            None => segments::open_new(&tx, 1, 1, 0).map_err(err)?,
+        };
+        if let Some(first) = batch.messages.first() {
+            let at = ms(first.received);
+            if segments::should_roll(&cur, &self.segmenting, at) {
+                cur = segments::open_new(&tx, cur.n + 1, first.id, at).map_err(err)?;
+            }
+        }
+        let mut added = Added::default();
         {
             let mut m = tx
-                .prepare_cached("INSERT INTO messages (id, received_ms, peer, transport, text, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .prepare_cached(&format!("INSERT INTO {} (id, received_ms, peer, transport, text, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cur.m()))
                 .map_err(err)?;
             for msg in &batch.messages {
                 m.execute(params![
@@ -352,9 +425,13 @@ impl Store for SqliteStore {
                     msg.truncated as i64
                 ])
                 .map_err(err)?;
+                added.last_id = added.last_id.max(Some(msg.id));
+                added.max_received = added.max_received.max(Some(ms(msg.received)));
+                added.messages += 1;
+                added.bytes += (msg.text.len() + msg.peer.len() + MESSAGE_ROW) as u64;
             }
             let mut e = tx
-                .prepare_cached("INSERT INTO events (id, time_ms, host, kind, severity, summary, local, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .prepare_cached(&format!("INSERT INTO {} (id, time_ms, host, kind, severity, summary, local, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", cur.e()))
                 .map_err(err)?;
             let mut seen: HashMap<u64, u64> = HashMap::new();
             for ne in &batch.events {
@@ -365,99 +442,123 @@ impl Store for SqliteStore {
                 }
                 let id = (ev.evidence.line << SHIFT) + *n;
                 *n += 1;
+                let body = codec::body(ev);
+                let host = ev.host.as_deref();
                 e.execute(params![
                     id as i64,
                     ev.time.map(ms),
-                    ev.host.as_deref(),
+                    host,
                     ev.kind.as_str(),
                     ev.severity as i64,
                     ev.summary.as_str(),
                     ne.local.map(codec::local_text),
-                    codec::body(ev),
+                    body,
                 ])
                 .map_err(err)?;
+                if let Some(t) = ev.time {
+                    added.time(ms(t));
+                }
+                added.events += 1;
+                // The row, and the host again in its index entry.
+                added.bytes += (body.len()
+                    + ev.summary.len()
+                    + 2 * host.map_or(0, str::len)
+                    + EVENT_ROW) as u64;
             }
         }
+        segments::note(&tx, cur.n, &added).map_err(err)?;
         tx.commit().map_err(err)
     }
 
     fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
-        let mut sql = format!(
-            "SELECT e.time_ms, e.host, e.kind, e.severity, e.summary, e.body, e.id >> {SHIFT}, m.text
-             FROM events e JOIN messages m ON m.id = e.id >> {SHIFT} WHERE 1"
-        );
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        use rusqlite::types::Value as V;
-        if let Some(t) = q.since {
-            sql.push_str(" AND e.time_ms >= ?");
-            args.push(V::Integer(ms(t)));
-        }
-        if let Some(t) = q.until {
-            sql.push_str(" AND e.time_ms <= ?");
-            args.push(V::Integer(ms(t)));
-        }
-        if let Some(h) = &q.host {
-            sql.push_str(" AND e.host = ?");
-            args.push(V::Text(h.clone()));
-        }
-        if !q.kinds.is_empty() {
-            sql.push_str(" AND e.kind IN (");
-            sql.push_str(&vec!["?"; q.kinds.len()].join(","));
-            sql.push(')');
-            args.extend(q.kinds.iter().map(|k| V::Text(k.as_str().into())));
-        }
-        if let Some(t) = q.text.as_ref().filter(|t| !t.is_empty()) {
-            let pat = format!(
-                "%{}%",
-                t.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            sql.push_str(" AND (e.summary LIKE ? ESCAPE '\\' OR m.text LIKE ? ESCAPE '\\')");
-            args.push(V::Text(pat.clone()));
-            args.push(V::Text(pat));
-        }
-        if let Some(after) = q.after_message {
-            sql.push_str(" AND e.id >= ?");
-            args.push(V::Integer(((after + 1) << SHIFT) as i64));
-        }
-        let dir = if q.newest_first { "DESC" } else { "ASC" };
-        if q.after_message.is_some() {
-            // What arrived since: in arrival order, so pages never skip.
-            sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT ?"));
-        } else {
-            sql.push_str(&format!(" ORDER BY e.time_ms {dir}, e.id {dir} LIMIT ?"));
-        }
+        // One read transaction: the catalog and the tables it names agree
+        // (a segment dropped meanwhile is still there for this snapshot).
+        let tx = self.conn.unchecked_transaction().map_err(err)?;
+        let segs: Vec<Seg> = segments::list(&tx)
+            .map_err(err)?
+            .into_iter()
+            .filter(|s| touches(s, q))
+            .collect();
         let limit = if q.limit == 0 { 1000 } else { q.limit };
-        args.push(V::Integer(limit as i64));
-        let mut st = self.conn.prepare_cached(&sql).map_err(err)?;
-        let rows = st
-            .query_map(rusqlite::params_from_iter(args), |r| {
-                Ok(Row {
-                    time_ms: r.get(0)?,
-                    host: r.get(1)?,
-                    kind: r.get(2)?,
-                    severity: r.get(3)?,
-                    summary: r.get(4)?,
-                    body: r.get_ref(5)?.as_bytes()?.to_vec(),
-                    message_id: r.get::<_, i64>(6)? as u64,
-                    text: r.get(7)?,
+        let (cond, args) = conditions(q);
+        let dir = if q.newest_first { "DESC" } else { "ASC" };
+        let order = if q.after_message.is_some() {
+            // What arrived since: in arrival order, so pages never skip.
+            format!(" ORDER BY eid {dir} LIMIT ?")
+        } else {
+            format!(" ORDER BY t {dir}, eid {dir} LIMIT ?")
+        };
+        let mut rows: Vec<(Row, i64)> = Vec::new();
+        // SQLite allows 500 terms in a compound SELECT: groups of at most
+        // COMPOUND segments, merged here.
+        for group in segs.chunks(COMPOUND) {
+            let arms: Vec<String> = group
+                .iter()
+                .map(|s| {
+                    format!(
+                        "SELECT e.time_ms AS t, e.host, e.kind, e.severity, e.summary, e.body, e.id AS eid, m.text
+                         FROM {} e JOIN {} m ON m.id = e.id >> {SHIFT} WHERE 1{cond}",
+                        s.e(),
+                        s.m()
+                    )
                 })
-            })
-            .map_err(err)?;
-        let mut out = Vec::new();
+                .collect();
+            let sql = arms.join(" UNION ALL ") + &order;
+            let mut all = Vec::with_capacity(args.len() * group.len() + 1);
+            for _ in group {
+                all.extend(args.iter().cloned());
+            }
+            all.push(rusqlite::types::Value::Integer(limit as i64));
+            let mut st = tx.prepare_cached(&sql).map_err(err)?;
+            let it = st
+                .query_map(rusqlite::params_from_iter(all), |r| {
+                    let eid: i64 = r.get(6)?;
+                    Ok((
+                        Row {
+                            time_ms: r.get(0)?,
+                            host: r.get(1)?,
+                            kind: r.get(2)?,
+                            severity: r.get(3)?,
+                            summary: r.get(4)?,
+                            body: r.get_ref(5)?.as_bytes()?.to_vec(),
+                            message_id: (eid as u64) >> SHIFT,
+                            text: r.get(7)?,
+                        },
+                        eid,
+                    ))
+                })
+                .map_err(err)?;
+            for r in it {
+                rows.push(r.map_err(err)?);
+            }
+        }
+        if segs.len() > COMPOUND {
+            let by_id = q.after_message.is_some();
+            rows.sort_by(|(a, ai), (b, bi)| {
+                let o = if by_id {
+                    ai.cmp(bi)
+                } else {
+                    // SQLite orders NULL first.
+                    (a.time_ms, ai).cmp(&(b.time_ms, bi))
+                };
+                if q.newest_first {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+            rows.truncate(limit);
+        }
+        let mut out = Vec::with_capacity(rows.len());
         let mut names = codec::Names::default();
-        for r in rows {
-            out.push(codec::event(r.map_err(err)?, &mut names));
+        for (r, _) in rows {
+            out.push(codec::event(r, &mut names));
         }
         Ok(out)
     }
 
     fn message_count(&self) -> Result<u64> {
-        self.conn
-            .query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))
-            .map(|v| v as u64)
-            .map_err(err)
+        Ok(self.segments()?.iter().map(|s| s.messages).sum())
     }
 
     fn replace_local(
@@ -466,21 +567,32 @@ impl Store for SqliteStore {
         place: &mut dyn FnMut(DateTime, DateSource) -> (Option<Timestamp>, Clock),
     ) -> Result<u64> {
         let tx = self.conn.transaction().map_err(err)?;
-        let rows: Vec<(i64, String, Vec<u8>)> = {
-            let mut st = tx
-                .prepare(&format!("SELECT id, local, body FROM events WHERE host = ?1 AND local IS NOT NULL ORDER BY id DESC LIMIT {REPLACE_MAX}"))
-                .map_err(err)?;
-            let it = st
-                .query_map(params![host], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get_ref(2)?.as_bytes()?.to_vec()))
-                })
-                .map_err(err)?;
-            it.collect::<std::result::Result<_, _>>().map_err(err)?
-        };
+        let segs = segments::list(&tx).map_err(err)?;
         let mut moved = 0;
-        {
+        // The newest first, REPLACE_MAX in all.
+        for s in segs.iter().rev() {
+            if moved >= REPLACE_MAX {
+                break;
+            }
+            let rows: Vec<(i64, String, Vec<u8>)> = {
+                let mut st = tx
+                    .prepare(&format!("SELECT id, local, body FROM {} WHERE host = ?1 AND local IS NOT NULL ORDER BY id DESC LIMIT {}", s.e(), REPLACE_MAX - moved))
+                    .map_err(err)?;
+                let it = st
+                    .query_map(params![host], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get_ref(2)?.as_bytes()?.to_vec()))
+                    })
+                    .map_err(err)?;
+                it.collect::<std::result::Result<_, _>>().map_err(err)?
+            };
+            if rows.is_empty() {
+                continue;
+            }
             let mut up = tx
-                .prepare("UPDATE events SET time_ms = ?1, body = ?2 WHERE id = ?3")
+                .prepare(&format!(
+                    "UPDATE {} SET time_ms = ?1, body = ?2 WHERE id = ?3",
+                    s.e()
+                ))
                 .map_err(err)?;
             for (id, local, body) in rows {
                 let Ok(dt) = local.parse::<DateTime>() else {
@@ -491,6 +603,7 @@ impl Store for SqliteStore {
                     .map_err(err)?;
                 moved += 1;
             }
+            segments::recount_times(&tx, s).map_err(err)?;
         }
         tx.commit().map_err(err)?;
         Ok(moved)
@@ -587,21 +700,37 @@ impl Store for SqliteStore {
         let in_use_at_start = self.pages_in_use()?;
         let mut pruned = Pruned::default();
         if let Some(age) = policy.max_age {
-            let cutoff = now.checked_sub(age).unwrap_or(Timestamp::UNIX_EPOCH);
-            let first_kept: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT id FROM messages WHERE received_ms >= ?1 ORDER BY id LIMIT 1",
-                    params![ms(cutoff)],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(err)?;
+            let cutoff = ms(now.checked_sub(age).unwrap_or(Timestamp::UNIX_EPOCH));
+            // The first message kept: in the oldest segment that received
+            // anything since the cutoff.
+            let mut first_kept = None;
+            for s in self.segments()? {
+                if s.max_received.is_some_and(|r| r < cutoff) {
+                    continue;
+                }
+                first_kept = self
+                    .conn
+                    .query_row(
+                        &format!(
+                            "SELECT id FROM {} WHERE received_ms >= ?1 ORDER BY id LIMIT 1",
+                            s.m()
+                        ),
+                        params![cutoff],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .optional()
+                    .map_err(err)?;
+                if first_kept.is_some() {
+                    break;
+                }
+            }
             let first_kept = match first_kept {
                 Some(id) => id as u64,
                 None => self.next_message_id()?,
             };
-            let p = self.delete_before(first_kept)?;
+            // Whole segments only (one that straddles the cutoff waits
+            // until all of it is due), unless only one is left.
+            let p = self.delete_before(first_kept, false)?;
             pruned.messages += p.messages;
             pruned.events += p.events;
         }
@@ -615,6 +744,9 @@ impl Store for SqliteStore {
                 let p = self.prune_oldest(share)?;
                 pruned.messages += p.messages;
                 pruned.events += p.events;
+                if p == Pruned::default() {
+                    break;
+                }
             }
         }
         self.shrink_after_prune(in_use_at_start, pruned.messages > 0)?;
@@ -622,18 +754,23 @@ impl Store for SqliteStore {
     }
 
     fn prune_oldest(&mut self, share: f64) -> Result<Pruned> {
-        let (min, max): (Option<i64>, Option<i64>) = self
+        let segs = self.segments()?;
+        let Some(oldest) = segs.iter().find(|s| s.messages > 0) else {
+            return Ok(Pruned::default());
+        };
+        let min: Option<i64> = self
             .conn
-            .query_row("SELECT min(id), max(id) FROM messages", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+            .query_row(&format!("SELECT min(id) FROM {}", oldest.m()), [], |r| {
+                r.get(0)
             })
             .map_err(err)?;
+        let max = segs.iter().filter_map(|s| s.last_id).max();
         let (Some(min), Some(max)) = (min, max) else {
             return Ok(Pruned::default());
         };
-        let span = (max - min + 1) as f64;
+        let span = (max as i64 - min + 1).max(1) as f64;
         let cut = min as u64 + (span * share.clamp(0.0, 1.0)).ceil().max(1.0) as u64;
-        self.delete_before(cut)
+        self.delete_before(cut, true)
     }
 
     fn data_bytes(&self) -> Result<u64> {
@@ -642,6 +779,83 @@ impl Store for SqliteStore {
         let size = self.pragma("page_size")?;
         Ok(pages.saturating_sub(free) * size)
     }
+}
+
+/// Most segments one compound query reads (SQLite allows 500 terms).
+const COMPOUND: usize = 200;
+
+/// Estimated bytes of a message row beyond its text and peer (key, times,
+/// record header, B-tree cell).
+const MESSAGE_ROW: usize = 40;
+
+/// Estimated bytes of an event row and its two index entries beyond its
+/// body, summary and host.
+const EVENT_ROW: usize = 80;
+
+/// Can segment `s` hold events the query wants? (Unknown spans: yes.)
+fn touches(s: &Seg, q: &EventQuery) -> bool {
+    if s.messages == 0 && s.events == 0 && s.last_id.is_some() {
+        return false;
+    }
+    if let (Some(after), Some(last)) = (q.after_message, s.last_id) {
+        if last <= after {
+            return false;
+        }
+    }
+    let timed = s.last_id.is_none() || s.min_time.is_some();
+    if let Some(since) = q.since {
+        if timed && s.max_time.is_some_and(|m| m < ms(since)) || !timed {
+            return false;
+        }
+    }
+    if let Some(until) = q.until {
+        if timed && s.min_time.is_some_and(|m| m > ms(until)) || !timed {
+            return false;
+        }
+    }
+    true
+}
+
+/// The WHERE conditions of an event query (after `WHERE 1`) and their
+/// arguments, the same for every segment.
+fn conditions(q: &EventQuery) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut sql = String::new();
+    let mut args: Vec<V> = Vec::new();
+    if let Some(t) = q.since {
+        sql.push_str(" AND e.time_ms >= ?");
+        args.push(V::Integer(ms(t)));
+    }
+    if let Some(t) = q.until {
+        sql.push_str(" AND e.time_ms <= ?");
+        args.push(V::Integer(ms(t)));
+    }
+    if let Some(h) = &q.host {
+        sql.push_str(" AND e.host = ?");
+        args.push(V::Text(h.clone()));
+    }
+    if !q.kinds.is_empty() {
+        sql.push_str(" AND e.kind IN (");
+        sql.push_str(&vec!["?"; q.kinds.len()].join(","));
+        sql.push(')');
+        args.extend(q.kinds.iter().map(|k| V::Text(k.as_str().into())));
+    }
+    if let Some(t) = q.text.as_ref().filter(|t| !t.is_empty()) {
+        let pat = format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        sql.push_str(" AND (e.summary LIKE ? ESCAPE '\\' OR m.text LIKE ? ESCAPE '\\')");
+        args.push(V::Text(pat.clone()));
+        args.push(V::Text(pat));
+    }
+    if let Some(after) = q.after_message {
+        sql.push_str(" AND e.id >= ?");
+        args.push(V::Integer(((after + 1) << SHIFT) as i64));
+    }
+    (sql, args)
 }
 
 fn incident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IncidentRow> {
@@ -964,8 +1178,11 @@ mod tests {
     fn a_store_made_without_auto_vacuum_is_converted_once_when_opened() {
         let dir = tempfile::tempdir().unwrap();
         {
+            // As uctriage made stores before segments: no catalog, the
+            // tables of segment 0.
             let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
             conn.execute_batch(SCHEMA).unwrap();
+            segments::create_tables(&conn, 0).unwrap();
             conn.execute(
                 "INSERT INTO messages (id, received_ms, peer, transport, text, truncated) VALUES (1, 0, 'p', 'tcp', 'kept', 0)",
                 [],
@@ -1017,14 +1234,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let old = crate::codec::tests::sample();
         {
-            // As an older uctriage left it: the same tables, JSON bodies.
-            let mut s = SqliteStore::create(dir.path()).unwrap();
-            s.append(&Batch {
-                messages: vec![msg(42, "2026-12-06T00:00:00Z", "raw")],
-                events: vec![],
-            })
+            // As an older uctriage left it: the tables of segment 0 with
+            // no catalog, JSON bodies.
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            segments::create_tables(&conn, 0).unwrap();
+            conn.execute(
+                "INSERT INTO messages (id, received_ms, peer, transport, text, truncated) VALUES (42, 0, 'p', 'tcp', 'raw', 0)",
+                [],
+            )
             .unwrap();
-            s.conn
+            conn
                 .execute(
                     "INSERT INTO events (id, time_ms, host, kind, severity, summary, local, body) VALUES (?1, ?2, ?3, ?4, 2, ?5, '2019-07-12T12:35:57.962', ?6)",
                     params![
@@ -1091,6 +1311,251 @@ mod tests {
             .iter()
             .all(|e| e.time.unwrap().to_string() == "2019-07-12T17:00:00Z"));
         assert!(ev.iter().all(|e| &*e.clock.detail == "moved"));
+    }
+
+    /// Messages `ids` of 1 KB, each with one event at minute `id % 60` of
+    /// host cm1 or cm2, received on day `day`, appended one batch of
+    /// `per` at a time.
+    fn add(s: &mut SqliteStore, ids: std::ops::RangeInclusive<u64>, per: usize, day: u32) {
+        let ids: Vec<u64> = ids.collect();
+        for chunk in ids.chunks(per) {
+            let mut b = Batch::default();
+            for &id in chunk {
+                b.messages.push(msg(
+                    id,
+                    &format!("2026-12-{day:02}T00:00:00Z"),
+                    &format!("{id} {}", "y".repeat(1000)),
+                ));
+                let host = if id % 2 == 0 { "cm1" } else { "cm2" };
+                b.events.push(ev(
+                    id,
+                    &format!("2019-07-12T17:{:02}:00Z", id % 60),
+                    host,
+                    Kind::Log,
+                    true,
+                ));
+            }
+            s.append(&b).unwrap();
+        }
+    }
+
+    fn all(s: &SqliteStore, f: impl Fn(&mut EventQuery)) -> Vec<u64> {
+        let mut q = EventQuery {
+            limit: 1_000_000,
+            ..Default::default()
+        };
+        f(&mut q);
+        s.events(&q)
+            .unwrap()
+            .iter()
+            .map(|e| e.evidence.line)
+            .collect()
+    }
+
+    #[test]
+    fn segments_roll_over_and_queries_span_them_as_one_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::create(dir.path()).unwrap();
+        s.set_segmenting(Segmenting {
+            bytes: 100 << 10,
+            age: None,
+        });
+        add(&mut s, 1..=1000, 50, 1);
+        // 1 KB messages, a new segment past 100 KB: about ten.
+        let n = s.segment_count().unwrap();
+        assert!((8..=12).contains(&n), "{n} segments");
+        assert_eq!(s.message_count().unwrap(), 1000);
+        assert_eq!(s.next_message_id().unwrap(), 1001);
+        // The same answers as one table would give, in the same order.
+        let every = all(&s, |_| {});
+        assert_eq!(every.len(), 1000);
+        let mut want: Vec<u64> = (1..=1000).collect();
+        want.sort_by_key(|id| (id % 60, *id));
+        assert_eq!(every, want, "time order, then arrival, across segments");
+        let newest: Vec<u64> = all(&s, |q| {
+            q.newest_first = true;
+            q.limit = 5;
+        });
+        assert_eq!(newest, vec![959, 899, 839, 779, 719]);
+        assert_eq!(all(&s, |q| q.host = Some("cm1".into())).len(), 500);
+        let since = all(&s, |q| {
+            q.since = Some("2019-07-12T17:58:00Z".parse().unwrap());
+        });
+        assert_eq!(since.len(), 32);
+        assert_eq!(all(&s, |q| q.text = Some("777 yy".into())), vec![777]);
+        let after = all(&s, |q| {
+            q.after_message = Some(990);
+            q.limit = 3;
+        });
+        assert_eq!(after, vec![991, 992, 993], "arrival order across the last segment");
+        // A zone learnt later moves the newest local times in every segment.
+        let moved = s
+            .replace_local("cm1", &mut |_, _| {
+                (
+                    Some("2019-07-12T18:30:00Z".parse().unwrap()),
+                    Clock::stated("moved"),
+                )
+            })
+            .unwrap();
+        assert_eq!(moved, 500);
+        let late = all(&s, |q| {
+            q.since = Some("2019-07-12T18:00:00Z".parse().unwrap());
+        });
+        assert_eq!(late.len(), 500, "the segments' time spans follow the moved events");
+    }
+
+    #[test]
+    fn retention_drops_whole_oldest_segments_by_size_and_by_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::create(dir.path()).unwrap();
+        s.set_segmenting(Segmenting {
+            bytes: 200 << 10,
+            age: None,
+        });
+        add(&mut s, 1..=2000, 100, 1);
+        add(&mut s, 2001..=4000, 100, 5);
+        let segs = s.segments().unwrap();
+        assert!(segs.len() >= 16, "{}", segs.len());
+        let now: Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
+        // By age: the first day's segments go, whole; a segment holding
+        // messages of both days waits.
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(72)),
+                    max_bytes: None,
+                },
+                now,
+            )
+            .unwrap();
+        let kept = all(&s, |q| q.after_message = Some(0));
+        assert!(kept[0] > 1 && kept[0] <= 2001, "{}", kept[0]);
+        assert!(segs.iter().any(|g| g.first_id == kept[0]), "{}", kept[0]);
+        assert_eq!((p.messages, p.events), (kept[0] - 1, kept[0] - 1));
+        // By size: whole segments again, to at most the limit, at most
+        // a segment's worth (and a little) below it.
+        let full = s.data_bytes().unwrap();
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: None,
+                    max_bytes: Some(full / 2),
+                },
+                now,
+            )
+            .unwrap();
+        let first_left = all(&s, |q| q.after_message = Some(0))[0];
+        assert!(segs.iter().any(|g| g.first_id == first_left), "{first_left}");
+        assert_eq!(p.messages, first_left - kept[0]);
+        assert_eq!(p.events, p.messages);
+        assert_eq!(s.message_count().unwrap(), 4001 - first_left);
+        let after = s.data_bytes().unwrap();
+        assert!(after <= full / 2 && after > full / 4, "{after} of {full}");
+        assert_eq!(s.next_message_id().unwrap(), 4001, "ids never go back");
+        // Everything due: the newest segment is emptied, never dropped.
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(1)),
+                    max_bytes: None,
+                },
+                now,
+            )
+            .unwrap();
+        assert!(p.messages > 0);
+        assert_eq!(s.message_count().unwrap(), 0);
+        assert_eq!(s.next_message_id().unwrap(), 4001, "ids never go back");
+        add(&mut s, 4001..=4001, 1, 6);
+        assert_eq!(all(&s, |_| {}), vec![4001]);
+    }
+
+    #[test]
+    fn a_store_made_before_segments_opens_and_its_tables_become_the_oldest_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // main's layout before segments: messages and events, no catalog.
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(
+                "PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL;",
+            )
+            .unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            segments::create_tables(&conn, 0).unwrap();
+            for id in 1..=300u64 {
+                let e = ev(
+                    id,
+                    &format!("2019-07-12T17:{:02}:00Z", id % 60),
+                    if id % 2 == 0 { "cm1" } else { "cm2" },
+                    Kind::Log,
+                    true,
+                )
+                .event;
+                conn.execute(
+                    "INSERT INTO messages (id, received_ms, peer, transport, text, truncated) VALUES (?1, ?2, 'p', 'tcp', ?3, 0)",
+                    params![id as i64, ms("2026-12-01T00:00:00Z".parse().unwrap()), format!("{id} old")],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO events (id, time_ms, host, kind, severity, summary, local, body) VALUES (?1, ?2, ?3, 'log', 2, 's', '2019-07-12T12:00:00', ?4)",
+                    params![(id << SHIFT) as i64, e.time.map(ms), e.host.as_deref(), codec::body(&e)],
+                )
+                .unwrap();
+            }
+            let s = SqliteStore::from(conn);
+            assert_eq!(s.segments().unwrap().len(), 1, "read as one segment 0");
+        }
+        // A reader before any writer reads the old tables as they are.
+        let r = SqliteStore::reader(dir.path()).unwrap();
+        assert_eq!(all(&r, |q| q.host = Some("cm2".into())).len(), 150);
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        assert!(!s.was_converted());
+        let segs = s.segments().unwrap();
+        assert_eq!((segs[0].n, segs[0].first_id, segs[0].last_id), (0, 1, Some(300)));
+        assert_eq!(s.message_count().unwrap(), 300);
+        assert_eq!(s.next_message_id().unwrap(), 301);
+        s.set_segmenting(Segmenting {
+            bytes: 50 << 10,
+            age: None,
+        });
+        add(&mut s, 301..=600, 100, 2);
+        assert!(s.segment_count().unwrap() >= 3);
+        assert_eq!(all(&s, |_| {}).len(), 600, "old and new rows together");
+        assert_eq!(all(&r, |_| {}).len(), 600, "the reader sees the new segments");
+        // Retention drops the old tables whole.
+        let p = s
+            .prune(
+                &Retention {
+                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(24)),
+                    max_bytes: None,
+                },
+                "2026-12-02T12:00:00Z".parse().unwrap(),
+            )
+            .unwrap();
+        assert_eq!(p.messages, 300);
+        assert_eq!(s.segments().unwrap()[0].first_id, 301);
+        assert_eq!(all(&s, |_| {}).len(), 300);
+    }
+
+    #[test]
+    fn a_refused_batch_opens_no_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::create(dir.path()).unwrap();
+        s.set_segmenting(Segmenting {
+            bytes: 10 << 10,
+            age: None,
+        });
+        add(&mut s, 1..=20, 20, 1);
+        assert_eq!(s.segment_count().unwrap(), 1);
+        s.limit_pages(s.pragma("page_count").unwrap()).unwrap();
+        let mut b = Batch::default();
+        for id in 21..=400 {
+            b.messages
+                .push(msg(id, "2026-12-06T00:00:00Z", &"x".repeat(2000)));
+        }
+        assert!(matches!(s.append(&b), Err(StoreError::Full(_))));
+        assert_eq!(s.segment_count().unwrap(), 1, "the roll was rolled back with the batch");
+        assert_eq!(s.next_message_id().unwrap(), 21);
+        assert_eq!(s.message_count().unwrap(), 20);
     }
 
     #[test]
