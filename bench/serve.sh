@@ -20,14 +20,15 @@ SECS=${SECS:-30}
 SOAK_SECS=${SOAK_SECS:-300}
 MAX_N=${MAX_N:-1000000}
 WORK=${WORK:-$(mktemp -d /tmp/uctriage-serve-bench.XXXXXX)}
-BIN=target/release/uctriage
+BIN=${BIN:-}
 LOAD="python3 bench/serve_load.py"
 TCP=127.0.0.1:15514
 UDP=127.0.0.1:15514
 HTTP=127.0.0.1:18514
 RS_TCP=15515
 
-nice cargo build --release -q -p uctriage
+# BIN=path runs that binary as it is (e.g. another branch's); else this tree's release build.
+if [ -z "$BIN" ]; then nice cargo build --release -q -p uctriage; BIN=target/release/uctriage; fi
 echo "# machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 SERVER_PID=""

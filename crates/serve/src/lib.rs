@@ -413,3 +413,39 @@ async fn wait_for_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uctriage_core::jiff::SignedDuration;
+
+    #[test]
+    fn a_size_limit_is_kept_in_about_thirty_two_segments_and_an_age_limit_too() {
+        let s = segmenting(&Retention {
+            max_age: None,
+            max_bytes: Some(2_000_000_000),
+        });
+        assert_eq!(s.bytes, 2_000_000_000 / 32);
+        assert_eq!(s.age, None);
+        // Tiny and huge limits stay within 1 MiB..256 MiB segments.
+        let tiny = segmenting(&Retention {
+            max_age: Some(SignedDuration::from_secs(600)),
+            max_bytes: Some(1000),
+        });
+        assert_eq!(tiny.bytes, 1 << 20);
+        assert_eq!(tiny.age, Some(SignedDuration::from_secs(60)));
+        let week = segmenting(&Retention {
+            max_age: Some(SignedDuration::from_hours(7 * 24)),
+            max_bytes: Some(1 << 50),
+        });
+        assert_eq!(week.bytes, 256 << 20);
+        assert_eq!(
+            week.age,
+            Some(SignedDuration::from_secs(7 * 24 * 3600 / 32))
+        );
+        assert_eq!(
+            segmenting(&Retention::default()).bytes,
+            DEFAULT_SEGMENT_BYTES
+        );
+    }
+}

@@ -14,7 +14,8 @@
 //! - [`SqliteStore`] is the embedded implementation: one SQLite file in WAL
 //!   mode, `synchronous=NORMAL` (a commit survives the process being killed;
 //!   only a power cut can lose the last commits), one writer and any number
-//!   of readers.
+//!   of readers. Messages and events are partitioned by arrival into
+//!   segments ([`Segmenting`]); retention drops whole oldest segments.
 //!
 //! ```
 //! use uctriage_store::{SqliteStore, Store, EventQuery};
@@ -142,9 +143,12 @@ pub struct IncidentRow {
 /// How long and how much to keep.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Retention {
-    /// Messages received longer ago than this are deleted with their events.
+    /// Messages received longer ago than this are deleted with their events
+    /// (an implementation may keep them until the whole unit it deletes
+    /// by, e.g. a segment, is due).
     pub max_age: Option<SignedDuration>,
-    /// The oldest messages are deleted while the data is larger than this.
+    /// The oldest messages are deleted while the data is larger than this
+    /// (an implementation may delete by whole units, e.g. segments).
     pub max_bytes: Option<u64>,
 }
 
@@ -193,7 +197,8 @@ pub trait Store: Send {
     fn set_counter(&mut self, name: &str, value: u64) -> Result<()>;
     /// Delete what the retention policy no longer keeps.
     fn prune(&mut self, policy: &Retention, now: Timestamp) -> Result<Pruned>;
-    /// Delete the oldest `share` (0-1) of messages, to make room when full.
+    /// Delete the oldest `share` (0-1) of messages, to make room when full
+    /// (at least that much; more when the store deletes by whole units).
     fn prune_oldest(&mut self, share: f64) -> Result<Pruned>;
     /// Bytes the data takes (pages in use).
     fn data_bytes(&self) -> Result<u64>;

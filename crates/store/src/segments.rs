@@ -216,7 +216,9 @@ pub(crate) fn ensure(conn: &Connection) -> rusqlite::Result<()> {
         let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         conn.execute(
-            &format!("INSERT INTO segments ({COLUMNS}) VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            &format!(
+                "INSERT INTO segments ({COLUMNS}) VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
             params![
                 min.unwrap_or(1),
                 max,
@@ -243,7 +245,9 @@ pub(crate) fn open_new(
 ) -> rusqlite::Result<Seg> {
     create_tables(conn, n)?;
     conn.execute(
-        &format!("INSERT INTO segments ({COLUMNS}) VALUES (?1, ?2, NULL, 0, 0, 0, NULL, NULL, NULL, ?3)"),
+        &format!(
+            "INSERT INTO segments ({COLUMNS}) VALUES (?1, ?2, NULL, 0, 0, 0, NULL, NULL, NULL, ?3)"
+        ),
         params![n as i64, first_id as i64, opened_ms],
     )?;
     Ok(Seg {

@@ -12,7 +12,7 @@ use crate::{
     Accounts, Batch, EventQuery, IncidentRow, Pruned, Result, Retention, Session, Store,
     StoreError, EVENTS_PER_MESSAGE,
 };
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
 use uctriage_core::jiff::civil::DateTime;
@@ -99,7 +99,10 @@ impl SqliteStore {
     /// The catalog and a segment to append to (a store made before
     /// segments keeps its tables as segment 0).
     fn ensure_segments(&mut self) -> Result<()> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         segments::ensure(&tx).map_err(err)?;
         tx.commit().map_err(err)
     }
@@ -265,7 +268,10 @@ impl SqliteStore {
     }
 
     fn drop_segment(&mut self, s: &Seg, pruned: &mut Pruned) -> Result<()> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         segments::drop_segment(&tx, s).map_err(err)?;
         tx.commit().map_err(err)?;
         pruned.messages += s.messages;
@@ -289,7 +295,10 @@ impl SqliteStore {
         const CHUNK: u64 = 50_000;
         while from < cut {
             let to = (from + CHUNK).min(cut);
-            let tx = self.conn.transaction().map_err(err)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
             let events = tx
                 .execute(
                     &format!("DELETE FROM {} WHERE id < ?1", s.e()),
@@ -399,7 +408,10 @@ impl Store for SqliteStore {
         if batch.messages.is_empty() && batch.events.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         let mut cur = match segments::newest(&tx).map_err(err)? {
             Some(s) => s,
             None => segments::open_new(&tx, 1, 1, 0).map_err(err)?,
@@ -460,10 +472,9 @@ impl Store for SqliteStore {
                 }
                 added.events += 1;
                 // The row, and the host again in its index entry.
-                added.bytes += (body.len()
-                    + ev.summary.len()
-                    + 2 * host.map_or(0, str::len)
-                    + EVENT_ROW) as u64;
+                added.bytes +=
+                    (body.len() + ev.summary.len() + 2 * host.map_or(0, str::len) + EVENT_ROW)
+                        as u64;
             }
         }
         segments::note(&tx, cur.n, &added).map_err(err)?;
@@ -488,6 +499,10 @@ impl Store for SqliteStore {
         } else {
             format!(" ORDER BY t {dir}, eid {dir} LIMIT ?")
         };
+        // One group (the usual case): decoded as the rows come, none kept.
+        let single = segs.len() <= COMPOUND;
+        let mut out = Vec::new();
+        let mut names = codec::Names::default();
         let mut rows: Vec<(Row, i64)> = Vec::new();
         // SQLite allows 500 terms in a compound SELECT: groups of at most
         // COMPOUND segments, merged here.
@@ -529,10 +544,15 @@ impl Store for SqliteStore {
                 })
                 .map_err(err)?;
             for r in it {
-                rows.push(r.map_err(err)?);
+                let r = r.map_err(err)?;
+                if single {
+                    out.push(codec::event(r.0, &mut names));
+                } else {
+                    rows.push(r);
+                }
             }
         }
-        if segs.len() > COMPOUND {
+        if !single {
             let by_id = q.after_message.is_some();
             rows.sort_by(|(a, ai), (b, bi)| {
                 let o = if by_id {
@@ -548,11 +568,7 @@ impl Store for SqliteStore {
                 }
             });
             rows.truncate(limit);
-        }
-        let mut out = Vec::with_capacity(rows.len());
-        let mut names = codec::Names::default();
-        for (r, _) in rows {
-            out.push(codec::event(r, &mut names));
+            out.extend(rows.into_iter().map(|(r, _)| codec::event(r, &mut names)));
         }
         Ok(out)
     }
@@ -566,7 +582,10 @@ impl Store for SqliteStore {
         host: &str,
         place: &mut dyn FnMut(DateTime, DateSource) -> (Option<Timestamp>, Clock),
     ) -> Result<u64> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         let segs = segments::list(&tx).map_err(err)?;
         let mut moved = 0;
         // The newest first, REPLACE_MAX in all.
@@ -610,7 +629,10 @@ impl Store for SqliteStore {
     }
 
     fn add_facts(&mut self, facts: &[String]) -> Result<()> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut st = tx
                 .prepare_cached("INSERT OR IGNORE INTO facts (body) VALUES (?1)")
@@ -1387,7 +1409,11 @@ mod tests {
             q.after_message = Some(990);
             q.limit = 3;
         });
-        assert_eq!(after, vec![991, 992, 993], "arrival order across the last segment");
+        assert_eq!(
+            after,
+            vec![991, 992, 993],
+            "arrival order across the last segment"
+        );
         // A zone learnt later moves the newest local times in every segment.
         let moved = s
             .replace_local("cm1", &mut |_, _| {
@@ -1401,7 +1427,11 @@ mod tests {
         let late = all(&s, |q| {
             q.since = Some("2019-07-12T18:00:00Z".parse().unwrap());
         });
-        assert_eq!(late.len(), 500, "the segments' time spans follow the moved events");
+        assert_eq!(
+            late.len(),
+            500,
+            "the segments' time spans follow the moved events"
+        );
     }
 
     #[test]
@@ -1445,7 +1475,10 @@ mod tests {
             )
             .unwrap();
         let first_left = all(&s, |q| q.after_message = Some(0))[0];
-        assert!(segs.iter().any(|g| g.first_id == first_left), "{first_left}");
+        assert!(
+            segs.iter().any(|g| g.first_id == first_left),
+            "{first_left}"
+        );
         assert_eq!(p.messages, first_left - kept[0]);
         assert_eq!(p.events, p.messages);
         assert_eq!(s.message_count().unwrap(), 4001 - first_left);
@@ -1475,10 +1508,8 @@ mod tests {
         {
             // main's layout before segments: messages and events, no catalog.
             let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-            conn.execute_batch(
-                "PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL;",
-            )
-            .unwrap();
+            conn.execute_batch("PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL;")
+                .unwrap();
             conn.execute_batch(SCHEMA).unwrap();
             segments::create_tables(&conn, 0).unwrap();
             for id in 1..=300u64 {
@@ -1510,7 +1541,10 @@ mod tests {
         let mut s = SqliteStore::open(dir.path()).unwrap();
         assert!(!s.was_converted());
         let segs = s.segments().unwrap();
-        assert_eq!((segs[0].n, segs[0].first_id, segs[0].last_id), (0, 1, Some(300)));
+        assert_eq!(
+            (segs[0].n, segs[0].first_id, segs[0].last_id),
+            (0, 1, Some(300))
+        );
         assert_eq!(s.message_count().unwrap(), 300);
         assert_eq!(s.next_message_id().unwrap(), 301);
         s.set_segmenting(Segmenting {
@@ -1520,7 +1554,11 @@ mod tests {
         add(&mut s, 301..=600, 100, 2);
         assert!(s.segment_count().unwrap() >= 3);
         assert_eq!(all(&s, |_| {}).len(), 600, "old and new rows together");
-        assert_eq!(all(&r, |_| {}).len(), 600, "the reader sees the new segments");
+        assert_eq!(
+            all(&r, |_| {}).len(),
+            600,
+            "the reader sees the new segments"
+        );
         // Retention drops the old tables whole.
         let p = s
             .prune(
@@ -1553,7 +1591,11 @@ mod tests {
                 .push(msg(id, "2026-12-06T00:00:00Z", &"x".repeat(2000)));
         }
         assert!(matches!(s.append(&b), Err(StoreError::Full(_))));
-        assert_eq!(s.segment_count().unwrap(), 1, "the roll was rolled back with the batch");
+        assert_eq!(
+            s.segment_count().unwrap(),
+            1,
+            "the roll was rolled back with the batch"
+        );
         assert_eq!(s.next_message_id().unwrap(), 21);
         assert_eq!(s.message_count().unwrap(), 20);
     }
