@@ -280,6 +280,8 @@ pub(crate) struct Added {
     pub min_time: Option<i64>,
     pub max_time: Option<i64>,
     pub max_received: Option<i64>,
+    /// When the first message appended was received.
+    pub first_received: Option<i64>,
 }
 
 impl Added {
@@ -297,7 +299,8 @@ pub(crate) fn note(conn: &Connection, n: u64, a: &Added) -> rusqlite::Result<()>
            messages = messages + ?3, events = events + ?4, bytes = bytes + ?5,
            min_time_ms = CASE WHEN ?6 IS NULL THEN min_time_ms ELSE min(coalesce(min_time_ms, ?6), ?6) END,
            max_time_ms = CASE WHEN ?7 IS NULL THEN max_time_ms ELSE max(coalesce(max_time_ms, ?7), ?7) END,
-           max_received_ms = CASE WHEN ?8 IS NULL THEN max_received_ms ELSE max(coalesce(max_received_ms, ?8), ?8) END
+           max_received_ms = CASE WHEN ?8 IS NULL THEN max_received_ms ELSE max(coalesce(max_received_ms, ?8), ?8) END,
+           opened_ms = CASE WHEN last_id IS NULL AND ?9 IS NOT NULL THEN ?9 ELSE opened_ms END
          WHERE n = ?1",
     )?
     .execute(params![
@@ -308,7 +311,8 @@ pub(crate) fn note(conn: &Connection, n: u64, a: &Added) -> rusqlite::Result<()>
         a.bytes as i64,
         a.min_time,
         a.max_time,
-        a.max_received
+        a.max_received,
+        a.first_received
     ])
     .map(|_| ())
 }

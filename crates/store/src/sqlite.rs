@@ -422,7 +422,11 @@ impl Store for SqliteStore {
                 cur = segments::open_new(&tx, cur.n + 1, first.id, at).map_err(err)?;
             }
         }
-        let mut added = Added::default();
+        let mut added = Added {
+            // A new store's first segment counts its age from its first message.
+            first_received: batch.messages.first().map(|m| ms(m.received)),
+            ..Added::default()
+        };
         {
             let mut m = tx
                 .prepare_cached(&format!("INSERT INTO {} (id, received_ms, peer, transport, text, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cur.m()))
@@ -1431,6 +1435,25 @@ mod tests {
             late.len(),
             500,
             "the segments' time spans follow the moved events"
+        );
+    }
+
+    #[test]
+    fn segments_roll_over_by_age_from_their_first_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::create(dir.path()).unwrap();
+        s.set_segmenting(Segmenting {
+            bytes: 1 << 40,
+            age: Some(uctriage_core::jiff::SignedDuration::from_hours(24)),
+        });
+        add(&mut s, 1..=10, 5, 1);
+        add(&mut s, 11..=20, 5, 2);
+        add(&mut s, 21..=30, 5, 5);
+        let firsts: Vec<u64> = s.segments().unwrap().iter().map(|g| g.first_id).collect();
+        assert_eq!(
+            firsts,
+            vec![1, 11, 21],
+            "one segment a day, whatever the size"
         );
     }
 
