@@ -828,14 +828,18 @@ fn touches(s: &Seg, q: &EventQuery) -> bool {
             return false;
         }
     }
-    let timed = s.last_id.is_none() || s.min_time.is_some();
+    // Messages and no timed event: nothing a time filter keeps.
+    let untimed = s.last_id.is_some() && s.min_time.is_none();
+    if (q.since.is_some() || q.until.is_some()) && untimed {
+        return false;
+    }
     if let Some(since) = q.since {
-        if timed && s.max_time.is_some_and(|m| m < ms(since)) || !timed {
+        if s.max_time.is_some_and(|m| m < ms(since)) {
             return false;
         }
     }
     if let Some(until) = q.until {
-        if timed && s.min_time.is_some_and(|m| m > ms(until)) || !timed {
+        if s.min_time.is_some_and(|m| m > ms(until)) {
             return false;
         }
     }
