@@ -239,7 +239,7 @@ pub fn run(cfg: Config) -> Result<(), String> {
         pruned: AtomicU64::new(0),
         stored_this_run: AtomicU64::new(0),
         drained: AtomicBool::new(false),
-        fresh: Mutex::new(pipeline::Fresh::default()),
+        fresh: Mutex::new(pipeline::Fresh::with_cap(cfg.correlation.max_events)),
     });
     let readers = Arc::new(Readers::new(&cfg.data));
     let open: Vec<incidents::Incident> = store

@@ -72,21 +72,66 @@ pub struct Shared {
     pub fresh: Mutex<Fresh>,
 }
 
-/// Most events [`Fresh`] holds: past it they are let go and correlation
-/// reads its window from the store instead.
-pub const FRESH_MAX: usize = 100_000;
+/// The default cap of [`Fresh`] (the default `--max-window-events`).
+pub const FRESH_MAX: usize = 200_000;
 
 /// The events of what was committed, handed to correlation as they were
 /// stored (instants to the millisecond, as the store keeps them), so its
 /// kept window never reads back and decodes what the writer just wrote.
-#[derive(Debug, Default)]
+///
+/// Bounded by the window's own cap: when correlation falls behind (a run
+/// takes seconds at tens of thousands of messages a second), the oldest
+/// waiting events by (instant, file, line) beyond `cap` are let go. That
+/// loses nothing the kept window needs: each of them has `cap` newer events
+/// waiting, so the window (the newest `cap` events) could not hold it.
+#[derive(Debug)]
 pub struct Fresh {
-    /// In commit order.
+    /// In commit order (sorted by instant after a trim).
     pub events: Vec<Event>,
     /// Some committed events are missing here (a batch split to fit a full
-    /// store, zones changed stored events, or correlation fell behind):
-    /// the kept window must be read whole from the store.
+    /// store, or zones changed stored events): the kept window must be
+    /// read whole from the store.
     pub lost: bool,
+    /// Most events kept: the correlation window's cap.
+    pub cap: usize,
+    /// Latest instant among the events let go by the cap since taken.
+    pub dropped_until: Option<Timestamp>,
+}
+
+impl Default for Fresh {
+    fn default() -> Fresh {
+        Fresh::with_cap(FRESH_MAX)
+    }
+}
+
+impl Fresh {
+    /// Nothing waiting; at most `cap` events kept (the window's cap).
+    pub fn with_cap(cap: usize) -> Fresh {
+        Fresh {
+            events: Vec::new(),
+            lost: false,
+            cap: cap.max(1),
+            dropped_until: None,
+        }
+    }
+
+    /// Add committed events; past a quarter over the cap, let the oldest go.
+    pub fn extend(&mut self, events: impl IntoIterator<Item = Event>) {
+        self.events.extend(events);
+        if self.events.len() > self.cap + self.cap / 4 {
+            self.events.sort_by(|a, b| {
+                (a.time, &a.evidence.file, a.evidence.line).cmp(&(
+                    b.time,
+                    &b.evidence.file,
+                    b.evidence.line,
+                ))
+            });
+            let cut = self.events.len() - self.cap;
+            let until = self.events[cut - 1].time;
+            self.events.drain(..cut);
+            self.dropped_until = self.dropped_until.max(until);
+        }
+    }
 }
 
 impl Shared {
@@ -398,12 +443,12 @@ fn commit(store: &mut SqliteStore, job: Job, shared: &Shared) {
         }
     }
     let mut f = shared.fresh.lock().unwrap();
-    if !whole || !job.rezoned.is_empty() || f.events.len() >= FRESH_MAX {
+    if !whole || !job.rezoned.is_empty() {
         f.lost = true;
         f.events = Vec::new();
         return;
     }
-    f.events.extend(job.batch.events.into_iter().map(|ne| {
+    f.extend(job.batch.events.into_iter().map(|ne| {
         let mut e = ne.event;
         e.time = e
             .time

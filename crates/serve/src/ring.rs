@@ -12,8 +12,7 @@
 //! `max_events` events of `[from, until]` by instant), and is read whole
 //! from the store instead when it cannot be sure: at the first run; when
 //! committed events did not reach it ([`Fresh::lost`]: a batch split to fit
-//! a full store, a zone learnt later moved stored events, or correlation
-//! fell behind by [`FRESH_MAX`](crate::pipeline::FRESH_MAX) events); and
+//! a full store, or a zone learnt later moved stored events); and
 //! when events the cap let go belong to the window again (traffic slowed and
 //! the window emptied below its cap). Windows of late or replayed events
 //! (ending earlier) are not kept here: they are read from the store.
@@ -93,10 +92,15 @@ impl Ring {
 
     /// Merge the fresh events in (all of them, in order).
     fn take(&mut self, fresh: &Mutex<Fresh>) {
-        let (new, lost) = {
+        let (new, lost, let_go) = {
             let mut f = fresh.lock().unwrap();
-            (std::mem::take(&mut f.events), std::mem::take(&mut f.lost))
+            (
+                std::mem::take(&mut f.events),
+                std::mem::take(&mut f.lost),
+                f.dropped_until.take(),
+            )
         };
+        self.dropped_until = self.dropped_until.max(let_go);
         if lost {
             self.loaded_until = None;
         }
@@ -137,6 +141,7 @@ impl Ring {
             let mut f = fresh.lock().unwrap();
             f.events = Vec::new();
             f.lost = false;
+            f.dropped_until = None;
         }
         // Messages up to `last` are all in the store before the query runs;
         // the query may also see some committed meanwhile (handed over
@@ -233,7 +238,7 @@ mod tests {
         }
         s.append(&b).unwrap();
         let mut f = fresh.lock().unwrap();
-        f.events.extend(b.events.into_iter().map(|ne| ne.event));
+        f.extend(b.events.into_iter().map(|ne| ne.event));
     }
 
     fn lines(ev: &[Event]) -> Vec<u64> {
@@ -305,5 +310,40 @@ mod tests {
         fresh.lock().unwrap().lost = true;
         assert_eq!(same(&mut ring, &readers, &fresh, w(100), 1000), 202);
         assert_eq!(ring.loads, 3);
+    }
+
+    #[test]
+    fn correlation_falling_far_behind_keeps_the_window_without_reading_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::create(dir.path()).unwrap();
+        let readers = Readers::new(dir.path());
+        let cap = 50;
+        let fresh = Mutex::new(Fresh::with_cap(cap));
+        let w = Window {
+            from: t(0),
+            until: t(100_000),
+        };
+        append(&mut s, &fresh, 1..41, |id| id as i64);
+        let mut ring = Ring::default();
+        assert_eq!(same(&mut ring, &readers, &fresh, w, cap), 40);
+        // Four times the cap committed while correlation was busy, out of
+        // order: what waits stays bounded, and the window is still exact.
+        for batch in 0..8u64 {
+            let from = 41 + batch * 25;
+            append(&mut s, &fresh, from..from + 25, |id| {
+                (id as i64 * 37) % 300 + 40
+            });
+            assert!(fresh.lock().unwrap().events.len() <= cap + cap / 4);
+        }
+        assert_eq!(same(&mut ring, &readers, &fresh, w, cap), cap);
+        assert_eq!(ring.loads, 1, "the window was not read back");
+        // Traffic slows and the window moves past most of it: what the cap
+        // let go belongs to it again only if it is newer than its start.
+        append(&mut s, &fresh, 241..243, |id| id as i64 + 400);
+        let later = Window {
+            from: t(330),
+            until: t(100_000),
+        };
+        same(&mut ring, &readers, &fresh, later, cap);
     }
 }
