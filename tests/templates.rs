@@ -264,3 +264,51 @@ fn parsed_and_plain_files_stream_to_the_same_output_with_one_thread_and_two() {
     let plain = of("notes.txt");
     assert_eq!((plain.len(), plain[1], plain[2]), (123, 2, 4));
 }
+
+#[test]
+fn an_sdl_trace_is_mined_by_its_records_messages_without_their_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("1.000 |10:00:00.000 |FileHead |UTC:+01:00,Date: 2024/06/01, AppName: CCM, AppId: 100, HostName: cm1, HostIPAddress: 192.0.2.1, AppStartTime: 2024/06/01 09:00:00, FileNumber: 1, TraceVer: 3.0\n");
+    for i in 0..40u32 {
+        s += &format!(
+            "{:08}.{:03} |10:00:{:02}.{:03} |AppInfo  |HttpConnection - checkConnQueue found no connData\n",
+            1000 + 2 * i,
+            i % 7,
+            i,
+            i * 13 % 1000
+        );
+        s += &format!(
+            "{:08}.{:03} |10:00:{:02}.{:03} |SdlSig   |StationKeepAlive                        |connected                     |StationD(1,100,63,{}) |StationInit(1,100,62,1)  |1,100,14,1.{}^*^*  |[R:N-H:0,N:0,L:0,V:0,Z:0,D:0]\n",
+            1001 + 2 * i,
+            i % 5,
+            i,
+            i * 17 % 1000,
+            i,
+            i * 3
+        );
+    }
+    let f = write(dir.path(), "SDL001_100_000001.txt", s.as_bytes());
+    let doc: Value = serde_json::from_str(&run(&["templates", &f, "--format", "json"])).unwrap();
+    let t = doc["templates"].as_array().unwrap();
+    let texts: Vec<&str> = t.iter().map(|t| t["template"].as_str().unwrap()).collect();
+    // The sequence number, time and type are the trace's header, not the
+    // message: no template carries them.
+    assert_eq!(
+        texts,
+        [
+            "HttpConnection - checkConnQueue found no connData",
+            "StationKeepAlive |connected |StationD(<*>,<*>,<*>,<*>) |StationInit(<*>,<*>,<*>,<*>) |<*>,<*>,<*>,<*>.<*>^*^* |[R:N-H:<*>,N:<*>,L:<*>,V:<*>,Z:<*>,D:<*>]"
+        ],
+        "{doc}"
+    );
+    assert_eq!(
+        (t[0]["count"].as_u64(), t[1]["count"].as_u64()),
+        (Some(40), Some(40))
+    );
+    assert_eq!(t[0]["hosts"][0], "cm1");
+    assert_eq!(t[0]["first"], "2024-06-01T09:00:00.000Z");
+    assert_eq!(
+        t[0]["example"],
+        "HttpConnection - checkConnQueue found no connData"
+    );
+}

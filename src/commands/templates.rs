@@ -2,8 +2,10 @@
 //!
 //! Streaming: nothing is kept as an event. As the loader parses each file,
 //! a sink ([`FileSink`]) mines the records parsers understood by their
-//! message (the header a format knows is left out:
-//! [`uctriage_templates::message_of`]) and, in a file most of whose lines no
+//! message: the header a format knows is left out (an SDL record's
+//! sequence number, time and type: the parser hands over its message,
+//! [`EventSink::ordinary`]; for other events it is guessed from the
+//! summary, [`uctriage_templates::message_of`]) and, in a file most of whose lines no
 //! format read (a plain text file of one message per line), its lines no
 //! parser understood, raw. When the file ends, its miner is merged into the
 //! shared one and only a summary stays: per signature, its raw times by
@@ -27,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::RawEvent;
 use uctriage_engine::{Bundle, EventSink, Retain, SinkFactory};
-use uctriage_formats::{Dropped, FileContext, ParsedFile};
+use uctriage_formats::{Dropped, FileContext, Ordinary, ParsedFile};
 use uctriage_report::{printable, TimeStyle, SCHEMA_VERSION};
 use uctriage_templates::{message_of, Config, Mined, Miner, Seen, Template};
 
@@ -84,23 +86,38 @@ fn capped(msg: &str) -> (&str, bool) {
     (&msg[..end], true)
 }
 
-impl EventSink for FileSink {
-    fn event(&mut self, ev: &RawEvent) {
-        let text = ev.text.get();
-        let (msg, cut) = capped(message_of(&text, &ev.summary));
+impl FileSink {
+    /// Mine one record's message, seen at `line`; `times` records its time.
+    fn mine(&mut self, line: u64, msg: &str, times: impl FnOnce(&mut Dropped)) {
+        let (msg, cut) = capped(msg);
         self.cut += cut as u64;
         let seen = Seen {
-            rank: (self.order, ev.line),
+            rank: (self.order, line),
             ..Seen::default()
         };
         let id = self.events.add(msg.as_bytes(), seen);
         if id as usize == self.times.len() {
             self.times.push(Dropped::default());
         }
-        self.times[id as usize].add(ev);
+        times(&mut self.times[id as usize]);
         if self.shared.assign {
-            self.lines.push((ev.line, id, false));
+            self.lines.push((line, id, false));
         }
+    }
+}
+
+impl EventSink for FileSink {
+    fn event(&mut self, ev: &RawEvent) {
+        let text = ev.text.get();
+        self.mine(ev.line, message_of(&text, &ev.summary), |d| d.add(ev));
+    }
+
+    /// A record whose parser knows its header (SDL): its message only, no
+    /// event built and no guess from the summary.
+    fn ordinary(&mut self, rec: &Ordinary<'_>) {
+        self.mine(rec.line, rec.message, |d| {
+            d.add_record(rec.time, None, rec.line)
+        });
     }
 
     fn unread_line(&mut self, no: u64, text: &str) {

@@ -117,7 +117,7 @@ impl Retain {
         match self {
             Retain::All => None,
             Retain::Only(f) => Some(f.clone()),
-            Retain::CountOnly => Some(std::sync::Arc::new(|_: &uctriage_core::RawEvent| false)),
+            Retain::CountOnly => Some(uctriage_formats::keep_none()),
         }
     }
 }

@@ -188,6 +188,7 @@ fn run_parser(
         parser: format.parser(ctx),
         out: Output {
             keep: ctx.keep.clone(),
+            keep_none: ctx.keep.as_ref().is_some_and(crate::dropped::keeps_none),
             sink: ctx.sink.as_ref().map(|make| make(ctx)),
             ..Output::default()
         },

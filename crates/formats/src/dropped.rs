@@ -15,6 +15,20 @@ use uctriage_core::{RawEvent, RawTime};
 /// counted and summarised ([`Dropped`]).
 pub type EventFilter = std::sync::Arc<dyn Fn(&RawEvent) -> bool + Send + Sync>;
 
+/// The filter that keeps no event (`files`, `templates`): always the same
+/// one, so a parser's output can tell it apart and skip building the events
+/// of ordinary records ([`Output::ordinary`](crate::Output::ordinary)).
+pub fn keep_none() -> EventFilter {
+    static NONE: std::sync::OnceLock<EventFilter> = std::sync::OnceLock::new();
+    NONE.get_or_init(|| std::sync::Arc::new(|_: &RawEvent| false))
+        .clone()
+}
+
+/// Whether `keep` is [`keep_none`].
+pub(crate) fn keeps_none(keep: &EventFilter) -> bool {
+    std::sync::Arc::ptr_eq(keep, &keep_none())
+}
+
 /// What the events a file did not keep add up to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dropped {
@@ -90,35 +104,47 @@ pub fn stated_date(t: &RawTime) -> Option<Date> {
 impl Dropped {
     /// Count and summarise one event that is not kept.
     pub fn add(&mut self, ev: &RawEvent) {
+        self.add_record(&ev.time, ev.host.as_ref(), ev.line);
+    }
+
+    /// Count and summarise one record not kept, given its time, the host it
+    /// named (None: the file's) and its line: what [`Dropped::add`] reads
+    /// of an event.
+    pub fn add_record(
+        &mut self,
+        time: &RawTime,
+        host: Option<&uctriage_core::SharedStr>,
+        line: u64,
+    ) {
         self.count += 1;
-        if let Some(d) = stated_date(&ev.time) {
+        if let Some(d) = stated_date(time) {
             match self.dates.iter_mut().rev().find(|(x, _)| *x == d) {
                 Some((_, n)) => *n += 1,
                 None => self.dates.push((d, 1)),
             }
         }
-        let c = class(&ev.time);
+        let c = class(time);
         // Nearly always the group of the event before.
         let found = self
             .groups
             .iter_mut()
             .rev()
-            .find(|g| class(&g.min.0) == c && g.host == ev.host);
+            .find(|g| class(&g.min.0) == c && g.host.as_ref() == host);
         match found {
             Some(g) => {
                 g.count += 1;
-                if before(&ev.time, &g.min.0) {
-                    g.min = (ev.time.clone(), ev.line);
+                if before(time, &g.min.0) {
+                    g.min = (time.clone(), line);
                 }
-                if before(&g.max.0, &ev.time) {
-                    g.max = (ev.time.clone(), ev.line);
+                if before(&g.max.0, time) {
+                    g.max = (time.clone(), line);
                 }
             }
             None => self.groups.push(DroppedGroup {
-                host: ev.host.clone(),
+                host: host.cloned(),
                 count: 1,
-                min: (ev.time.clone(), ev.line),
-                max: (ev.time.clone(), ev.line),
+                min: (time.clone(), line),
+                max: (time.clone(), line),
             }),
         }
     }

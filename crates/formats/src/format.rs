@@ -2,7 +2,7 @@
 
 use crate::dropped::{Dropped, EventFilter};
 use crate::filename::date_from_file_name;
-use crate::sink::{EventSink, SinkFactory};
+use crate::sink::{EventSink, Ordinary, SinkFactory};
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::{DateSource, Fact, Problem, RawEvent, RawTime};
 
@@ -161,6 +161,9 @@ pub struct Output {
     pub(crate) events: Vec<RawEvent>,
     /// Which events are kept (None: all).
     pub(crate) keep: Option<EventFilter>,
+    /// `keep` is [`keep_none`](crate::keep_none): ordinary records need no
+    /// event ([`Output::ordinary`]).
+    pub(crate) keep_none: bool,
     /// The last event emitted, when it is not kept: still open to
     /// [`Output::last_event_mut`] until the next one is emitted.
     pub(crate) held: Option<RawEvent>,
@@ -224,6 +227,33 @@ impl Output {
             self.share_fields();
         }
         self.events.push(event);
+    }
+
+    /// Emit an ordinary record (one that matters only as a line of the
+    /// file: `timeline --all`, `templates`), given as its parts; `event`
+    /// makes its event. When no event is kept ([`keep_none`]) none is
+    /// built: the record is counted and summarised as a dropped event
+    /// would be, and the sink gets its parts ([`EventSink::ordinary`]).
+    /// Returns whether an event was emitted (then open to
+    /// [`Output::last_event_mut`] for continuation lines).
+    ///
+    /// [`keep_none`]: crate::keep_none
+    pub fn ordinary(&mut self, rec: Ordinary<'_>, event: impl FnOnce() -> RawEvent) -> bool {
+        if !self.keep_none {
+            self.emit(event());
+            return true;
+        }
+        self.release_held();
+        if let Some(sink) = &mut self.sink {
+            sink.ordinary(&rec);
+        }
+        self.dropped.add_record(rec.time, None, rec.line);
+        false
+    }
+
+    /// Events emitted so far, kept or not.
+    pub fn emitted(&self) -> u64 {
+        self.events.len() as u64 + self.dropped.count + self.held.is_some() as u64
     }
 
     /// The last kept event is complete: counted against the memory limit,

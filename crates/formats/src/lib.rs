@@ -57,9 +57,9 @@ mod vos_history;
 
 pub use detect::{by_name, detect, registry};
 pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
-pub use dropped::{stated_date, Dropped, DroppedGroup, EventFilter};
+pub use dropped::{keep_none, stated_date, Dropped, DroppedGroup, EventFilter};
 pub use filename::date_from_file_name;
 pub use format::{CounterFilter, FileContext, Format, Head, Line, LineParser, Output, Skimmed};
 pub use message::parse_message;
-pub use sink::{EventSink, SinkFactory};
+pub use sink::{EventSink, Ordinary, SinkFactory};
 pub use timeparse::{month_from_abbrev, parse_hms};

@@ -152,7 +152,9 @@ mod tests;
 /// the raw line does; the longest tail they share, cut at a word, is the
 /// message. When they share little (a summary the parser wrote in its own
 /// words), the raw line's first line is mined whole: its times and numbers
-/// are masked anyway.
+/// are masked anyway. This is the fallback: a format that knows where its
+/// message starts says so instead (uctriage's SDL parser hands its records'
+/// messages to the miner, no guess made).
 ///
 /// ```
 /// use uctriage_templates::message_of;

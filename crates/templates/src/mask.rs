@@ -54,13 +54,16 @@ pub fn signature(msg: &[u8], out: &mut Vec<u8>) -> usize {
                 }
             }
         }
+        // The token's characters are counted by class as it is scanned.
+        let mut counts = 0u64;
         while i < len && !is_space(msg[i]) {
+            counts = counts.wrapping_add(COUNT[msg[i] as usize]);
             i += 1;
         }
         if n > 0 {
             out.push(b' ');
         }
-        mask_token(&msg[start..i], out);
+        mask_token(&msg[start..i], counts, out);
         n += 1;
     }
     n
@@ -96,8 +99,9 @@ fn is_edge(b: u8) -> bool {
     )
 }
 
-/// Append the masked form of one token.
-fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
+/// Append the masked form of one token; `counts` are its characters
+/// counted by class ([`COUNT`], summed).
+fn mask_token(tok: &[u8], counts: u64, out: &mut Vec<u8>) {
     if tok.len() > MAX_TOKEN_BYTES {
         out.extend_from_slice(WILDCARD);
         return;
@@ -113,7 +117,10 @@ fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
     let core = &tok[a..b];
     out.extend_from_slice(&tok[..a]);
     if !core.is_empty() {
-        let shape = Shape::of(core);
+        // The edges stripped hold no digit, letter or slash; only `:` counts.
+        let edge_colons = tok[..a].iter().chain(&tok[b..]).filter(|&&c| c == b':');
+        let counts = counts - edge_colons.count() as u64 * COUNT[b':' as usize];
+        let shape = Shape::from_counts(core, counts);
         if shape.digits == 0 && !shape.path {
             // A plain word (the common case): nothing in it is a variable.
             out.extend_from_slice(core);
@@ -126,38 +133,52 @@ fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&tok[b..]);
 }
 
-const DIGIT: u8 = 1;
-const HEX: u8 = 2;
-const LETTER: u8 = 4;
-const COLON: u8 = 8;
-const SLASH: u8 = 16;
-const BACKSLASH: u8 = 32;
+/// Bits per class in a packed count ([`COUNT`]): a token of up to
+/// [`MAX_TOKEN_BYTES`] characters fits in each field.
+const FIELD: u32 = 10;
+const _: () = assert!(MAX_TOKEN_BYTES < 1 << FIELD);
+const DIGIT: u32 = 0;
+const HEX: u32 = 1;
+const LETTER: u32 = 2;
+const COLON: u32 = 3;
+const SLASH: u32 = 4;
+const BACKSLASH: u32 = 5;
 
-/// Each byte's class, for counting a token's characters in one pass.
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// Each byte's class as a packed count: one add per byte counts a token's
+/// digits, hex letters, other letters, colons, slashes and backslashes,
+/// [`FIELD`] bits each.
+static COUNT: [u64; 256] = {
+    let mut t = [0u64; 256];
     let mut i = 0;
     while i < 256 {
         let c = i as u8;
-        t[i] = if c.is_ascii_digit() {
-            DIGIT
+        let class = if c.is_ascii_digit() {
+            Some(DIGIT)
         } else if matches!(c, b'a'..=b'f' | b'A'..=b'F') {
-            HEX
+            Some(HEX)
         } else if c.is_ascii_alphabetic() {
-            LETTER
+            Some(LETTER)
         } else if c == b':' {
-            COLON
+            Some(COLON)
         } else if c == b'/' {
-            SLASH
+            Some(SLASH)
         } else if c == b'\\' {
-            BACKSLASH
+            Some(BACKSLASH)
         } else {
-            0
+            None
         };
+        if let Some(k) = class {
+            t[i] = 1 << (k * FIELD);
+        }
         i += 1;
     }
     t
 };
+
+/// One class's count out of a packed count.
+fn field(counts: u64, class: u32) -> usize {
+    ((counts >> (class * FIELD)) & ((1 << FIELD) - 1)) as usize
+}
 
 /// What a token is made of.
 struct Shape {
@@ -170,25 +191,18 @@ struct Shape {
 }
 
 impl Shape {
-    fn of(t: &[u8]) -> Shape {
-        let mut n = [0usize; 6];
-        for &c in t {
-            let k = CLASS[c as usize];
-            n[0] += (k & DIGIT != 0) as usize;
-            n[1] += (k & HEX != 0) as usize;
-            n[2] += (k & LETTER != 0) as usize;
-            n[3] += (k & COLON != 0) as usize;
-            n[4] += (k & SLASH != 0) as usize;
-            n[5] += (k & BACKSLASH != 0) as usize;
-        }
+    /// The shape of `t` (at most [`MAX_TOKEN_BYTES`]), whose characters
+    /// counted by class are `counts`.
+    fn from_counts(t: &[u8], counts: u64) -> Shape {
+        let (colons, slashes) = (field(counts, COLON), field(counts, SLASH));
         let path = (t[0] == b'/' && t.len() > 1)
-            || n[5] > 0
-            || (n[3] > 0 && n[4] >= 2 && t.windows(3).any(|w| w == b"://"));
+            || field(counts, BACKSLASH) > 0
+            || (colons > 0 && slashes >= 2 && t.windows(3).any(|w| w == b"://"));
         Shape {
-            digits: n[0],
-            hex_letters: n[1],
-            other_letters: n[2],
-            colons: n[3],
+            digits: field(counts, DIGIT),
+            hex_letters: field(counts, HEX),
+            other_letters: field(counts, LETTER),
+            colons,
             path,
         }
     }

@@ -22,6 +22,7 @@ mod tests;
 
 use crate::driver::trim_line_end;
 use crate::format::{FileContext, Format, Head, Line, LineParser, Output, Skimmed};
+use crate::sink::Ordinary;
 use extract::Prefilter;
 use head::FileHeadInfo;
 use uctriage_core::jiff::civil::{Date, Time};
@@ -522,13 +523,22 @@ impl LineParser for SdlParser {
         }
         let payload = &line.text[line.text.len() - rec.payload.len()..];
         let time = self.raw_time(ms);
-        let before = out.events.len();
+        // Emitted, kept or not: a record decoded into an event is not also
+        // an ordinary one.
+        let before = out.emitted();
         if hit {
             self.decode(line, rec, payload, time.clone(), out);
         }
-        if self.keep_ordinary && out.events.len() == before {
-            out.emit(ordinary(line, rec.kind, payload, time));
-            self.open_ordinary = true;
+        if self.keep_ordinary && out.emitted() == before {
+            let rec_parts = Ordinary {
+                line: line.no,
+                time: &time,
+                text: line.text,
+                message: message_of_payload(payload),
+            };
+            self.open_ordinary = out.ordinary(rec_parts, || {
+                ordinary(line, rec.kind, payload, time.clone())
+            });
         }
     }
 }
@@ -555,6 +565,13 @@ impl SdlParser {
             out,
         );
     }
+}
+
+/// A record's message: its payload (what follows the sequence number, time
+/// and type columns), without the padding before it. The header is the
+/// format's own: the miner leaves it out.
+fn message_of_payload(payload: &str) -> &str {
+    payload.trim_start_matches(' ')
 }
 
 /// An ordinary record as a plain `Log` event (`timeline --all`): the type

@@ -805,3 +805,88 @@ fn the_mixed_trace_keeps_its_hits_problems_and_wrap() {
         matches!(last, RawTime::WithOffset(dt, _, DateSource::Wrapped) if dt.date().day() == 10)
     );
 }
+
+/// What a sink was handed: (line, message) of each ordinary record and the
+/// line of each event.
+#[derive(Default)]
+struct Seen {
+    ordinary: Vec<(u64, String)>,
+    events: Vec<u64>,
+}
+
+struct Recorder(std::sync::Arc<std::sync::Mutex<Seen>>);
+
+impl crate::EventSink for Recorder {
+    fn event(&mut self, ev: &RawEvent) {
+        self.0.lock().unwrap().events.push(ev.line);
+    }
+    fn ordinary(&mut self, rec: &crate::Ordinary<'_>) {
+        assert!(rec.text.ends_with(rec.message));
+        let seen = (rec.line, rec.message.to_string());
+        self.0.lock().unwrap().ordinary.push(seen);
+    }
+    fn unread_line(&mut self, _: u64, _: &str) {}
+    fn finish(self: Box<Self>, _: &ParsedFile) {}
+}
+
+/// Parse with every record an event, none kept (`templates`), through a
+/// recording sink; `keep` is the filter refusing them all.
+fn parse_unkept(text: &str, keep: crate::EventFilter) -> (ParsedFile, Seen) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+    let mut ctx = FileContext::new("SDL001_100_001499.txt");
+    ctx.keep_ordinary = true;
+    ctx.keep = Some(keep);
+    let for_sink = seen.clone();
+    ctx.sink = Some(std::sync::Arc::new(move |_: &FileContext| {
+        Box::new(Recorder(for_sink.clone())) as Box<dyn crate::EventSink>
+    }));
+    let f = parse_reader(by_name("cucm-sdl"), &ctx, text.as_bytes());
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    (f, seen)
+}
+
+#[test]
+fn ordinary_records_not_kept_hand_their_message_to_the_sink_without_an_event() {
+    let text = format!("{HEAD_1499}{CTI_OPEN}{SIP}");
+    let (f, seen) = parse_unkept(&text, crate::keep_none());
+    assert!(f.events.is_empty());
+    // Each record's message is its payload: no sequence number, time or type.
+    let sip = seen
+        .ordinary
+        .iter()
+        .find(|(_, m)| m.starts_with("SIPTcp - wait_SdlReadRsp"))
+        .expect("the SIP record");
+    assert!(!sip.1.contains("|AppInfo"), "{}", sip.1);
+    for (line, msg) in &seen.ordinary {
+        let raw = text.lines().nth(*line as usize - 1).unwrap();
+        let rec = super::split_record(raw.as_bytes()).unwrap();
+        assert_eq!(
+            msg.as_bytes(),
+            rec.payload.trim_ascii_start(),
+            "line {line}"
+        );
+    }
+    // Every record reaches the sink once: decoded ones as events, the rest
+    // as ordinary records.
+    let records = text
+        .lines()
+        .filter(|l| super::split_record(l.as_bytes()).is_some_and(|r| r.kind != b"FileHead"))
+        .count();
+    let mut lines: Vec<u64> = seen.ordinary.iter().map(|(l, _)| *l).collect();
+    let decoded: std::collections::BTreeSet<u64> = seen.events.iter().copied().collect();
+    assert!(lines.iter().all(|l| !decoded.contains(l)));
+    lines.extend(decoded.iter().filter(|&&l| l > 1));
+    lines.sort();
+    lines.dedup();
+    assert_eq!(lines.len(), records);
+    // What the file's summary says of them is what building every event
+    // (a filter that is not `keep_none`) says.
+    let (built, built_seen) = parse_unkept(&text, std::sync::Arc::new(|_: &RawEvent| false));
+    assert!(built_seen.ordinary.is_empty());
+    assert_eq!(f.dropped, built.dropped);
+    assert_eq!((f.lines, f.understood), (built.lines, built.understood));
+    assert_eq!(
+        f.dropped.count as usize,
+        seen.events.len() + seen.ordinary.len()
+    );
+}
