@@ -257,7 +257,8 @@ pub fn normalize_collected(
             } = fact
             {
                 if let Some(h) = vh.as_ref().or(host.as_ref()) {
-                    let product = application_product(product, engines.contains(h.as_str()));
+                    let engine = engines.contains(book.resolve(h).as_str());
+                    let product = application_product(product, engine);
                     book.add_version(h, format!("{product} {version}"));
                 }
             }
