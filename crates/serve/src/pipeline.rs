@@ -11,6 +11,7 @@
 
 use crate::facts;
 use crate::log;
+use crate::ring;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -86,7 +87,8 @@ pub const FRESH_MAX: usize = 200_000;
 /// waiting, so the window (the newest `cap` events) could not hold it.
 #[derive(Debug)]
 pub struct Fresh {
-    /// In commit order (sorted by instant after a trim).
+    /// In commit order (in no order after a trim: they are sorted when
+    /// taken).
     pub events: Vec<Event>,
     /// Some committed events are missing here (a batch split to fit a full
     /// store, or zones changed stored events): the kept window must be
@@ -119,14 +121,11 @@ impl Fresh {
     pub fn extend(&mut self, events: impl IntoIterator<Item = Event>) {
         self.events.extend(events);
         if self.events.len() > self.cap + self.cap / 4 {
-            self.events.sort_by(|a, b| {
-                (a.time, &a.evidence.file, a.evidence.line).cmp(&(
-                    b.time,
-                    &b.evidence.file,
-                    b.evidence.line,
-                ))
-            });
+            // The oldest `cut` first (in no order; linear, no sort), the
+            // newest of them at `cut - 1`.
             let cut = self.events.len() - self.cap;
+            self.events
+                .select_nth_unstable_by(cut - 1, |a, b| ring::key(a).cmp(&ring::key(b)));
             let until = self.events[cut - 1].time;
             self.events.drain(..cut);
             self.dropped_until = self.dropped_until.max(until);

@@ -48,7 +48,8 @@ pub struct Ring {
     pub loads: u64,
 }
 
-fn key(e: &Event) -> (Option<Timestamp>, &str, u64) {
+/// The order a bundle gives events (instant, file, line), the ring's.
+pub(crate) fn key(e: &Event) -> (Option<Timestamp>, &str, u64) {
     (e.time, &e.evidence.file, e.evidence.line)
 }
 
