@@ -49,7 +49,16 @@ fn main() {
                 );
                 code.max(commands::FAILED)
             }
-            None => code,
+            None => match uctriage_spill::failure() {
+                Some(e) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "uctriage: the temporary file of events failed: {e}; events are missing from the output"
+                    );
+                    code.max(commands::FAILED)
+                }
+                None => code,
+            },
         },
         Err(e) if is_broken_pipe(&e) => commands::FOUND,
         Err(e) => {

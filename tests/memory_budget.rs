@@ -76,3 +76,59 @@ fn a_size_that_is_not_one_is_refused() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("512M"), "{}", o.stderr);
 }
+
+/// `timeline` past the budget keeps whole events on disk (while reading,
+/// then in sorted runs merged back): every view of it reads the same as
+/// with the events in memory, and the user is told.
+#[test]
+fn a_timeline_of_events_kept_on_disk_reads_the_same() {
+    for bundle in bundles() {
+        let b = bundle.to_str().expect("utf-8 path");
+        for args in [
+            &["timeline", "-q", "--format", "json", "--all"][..],
+            &["timeline", "-q", "--utc"][..],
+            &[
+                "timeline",
+                "-q",
+                "--format",
+                "json",
+                "--kind",
+                "alarm",
+                "--kind",
+                "service_state",
+            ][..],
+            &["timeline", "-q", "--grep", "(?i)fail|down|error"][..],
+            &["timeline", "-q", "--grep", "no line says this 0x5eed"][..],
+        ] {
+            let with = |budget: &str| {
+                let mut a = args.to_vec();
+                a.extend(["--max-memory", budget, b]);
+                output(&a)
+            };
+            let whole = with("none");
+            for budget in ["1K", "64K"] {
+                let spilled = with(budget);
+                assert_eq!(spilled.code, whole.code, "{args:?} {budget} {b}");
+                assert!(
+                    spilled.stdout == whole.stdout,
+                    "{args:?} {budget} {b}: the timeline changed when events were kept on disk"
+                );
+                assert!(
+                    spilled.stderr.contains("sorted runs merged back in order"),
+                    "{args:?} {budget} {b}: {}",
+                    spilled.stderr
+                );
+            }
+        }
+    }
+}
+
+/// The rules read every event they need from memory: `analyze` spills
+/// event texts past the budget, never whole events.
+#[test]
+fn analyze_keeps_its_events_in_memory() {
+    let b = common::example();
+    let o = output(&["analyze", "-q", "--max-memory", "1K", b.to_str().unwrap()]);
+    assert!(o.stderr.contains("the raw text of"), "{}", o.stderr);
+    assert!(!o.stderr.contains("sorted runs"), "{}", o.stderr);
+}

@@ -67,6 +67,17 @@ pub(crate) fn load_bundle(
     load_bundle_with(input, kb, keep_ordinary, retain, None)
 }
 
+/// [`load_bundle`] for a command that reads the events only through
+/// [`Bundle::in_order`]: past the memory budget, whole events go to disk
+/// and are merged back in order.
+pub(crate) fn load_bundle_spilling(
+    input: &InputArgs,
+    kb: Arc<Knowledge>,
+    keep_ordinary: bool,
+) -> Result<Bundle> {
+    load_configured(input, kb, keep_ordinary, Retain::All, None, true)
+}
+
 /// [`load_bundle`], with `sink` seeing the events not kept and the lines no
 /// parser understood as they are parsed.
 pub(crate) fn load_bundle_with(
@@ -75,6 +86,17 @@ pub(crate) fn load_bundle_with(
     keep_ordinary: bool,
     retain: Retain,
     sink: Option<uctriage_engine::SinkFactory>,
+) -> Result<Bundle> {
+    load_configured(input, kb, keep_ordinary, retain, sink, false)
+}
+
+fn load_configured(
+    input: &InputArgs,
+    kb: Arc<Knowledge>,
+    keep_ordinary: bool,
+    retain: Retain,
+    sink: Option<uctriage_engine::SinkFactory>,
+    spill_events: bool,
 ) -> Result<Bundle> {
     let tz_hints = input
         .tz
@@ -118,6 +140,7 @@ pub(crate) fn load_bundle_with(
             follow_outside: input.follow_outside,
         },
         max_memory: input.max_memory.0,
+        spill_events,
         sink,
     };
     let spilled_before = uctriage_core::text::stats();
@@ -173,6 +196,16 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     }
     if let Some(e) = now.trouble.filter(|_| before.trouble.is_none()) {
         eprintln!("uctriage: event texts past the memory budget stay in memory: {e}");
+    }
+    let events = uctriage_spill::stats();
+    if events.parsed_events > 0 {
+        eprintln!(
+            "uctriage: memory budget {}: {} events ({}) kept in a temporary file while reading, then in {} sorted runs merged back in order (raise --max-memory to keep them in memory)",
+            size(budget.unwrap_or(0)),
+            events.parsed_events,
+            size(events.parsed_bytes),
+            events.runs
+        );
     }
 }
 

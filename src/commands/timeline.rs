@@ -1,36 +1,64 @@
 //! `uctriage timeline`.
 
 use super::window::Window;
-use super::{bundled_knowledge, ensure_readable, load_bundle, time_style};
+use super::{bundled_knowledge, ensure_readable, load_bundle_spilling, time_style};
 use crate::args::{ColorWhen, TimelineArgs, TimelineFormat};
 use crate::output::Output;
 use anyhow::{Context, Result};
 use regex::Regex;
 use uctriage_core::{Event, Kind, ZoneSource};
-use uctriage_engine::{Bundle, Retain};
-use uctriage_report::TimeStyle;
+use uctriage_engine::Bundle;
+use uctriage_report::{TextTimeline, TimeStyle, Widths};
 
 pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
-    let bundle = load_bundle(&a.input, bundled_knowledge()?, a.all, Retain::All)?;
+    let bundle = load_bundle_spilling(&a.input, bundled_knowledge()?, a.all)?;
     ensure_readable(&bundle, &a.input.paths)?;
     let style = time_style(&bundle, &a.zone)?;
     let filter = Filter::new(&a, &bundle, &style)?;
-    let events: Vec<&Event> = bundle.events.iter().filter(|e| filter.keeps(e)).collect();
-    let code = if events.is_empty() {
+    let layout = out.layout;
+    let written = match a.format {
+        TimelineFormat::Json => {
+            let mut n = 0u64;
+            for e in bundle.in_order() {
+                let e = e?;
+                if filter.keeps(&e) {
+                    uctriage_report::timeline_ndjson(&mut out, [&*e])?;
+                    n += 1;
+                }
+            }
+            n
+        }
+        TimelineFormat::Text => {
+            let mut header = header(&bundle, &style, &a);
+            header.extend(filter.window.explained.iter().cloned());
+            // The columns fit the events shown: one pass to measure them
+            // (a second merge when the events are on disk), one to write.
+            let mut widths = Widths::default();
+            let mut n = 0u64;
+            for e in bundle.in_order() {
+                let e = e?;
+                if filter.keeps(&e) {
+                    widths.add(&e);
+                    n += 1;
+                }
+            }
+            let mut t = TextTimeline::start(&mut out, &style, &layout, &header, widths)?;
+            for e in bundle.in_order() {
+                let e = e?;
+                if filter.keeps(&e) {
+                    t.event(&e)?;
+                }
+            }
+            t.finish()?;
+            n
+        }
+    };
+    let code = if written == 0 {
         super::NOTHING_FOUND
     } else {
         super::FOUND
     };
-    let layout = out.layout;
-    match a.format {
-        TimelineFormat::Json => uctriage_report::timeline_ndjson(&mut out, events)?,
-        TimelineFormat::Text => {
-            let mut header = header(&bundle, &style, &a);
-            header.extend(filter.window.explained.iter().cloned());
-            uctriage_report::timeline_text(&mut out, &style, &layout, &header, events)?
-        }
-    }
     out.finish()?;
     Ok(super::done(bundle, code))
 }

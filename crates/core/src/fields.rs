@@ -174,6 +174,26 @@ impl Fields {
         }
     }
 
+    /// Add `name` = `value`, for fields given in name order (a decoder
+    /// reading back what [`Fields::iter`] gave): appended with no search.
+    /// Given out of order or repeated, it is set as [`Fields::insert`] does.
+    pub fn push_in_order(&mut self, name: &str, value: &str) {
+        let common = crate::names::common(name);
+        let after_last = match self.slots.last() {
+            None => true,
+            Some(&last) => match (last.common(), common) {
+                (Some(i), Some(c)) => (i as u32) < c,
+                _ => self.name_of(last) < name,
+            },
+        };
+        if !after_last {
+            return self.insert(name, value);
+        }
+        if let Some(slot) = self.append(name, common, value) {
+            self.slots.push(slot);
+        }
+    }
+
     /// Remove `name`, returning whether it was set.
     pub fn remove(&mut self, name: &str) -> bool {
         match self.find(name, crate::names::common(name)) {
@@ -659,6 +679,36 @@ mod tests {
         assert_eq!(fields.get("Reason"), Some("9"));
         assert_eq!(fields.get("missing"), None);
         assert!(fields.contains_key("é") && !fields.contains_key("e"));
+    }
+
+    #[test]
+    fn pushing_in_order_equals_inserting_in_any_order() {
+        // Common names (alarm tags) and others, mixed: in name order they are
+        // appended; out of order or repeated they still land as insert's.
+        let pairs = [
+            ("", "empty"),
+            ("Cluster", "c1"),
+            ("DeviceName", "SEP001B54000007"),
+            ("DeviceType", "7"),
+            ("Reason", "13"),
+            ("alarm", "EndPointUnregistered"),
+            ("zz-custom", "z"),
+            ("é", "ü"),
+        ];
+        let inserted: Fields = pairs.iter().rev().copied().collect();
+        let mut pushed = Fields::new();
+        for (k, v) in pairs {
+            pushed.push_in_order(k, v);
+        }
+        assert_eq!(
+            pushed.iter().collect::<Vec<_>>(),
+            inserted.iter().collect::<Vec<_>>()
+        );
+        let mut shuffled = Fields::new();
+        for (k, v) in pairs.iter().rev().chain(&pairs[..2]) {
+            shuffled.push_in_order(k, v);
+        }
+        assert_eq!(shuffled, inserted);
     }
 
     #[test]

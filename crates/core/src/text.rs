@@ -201,6 +201,12 @@ pub fn set_limit(bytes: u64) {
     HELD.store(0, Ordering::Relaxed);
 }
 
+/// Estimated bytes of the kept events settled since [`set_limit`]: what the
+/// events held in memory add up to (events spilled whole are not counted).
+pub fn held() -> u64 {
+    HELD.load(Ordering::Relaxed)
+}
+
 /// What was spilled so far in this process.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SpillStats {
@@ -326,18 +332,23 @@ fn read(at: u64, len: u32) -> io::Result<String> {
     String::from_utf8(bytes).map_err(|_| io::Error::other("a text of the spill file is not UTF-8"))
 }
 
+/// Write all of `buf` at offset `at` of `file` (a positional write: the
+/// file's cursor is not used, so threads may write disjoint ranges at once).
 #[cfg(unix)]
-fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
+pub fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, buf, at)
 }
 
+/// Fill `buf` from offset `at` of `file` (a positional read).
 #[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+pub fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
 }
 
+/// Write all of `buf` at offset `at` of `file` (a positional write: the
+/// file's cursor is not used, so threads may write disjoint ranges at once).
 #[cfg(windows)]
-fn write_all_at(file: &File, mut buf: &[u8], mut at: u64) -> io::Result<()> {
+pub fn write_all_at(file: &File, mut buf: &[u8], mut at: u64) -> io::Result<()> {
     use std::os::windows::fs::FileExt;
     while !buf.is_empty() {
         match file.seek_write(buf, at) {
@@ -353,8 +364,9 @@ fn write_all_at(file: &File, mut buf: &[u8], mut at: u64) -> io::Result<()> {
     Ok(())
 }
 
+/// Fill `buf` from offset `at` of `file` (a positional read).
 #[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+pub fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
     use std::os::windows::fs::FileExt;
     while !buf.is_empty() {
         match file.seek_read(buf, at) {

@@ -72,6 +72,11 @@ pub struct Config {
     /// goes to a temporary file ([`uctriage_core::text`]). Outputs are the
     /// same either way.
     pub max_memory: Option<u64>,
+    /// Past the same share of [`Config::max_memory`], whole events go to disk
+    /// too: while parsing, then in sorted runs the [`Bundle`] merges back
+    /// ([`Bundle::in_order`]). Only for a consumer that reads the events
+    /// through that (`timeline`); the rules read [`Bundle::events`].
+    pub spill_events: bool,
     /// Who sees, as they are parsed, the events [`Config::retain`] does not
     /// keep and the lines no parser understood (see [`EventSink`]).
     pub sink: Option<SinkFactory>,
@@ -144,6 +149,7 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .max_memory
         .map_or(u64::MAX, |m| m / SPILL_SHARE.1 * SPILL_SHARE.0);
     uctriage_core::text::set_limit(limit);
+    uctriage_spill::enable((cfg.spill_events && cfg.max_memory.is_some()).then_some(limit));
     let manifests = manifest::read(&cfg.inputs);
     // Files the manifest leaves out are not streamed to the sink either.
     let with_skip;

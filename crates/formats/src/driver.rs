@@ -48,6 +48,21 @@ pub struct ParsedFile {
     /// The first and last times the file's records carry, when the format
     /// reports them (see [`Output::time_span`](crate::Output::time_span)).
     pub span: Option<(RawTime, RawTime)>,
+    /// Events kept but spilled to disk while parsing, past the memory
+    /// budget ([`uctriage_spill::enable`]): they come after [`ParsedFile::events`].
+    pub spilled: Spilled,
+}
+
+/// A file's kept events that went to disk while it was parsed: read back
+/// in order with `events.read()`, summarised (hosts, dates, time range)
+/// as dropped events are, so normalization decides zones and dates without
+/// reading them.
+#[derive(Debug, Default)]
+pub struct Spilled {
+    /// The events, in the order they were made.
+    pub events: uctriage_spill::RawSpill,
+    /// What they add up to.
+    pub summary: Dropped,
 }
 
 impl ParsedFile {
@@ -266,6 +281,10 @@ fn run_parser(
         bytes,
         events: out.events,
         dropped: out.dropped,
+        spilled: Spilled {
+            events: out.spill.unwrap_or_default(),
+            summary: out.spilled,
+        },
         facts: out.facts,
         problems: out.problems,
         problems_dropped: out.problems_dropped,

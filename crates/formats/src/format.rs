@@ -170,6 +170,9 @@ pub struct Output {
     /// Sees each event not kept before it is let go.
     pub(crate) sink: Option<Box<dyn EventSink>>,
     pub(crate) dropped: Dropped,
+    /// Kept events spilled to disk past the memory budget, and their summary.
+    pub(crate) spill: Option<uctriage_spill::RawSpill>,
+    pub(crate) spilled: Dropped,
     pub(crate) facts: Vec<Fact>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) problems_dropped: u64,
@@ -253,12 +256,25 @@ impl Output {
 
     /// Events emitted so far, kept or not.
     pub fn emitted(&self) -> u64 {
-        self.events.len() as u64 + self.dropped.count + self.held.is_some() as u64
+        self.events.len() as u64
+            + self.spilled.count
+            + self.dropped.count
+            + self.held.is_some() as u64
     }
 
     /// The last kept event is complete: counted against the memory limit,
-    /// its text spilled past it ([`RawEvent::settle`]).
+    /// its text spilled past it ([`RawEvent::settle`]); past the limit for
+    /// whole events ([`uctriage_spill::over_limit`]), the event itself goes
+    /// to disk.
     pub(crate) fn settle_last(&mut self) {
+        if !self.events.is_empty() && uctriage_spill::over_limit() {
+            if let Some(ev) = self.events.pop() {
+                self.spilled.add(&ev);
+                let kept = self.spill.get_or_insert_default().push(ev);
+                self.keep_unspilled(kept);
+            }
+            return;
+        }
         if let Some(ev) = self.events.last_mut() {
             ev.share_names(&mut self.names);
             ev.settle();
@@ -272,10 +288,34 @@ impl Output {
         self.shared_upto = self.events.len();
     }
 
+    /// Events that could not be spilled (no temporary file): kept in
+    /// memory after all, no longer counted as spilled.
+    fn keep_unspilled(&mut self, kept: Vec<RawEvent>) {
+        if kept.is_empty() {
+            return;
+        }
+        // Their summary is rebuilt from what remains on disk.
+        self.spilled = Dropped::default();
+        if let Some(spill) = &self.spill {
+            for ev in spill.read().flatten() {
+                self.spilled.add(&ev);
+            }
+        }
+        for mut ev in kept {
+            ev.share_names(&mut self.names);
+            ev.settle();
+            self.events.push(ev);
+        }
+    }
+
     /// The file is read: the last event is complete too.
     pub(crate) fn seal(&mut self) {
         self.settle_last();
         self.share_fields();
+        if let Some(spill) = &mut self.spill {
+            let kept = spill.flush();
+            self.keep_unspilled(kept);
+        }
     }
 
     /// The event held open is done with: counted, summarised, let go.

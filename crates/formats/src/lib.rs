@@ -56,7 +56,7 @@ mod vm_inventory_csv;
 mod vos_history;
 
 pub use detect::{by_name, detect, registry};
-pub use driver::{parse_reader, ParsedFile, MAX_LINE_BYTES};
+pub use driver::{parse_reader, ParsedFile, Spilled, MAX_LINE_BYTES};
 pub use dropped::{keep_none, stated_date, Dropped, DroppedGroup, EventFilter};
 pub use filename::date_from_file_name;
 pub use format::{CounterFilter, FileContext, Format, Head, Line, LineParser, Output, Skimmed};

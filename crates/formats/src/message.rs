@@ -30,6 +30,8 @@ pub fn parse_message(format: &dyn Format, ctx: &FileContext, no: u64, text: &str
         bytes: text.len() as u64,
         events: out.events,
         dropped: out.dropped,
+        // One line is never spilled (nothing is settled).
+        spilled: Default::default(),
         facts: out.facts,
         problems: out.problems,
         problems_dropped: out.problems_dropped,

@@ -4,6 +4,7 @@ use crate::hosts::HostBook;
 use crate::resolve::{resolve, Basis, Clocks, DateFallback, Shift};
 use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
@@ -11,6 +12,7 @@ use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{DateSource, Event, Fact, Problem, RawTime, SharedStr, ZoneSource};
 use uctriage_formats::{stated_date, ParsedFile};
+use uctriage_spill::RunKey;
 
 /// What the user told us about time.
 #[derive(Clone, Debug, Default)]
@@ -59,8 +61,13 @@ pub struct FileInfo {
 /// The normalized bundle: one timeline plus what was learned about hosts and time.
 #[derive(Debug)]
 pub struct Bundle {
-    /// Every event, ordered by instant (undated ones last), then file, then line.
+    /// Every event, ordered by instant (undated ones last), then file, then
+    /// line; empty when they were spilled to disk ([`Bundle::spilled`]).
     pub events: Vec<Event>,
+    /// The events, in sorted runs on disk, when they passed the memory
+    /// budget while loading ([`uctriage_spill::enable`]); read them with
+    /// [`Bundle::in_order`].
+    pub spilled: Option<uctriage_spill::Runs>,
     /// Every file, in the order read.
     pub files: Vec<FileInfo>,
     /// Host identities.
@@ -96,6 +103,25 @@ impl Default for Placing {
 }
 
 impl Bundle {
+    /// Every event in order, from memory or merged back from disk; a read
+    /// that fails ends it with the error.
+    pub fn in_order(&self) -> Box<dyn Iterator<Item = std::io::Result<Cow<'_, Event>>> + '_> {
+        match &self.spilled {
+            Some(runs) => Box::new(
+                self.events
+                    .iter()
+                    .map(|e| Ok(Cow::Borrowed(e)))
+                    .chain(runs.merge().map(|r| r.map(|(_, e)| Cow::Owned(e)))),
+            ),
+            None => Box::new(self.events.iter().map(|e| Ok(Cow::Borrowed(e)))),
+        }
+    }
+
+    /// How many events the bundle holds, in memory and on disk.
+    pub fn event_count(&self) -> u64 {
+        self.events.len() as u64 + self.spilled.as_ref().map_or(0, |r| r.events())
+    }
+
     /// A raw time of a file whose host is `file_host` (its
     /// [`FileInfo::host`]), stated by a record naming `raw_host`, placed as
     /// the bundle's events were: the host the record is about (its own,
@@ -179,7 +205,10 @@ fn uccx_engine_hosts<'a>(
         .iter()
         .zip(file_hosts)
         .filter(|(f, _)| f.format == "uccx-mivr")
-        .filter(|(f, _)| f.events.iter().any(|e| e.fields.get("app") == Some("MIVR")))
+        .filter(|(f, _)| {
+            let mivr = |e: &uctriage_core::RawEvent| e.fields.get("app") == Some("MIVR");
+            f.events.iter().any(mivr) || f.spilled.events.read().flatten().any(|e| mivr(&e))
+        })
         .filter_map(|(_, (h, _))| h.as_deref())
         .collect()
 }
@@ -244,7 +273,7 @@ pub fn normalize_collected(
                 last = Some(h);
             }
         }
-        for g in &f.dropped.groups {
+        for g in f.dropped.groups.iter().chain(&f.spilled.summary.groups) {
             if let Some(h) = &g.host {
                 book.know(h);
             }
@@ -284,7 +313,23 @@ pub fn normalize_collected(
     let (zones, mut notes) = decide_zones(&hosts, &evidence, &opts.tz_hints, |h| book.resolve(h));
     let display = display_zone(&zones, &files, &file_hosts, |h| book.resolve(h));
     let fallback = date_fallback(&files, opts);
-    let mut events = Vec::with_capacity(files.iter().map(|f| f.events.len()).sum());
+    // Each file's place in the bundle, for the order of equal instants.
+    let order: HashMap<&str, u32> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i as u32))
+        .collect();
+    let order: Vec<u32> = files.iter().map(|f| order[f.path.as_str()]).collect();
+    // Past the memory budget while parsing, the placed events go to disk
+    // too, in sorted runs; otherwise they are sorted in memory.
+    let spilling = files.iter().any(|f| !f.spilled.events.is_empty());
+    let mut runs =
+        spilling.then(|| uctriage_spill::RunWriter::new(uctriage_spill::limit() / 2, true));
+    let mut events = Vec::with_capacity(if spilling {
+        0
+    } else {
+        files.iter().map(|f| f.events.len()).sum()
+    });
     let mut infos = Vec::new();
     let mut undated_clock_hosts = 0u64;
     let mut dateless = 0u64;
@@ -297,9 +342,18 @@ pub fn normalize_collected(
         })
     });
     let mut clocks = Clocks::default();
-    for ((f, (host, host_source)), ambiguity) in files.into_iter().zip(file_hosts).zip(ambiguities)
+    let mut places: HashMap<usize, u32> = HashMap::new();
+    for (((f, (host, host_source)), ambiguity), file_place) in files
+        .into_iter()
+        .zip(file_hosts)
+        .zip(ambiguities)
+        .zip(order)
     {
         let path: Arc<str> = Arc::from(f.path.as_str());
+        // The file's events share `path`: its address names the file's place
+        // for the sort (an address freed by a file with no events and used
+        // again is overwritten before any event points at it).
+        places.insert(Arc::as_ptr(&path) as *const u8 as usize, file_place);
         let mut info = FileInfo {
             path: f.path.clone(),
             format: f.format,
@@ -308,7 +362,7 @@ pub fn normalize_collected(
             lines: f.lines,
             understood: f.understood,
             bytes: f.bytes,
-            events: f.events.len() + f.dropped.count as usize,
+            events: f.events.len() + (f.dropped.count + f.spilled.summary.count) as usize,
             first: None,
             last: None,
             problems: f.problems,
@@ -379,11 +433,29 @@ pub fn normalize_collected(
             }
             (subject, zone, time, basis)
         };
-        for raw in f.events {
+        let mut unread = None;
+        let read_back = f.spilled.events.read().map_while(|r| match r {
+            Ok(ev) => Some(ev),
+            Err(e) => {
+                unread = Some(e);
+                None
+            }
+        });
+        for raw in f.events.into_iter().chain(read_back) {
             let (subject, zone, time, basis) = place(raw.host.as_ref(), &raw.time, raw.line, 1);
             let clock = clocks.clock(zone, basis);
             widen(&mut info, time);
-            events.push(raw.into_event(time, clock, subject, path.clone(), f.format));
+            let event = raw.into_event(time, clock, subject, path.clone(), f.format);
+            match &mut runs {
+                Some(w) => w.push(event, file_place, f.format),
+                None => events.push(event),
+            }
+        }
+        if let Some(e) = unread {
+            info.problems.insert(
+                0,
+                Problem::file(format!("events of this file are missing: {e}")),
+            );
         }
         // Events not kept: their group's extremes stand for them all.
         for g in &f.dropped.groups {
@@ -430,34 +502,30 @@ pub fn normalize_collected(
         notes.push(format!("{dst_gap} local times do not exist (skipped by a DST change): moved forward by the change (each event's clock says so)"));
     }
     notes.extend(unplaced.note(fallback.is_some()));
-    let order: BTreeMap<&str, usize> = infos
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
     // Timed events by instant, then untimed ones; ties in file and line
     // order, and events of one line in the order the parser made them (the
     // sort is stable). Sorting keys, not events, keeps no second copy of
-    // the events in memory.
-    // The key is 24 bytes (instant as biased seconds, undated as the
-    // largest, then nanoseconds, file, line), so the keys of a million
-    // events take 32 MB with their indexes, not 56.
-    sort_by_key_runs(&mut events, |e| {
-        let (second, nano) = e.time.map_or((u64::MAX, 0), |t| {
-            // Before 1970 the fraction is negative: borrow a second.
-            let (mut second, mut nano) = (t.as_second(), t.subsec_nanosecond());
-            if nano < 0 {
-                second -= 1;
-                nano += 1_000_000_000;
+    // the events in memory. The key is 24 bytes ([`RunKey`]), so the keys
+    // of a million events take 32 MB with their indexes, not 56.
+    let (events, spilled) = match runs {
+        Some(w) => match w.finish() {
+            Ok(done) => done,
+            Err(e) => {
+                notes.push(format!("events are missing from the timeline: {e}"));
+                (Vec::new(), None)
             }
-            // Order-preserving: i64 to u64 by flipping the sign bit.
-            ((second as u64) ^ (1 << 63), nano as u32)
-        });
-        let file = order.get(&*e.evidence.file).copied().unwrap_or(0) as u32;
-        (second, nano, file, e.evidence.line)
-    });
+        },
+        None => {
+            sort_by_key_runs(&mut events, |e| {
+                let file = Arc::as_ptr(&e.evidence.file) as *const u8 as usize;
+                RunKey::of(e, places.get(&file).copied().unwrap_or(0))
+            });
+            (events, None)
+        }
+    };
     Bundle {
         events,
+        spilled,
         files: infos,
         hosts: book,
         zones,
@@ -727,8 +795,9 @@ fn display_zone(
         match h {
             Some(h) => {
                 if let Some(z) = decided(h) {
-                    *weight.entry(z).or_default() +=
-                        (f.events.len() + f.dropped.count as usize).max(1);
+                    *weight.entry(z).or_default() += (f.events.len()
+                        + (f.dropped.count + f.spilled.summary.count) as usize)
+                        .max(1);
                 }
             }
             None => {
@@ -737,6 +806,12 @@ fn display_zone(
                 let mut per_host: BTreeMap<&str, usize> = BTreeMap::new();
                 for h in f.events.iter().filter_map(|e| e.host.as_deref()) {
                     *per_host.entry(h).or_default() += 1;
+                }
+                // Spilled events count as if they were kept.
+                for g in &f.spilled.summary.groups {
+                    if let Some(h) = g.host.as_deref() {
+                        *per_host.entry(h).or_default() += g.count as usize;
+                    }
                 }
                 for (h, n) in per_host {
                     if let Some(z) = decided(&resolve(h)) {
@@ -765,7 +840,7 @@ fn date_fallback(files: &[ParsedFile], opts: &Options) -> Option<DateFallback> {
         for d in f.events.iter().filter_map(|e| stated_date(&e.time)) {
             *dates.entry(d).or_default() += 1;
         }
-        for (d, n) in &f.dropped.dates {
+        for (d, n) in f.dropped.dates.iter().chain(&f.spilled.summary.dates) {
             *dates.entry(*d).or_default() += n;
         }
     }

@@ -255,6 +255,7 @@ impl LiveNormalizer {
             )
         });
         Bundle {
+            spilled: None,
             events,
             files,
             hosts: self.book.clone(),

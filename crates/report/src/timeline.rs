@@ -82,41 +82,88 @@ pub fn timeline_text<'a>(
     header: &[String],
     events: impl IntoIterator<Item = &'a Event>,
 ) -> io::Result<()> {
-    for h in header {
-        for line in layout.wrap(&printable(h), "# ", "#   ") {
-            writeln!(out, "{line}")?;
-        }
-    }
     let events: Vec<&Event> = events.into_iter().collect();
-    let host_w = events
-        .iter()
-        .map(|e| e.host.as_deref().unwrap_or("-").len())
-        .max()
-        .unwrap_or(1)
-        .min(24);
-    let kind_w = events
-        .iter()
-        .map(|e| e.kind.as_str().len())
-        .max()
-        .unwrap_or(1);
-    let mut unknown_zone = 0;
+    let mut widths = Widths::default();
     for e in &events {
+        widths.add(e);
+    }
+    let mut t = TextTimeline::start(out, style, layout, header, widths)?;
+    for e in events {
+        t.event(e)?;
+    }
+    t.finish()
+}
+
+/// The column widths of a text timeline: its events' longest host (at most
+/// 24 characters) and kind.
+/// With no event, both are 1.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Widths {
+    host: Option<usize>,
+    kind: Option<usize>,
+}
+
+impl Widths {
+    /// Widen the columns for `e`.
+    pub fn add(&mut self, e: &Event) {
+        let host = e.host.as_deref().unwrap_or("-").len().min(24);
+        self.host = Some(self.host.map_or(host, |w| w.max(host)));
+        let kind = e.kind.as_str().len();
+        self.kind = Some(self.kind.map_or(kind, |w| w.max(kind)));
+    }
+}
+
+/// A text timeline written one event at a time (the events of a bundle
+/// spilled to disk are merged back as they are written): the header first,
+/// then [`TextTimeline::event`] for each, then [`TextTimeline::finish`].
+pub struct TextTimeline<'o> {
+    out: &'o mut dyn Write,
+    style: &'o TimeStyle,
+    layout: &'o TextLayout,
+    widths: Widths,
+    unknown_zone: u64,
+}
+
+impl<'o> TextTimeline<'o> {
+    /// Write the header; `widths` are those of every event to come.
+    pub fn start(
+        out: &'o mut dyn Write,
+        style: &'o TimeStyle,
+        layout: &'o TextLayout,
+        header: &[String],
+        widths: Widths,
+    ) -> io::Result<TextTimeline<'o>> {
+        for h in header {
+            for line in layout.wrap(&printable(h), "# ", "#   ") {
+                writeln!(out, "{line}")?;
+            }
+        }
+        Ok(TextTimeline {
+            out,
+            style,
+            layout,
+            widths,
+            unknown_zone: 0,
+        })
+    }
+
+    /// Write one event.
+    pub fn event(&mut self, e: &Event) -> io::Result<()> {
+        let (host_w, kind_w) = (self.widths.host.unwrap_or(1), self.widths.kind.unwrap_or(1));
+        let layout = self.layout;
         let when = match e.time {
-            Some(ts) => style.show(ts),
+            Some(ts) => self.style.show(ts),
             None => format!("{:<30}", "(no time)"),
         };
-        let mark = if e.time.is_some() && e.clock.zone_source == uctriage_core::ZoneSource::Unknown
-        {
-            unknown_zone += 1;
-            '?'
-        } else {
-            ' '
-        };
+        let unknown = e.time.is_some() && e.clock.zone_source == uctriage_core::ZoneSource::Unknown;
+        if unknown {
+            self.unknown_zone += 1;
+        }
         let sev = severity_style(e.severity);
         writeln!(
-            out,
+            self.out,
             "{when}{} {:<host_w$}  {}  {}  [{}:{}]",
-            if mark == '?' {
+            if unknown {
                 layout.paint(problem_style(), "?")
             } else {
                 " ".to_string()
@@ -126,13 +173,18 @@ pub fn timeline_text<'a>(
             layout.paint(sev, &printable(&e.summary)),
             printable(&e.evidence.file),
             e.evidence.line,
-        )?;
+        )
     }
-    if unknown_zone > 0 {
-        writeln!(
-            out,
-            "# ? = {unknown_zone} times whose zone is unknown (read as UTC): pass --tz"
-        )?;
+
+    /// The footnote on times whose zone is unknown, if any.
+    pub fn finish(self) -> io::Result<()> {
+        if self.unknown_zone > 0 {
+            writeln!(
+                self.out,
+                "# ? = {} times whose zone is unknown (read as UTC): pass --tz",
+                self.unknown_zone
+            )?;
+        }
+        Ok(())
     }
-    Ok(())
 }

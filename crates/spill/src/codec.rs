@@ -1,0 +1,389 @@
+//! The binary layout of a spilled event.
+//!
+//! A parsed event ([`put_raw`]): its raw time, the host it named, then the
+//! body. A normalized event in a run ([`put_placed`]): its instant, clock,
+//! canonical host and file as small numbers into the run writer's tables,
+//! then the body. The body ([`put_body`]): kind, severity, summary, fields,
+//! entities, line and raw text. A string is a LEB128 length and its UTF-8
+//! bytes; a number a LEB128 integer (signed ones zigzagged); an enum its
+//! place in the tables below. The layout lives only as long as the process
+//! (the files are temporary), so it needs no version.
+//!
+//! Every read is bounds-checked: damaged bytes decode as `None`, never a panic.
+
+use uctriage_core::jiff::civil::{DateTime, Time};
+use uctriage_core::jiff::tz::Offset;
+use uctriage_core::jiff::Timestamp;
+use uctriage_core::{
+    DateSource, Entities, Entity, EntityKind, Fields, Kind, RawTime, Severity, SharedStr, Text,
+};
+
+const SEVERITIES: [Severity; 8] = [
+    Severity::Emergency,
+    Severity::Alert,
+    Severity::Critical,
+    Severity::Error,
+    Severity::Warning,
+    Severity::Notice,
+    Severity::Info,
+    Severity::Debug,
+];
+
+const ENTITY_KINDS: [EntityKind; 8] = [
+    EntityKind::Device,
+    EntityKind::Address,
+    EntityKind::Process,
+    EntityKind::Service,
+    EntityKind::Node,
+    EntityKind::CoreFile,
+    EntityKind::Agent,
+    EntityKind::Alarm,
+];
+
+const DATE_SOURCES: [DateSource; 8] = [
+    DateSource::Line,
+    DateSource::Header,
+    DateSource::FileHead,
+    DateSource::FileName,
+    DateSource::Hint,
+    DateSource::Bundle,
+    DateSource::Wrapped,
+    DateSource::Received,
+];
+
+fn place<T: PartialEq>(all: &[T], v: &T) -> u8 {
+    all.iter().position(|x| x == v).unwrap_or(0) as u8
+}
+
+/// Appends encoded values to a byte buffer.
+pub(crate) struct Put<'a>(pub &'a mut Vec<u8>);
+
+impl Put<'_> {
+    pub fn byte(&mut self, b: u8) {
+        self.0.push(b);
+    }
+
+    pub fn uint(&mut self, mut n: u64) {
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.0.push(b);
+                return;
+            }
+            self.0.push(b | 0x80);
+        }
+    }
+
+    pub fn int(&mut self, n: i64) {
+        self.uint(((n << 1) ^ (n >> 63)) as u64);
+    }
+
+    pub fn str(&mut self, s: &str) {
+        self.uint(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn time(&mut self, t: Time) {
+        self.byte(t.hour() as u8);
+        self.byte(t.minute() as u8);
+        self.byte(t.second() as u8);
+        self.uint(t.subsec_nanosecond() as u64);
+    }
+
+    fn datetime(&mut self, dt: DateTime) {
+        self.int(dt.year() as i64);
+        self.byte(dt.month() as u8);
+        self.byte(dt.day() as u8);
+        self.time(dt.time());
+    }
+}
+
+/// Reads encoded values back from a byte slice.
+pub(crate) struct Get<'a>(pub &'a [u8]);
+
+impl<'a> Get<'a> {
+    pub fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    pub fn uint(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    pub fn int(&mut self) -> Option<i64> {
+        let n = self.uint()?;
+        Some((n >> 1) as i64 ^ -((n & 1) as i64))
+    }
+
+    pub fn str(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.uint()?).ok()?;
+        if len > self.0.len() {
+            return None;
+        }
+        let (s, rest) = self.0.split_at(len);
+        self.0 = rest;
+        std::str::from_utf8(s).ok()
+    }
+
+    fn time(&mut self) -> Option<Time> {
+        let (h, m, s) = (self.byte()?, self.byte()?, self.byte()?);
+        let ns = i32::try_from(self.uint()?).ok()?;
+        Time::new(h as i8, m as i8, s as i8, ns).ok()
+    }
+
+    fn datetime(&mut self) -> Option<DateTime> {
+        let year = i16::try_from(self.int()?).ok()?;
+        let (month, day) = (self.byte()? as i8, self.byte()? as i8);
+        let t = self.time()?;
+        DateTime::new(
+            year,
+            month,
+            day,
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.subsec_nanosecond(),
+        )
+        .ok()
+    }
+}
+
+/// A raw time; `how` gives the place of an absolute time's static "how" in
+/// the writer's table.
+pub(crate) fn put_raw_time(p: &mut Put<'_>, t: &RawTime, how: impl FnOnce(&'static str) -> u64) {
+    match t {
+        RawTime::Unknown => p.byte(0),
+        RawTime::Absolute(ts, h) => {
+            p.byte(1);
+            p.int(ts.as_second());
+            p.int(ts.subsec_nanosecond() as i64);
+            p.uint(how(h));
+        }
+        RawTime::WithOffset(dt, off, src) => {
+            p.byte(2);
+            p.datetime(*dt);
+            p.int(off.seconds() as i64);
+            p.byte(place(&DATE_SOURCES, src));
+        }
+        RawTime::Local(dt, src) => {
+            p.byte(3);
+            p.datetime(*dt);
+            p.byte(place(&DATE_SOURCES, src));
+        }
+        RawTime::LocalNoYear { month, day, time } => {
+            p.byte(4);
+            p.byte(*month as u8);
+            p.byte(*day as u8);
+            p.time(*time);
+        }
+        RawTime::TimeOfDay(time) => {
+            p.byte(5);
+            p.time(*time);
+        }
+    }
+}
+
+/// A raw time back; `how` maps a place back to its static "how".
+pub(crate) fn get_raw_time(
+    g: &mut Get<'_>,
+    how: impl FnOnce(u64) -> &'static str,
+) -> Option<RawTime> {
+    Some(match g.byte()? {
+        0 => RawTime::Unknown,
+        1 => {
+            let s = g.int()?;
+            let ns = i32::try_from(g.int()?).ok()?;
+            let ts = Timestamp::new(s, ns).ok()?;
+            RawTime::Absolute(ts, how(g.uint()?))
+        }
+        2 => {
+            let dt = g.datetime()?;
+            let off = Offset::from_seconds(i32::try_from(g.int()?).ok()?).ok()?;
+            RawTime::WithOffset(dt, off, *DATE_SOURCES.get(g.byte()? as usize)?)
+        }
+        3 => {
+            let dt = g.datetime()?;
+            RawTime::Local(dt, *DATE_SOURCES.get(g.byte()? as usize)?)
+        }
+        4 => {
+            let (month, day) = (g.byte()? as i8, g.byte()? as i8);
+            RawTime::LocalNoYear {
+                month,
+                day,
+                time: g.time()?,
+            }
+        }
+        5 => RawTime::TimeOfDay(g.time()?),
+        _ => return None,
+    })
+}
+
+/// What every spilled event carries, parsed or normalized.
+pub(crate) struct Body {
+    pub kind: Kind,
+    pub severity: Severity,
+    pub summary: SharedStr,
+    pub fields: Fields,
+    pub entities: Entities,
+    pub line: u64,
+    pub text: Text,
+}
+
+/// Encode an event's body.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn put_body(
+    p: &mut Put<'_>,
+    kind: Kind,
+    severity: Severity,
+    summary: &str,
+    fields: &Fields,
+    entities: &[Entity],
+    line: u64,
+    text: &Text,
+) {
+    p.byte(place(&Kind::ALL, &kind));
+    p.byte(place(&SEVERITIES, &severity));
+    p.str(summary);
+    p.uint(fields.len() as u64);
+    for (k, v) in fields.iter() {
+        p.str(k);
+        p.str(v);
+    }
+    p.uint(entities.len() as u64);
+    for e in entities {
+        p.byte(place(&ENTITY_KINDS, &e.kind));
+        p.str(&e.id);
+    }
+    p.uint(line);
+    p.str(&text.get());
+}
+
+/// Decode an event's body.
+pub(crate) fn get_body(g: &mut Get<'_>) -> Option<Body> {
+    let kind = *Kind::ALL.get(g.byte()? as usize)?;
+    let severity = *SEVERITIES.get(g.byte()? as usize)?;
+    let summary = SharedStr::from(g.str()?);
+    let n = g.uint()?;
+    let mut fields = Fields::new();
+    fields.reserve(n.min(256) as usize, 0);
+    for _ in 0..n {
+        let (k, v) = (g.str()?, g.str()?);
+        fields.push_in_order(k, v);
+    }
+    fields.shrink_to_fit();
+    let n = g.uint()?;
+    let mut entities = Vec::with_capacity(n.min(64) as usize);
+    for _ in 0..n {
+        let kind = *ENTITY_KINDS.get(g.byte()? as usize)?;
+        entities.push(Entity {
+            kind,
+            id: SharedStr::from(g.str()?),
+        });
+    }
+    let line = g.uint()?;
+    let text = Text::new(g.str()?);
+    Some(Body {
+        kind,
+        severity,
+        summary,
+        fields,
+        entities: Entities::from(entities),
+        line,
+        text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uctriage_core::jiff::civil::date;
+
+    #[test]
+    fn every_raw_time_and_enum_round_trips() {
+        let dt = date(2019, 7, 12).at(12, 33, 19, 564_000_000);
+        let times = [
+            RawTime::Unknown,
+            RawTime::Absolute(Timestamp::new(-5, -7).unwrap(), "stamp"),
+            RawTime::WithOffset(
+                dt,
+                Offset::from_seconds(-18000).unwrap(),
+                DateSource::FileHead,
+            ),
+            RawTime::Local(dt, DateSource::Received),
+            RawTime::LocalNoYear {
+                month: 2,
+                day: 29,
+                time: dt.time(),
+            },
+            RawTime::TimeOfDay(dt.time()),
+        ];
+        for t in times {
+            let mut buf = Vec::new();
+            put_raw_time(&mut Put(&mut buf), &t, |_| 0);
+            let back = get_raw_time(&mut Get(&buf), |_| "stamp").unwrap();
+            assert_eq!(back, t);
+        }
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            let sev = SEVERITIES[i % 8];
+            let ents = vec![Entity {
+                kind: ENTITY_KINDS[i % 8],
+                id: "SEP001".into(),
+            }];
+            let fields: Fields = [("cause", "8"), ("node", "sub1")].into_iter().collect();
+            let mut buf = Vec::new();
+            put_body(
+                &mut Put(&mut buf),
+                *k,
+                sev,
+                "sum",
+                &fields,
+                &ents,
+                42,
+                &Text::new("raw"),
+            );
+            let b = get_body(&mut Get(&buf)).unwrap();
+            assert_eq!(
+                (b.kind, b.severity, &*b.summary, b.line),
+                (*k, sev, "sum", 42)
+            );
+            assert_eq!(
+                (b.fields, &b.entities[..], b.text.get()),
+                (fields, &ents[..], "raw".into())
+            );
+        }
+    }
+
+    #[test]
+    fn damaged_bytes_decode_as_none_never_a_panic() {
+        let mut buf = Vec::new();
+        let fields: Fields = [("cause", "8")].into_iter().collect();
+        put_body(
+            &mut Put(&mut buf),
+            Kind::Alarm,
+            Severity::Error,
+            "s",
+            &fields,
+            &[],
+            1,
+            &Text::new("t"),
+        );
+        for cut in 0..buf.len() {
+            assert!(get_body(&mut Get(&buf[..cut])).is_none(), "cut at {cut}");
+        }
+        let mut bad = buf.clone();
+        bad[0] = 200;
+        assert!(get_body(&mut Get(&bad)).is_none());
+        assert!(Get(&[0xff; 11]).uint().is_none());
+    }
+}

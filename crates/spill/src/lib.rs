@@ -1,0 +1,114 @@
+//! # uctriage-spill
+//!
+//! Events kept on disk once the events held in memory pass the budget
+//! (`--max-memory`), so that a command which prints every event (`timeline`)
+//! needs memory for a bounded number of them, whatever the input's size.
+//!
+//! Two stages use it, in the pipeline's order:
+//! - **While parsing** ([`RawSpill`]): once the estimated bytes of the kept
+//!   events pass the limit ([`set_limit`], the same count the raw-text
+//!   spill of [`uctriage_core::text`] keeps), each further complete event of
+//!   a file is encoded and appended to one shared temporary file instead of
+//!   being kept. Normalization learns what it needs of them from their
+//!   summary (hosts, dates, time range) and reads them back, in the file's
+//!   order, when it places them.
+//! - **After placing** ([`RunWriter`], [`Runs`]): normalized events are
+//!   gathered in a buffer of bounded size, sorted, and written as a sorted
+//!   run; the runs are merged back ([`Runs::merge`]) in exactly the order one
+//!   stable sort of all events gives (instant, file, line, then the order
+//!   they were made in).
+//!
+//! Both files are anonymous temporary files (unlinked at once on Unix,
+//! deleted on close on Windows): nothing is left behind, even after a crash.
+//! A read that fails (the disk failed under us) is an error the caller
+//! reports, never a panic ([`failure`]).
+#![deny(missing_docs)]
+
+mod codec;
+mod file;
+mod raw;
+mod runs;
+
+pub use raw::{RawReader, RawSpill};
+pub use runs::{Merge, RunKey, RunWriter, Runs};
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Whether parsed events may spill at all (only loads that can read them
+/// back in order ask for it: see [`enable`]).
+static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Estimated bytes of kept events above which complete events spill.
+static LIMIT: AtomicU64 = AtomicU64::new(u64::MAX);
+/// Events and encoded bytes spilled while parsing, and in runs.
+static RAW_EVENTS: AtomicU64 = AtomicU64::new(0);
+static RAW_BYTES: AtomicU64 = AtomicU64::new(0);
+static RUN_EVENTS: AtomicU64 = AtomicU64::new(0);
+static RUNS: AtomicU64 = AtomicU64::new(0);
+/// The first error writing or reading a spill file.
+static FAILURE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Let parsed events spill once the events held in memory are estimated at
+/// more than `limit` bytes (None: never). Call it once before loading; it
+/// restarts the counts of [`stats`].
+pub fn enable(limit: Option<u64>) {
+    ENABLED.store(limit.is_some(), Ordering::Relaxed);
+    LIMIT.store(limit.unwrap_or(u64::MAX), Ordering::Relaxed);
+    for c in [&RAW_EVENTS, &RAW_BYTES, &RUN_EVENTS, &RUNS] {
+        c.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Whether events may spill in this load ([`enable`]).
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Whether the next complete event should spill: spilling is enabled and
+/// the events held in memory ([`uctriage_core::text::held`]) are past the limit.
+pub fn over_limit() -> bool {
+    enabled() && uctriage_core::text::held() > LIMIT.load(Ordering::Relaxed)
+}
+
+/// The limit set by [`enable`] (u64::MAX when spilling is off).
+pub fn limit() -> u64 {
+    LIMIT.load(Ordering::Relaxed)
+}
+
+/// What was spilled in this load.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpillStats {
+    /// Parsed events written to the temporary file while parsing.
+    pub parsed_events: u64,
+    /// Their encoded bytes.
+    pub parsed_bytes: u64,
+    /// Normalized events written in sorted runs.
+    pub run_events: u64,
+    /// How many runs.
+    pub runs: u64,
+}
+
+/// What was spilled since [`enable`].
+pub fn stats() -> SpillStats {
+    SpillStats {
+        parsed_events: RAW_EVENTS.load(Ordering::Relaxed),
+        parsed_bytes: RAW_BYTES.load(Ordering::Relaxed),
+        run_events: RUN_EVENTS.load(Ordering::Relaxed),
+        runs: RUNS.load(Ordering::Relaxed),
+    }
+}
+
+/// The first error met writing or reading spilled events, if any: the
+/// caller tells the user and fails (events may be missing from its output).
+pub fn failure() -> Option<String> {
+    FAILURE.lock().map_or(None, |f| f.clone())
+}
+
+/// Remember the first error for [`failure`].
+pub(crate) fn record_failure(e: &dyn std::fmt::Display) {
+    if let Ok(mut f) = FAILURE.lock() {
+        if f.is_none() {
+            *f = Some(e.to_string());
+        }
+    }
+}

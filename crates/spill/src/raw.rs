@@ -1,0 +1,295 @@
+//! A file's parsed events spilled while parsing, read back in their order.
+
+use crate::codec::{get_body, get_raw_time, put_body, put_raw_time, Get, Put};
+use crate::file::{Block, Spool};
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
+use uctriage_core::{RawEvent, SharedStr};
+
+/// Bytes of encoded events gathered before one write.
+const BLOCK: usize = 256 << 10;
+
+/// The one file every parsed event that spills goes to (blocks of many
+/// files interleave in it; each file knows its own).
+static SPOOL: OnceLock<Result<Spool, String>> = OnceLock::new();
+
+fn spool() -> io::Result<&'static Spool> {
+    match SPOOL.get_or_init(|| Spool::new().map_err(|e| e.to_string())) {
+        Ok(s) => Ok(s),
+        Err(e) => Err(io::Error::other(e.clone())),
+    }
+}
+
+/// The events of one file that were spilled while it was parsed, in the
+/// order they were made.
+#[derive(Default)]
+pub struct RawSpill {
+    blocks: Vec<Block>,
+    buf: Vec<u8>,
+    buf_records: u32,
+    /// The static "how" of absolute times, by place.
+    hows: Vec<&'static str>,
+    count: u64,
+    /// Writing failed: events are kept in memory from then on.
+    broken: bool,
+}
+
+impl std::fmt::Debug for RawSpill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSpill")
+            .field("events", &self.count)
+            .field("blocks", &self.blocks.len())
+            .finish()
+    }
+}
+
+impl RawSpill {
+    /// Nothing spilled yet.
+    pub fn new() -> RawSpill {
+        RawSpill::default()
+    }
+
+    /// How many events were spilled.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Spill `ev` (a complete event). Returns the events that could not be
+    /// spilled (the temporary file could not be made or written: the first
+    /// error is kept for [`crate::failure`]), in order, for the caller to
+    /// keep in memory; usually none.
+    pub fn push(&mut self, ev: RawEvent) -> Vec<RawEvent> {
+        if self.broken {
+            return vec![ev];
+        }
+        let before = self.buf.len();
+        let mut p = Put(&mut self.buf);
+        let hows = &mut self.hows;
+        put_raw_time(&mut p, &ev.time, |h| {
+            let i = hows.iter().position(|x| std::ptr::eq(*x, h) || *x == h);
+            i.unwrap_or_else(|| {
+                hows.push(h);
+                hows.len() - 1
+            }) as u64
+        });
+        match &ev.host {
+            None => p.byte(0),
+            Some(h) => {
+                p.byte(1);
+                p.str(h);
+            }
+        }
+        put_body(
+            &mut p,
+            ev.kind,
+            ev.severity,
+            &ev.summary,
+            &ev.fields,
+            &ev.entities,
+            ev.line,
+            &ev.text,
+        );
+        self.buf_records += 1;
+        self.count += 1;
+        crate::RAW_EVENTS.fetch_add(1, Ordering::Relaxed);
+        crate::RAW_BYTES.fetch_add((self.buf.len() - before) as u64, Ordering::Relaxed);
+        if self.buf.len() >= BLOCK {
+            return self.flush();
+        }
+        Vec::new()
+    }
+
+    /// Write what is gathered; call once the file is read. Returns the
+    /// events that could not be written, as [`RawSpill::push`] does.
+    pub fn flush(&mut self) -> Vec<RawEvent> {
+        if self.buf.is_empty() {
+            return Vec::new();
+        }
+        let written = spool().and_then(|s| {
+            let len = u32::try_from(self.buf.len()).map_err(io::Error::other)?;
+            Ok(Block {
+                at: s.append(&self.buf)?,
+                len,
+                records: self.buf_records,
+            })
+        });
+        match written {
+            Ok(block) => {
+                self.blocks.push(block);
+                self.buf.clear();
+                self.buf_records = 0;
+                Vec::new()
+            }
+            Err(e) => {
+                crate::record_failure(&format!("writing events to a temporary file: {e}"));
+                self.broken = true;
+                let n = self.buf_records as u64;
+                let back = decode_block(&self.buf, &self.hows, n);
+                self.count -= n;
+                self.buf = Vec::new();
+                self.buf_records = 0;
+                back.unwrap_or_default()
+            }
+        }
+    }
+
+    /// The spilled events, read back in the order they were spilled.
+    pub fn read(&self) -> RawReader<'_> {
+        RawReader {
+            spill: self,
+            block: 0,
+            events: Vec::new().into_iter(),
+            failed: false,
+        }
+    }
+}
+
+fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec<RawEvent>> {
+    let mut g = Get(bytes);
+    let mut out = Vec::with_capacity(records as usize);
+    let mut last_host: Option<SharedStr> = None;
+    for _ in 0..records {
+        let mut bad_how = false;
+        let time = get_raw_time(&mut g, |i| {
+            hows.get(i as usize).copied().unwrap_or_else(|| {
+                bad_how = true;
+                ""
+            })
+        })?;
+        if bad_how {
+            return None;
+        }
+        let host = match g.byte()? {
+            0 => None,
+            1 => {
+                let h = g.str()?;
+                Some(match &last_host {
+                    Some(l) if l.as_str() == h => l.clone(),
+                    _ => {
+                        let s = SharedStr::from(h);
+                        last_host = Some(s.clone());
+                        s
+                    }
+                })
+            }
+            _ => return None,
+        };
+        let b = get_body(&mut g)?;
+        out.push(RawEvent {
+            time,
+            host,
+            kind: b.kind,
+            severity: b.severity,
+            summary: b.summary,
+            fields: b.fields,
+            entities: b.entities,
+            line: b.line,
+            text: b.text,
+        });
+    }
+    g.0.is_empty().then_some(out)
+}
+
+/// Reads a file's spilled events back, one block at a time.
+pub struct RawReader<'a> {
+    spill: &'a RawSpill,
+    block: usize,
+    events: std::vec::IntoIter<RawEvent>,
+    failed: bool,
+}
+
+impl Iterator for RawReader<'_> {
+    type Item = io::Result<RawEvent>;
+
+    fn next(&mut self) -> Option<io::Result<RawEvent>> {
+        loop {
+            if let Some(ev) = self.events.next() {
+                return Some(Ok(ev));
+            }
+            if self.failed {
+                return None;
+            }
+            let block = *self.spill.blocks.get(self.block)?;
+            self.block += 1;
+            let read = spool().and_then(|s| {
+                let mut bytes = vec![0; block.len as usize];
+                s.read(&mut bytes, block.at)?;
+                decode_block(&bytes, &self.spill.hows, block.records as u64)
+                    .ok_or_else(|| io::Error::other("spilled events that do not decode"))
+            });
+            match read {
+                Ok(events) => self.events = events.into_iter(),
+                Err(e) => {
+                    self.failed = true;
+                    let e = io::Error::new(
+                        e.kind(),
+                        format!("reading spilled events back from the temporary file: {e}"),
+                    );
+                    crate::record_failure(&e);
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uctriage_core::jiff::Timestamp;
+    use uctriage_core::{EntityKind, Kind, RawTime};
+
+    fn event(i: u64) -> RawEvent {
+        let mut e = RawEvent::new(
+            i,
+            &format!("line {i} {}", "é".repeat((i % 50) as usize)),
+            Kind::Alarm,
+            format!("s{}", i % 7),
+        )
+        .at(RawTime::Absolute(
+            Timestamp::new(i as i64, 0).unwrap(),
+            "UTC stamp",
+        ))
+        .with_field("cause", (i % 3).to_string())
+        .with_entity(EntityKind::Device, format!("SEP{i:012}"));
+        if i.is_multiple_of(2) {
+            e = e.on_host(format!("sub{}", i % 4));
+        }
+        e
+    }
+
+    #[test]
+    fn events_read_back_equal_and_in_order_across_blocks() {
+        let mut s = RawSpill::new();
+        let n = 20_000;
+        for i in 1..=n {
+            assert!(s.push(event(i)).is_empty());
+        }
+        assert!(s.flush().is_empty());
+        assert_eq!(s.len(), n);
+        assert!(s.blocks.len() > 1, "the test should cross blocks");
+        let back: Vec<RawEvent> = s.read().map(Result::unwrap).collect();
+        assert_eq!(back.len() as u64, n);
+        for (i, e) in back.into_iter().enumerate() {
+            assert_eq!(e, event(i as u64 + 1));
+        }
+    }
+
+    #[test]
+    fn a_block_that_does_not_decode_is_an_error_not_a_panic() {
+        let mut s = RawSpill::new();
+        s.push(event(1));
+        s.flush();
+        s.blocks[0].records += 1;
+        let got: Vec<_> = s.read().collect();
+        assert_eq!(got.len(), 1);
+        assert!(got[0].is_err());
+        assert!(crate::failure().is_some());
+    }
+}

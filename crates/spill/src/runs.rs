@@ -1,0 +1,531 @@
+//! Normalized events in sorted runs on disk, merged back in order.
+
+use crate::codec::{get_body, put_body, Get, Put};
+use crate::file::{Block, Spool};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use uctriage_core::jiff::Timestamp;
+use uctriage_core::{Clock, DateSource, Event, Evidence, SharedStr, ZoneSource};
+
+/// Bytes of encoded events per block of a run: what the merge holds per run.
+const BLOCK: usize = 64 << 10;
+
+/// The order of the merged timeline: instant (undated events last), then
+/// the file's place in the bundle, then the line. Events with equal keys
+/// keep the order they were given in (the merge takes the earlier run
+/// first, and each run is sorted stably).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RunKey {
+    second: u64,
+    nano: u32,
+    file: u32,
+    line: u64,
+}
+
+impl RunKey {
+    /// The key of `e`, the event of the bundle's file number `file`.
+    pub fn of(e: &Event, file: u32) -> RunKey {
+        let (second, nano) = e.time.map_or((u64::MAX, 0), |t| {
+            // Before 1970 the fraction is negative: borrow a second.
+            let (mut second, mut nano) = (t.as_second(), t.subsec_nanosecond());
+            if nano < 0 {
+                second -= 1;
+                nano += 1_000_000_000;
+            }
+            // Order-preserving: i64 to u64 by flipping the sign bit.
+            ((second as u64) ^ (1 << 63), nano as u32)
+        });
+        RunKey {
+            second,
+            nano,
+            file,
+            line: e.evidence.line,
+        }
+    }
+
+    /// The instant the key was made from.
+    fn time(&self) -> Option<Timestamp> {
+        if self.second == u64::MAX {
+            return None;
+        }
+        Timestamp::new((self.second ^ (1 << 63)) as i64, self.nano as i32).ok()
+    }
+}
+
+/// The clock, spelled out, as a table key.
+type ClockKey = (Arc<str>, ZoneSource, DateSource, Arc<str>);
+
+/// What events of runs point at by number: files, clocks and hosts.
+#[derive(Default)]
+struct Tables {
+    files: Vec<Option<(Arc<str>, &'static str)>>,
+    clocks: Vec<Arc<Clock>>,
+    clock_index: HashMap<ClockKey, u32>,
+    last_clock: Option<(Arc<Clock>, u32)>,
+    hosts: Vec<SharedStr>,
+    host_index: HashMap<SharedStr, u32>,
+}
+
+impl Tables {
+    fn clock(&mut self, c: &Arc<Clock>) -> u32 {
+        if let Some((last, i)) = &self.last_clock {
+            if Arc::ptr_eq(last, c) {
+                return *i;
+            }
+        }
+        let key = (
+            c.zone.clone(),
+            c.zone_source,
+            c.date_source,
+            c.detail.clone(),
+        );
+        let i = *self.clock_index.entry(key).or_insert_with(|| {
+            self.clocks.push(c.clone());
+            (self.clocks.len() - 1) as u32
+        });
+        self.last_clock = Some((c.clone(), i));
+        i
+    }
+
+    fn host(&mut self, h: &SharedStr) -> u32 {
+        if let Some(&i) = self.host_index.get(h.as_str()) {
+            return i;
+        }
+        self.hosts.push(h.clone());
+        let i = (self.hosts.len() - 1) as u32;
+        self.host_index.insert(h.clone(), i);
+        i
+    }
+}
+
+/// Gathers normalized events; past its share of memory it sorts what it
+/// holds and writes it as one run.
+pub struct RunWriter {
+    tables: Tables,
+    buffer: Vec<(RunKey, Event)>,
+    held: u64,
+    run_bytes: u64,
+    spool: Option<Spool>,
+    runs: Vec<Vec<Block>>,
+    broken: bool,
+}
+
+impl RunWriter {
+    /// A writer that holds about `run_bytes` of events (by estimate) before
+    /// it writes a run; `spill` false keeps every event in memory (the
+    /// result is then the events, sorted, as one vector).
+    pub fn new(run_bytes: u64, spill: bool) -> RunWriter {
+        RunWriter {
+            tables: Tables::default(),
+            buffer: Vec::new(),
+            held: 0,
+            run_bytes,
+            spool: None,
+            runs: Vec::new(),
+            broken: !spill,
+        }
+    }
+
+    /// Add the event of the bundle's file number `file` (its `format`).
+    pub fn push(&mut self, e: Event, file: u32, format: &'static str) {
+        let i = file as usize;
+        if self.tables.files.len() <= i {
+            self.tables.files.resize(i + 1, None);
+        }
+        if self.tables.files[i].is_none() {
+            self.tables.files[i] = Some((e.evidence.file.clone(), format));
+        }
+        if !self.broken {
+            self.held += estimate(&e);
+        }
+        self.buffer.push((RunKey::of(&e, file), e));
+        if self.held > self.run_bytes {
+            self.write_run();
+        }
+    }
+
+    /// Sort and write the buffer as a run (kept in memory when writing
+    /// fails: the first error is kept for [`crate::failure`]).
+    fn write_run(&mut self) {
+        self.held = 0;
+        if self.buffer.is_empty() || self.broken {
+            return;
+        }
+        // Sort the keys, not the events (no event moves); the index makes
+        // every key distinct, so the order is the stable one.
+        let mut order: Vec<(RunKey, u32)> = self
+            .buffer
+            .iter()
+            .zip(0..)
+            .map(|((k, _), i)| (*k, i))
+            .collect();
+        order.sort_unstable();
+        if self.spool.is_none() {
+            match Spool::new() {
+                Ok(s) => self.spool = Some(s),
+                Err(e) => return self.fail(e),
+            }
+        }
+        let Some(spool) = &self.spool else { return };
+        let mut blocks = Vec::new();
+        let mut bytes = Vec::with_capacity(BLOCK + 4096);
+        let mut records = 0u32;
+        let mut write = |bytes: &mut Vec<u8>, records: &mut u32| -> io::Result<()> {
+            let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+            blocks.push(Block {
+                at: spool.append(bytes)?,
+                len,
+                records: *records,
+            });
+            bytes.clear();
+            *records = 0;
+            Ok(())
+        };
+        for (key, i) in order {
+            let e = &self.buffer[i as usize].1;
+            put_placed(&mut Put(&mut bytes), &mut self.tables, &key, e);
+            records += 1;
+            if bytes.len() >= BLOCK {
+                if let Err(e) = write(&mut bytes, &mut records) {
+                    return self.fail(e);
+                }
+            }
+        }
+        if !bytes.is_empty() {
+            if let Err(e) = write(&mut bytes, &mut records) {
+                return self.fail(e);
+            }
+        }
+        crate::RUN_EVENTS.fetch_add(self.buffer.len() as u64, Ordering::Relaxed);
+        crate::RUNS.fetch_add(1, Ordering::Relaxed);
+        self.runs.push(blocks);
+        self.buffer.clear();
+    }
+
+    fn fail(&mut self, e: io::Error) {
+        crate::record_failure(&format!("writing sorted events to a temporary file: {e}"));
+        self.broken = true;
+    }
+
+    /// All events are in: either every event, sorted (nothing was written,
+    /// or writing failed and what was written is read back), or the runs.
+    pub fn finish(mut self) -> io::Result<(Vec<Event>, Option<Runs>)> {
+        if self.runs.is_empty() || self.broken {
+            let written = Runs {
+                tables: std::mem::take(&mut self.tables),
+                spool: self.spool.take(),
+                runs: std::mem::take(&mut self.runs),
+            };
+            let mut all = written
+                .merge()
+                .collect::<io::Result<Vec<(RunKey, Event)>>>()?;
+            all.append(&mut self.buffer);
+            // Stable: equal keys keep the order they came in.
+            all.sort_by_key(|a| a.0);
+            return Ok((all.into_iter().map(|(_, e)| e).collect(), None));
+        }
+        self.write_run();
+        if self.broken {
+            return self.finish();
+        }
+        Ok((
+            Vec::new(),
+            Some(Runs {
+                tables: self.tables,
+                spool: self.spool,
+                runs: self.runs,
+            }),
+        ))
+    }
+}
+
+/// What an event is estimated to hold in memory.
+fn estimate(e: &Event) -> u64 {
+    (std::mem::size_of::<Event>()
+        + std::mem::size_of::<RunKey>()
+        + e.evidence.text.len()
+        + e.summary.len()
+        + e.fields.heap_bytes()
+        + e.entities.len() * std::mem::size_of::<uctriage_core::Entity>()) as u64
+}
+
+fn put_placed(p: &mut Put<'_>, t: &mut Tables, key: &RunKey, e: &Event) {
+    p.uint(key.second);
+    p.uint(key.nano as u64);
+    p.uint(key.file as u64);
+    p.uint(t.clock(&e.clock) as u64);
+    match &e.host {
+        None => p.uint(0),
+        Some(h) => p.uint(t.host(h) as u64 + 1),
+    }
+    put_body(
+        p,
+        e.kind,
+        e.severity,
+        &e.summary,
+        &e.fields,
+        &e.entities,
+        e.evidence.line,
+        &e.evidence.text,
+    );
+}
+
+fn get_placed(g: &mut Get<'_>, t: &Tables) -> Option<(RunKey, Event)> {
+    let second = g.uint()?;
+    let nano = u32::try_from(g.uint()?).ok()?;
+    let file = u32::try_from(g.uint()?).ok()?;
+    let clock = t.clocks.get(usize::try_from(g.uint()?).ok()?)?.clone();
+    let host = match usize::try_from(g.uint()?).ok()? {
+        0 => None,
+        i => Some(t.hosts.get(i - 1)?.clone()),
+    };
+    let (path, format) = t.files.get(file as usize)?.clone()?;
+    let b = get_body(g)?;
+    let key = RunKey {
+        second,
+        nano,
+        file,
+        line: b.line,
+    };
+    let e = Event {
+        time: key.time(),
+        clock,
+        host,
+        kind: b.kind,
+        severity: b.severity,
+        summary: b.summary,
+        fields: b.fields,
+        entities: b.entities,
+        evidence: Evidence {
+            file: path,
+            line: b.line,
+            text: b.text,
+        },
+        format,
+    };
+    Some((key, e))
+}
+
+/// Sorted runs of events on disk.
+pub struct Runs {
+    tables: Tables,
+    spool: Option<Spool>,
+    runs: Vec<Vec<Block>>,
+}
+
+impl std::fmt::Debug for Runs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runs")
+            .field("runs", &self.runs.len())
+            .finish()
+    }
+}
+
+impl Runs {
+    /// How many runs.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// How many events the runs hold.
+    pub fn events(&self) -> u64 {
+        self.runs.iter().flatten().map(|b| b.records as u64).sum()
+    }
+
+    /// Every event of every run, in order (each with its key). Holds one
+    /// block per run in memory.
+    pub fn merge(&self) -> Merge<'_> {
+        let mut m = Merge {
+            runs: self,
+            cursors: self
+                .runs
+                .iter()
+                .map(|blocks| Cursor {
+                    blocks,
+                    next_block: 0,
+                    bytes: Vec::new(),
+                    pos: 0,
+                    left: 0,
+                })
+                .collect(),
+            heads: (0..self.runs.len()).map(|_| None).collect(),
+            heap: BinaryHeap::with_capacity(self.runs.len()),
+            failed: None,
+        };
+        for i in 0..self.runs.len() {
+            m.advance(i);
+        }
+        m
+    }
+}
+
+/// Where a run is read.
+struct Cursor<'a> {
+    blocks: &'a [Block],
+    next_block: usize,
+    bytes: Vec<u8>,
+    pos: usize,
+    /// Records left in the block in `bytes`.
+    left: u32,
+}
+
+/// The merge of sorted runs: yields every event once, in order.
+pub struct Merge<'a> {
+    runs: &'a Runs,
+    cursors: Vec<Cursor<'a>>,
+    heads: Vec<Option<Event>>,
+    heap: BinaryHeap<Reverse<(RunKey, usize)>>,
+    failed: Option<io::Error>,
+}
+
+impl Merge<'_> {
+    /// Read run `i`'s next event into its head.
+    fn advance(&mut self, i: usize) {
+        let next = self.read(i);
+        match next {
+            Ok(Some((key, e))) => {
+                self.heads[i] = Some(e);
+                self.heap.push(Reverse((key, i)));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                let e = io::Error::new(
+                    e.kind(),
+                    format!("reading sorted events back from the temporary file: {e}"),
+                );
+                crate::record_failure(&e);
+                if self.failed.is_none() {
+                    self.failed = Some(e);
+                }
+            }
+        }
+    }
+
+    fn read(&mut self, i: usize) -> io::Result<Option<(RunKey, Event)>> {
+        let c = &mut self.cursors[i];
+        if c.left == 0 {
+            let Some(block) = c.blocks.get(c.next_block) else {
+                return Ok(None);
+            };
+            c.next_block += 1;
+            let spool = self
+                .runs
+                .spool
+                .as_ref()
+                .ok_or_else(|| io::Error::other("no temporary file"))?;
+            c.bytes.resize(block.len as usize, 0);
+            spool.read(&mut c.bytes, block.at)?;
+            c.pos = 0;
+            c.left = block.records;
+        }
+        let mut g = Get(&c.bytes[c.pos..]);
+        let got = get_placed(&mut g, &self.runs.tables)
+            .ok_or_else(|| io::Error::other("sorted events that do not decode"))?;
+        c.pos = c.bytes.len() - g.0.len();
+        c.left -= 1;
+        Ok(Some(got))
+    }
+}
+
+impl Iterator for Merge<'_> {
+    type Item = io::Result<(RunKey, Event)>;
+
+    fn next(&mut self) -> Option<io::Result<(RunKey, Event)>> {
+        if let Some(e) = self.failed.take() {
+            self.heap.clear();
+            return Some(Err(e));
+        }
+        let Reverse((key, i)) = self.heap.pop()?;
+        let e = self.heads[i].take()?;
+        self.advance(i);
+        Some(Ok((key, e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uctriage_core::{Kind, RawEvent, RawTime};
+
+    fn event(file: &Arc<str>, clock: &Arc<Clock>, line: u64, second: i64) -> Event {
+        RawEvent::new(line, &format!("raw {line}"), Kind::Log, format!("s{line}"))
+            .at(RawTime::Unknown)
+            .with_field("n", line.to_string())
+            .into_event(
+                (second >= 0).then(|| Timestamp::new(second, 0).unwrap()),
+                clock.clone(),
+                Some(SharedStr::from(format!("h{}", line % 3))),
+                file.clone(),
+                "generic-log",
+            )
+    }
+
+    fn sorted(events: &[(u32, Event)]) -> Vec<Event> {
+        let mut all: Vec<(RunKey, Event)> = events
+            .iter()
+            .map(|(f, e)| (RunKey::of(e, *f), e.clone()))
+            .collect();
+        all.sort_by_key(|a| a.0);
+        all.into_iter().map(|(_, e)| e).collect()
+    }
+
+    #[test]
+    fn runs_merge_back_as_one_stable_sort_of_all_events() {
+        let files: Vec<Arc<str>> = vec!["a.log".into(), "b.log".into()];
+        let clocks: Vec<Arc<Clock>> = vec![
+            Arc::new(Clock::stated("one")),
+            Arc::new(Clock::stated("two")),
+        ];
+        // Out of order within files, duplicate keys (two events of a
+        // line), undated events, one instant before 1970.
+        let mut input = Vec::new();
+        for i in 0..5000u64 {
+            let f = (i % 2) as u32;
+            // Lines repeat (two events of one line, same instant).
+            let line = i / 4;
+            let second = if i % 97 == 0 {
+                -1
+            } else {
+                ((line * 7919) % 1000) as i64 - 3
+            };
+            let mut e = event(&files[f as usize], &clocks[(i % 2) as usize], line, second);
+            e.summary = SharedStr::from(format!("event {i}"));
+            input.push((f, e));
+        }
+        let mut w = RunWriter::new(64 << 10, true);
+        for (f, e) in input.iter().cloned() {
+            w.push(e, f, "generic-log");
+        }
+        let (mem, runs) = w.finish().unwrap();
+        assert!(mem.is_empty());
+        let runs = runs.expect("written as runs");
+        assert!(runs.len() > 3, "several runs: {}", runs.len());
+        assert_eq!(runs.events(), 5000);
+        let merged: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
+        assert_eq!(merged, sorted(&input));
+    }
+
+    #[test]
+    fn without_spilling_the_events_come_back_sorted_in_memory() {
+        let file: Arc<str> = "a.log".into();
+        let clock = Arc::new(Clock::stated("one"));
+        let input: Vec<(u32, Event)> = (0..100)
+            .map(|i| (0, event(&file, &clock, i, 100 - i as i64)))
+            .collect();
+        let mut w = RunWriter::new(1, false);
+        for (f, e) in input.iter().cloned() {
+            w.push(e, f, "generic-log");
+        }
+        let (mem, runs) = w.finish().unwrap();
+        assert!(runs.is_none());
+        assert_eq!(mem, sorted(&input));
+    }
+}
