@@ -174,6 +174,19 @@ impl Fields {
         }
     }
 
+    /// The number of `name` in the table of common field names (alarm tags,
+    /// the names parsers set most), for compact encodings of fields; None
+    /// for any other name. Numbers only grow with the table: they are for
+    /// encodings that live as long as the process.
+    pub fn common_number(name: &str) -> Option<u32> {
+        crate::names::common(name)
+    }
+
+    /// The common field name numbered `number` ([`Fields::common_number`]).
+    pub fn common_name(number: u32) -> Option<&'static str> {
+        crate::names::NAMES.get(number as usize).copied()
+    }
+
     /// Add `name` = `value`, for fields given in name order (a decoder
     /// reading back what [`Fields::iter`] gave): appended with no search.
     /// Given out of order or repeated, it is set as [`Fields::insert`] does.

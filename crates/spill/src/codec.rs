@@ -257,7 +257,14 @@ pub(crate) fn put_body(
     p.str(summary);
     p.uint(fields.len() as u64);
     for (k, v) in fields.iter() {
-        p.str(k);
+        // A common name (an alarm's tags) as its number, others spelled.
+        match Fields::common_number(k) {
+            Some(n) => p.uint(n as u64 + 1),
+            None => {
+                p.uint(0);
+                p.str(k);
+            }
+        }
         p.str(v);
     }
     p.uint(entities.len() as u64);
@@ -278,8 +285,11 @@ pub(crate) fn get_body(g: &mut Get<'_>) -> Option<Body> {
     let mut fields = Fields::new();
     fields.reserve(n.min(256) as usize, 0);
     for _ in 0..n {
-        let (k, v) = (g.str()?, g.str()?);
-        fields.push_in_order(k, v);
+        let k = match g.uint()? {
+            0 => g.str()?,
+            n => Fields::common_name(u32::try_from(n - 1).ok()?)?,
+        };
+        fields.push_in_order(k, g.str()?);
     }
     fields.shrink_to_fit();
     let n = g.uint()?;
