@@ -200,11 +200,12 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     let events = uctriage_spill::stats();
     if events.parsed_events > 0 {
         eprintln!(
-            "uctriage: memory budget {}: {} events ({}) kept in a temporary file while reading, then in {} sorted runs merged back in order (raise --max-memory to keep them in memory)",
+            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then in {} sorted runs ({}) merged back in order (raise --max-memory to keep them in memory)",
             size(budget.unwrap_or(0)),
             events.parsed_events,
             size(events.parsed_bytes),
-            events.runs
+            events.runs,
+            size(events.run_bytes),
         );
     }
 }

@@ -478,6 +478,10 @@ pub fn normalize_collected(
         file_unplaced.report(&mut info.problems);
         infos.push(info);
     }
+    if spilling {
+        // Every spilled parsed event is placed and in a run now.
+        uctriage_spill::release_parsed();
+    }
     if undated_clock_hosts > 0 && opts.tz_hints.iter().all(|h| h.host.is_some()) {
         notes.push(if no_zone.source == ZoneSource::Site {
             format!(

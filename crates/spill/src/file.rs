@@ -1,5 +1,10 @@
 //! An anonymous temporary file written in blocks at reserved offsets and
 //! read back with positional reads, by any number of threads at once.
+//!
+//! Blocks are LZ4-compressed (`lz4_flex`, safe Rust): log lines repeat
+//! themselves (an event's summary is often part of its raw line, its fields
+//! repeat the last event's), so the disk holds and moves a fraction of the
+//! encoded bytes.
 
 use std::fs::File;
 use std::io;
@@ -31,16 +36,37 @@ impl Spool {
         })
     }
 
-    /// Append `block`; its offset.
-    pub fn append(&self, block: &[u8]) -> io::Result<u64> {
-        let at = self.len.fetch_add(block.len() as u64, Ordering::Relaxed);
-        write_all_at(&self.file, block, at)?;
-        Ok(at)
+    /// Append `bytes`, compressed, as a block of `records` records.
+    pub fn append(&self, bytes: &[u8], records: u32) -> io::Result<Block> {
+        let raw = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+        let packed = lz4_flex::block::compress(bytes);
+        let len = u32::try_from(packed.len()).map_err(io::Error::other)?;
+        let at = self.len.fetch_add(packed.len() as u64, Ordering::Relaxed);
+        write_all_at(&self.file, &packed, at)?;
+        Ok(Block {
+            at,
+            len,
+            raw,
+            records,
+        })
     }
 
-    /// Read `buf.len()` bytes at `at`.
-    pub fn read(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
-        read_exact_at(&self.file, buf, at)
+    /// Read `block` back into `out` (resized to its bytes).
+    pub fn read(&self, block: &Block, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut packed = vec![0; block.len as usize];
+        read_exact_at(&self.file, &mut packed, block.at)?;
+        out.resize(block.raw as usize, 0);
+        let n = lz4_flex::block::decompress_into(&packed, out)
+            .map_err(|e| io::Error::other(format!("a block does not decompress: {e}")))?;
+        if n != out.len() {
+            return Err(io::Error::other("a block decompresses to the wrong size"));
+        }
+        Ok(())
+    }
+
+    /// Let the disk space go: nothing of the file is read again.
+    pub fn release(&self) {
+        let _ = self.file.set_len(0);
     }
 }
 
@@ -48,7 +74,10 @@ impl Spool {
 /// records it holds.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Block {
+    /// Offset and length on disk (compressed).
     pub at: u64,
     pub len: u32,
+    /// Length once decompressed.
+    pub raw: u32,
     pub records: u32,
 }

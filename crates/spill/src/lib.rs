@@ -29,7 +29,7 @@ mod file;
 mod raw;
 mod runs;
 
-pub use raw::{RawReader, RawSpill};
+pub use raw::{release_parsed, RawReader, RawSpill};
 pub use runs::{Merge, RunKey, RunWriter, Runs};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -44,6 +44,7 @@ static LIMIT: AtomicU64 = AtomicU64::new(u64::MAX);
 static RAW_EVENTS: AtomicU64 = AtomicU64::new(0);
 static RAW_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUN_EVENTS: AtomicU64 = AtomicU64::new(0);
+static RUN_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUNS: AtomicU64 = AtomicU64::new(0);
 /// The first error writing or reading a spill file.
 static FAILURE: Mutex<Option<String>> = Mutex::new(None);
@@ -54,7 +55,7 @@ static FAILURE: Mutex<Option<String>> = Mutex::new(None);
 pub fn enable(limit: Option<u64>) {
     ENABLED.store(limit.is_some(), Ordering::Relaxed);
     LIMIT.store(limit.unwrap_or(u64::MAX), Ordering::Relaxed);
-    for c in [&RAW_EVENTS, &RAW_BYTES, &RUN_EVENTS, &RUNS] {
+    for c in [&RAW_EVENTS, &RAW_BYTES, &RUN_EVENTS, &RUN_BYTES, &RUNS] {
         c.store(0, Ordering::Relaxed);
     }
 }
@@ -80,10 +81,12 @@ pub fn limit() -> u64 {
 pub struct SpillStats {
     /// Parsed events written to the temporary file while parsing.
     pub parsed_events: u64,
-    /// Their encoded bytes.
+    /// Their bytes on disk (compressed).
     pub parsed_bytes: u64,
     /// Normalized events written in sorted runs.
     pub run_events: u64,
+    /// Their bytes on disk (compressed).
+    pub run_bytes: u64,
     /// How many runs.
     pub runs: u64,
 }
@@ -94,6 +97,7 @@ pub fn stats() -> SpillStats {
         parsed_events: RAW_EVENTS.load(Ordering::Relaxed),
         parsed_bytes: RAW_BYTES.load(Ordering::Relaxed),
         run_events: RUN_EVENTS.load(Ordering::Relaxed),
+        run_bytes: RUN_BYTES.load(Ordering::Relaxed),
         runs: RUNS.load(Ordering::Relaxed),
     }
 }

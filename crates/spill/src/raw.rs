@@ -21,6 +21,15 @@ fn spool() -> io::Result<&'static Spool> {
     }
 }
 
+/// Let the disk space of every spilled parsed event go, once they are all
+/// read back (normalization placed them; one load spills at a time, as the
+/// budget is the process's). Reading one after this is an error.
+pub fn release_parsed() {
+    if let Some(Ok(s)) = SPOOL.get() {
+        s.release();
+    }
+}
+
 /// The events of one file that were spilled while it was parsed, in the
 /// order they were made.
 #[derive(Default)]
@@ -68,7 +77,6 @@ impl RawSpill {
         if self.broken {
             return vec![ev];
         }
-        let before = self.buf.len();
         let mut p = Put(&mut self.buf);
         let hows = &mut self.hows;
         put_raw_time(&mut p, &ev.time, |h| {
@@ -98,7 +106,6 @@ impl RawSpill {
         self.buf_records += 1;
         self.count += 1;
         crate::RAW_EVENTS.fetch_add(1, Ordering::Relaxed);
-        crate::RAW_BYTES.fetch_add((self.buf.len() - before) as u64, Ordering::Relaxed);
         if self.buf.len() >= BLOCK {
             return self.flush();
         }
@@ -111,16 +118,10 @@ impl RawSpill {
         if self.buf.is_empty() {
             return Vec::new();
         }
-        let written = spool().and_then(|s| {
-            let len = u32::try_from(self.buf.len()).map_err(io::Error::other)?;
-            Ok(Block {
-                at: s.append(&self.buf)?,
-                len,
-                records: self.buf_records,
-            })
-        });
+        let written = spool().and_then(|s| s.append(&self.buf, self.buf_records));
         match written {
             Ok(block) => {
+                crate::RAW_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
                 self.blocks.push(block);
                 self.buf.clear();
                 self.buf_records = 0;
@@ -218,8 +219,8 @@ impl Iterator for RawReader<'_> {
             let block = *self.spill.blocks.get(self.block)?;
             self.block += 1;
             let read = spool().and_then(|s| {
-                let mut bytes = vec![0; block.len as usize];
-                s.read(&mut bytes, block.at)?;
+                let mut bytes = Vec::new();
+                s.read(&block, &mut bytes)?;
                 decode_block(&bytes, &self.spill.hows, block.records as u64)
                     .ok_or_else(|| io::Error::other("spilled events that do not decode"))
             });

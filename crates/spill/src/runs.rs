@@ -174,12 +174,9 @@ impl RunWriter {
         let mut bytes = Vec::with_capacity(BLOCK + 4096);
         let mut records = 0u32;
         let mut write = |bytes: &mut Vec<u8>, records: &mut u32| -> io::Result<()> {
-            let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
-            blocks.push(Block {
-                at: spool.append(bytes)?,
-                len,
-                records: *records,
-            });
+            let block = spool.append(bytes, *records)?;
+            crate::RUN_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
+            blocks.push(block);
             bytes.clear();
             *records = 0;
             Ok(())
@@ -421,8 +418,7 @@ impl Merge<'_> {
                 .spool
                 .as_ref()
                 .ok_or_else(|| io::Error::other("no temporary file"))?;
-            c.bytes.resize(block.len as usize, 0);
-            spool.read(&mut c.bytes, block.at)?;
+            spool.read(block, &mut c.bytes)?;
             c.pos = 0;
             c.left = block.records;
         }
