@@ -68,7 +68,7 @@ pub(crate) fn load_bundle(
 }
 
 /// [`load_bundle`] for a command that reads the events only through
-/// [`Bundle::in_order`]: past the memory budget, whole events go to disk
+/// [`Bundle::each_in_order`]: past the memory budget, whole events go to disk
 /// and are merged back in order.
 pub(crate) fn load_bundle_spilling(
     input: &InputArgs,

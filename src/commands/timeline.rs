@@ -20,13 +20,13 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let written = match a.format {
         TimelineFormat::Json => {
             let mut n = 0u64;
-            for e in bundle.in_order() {
-                let e = e?;
-                if filter.keeps(&e) {
-                    uctriage_report::timeline_ndjson(&mut out, [&*e])?;
+            bundle.each_in_order(|e| -> Result<()> {
+                if filter.keeps(e) {
+                    uctriage_report::timeline_ndjson(&mut out, [e])?;
                     n += 1;
                 }
-            }
+                Ok(())
+            })?;
             n
         }
         TimelineFormat::Text => {
@@ -36,20 +36,20 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
             // (a second merge when the events are on disk), one to write.
             let mut widths = Widths::default();
             let mut n = 0u64;
-            for e in bundle.in_order() {
-                let e = e?;
-                if filter.keeps(&e) {
-                    widths.add(&e);
+            bundle.each_in_order(|e| -> Result<()> {
+                if filter.keeps(e) {
+                    widths.add(e);
                     n += 1;
                 }
-            }
+                Ok(())
+            })?;
             let mut t = TextTimeline::start(&mut out, &style, &layout, &header, widths)?;
-            for e in bundle.in_order() {
-                let e = e?;
-                if filter.keeps(&e) {
-                    t.event(&e)?;
+            bundle.each_in_order(|e| -> Result<()> {
+                if filter.keeps(e) {
+                    t.event(e)?;
                 }
-            }
+                Ok(())
+            })?;
             t.finish()?;
             n
         }

@@ -74,7 +74,7 @@ pub struct Config {
     pub max_memory: Option<u64>,
     /// Past the same share of [`Config::max_memory`], whole events go to disk
     /// too: while parsing, then in sorted runs the [`Bundle`] merges back
-    /// ([`Bundle::in_order`]). Only for a consumer that reads the events
+    /// ([`Bundle::each_in_order`]). Only for a consumer that reads the events
     /// through that (`timeline`); the rules read [`Bundle::events`].
     pub spill_events: bool,
     /// Who sees, as they are parsed, the events [`Config::retain`] does not

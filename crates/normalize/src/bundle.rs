@@ -4,7 +4,6 @@ use crate::hosts::HostBook;
 use crate::resolve::{resolve, Basis, Clocks, DateFallback, Shift};
 use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
@@ -66,7 +65,7 @@ pub struct Bundle {
     pub events: Vec<Event>,
     /// The events, in sorted runs on disk, when they passed the memory
     /// budget while loading ([`uctriage_spill::enable`]); read them with
-    /// [`Bundle::in_order`].
+    /// [`Bundle::each_in_order`].
     pub spilled: Option<uctriage_spill::Runs>,
     /// Every file, in the order read.
     pub files: Vec<FileInfo>,
@@ -103,18 +102,45 @@ impl Default for Placing {
 }
 
 impl Bundle {
-    /// Every event in order, from memory or merged back from disk; a read
-    /// that fails ends it with the error.
-    pub fn in_order(&self) -> Box<dyn Iterator<Item = std::io::Result<Cow<'_, Event>>> + '_> {
-        match &self.spilled {
-            Some(runs) => Box::new(
-                self.events
-                    .iter()
-                    .map(|e| Ok(Cow::Borrowed(e)))
-                    .chain(runs.merge().map(|r| r.map(|(_, e)| Cow::Owned(e)))),
-            ),
-            None => Box::new(self.events.iter().map(|e| Ok(Cow::Borrowed(e)))),
-        }
+    /// Call `f` with every event in order, from memory or merged back from
+    /// disk (on another thread, a batch ahead of `f`). Stops at the first
+    /// error, `f`'s or a read's.
+    pub fn each_in_order<E: From<std::io::Error> + Send>(
+        &self,
+        mut f: impl FnMut(&Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(runs) = &self.spilled else {
+            return self.events.iter().try_for_each(f);
+        };
+        /// Events per hand-over between the threads.
+        const BATCH: usize = 512;
+        self.events.iter().try_for_each(&mut f)?;
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<Event>>>(2);
+            s.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for r in runs.merge() {
+                    match r {
+                        Ok((_, e)) => batch.push(e),
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(Ok(full)).is_err() {
+                            return; // The reader stopped.
+                        }
+                    }
+                }
+                let _ = tx.send(Ok(batch));
+            });
+            for batch in rx {
+                batch?.iter().try_for_each(&mut f)?;
+            }
+            Ok(())
+        })
     }
 
     /// How many events the bundle holds, in memory and on disk.
