@@ -114,7 +114,7 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
                     "{args:?} {budget} {b}: the timeline changed when events were kept on disk"
                 );
                 assert!(
-                    spilled.stderr.contains("sorted runs merged back in order"),
+                    spilled.stderr.contains("merged back in order"),
                     "{args:?} {budget} {b}: {}",
                     spilled.stderr
                 );
@@ -131,4 +131,48 @@ fn analyze_keeps_its_events_in_memory() {
     let o = output(&["analyze", "-q", "--max-memory", "1K", b.to_str().unwrap()]);
     assert!(o.stderr.contains("the raw text of"), "{}", o.stderr);
     assert!(!o.stderr.contains("sorted runs"), "{}", o.stderr);
+}
+
+/// No temporary file can be made (the temporary folder is gone): events
+/// past the budget stay in memory, the timeline is whole and the same, and
+/// the user is told the budget was not kept.
+#[test]
+fn without_a_temporary_folder_events_stay_in_memory_and_nothing_is_lost() {
+    let b = common::example();
+    let b = b.to_str().expect("utf-8 path");
+    let whole = output(&[
+        "timeline",
+        "-q",
+        "--format",
+        "json",
+        "--max-memory",
+        "none",
+        b,
+    ]);
+    let gone = tempfile::tempdir().expect("a temporary folder");
+    let missing = gone.path().join("removed");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uctriage"))
+        .args([
+            "timeline",
+            "-q",
+            "--format",
+            "json",
+            "--max-memory",
+            "1K",
+            b,
+        ])
+        .env("TMPDIR", &missing)
+        .output()
+        .expect("run uctriage");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(whole.code), "{stderr}");
+    assert!(
+        out.stdout == whole.stdout.as_bytes(),
+        "events were lost: {stderr}"
+    );
+    assert!(
+        stderr.contains("events past the memory budget stay in memory"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("missing"), "{stderr}");
 }

@@ -198,6 +198,9 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
         eprintln!("uctriage: event texts past the memory budget stay in memory: {e}");
     }
     let events = uctriage_spill::stats();
+    if let Some(e) = &events.trouble {
+        eprintln!("uctriage: events past the memory budget stay in memory: {e}");
+    }
     if events.parsed_events > 0 {
         eprintln!(
             "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then in {} sorted runs ({}) merged back in order (raise --max-memory to keep them in memory)",

@@ -267,7 +267,8 @@ impl Output {
     /// whole events ([`uctriage_spill::over_limit`]), the event itself goes
     /// to disk.
     pub(crate) fn settle_last(&mut self) {
-        if !self.events.is_empty() && uctriage_spill::over_limit() {
+        let can_spill = !self.spill.as_ref().is_some_and(|s| s.is_broken());
+        if !self.events.is_empty() && can_spill && uctriage_spill::over_limit() {
             if let Some(ev) = self.events.pop() {
                 self.spilled.add(&ev);
                 let kept = self.spill.get_or_insert_default().push(ev);

@@ -46,8 +46,10 @@ static RAW_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUN_EVENTS: AtomicU64 = AtomicU64::new(0);
 static RUN_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUNS: AtomicU64 = AtomicU64::new(0);
-/// The first error writing or reading a spill file.
+/// The first error reading a spill file back (events are missing).
 static FAILURE: Mutex<Option<String>> = Mutex::new(None);
+/// The first error making or writing one (events stayed in memory).
+static TROUBLE: Mutex<Option<String>> = Mutex::new(None);
 
 /// Let parsed events spill once the events held in memory are estimated at
 /// more than `limit` bytes (None: never). Call it once before loading; it
@@ -87,6 +89,9 @@ pub struct SpillStats {
     pub run_events: u64,
     /// Their bytes on disk (compressed).
     pub run_bytes: u64,
+    /// The first error making or writing a temporary file: the events past
+    /// it stayed in memory (nothing lost, the budget not kept).
+    pub trouble: Option<String>,
     /// How many runs.
     pub runs: u64,
 }
@@ -98,19 +103,29 @@ pub fn stats() -> SpillStats {
         parsed_bytes: RAW_BYTES.load(Ordering::Relaxed),
         run_events: RUN_EVENTS.load(Ordering::Relaxed),
         run_bytes: RUN_BYTES.load(Ordering::Relaxed),
+        trouble: TROUBLE.lock().map_or(None, |t| t.clone()),
         runs: RUNS.load(Ordering::Relaxed),
     }
 }
 
-/// The first error met writing or reading spilled events, if any: the
-/// caller tells the user and fails (events may be missing from its output).
+/// The first error met reading spilled events back, if any: the caller
+/// tells the user and fails (events are missing from its output).
 pub fn failure() -> Option<String> {
     FAILURE.lock().map_or(None, |f| f.clone())
 }
 
-/// Remember the first error for [`failure`].
+/// Remember the first read error for [`failure`].
 pub(crate) fn record_failure(e: &dyn std::fmt::Display) {
-    if let Ok(mut f) = FAILURE.lock() {
+    record(&FAILURE, e);
+}
+
+/// Remember the first write error for [`SpillStats::trouble`].
+pub(crate) fn record_trouble(e: &dyn std::fmt::Display) {
+    record(&TROUBLE, e);
+}
+
+fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) {
+    if let Ok(mut f) = slot.lock() {
         if f.is_none() {
             *f = Some(e.to_string());
         }

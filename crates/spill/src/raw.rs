@@ -69,6 +69,11 @@ impl RawSpill {
         self.count == 0
     }
 
+    /// Whether writing failed: further events stay with the caller.
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
     /// Spill `ev` (a complete event). Returns the events that could not be
     /// spilled (the temporary file could not be made or written: the first
     /// error is kept for [`crate::failure`]), in order, for the caller to
@@ -128,7 +133,7 @@ impl RawSpill {
                 Vec::new()
             }
             Err(e) => {
-                crate::record_failure(&format!("writing events to a temporary file: {e}"));
+                crate::record_trouble(&format!("writing events to a temporary file: {e}"));
                 self.broken = true;
                 let n = self.buf_records as u64;
                 let back = decode_block(&self.buf, &self.hows, n);

@@ -203,7 +203,7 @@ impl RunWriter {
     }
 
     fn fail(&mut self, e: io::Error) {
-        crate::record_failure(&format!("writing sorted events to a temporary file: {e}"));
+        crate::record_trouble(&format!("writing sorted events to a temporary file: {e}"));
         self.broken = true;
     }
 
