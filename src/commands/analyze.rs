@@ -2,7 +2,7 @@
 
 use super::plain::Plain;
 use super::window::Window;
-use super::{ensure_readable, load_bundle_with, time_style};
+use super::{ensure_readable, load_bundle_with, time_style, Phases};
 use crate::args::{AnalyzeArgs, AnalyzeFormat, ColorWhen};
 use crate::output::Output;
 use anyhow::{Context, Result};
@@ -78,47 +78,6 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
         super::FOUND
     };
     Ok(super::done(bundle, code))
-}
-
-/// Wall time of each phase, printed to stderr at the end when the
-/// environment has `UCTRIAGE_TIMINGS` set (for benchmarks, bench/RESULTS.md:
-/// how much of a run correlation takes). Costs nothing otherwise.
-struct Phases {
-    last: Option<std::time::Instant>,
-    done: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl Phases {
-    fn from_env() -> Phases {
-        Phases {
-            last: std::env::var_os("UCTRIAGE_TIMINGS").map(|_| std::time::Instant::now()),
-            done: Vec::new(),
-        }
-    }
-
-    /// The phase `name` ended now.
-    fn done(&mut self, name: &'static str) {
-        if let Some(last) = self.last {
-            let now = std::time::Instant::now();
-            self.done.push((name, now - last));
-            self.last = Some(now);
-        }
-    }
-
-    fn report(&self) {
-        if self.last.is_none() {
-            return;
-        }
-        let total: f64 = self.done.iter().map(|(_, d)| d.as_secs_f64()).sum();
-        for (name, d) in &self.done {
-            let s = d.as_secs_f64();
-            eprintln!(
-                "timings: {name}: {s:.3} s ({:.0} %)",
-                100.0 * s / total.max(f64::MIN_POSITIVE)
-            );
-        }
-        eprintln!("timings: total: {total:.3} s");
-    }
 }
 
 /// Keep only the events (and plain lines) of `hosts` (when any is named)

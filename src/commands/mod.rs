@@ -254,3 +254,44 @@ pub(crate) fn done(bundle: Bundle, code: i32) -> i32 {
     std::mem::forget(bundle);
     code
 }
+
+/// Wall time of each phase, printed to stderr at the end when the
+/// environment has `UCTRIAGE_TIMINGS` set (for benchmarks, bench/RESULTS.md:
+/// how much of a run each phase takes). Costs nothing otherwise.
+pub(crate) struct Phases {
+    last: Option<std::time::Instant>,
+    done: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Phases {
+    pub(crate) fn from_env() -> Phases {
+        Phases {
+            last: std::env::var_os("UCTRIAGE_TIMINGS").map(|_| std::time::Instant::now()),
+            done: Vec::new(),
+        }
+    }
+
+    /// The phase `name` ended now.
+    pub(crate) fn done(&mut self, name: &'static str) {
+        if let Some(last) = self.last {
+            let now = std::time::Instant::now();
+            self.done.push((name, now - last));
+            self.last = Some(now);
+        }
+    }
+
+    pub(crate) fn report(&self) {
+        if self.last.is_none() {
+            return;
+        }
+        let total: f64 = self.done.iter().map(|(_, d)| d.as_secs_f64()).sum();
+        for (name, d) in &self.done {
+            let s = d.as_secs_f64();
+            eprintln!(
+                "timings: {name}: {s:.3} s ({:.0} %)",
+                100.0 * s / total.max(f64::MIN_POSITIVE)
+            );
+        }
+        eprintln!("timings: total: {total:.3} s");
+    }
+}

@@ -12,7 +12,9 @@ use uctriage_report::{TextTimeline, TimeStyle, Widths};
 
 pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
+    let mut phases = super::Phases::from_env();
     let bundle = load_bundle_spilling(&a.input, bundled_knowledge()?, a.all)?;
+    phases.done("load (read, parse, normalize)");
     ensure_readable(&bundle, &a.input.paths)?;
     let style = time_style(&bundle, &a.zone)?;
     let filter = Filter::new(&a, &bundle, &style)?;
@@ -60,6 +62,8 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
         super::FOUND
     };
     out.finish()?;
+    phases.done("write (merge, filter, render)");
+    phases.report();
     Ok(super::done(bundle, code))
 }
 

@@ -349,8 +349,10 @@ pub fn normalize_collected(
     // Past the memory budget while parsing, the placed events go to disk
     // too, in sorted runs; otherwise they are sorted in memory.
     let spilling = files.iter().any(|f| !f.spilled.events.is_empty());
+    // Two buffers of a quarter of the spill share each: one filling, one
+    // being written.
     let mut runs =
-        spilling.then(|| uctriage_spill::RunWriter::new(uctriage_spill::limit() / 2, true));
+        spilling.then(|| uctriage_spill::RunWriter::new(uctriage_spill::limit() / 4, true));
     let mut events = Vec::with_capacity(if spilling {
         0
     } else {

@@ -58,10 +58,10 @@ impl RunKey {
 /// The clock, spelled out, as a table key.
 type ClockKey = (Arc<str>, ZoneSource, DateSource, Arc<str>);
 
-/// What events of runs point at by number: files, clocks and hosts.
+/// What events of runs point at by number: clocks and hosts (their files
+/// are numbered by the bundle).
 #[derive(Default)]
-struct Tables {
-    files: Vec<Option<(Arc<str>, &'static str)>>,
+struct Names {
     clocks: Vec<Arc<Clock>>,
     clock_index: HashMap<ClockKey, u32>,
     last_clock: Option<(Arc<Clock>, u32)>,
@@ -69,7 +69,7 @@ struct Tables {
     host_index: HashMap<SharedStr, u32>,
 }
 
-impl Tables {
+impl Names {
     fn clock(&mut self, c: &Arc<Clock>) -> u32 {
         if let Some((last, i)) = &self.last_clock {
             if Arc::ptr_eq(last, c) {
@@ -101,15 +101,35 @@ impl Tables {
     }
 }
 
-/// Gathers normalized events; past its share of memory it sorts what it
-/// holds and writes it as one run.
+/// Each file's path and format, by the file's number in the bundle.
+type Files = Vec<Option<(Arc<str>, &'static str)>>;
+
+/// Events gathered for one run, with their keys.
+type Buffer = Vec<(RunKey, Event)>;
+
+/// What writing a run gave back: the names (the next run goes on
+/// numbering with them), and the run's blocks, or the error and the
+/// events, to keep in memory.
+struct Written {
+    names: Names,
+    result: Result<Vec<Block>, (io::Error, Buffer)>,
+}
+
+/// Gathers normalized events; past its share of memory it hands what it
+/// holds to a thread that sorts it and writes it as one run, while it
+/// gathers the next (so at most two buffers are held).
 pub struct RunWriter {
-    tables: Tables,
-    buffer: Vec<(RunKey, Event)>,
+    files: Files,
+    /// None while a run is being written (the writing thread has them).
+    names: Option<Names>,
+    buffer: Buffer,
     held: u64,
     run_bytes: u64,
-    spool: Option<Spool>,
+    spool: Option<Arc<Spool>>,
     runs: Vec<Vec<Block>>,
+    writing: Option<std::thread::JoinHandle<Written>>,
+    /// Events of runs that could not be written, kept in memory.
+    kept: Buffer,
     broken: bool,
 }
 
@@ -119,12 +139,15 @@ impl RunWriter {
     /// result is then the events, sorted, as one vector).
     pub fn new(run_bytes: u64, spill: bool) -> RunWriter {
         RunWriter {
-            tables: Tables::default(),
+            files: Vec::new(),
+            names: Some(Names::default()),
             buffer: Vec::new(),
             held: 0,
             run_bytes,
             spool: None,
             runs: Vec::new(),
+            writing: None,
+            kept: Vec::new(),
             broken: !spill,
         }
     }
@@ -132,11 +155,11 @@ impl RunWriter {
     /// Add the event of the bundle's file number `file` (its `format`).
     pub fn push(&mut self, e: Event, file: u32, format: &'static str) {
         let i = file as usize;
-        if self.tables.files.len() <= i {
-            self.tables.files.resize(i + 1, None);
+        if self.files.len() <= i {
+            self.files.resize(i + 1, None);
         }
-        if self.tables.files[i].is_none() {
-            self.tables.files[i] = Some((e.evidence.file.clone(), format));
+        if self.files[i].is_none() {
+            self.files[i] = Some((e.evidence.file.clone(), format));
         }
         if !self.broken {
             self.held += estimate(&e);
@@ -147,59 +170,77 @@ impl RunWriter {
         }
     }
 
-    /// Sort and write the buffer as a run (kept in memory when writing
-    /// fails: the first error is kept for [`crate::failure`]).
+    /// Hand the buffer to a thread that writes it as a run, once the run
+    /// before is written (kept in memory when writing fails: the first
+    /// error is kept for [`SpillStats::trouble`](crate::SpillStats)).
     fn write_run(&mut self) {
         self.held = 0;
+        self.collect();
         if self.buffer.is_empty() || self.broken {
             return;
         }
-        // Sort the keys, not the events (no event moves); the index makes
-        // every key distinct, so the order is the stable one.
-        let mut order: Vec<(RunKey, u32)> = self
-            .buffer
-            .iter()
-            .zip(0..)
-            .map(|((k, _), i)| (*k, i))
-            .collect();
-        order.sort_unstable();
         if self.spool.is_none() {
             match Spool::new() {
-                Ok(s) => self.spool = Some(s),
+                Ok(s) => self.spool = Some(Arc::new(s)),
                 Err(e) => return self.fail(e),
             }
         }
-        let Some(spool) = &self.spool else { return };
-        let mut blocks = Vec::new();
-        let mut bytes = Vec::with_capacity(BLOCK + 4096);
-        let mut records = 0u32;
-        let mut write = |bytes: &mut Vec<u8>, records: &mut u32| -> io::Result<()> {
-            let block = spool.append(bytes, *records)?;
-            crate::RUN_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
-            blocks.push(block);
-            bytes.clear();
-            *records = 0;
-            Ok(())
+        let (Some(spool), Some(names)) = (self.spool.clone(), self.names.take()) else {
+            return;
         };
-        for (key, i) in order {
-            let e = &self.buffer[i as usize].1;
-            put_placed(&mut Put(&mut bytes), &mut self.tables, &key, e);
-            records += 1;
-            if bytes.len() >= BLOCK {
-                if let Err(e) = write(&mut bytes, &mut records) {
-                    return self.fail(e);
+        let buffer = std::mem::take(&mut self.buffer);
+        // The job is handed back when the thread cannot be made: written here.
+        let job = std::sync::Arc::new(std::sync::Mutex::new(Some((buffer, names))));
+        let theirs = job.clone();
+        let spawned = std::thread::Builder::new()
+            .name("uctriage-runs".into())
+            .spawn(move || {
+                let (buffer, names) = theirs
+                    .lock()
+                    .ok()
+                    .and_then(|mut j| j.take())
+                    .expect("the job is handed over once");
+                write(buffer, names, &spool)
+            });
+        match spawned {
+            Ok(handle) => self.writing = Some(handle),
+            Err(_) => {
+                if let Some((buffer, names)) = job.lock().ok().and_then(|mut j| j.take()) {
+                    let spool = self.spool.clone().expect("made above");
+                    let done = write(buffer, names, &spool);
+                    self.take_written(done);
                 }
             }
         }
-        if !bytes.is_empty() {
-            if let Err(e) = write(&mut bytes, &mut records) {
-                return self.fail(e);
+    }
+
+    /// Wait for the run being written, if any, and take what it gave.
+    fn collect(&mut self) {
+        if let Some(handle) = self.writing.take() {
+            match handle.join() {
+                Ok(done) => self.take_written(done),
+                // The writer panicked (a bug): its events are gone; say so.
+                Err(_) => {
+                    crate::record_failure(&"the thread writing sorted events stopped");
+                    self.names = Some(Names::default());
+                    self.broken = true;
+                }
             }
         }
-        crate::RUN_EVENTS.fetch_add(self.buffer.len() as u64, Ordering::Relaxed);
-        crate::RUNS.fetch_add(1, Ordering::Relaxed);
-        self.runs.push(blocks);
-        self.buffer.clear();
+    }
+
+    fn take_written(&mut self, done: Written) {
+        self.names = Some(done.names);
+        match done.result {
+            Ok(blocks) => {
+                crate::RUNS.fetch_add(1, Ordering::Relaxed);
+                self.runs.push(blocks);
+            }
+            Err((e, events)) => {
+                self.kept.extend(events);
+                self.fail(e);
+            }
+        }
     }
 
     fn fail(&mut self, e: io::Error) {
@@ -210,32 +251,70 @@ impl RunWriter {
     /// All events are in: either every event, sorted (nothing was written,
     /// or writing failed and what was written is read back), or the runs.
     pub fn finish(mut self) -> io::Result<(Vec<Event>, Option<Runs>)> {
-        if self.runs.is_empty() || self.broken {
-            let written = Runs {
-                tables: std::mem::take(&mut self.tables),
-                spool: self.spool.take(),
-                runs: std::mem::take(&mut self.runs),
-            };
-            let mut all = written
-                .merge()
-                .collect::<io::Result<Vec<(RunKey, Event)>>>()?;
+        if !self.runs.is_empty() || self.writing.is_some() {
+            self.write_run();
+        }
+        self.collect();
+        let runs = Runs {
+            files: std::mem::take(&mut self.files),
+            names: self.names.take().unwrap_or_default(),
+            spool: self.spool.take(),
+            runs: std::mem::take(&mut self.runs),
+        };
+        if runs.runs.is_empty() || self.broken {
+            let mut all = runs.merge().collect::<io::Result<Buffer>>()?;
+            all.append(&mut self.kept);
             all.append(&mut self.buffer);
             // Stable: equal keys keep the order they came in.
             all.sort_by_key(|a| a.0);
             return Ok((all.into_iter().map(|(_, e)| e).collect(), None));
         }
-        self.write_run();
-        if self.broken {
-            return self.finish();
+        Ok((Vec::new(), Some(runs)))
+    }
+}
+
+/// Sort `buffer` and write it as one run.
+fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
+    // Sort the keys, not the events (no event moves); the index makes
+    // every key distinct, so the order is the stable one.
+    let mut order: Vec<(RunKey, u32)> = buffer.iter().zip(0..).map(|((k, _), i)| (*k, i)).collect();
+    order.sort_unstable();
+    let mut blocks = Vec::new();
+    let mut bytes = Vec::with_capacity(BLOCK + 4096);
+    let mut records = 0u32;
+    let mut flush = |bytes: &mut Vec<u8>, records: &mut u32| -> io::Result<()> {
+        let block = spool.append(bytes, *records)?;
+        crate::RUN_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
+        blocks.push(block);
+        bytes.clear();
+        *records = 0;
+        Ok(())
+    };
+    for (key, i) in order {
+        let e = &buffer[i as usize].1;
+        put_placed(&mut Put(&mut bytes), &mut names, &key, e);
+        records += 1;
+        if bytes.len() >= BLOCK {
+            if let Err(e) = flush(&mut bytes, &mut records) {
+                return Written {
+                    names,
+                    result: Err((e, buffer)),
+                };
+            }
         }
-        Ok((
-            Vec::new(),
-            Some(Runs {
-                tables: self.tables,
-                spool: self.spool,
-                runs: self.runs,
-            }),
-        ))
+    }
+    if !bytes.is_empty() {
+        if let Err(e) = flush(&mut bytes, &mut records) {
+            return Written {
+                names,
+                result: Err((e, buffer)),
+            };
+        }
+    }
+    crate::RUN_EVENTS.fetch_add(buffer.len() as u64, Ordering::Relaxed);
+    Written {
+        names,
+        result: Ok(blocks),
     }
 }
 
@@ -249,7 +328,7 @@ fn estimate(e: &Event) -> u64 {
         + e.entities.len() * std::mem::size_of::<uctriage_core::Entity>()) as u64
 }
 
-fn put_placed(p: &mut Put<'_>, t: &mut Tables, key: &RunKey, e: &Event) {
+fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event) {
     p.uint(key.second);
     p.uint(key.nano as u64);
     p.uint(key.file as u64);
@@ -270,7 +349,7 @@ fn put_placed(p: &mut Put<'_>, t: &mut Tables, key: &RunKey, e: &Event) {
     );
 }
 
-fn get_placed(g: &mut Get<'_>, t: &Tables) -> Option<(RunKey, Event)> {
+fn get_placed(g: &mut Get<'_>, files: &Files, t: &Names) -> Option<(RunKey, Event)> {
     let second = g.uint()?;
     let nano = u32::try_from(g.uint()?).ok()?;
     let file = u32::try_from(g.uint()?).ok()?;
@@ -279,7 +358,7 @@ fn get_placed(g: &mut Get<'_>, t: &Tables) -> Option<(RunKey, Event)> {
         0 => None,
         i => Some(t.hosts.get(i - 1)?.clone()),
     };
-    let (path, format) = t.files.get(file as usize)?.clone()?;
+    let (path, format) = files.get(file as usize)?.clone()?;
     let b = get_body(g)?;
     let key = RunKey {
         second,
@@ -308,8 +387,9 @@ fn get_placed(g: &mut Get<'_>, t: &Tables) -> Option<(RunKey, Event)> {
 
 /// Sorted runs of events on disk.
 pub struct Runs {
-    tables: Tables,
-    spool: Option<Spool>,
+    files: Files,
+    names: Names,
+    spool: Option<Arc<Spool>>,
     runs: Vec<Vec<Block>>,
 }
 
@@ -423,7 +503,7 @@ impl Merge<'_> {
             c.left = block.records;
         }
         let mut g = Get(&c.bytes[c.pos..]);
-        let got = get_placed(&mut g, &self.runs.tables)
+        let got = get_placed(&mut g, &self.runs.files, &self.runs.names)
             .ok_or_else(|| io::Error::other("sorted events that do not decode"))?;
         c.pos = c.bytes.len() - g.0.len();
         c.left -= 1;
