@@ -35,7 +35,15 @@ fn main() {
     // pages back in (bench/serve_profile.sh: 21.0 against 14.9 CPU-us per
     // message, page faults in every thread; its memory is bounded by the
     // intake budget and the correlation window, not by a load's peak).
-    if !matches!(cli.command, args::Command::Serve(_)) {
+    // Nor for `timeline`: past the budget it keeps its events on disk, so
+    // its peak is bounded anyway, and it allocates and frees each run's
+    // buffer and each merged event: purging at once faulted those pages back
+    // in (2 GB of dense syslog: 53 s and 16.8 s of system time against 40 s
+    // and 5.5 s, peak 168 against 187 MiB; bench/RESULTS.md).
+    if !matches!(
+        cli.command,
+        args::Command::Serve(_) | args::Command::Timeline(_)
+    ) {
         purge_freed_memory_at_once();
     }
     let code = match commands::run(cli) {
