@@ -9,6 +9,7 @@ use regex::Regex;
 use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 use uctriage_report::{TextTimeline, TimeStyle, Widths};
+use uctriage_spill::Head;
 
 pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
@@ -35,16 +36,26 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
             let mut header = header(&bundle, &style, &a);
             header.extend(filter.window.explained.iter().cloned());
             // The columns fit the events shown: one pass to measure them
-            // (a second merge when the events are on disk), one to write.
+            // (reading only each event's time, host and kind unless --grep
+            // needs the rest), one to write.
             let mut widths = Widths::default();
             let mut n = 0u64;
-            bundle.each_in_order(|e| -> Result<()> {
-                if filter.keeps(e) {
-                    widths.add(e);
-                    n += 1;
-                }
-                Ok(())
-            })?;
+            if filter.grep.is_none() {
+                bundle.each_head(|h| {
+                    if filter.keeps_head(h) {
+                        widths.add(h.host, h.kind);
+                        n += 1;
+                    }
+                })?;
+            } else {
+                bundle.each_in_order(|e| -> Result<()> {
+                    if filter.keeps(e) {
+                        widths.add(e.host.as_deref(), e.kind);
+                        n += 1;
+                    }
+                    Ok(())
+                })?;
+            }
             let mut t = TextTimeline::start(&mut out, &style, &layout, &header, widths)?;
             bundle.each_in_order(|e| -> Result<()> {
                 if filter.keeps(e) {
@@ -134,25 +145,31 @@ impl Filter {
         })
     }
 
+    /// Whether an event of this time, host and kind is shown (when no
+    /// `--grep` reads the rest of it).
+    fn keeps_head(&self, h: Head<'_>) -> bool {
+        if h.time.is_none() && !self.all {
+            return false;
+        }
+        if h.kind == Kind::MetricSample && !self.all && !self.kinds.contains(&Kind::MetricSample) {
+            return false;
+        }
+        if !self.hosts.is_empty() && !h.host.is_some_and(|h| self.hosts.iter().any(|w| w == h)) {
+            return false;
+        }
+        if !self.kinds.is_empty() && !self.kinds.contains(&h.kind) {
+            return false;
+        }
+        self.window.keeps(h.time)
+    }
+
     fn keeps(&self, e: &Event) -> bool {
-        if e.time.is_none() && !self.all {
-            return false;
-        }
-        if e.kind == Kind::MetricSample && !self.all && !self.kinds.contains(&Kind::MetricSample) {
-            return false;
-        }
-        if !self.hosts.is_empty()
-            && !e
-                .host
-                .as_ref()
-                .is_some_and(|h| self.hosts.iter().any(|w| w == h))
-        {
-            return false;
-        }
-        if !self.kinds.is_empty() && !self.kinds.contains(&e.kind) {
-            return false;
-        }
-        if !self.window.keeps(e.time) {
+        let head = Head {
+            time: e.time,
+            host: e.host.as_deref(),
+            kind: e.kind,
+        };
+        if !self.keeps_head(head) {
             return false;
         }
         if let Some(re) = &self.grep {

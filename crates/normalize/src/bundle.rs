@@ -143,6 +143,22 @@ impl Bundle {
         })
     }
 
+    /// Call `f` with every event's time, host and kind, in no particular
+    /// order: for counts and widths, without decoding the events on disk.
+    pub fn each_head(&self, mut f: impl FnMut(uctriage_spill::Head<'_>)) -> std::io::Result<()> {
+        for e in &self.events {
+            f(uctriage_spill::Head {
+                time: e.time,
+                host: e.host.as_deref(),
+                kind: e.kind,
+            });
+        }
+        match &self.spilled {
+            Some(runs) => runs.each_head(f),
+            None => Ok(()),
+        }
+    }
+
     /// How many events the bundle holds, in memory and on disk.
     pub fn event_count(&self) -> u64 {
         self.events.len() as u64 + self.spilled.as_ref().map_or(0, |r| r.events())

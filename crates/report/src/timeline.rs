@@ -85,7 +85,7 @@ pub fn timeline_text<'a>(
     let events: Vec<&Event> = events.into_iter().collect();
     let mut widths = Widths::default();
     for e in &events {
-        widths.add(e);
+        widths.add(e.host.as_deref(), e.kind);
     }
     let mut t = TextTimeline::start(out, style, layout, header, widths)?;
     for e in events {
@@ -104,11 +104,11 @@ pub struct Widths {
 }
 
 impl Widths {
-    /// Widen the columns for `e`.
-    pub fn add(&mut self, e: &Event) {
-        let host = e.host.as_deref().unwrap_or("-").len().min(24);
+    /// Widen the columns for an event on `host` of `kind`.
+    pub fn add(&mut self, host: Option<&str>, kind: uctriage_core::Kind) {
+        let host = host.unwrap_or("-").len().min(24);
         self.host = Some(self.host.map_or(host, |w| w.max(host)));
-        let kind = e.kind.as_str().len();
+        let kind = kind.as_str().len();
         self.kind = Some(self.kind.map_or(kind, |w| w.max(kind)));
     }
 }

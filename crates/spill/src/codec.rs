@@ -136,6 +136,13 @@ impl<'a> Get<'a> {
         std::str::from_utf8(s).ok()
     }
 
+    /// Step over a string.
+    pub fn skip_str(&mut self) -> Option<()> {
+        let len = usize::try_from(self.uint()?).ok()?;
+        self.0 = self.0.get(len..)?;
+        Some(())
+    }
+
     fn time(&mut self) -> Option<Time> {
         let (h, m, s) = (self.byte()?, self.byte()?, self.byte()?);
         let ns = i32::try_from(self.uint()?).ok()?;
@@ -274,6 +281,27 @@ pub(crate) fn put_body(
     }
     p.uint(line);
     p.str(&text.get());
+}
+
+/// Skip an event's body, decoding only its kind (no string is checked or
+/// copied).
+pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<Kind> {
+    let kind = *Kind::ALL.get(g.byte()? as usize)?;
+    g.byte()?;
+    g.skip_str()?;
+    for _ in 0..g.uint()? {
+        if g.uint()? == 0 {
+            g.skip_str()?;
+        }
+        g.skip_str()?;
+    }
+    for _ in 0..g.uint()? {
+        g.byte()?;
+        g.skip_str()?;
+    }
+    g.uint()?;
+    g.skip_str()?;
+    Some(kind)
 }
 
 /// Decode an event's body.

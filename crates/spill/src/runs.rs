@@ -1,6 +1,6 @@
 //! Normalized events in sorted runs on disk, merged back in order.
 
-use crate::codec::{get_body, put_body, Get, Put};
+use crate::codec::{get_body, put_body, skip_body, Get, Put};
 use crate::file::{Block, Spool};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -8,7 +8,7 @@ use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Clock, DateSource, Event, Evidence, SharedStr, ZoneSource};
+use uctriage_core::{Clock, DateSource, Event, Evidence, Kind, SharedStr, ZoneSource};
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
 const BLOCK: usize = 64 << 10;
@@ -349,6 +349,26 @@ fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event) {
     );
 }
 
+fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
+    let second = g.uint()?;
+    let nano = u32::try_from(g.uint()?).ok()?;
+    g.uint()?;
+    g.uint()?;
+    let host = match usize::try_from(g.uint()?).ok()? {
+        0 => None,
+        i => Some(t.hosts.get(i - 1)?.as_str()),
+    };
+    let kind = skip_body(g)?;
+    let time = RunKey {
+        second,
+        nano,
+        file: 0,
+        line: 0,
+    }
+    .time();
+    Some(Head { time, host, kind })
+}
+
 fn get_placed(g: &mut Get<'_>, files: &Files, t: &Names) -> Option<(RunKey, Event)> {
     let second = g.uint()?;
     let nano = u32::try_from(g.uint()?).ok()?;
@@ -385,6 +405,18 @@ fn get_placed(g: &mut Get<'_>, files: &Files, t: &Names) -> Option<(RunKey, Even
     Some((key, e))
 }
 
+/// What [`Runs::each_head`] reads of an event: enough to filter it by
+/// time, host and kind.
+#[derive(Clone, Copy, Debug)]
+pub struct Head<'a> {
+    /// Its instant.
+    pub time: Option<Timestamp>,
+    /// Its canonical host.
+    pub host: Option<&'a str>,
+    /// Its kind.
+    pub kind: Kind,
+}
+
 /// Sorted runs of events on disk.
 pub struct Runs {
     files: Files,
@@ -415,6 +447,33 @@ impl Runs {
     /// How many events the runs hold.
     pub fn events(&self) -> u64 {
         self.runs.iter().flatten().map(|b| b.records as u64).sum()
+    }
+
+    /// Every event's [`Head`], run after run (not in order), decoding
+    /// nothing else: cheaper than [`Runs::merge`] for a count or a width.
+    pub fn each_head(&self, mut f: impl FnMut(Head<'_>)) -> io::Result<()> {
+        let spool = match &self.spool {
+            Some(s) => s,
+            None if self.runs.is_empty() => return Ok(()),
+            None => return Err(io::Error::other("no temporary file")),
+        };
+        let mut bytes = Vec::new();
+        for block in self.runs.iter().flatten() {
+            spool.read(block, &mut bytes)?;
+            let mut g = Get(&bytes);
+            for _ in 0..block.records {
+                let head = get_head(&mut g, &self.names)
+                    .ok_or_else(|| io::Error::other("sorted events that do not decode"));
+                match head {
+                    Ok(h) => f(h),
+                    Err(e) => {
+                        crate::record_failure(&e);
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every event of every run, in order (each with its key). Holds one
@@ -587,6 +646,17 @@ mod tests {
         assert_eq!(runs.events(), 5000);
         let merged: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
         assert_eq!(merged, sorted(&input));
+        // The heads are every event's time, host and kind (in run order).
+        let mut heads = Vec::new();
+        runs.each_head(|h| heads.push((h.time, h.host.map(str::to_string), h.kind)))
+            .unwrap();
+        let mut want: Vec<_> = merged
+            .iter()
+            .map(|e| (e.time, e.host.as_deref().map(str::to_string), e.kind))
+            .collect();
+        heads.sort();
+        want.sort();
+        assert_eq!(heads, want);
     }
 
     #[test]
