@@ -76,6 +76,22 @@ pub enum ZoneSource {
 }
 
 impl ZoneSource {
+    /// Every variant, in declaration order; a new variant goes at the end (encodings that store a
+    /// variant's place in this list stay readable).
+    pub const ALL: [ZoneSource; 11] = [
+        ZoneSource::Stated,
+        ZoneSource::FileHead,
+        ZoneSource::Manifest,
+        ZoneSource::ShowStatus,
+        ZoneSource::NtpStatus,
+        ZoneSource::Hint,
+        ZoneSource::CoreEpoch,
+        ZoneSource::SyslogPrefix,
+        ZoneSource::OtherHost,
+        ZoneSource::Site,
+        ZoneSource::Unknown,
+    ];
+
     /// A short phrase for humans.
     pub fn describe(self) -> &'static str {
         match self {
@@ -124,6 +140,19 @@ pub enum DateSource {
 }
 
 impl DateSource {
+    /// Every variant, in declaration order; a new variant goes at the end (encodings that store a
+    /// variant's place in this list stay readable).
+    pub const ALL: [DateSource; 8] = [
+        DateSource::Line,
+        DateSource::Header,
+        DateSource::FileHead,
+        DateSource::FileName,
+        DateSource::Hint,
+        DateSource::Bundle,
+        DateSource::Wrapped,
+        DateSource::Received,
+    ];
+
     /// A short phrase for humans.
     pub fn describe(self) -> &'static str {
         match self {

@@ -179,6 +179,18 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, from 0 (emergency) to 7 (debug).
+    pub const ALL: [Severity; 8] = [
+        Severity::Emergency,
+        Severity::Alert,
+        Severity::Critical,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Notice,
+        Severity::Info,
+        Severity::Debug,
+    ];
+
     /// From a syslog number; out-of-range numbers are `None`.
     pub fn from_number(n: u8) -> Option<Severity> {
         Some(match n {
@@ -229,6 +241,21 @@ pub enum EntityKind {
     Agent,
     /// An alarm or alert name.
     Alarm,
+}
+
+impl EntityKind {
+    /// Every variant, in declaration order; a new variant goes at the end (encodings that store a
+    /// variant's place in this list stay readable).
+    pub const ALL: [EntityKind; 8] = [
+        EntityKind::Device,
+        EntityKind::Address,
+        EntityKind::Process,
+        EntityKind::Service,
+        EntityKind::Node,
+        EntityKind::CoreFile,
+        EntityKind::Agent,
+        EntityKind::Alarm,
+    ];
 }
 
 /// A thing an event is about, so rules can join events on it.

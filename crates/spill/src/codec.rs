@@ -15,41 +15,14 @@ use uctriage_core::jiff::civil::{DateTime, Time};
 use uctriage_core::jiff::tz::Offset;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{
-    DateSource, Entities, Entity, EntityKind, Fields, Kind, RawTime, Severity, SharedStr, Text,
+    DateSource, Entities, Entity, EntityKind, Fields, Kind, RawEvent, RawTime, Severity, SharedStr,
+    Text,
 };
 
-const SEVERITIES: [Severity; 8] = [
-    Severity::Emergency,
-    Severity::Alert,
-    Severity::Critical,
-    Severity::Error,
-    Severity::Warning,
-    Severity::Notice,
-    Severity::Info,
-    Severity::Debug,
-];
-
-const ENTITY_KINDS: [EntityKind; 8] = [
-    EntityKind::Device,
-    EntityKind::Address,
-    EntityKind::Process,
-    EntityKind::Service,
-    EntityKind::Node,
-    EntityKind::CoreFile,
-    EntityKind::Agent,
-    EntityKind::Alarm,
-];
-
-const DATE_SOURCES: [DateSource; 8] = [
-    DateSource::Line,
-    DateSource::Header,
-    DateSource::FileHead,
-    DateSource::FileName,
-    DateSource::Hint,
-    DateSource::Bundle,
-    DateSource::Wrapped,
-    DateSource::Received,
-];
+// Enums are stored as their place in core's lists of variants.
+const SEVERITIES: [Severity; 8] = Severity::ALL;
+const ENTITY_KINDS: [EntityKind; 8] = EntityKind::ALL;
+const DATE_SOURCES: [DateSource; 8] = DateSource::ALL;
 
 fn place<T: PartialEq>(all: &[T], v: &T) -> u8 {
     all.iter().position(|x| x == v).unwrap_or(0) as u8
@@ -245,6 +218,23 @@ pub(crate) struct Body {
     pub entities: Entities,
     pub line: u64,
     pub text: Text,
+}
+
+impl Body {
+    /// The parsed event with this body, its raw `time` and printed `host`.
+    pub fn into_raw(self, time: RawTime, host: Option<SharedStr>) -> RawEvent {
+        RawEvent {
+            time,
+            host,
+            kind: self.kind,
+            severity: self.severity,
+            summary: self.summary,
+            fields: self.fields,
+            entities: self.entities,
+            line: self.line,
+            text: self.text,
+        }
+    }
 }
 
 /// Encode an event's body.

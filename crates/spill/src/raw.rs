@@ -186,18 +186,7 @@ fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec
             }
             _ => return None,
         };
-        let b = get_body(&mut g)?;
-        out.push(RawEvent {
-            time,
-            host,
-            kind: b.kind,
-            severity: b.severity,
-            summary: b.summary,
-            fields: b.fields,
-            entities: b.entities,
-            line: b.line,
-            text: b.text,
-        });
+        out.push(get_body(&mut g)?.into_raw(time, host));
     }
     g.0.is_empty().then_some(out)
 }

@@ -351,8 +351,10 @@ fn spelled<T: Serialize + Copy>(all: &[T], name: &str) -> Option<T> {
 }
 
 // The binary body stores an enum as its place in these tables: add new
-// variants at the end only.
-const ZONE_SOURCES: [ZoneSource; 9] = [
+// variants at the end only. The zone sources were listed before `Manifest`
+// and `Site` existed: rows written then hold place 9 for either (read as
+// `Unknown`); they now have places of their own after it.
+const ZONE_SOURCES: [ZoneSource; 12] = [
     ZoneSource::Stated,
     ZoneSource::FileHead,
     ZoneSource::ShowStatus,
@@ -362,29 +364,15 @@ const ZONE_SOURCES: [ZoneSource; 9] = [
     ZoneSource::SyslogPrefix,
     ZoneSource::OtherHost,
     ZoneSource::Unknown,
+    // Place 9: what older rows wrote for a zone source missing above.
+    ZoneSource::Unknown,
+    ZoneSource::Manifest,
+    ZoneSource::Site,
 ];
 
-const DATE_SOURCES: [DateSource; 8] = [
-    DateSource::Line,
-    DateSource::Header,
-    DateSource::FileHead,
-    DateSource::FileName,
-    DateSource::Hint,
-    DateSource::Bundle,
-    DateSource::Wrapped,
-    DateSource::Received,
-];
+const DATE_SOURCES: [DateSource; 8] = DateSource::ALL;
 
-const ENTITY_KINDS: [EntityKind; 8] = [
-    EntityKind::Device,
-    EntityKind::Address,
-    EntityKind::Process,
-    EntityKind::Service,
-    EntityKind::Node,
-    EntityKind::CoreFile,
-    EntityKind::Agent,
-    EntityKind::Alarm,
-];
+const ENTITY_KINDS: [EntityKind; 8] = EntityKind::ALL;
 
 /// A zone source from its JSON spelling (unknown spellings: `Unknown`).
 pub fn zone_source(name: &str) -> ZoneSource {
@@ -413,7 +401,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_spelling_round_trips() {
-        for z in ZONE_SOURCES {
+        for z in ZoneSource::ALL {
             let s = serde_json::to_value(z).unwrap();
             assert_eq!(zone_source(s.as_str().unwrap()), z);
         }
@@ -508,10 +496,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_zone_source_older_stores_could_not_name_reads_as_unknown() {
+        // Before `Manifest` and `Site` had places, both were written as 9.
+        let e = sample();
+        let mut b = body(&e);
+        // Version byte, the zone's length and bytes, then the zone source.
+        let at = 2 + e.clock.zone.len();
+        assert_eq!(b[at], 0, "the sample's zone source is Stated");
+        b[at] = 9;
+        let mut names = Names::default();
+        assert_eq!(parts(&b, &mut names).clock.zone_source, ZoneSource::Unknown);
+    }
+
+    #[test]
     fn every_enum_round_trips_through_the_binary_layout() {
         let mut e = sample();
         let mut names = Names::default();
-        for z in ZONE_SOURCES {
+        for z in ZoneSource::ALL {
             for d in DATE_SOURCES {
                 Arc::make_mut(&mut e.clock).zone_source = z;
                 Arc::make_mut(&mut e.clock).date_source = d;
