@@ -96,3 +96,40 @@ fn html_report_of_the_reference_incident() {
     assert!(html.contains("PerfMon_bldcucmtftp1_07_12_2019_06_00.csv"));
     assert!(html.contains("America/Chicago"));
 }
+
+/// A lane of many log lines: markers that fall on one spot are drawn once,
+/// with their count, so the report of a busy host stays small.
+#[test]
+fn markers_on_one_spot_are_drawn_once_with_their_count() {
+    use std::fmt::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("lab-app7").join("app");
+    std::fs::create_dir_all(&node).unwrap();
+    // 20,000 lines in ten seconds, 2,000 stamped with each second.
+    let mut log = String::new();
+    for i in 0..20_000u32 {
+        let _ = writeln!(
+            log,
+            "2025-03-04 08:15:{:02}.000 lab-app7 app[{}]: request {} served",
+            i / 2000,
+            100 + i % 7,
+            i
+        );
+    }
+    std::fs::write(node.join("app.log"), log).unwrap();
+    // Nothing is wrong in it: exit 1, "no impact found".
+    let html = common::run_expect(
+        &["analyze", dir.path().to_str().unwrap(), "--format", "html"],
+        1,
+    );
+    let markers = html.matches("fill=\"#8c959f\"><title>").count();
+    assert!(
+        (10..=40).contains(&markers),
+        "{markers} log-line markers for ten distinct seconds"
+    );
+    assert!(
+        html.contains(": 2000 events, the first log — "),
+        "a marker's title counts the lines it stands for"
+    );
+    assert!(html.len() < 500_000, "report is {} bytes", html.len());
+}

@@ -316,24 +316,45 @@ fn lanes_svg(
     for (i, (_, evs)) in order.iter().enumerate() {
         let y = TOP + i as f64 * LANE + LANE / 2.0;
         // Draw "other" first so that the meaningful markers sit on top.
-        let mut sorted: Vec<&&Event> = evs.iter().collect();
+        // Stable: each marker's events stay in time order.
+        let mut sorted: Vec<&Event> = evs
+            .iter()
+            .copied()
+            .filter(|e| e.time.is_some_and(|t| axis.contains(ms(t))))
+            .collect();
         sorted.sort_by_key(|e| std::cmp::Reverse(Mark::of(e.kind)));
-        for e in sorted {
-            let Some(t) = e.time else { continue };
-            if !axis.contains(ms(t)) {
+        // Events of one marker that fall on the same spot (to the tenth of a
+        // pixel the marker is drawn at) are drawn once, their count and time
+        // span in its title: a lane of a million log lines stays a lane of
+        // at most a few thousand markers, and looks the same.
+        let spot = |e: &Event| {
+            let x = e.time.map_or(0.0, |t| axis.x(ms(t)));
+            (Mark::of(e.kind), (x * 10.0).round() as i64)
+        };
+        for group in sorted.chunk_by(|a, b| spot(a) == spot(b)) {
+            let (first, last) = (group[0], group[group.len() - 1]);
+            let (Some(t), Some(t_last)) = (first.time, last.time) else {
                 continue;
-            }
-            let m = Mark::of(e.kind);
+            };
+            let m = Mark::of(first.kind);
             if !present.contains(&m) {
                 present.push(m);
             }
+            let when = match group.len() {
+                1 => esc(&secs(style, t)),
+                n if t == t_last => format!("{}: {n} events, the first", esc(&secs(style, t))),
+                n => format!(
+                    "{} to {}: {n} events, the first",
+                    esc(&secs(style, t)),
+                    esc(&secs(style, t_last))
+                ),
+            };
             w!(
                 s,
-                "{}><title>{} {} — {}</title></{}>\n",
+                "{}><title>{when} {} — {}</title></{}>\n",
                 m.shape(axis.x(ms(t)), y),
-                esc(&secs(style, t)),
-                e.kind.as_str(),
-                esc(&e.summary),
+                first.kind.as_str(),
+                esc(&first.summary),
                 tag(m)
             );
         }
