@@ -159,11 +159,6 @@ impl Bundle {
         }
     }
 
-    /// How many events the bundle holds, in memory and on disk.
-    pub fn event_count(&self) -> u64 {
-        self.events.len() as u64 + self.spilled.as_ref().map_or(0, |r| r.events())
-    }
-
     /// A raw time of a file whose host is `file_host` (its
     /// [`FileInfo::host`]), stated by a record naming `raw_host`, placed as
     /// the bundle's events were: the host the record is about (its own,
