@@ -209,34 +209,6 @@ pub(crate) fn get_raw_time(
     })
 }
 
-/// What every spilled event carries, parsed or normalized.
-pub(crate) struct Body {
-    pub kind: Kind,
-    pub severity: Severity,
-    pub summary: SharedStr,
-    pub fields: Fields,
-    pub entities: Entities,
-    pub line: u64,
-    pub text: Text,
-}
-
-impl Body {
-    /// The parsed event with this body, its raw `time` and printed `host`.
-    pub fn into_raw(self, time: RawTime, host: Option<SharedStr>) -> RawEvent {
-        RawEvent {
-            time,
-            host,
-            kind: self.kind,
-            severity: self.severity,
-            summary: self.summary,
-            fields: self.fields,
-            entities: self.entities,
-            line: self.line,
-            text: self.text,
-        }
-    }
-}
-
 /// Encode an event's body.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn put_body(
@@ -294,8 +266,9 @@ pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<Kind> {
     Some(kind)
 }
 
-/// Decode an event's body.
-pub(crate) fn get_body(g: &mut Get<'_>) -> Option<Body> {
+/// Decode an event's body: the parsed event, its time and host left for
+/// the caller (unknown, none).
+pub(crate) fn get_body(g: &mut Get<'_>) -> Option<RawEvent> {
     let kind = *Kind::ALL.get(g.byte()? as usize)?;
     let severity = *SEVERITIES.get(g.byte()? as usize)?;
     let summary = SharedStr::from(g.str()?);
@@ -321,7 +294,9 @@ pub(crate) fn get_body(g: &mut Get<'_>) -> Option<Body> {
     }
     let line = g.uint()?;
     let text = Text::new(g.str()?);
-    Some(Body {
+    Some(RawEvent {
+        time: RawTime::Unknown,
+        host: None,
         kind,
         severity,
         summary,

@@ -186,7 +186,9 @@ fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec
             }
             _ => return None,
         };
-        out.push(get_body(&mut g)?.into_raw(time, host));
+        let mut ev = get_body(&mut g)?;
+        (ev.time, ev.host) = (time, host);
+        out.push(ev);
     }
     g.0.is_empty().then_some(out)
 }

@@ -8,7 +8,7 @@ use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Clock, DateSource, Event, Kind, RawTime, SharedStr, ZoneSource};
+use uctriage_core::{Clock, DateSource, Event, Kind, SharedStr, ZoneSource};
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
 const BLOCK: usize = 64 << 10;
@@ -386,9 +386,7 @@ fn get_placed(g: &mut Get<'_>, files: &Files, t: &Names) -> Option<(RunKey, Even
         file,
         line: b.line,
     };
-    let e = b
-        .into_raw(RawTime::Unknown, None)
-        .into_event(key.time(), clock, host, path, format);
+    let e = b.into_event(key.time(), clock, host, path, format);
     Some((key, e))
 }
 
