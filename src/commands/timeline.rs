@@ -9,7 +9,7 @@ use regex::Regex;
 use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 use uctriage_report::{TextTimeline, TimeStyle, Widths};
-use uctriage_spill::Head;
+use uctriage_spill::{Head, Span};
 
 pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
@@ -20,10 +20,15 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let style = time_style(&bundle, &a.zone)?;
     let filter = Filter::new(&a, &bundle, &style)?;
     let layout = out.layout;
+    // What is on disk outside the window is not read.
+    let span = Span {
+        since: filter.window.since,
+        until: filter.window.until,
+    };
     let written = match a.format {
         TimelineFormat::Json => {
             let mut n = 0u64;
-            bundle.each_in_order(|e| -> Result<()> {
+            bundle.each_in_order(span, |e| -> Result<()> {
                 if filter.keeps(e) {
                     uctriage_report::timeline_ndjson(&mut out, [e])?;
                     n += 1;
@@ -41,14 +46,14 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
             let mut widths = Widths::default();
             let mut n = 0u64;
             if filter.grep.is_none() {
-                bundle.each_head(|h| {
+                bundle.each_head(span, |h| {
                     if filter.keeps_head(h) {
                         widths.add(h.host, h.kind);
                         n += 1;
                     }
                 })?;
             } else {
-                bundle.each_in_order(|e| -> Result<()> {
+                bundle.each_in_order(span, |e| -> Result<()> {
                     if filter.keeps(e) {
                         widths.add(e.host.as_deref(), e.kind);
                         n += 1;
@@ -57,7 +62,7 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
                 })?;
             }
             let mut t = TextTimeline::start(&mut out, &style, &layout, &header, widths)?;
-            bundle.each_in_order(|e| -> Result<()> {
+            bundle.each_in_order(span, |e| -> Result<()> {
                 if filter.keeps(e) {
                     t.event(e)?;
                 }

@@ -103,10 +103,12 @@ impl Default for Placing {
 
 impl Bundle {
     /// Call `f` with every event in order, from memory or merged back from
-    /// disk (on another thread, a batch ahead of `f`). Stops at the first
-    /// error, `f`'s or a read's.
+    /// disk (on another thread, a batch ahead of `f`): every event inside
+    /// `span`, and some outside it (the parts on disk wholly outside are not
+    /// read; `f` filters). Stops at the first error, `f`'s or a read's.
     pub fn each_in_order<E: From<std::io::Error> + Send>(
         &self,
+        span: uctriage_spill::Span,
         mut f: impl FnMut(&Event) -> Result<(), E>,
     ) -> Result<(), E> {
         let Some(runs) = &self.spilled else {
@@ -119,7 +121,7 @@ impl Bundle {
             let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<Event>>>(2);
             s.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
-                for r in runs.merge() {
+                for r in runs.merge_within(span) {
                     match r {
                         Ok((_, e)) => batch.push(e),
                         Err(e) => {
@@ -143,9 +145,14 @@ impl Bundle {
         })
     }
 
-    /// Call `f` with every event's time, host and kind, in no particular
+    /// Call `f` with the time, host and kind of every event inside `span`
+    /// (and some outside it, as [`Bundle::each_in_order`]), in no particular
     /// order: for counts and widths, without decoding the events on disk.
-    pub fn each_head(&self, mut f: impl FnMut(uctriage_spill::Head<'_>)) -> std::io::Result<()> {
+    pub fn each_head(
+        &self,
+        span: uctriage_spill::Span,
+        mut f: impl FnMut(uctriage_spill::Head<'_>),
+    ) -> std::io::Result<()> {
         for e in &self.events {
             f(uctriage_spill::Head {
                 time: e.time,
@@ -154,7 +161,7 @@ impl Bundle {
             });
         }
         match &self.spilled {
-            Some(runs) => runs.each_head(f),
+            Some(runs) => runs.each_head(span, f),
             None => Ok(()),
         }
     }

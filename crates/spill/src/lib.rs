@@ -30,7 +30,7 @@ mod raw;
 mod runs;
 
 pub use raw::{release_parsed, RawReader, RawSpill};
-pub use runs::{Head, Merge, RunKey, RunWriter, Runs};
+pub use runs::{Head, Merge, RunKey, RunWriter, Runs, Span};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;

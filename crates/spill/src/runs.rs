@@ -55,6 +55,43 @@ impl RunKey {
     }
 }
 
+/// The instants a reader wants: the blocks of a run wholly outside them are
+/// not read. Events outside may still come (a block is read whole): the
+/// reader filters them as before. Undated events are outside as soon as a
+/// bound is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// Earliest instant wanted.
+    pub since: Option<Timestamp>,
+    /// Latest instant wanted.
+    pub until: Option<Timestamp>,
+}
+
+impl Span {
+    /// Whether a sorted block from `first` to `last` holds nothing wanted.
+    fn excludes(&self, first: &RunKey, last: &RunKey) -> bool {
+        if self.since.is_none() && self.until.is_none() {
+            return false;
+        }
+        let Some(first) = first.time() else {
+            return true; // Undated, and so is every event after it.
+        };
+        let before = self
+            .since
+            .is_some_and(|s| last.time().is_some_and(|l| l < s));
+        let after = self.until.is_some_and(|u| first > u);
+        before || after
+    }
+}
+
+/// A block of a run and the keys of its first and last event.
+#[derive(Clone, Copy, Debug)]
+struct RunBlock {
+    block: Block,
+    first: RunKey,
+    last: RunKey,
+}
+
 /// The clock, spelled out, as a table key.
 type ClockKey = (Arc<str>, ZoneSource, DateSource, Arc<str>);
 
@@ -112,7 +149,7 @@ type Buffer = Vec<(RunKey, Event)>;
 /// events, to keep in memory.
 struct Written {
     names: Names,
-    result: Result<Vec<Block>, (io::Error, Buffer)>,
+    result: Result<Vec<RunBlock>, (io::Error, Buffer)>,
 }
 
 /// Gathers normalized events; past its share of memory it hands what it
@@ -126,7 +163,7 @@ pub struct RunWriter {
     held: u64,
     run_bytes: u64,
     spool: Option<Arc<Spool>>,
-    runs: Vec<Vec<Block>>,
+    runs: Vec<Vec<RunBlock>>,
     writing: Option<std::thread::JoinHandle<Written>>,
     /// Events of runs that could not be written, kept in memory.
     kept: Buffer,
@@ -282,10 +319,17 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
     let mut blocks = Vec::new();
     let mut bytes = Vec::with_capacity(BLOCK + 4096);
     let mut records = 0u32;
-    let mut flush = |bytes: &mut Vec<u8>, records: &mut u32| -> io::Result<()> {
+    let (mut first, mut last) = (None, None);
+    let mut flush = |bytes: &mut Vec<u8>,
+                     records: &mut u32,
+                     first: &mut Option<RunKey>,
+                     last: Option<RunKey>|
+     -> io::Result<()> {
         let block = spool.append(bytes, *records)?;
         crate::RUN_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
-        blocks.push(block);
+        if let (Some(first), Some(last)) = (first.take(), last) {
+            blocks.push(RunBlock { block, first, last });
+        }
         bytes.clear();
         *records = 0;
         Ok(())
@@ -294,8 +338,10 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
         let e = &buffer[i as usize].1;
         put_placed(&mut Put(&mut bytes), &mut names, &key, e);
         records += 1;
+        first.get_or_insert(key);
+        last = Some(key);
         if bytes.len() >= BLOCK {
-            if let Err(e) = flush(&mut bytes, &mut records) {
+            if let Err(e) = flush(&mut bytes, &mut records, &mut first, last) {
                 return Written {
                     names,
                     result: Err((e, buffer)),
@@ -304,7 +350,7 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
         }
     }
     if !bytes.is_empty() {
-        if let Err(e) = flush(&mut bytes, &mut records) {
+        if let Err(e) = flush(&mut bytes, &mut records, &mut first, last) {
             return Written {
                 names,
                 result: Err((e, buffer)),
@@ -407,7 +453,7 @@ pub struct Runs {
     files: Files,
     names: Names,
     spool: Option<Arc<Spool>>,
-    runs: Vec<Vec<Block>>,
+    runs: Vec<Vec<RunBlock>>,
 }
 
 impl std::fmt::Debug for Runs {
@@ -431,19 +477,28 @@ impl Runs {
 
     /// How many events the runs hold.
     pub fn events(&self) -> u64 {
-        self.runs.iter().flatten().map(|b| b.records as u64).sum()
+        self.runs
+            .iter()
+            .flatten()
+            .map(|b| b.block.records as u64)
+            .sum()
     }
 
-    /// Every event's [`Head`], run after run (not in order), decoding
-    /// nothing else: cheaper than [`Runs::merge`] for a count or a width.
-    pub fn each_head(&self, mut f: impl FnMut(Head<'_>)) -> io::Result<()> {
+    /// Every event's [`Head`] in the blocks `span` wants, run after run (not
+    /// in order), decoding nothing else: cheaper than [`Runs::merge`] for a
+    /// count or a width.
+    pub fn each_head(&self, span: Span, mut f: impl FnMut(Head<'_>)) -> io::Result<()> {
         let spool = match &self.spool {
             Some(s) => s,
             None if self.runs.is_empty() => return Ok(()),
             None => return Err(io::Error::other("no temporary file")),
         };
         let mut bytes = Vec::new();
-        for block in self.runs.iter().flatten() {
+        for rb in self.runs.iter().flatten() {
+            if span.excludes(&rb.first, &rb.last) {
+                continue;
+            }
+            let block = &rb.block;
             spool.read(block, &mut bytes)?;
             let mut g = Get(&bytes);
             for _ in 0..block.records {
@@ -464,8 +519,15 @@ impl Runs {
     /// Every event of every run, in order (each with its key). Holds one
     /// block per run in memory.
     pub fn merge(&self) -> Merge<'_> {
+        self.merge_within(Span::default())
+    }
+
+    /// [`Runs::merge`], not reading the blocks `span` does not want: every
+    /// event inside it comes, in order, and some outside it.
+    pub fn merge_within(&self, span: Span) -> Merge<'_> {
         let mut m = Merge {
             runs: self,
+            span,
             cursors: self
                 .runs
                 .iter()
@@ -490,7 +552,7 @@ impl Runs {
 
 /// Where a run is read.
 struct Cursor<'a> {
-    blocks: &'a [Block],
+    blocks: &'a [RunBlock],
     next_block: usize,
     bytes: Vec<u8>,
     pos: usize,
@@ -501,6 +563,7 @@ struct Cursor<'a> {
 /// The merge of sorted runs: yields every event once, in order.
 pub struct Merge<'a> {
     runs: &'a Runs,
+    span: Span,
     cursors: Vec<Cursor<'a>>,
     heads: Vec<Option<Event>>,
     heap: BinaryHeap<Reverse<(RunKey, usize)>>,
@@ -533,10 +596,15 @@ impl Merge<'_> {
     fn read(&mut self, i: usize) -> io::Result<Option<(RunKey, Event)>> {
         let c = &mut self.cursors[i];
         if c.left == 0 {
-            let Some(block) = c.blocks.get(c.next_block) else {
-                return Ok(None);
+            let block = loop {
+                let Some(rb) = c.blocks.get(c.next_block) else {
+                    return Ok(None);
+                };
+                c.next_block += 1;
+                if !self.span.excludes(&rb.first, &rb.last) {
+                    break &rb.block;
+                }
             };
-            c.next_block += 1;
             let spool = self
                 .runs
                 .spool
@@ -633,8 +701,10 @@ mod tests {
         assert_eq!(merged, sorted(&input));
         // The heads are every event's time, host and kind (in run order).
         let mut heads = Vec::new();
-        runs.each_head(|h| heads.push((h.time, h.host.map(str::to_string), h.kind)))
-            .unwrap();
+        runs.each_head(Span::default(), |h| {
+            heads.push((h.time, h.host.map(str::to_string), h.kind))
+        })
+        .unwrap();
         let mut want: Vec<_> = merged
             .iter()
             .map(|e| (e.time, e.host.as_deref().map(str::to_string), e.kind))
@@ -642,6 +712,66 @@ mod tests {
         heads.sort();
         want.sort();
         assert_eq!(heads, want);
+    }
+
+    #[test]
+    fn a_merge_within_a_span_brings_every_event_inside_it_and_skips_blocks() {
+        let file: Arc<str> = "a.log".into();
+        let clock = Arc::new(Clock::stated("one"));
+        // Mostly in time order (as a log is), some late lines, some undated.
+        let input: Vec<(u32, Event)> = (0..12_000u64)
+            .map(|i| {
+                let second = match i {
+                    _ if i % 500 == 7 => -1,
+                    _ if i % 101 == 0 => (i / 12) as i64 - 300,
+                    _ => (i / 12) as i64,
+                };
+                (0, event(&file, &clock, i, second))
+            })
+            .collect();
+        // Runs of several blocks each (a block is 64 KiB of encoded events).
+        let mut w = RunWriter::new(2 << 20, true);
+        for (f, e) in input.iter().cloned() {
+            w.push(e, f, "generic-log");
+        }
+        let runs = w.finish().unwrap().1.expect("written as runs");
+        assert!(
+            runs.runs.iter().all(|r| r.len() > 2),
+            "several blocks a run"
+        );
+        let all: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
+        for (since, until) in [(Some(400), Some(450)), (Some(900), None), (None, Some(20))] {
+            let at = |s: Option<i64>| s.map(|s| Timestamp::new(s, 0).unwrap());
+            let span = Span {
+                since: at(since),
+                until: at(until),
+            };
+            let inside = |e: &&Event| {
+                e.time.is_some_and(|t| {
+                    span.since.is_none_or(|s| t >= s) && span.until.is_none_or(|u| t <= u)
+                })
+            };
+            let within: Vec<Event> = runs.merge_within(span).map(|r| r.unwrap().1).collect();
+            assert!(
+                within.len() < all.len() / 2,
+                "{span:?}: blocks were skipped"
+            );
+            let want: Vec<&Event> = all.iter().filter(inside).collect();
+            assert!(!want.is_empty());
+            assert_eq!(
+                within.iter().filter(inside).collect::<Vec<_>>(),
+                want,
+                "{span:?}"
+            );
+            let mut heads = 0;
+            runs.each_head(span, |h| {
+                heads += usize::from(h.time.is_some_and(|t| {
+                    span.since.is_none_or(|s| t >= s) && span.until.is_none_or(|u| t <= u)
+                }))
+            })
+            .unwrap();
+            assert_eq!(heads, want.len(), "{span:?}");
+        }
     }
 
     #[test]
