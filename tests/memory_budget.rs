@@ -99,7 +99,9 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
             ][..],
             &["timeline", "-q", "--grep", "(?i)fail|down|error"][..],
             &["timeline", "-q", "--grep", "no line says this 0x5eed"][..],
-            &["timeline", "-q", "--format", "json", "--since", "-3h", "--until", "-20m"][..],
+            &[
+                "timeline", "-q", "--format", "json", "--since", "-3h", "--until", "-20m",
+            ][..],
             &["timeline", "-q", "--since", "-45m"][..],
         ] {
             let with = |budget: &str| {
