@@ -6,17 +6,18 @@
 //!
 //! Two stages use it, in the pipeline's order:
 //! - **While parsing** ([`RawSpill`]): once the estimated bytes of the kept
-//!   events pass the limit ([`set_limit`], the same count the raw-text
+//!   events pass the limit ([`enable`]; the count is the one the raw-text
 //!   spill of [`uctriage_core::text`] keeps), each further complete event of
-//!   a file is encoded and appended to one shared temporary file instead of
-//!   being kept. Normalization learns what it needs of them from their
+//!   a file is encoded and appended to one shared temporary file, in
+//!   LZ4-compressed blocks, instead of being kept. Normalization learns what it needs of them from their
 //!   summary (hosts, dates, time range) and reads them back, in the file's
 //!   order, when it places them.
 //! - **After placing** ([`RunWriter`], [`Runs`]): normalized events are
 //!   gathered in a buffer of bounded size, sorted, and written as a sorted
-//!   run; the runs are merged back ([`Runs::merge`]) in exactly the order one
-//!   stable sort of all events gives (instant, file, line, then the order
-//!   they were made in).
+//!   run by a thread of its own while the next buffer fills; the runs are
+//!   merged back ([`Runs::merge`]) in exactly the order one stable sort of
+//!   all events gives (instant, file, line, then the order they were made
+//!   in), skipping the blocks a [`Span`] does not want.
 //!
 //! Both files are anonymous temporary files (unlinked at once on Unix,
 //! deleted on close on Windows): nothing is left behind, even after a crash.

@@ -137,7 +137,13 @@ impl RawSpill {
                 self.broken = true;
                 let n = self.buf_records as u64;
                 let back = decode_block(&self.buf, &self.hows, n);
+                if back.is_none() {
+                    crate::record_failure(
+                        &"events this file could not write could not be kept either",
+                    );
+                }
                 self.count -= n;
+                crate::RAW_EVENTS.fetch_sub(n, Ordering::Relaxed);
                 self.buf = Vec::new();
                 self.buf_records = 0;
                 back.unwrap_or_default()
