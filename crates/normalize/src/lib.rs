@@ -7,7 +7,7 @@
 //! Brief overview:
 //! - [`HostBook`] unifies host identity: short names, FQDNs and IP addresses
 //!   from `show network cluster`, file heads and alarm tags.
-//! - [`decide_zones`](zones::decide_zones) picks each host's zone from the best evidence: a
+//! - `decide_zones` picks each host's zone from the best evidence: a
 //!   `--tz` hint for that host, `show status` / `utils ntp status`, offsets
 //!   observed at known instants (core files, syslog prefixes) matched against
 //!   the time-zone database, then the zone the rest of the site shares.

@@ -10,7 +10,7 @@
 //! (TN 221038).
 //!
 //! Events: one `DiskUsage` (`state = usage`) per `df` row of a block device:
-//! `partition` (active|inactive|common|<mount>), `mount`, `filesystem`, `size`,
+//! `partition` (`active|inactive|common|<mount>`), `mount`, `filesystem`, `size`,
 //! `used`, `available` (as printed, with their unit; `*_kb` when the header is
 //! 1K-blocks), `used_percent`, `command`, and `largest` (the first five `du`
 //! lines, `path=kb; ...`). At the capture's local time when known.
