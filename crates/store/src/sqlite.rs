@@ -986,6 +986,22 @@ impl Accounts for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Retention of messages younger than `hours` only.
+    fn by_age(hours: i64) -> Retention {
+        Retention {
+            max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(hours)),
+            max_bytes: None,
+        }
+    }
+
+    /// Retention of at most `bytes` of data only.
+    fn by_size(bytes: u64) -> Retention {
+        Retention {
+            max_age: None,
+            max_bytes: Some(bytes),
+        }
+    }
     use crate::{NewEvent, StoredMessage};
     use std::sync::Arc;
     use uctriage_core::{Evidence, Fields, Kind, Severity};
@@ -1095,28 +1111,12 @@ mod tests {
         // Messages of 2 KB: the data outweighs the fixed pages of the schema.
         let mut s = big(dir.path(), 1000);
         let now: Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(72)),
-                    max_bytes: None,
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_age(72), now).unwrap();
         assert!(p.messages > 0 && p.messages == p.events, "{p:?}");
         let left = s.message_count().unwrap();
         assert_eq!(left + p.messages, 1000);
         let before = s.data_bytes().unwrap();
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: None,
-                    max_bytes: Some(before / 2),
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_size(before / 2), now).unwrap();
         assert!(p.messages > 0);
         // Within two pages (of the table and of each index).
         let page = s.pragma("page_size").unwrap();
@@ -1157,15 +1157,7 @@ mod tests {
         let full = db_file(&s, dir.path());
         assert!(full > 8 << 20, "{full}");
         let now: Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: None,
-                    max_bytes: Some(full / 4),
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_size(full / 4), now).unwrap();
         assert!(p.messages > 2000, "{p:?}");
         let after_size = db_file(&s, dir.path());
         assert!(
@@ -1174,15 +1166,7 @@ mod tests {
         );
         // By age: messages of the oldest day kept go, and so does their room.
         let before = s.message_count().unwrap();
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(30)),
-                    max_bytes: None,
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_age(30), now).unwrap();
         assert!(p.messages > 0, "{p:?}");
         let left = s.message_count().unwrap();
         let after_age = db_file(&s, dir.path());
@@ -1476,15 +1460,7 @@ mod tests {
         let now: Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
         // By age: the first day's segments go, whole; a segment holding
         // messages of both days waits.
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(72)),
-                    max_bytes: None,
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_age(72), now).unwrap();
         let kept = all(&s, |q| q.after_message = Some(0));
         assert!(kept[0] > 1 && kept[0] <= 2001, "{}", kept[0]);
         assert!(segs.iter().any(|g| g.first_id == kept[0]), "{}", kept[0]);
@@ -1492,15 +1468,7 @@ mod tests {
         // By size: whole segments again, to at most the limit, at most
         // a segment's worth (and a little) below it.
         let full = s.data_bytes().unwrap();
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: None,
-                    max_bytes: Some(full / 2),
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_size(full / 2), now).unwrap();
         let first_left = all(&s, |q| q.after_message = Some(0))[0];
         assert!(
             segs.iter().any(|g| g.first_id == first_left),
@@ -1513,15 +1481,7 @@ mod tests {
         assert!(after <= full / 2 && after > full / 4, "{after} of {full}");
         assert_eq!(s.next_message_id().unwrap(), 4001, "ids never go back");
         // Everything due: the newest segment is emptied, never dropped.
-        let p = s
-            .prune(
-                &Retention {
-                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(1)),
-                    max_bytes: None,
-                },
-                now,
-            )
-            .unwrap();
+        let p = s.prune(&by_age(1), now).unwrap();
         assert!(p.messages > 0);
         assert_eq!(s.message_count().unwrap(), 0);
         assert_eq!(s.next_message_id().unwrap(), 4001, "ids never go back");
@@ -1588,13 +1548,7 @@ mod tests {
         );
         // Retention drops the old tables whole.
         let p = s
-            .prune(
-                &Retention {
-                    max_age: Some(uctriage_core::jiff::SignedDuration::from_hours(24)),
-                    max_bytes: None,
-                },
-                "2026-12-02T12:00:00Z".parse().unwrap(),
-            )
+            .prune(&by_age(24), "2026-12-02T12:00:00Z".parse().unwrap())
             .unwrap();
         assert_eq!(p.messages, 300);
         assert_eq!(s.segments().unwrap()[0].first_id, 301);
