@@ -47,27 +47,25 @@ fn main() {
         purge_freed_memory_at_once();
     }
     let code = match commands::run(cli) {
-        // Event texts that could not be written to or read back from the
-        // spill file were shown as placeholders: never a silent success.
-        Ok(code) => match uctriage_core::text::failure() {
-            Some(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "uctriage: the temporary file of event texts failed: {e}; texts shown as placeholders"
-                );
-                code.max(commands::FAILED)
+        // Event texts or events that could not be read back from their
+        // temporary files were shown as placeholders or are missing: never a
+        // silent success.
+        Ok(code) => {
+            let failures = [
+                uctriage_core::text::failure().map(|e| {
+                    format!("the temporary file of event texts failed: {e}; texts shown as placeholders")
+                }),
+                uctriage_spill::failure().map(|e| {
+                    format!("the temporary file of events failed: {e}; events are missing from the output")
+                }),
+            ];
+            let mut code = code;
+            for failure in failures.into_iter().flatten() {
+                let _ = writeln!(std::io::stderr(), "uctriage: {failure}");
+                code = code.max(commands::FAILED);
             }
-            None => match uctriage_spill::failure() {
-                Some(e) => {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "uctriage: the temporary file of events failed: {e}; events are missing from the output"
-                    );
-                    code.max(commands::FAILED)
-                }
-                None => code,
-            },
-        },
+            code
+        }
         Err(e) if is_broken_pipe(&e) => commands::FOUND,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "uctriage: {e:#}");
