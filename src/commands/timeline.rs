@@ -169,12 +169,7 @@ impl Filter {
     }
 
     fn keeps(&self, e: &Event) -> bool {
-        let head = Head {
-            time: e.time,
-            host: e.host.as_deref(),
-            kind: e.kind,
-        };
-        if !self.keeps_head(head) {
+        if !self.keeps_head(Head::of(e)) {
             return false;
         }
         if let Some(re) = &self.grep {

@@ -154,11 +154,7 @@ impl Bundle {
         mut f: impl FnMut(uctriage_spill::Head<'_>),
     ) -> std::io::Result<()> {
         for e in &self.events {
-            f(uctriage_spill::Head {
-                time: e.time,
-                host: e.host.as_deref(),
-                kind: e.kind,
-            });
+            f(uctriage_spill::Head::of(e));
         }
         match &self.spilled {
             Some(runs) => runs.each_head(span, f),

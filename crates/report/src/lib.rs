@@ -22,4 +22,4 @@ pub use printable::printable;
 pub use schema::SCHEMA_VERSION;
 pub use text::TextLayout;
 pub use time::{rfc3339_ms, TimeStyle};
-pub use timeline::{timeline_ndjson, timeline_text, EventRecord, TextTimeline, Widths};
+pub use timeline::{timeline_ndjson, EventRecord, TextTimeline, Widths};

@@ -71,29 +71,6 @@ pub fn timeline_ndjson<'a>(
     Ok(())
 }
 
-/// Write events as an aligned text timeline, with a header that says which
-/// zone the times are in and a mark on times whose zone is not known. The
-/// header wraps to the layout's width; each event stays on one line (for
-/// grep and sort), its kind and summary coloured by severity.
-pub fn timeline_text<'a>(
-    out: &mut dyn Write,
-    style: &TimeStyle,
-    layout: &TextLayout,
-    header: &[String],
-    events: impl IntoIterator<Item = &'a Event>,
-) -> io::Result<()> {
-    let events: Vec<&Event> = events.into_iter().collect();
-    let mut widths = Widths::default();
-    for e in &events {
-        widths.add(e.host.as_deref(), e.kind);
-    }
-    let mut t = TextTimeline::start(out, style, layout, header, widths)?;
-    for e in events {
-        t.event(e)?;
-    }
-    t.finish()
-}
-
 /// The column widths of a text timeline: its events' longest host (at most
 /// 24 characters) and kind.
 /// With no event, both are 1.
@@ -113,9 +90,12 @@ impl Widths {
     }
 }
 
-/// A text timeline written one event at a time (the events of a bundle
-/// spilled to disk are merged back as they are written): the header first,
-/// then [`TextTimeline::event`] for each, then [`TextTimeline::finish`].
+/// The merged timeline as aligned text, written one event at a time (the
+/// events of a bundle spilled to disk are merged back as they are written):
+/// the header first, wrapped to the layout's width and saying which zone
+/// the times are in, then [`TextTimeline::event`] for each (one line each,
+/// for grep and sort, its kind and summary coloured by severity), then
+/// [`TextTimeline::finish`] (a footnote on times whose zone is not known).
 pub struct TextTimeline<'o> {
     out: &'o mut dyn Write,
     style: &'o TimeStyle,

@@ -448,6 +448,17 @@ pub struct Head<'a> {
     pub kind: Kind,
 }
 
+impl<'a> Head<'a> {
+    /// The head of an event in memory.
+    pub fn of(e: &'a Event) -> Head<'a> {
+        Head {
+            time: e.time,
+            host: e.host.as_deref(),
+            kind: e.kind,
+        }
+    }
+}
+
 /// Sorted runs of events on disk.
 pub struct Runs {
     files: Files,
