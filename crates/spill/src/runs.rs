@@ -164,7 +164,10 @@ pub struct RunWriter {
     run_bytes: u64,
     spool: Option<Arc<Spool>>,
     runs: Vec<Vec<RunBlock>>,
-    writing: Option<std::thread::JoinHandle<Written>>,
+    /// The thread that writes runs (None until the first run, or when none
+    /// could be made), and whether it holds a run now.
+    writer: Option<Writer>,
+    writing: bool,
     /// Events of runs that could not be written, kept in memory.
     kept: Buffer,
     broken: bool,
@@ -183,7 +186,8 @@ impl RunWriter {
             run_bytes,
             spool: None,
             runs: Vec::new(),
-            writing: None,
+            writer: None,
+            writing: false,
             kept: Vec::new(),
             broken: !spill,
         }
@@ -207,9 +211,9 @@ impl RunWriter {
         }
     }
 
-    /// Hand the buffer to a thread that writes it as a run, once the run
-    /// before is written (kept in memory when writing fails: the first
-    /// error is kept for [`SpillStats::trouble`](crate::SpillStats)).
+    /// Hand the buffer to the thread that writes runs, once the run before
+    /// is written (kept in memory when writing fails: the first error is
+    /// kept for [`SpillStats::trouble`](crate::SpillStats)).
     fn write_run(&mut self) {
         self.held = 0;
         self.collect();
@@ -225,43 +229,37 @@ impl RunWriter {
         let (Some(spool), Some(names)) = (self.spool.clone(), self.names.take()) else {
             return;
         };
-        let buffer = std::mem::take(&mut self.buffer);
-        // The job is handed back when the thread cannot be made: written here.
-        let job = std::sync::Arc::new(std::sync::Mutex::new(Some((buffer, names))));
-        let theirs = job.clone();
-        let spawned = std::thread::Builder::new()
-            .name("uctriage-runs".into())
-            .spawn(move || {
-                let (buffer, names) = theirs
-                    .lock()
-                    .ok()
-                    .and_then(|mut j| j.take())
-                    .expect("the job is handed over once");
-                write(buffer, names, &spool)
-            });
-        match spawned {
-            Ok(handle) => self.writing = Some(handle),
-            Err(_) => {
-                if let Some((buffer, names)) = job.lock().ok().and_then(|mut j| j.take()) {
-                    let spool = self.spool.clone().expect("made above");
-                    let done = write(buffer, names, &spool);
-                    self.take_written(done);
-                }
-            }
+        if self.writer.is_none() {
+            self.writer = start_writer(spool.clone());
         }
+        let job = (std::mem::take(&mut self.buffer), names);
+        let (buffer, names) = match &self.writer {
+            Some(w) => match w.jobs.send(job) {
+                Ok(()) => {
+                    self.writing = true;
+                    return;
+                }
+                Err(back) => back.0,
+            },
+            None => job,
+        };
+        // No thread to write it (none could be made): written here.
+        let done = write(buffer, names, &spool);
+        self.take_written(done);
     }
 
     /// Wait for the run being written, if any, and take what it gave.
     fn collect(&mut self) {
-        if let Some(handle) = self.writing.take() {
-            match handle.join() {
-                Ok(done) => self.take_written(done),
-                // The writer panicked (a bug): its events are gone; say so.
-                Err(_) => {
-                    crate::record_failure(&"the thread writing sorted events stopped");
-                    self.names = Some(Names::default());
-                    self.broken = true;
-                }
+        if !std::mem::take(&mut self.writing) {
+            return;
+        }
+        match self.writer.as_ref().map(|w| w.done.recv()) {
+            Some(Ok(done)) => self.take_written(done),
+            // The writer panicked (a bug): its events are gone; say so.
+            _ => {
+                crate::record_failure(&"the thread writing sorted events stopped");
+                self.names = Some(Names::default());
+                self.broken = true;
             }
         }
     }
@@ -288,7 +286,7 @@ impl RunWriter {
     /// All events are in: either every event, sorted (nothing was written,
     /// or writing failed and what was written is read back), or the runs.
     pub fn finish(mut self) -> io::Result<(Vec<Event>, Option<Runs>)> {
-        if !self.runs.is_empty() || self.writing.is_some() {
+        if !self.runs.is_empty() || self.writing {
             self.write_run();
         }
         self.collect();
@@ -308,6 +306,30 @@ impl RunWriter {
         }
         Ok((Vec::new(), Some(runs)))
     }
+}
+
+/// The thread that writes runs: buffers in, what writing each gave back out.
+struct Writer {
+    jobs: std::sync::mpsc::SyncSender<(Buffer, Names)>,
+    done: std::sync::mpsc::Receiver<Written>,
+}
+
+/// Start the thread that writes runs to `spool` (None when it cannot be made;
+/// it ends when its [`Writer`] is dropped).
+fn start_writer(spool: Arc<Spool>) -> Option<Writer> {
+    let (jobs, inbox) = std::sync::mpsc::sync_channel::<(Buffer, Names)>(1);
+    let (outbox, done) = std::sync::mpsc::sync_channel::<Written>(1);
+    std::thread::Builder::new()
+        .name("uctriage-runs".into())
+        .spawn(move || {
+            for (buffer, names) in inbox {
+                if outbox.send(write(buffer, names, &spool)).is_err() {
+                    return;
+                }
+            }
+        })
+        .ok()?;
+    Some(Writer { jobs, done })
 }
 
 /// Sort `buffer` and write it as one run.
