@@ -281,10 +281,7 @@ fn run_parser(
         bytes,
         events: out.events,
         dropped: out.dropped,
-        spilled: Spilled {
-            events: out.spill.unwrap_or_default(),
-            summary: out.spilled,
-        },
+        spilled: out.spilled,
         facts: out.facts,
         problems: out.problems,
         problems_dropped: out.problems_dropped,

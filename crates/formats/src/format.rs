@@ -171,8 +171,7 @@ pub struct Output {
     pub(crate) sink: Option<Box<dyn EventSink>>,
     pub(crate) dropped: Dropped,
     /// Kept events spilled to disk past the memory budget, and their summary.
-    pub(crate) spill: Option<uctriage_spill::RawSpill>,
-    pub(crate) spilled: Dropped,
+    pub(crate) spilled: crate::Spilled,
     pub(crate) facts: Vec<Fact>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) problems_dropped: u64,
@@ -257,7 +256,7 @@ impl Output {
     /// Events emitted so far, kept or not.
     pub fn emitted(&self) -> u64 {
         self.events.len() as u64
-            + self.spilled.count
+            + self.spilled.summary.count
             + self.dropped.count
             + self.held.is_some() as u64
     }
@@ -267,11 +266,11 @@ impl Output {
     /// whole events ([`uctriage_spill::over_limit`]), the event itself goes
     /// to disk.
     pub(crate) fn settle_last(&mut self) {
-        let can_spill = !self.spill.as_ref().is_some_and(|s| s.is_broken());
+        let can_spill = !self.spilled.events.is_broken();
         if !self.events.is_empty() && can_spill && uctriage_spill::over_limit() {
             if let Some(ev) = self.events.pop() {
-                self.spilled.add(&ev);
-                let kept = self.spill.get_or_insert_default().push(ev);
+                self.spilled.summary.add(&ev);
+                let kept = self.spilled.events.push(ev);
                 self.keep_unspilled(kept);
             }
             return;
@@ -296,11 +295,9 @@ impl Output {
             return;
         }
         // Their summary is rebuilt from what remains on disk.
-        self.spilled = Dropped::default();
-        if let Some(spill) = &self.spill {
-            for ev in spill.read().flatten() {
-                self.spilled.add(&ev);
-            }
+        self.spilled.summary = Dropped::default();
+        for ev in self.spilled.events.read().flatten() {
+            self.spilled.summary.add(&ev);
         }
         for mut ev in kept {
             ev.share_names(&mut self.names);
@@ -313,10 +310,8 @@ impl Output {
     pub(crate) fn seal(&mut self) {
         self.settle_last();
         self.share_fields();
-        if let Some(spill) = &mut self.spill {
-            let kept = spill.flush();
-            self.keep_unspilled(kept);
-        }
+        let kept = self.spilled.events.flush();
+        self.keep_unspilled(kept);
     }
 
     /// The event held open is done with: counted, summarised, let go.
