@@ -118,7 +118,7 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
                     "{args:?} {budget} {b}: the timeline changed when events were kept on disk"
                 );
                 assert!(
-                    spilled.stderr.contains("merged back in order"),
+                    spilled.stderr.contains("read back in order"),
                     "{args:?} {budget} {b}: {}",
                     spilled.stderr
                 );
@@ -127,14 +127,50 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
     }
 }
 
-/// The rules read every event they need from memory: `analyze` spills
-/// event texts past the budget, never whole events.
+/// `analyze` past the budget keeps the registration alarms (the kinds the
+/// rules only stream) on disk in sorted runs: the same findings in every
+/// format, limited to a window or a host or not, and the user is told. The
+/// bundles are ones whose findings come from registration alarms (a branch
+/// WAN outage, a hung node's phones failing over).
 #[test]
-fn analyze_keeps_its_events_in_memory() {
-    let b = common::example();
-    let o = output(&["analyze", "-q", "--max-memory", "1K", b.to_str().unwrap()]);
-    assert!(o.stderr.contains("the raw text of"), "{}", o.stderr);
-    assert!(!o.stderr.contains("sorted runs"), "{}", o.stderr);
+fn an_analysis_of_registration_alarms_kept_on_disk_finds_the_same() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/incidents");
+    for name in ["branch-wan-outage", "ucs-raid-controller-hang"] {
+        let bundle = root.join(name);
+        let b = bundle.to_str().expect("utf-8 path");
+        for args in [
+            &["analyze", "-q", "--format", "json"][..],
+            &["analyze", "-q", "--format", "md"][..],
+            &["analyze", "-q", "--format", "json", "--since", "-2h"][..],
+        ] {
+            let with = |budget: &str| {
+                let mut a = args.to_vec();
+                a.extend(["--max-memory", budget, b]);
+                output(&a)
+            };
+            let whole = with("none");
+            assert!(!whole.stderr.contains("sorted runs"), "{}", whole.stderr);
+            for budget in ["1K", "40K"] {
+                let spilled = with(budget);
+                assert_eq!(spilled.code, whole.code, "{args:?} {budget} {b}");
+                assert!(
+                    spilled.stdout == whole.stdout,
+                    "{args:?} {budget} {b}: the analysis changed when events were kept on disk"
+                );
+                let runs = spilled
+                    .stderr
+                    .split("then ")
+                    .nth(1)
+                    .and_then(|s| s.split(' ').next())
+                    .and_then(|n| n.parse::<u64>().ok());
+                assert!(
+                    runs.is_some_and(|n| n > 10),
+                    "{args:?} {budget} {b}: registration alarms in sorted runs: {}",
+                    spilled.stderr
+                );
+            }
+        }
+    }
 }
 
 /// No temporary file can be made (the temporary folder is gone): events

@@ -2,11 +2,13 @@
 
 use super::plain::Plain;
 use super::window::Window;
-use super::{ensure_readable, load_bundle_with, time_style, Phases};
+use super::{ensure_readable, load_configured, time_style, Phases};
 use crate::args::{AnalyzeArgs, AnalyzeFormat, ColorWhen};
 use crate::output::Output;
 use anyhow::{Context, Result};
 use std::sync::Arc;
+use uctriage_core::jiff::Timestamp;
+use uctriage_core::KindSet;
 use uctriage_correlate::{Engine, PlainLog, Topology, TopologyFile};
 use uctriage_engine::{Bundle, Retain};
 use uctriage_knowledge::Knowledge;
@@ -22,20 +24,22 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     // The HTML report draws every event in its host lanes; the other
     // formats keep only what the rules read, and the plain lines only the
     // unusual-activity miner reads are mined as they stream past
-    // (super::plain), none kept as an event.
-    let (retain, plain) = match a.format {
-        AnalyzeFormat::Html => (Retain::All, None),
+    // (super::plain), none kept as an event. Past the memory budget, the
+    // kinds the rules only stream stay on disk (Engine::disk_kinds).
+    let (retain, plain, on_disk) = match a.format {
+        AnalyzeFormat::Html => (Retain::All, None, KindSet::NONE),
         _ if engine.reads_plain() => (
             Retain::Only(engine.retention_without_plain()),
             Some(Plain::new()),
+            engine.disk_kinds(),
         ),
-        _ => (Retain::Only(engine.retention()), None),
+        _ => (Retain::Only(engine.retention()), None, engine.disk_kinds()),
     };
     let topo_file = topology_file(&a)?;
     let mut out = Output::open(&a.out, color)?;
     let mut phases = Phases::from_env();
     let sink = plain.as_ref().map(Plain::factory);
-    let mut bundle = load_bundle_with(&a.input, kb.clone(), false, retain, sink)?;
+    let mut bundle = load_configured(&a.input, kb.clone(), false, retain, sink, on_disk)?;
     phases.done("load (read, parse, normalize)");
     ensure_readable(&bundle, &a.input.paths)?;
     let mut plain = plain.map(|p| p.place(&mut bundle));
@@ -95,17 +99,26 @@ fn focus(
         return;
     }
     let wanted: Vec<String> = hosts.iter().map(|h| bundle.hosts.resolve(h)).collect();
-    let before = bundle.events.len();
-    bundle.events.retain(|e| {
-        let host_ok = wanted.is_empty()
-            || e.host
-                .as_ref()
-                .is_some_and(|h| wanted.iter().any(|w| w == h));
+    let (since, until, named) = (window.since, window.until, wanted.clone());
+    let keeps = move |host: Option<&str>, time: Option<Timestamp>| {
+        let host_ok = named.is_empty() || host.is_some_and(|h| named.iter().any(|w| w == h));
         // Undated events (CLI snapshots: versions, cluster lists) belong to
         // no window: they stay, so that what they tell is still known.
-        let time_ok = e.time.is_none() || window.keeps(e.time);
+        let time_ok =
+            time.is_none_or(|t| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u));
         host_ok && time_ok
-    });
+    };
+    let on_disk = |b: &Bundle| b.spilled.as_ref().map_or(0, |r| r.events() as usize);
+    let before = bundle.events.len() + on_disk(bundle);
+    bundle.events.retain(|e| keeps(e.host.as_deref(), e.time));
+    if let Some(runs) = &mut bundle.spilled {
+        let keeps = keeps.clone();
+        if let Err(e) = runs.restrict(std::sync::Arc::new(move |h| keeps(h.host, h.time))) {
+            bundle.notes.push(format!(
+                "events on disk could not be limited to the window: {e}"
+            ));
+        }
+    }
     if let Some(p) = plain {
         p.retain(|h, t| {
             (wanted.is_empty() || wanted.iter().any(|w| w == h)) && window.keeps(Some(t))
@@ -128,7 +141,7 @@ fn focus(
     bundle.notes.push(format!(
         "analysis limited to {} (--host/--since/--until): {} of {} events kept; nothing outside is seen, recurrences and baselines included",
         scope.join(", "),
-        bundle.events.len(),
+        bundle.events.len() + on_disk(bundle),
         before
     ));
     bundle.notes.extend(window.explained.iter().cloned());

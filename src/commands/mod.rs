@@ -18,6 +18,7 @@ use crate::progress::Bar;
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
 use uctriage_core::jiff::tz::TimeZone;
+use uctriage_core::KindSet;
 use uctriage_engine::{load, Bundle, Config, ForcedFormat, Options, Retain, WalkOptions, ZoneHint};
 use uctriage_knowledge::Knowledge;
 use uctriage_report::TimeStyle;
@@ -75,7 +76,7 @@ pub(crate) fn load_bundle_spilling(
     kb: Arc<Knowledge>,
     keep_ordinary: bool,
 ) -> Result<Bundle> {
-    load_configured(input, kb, keep_ordinary, Retain::All, None, true)
+    load_configured(input, kb, keep_ordinary, Retain::All, None, KindSet::ALL)
 }
 
 /// [`load_bundle`], with `sink` seeing the events not kept and the lines no
@@ -87,16 +88,19 @@ pub(crate) fn load_bundle_with(
     retain: Retain,
     sink: Option<uctriage_engine::SinkFactory>,
 ) -> Result<Bundle> {
-    load_configured(input, kb, keep_ordinary, retain, sink, false)
+    load_configured(input, kb, keep_ordinary, retain, sink, KindSet::NONE)
 }
 
-fn load_configured(
+/// [`load_bundle_with`], where past the memory budget the events of
+/// `spill_kinds` go to disk whole and stay there, in sorted runs
+/// ([`Bundle::spilled`]): for a command that reads those kinds from the runs.
+pub(crate) fn load_configured(
     input: &InputArgs,
     kb: Arc<Knowledge>,
     keep_ordinary: bool,
     retain: Retain,
     sink: Option<uctriage_engine::SinkFactory>,
-    spill_events: bool,
+    spill_kinds: KindSet,
 ) -> Result<Bundle> {
     let tz_hints = input
         .tz
@@ -131,7 +135,7 @@ fn load_configured(
         options: Options {
             tz_hints,
             date_hint,
-            root_folder: None,
+            ..Options::default()
         },
         counter_filter: Some(counter_filter),
         keep_ordinary,
@@ -140,7 +144,7 @@ fn load_configured(
             follow_outside: input.follow_outside,
         },
         max_memory: input.max_memory.0,
-        spill_events,
+        spill_kinds,
         sink,
     };
     let spilled_before = uctriage_core::text::stats();
@@ -203,10 +207,11 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     }
     if events.parsed_events > 0 {
         eprintln!(
-            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then in {} sorted runs ({}) merged back in order (raise --max-memory to keep them in memory)",
+            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then {} in {} sorted runs ({}) read back in order (raise --max-memory to keep them in memory)",
             size(budget.unwrap_or(0)),
             events.parsed_events,
             size(events.parsed_bytes),
+            events.run_events,
             events.runs,
             size(events.run_bytes),
         );

@@ -149,6 +149,48 @@ impl Kind {
     }
 }
 
+/// A set of event kinds (a bit per [`Kind`]): which kinds a reader wants,
+/// or which go to disk past the memory budget.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KindSet(u32);
+
+impl KindSet {
+    /// No kind.
+    pub const NONE: KindSet = KindSet(0);
+    /// Every kind.
+    pub const ALL: KindSet = KindSet((1 << Kind::ALL.len()) - 1);
+
+    /// The set of `kinds`.
+    pub fn of(kinds: &[Kind]) -> KindSet {
+        kinds.iter().fold(KindSet::NONE, |s, k| s.with(*k))
+    }
+
+    /// This set and `kind`.
+    pub fn with(self, kind: Kind) -> KindSet {
+        KindSet(self.0 | 1 << kind as u32)
+    }
+
+    /// This set without `kind`.
+    pub fn without(self, kind: Kind) -> KindSet {
+        KindSet(self.0 & !(1 << kind as u32))
+    }
+
+    /// Whether `kind` is in the set.
+    pub fn contains(self, kind: Kind) -> bool {
+        self.0 & 1 << kind as u32 != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The kinds of the set, in [`Kind::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Kind> {
+        Kind::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+}
+
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -495,5 +537,27 @@ impl Event {
             .iter()
             .filter(move |e| e.kind == kind)
             .map(|e| e.id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod kind_set_tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_set_holds_exactly_what_was_put_in() {
+        let s = KindSet::of(&[Kind::DeviceRegistered, Kind::Log]);
+        assert!(s.contains(Kind::DeviceRegistered) && s.contains(Kind::Log));
+        assert!(!s.contains(Kind::Alarm));
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            vec![Kind::DeviceRegistered, Kind::Log]
+        );
+        assert!(s
+            .without(Kind::Log)
+            .without(Kind::DeviceRegistered)
+            .is_empty());
+        assert!(Kind::ALL.iter().all(|k| KindSet::ALL.contains(*k)));
+        assert_eq!(KindSet::ALL.iter().count(), Kind::ALL.len());
     }
 }

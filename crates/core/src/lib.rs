@@ -34,7 +34,7 @@ pub mod text;
 
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};
 pub use entities::Entities;
-pub use event::{Entity, EntityKind, Event, Evidence, Kind, Problem, RawEvent, Severity};
+pub use event::{Entity, EntityKind, Event, Evidence, Kind, KindSet, Problem, RawEvent, Severity};
 pub use fact::{round_offset, Fact};
 pub use fields::{FieldValue, Fields, Iter as FieldsIter};
 pub use host::canonical_host;

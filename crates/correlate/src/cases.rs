@@ -3,6 +3,7 @@
 //! findings must include what the case expects and nothing it forbids.
 
 use crate::engine::{produces, Engine, EngineInput, Input};
+use crate::events::OnDisk;
 use crate::finding::{Finding, FindingKind};
 use crate::topology::{Topology, TopologyFile};
 use std::collections::BTreeSet;
@@ -12,6 +13,7 @@ use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{Clock, Entity, EntityKind, Event, Evidence, Fields, Kind, Severity};
 use uctriage_knowledge::{Case, CaseEvent, Expect, Knowledge, KnowledgeError, RuleSpec};
 use uctriage_normalize::HostBook;
+use uctriage_spill::{RunKey, RunWriter};
 
 /// The outcome of one case.
 #[derive(Clone, Debug)]
@@ -36,6 +38,16 @@ impl CaseResult {
 /// Run every case of every enabled rule. Errors: the knowledge cannot be
 /// turned into an engine, or a case is malformed (bad time, unknown kind).
 pub fn run_cases(kb: &Knowledge) -> Result<Vec<CaseResult>, Vec<KnowledgeError>> {
+    run_cases_with(kb, false)
+}
+
+/// [`run_cases`]; with `on_disk`, the kinds the rules only stream are put
+/// in sorted runs on disk first, as past the memory budget (a rule must
+/// give the same answers either way).
+pub(crate) fn run_cases_with(
+    kb: &Knowledge,
+    on_disk: bool,
+) -> Result<Vec<CaseResult>, Vec<KnowledgeError>> {
     let full = Engine::new(kb)?;
     let plan: Vec<(String, crate::engine::Declaration)> = full
         .plan()
@@ -48,7 +60,7 @@ pub fn run_cases(kb: &Knowledge) -> Result<Vec<CaseResult>, Vec<KnowledgeError>>
         let needed = with_producers(&spec.id, &plan);
         let engine = Engine::with_rules(kb, |r| needed.contains(&r.id))?;
         for case in &spec.cases {
-            match run_case(kb, spec, &engine, case) {
+            match run_case(kb, spec, &engine, case, on_disk) {
                 Ok(failures) => results.push(CaseResult {
                     rule: spec.id.clone(),
                     case: case.name.clone(),
@@ -93,6 +105,7 @@ fn run_case(
     spec: &RuleSpec,
     engine: &Engine,
     case: &Case,
+    on_disk: bool,
 ) -> Result<Vec<String>, KnowledgeError> {
     let err =
         |message: String| spec.error_at_key("name", format!("case `{}`: {message}", case.name));
@@ -100,12 +113,21 @@ fn run_case(
     for (i, ce) in case.event.iter().enumerate() {
         events.extend(case_events(spec, i, ce).map_err(&err)?);
     }
-    events.sort_by(|a, b| match (a.time, b.time) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
+    // Bundle order: by instant (undated last), then file (numbered as
+    // they first appear), then line.
+    let mut paths: Vec<Arc<str>> = Vec::new();
+    for e in &events {
+        if !paths.contains(&e.evidence.file) {
+            paths.push(e.evidence.file.clone());
+        }
+    }
+    let place = |e: &Event| {
+        paths
+            .iter()
+            .position(|p| *p == e.evidence.file)
+            .unwrap_or(0) as u32
+    };
+    events.sort_by_key(|e| RunKey::of(e, place(e)));
     let mut hosts = HostBook::default();
     for e in &events {
         if let Some(h) = &e.host {
@@ -129,13 +151,38 @@ fn run_case(
         Some(z) => TimeZone::get(z).map_err(|e| err(format!("display_zone `{z}`: {e}")))?,
         None => TimeZone::UTC,
     };
+    let (memory, runs) = match on_disk {
+        false => (events, None),
+        true => {
+            let streamed = engine.disk_kinds();
+            // A run per event: every streamed event on disk, merged back.
+            let mut writer = RunWriter::new(1, true);
+            let mut memory = Vec::new();
+            for e in events {
+                match streamed.contains(e.kind) {
+                    true => writer.push(e.clone(), place(&e), e.format),
+                    false => memory.push(e),
+                }
+            }
+            let (back, runs) = writer
+                .finish()
+                .map_err(|e| err(format!("events on disk: {e}")))?;
+            memory.extend(back);
+            memory.sort_by_key(|e| RunKey::of(e, place(e)));
+            (memory, runs)
+        }
+    };
     let analysis = engine.run(&EngineInput {
-        events: &events,
+        events: &memory,
         kb,
         topology: &topology,
         hosts: &hosts,
         display: &zone,
         plain: None,
+        disk: runs.as_ref().map(|runs| OnDisk {
+            runs,
+            paths: paths.iter().map(|p| &**p).collect(),
+        }),
     });
     let f = &analysis.findings;
     let mut failures = Vec::new();

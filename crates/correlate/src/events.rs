@@ -2,18 +2,44 @@
 //! order, with time windows found by binary search. Rules ask it for the
 //! kinds and windows they need instead of scanning every event, so the cost
 //! of a rule grows with the events it reads, not with the bundle.
+//!
+//! Past the memory budget, the kinds rules only stream ([`Rule::streams`])
+//! stay on disk in sorted runs; [`Events::each`] and [`Events::any`] read
+//! them from there (only the blocks of the window asked for) as they read the
+//! others from memory, so a rule written with them gives the same findings
+//! either way.
+//!
+//! [`Rule::streams`]: crate::Rule::streams
 
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::OnceLock;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
-use uctriage_core::{Event, Kind};
+use uctriage_core::{Event, Kind, KindSet};
+use uctriage_spill::{RunKey, Runs, Span};
+
+/// Events of some kinds kept on disk (a bundle's [`Runs`]), and the paths
+/// of the bundle's files, whose order numbers them.
+#[derive(Clone)]
+pub struct OnDisk<'a> {
+    /// The sorted runs. Every event of a kind they hold is there.
+    pub runs: &'a Runs,
+    /// The bundle's file paths, in bundle order.
+    pub paths: Vec<&'a str>,
+}
 
 /// The events of a bundle, indexed by kind.
 pub struct Events<'a> {
-    all: &'a [Event],
-    /// Per kind (in `Kind::ALL` order): indexes into `all`, timed events in
-    /// time order first, then untimed ones.
+    memory: &'a [Event],
+    /// Per kind (in `Kind::ALL` order): indexes into `memory`, timed events
+    /// in time order first, then untimed ones.
     by_kind: Vec<Vec<u32>>,
     /// Per kind: how many of `by_kind` are timed.
     timed: Vec<usize>,
+    disk: Option<OnDisk<'a>>,
+    /// Each file's place in the bundle (for the order of equal instants),
+    /// made when events in memory and on disk are read together.
+    places: OnceLock<HashMap<String, u32>>,
 }
 
 fn slot(kind: Kind) -> usize {
@@ -24,29 +50,53 @@ impl<'a> Events<'a> {
     /// Index `all`, which must be ordered as a normalized bundle is: by
     /// instant, untimed events last.
     pub fn new(all: &'a [Event]) -> Events<'a> {
+        Events::with_disk(all, None)
+    }
+
+    /// Index `memory` (ordered as [`Events::new`] wants), with the kinds
+    /// `disk` holds read from there.
+    pub fn with_disk(memory: &'a [Event], disk: Option<OnDisk<'a>>) -> Events<'a> {
         let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); Kind::ALL.len()];
-        for (i, e) in all.iter().enumerate() {
+        for (i, e) in memory.iter().enumerate() {
             by_kind[slot(e.kind)].push(i as u32);
         }
         let timed = by_kind
             .iter()
-            .map(|ix| ix.partition_point(|&i| all[i as usize].time.is_some()))
+            .map(|ix| ix.partition_point(|&i| memory[i as usize].time.is_some()))
             .collect();
         Events {
-            all,
+            memory,
             by_kind,
             timed,
+            disk: disk.filter(|d| !d.runs.is_empty()),
+            places: OnceLock::new(),
         }
     }
 
-    /// Every event.
-    pub fn all(&self) -> &'a [Event] {
-        self.all
+    /// The runs holding `kind`'s events, when they are on disk.
+    fn runs_of(&self, kind: Kind) -> Option<&'a Runs> {
+        self.disk
+            .as_ref()
+            .map(|d| d.runs)
+            .filter(|r| r.count(kind) > 0)
     }
 
-    /// Events of one kind, timed ones in time order, then untimed ones.
+    /// The kinds whose events are on disk (read with [`Events::each`]).
+    pub fn on_disk(&self) -> KindSet {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| self.runs_of(*k).is_some())
+            .fold(KindSet::NONE, KindSet::with)
+    }
+
+    /// Events of one kind held in memory, timed ones in time order, then
+    /// untimed ones. A kind on disk is read with [`Events::each`].
     pub fn of(&self, kind: Kind) -> impl DoubleEndedIterator<Item = &'a Event> + '_ {
-        let all = self.all;
+        debug_assert!(
+            self.runs_of(kind).is_none(),
+            "{kind} is on disk: a rule reads it with Events::each"
+        );
+        let all = self.memory;
         self.by_kind[slot(kind)]
             .iter()
             .map(move |&i| &all[i as usize])
@@ -57,15 +107,20 @@ impl<'a> Events<'a> {
         kinds.iter().flat_map(move |k| self.of(*k))
     }
 
-    /// Timed events of one kind with `from <= time <= to`, in time order.
+    /// Timed events of one kind held in memory with `from <= time <= to`,
+    /// in time order (a kind on disk: [`Events::each`]).
     pub fn window(
         &self,
         kind: Kind,
         from: Timestamp,
         to: Timestamp,
     ) -> impl DoubleEndedIterator<Item = &'a Event> + '_ {
+        debug_assert!(
+            self.runs_of(kind).is_none(),
+            "{kind} is on disk: a rule reads it with Events::each"
+        );
         let ix = &self.by_kind[slot(kind)][..self.timed[slot(kind)]];
-        let all = self.all;
+        let all = self.memory;
         let time = move |i: &u32| all[*i as usize].time.expect("timed prefix");
         let lo = ix.partition_point(|i| time(i) < from);
         let hi = ix.partition_point(|i| time(i) <= to);
@@ -83,14 +138,194 @@ impl<'a> Events<'a> {
         self.window(kind, at - d, at + d)
     }
 
+    /// Call `f` with the events of one kind, in memory or on disk, in time
+    /// order: with no bound, every one (untimed ones last); with a bound,
+    /// the timed ones with `from <= time <= to`.
+    pub fn each(
+        &self,
+        kind: Kind,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        mut f: impl FnMut(&Event),
+    ) {
+        let _ = self.try_each(kind, from, to, |e| {
+            f(e);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Whether an event of one kind ([`Events::each`]'s) meets `pred`;
+    /// reading stops at the first that does.
+    pub fn any(
+        &self,
+        kind: Kind,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        mut pred: impl FnMut(&Event) -> bool,
+    ) -> bool {
+        self.try_each(kind, from, to, |e| match pred(e) {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(()),
+        })
+        .is_break()
+    }
+
+    /// [`Events::each`] over several kinds, read in one pass where they are
+    /// on disk: each kind's events in time order, the kinds in no set order.
+    pub fn each_of(
+        &self,
+        kinds: KindSet,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        mut f: impl FnMut(&Event),
+    ) {
+        let _ = self.try_each_of(kinds, from, to, |e| {
+            f(e);
+            ControlFlow::Continue(())
+        });
+    }
+
+    fn try_each(
+        &self,
+        kind: Kind,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        f: impl FnMut(&Event) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        self.try_each_of(KindSet::of(&[kind]), from, to, f)
+    }
+
+    fn try_each_of(
+        &self,
+        kinds: KindSet,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        mut f: impl FnMut(&Event) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let bounded = from.is_some() || to.is_some();
+        let mut on_disk = KindSet::NONE;
+        for kind in kinds.iter() {
+            if self.runs_of(kind).is_some() {
+                on_disk = on_disk.with(kind);
+            } else if !bounded {
+                self.of(kind).try_for_each(&mut f)?;
+            } else {
+                let (from, to) = (from.unwrap_or(Timestamp::MIN), to.unwrap_or(Timestamp::MAX));
+                self.window(kind, from, to).try_for_each(&mut f)?;
+            }
+        }
+        let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
+            return ControlFlow::Continue(());
+        };
+        let span = Span {
+            since: from,
+            until: to,
+        };
+        let inside = |t: Option<Timestamp>| {
+            !bounded || t.is_some_and(|t| from.is_none_or(|s| t >= s) && to.is_none_or(|u| t <= u))
+        };
+        // Read on this thread: the rules do little per event, and an event
+        // freed on the thread that made it is cheaper. A read that fails is
+        // recorded by the merge and reported by the front end (the analysis
+        // says events are missing).
+        for (_, e) in disk.runs.merge_kinds(span, on_disk).map_while(Result::ok) {
+            if inside(e.time) {
+                f(&e)?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Call `f` with every event of the bundle, in bundle order, those on
+    /// disk merged in (bounds as [`Events::each`]'s); `f` stops the reading
+    /// by breaking.
+    pub fn each_event(
+        &self,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        f: impl FnMut(&Event) -> ControlFlow<()>,
+    ) {
+        self.each_event_of(|_| true, from, to, f)
+    }
+
+    /// [`Events::each_event`], only the events of the formats `format`
+    /// accepts (the runs on disk are not read when they hold none).
+    pub fn each_event_of(
+        &self,
+        format: impl Fn(&str) -> bool,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        mut f: impl FnMut(&Event) -> ControlFlow<()>,
+    ) {
+        let mut f = |e: &Event| match format(e.format) {
+            true => f(e),
+            false => ControlFlow::Continue(()),
+        };
+        let bounded = from.is_some() || to.is_some();
+        let inside = |t: Option<Timestamp>| {
+            !bounded || t.is_some_and(|t| from.is_none_or(|s| t >= s) && to.is_none_or(|u| t <= u))
+        };
+        // Memory is in bundle order: timed by instant, untimed last.
+        let memory = match bounded {
+            false => self.memory,
+            true => {
+                let lo = from.map_or(0, |s| {
+                    self.memory
+                        .partition_point(|e| e.time.is_some_and(|t| t < s))
+                });
+                let hi = self
+                    .memory
+                    .partition_point(|e| e.time.is_some_and(|t| to.is_none_or(|u| t <= u)));
+                &self.memory[lo..hi.max(lo)]
+            }
+        };
+        let Some(disk) = self.disk.as_ref().filter(|d| d.runs.formats().any(&format)) else {
+            let _ = memory.iter().try_for_each(f);
+            return;
+        };
+        let places = self.places.get_or_init(|| {
+            disk.paths
+                .iter()
+                .zip(0..)
+                .map(|(p, i)| (p.to_string(), i))
+                .collect()
+        });
+        let key = |e: &Event| RunKey::of(e, places.get(&*e.evidence.file).copied().unwrap_or(0));
+        let mut memory = memory.iter().peekable();
+        let span = Span {
+            since: from,
+            until: to,
+        };
+        let mut go = || -> ControlFlow<()> {
+            let merged = disk.runs.merge_within(span).map_while(Result::ok);
+            for (k, e) in merged.filter(|(_, e)| inside(e.time)) {
+                while let Some(m) = memory.next_if(|m| key(m) < k) {
+                    f(m)?;
+                }
+                f(&e)?;
+            }
+            memory.try_for_each(&mut f)
+        };
+        let _ = go();
+    }
+
     /// How many events of one kind there are.
     pub fn count(&self, kind: Kind) -> usize {
-        self.by_kind[slot(kind)].len()
+        self.by_kind[slot(kind)].len() + self.runs_of(kind).map_or(0, |r| r.count(kind) as usize)
+    }
+
+    /// The earliest event instant of the bundle.
+    pub fn first_time(&self) -> Option<Timestamp> {
+        let memory = self.memory.iter().find_map(|e| e.time);
+        let disk = self.disk.as_ref().and_then(|d| d.runs.first_time());
+        memory.into_iter().chain(disk).min()
     }
 
     /// The latest event instant of the bundle.
     pub fn last_time(&self) -> Option<Timestamp> {
-        self.all.iter().rev().find_map(|e| e.time)
+        let memory = self.memory.iter().rev().find_map(|e| e.time);
+        let disk = self.disk.as_ref().and_then(|d| d.runs.last_time());
+        memory.into_iter().chain(disk).max()
     }
 }
 
@@ -140,5 +375,11 @@ mod tests {
         assert_eq!(idx.around(Kind::ServiceCore, t(25), 5).count(), 1);
         assert_eq!(idx.count(Kind::Alarm), 0);
         assert_eq!(idx.last_time(), Some(t(40)));
+        assert_eq!(idx.first_time(), Some(t(10)));
+        let mut seen = Vec::new();
+        idx.each(Kind::Ping, Some(t(11)), None, |e| seen.push(e.time));
+        assert_eq!(seen, vec![Some(t(30)), Some(t(40))]);
+        assert!(idx.any(Kind::Ping, None, None, |e| e.time.is_none()));
+        assert!(!idx.any(Kind::Ping, Some(t(41)), None, |_| true));
     }
 }

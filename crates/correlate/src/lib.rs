@@ -49,7 +49,7 @@ pub use engine::{
     rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, RawFilter, Rule,
     RuleType,
 };
-pub use events::Events;
+pub use events::{Events, OnDisk};
 pub use finding::{Finding, FindingKind, Reference, MAX_EVIDENCE};
 pub use plain::PlainLog;
 pub use topology::{Registration, SiteEntry, Topology, TopologyFile};
@@ -100,6 +100,10 @@ impl Engine {
             hosts: &bundle.hosts,
             display,
             plain,
+            disk: bundle.spilled.as_ref().map(|runs| OnDisk {
+                runs,
+                paths: bundle.files.iter().map(|f| f.path.as_str()).collect(),
+            }),
         })
     }
 }
@@ -126,6 +130,37 @@ pub fn analyze(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The registration alarms, millions in a day of a large cluster, are
+    /// only streamed by the shipped rules: past the memory budget they stay
+    /// on disk. The configuration rows never do (the topology reads them).
+    #[test]
+    fn registration_alarms_may_stay_on_disk() {
+        let kb = Knowledge::embedded().unwrap();
+        let disk = Engine::new(&kb).unwrap().disk_kinds();
+        for k in [
+            uctriage_core::Kind::DeviceUnregistered,
+            uctriage_core::Kind::DeviceRegistered,
+        ] {
+            assert!(disk.contains(k), "{k} in {disk:?}");
+        }
+        assert!(!disk.contains(uctriage_core::Kind::Config));
+    }
+
+    /// Every shipped rule passes its own cases with the kinds it only
+    /// streams on disk, in sorted runs, as past the memory budget (and never
+    /// reads them any other way: `Events::of` asserts it in tests).
+    #[test]
+    fn shipped_rules_pass_their_cases_with_streamed_kinds_on_disk() {
+        let kb = Knowledge::embedded().unwrap();
+        let results = cases::run_cases_with(&kb, true).unwrap_or_else(|e| panic!("{e:#?}"));
+        let failed: Vec<String> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| format!("{} / {}:\n  {}", r.rule, r.case, r.failures.join("\n  ")))
+            .collect();
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+    }
 
     /// Every shipped rule passes its own cases (`uctriage knowledge check`).
     #[test]

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use uctriage_core::Problem;
+use uctriage_core::{KindSet, Problem};
 use uctriage_formats::{by_name, FileContext, Format, ParsedFile};
 pub use uctriage_sources::WalkOptions;
 use uctriage_sources::{plan_with, Limits, SourceProblem};
@@ -73,10 +73,13 @@ pub struct Config {
     /// same either way.
     pub max_memory: Option<u64>,
     /// Past the same share of [`Config::max_memory`], whole events go to disk
-    /// too: while parsing, then in sorted runs the [`Bundle`] merges back
-    /// ([`Bundle::each_in_order`]). Only for a consumer that reads the events
-    /// through that (`timeline`); the rules read [`Bundle::events`].
-    pub spill_events: bool,
+    /// too while parsing, and those of these kinds stay there once placed, in
+    /// sorted runs ([`Bundle::spilled`]) merged back in order
+    /// ([`Bundle::each_in_order`]); the other kinds come back to
+    /// [`Bundle::events`]. Empty: nothing goes to disk whole. For a consumer
+    /// that reads those kinds from the runs: `timeline` (every kind), the
+    /// rules (the kinds they stream, `uctriage_correlate::Engine::disk_kinds`).
+    pub spill_kinds: KindSet,
     /// Who sees, as they are parsed, the events [`Config::retain`] does not
     /// keep and the lines no parser understood (see [`EventSink`]).
     pub sink: Option<SinkFactory>,
@@ -149,7 +152,8 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .max_memory
         .map_or(u64::MAX, |m| m / SPILL_SHARE.1 * SPILL_SHARE.0);
     uctriage_core::text::set_limit(limit);
-    uctriage_spill::enable((cfg.spill_events && cfg.max_memory.is_some()).then_some(limit));
+    let spill_events = !cfg.spill_kinds.is_empty() && cfg.max_memory.is_some();
+    uctriage_spill::enable(spill_events.then_some(limit));
     let manifests = manifest::read(&cfg.inputs);
     // Files the manifest leaves out are not streamed to the sink either.
     let with_skip;
@@ -210,6 +214,7 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         .collect();
     attach(&mut files, manifest_problems);
     let mut options = cfg.options.clone();
+    options.spill_kinds = cfg.spill_kinds;
     if options.root_folder.is_none() {
         options.root_folder = root_folder(&cfg.inputs);
     }

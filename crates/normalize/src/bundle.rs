@@ -5,11 +5,12 @@ use crate::resolve::{resolve, Basis, Clocks, DateFallback, Shift};
 use crate::unplaced::{why_unplaced, FileUnplaced, Unplaced};
 use crate::zones::{decide_zones, ZoneDecision, ZoneEvidence, ZoneHint};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{DateSource, Event, Fact, Problem, RawTime, SharedStr, ZoneSource};
+use uctriage_core::{DateSource, Event, Fact, KindSet, Problem, RawTime, SharedStr, ZoneSource};
 use uctriage_formats::{stated_date, ParsedFile};
 use uctriage_spill::RunKey;
 
@@ -26,6 +27,10 @@ pub struct Options {
     /// ldn-cucm-sub1/`), it is that host's folder for files nothing else
     /// attributes.
     pub root_folder: Option<String>,
+    /// When events went to disk while parsing (past the memory budget), the
+    /// kinds whose placed events go to disk too, in sorted runs
+    /// ([`Bundle::spilled`]); the others stay in [`Bundle::events`].
+    pub spill_kinds: KindSet,
 }
 
 /// What one file yielded, for `uctriage files` and the reports.
@@ -114,35 +119,25 @@ impl Bundle {
         let Some(runs) = &self.spilled else {
             return self.events.iter().try_for_each(f);
         };
-        /// Events per hand-over between the threads.
-        const BATCH: usize = 512;
-        self.events.iter().try_for_each(&mut f)?;
-        std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<Event>>>(2);
-            s.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
-                for r in runs.merge_within(span) {
-                    match r {
-                        Ok((_, e)) => batch.push(e),
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return;
-                        }
-                    }
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if tx.send(Ok(full)).is_err() {
-                            return; // The reader stopped.
-                        }
-                    }
-                }
-                let _ = tx.send(Ok(batch));
-            });
-            for batch in rx {
-                batch?.iter().try_for_each(&mut f)?;
+        // The kinds kept in memory go between those merged back, in order.
+        let places: HashMap<&str, u32> = self
+            .files
+            .iter()
+            .zip(0..)
+            .map(|(f, i)| (f.path.as_str(), i))
+            .collect();
+        let key = |e: &Event| RunKey::of(e, places.get(&*e.evidence.file).copied().unwrap_or(0));
+        let mut memory = self.events.iter().peekable();
+        let read = runs.each_merged(span, KindSet::ALL, |k, e| {
+            while let Some(m) = memory.next_if(|m| key(m) < *k) {
+                f(m).map_or_else(ControlFlow::Break, ControlFlow::Continue)?;
             }
-            Ok(())
-        })
+            f(e).map_or_else(ControlFlow::Break, ControlFlow::Continue)
+        })?;
+        match read {
+            ControlFlow::Break(e) => Err(e),
+            ControlFlow::Continue(()) => memory.try_for_each(f),
+        }
     }
 
     /// Call `f` with the time, host and kind of every event inside `span`
@@ -489,8 +484,10 @@ pub fn normalize_collected(
             widen(&mut info, time);
             let event = raw.into_event(time, clock, subject, path.clone(), f.format);
             match &mut runs {
-                Some(w) => w.push(event, file_place, f.format),
-                None => events.push(event),
+                Some(w) if opts.spill_kinds.contains(event.kind) => {
+                    w.push(event, file_place, f.format)
+                }
+                _ => events.push(event),
             }
         }
         if let Some(e) = unread {
@@ -553,22 +550,23 @@ pub fn normalize_collected(
     // sort is stable). Sorting keys, not events, keeps no second copy of
     // the events in memory. The key is 24 bytes ([`RunKey`]), so the keys
     // of a million events take 32 MB with their indexes, not 56.
-    let (events, spilled) = match runs {
-        Some(w) => match w.finish() {
-            Ok(done) => done,
-            Err(e) => {
-                notes.push(format!("events are missing from the timeline: {e}"));
-                (Vec::new(), None)
-            }
-        },
-        None => {
-            sort_by_key_runs(&mut events, |e| {
-                let file = Arc::as_ptr(&e.evidence.file) as *const u8 as usize;
-                RunKey::of(e, places.get(&file).copied().unwrap_or(0))
-            });
-            (events, None)
+    // Events of the kinds that go to disk come back from the writer sorted
+    // when none was written; the others are sorted here.
+    let spilled = match runs.map(|w| w.finish()) {
+        Some(Ok((mut back, spilled))) => {
+            events.append(&mut back);
+            spilled
         }
+        Some(Err(e)) => {
+            notes.push(format!("events are missing from the timeline: {e}"));
+            None
+        }
+        None => None,
     };
+    sort_by_key_runs(&mut events, |e| {
+        let file = Arc::as_ptr(&e.evidence.file) as *const u8 as usize;
+        RunKey::of(e, places.get(&file).copied().unwrap_or(0))
+    });
     Bundle {
         events,
         spilled,

@@ -204,7 +204,7 @@ pub fn run(cfg: Config) -> Result<(), String> {
     let mut norm = LiveNormalizer::new(Options {
         tz_hints: cfg.tz_hints.clone(),
         date_hint: None,
-        root_folder: None,
+        ..Options::default()
     });
     let kept: Vec<uctriage_core::Fact> = store
         .facts()

@@ -5,10 +5,11 @@ use crate::file::{Block, Spool};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
+use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Clock, DateSource, Event, Kind, SharedStr, ZoneSource};
+use uctriage_core::{Clock, DateSource, Event, Kind, KindSet, SharedStr, ZoneSource};
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
 const BLOCK: usize = 64 << 10;
@@ -171,6 +172,26 @@ pub struct RunWriter {
     /// Events of runs that could not be written, kept in memory.
     kept: Buffer,
     broken: bool,
+    tally: Tally,
+}
+
+/// What the events given to a [`RunWriter`] were: how many of each kind,
+/// and the earliest and latest instant.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    per_kind: [u64; Kind::ALL.len()],
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+impl Tally {
+    fn add(&mut self, e: &Event) {
+        self.per_kind[e.kind as usize] += 1;
+        if let Some(t) = e.time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+    }
 }
 
 impl RunWriter {
@@ -190,6 +211,7 @@ impl RunWriter {
             writing: false,
             kept: Vec::new(),
             broken: !spill,
+            tally: Tally::default(),
         }
     }
 
@@ -205,6 +227,7 @@ impl RunWriter {
         if !self.broken {
             self.held += estimate(&e);
         }
+        self.tally.add(&e);
         self.buffer.push((RunKey::of(&e, file), e));
         if self.held > self.run_bytes {
             self.write_run();
@@ -295,6 +318,8 @@ impl RunWriter {
             names: self.names.take().unwrap_or_default(),
             spool: self.spool.take(),
             runs: std::mem::take(&mut self.runs),
+            tally: std::mem::take(&mut self.tally),
+            keep: None,
         };
         if runs.runs.is_empty() || self.broken {
             let mut all = runs.merge().collect::<io::Result<Buffer>>()?;
@@ -437,15 +462,44 @@ fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
     Some(Head { time, host, kind })
 }
 
-fn get_placed(g: &mut Get<'_>, files: &Files, t: &Names) -> Option<(RunKey, Event)> {
+/// Decode one placed event: None when the bytes do not decode, Some(None)
+/// when its kind is not in `kinds` (its body skipped).
+fn get_placed(
+    g: &mut Get<'_>,
+    files: &Files,
+    t: &Names,
+    kinds: KindSet,
+    keep: Option<&Keep>,
+) -> Option<Option<(RunKey, Event)>> {
     let second = g.uint()?;
     let nano = u32::try_from(g.uint()?).ok()?;
     let file = u32::try_from(g.uint()?).ok()?;
-    let clock = t.clocks.get(usize::try_from(g.uint()?).ok()?)?.clone();
+    let clock = g.uint()?;
     let host = match usize::try_from(g.uint()?).ok()? {
         0 => None,
-        i => Some(t.hosts.get(i - 1)?.clone()),
+        i => Some(t.hosts.get(i - 1)?),
     };
+    // The body starts with the kind's place in `Kind::ALL`.
+    let kind = *Kind::ALL.get(usize::from(*g.0.first()?))?;
+    let kept = || {
+        keep.is_none_or(|k| {
+            let time = RunKey {
+                second,
+                nano,
+                file: 0,
+                line: 0,
+            }
+            .time();
+            let host = host.map(SharedStr::as_str);
+            k(Head { time, host, kind })
+        })
+    };
+    if !kinds.contains(kind) || !kept() {
+        skip_body(g)?;
+        return Some(None);
+    }
+    let clock = t.clocks.get(usize::try_from(clock).ok()?)?.clone();
+    let host = host.cloned();
     let (path, format) = files.get(file as usize)?.clone()?;
     let b = get_body(g)?;
     let key = RunKey {
@@ -455,7 +509,7 @@ fn get_placed(g: &mut Get<'_>, files: &Files, t: &Names) -> Option<(RunKey, Even
         line: b.line,
     };
     let e = b.into_event(key.time(), clock, host, path, format);
-    Some((key, e))
+    Some(Some((key, e)))
 }
 
 /// What [`Runs::each_head`] reads of an event: enough to filter it by
@@ -487,7 +541,13 @@ pub struct Runs {
     names: Names,
     spool: Option<Arc<Spool>>,
     runs: Vec<Vec<RunBlock>>,
+    tally: Tally,
+    /// The events readers see ([`Runs::restrict`]); None: all.
+    keep: Option<Keep>,
 }
+
+/// Which events of the runs readers see, by their [`Head`].
+pub type Keep = Arc<dyn Fn(Head<'_>) -> bool + Send + Sync>;
 
 impl std::fmt::Debug for Runs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -508,13 +568,51 @@ impl Runs {
         self.runs.is_empty()
     }
 
-    /// How many events the runs hold.
+    /// How many events the runs hold (those [`Runs::restrict`] keeps).
     pub fn events(&self) -> u64 {
-        self.runs
-            .iter()
-            .flatten()
-            .map(|b| b.block.records as u64)
-            .sum()
+        self.tally.per_kind.iter().sum()
+    }
+
+    /// From now on, readers see only the events `keep` accepts (an
+    /// analysis limited to some hosts or a time window), in place of any
+    /// earlier restriction: the counts and extremes are taken again over
+    /// those, in one pass over the heads.
+    pub fn restrict(&mut self, keep: Keep) -> io::Result<()> {
+        let mut tally = Tally::default();
+        let mut held = self.keep.replace(keep);
+        let counted = self.each_head(Span::default(), |h| {
+            tally.per_kind[h.kind as usize] += 1;
+            if let Some(t) = h.time {
+                tally.first = Some(tally.first.map_or(t, |f| f.min(t)));
+                tally.last = Some(tally.last.map_or(t, |l| l.max(t)));
+            }
+        });
+        if let Err(e) = counted {
+            std::mem::swap(&mut self.keep, &mut held);
+            return Err(e);
+        }
+        self.tally = tally;
+        Ok(())
+    }
+
+    /// The formats of the files whose events the runs hold.
+    pub fn formats(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.files.iter().flatten().map(|(_, format)| *format)
+    }
+
+    /// How many events of `kind` the runs hold.
+    pub fn count(&self, kind: Kind) -> u64 {
+        self.tally.per_kind[kind as usize]
+    }
+
+    /// The earliest instant of the events.
+    pub fn first_time(&self) -> Option<Timestamp> {
+        self.tally.first
+    }
+
+    /// The latest instant of the events.
+    pub fn last_time(&self) -> Option<Timestamp> {
+        self.tally.last
     }
 
     /// Every event's [`Head`] in the blocks `span` wants, run after run (not
@@ -538,7 +636,8 @@ impl Runs {
                 let head = get_head(&mut g, &self.names)
                     .ok_or_else(|| io::Error::other("sorted events that do not decode"));
                 match head {
-                    Ok(h) => f(h),
+                    Ok(h) if self.keep.as_ref().is_none_or(|k| k(h)) => f(h),
+                    Ok(_) => {}
                     Err(e) => {
                         crate::record_failure(&e);
                         return Err(e);
@@ -547,6 +646,52 @@ impl Runs {
             }
         }
         Ok(())
+    }
+
+    /// Call `f` with each event of `kinds` of [`Runs::merge_kinds`], in
+    /// order, merged on another thread a batch ahead of `f` (reading and
+    /// decoding overlap with what `f` does). Stops when `f` breaks, or at
+    /// the first read that fails (recorded, as every failed read is).
+    pub fn each_merged<B>(
+        &self,
+        span: Span,
+        kinds: KindSet,
+        mut f: impl FnMut(&RunKey, &Event) -> ControlFlow<B>,
+    ) -> io::Result<ControlFlow<B>> {
+        /// Events per hand-over between the threads.
+        const BATCH: usize = 512;
+        std::thread::scope(|s| {
+            type Batch = Vec<(RunKey, Event)>;
+            let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Batch>>(2);
+            let merge = self.merge_kinds(span, kinds);
+            s.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for r in merge {
+                    match r {
+                        Ok(keyed) => batch.push(keyed),
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(Ok(full)).is_err() {
+                            return; // The reader stopped.
+                        }
+                    }
+                }
+                let _ = tx.send(Ok(batch));
+            });
+            for batch in rx {
+                for (k, e) in &batch? {
+                    if let ControlFlow::Break(b) = f(k, e) {
+                        return Ok(ControlFlow::Break(b));
+                    }
+                }
+            }
+            Ok(ControlFlow::Continue(()))
+        })
     }
 
     /// Every event of every run, in order (each with its key). Holds one
@@ -558,9 +703,16 @@ impl Runs {
     /// [`Runs::merge`], not reading the blocks `span` does not want: every
     /// event inside it comes, in order, and some outside it.
     pub fn merge_within(&self, span: Span) -> Merge<'_> {
+        self.merge_kinds(span, KindSet::ALL)
+    }
+
+    /// [`Runs::merge_within`], decoding only the events of `kinds` (the
+    /// others are skipped, never built).
+    pub fn merge_kinds(&self, span: Span, kinds: KindSet) -> Merge<'_> {
         let mut m = Merge {
             runs: self,
             span,
+            kinds,
             cursors: self
                 .runs
                 .iter()
@@ -597,6 +749,7 @@ struct Cursor<'a> {
 pub struct Merge<'a> {
     runs: &'a Runs,
     span: Span,
+    kinds: KindSet,
     cursors: Vec<Cursor<'a>>,
     heads: Vec<Option<Event>>,
     heap: BinaryHeap<Reverse<(RunKey, usize)>>,
@@ -626,33 +779,45 @@ impl Merge<'_> {
         }
     }
 
+    /// Run `i`'s next event of the wanted kinds.
     fn read(&mut self, i: usize) -> io::Result<Option<(RunKey, Event)>> {
         let c = &mut self.cursors[i];
-        if c.left == 0 {
-            let block = loop {
-                let Some(rb) = c.blocks.get(c.next_block) else {
-                    return Ok(None);
+        loop {
+            if c.left == 0 {
+                let block = loop {
+                    let Some(rb) = c.blocks.get(c.next_block) else {
+                        return Ok(None);
+                    };
+                    c.next_block += 1;
+                    if !self.span.excludes(&rb.first, &rb.last) {
+                        break &rb.block;
+                    }
                 };
-                c.next_block += 1;
-                if !self.span.excludes(&rb.first, &rb.last) {
-                    break &rb.block;
-                }
-            };
-            let spool = self
-                .runs
-                .spool
-                .as_ref()
-                .ok_or_else(|| io::Error::other("no temporary file"))?;
-            spool.read(block, &mut c.bytes)?;
-            c.pos = 0;
-            c.left = block.records;
-        }
-        let mut g = Get(&c.bytes[c.pos..]);
-        let got = get_placed(&mut g, &self.runs.files, &self.runs.names)
+                let spool = self
+                    .runs
+                    .spool
+                    .as_ref()
+                    .ok_or_else(|| io::Error::other("no temporary file"))?;
+                spool.read(block, &mut c.bytes)?;
+                c.pos = 0;
+                c.left = block.records;
+            }
+            let mut g = Get(&c.bytes[c.pos..]);
+            let runs = self.runs;
+            let got = get_placed(
+                &mut g,
+                &runs.files,
+                &runs.names,
+                self.kinds,
+                runs.keep.as_ref(),
+            )
             .ok_or_else(|| io::Error::other("sorted events that do not decode"))?;
-        c.pos = c.bytes.len() - g.0.len();
-        c.left -= 1;
-        Ok(Some(got))
+            c.pos = c.bytes.len() - g.0.len();
+            c.left -= 1;
+            if got.is_some() {
+                return Ok(got);
+            }
+        }
     }
 }
 
@@ -719,6 +884,9 @@ mod tests {
             };
             let mut e = event(&files[f as usize], &clocks[(i % 2) as usize], line, second);
             e.summary = SharedStr::from(format!("event {i}"));
+            if i % 3 == 0 {
+                e.kind = Kind::DeviceUnregistered;
+            }
             input.push((f, e));
         }
         let mut w = RunWriter::new(64 << 10, true);
@@ -745,6 +913,43 @@ mod tests {
         heads.sort();
         want.sort();
         assert_eq!(heads, want);
+        // One kind: its events, in the same order, the others never built.
+        let one = KindSet::of(&[Kind::DeviceUnregistered]);
+        let of_one: Vec<Event> = runs
+            .merge_kinds(Span::default(), one)
+            .map(|r| r.unwrap().1)
+            .collect();
+        let want: Vec<Event> = merged
+            .iter()
+            .filter(|e| e.kind == Kind::DeviceUnregistered)
+            .cloned()
+            .collect();
+        assert_eq!(of_one, want);
+        assert_eq!(runs.count(Kind::DeviceUnregistered), want.len() as u64);
+        assert_eq!(runs.count(Kind::Log), 5000 - want.len() as u64);
+        let timed = || merged.iter().filter_map(|e| e.time);
+        assert_eq!(runs.first_time(), timed().min());
+        assert_eq!(runs.last_time(), timed().max());
+        // Restricted to one host and a window: readers see only those.
+        let mut runs = runs;
+        let wanted = |host: Option<&str>, time: Option<Timestamp>| {
+            host == Some("h1") && time.is_some_and(|t| t.as_second() >= 500)
+        };
+        runs.restrict(Arc::new(move |h: Head<'_>| wanted(h.host, h.time)))
+            .unwrap();
+        let want: Vec<Event> = merged
+            .iter()
+            .filter(|e| wanted(e.host.as_deref(), e.time))
+            .cloned()
+            .collect();
+        assert!(!want.is_empty() && want.len() < merged.len() / 3);
+        let seen: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
+        assert_eq!(seen, want);
+        assert_eq!(runs.events(), want.len() as u64);
+        let mut heads = 0;
+        runs.each_head(Span::default(), |_| heads += 1).unwrap();
+        assert_eq!(heads, want.len());
+        assert_eq!(runs.first_time(), want.iter().filter_map(|e| e.time).min());
     }
 
     #[test]

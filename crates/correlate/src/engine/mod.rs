@@ -15,17 +15,18 @@ pub use declare::{order, Declaration, Input, OrderError, Output};
 pub use registry::{rule_types, RuleType};
 
 use crate::crashes::{crashes, Crash};
-use crate::events::Events;
+use crate::events::{Events, OnDisk};
 use crate::finding::{Finding, FindingKind, Reference};
 use crate::metrics::{Episode, Series};
 use crate::plain::PlainLog;
 use crate::render;
+use crate::rules::PrintedTypes;
 use crate::topology::Topology;
 use crate::Analysis;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use uctriage_core::jiff::tz::TimeZone;
-use uctriage_core::{Event, Kind};
+use uctriage_core::{Event, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 use uctriage_normalize::HostBook;
 
@@ -42,6 +43,15 @@ pub trait Rule: Send + Sync {
     /// ordinary lines that name a product, say). None: its declared kinds suffice.
     fn also_keeps(&self) -> Option<RawFilter> {
         None
+    }
+    /// The declared kinds it reads only with [`Events::each`] and
+    /// [`Events::any`] (never `of`, `window` or `around`): those may stay
+    /// on disk past the memory budget ([`Engine::disk_kinds`]).
+    ///
+    /// [`Events::each`]: crate::Events::each
+    /// [`Events::any`]: crate::Events::any
+    fn streams(&self) -> KindSet {
+        KindSet::NONE
     }
 }
 
@@ -191,6 +201,26 @@ impl Engine {
         self.retention_of(|k| k != Kind::Log)
     }
 
+    /// The kinds whose events may stay on disk past the memory budget: those
+    /// every rule that reads them only streams ([`Rule::streams`]). The
+    /// configuration rows, which the topology reads, never do.
+    pub fn disk_kinds(&self) -> KindSet {
+        let mut read = KindSet::NONE;
+        let mut streamed = KindSet::ALL;
+        for l in &self.rules {
+            let streams = l.rule.streams();
+            for k in &l.decl.events {
+                read = read.with(*k);
+                if !streams.contains(*k) {
+                    streamed = streamed.without(*k);
+                }
+            }
+        }
+        read.iter()
+            .filter(|k| streamed.contains(*k) && *k != Kind::Config)
+            .fold(KindSet::NONE, KindSet::with)
+    }
+
     /// Whether a rule reads plain lines (declares the `log` kind): the
     /// unusual-activity miner, unless the knowledge disabled it.
     pub fn reads_plain(&self) -> bool {
@@ -221,8 +251,9 @@ impl Engine {
 
     /// Run every rule over `events` and return the rendered analysis.
     pub fn run(&self, input: &EngineInput<'_>) -> Analysis {
-        let events = Events::new(input.events);
+        let events = Events::with_disk(input.events, input.disk.clone());
         let crash_view = OnceLock::new();
+        let printed = OnceLock::new();
         let mut findings: Vec<Finding> = Vec::new();
         let mut notes: Vec<String> = input.topology.notes.clone();
         if input.topology.is_empty() {
@@ -243,6 +274,7 @@ impl Engine {
                 decl: &l.decl,
                 findings: &findings,
                 crashes: &crash_view,
+                printed: &printed,
                 metrics: metrics.as_ref(),
             };
             let mut out = Emit {
@@ -317,6 +349,9 @@ pub struct EngineInput<'a> {
     /// The plain lines summarised while the bundle was read (None: the
     /// `log` events hold them all).
     pub plain: Option<&'a PlainLog>,
+    /// The kinds kept on disk past the memory budget ([`Engine::disk_kinds`]
+    /// given to the load), when some were.
+    pub disk: Option<OnDisk<'a>>,
 }
 
 /// What a rule sees while it runs.
@@ -339,6 +374,7 @@ pub struct Context<'a> {
     decl: &'a Declaration,
     findings: &'a [Finding],
     crashes: &'a OnceLock<Vec<Crash>>,
+    printed: &'a OnceLock<PrintedTypes>,
     metrics: Option<&'a (Vec<Series>, Vec<Episode>)>,
 }
 
@@ -358,6 +394,13 @@ impl<'a> Context<'a> {
     /// Every crash of the bundle (cores grouped by node and time), oldest first.
     pub(crate) fn crashes(&self) -> &'a [Crash] {
         self.crashes.get_or_init(|| crashes(self.events, self.kb))
+    }
+
+    /// The device types the bundle printed, read once for every rule that
+    /// asks (a pass over every registration record).
+    pub(crate) fn printed_types(&self) -> &'a PrintedTypes {
+        self.printed
+            .get_or_init(|| PrintedTypes::from_events(self.events))
     }
 
     /// The metric episodes, when the rule declared it consumes them.

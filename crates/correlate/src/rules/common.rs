@@ -3,7 +3,7 @@
 use crate::data::TypeCount;
 use crate::events::Events;
 use std::collections::{BTreeMap, BTreeSet};
-use uctriage_core::Kind;
+use uctriage_core::{Kind, KindSet};
 use uctriage_knowledge::Knowledge;
 
 /// The device types the bundle printed: a device export's `device type`
@@ -13,7 +13,8 @@ pub(crate) struct PrintedTypes {
 }
 
 impl PrintedTypes {
-    /// Read them from the configuration rows and registration records.
+    /// Read them from the configuration rows and registration records
+    /// (streamed: they may be on disk).
     pub fn from_events(events: &Events<'_>) -> PrintedTypes {
         let mut by_device = BTreeMap::new();
         for e in events.of(Kind::Config) {
@@ -21,17 +22,26 @@ impl PrintedTypes {
                 by_device.insert(d.to_string(), t.trim().to_string());
             }
         }
-        for kind in [Kind::DeviceRegistered, Kind::DeviceUnregistered] {
-            for e in events.of(kind) {
-                if let (Some(d), Some(t)) = (
-                    e.entity_ids(uctriage_core::EntityKind::Device).next(),
-                    e.fields.get("DeviceClass"),
-                ) {
-                    by_device
-                        .entry(d.to_string())
-                        .or_insert_with(|| t.trim().to_string());
+        // The first class a registration prints, else the first an
+        // unregistration prints (one pass over both, on disk or not).
+        let mut unregistered: BTreeMap<String, String> = BTreeMap::new();
+        let kinds = KindSet::of(&[Kind::DeviceRegistered, Kind::DeviceUnregistered]);
+        events.each_of(kinds, None, None, |e| {
+            if let (Some(d), Some(t)) = (
+                e.entity_ids(uctriage_core::EntityKind::Device).next(),
+                e.fields.get("DeviceClass"),
+            ) {
+                let first = match e.kind {
+                    Kind::DeviceRegistered => &mut by_device,
+                    _ => &mut unregistered,
+                };
+                if !first.contains_key(d) {
+                    first.insert(d.to_string(), t.trim().to_string());
                 }
             }
+        });
+        for (d, t) in unregistered {
+            by_device.entry(d).or_insert(t);
         }
         PrintedTypes { by_device }
     }

@@ -21,6 +21,7 @@ use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{Event, Kind};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
@@ -497,19 +498,25 @@ impl ContactCentre {
                 self.p.planned_before_s,
             ))
             .ok()?;
-        cx.events
-            .all()
-            .iter()
-            .filter(|e| self.ours(e) && hosts.contains(&e.host.as_deref()))
-            .filter(|e| e.time.is_some_and(|t| t >= from && t <= first))
-            .find_map(|e| {
-                let s = e.summary.to_ascii_lowercase();
-                self.p
-                    .planned_words
-                    .iter()
-                    .find(|w| s.contains(&w.to_ascii_lowercase()))
-                    .cloned()
-            })
+        let mut said = None;
+        let ours = |f: &str| self.p.formats.iter().any(|x| x == f);
+        cx.events.each_event_of(ours, Some(from), Some(first), |e| {
+            if !hosts.contains(&e.host.as_deref()) {
+                return ControlFlow::Continue(());
+            }
+            let s = e.summary.to_ascii_lowercase();
+            said = self
+                .p
+                .planned_words
+                .iter()
+                .find(|w| s.contains(&w.to_ascii_lowercase()))
+                .cloned();
+            match said {
+                Some(_) => ControlFlow::Break(()),
+                None => ControlFlow::Continue(()),
+            }
+        });
+        said
     }
 
     /// A service core near the failover, first on a node the PG's JTAPI

@@ -6,8 +6,9 @@ use crate::engine::{Context, Declaration, Emit, Input, Output, RawFilter, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 use uctriage_core::jiff::civil::Date;
-use uctriage_core::{EntityKind, Event, Kind, RawEvent};
+use uctriage_core::{EntityKind, Event, Kind, KindSet, RawEvent};
 use uctriage_knowledge::{Knowledge, KnowledgeError, Product, RuleSpec};
 
 #[derive(Deserialize)]
@@ -45,6 +46,11 @@ pub(crate) fn build(spec: &RuleSpec, kb: &Knowledge) -> Result<Box<dyn Rule>, Kn
 }
 
 impl Rule for Eos {
+    /// Every event is read with `Events::each_event`, on disk or not.
+    fn streams(&self) -> KindSet {
+        KindSet::ALL
+    }
+
     fn declare(&self) -> Declaration {
         Declaration {
             // Every understood record; of the ordinary lines, only those that
@@ -128,15 +134,15 @@ impl Rule for Eos {
 }
 
 /// What revealed a product: the first event that does, if any, and how.
-type Seen<'e> = Option<(Option<&'e Event>, String)>;
+type Seen = Option<(Option<Event>, String)>;
 
 /// For each product, the first event (if any) that reveals it, and how; else
 /// a version of a host. One pass over the events for all the products, each
 /// word searched with a searcher built once (an event-dense bundle is
 /// millions of events: a pass per product and a search set up per event
 /// and word cost more than the rest of the rules together).
-fn detect<'e>(cx: &Context<'e>, products: &[Product]) -> Vec<Seen<'e>> {
-    let mut found: Vec<Seen<'e>> = products.iter().map(|_| None).collect();
+fn detect(cx: &Context<'_>, products: &[Product]) -> Vec<Seen> {
+    let mut found: Vec<Seen> = products.iter().map(|_| None).collect();
     let finders: Vec<Vec<(&str, memchr::memmem::Finder<'_>)>> = products
         .iter()
         .map(|p| {
@@ -150,22 +156,25 @@ fn detect<'e>(cx: &Context<'e>, products: &[Product]) -> Vec<Seen<'e>> {
         .iter()
         .filter(|p| !(p.detect_processes.is_empty() && p.detect_text.is_empty()))
         .count();
-    for e in cx.events.all() {
-        if left == 0 {
-            break;
-        }
-        // Read once per event, and only when a product's words are sought
-        // (a text spilled to disk is a read: not one per product).
-        let mut text = None;
-        for (i, p) in products.iter().enumerate() {
-            if found[i].is_some() {
-                continue;
+    if left > 0 {
+        cx.events.each_event(None, None, |e| {
+            // Read once per event, and only when a product's words are sought
+            // (a text spilled to disk is a read: not one per product).
+            let mut text = None;
+            for (i, p) in products.iter().enumerate() {
+                if found[i].is_some() {
+                    continue;
+                }
+                if let Some(seen) = reveals(e, p, &finders[i], &mut text) {
+                    found[i] = Some((Some(e.clone()), seen));
+                    left -= 1;
+                }
             }
-            if let Some(seen) = reveals(e, p, &finders[i], &mut text) {
-                found[i] = Some((Some(e), seen));
-                left -= 1;
+            match left {
+                0 => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
             }
-        }
+        });
     }
     for (p, f) in products.iter().zip(found.iter_mut()) {
         if f.is_none() {
@@ -217,7 +226,7 @@ fn reveals<'e>(
 /// in `show network cluster` is a Unified CM node), then the oldest version;
 /// the host name only breaks a tie, so that renaming hosts does not change
 /// which one is cited.
-fn by_version<'e>(cx: &Context<'e>, p: &Product) -> Seen<'e> {
+fn by_version(cx: &Context<'_>, p: &Product) -> Seen {
     let mut candidates: Vec<(bool, &str, &str)> = Vec::new();
     for host in cx.hosts.hosts().values() {
         for v in &host.versions {

@@ -20,7 +20,7 @@ use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{EntityKind, Event, Kind};
+use uctriage_core::{EntityKind, Event, Evidence, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
@@ -57,12 +57,12 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
 }
 
 /// A registration on a backup node.
-struct Move<'e> {
+struct Move {
     device: String,
     primary: String,
     backup: String,
     at: Timestamp,
-    event: &'e Event,
+    evidence: Evidence,
 }
 
 const READS: [Kind; 4] = [
@@ -89,9 +89,13 @@ impl Rule for Failover {
         }
     }
 
+    fn streams(&self) -> KindSet {
+        KindSet::of(&READS)
+    }
+
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
         let moves = self.moves(cx);
-        let mut by_primary: BTreeMap<&str, Vec<&Move<'_>>> = BTreeMap::new();
+        let mut by_primary: BTreeMap<&str, Vec<&Move>> = BTreeMap::new();
         for m in &moves {
             by_primary.entry(m.primary.as_str()).or_default().push(m);
         }
@@ -99,20 +103,20 @@ impl Rule for Failover {
             // The printed types read every registration: not for nothing.
             return;
         }
-        let printed = PrintedTypes::from_events(cx.events);
+        let printed = cx.printed_types();
         for (primary, ms) in by_primary {
-            let mut burst: Vec<&Move<'_>> = Vec::new();
+            let mut burst: Vec<&Move> = Vec::new();
             for m in ms {
                 if burst
                     .last()
                     .is_some_and(|l| secs(m.at, l.at) > self.p.gap_s)
                 {
-                    self.emit(cx, out, primary, &burst, &printed);
+                    self.emit(cx, out, primary, &burst, printed);
                     burst.clear();
                 }
                 burst.push(m);
             }
-            self.emit(cx, out, primary, &burst, &printed);
+            self.emit(cx, out, primary, &burst, printed);
         }
     }
 }
@@ -120,26 +124,29 @@ impl Rule for Failover {
 impl Failover {
     /// Registrations on a backup node, oldest first, minus devices an
     /// impact already holds at that time.
-    fn moves<'e>(&self, cx: &Context<'e>) -> Vec<Move<'e>> {
+    fn moves(&self, cx: &Context<'_>) -> Vec<Move> {
+        let mut out = Vec::new();
+        if cx.topo.is_empty() {
+            return out; // No device's backup node is known.
+        }
         let known: Vec<&Finding> = cx
             .findings()
             .filter(|f| f.kind == FindingKind::Impact)
             .collect();
-        let mut out = Vec::new();
-        for e in cx.events.of(Kind::DeviceRegistered) {
+        cx.events.each(Kind::DeviceRegistered, None, None, |e| {
             let (Some(at), Some(host)) = (e.time, e.host.as_deref()) else {
-                continue;
+                return;
             };
             let Some(device) = e.entity_ids(EntityKind::Device).next() else {
-                continue;
+                return;
             };
             let Some(reg) = cx.topo.registration(device) else {
-                continue;
+                return;
             };
             let nodes: Vec<String> = reg.nodes.iter().map(|n| cx.hosts.resolve(n)).collect();
             let node = cx.hosts.resolve(host);
             if nodes.len() < 2 || nodes[0] == node || !nodes[1..].contains(&node) {
-                continue;
+                return;
             }
             let held = known.iter().any(|f| {
                 f.devices.iter().any(|d| d == device)
@@ -152,25 +159,25 @@ impl Failover {
                     primary: nodes[0].clone(),
                     backup: node,
                     at,
-                    event: e,
+                    evidence: e.evidence.clone(),
                 });
             }
-        }
+        });
         out
     }
 
     /// The primary logged nothing the rule reads in `[from, to]`, but did
     /// log something in the bundle.
     fn silent(&self, cx: &Context<'_>, primary: &str, from: Timestamp, to: Timestamp) -> bool {
-        let on = |e: &&Event| {
+        let on = |e: &Event| {
             e.host
                 .as_deref()
                 .is_some_and(|h| cx.hosts.resolve(h) == primary)
         };
-        let ever = READS.iter().any(|k| cx.events.of(*k).any(|e| on(&e)));
+        let ever = READS.iter().any(|k| cx.events.any(*k, None, None, on));
         ever && !READS
             .iter()
-            .any(|k| cx.events.window(*k, from, to).any(|e| on(&e)))
+            .any(|k| cx.events.any(*k, Some(from), Some(to), on))
     }
 
     fn emit(
@@ -178,7 +185,7 @@ impl Failover {
         cx: &Context<'_>,
         out: &mut Emit<'_>,
         primary: &str,
-        burst: &[&Move<'_>],
+        burst: &[&Move],
         printed: &PrintedTypes,
     ) {
         let devices: BTreeSet<String> = burst.iter().map(|m| m.device.clone()).collect();
@@ -200,56 +207,58 @@ impl Failover {
         // backups' unregistrations with a recovery reason.
         let limit = end + uctriage_core::jiff::SignedDuration::from_secs(self.p.fallback_within_s);
         let mut back: BTreeMap<&str, Timestamp> = BTreeMap::new();
-        let mut fallback_events: Vec<&Event> = Vec::new();
-        for e in cx.events.window(Kind::DeviceRegistered, end, limit) {
-            let here = e
-                .host
-                .as_deref()
-                .is_some_and(|h| cx.hosts.resolve(h) == primary);
-            for d in e.entity_ids(EntityKind::Device) {
-                if here && devices.contains(d) {
-                    if let Some(t) = e.time {
-                        back.entry(devices.get(d).expect("held").as_str())
-                            .or_insert(t);
-                    }
-                    if fallback_events.len() < 4 {
-                        fallback_events.push(e);
+        let mut fallback_events: Vec<Evidence> = Vec::new();
+        cx.events
+            .each(Kind::DeviceRegistered, Some(end), Some(limit), |e| {
+                let here = e
+                    .host
+                    .as_deref()
+                    .is_some_and(|h| cx.hosts.resolve(h) == primary);
+                for d in e.entity_ids(EntityKind::Device) {
+                    if here && devices.contains(d) {
+                        if let Some(t) = e.time {
+                            back.entry(devices.get(d).expect("held").as_str())
+                                .or_insert(t);
+                        }
+                        if fallback_events.len() < 4 {
+                            fallback_events.push(e.evidence.clone());
+                        }
                     }
                 }
-            }
-        }
-        let mut codes: BTreeMap<String, (String, bool, usize)> = BTreeMap::new();
-        for e in cx.events.window(Kind::DeviceUnregistered, end, limit) {
-            let on_backup = e
-                .host
-                .as_deref()
-                .is_some_and(|h| backups.contains_key(cx.hosts.resolve(h).as_str()));
-            let ours = e
-                .entity_ids(EntityKind::Device)
-                .any(|d| devices.contains(d));
-            let Some(reason) = e.fields.get("Reason") else {
-                continue;
-            };
-            let alarm = e.fields.get("alarm");
-            let recovery = self.p.fallback_reason_groups.iter().any(|g| {
-                cx.kb
-                    .code_in_group(alarm, "device_unregistered", "Reason", reason, g)
             });
-            if on_backup && ours && recovery {
-                let d = cx
-                    .kb
-                    .decode_full(alarm, "device_unregistered", "Reason", reason);
-                let c = codes.entry(reason.to_string()).or_insert((
-                    d.as_ref().map_or(String::new(), |d| d.name.to_string()),
-                    d.as_ref().is_none_or(|d| d.confirmed),
-                    0,
-                ));
-                c.2 += 1;
-                if fallback_events.len() < 8 {
-                    fallback_events.push(e);
+        let mut codes: BTreeMap<String, (String, bool, usize)> = BTreeMap::new();
+        cx.events
+            .each(Kind::DeviceUnregistered, Some(end), Some(limit), |e| {
+                let on_backup = e
+                    .host
+                    .as_deref()
+                    .is_some_and(|h| backups.contains_key(cx.hosts.resolve(h).as_str()));
+                let ours = e
+                    .entity_ids(EntityKind::Device)
+                    .any(|d| devices.contains(d));
+                let Some(reason) = e.fields.get("Reason") else {
+                    return;
+                };
+                let alarm = e.fields.get("alarm");
+                let recovery = self.p.fallback_reason_groups.iter().any(|g| {
+                    cx.kb
+                        .code_in_group(alarm, "device_unregistered", "Reason", reason, g)
+                });
+                if on_backup && ours && recovery {
+                    let d = cx
+                        .kb
+                        .decode_full(alarm, "device_unregistered", "Reason", reason);
+                    let c = codes.entry(reason.to_string()).or_insert((
+                        d.as_ref().map_or(String::new(), |d| d.name.to_string()),
+                        d.as_ref().is_none_or(|d| d.confirmed),
+                        0,
+                    ));
+                    c.2 += 1;
+                    if fallback_events.len() < 8 {
+                        fallback_events.push(e.evidence.clone());
+                    }
                 }
-            }
-        }
+            });
         let fell_back_at = (back.len() == devices.len())
             .then(|| back.values().max().copied())
             .flatten();
@@ -289,15 +298,15 @@ impl Failover {
         Finding::add(&mut f.hosts, [primary.to_string()]);
         Finding::add(&mut f.devices, devices.iter().cloned());
         for m in burst.iter().take(12) {
-            f.cite(&m.event.evidence);
+            f.cite(&m.evidence);
         }
         if let Some(reg) = cx.topo.registration(&burst[0].device) {
             for e in &reg.evidence {
                 f.cite(e);
             }
         }
-        for e in fallback_events {
-            f.cite(&e.evidence);
+        for e in &fallback_events {
+            f.cite(e);
         }
         cx.cite_sources(&mut f, &self.sources);
         out.push(f);

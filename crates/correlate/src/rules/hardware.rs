@@ -23,6 +23,7 @@ use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{EntityKind, Event, Kind};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
@@ -406,18 +407,17 @@ impl Hardware {
     fn cti_servers(&self, cx: &Context<'_>, vms: &[String]) -> Cti {
         let mut out: BTreeSet<String> = BTreeSet::new();
         let mut serving: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for e in cx.events.all() {
-            if !Self::listed(&self.p.cti_server_formats, e.format) {
-                continue;
-            }
+        let listed = |f: &str| Self::listed(&self.p.cti_server_formats, f);
+        cx.events.each_event_of(listed, None, None, |e| {
             let Some(h) = e.host.as_deref().map(|h| cx.hosts.resolve(h)) else {
-                continue;
+                return ControlFlow::Continue(());
             };
             if let Some(p) = e.fields.get("peripheral_id").or(e.fields.get("peripheral")) {
                 serving.entry(p.to_string()).or_default().insert(h.clone());
             }
             out.insert(h);
-        }
+            ControlFlow::Continue(())
+        });
         let sides: BTreeSet<String> = out.iter().filter_map(|h| other_side(h)).collect();
         out.extend(
             vms.iter()

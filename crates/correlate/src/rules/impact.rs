@@ -21,7 +21,7 @@ use crate::net::site_prefix;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::{SignedDuration, Timestamp};
-use uctriage_core::{EntityKind, Event, Kind};
+use uctriage_core::{EntityKind, Event, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
@@ -74,6 +74,10 @@ const LOSS_KINDS: [Kind; 4] = [
 ];
 
 impl Rule for Impact {
+    fn streams(&self) -> KindSet {
+        KindSet::of(&[Kind::DeviceUnregistered, Kind::DeviceRegistered])
+    }
+
     fn declare(&self) -> Declaration {
         Declaration {
             events: vec![
@@ -99,43 +103,24 @@ impl Rule for Impact {
     fn run(&self, cx: &Context<'_>, out: &mut Emit<'_>) {
         let p = &self.p;
         let mut app: Vec<&Event> = Vec::new();
-        for kind in LOSS_KINDS {
+        for kind in LOSS_KINDS
+            .into_iter()
+            .filter(|k| *k != Kind::DeviceUnregistered)
+        {
             for e in cx.events.of(kind).filter(|e| e.time.is_some()) {
                 match kind {
-                    Kind::DeviceUnregistered => {}
                     Kind::ServiceState if !is_state(e, &p.service_lost_state) => {}
                     _ => app.push(e),
                 }
             }
         }
-        // Consecutive unregistrations mostly repeat the alarm and reason of
-        // the one before: the answer for the last pair is kept.
-        let mut last: Option<(Option<&str>, Option<&str>, bool)> = None;
-        let unreg: Vec<&Event> = cx
-            .events
-            .of(Kind::DeviceUnregistered)
-            .filter(|e| e.time.is_some())
-            .filter(|e| {
-                let (alarm, code) = (e.fields.get("alarm"), e.fields.get("Reason"));
-                match last {
-                    Some((a, c, ignored)) if a == alarm && c == code => !ignored,
-                    _ => {
-                        let ignored = self.ignored_reason(cx, e);
-                        last = Some((alarm, code, ignored));
-                        !ignored
-                    }
-                }
-            })
-            .collect();
-        let bursts = bursts(cx, p, &unreg);
+        let bursts = bursts(cx, p, &Unregistrations { rule: self, cx });
         let mut losses: Vec<(&Event, Option<usize>)> = app.into_iter().map(|e| (e, None)).collect();
         for (i, b) in bursts.iter().enumerate() {
-            losses.extend(b.events.iter().map(|e| (*e, Some(i))));
+            losses.extend(b.events.iter().map(|e| (e, Some(i))));
         }
         losses.sort_by_key(|(e, _)| (e.time, e.evidence.file.clone(), e.evidence.line));
         losses.dedup_by(|a, b| std::ptr::eq(a.0, b.0));
-        // The printed types read every registration: only once an episode needs them.
-        let mut printed: Option<PrintedTypes> = None;
         for episode in split(&losses, p.gap_s) {
             let events: Vec<&Event> = episode.iter().map(|(e, _)| *e).collect();
             let app_level = events.iter().any(|e| e.kind != Kind::DeviceUnregistered);
@@ -148,10 +133,48 @@ impl Rule for Impact {
                 .filter_map(|(_, b)| b.map(|i| &bursts[i].baseline))
                 .max_by(|a, b| a.threshold.total_cmp(&b.threshold))
                 .cloned();
-            let printed = printed.get_or_insert_with(|| PrintedTypes::from_events(cx.events));
-            let f = self.build(cx, &events, app_level, baseline, printed);
+            // The printed types read every registration: only once an
+            // episode needs them (and once for every rule).
+            let f = self.build(cx, &events, app_level, baseline, cx.printed_types());
             out.push(f);
         }
+    }
+}
+
+/// The timed unregistrations whose reason is a loss, read (from memory or
+/// disk) as often as the burst search needs, a window at a time.
+struct Unregistrations<'r> {
+    rule: &'r Impact,
+    cx: &'r Context<'r>,
+}
+
+impl Unregistrations<'_> {
+    /// Call `f` with each one from `from` to `to` (None: no bound), in order.
+    fn each(&self, from: Option<Timestamp>, to: Option<Timestamp>, mut f: impl FnMut(&Event)) {
+        // Consecutive unregistrations mostly repeat the alarm and reason of
+        // the one before: the answer for the last pair is kept.
+        let mut last: Option<(Option<String>, Option<String>, bool)> = None;
+        self.cx
+            .events
+            .each(Kind::DeviceUnregistered, from, to, |e| {
+                if e.time.is_none() {
+                    return;
+                }
+                let (alarm, code) = (e.fields.get("alarm"), e.fields.get("Reason"));
+                let ignored = match &last {
+                    Some((a, c, ignored)) if a.as_deref() == alarm && c.as_deref() == code => {
+                        *ignored
+                    }
+                    _ => {
+                        let ignored = self.rule.ignored_reason(self.cx, e);
+                        last = Some((alarm.map(String::from), code.map(String::from), ignored));
+                        ignored
+                    }
+                };
+                if !ignored {
+                    f(e);
+                }
+            });
     }
 }
 
@@ -296,19 +319,21 @@ impl Impact {
 }
 
 /// An unregistration burst and the background it stands out from.
-struct Burst<'e> {
-    events: Vec<&'e Event>,
+struct Burst {
+    events: Vec<Event>,
     baseline: Baseline,
 }
 
 /// The unregistrations that belong to bursts: windows of `burst_window_s`
 /// holding far more than usual for their node, device pool or subnet, plus
 /// the unregistrations of the same node within `gap_s` of them.
-fn bursts<'e>(cx: &Context<'_>, p: &Params, unreg: &[&'e Event]) -> Vec<Burst<'e>> {
-    let (Some(first), Some(last)) = (
-        cx.events.all().iter().find_map(|e| e.time),
-        cx.events.last_time(),
-    ) else {
+///
+/// Read in three passes, only the first over every unregistration (a
+/// day of a large cluster is millions, possibly on disk): the counts per
+/// window; the hot ones, in the windows above a threshold; the burst's
+/// members, within `gap_s` of a hot one. Only the members are kept.
+fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burst> {
+    let (Some(first), Some(last)) = (cx.events.first_time(), cx.events.last_time()) else {
         return Vec::new();
     };
     let window = p.burst_window_s.max(1);
@@ -336,12 +361,12 @@ fn bursts<'e>(cx: &Context<'_>, p: &Params, unreg: &[&'e Event]) -> Vec<Burst<'e
         }
         g
     };
-    for e in unreg {
+    unreg.each(None, None, |e| {
         let b = bucket(e.time.expect("timed"));
         for g in groups_of(e) {
             *counts.entry(g).or_default().entry(b).or_default() += 1;
         }
-    }
+    });
     let stats: BTreeMap<&str, Counts> = counts
         .iter()
         .map(|(g, per)| (g.as_str(), Counts::new(per.values().copied(), n_windows)))
@@ -361,41 +386,52 @@ fn bursts<'e>(cx: &Context<'_>, p: &Params, unreg: &[&'e Event]) -> Vec<Burst<'e
             window_s: window,
         }
     };
-    // Hot events, with the baseline that made them hot.
-    let mut hot: Vec<(usize, Baseline)> = Vec::new();
-    for (i, e) in unreg.iter().enumerate() {
+    // The baseline that makes an unregistration hot, if one does.
+    let hot = |e: &Event| -> Option<Baseline> {
         let b = bucket(e.time.expect("timed"));
-        let best = groups_of(e)
+        groups_of(e)
             .into_iter()
             .filter_map(|g| {
                 let c = counts.get(&g)?.get(&b).copied().unwrap_or(0);
                 let base = baseline(&g, c);
                 (c as f64 > base.threshold).then_some(base)
             })
-            .max_by(|a, b| a.threshold.total_cmp(&b.threshold));
-        if let Some(base) = best {
-            hot.push((i, base));
+            .max_by(|a, b| a.threshold.total_cmp(&b.threshold))
+    };
+    // The windows some group is hot in, as spans of time (a second wider
+    // each side: the pass checks each event's window itself).
+    let mut hot_windows: BTreeSet<i64> = BTreeSet::new();
+    for (g, per) in &counts {
+        for (b, c) in per {
+            if *c as f64 > baseline(g, *c).threshold {
+                hot_windows.insert(*b);
+            }
         }
     }
-    if hot.is_empty() {
+    let second = SignedDuration::from_secs(1);
+    let at = |s: i64| Timestamp::from_second(s).unwrap_or(Timestamp::MAX);
+    let spans = merged(hot_windows.iter().map(|b| {
+        let from = first.as_second() + b * window;
+        (earlier(at(from), second), later(at(from + window), second))
+    }));
+    // The hot unregistrations' times, per node.
+    let mut hot_times: BTreeMap<String, Vec<Timestamp>> = BTreeMap::new();
+    for (from, to) in &spans {
+        unreg.each(Some(*from), Some(*to), |e| {
+            if hot(e).is_some() {
+                hot_times
+                    .entry(e.host.as_deref().unwrap_or("").to_string())
+                    .or_default()
+                    .push(e.time.expect("timed"));
+            }
+        });
+    }
+    if hot_times.is_empty() {
         return Vec::new();
     }
     // An unregistration of a node within gap_s of one of its hot ones joins,
     // when its own window is above the usual count (background churn does not).
     let gap = SignedDuration::from_secs(p.gap_s);
-    let mut keep = vec![false; unreg.len()];
-    let mut base_of: Vec<Option<&Baseline>> = vec![None; unreg.len()];
-    for (i, base) in &hot {
-        keep[*i] = true;
-        base_of[*i] = Some(base);
-    }
-    let hot_times: BTreeMap<&str, Vec<Timestamp>> =
-        hot.iter().fold(BTreeMap::new(), |mut m, &(i, _)| {
-            m.entry(unreg[i].host.as_deref().unwrap_or(""))
-                .or_insert_with(Vec::new)
-                .push(unreg[i].time.expect("timed"));
-            m
-        });
     let above_usual = |e: &Event| {
         let b = bucket(e.time.expect("timed"));
         groups_of(e).into_iter().any(|g| {
@@ -403,43 +439,76 @@ fn bursts<'e>(cx: &Context<'_>, p: &Params, unreg: &[&'e Event]) -> Vec<Burst<'e
             c as f64 > stats[g.as_str()].median_without(c)
         })
     };
-    for (i, e) in unreg.iter().enumerate() {
-        if keep[i] || !above_usual(e) {
-            continue;
-        }
+    let near_hot = |e: &Event| {
         let t = e.time.expect("timed");
-        if let Some(times) = hot_times.get(e.host.as_deref().unwrap_or("")) {
-            let at = times.partition_point(|x| *x < t - gap);
-            if times.get(at).is_some_and(|x| *x <= t + gap) {
-                keep[i] = true;
-            }
-        }
-    }
+        hot_times
+            .get(e.host.as_deref().unwrap_or(""))
+            .is_some_and(|times| {
+                let at = times.partition_point(|x| *x < t - gap);
+                times.get(at).is_some_and(|x| *x <= t + gap)
+            })
+    };
+    let around_hot = merged(
+        hot_times
+            .values()
+            .flatten()
+            .map(|t| (earlier(*t, gap), later(*t, gap))),
+    );
     // One burst per run of kept events closer than gap_s.
     let mut out: Vec<Burst> = Vec::new();
     let mut last_t: Option<Timestamp> = None;
-    for (i, e) in unreg.iter().enumerate().filter(|(i, _)| keep[*i]) {
-        let t = e.time.expect("timed");
-        let new = last_t.is_none_or(|l| t.duration_since(l) > gap);
-        if new {
-            out.push(Burst {
-                events: Vec::new(),
-                baseline: base_of[i].cloned().unwrap_or(Baseline {
-                    scope: String::new(),
-                    usual: 0.0,
-                    threshold: 0.0,
-                    window_s: window,
-                }),
-            });
-        }
-        let b = out.last_mut().expect("pushed");
-        b.events.push(e);
-        if let Some(base) = base_of[i] {
-            if base.threshold > b.baseline.threshold {
-                b.baseline = base.clone();
+    for (from, to) in &around_hot {
+        unreg.each(Some(*from), Some(*to), |e| {
+            let base = hot(e);
+            if base.is_none() && !(above_usual(e) && near_hot(e)) {
+                return;
             }
+            let t = e.time.expect("timed");
+            let new = last_t.is_none_or(|l| t.duration_since(l) > gap);
+            if new {
+                out.push(Burst {
+                    events: Vec::new(),
+                    baseline: base.clone().unwrap_or(Baseline {
+                        scope: String::new(),
+                        usual: 0.0,
+                        threshold: 0.0,
+                        window_s: window,
+                    }),
+                });
+            }
+            let b = out.last_mut().expect("pushed");
+            b.events.push(e.clone());
+            if let Some(base) = base {
+                if base.threshold > b.baseline.threshold {
+                    b.baseline = base;
+                }
+            }
+            last_t = Some(t);
+        });
+    }
+    out
+}
+
+/// `d` before `t`, or the earliest instant.
+fn earlier(t: Timestamp, d: SignedDuration) -> Timestamp {
+    t.checked_sub(d).unwrap_or(Timestamp::MIN)
+}
+
+/// `d` after `t`, or the latest instant.
+fn later(t: Timestamp, d: SignedDuration) -> Timestamp {
+    t.checked_add(d).unwrap_or(Timestamp::MAX)
+}
+
+/// Time spans, sorted and merged where they touch or overlap.
+fn merged(spans: impl Iterator<Item = (Timestamp, Timestamp)>) -> Vec<(Timestamp, Timestamp)> {
+    let mut spans: Vec<(Timestamp, Timestamp)> = spans.collect();
+    spans.sort();
+    let mut out: Vec<(Timestamp, Timestamp)> = Vec::new();
+    for (from, to) in spans {
+        match out.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => out.push((from, to)),
         }
-        last_t = Some(t);
     }
     out
 }
@@ -585,40 +654,45 @@ fn returns(
     } = *lost;
     let until = start + SignedDuration::from_secs(p.return_within_s);
     let after = start + SignedDuration::from_nanos(1);
-    let mut back: BTreeMap<String, Return> = BTreeMap::new();
-    let mut all: Vec<&Event> = Vec::new();
-    for kind in [
+    // The earliest return of each: by instant, then in the order of the
+    // kinds below (read one kind at a time, each in time order).
+    let mut back: BTreeMap<String, (Timestamp, usize, Return)> = BTreeMap::new();
+    let kinds = [
         Kind::DeviceInService,
         Kind::DeviceRegistered,
         Kind::AddressInService,
         Kind::ServiceState,
-    ] {
-        all.extend(cx.events.window(kind, after, until));
-    }
-    all.sort_by_key(|e| e.time);
-    for e in all {
-        let (kind, set) = match e.kind {
-            Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
-            Kind::AddressInService => (EntityKind::Address, addresses),
-            Kind::ServiceState
-                if is_state(e, &p.service_back_state)
-                    && lost.service_host_matches(e.host.as_deref()) =>
-            {
-                (EntityKind::Service, services)
+    ];
+    for (rank, kind) in kinds.into_iter().enumerate() {
+        cx.events.each(kind, Some(after), Some(until), |e| {
+            let (kind, set) = match e.kind {
+                Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
+                Kind::AddressInService => (EntityKind::Address, addresses),
+                Kind::ServiceState
+                    if is_state(e, &p.service_back_state)
+                        && lost.service_host_matches(e.host.as_deref()) =>
+                {
+                    (EntityKind::Service, services)
+                }
+                _ => return,
+            };
+            let at = e.time.expect("windowed");
+            for id in e.entity_ids(kind).filter(|id| set.contains(*id)) {
+                let earlier = back.get(id).is_none_or(|(t, r, _)| (at, rank) < (*t, *r));
+                if earlier {
+                    let r = Return {
+                        at,
+                        host: (e.kind == Kind::DeviceRegistered)
+                            .then(|| e.host.as_deref().map(String::from))
+                            .flatten(),
+                        evidence: e.evidence.clone(),
+                    };
+                    back.insert(id.to_string(), (at, rank, r));
+                }
             }
-            _ => continue,
-        };
-        for id in e.entity_ids(kind).filter(|id| set.contains(*id)) {
-            back.entry(id.to_string()).or_insert_with(|| Return {
-                at: e.time.expect("windowed"),
-                host: (e.kind == Kind::DeviceRegistered)
-                    .then(|| e.host.as_deref().map(String::from))
-                    .flatten(),
-                evidence: e.evidence.clone(),
-            });
-        }
+        });
     }
-    back
+    back.into_iter().map(|(id, (_, _, r))| (id, r)).collect()
 }
 
 /// Cause and reason codes decoded through the knowledge base's code tables.

@@ -6,6 +6,7 @@ pub(crate) mod alarm;
 pub(crate) mod certs;
 pub(crate) mod coincidence;
 mod common;
+pub(crate) use common::PrintedTypes;
 pub(crate) mod contact;
 pub(crate) mod contact_cause;
 pub(crate) mod crash;

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
-use uctriage_core::{EntityKind, Event, Kind};
+use uctriage_core::{EntityKind, Event, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
@@ -63,6 +63,10 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
 }
 
 impl Rule for Network {
+    fn streams(&self) -> KindSet {
+        KindSet::of(&[Kind::DeviceUnregistered])
+    }
+
     fn declare(&self) -> Declaration {
         Declaration {
             events: vec![Kind::DeviceUnregistered, Kind::Ping, Kind::ServiceCore],
@@ -95,16 +99,22 @@ impl Rule for Network {
             let lost: BTreeSet<&str> = imp.devices.iter().map(String::as_str).collect();
             let until = imp.end.unwrap_or(start) + SignedDuration::from_secs(p.window_s);
             let from = start - SignedDuration::from_secs(p.window_s);
+            // The lost devices' unregistrations (read from disk when
+            // there), then grouped by site.
+            let mut lost_ones: Vec<Event> = Vec::new();
+            cx.events
+                .each(Kind::DeviceUnregistered, Some(from), Some(until), |e| {
+                    let ours = e
+                        .entity_ids(EntityKind::Device)
+                        .next()
+                        .is_some_and(|d| lost.contains(d));
+                    if ours && self.is_loss(cx, e) {
+                        lost_ones.push(e.clone());
+                    }
+                });
+            let total = lost_ones.len();
             let mut by_site: BTreeMap<(String, bool), Vec<&Event>> = BTreeMap::new();
-            let mut total = 0usize;
-            for e in cx.events.window(Kind::DeviceUnregistered, from, until) {
-                let Some(d) = e.entity_ids(EntityKind::Device).next() else {
-                    continue;
-                };
-                if !lost.contains(d) || !self.is_loss(cx, e) {
-                    continue;
-                }
-                total += 1;
+            for e in &lost_ones {
                 if let Some(site) = site_of(cx, e) {
                     by_site.entry(site).or_default().push(e);
                 }
