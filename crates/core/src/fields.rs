@@ -191,7 +191,23 @@ impl Fields {
     /// reading back what [`Fields::iter`] gave): appended with no search.
     /// Given out of order or repeated, it is set as [`Fields::insert`] does.
     pub fn push_in_order(&mut self, name: &str, value: &str) {
-        let common = crate::names::common(name);
+        self.push_sorted(name, crate::names::common(name), value);
+    }
+
+    /// [`Fields::push_in_order`] of the common name numbered `number`
+    /// ([`Fields::common_number`]): no look-up of the name. False when no
+    /// common name has that number (nothing is set).
+    pub fn push_common_in_order(&mut self, number: u32, value: &str) -> bool {
+        match Fields::common_name(number) {
+            Some(name) => {
+                self.push_sorted(name, Some(number), value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn push_sorted(&mut self, name: &str, common: Option<u32>, value: &str) {
         let after_last = match self.slots.last() {
             None => true,
             Some(&last) => match (last.common(), common) {
@@ -722,6 +738,17 @@ mod tests {
             shuffled.push_in_order(k, v);
         }
         assert_eq!(shuffled, inserted);
+        // Common names given by number land as by name.
+        let mut numbered = Fields::new();
+        for (k, v) in pairs {
+            match Fields::common_number(k) {
+                Some(n) => assert!(numbered.push_common_in_order(n, v)),
+                None => numbered.push_in_order(k, v),
+            }
+        }
+        assert_eq!(numbered, inserted);
+        assert!(!numbered.push_common_in_order(u32::MAX, "x"));
+        assert_eq!(numbered, inserted);
     }
 
     #[test]

@@ -11,12 +11,126 @@
 //!
 //! [`Rule::streams`]: crate::Rule::streams
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
-use uctriage_core::{Event, Kind, KindSet};
-use uctriage_spill::{RunKey, Runs, Span};
+use uctriage_core::{EntityKind, Event, Kind, KindSet};
+use uctriage_spill::{RunKey, Runs, Span, View};
+
+/// An event as a reader of many events sees it: in memory, or still on
+/// disk and read a part at a time (no event is built for it unless asked,
+/// [`Record::event`]).
+pub trait Record {
+    /// Its instant.
+    fn time(&self) -> Option<Timestamp>;
+    /// Its kind.
+    fn kind(&self) -> Kind;
+    /// Its canonical host.
+    fn host(&self) -> Option<&str>;
+    /// The format of its file.
+    fn format(&self) -> &'static str;
+    /// Its summary.
+    fn summary(&self) -> &str;
+    /// The value of its field `name`.
+    fn field(&self, name: &str) -> Option<&str>;
+    /// The first id of its entities of `kind` that `pred` accepts.
+    fn find_entity(&self, kind: EntityKind, pred: &mut dyn FnMut(&str) -> bool) -> Option<&str>;
+    /// Its first entity of `kind`.
+    fn entity(&self, kind: EntityKind) -> Option<&str> {
+        self.find_entity(kind, &mut |_| true)
+    }
+    /// The raw line's text.
+    fn text(&self) -> Cow<'_, str>;
+    /// The file it was read from.
+    fn file(&self) -> &str;
+    /// Its line in the file.
+    fn line(&self) -> u64;
+    /// The event itself, when it is in memory.
+    fn as_event(&self) -> Option<&Event>;
+    /// The whole event (a copy, or decoded from disk; None when its record
+    /// on disk is damaged).
+    fn event(&self) -> Option<Event>;
+}
+
+impl Record for Event {
+    fn time(&self) -> Option<Timestamp> {
+        self.time
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+    fn format(&self) -> &'static str {
+        self.format
+    }
+    fn summary(&self) -> &str {
+        &self.summary
+    }
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name)
+    }
+    fn find_entity(&self, kind: EntityKind, pred: &mut dyn FnMut(&str) -> bool) -> Option<&str> {
+        self.entity_ids(kind).find(|id| pred(id))
+    }
+    fn text(&self) -> Cow<'_, str> {
+        self.evidence.text.get()
+    }
+    fn file(&self) -> &str {
+        &self.evidence.file
+    }
+    fn line(&self) -> u64 {
+        self.evidence.line
+    }
+    fn as_event(&self) -> Option<&Event> {
+        Some(self)
+    }
+    fn event(&self) -> Option<Event> {
+        Some(self.clone())
+    }
+}
+
+impl Record for View<'_> {
+    fn time(&self) -> Option<Timestamp> {
+        View::time(self)
+    }
+    fn kind(&self) -> Kind {
+        View::kind(self)
+    }
+    fn host(&self) -> Option<&str> {
+        View::host(self).map(|h| h.as_str())
+    }
+    fn format(&self) -> &'static str {
+        View::format(self)
+    }
+    fn summary(&self) -> &str {
+        View::summary(self)
+    }
+    fn field(&self, name: &str) -> Option<&str> {
+        View::field(self, name)
+    }
+    fn find_entity(&self, kind: EntityKind, pred: &mut dyn FnMut(&str) -> bool) -> Option<&str> {
+        View::find_entity(self, kind, pred)
+    }
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(View::text(self))
+    }
+    fn file(&self) -> &str {
+        View::file(self)
+    }
+    fn line(&self) -> u64 {
+        View::line(self)
+    }
+    fn as_event(&self) -> Option<&Event> {
+        None
+    }
+    fn event(&self) -> Option<Event> {
+        View::event(self)
+    }
+}
 
 /// Events of some kinds kept on disk (a bundle's [`Runs`]), and the paths
 /// of the bundle's files, whose order numbers them.
@@ -40,6 +154,15 @@ pub struct Events<'a> {
     /// Each file's place in the bundle (for the order of equal instants),
     /// made when events in memory and on disk are read together.
     places: OnceLock<HashMap<String, u32>>,
+}
+
+/// Whether an instant is within `from` and `to`; with neither, every
+/// event is (untimed ones too).
+fn inside(from: Option<Timestamp>, to: Option<Timestamp>) -> impl Fn(Option<Timestamp>) -> bool {
+    move |t| {
+        (from.is_none() && to.is_none())
+            || t.is_some_and(|t| from.is_none_or(|s| t >= s) && to.is_none_or(|u| t <= u))
+    }
 }
 
 fn slot(kind: Kind) -> usize {
@@ -154,6 +277,22 @@ impl<'a> Events<'a> {
         });
     }
 
+    /// [`Events::each`] over several kinds as [`Record`]s, read in one pass
+    /// where they are on disk (decoding only the parts asked for): each
+    /// kind's events in time order, the kinds in no set order.
+    pub fn each_record(
+        &self,
+        kinds: KindSet,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        mut f: impl FnMut(&dyn Record),
+    ) {
+        let _ = self.try_records(kinds, from, to, &mut |r| {
+            f(r);
+            ControlFlow::Continue(())
+        });
+    }
+
     /// Whether an event of one kind ([`Events::each`]'s) meets `pred`;
     /// reading stops at the first that does.
     pub fn any(
@@ -161,28 +300,14 @@ impl<'a> Events<'a> {
         kind: Kind,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-        mut pred: impl FnMut(&Event) -> bool,
+        mut pred: impl FnMut(&dyn Record) -> bool,
     ) -> bool {
-        self.try_each(kind, from, to, |e| match pred(e) {
+        let kinds = KindSet::of(&[kind]);
+        self.try_records(kinds, from, to, &mut |e| match pred(e) {
             true => ControlFlow::Break(()),
             false => ControlFlow::Continue(()),
         })
         .is_break()
-    }
-
-    /// [`Events::each`] over several kinds, read in one pass where they are
-    /// on disk: each kind's events in time order, the kinds in no set order.
-    pub fn each_of(
-        &self,
-        kinds: KindSet,
-        from: Option<Timestamp>,
-        to: Option<Timestamp>,
-        mut f: impl FnMut(&Event),
-    ) {
-        let _ = self.try_each_of(kinds, from, to, |e| {
-            f(e);
-            ControlFlow::Continue(())
-        });
     }
 
     fn try_each(
@@ -190,17 +315,26 @@ impl<'a> Events<'a> {
         kind: Kind,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-        f: impl FnMut(&Event) -> ControlFlow<()>,
+        mut f: impl FnMut(&Event) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
-        self.try_each_of(KindSet::of(&[kind]), from, to, f)
+        self.try_records(
+            KindSet::of(&[kind]),
+            from,
+            to,
+            &mut |r| match r.as_event() {
+                Some(e) => f(e),
+                // A damaged record on disk is recorded as a failed read.
+                None => r.event().map_or(ControlFlow::Continue(()), |e| f(&e)),
+            },
+        )
     }
 
-    fn try_each_of(
+    fn try_records(
         &self,
         kinds: KindSet,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-        mut f: impl FnMut(&Event) -> ControlFlow<()>,
+        f: &mut dyn FnMut(&dyn Record) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         let bounded = from.is_some() || to.is_some();
         let mut on_disk = KindSet::NONE;
@@ -208,10 +342,10 @@ impl<'a> Events<'a> {
             if self.runs_of(kind).is_some() {
                 on_disk = on_disk.with(kind);
             } else if !bounded {
-                self.of(kind).try_for_each(&mut f)?;
+                self.of(kind).try_for_each(|e| f(e))?;
             } else {
                 let (from, to) = (from.unwrap_or(Timestamp::MIN), to.unwrap_or(Timestamp::MAX));
-                self.window(kind, from, to).try_for_each(&mut f)?;
+                self.window(kind, from, to).try_for_each(|e| f(e))?;
             }
         }
         let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
@@ -221,29 +355,28 @@ impl<'a> Events<'a> {
             since: from,
             until: to,
         };
-        let inside = |t: Option<Timestamp>| {
-            !bounded || t.is_some_and(|t| from.is_none_or(|s| t >= s) && to.is_none_or(|u| t <= u))
-        };
-        // Read on this thread: the rules do little per event, and an event
-        // freed on the thread that made it is cheaper. A read that fails is
-        // recorded by the merge and reported by the front end (the analysis
-        // says events are missing).
-        for (_, e) in disk.runs.merge_kinds(span, on_disk).map_while(Result::ok) {
-            if inside(e.time) {
-                f(&e)?;
-            }
-        }
-        ControlFlow::Continue(())
+        let inside = inside(from, to);
+        // Read on this thread, a part of each event at a time. A read that
+        // fails is recorded by the merge and reported by the front end (the
+        // analysis says events are missing).
+        let read = disk
+            .runs
+            .merge_kinds(span, on_disk)
+            .each_view(|v| match inside(v.time()) {
+                true => f(v),
+                false => ControlFlow::Continue(()),
+            });
+        read.unwrap_or(ControlFlow::Continue(()))
     }
 
-    /// Call `f` with every event of the bundle, in bundle order, those on
-    /// disk merged in (bounds as [`Events::each`]'s); `f` stops the reading
-    /// by breaking.
+    /// Call `f` with every event of the bundle as a [`Record`], in bundle
+    /// order, those on disk merged in (bounds as [`Events::each`]'s); `f`
+    /// stops the reading by breaking.
     pub fn each_event(
         &self,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-        f: impl FnMut(&Event) -> ControlFlow<()>,
+        f: impl FnMut(&dyn Record) -> ControlFlow<()>,
     ) {
         self.each_event_of(|_| true, from, to, f)
     }
@@ -255,18 +388,15 @@ impl<'a> Events<'a> {
         format: impl Fn(&str) -> bool,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-        mut f: impl FnMut(&Event) -> ControlFlow<()>,
+        mut f: impl FnMut(&dyn Record) -> ControlFlow<()>,
     ) {
-        let mut f = |e: &Event| match format(e.format) {
-            true => f(e),
+        let mut f = |r: &dyn Record| match format(r.format()) {
+            true => f(r),
             false => ControlFlow::Continue(()),
         };
-        let bounded = from.is_some() || to.is_some();
-        let inside = |t: Option<Timestamp>| {
-            !bounded || t.is_some_and(|t| from.is_none_or(|s| t >= s) && to.is_none_or(|u| t <= u))
-        };
+        let inside = inside(from, to);
         // Memory is in bundle order: timed by instant, untimed last.
-        let memory = match bounded {
+        let memory = match from.is_some() || to.is_some() {
             false => self.memory,
             true => {
                 let lo = from.map_or(0, |s| {
@@ -280,7 +410,7 @@ impl<'a> Events<'a> {
             }
         };
         let Some(disk) = self.disk.as_ref().filter(|d| d.runs.formats().any(&format)) else {
-            let _ = memory.iter().try_for_each(f);
+            let _ = memory.iter().try_for_each(|e| f(e));
             return;
         };
         let places = self.places.get_or_init(|| {
@@ -296,17 +426,18 @@ impl<'a> Events<'a> {
             since: from,
             until: to,
         };
-        let mut go = || -> ControlFlow<()> {
-            let merged = disk.runs.merge_within(span).map_while(Result::ok);
-            for (k, e) in merged.filter(|(_, e)| inside(e.time)) {
-                while let Some(m) = memory.next_if(|m| key(m) < k) {
-                    f(m)?;
-                }
-                f(&e)?;
+        let read = disk.runs.merge_within(span).each_view(|v| {
+            if !inside(v.time()) {
+                return ControlFlow::Continue(());
             }
-            memory.try_for_each(&mut f)
-        };
-        let _ = go();
+            while let Some(m) = memory.next_if(|m| key(m) < *v.key()) {
+                f(m)?;
+            }
+            f(v)
+        });
+        if let Ok(ControlFlow::Continue(())) = read {
+            let _ = memory.try_for_each(|e| f(e));
+        }
     }
 
     /// How many events of one kind there are.
@@ -379,7 +510,7 @@ mod tests {
         let mut seen = Vec::new();
         idx.each(Kind::Ping, Some(t(11)), None, |e| seen.push(e.time));
         assert_eq!(seen, vec![Some(t(30)), Some(t(40))]);
-        assert!(idx.any(Kind::Ping, None, None, |e| e.time.is_none()));
+        assert!(idx.any(Kind::Ping, None, None, |e| e.time().is_none()));
         assert!(!idx.any(Kind::Ping, Some(t(41)), None, |_| true));
     }
 }

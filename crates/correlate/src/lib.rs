@@ -49,7 +49,7 @@ pub use engine::{
     rule_types, Context, Declaration, Emit, Engine, EngineInput, Input, Output, RawFilter, Rule,
     RuleType,
 };
-pub use events::{Events, OnDisk};
+pub use events::{Events, OnDisk, Record};
 pub use finding::{Finding, FindingKind, Reference, MAX_EVIDENCE};
 pub use plain::PlainLog;
 pub use topology::{Registration, SiteEntry, Topology, TopologyFile};

@@ -111,9 +111,14 @@ impl<'a> Get<'a> {
 
     /// Step over a string.
     pub fn skip_str(&mut self) -> Option<()> {
+        self.str_len().map(|_| ())
+    }
+
+    /// Step over a string, giving its length in bytes.
+    pub fn str_len(&mut self) -> Option<usize> {
         let len = usize::try_from(self.uint()?).ok()?;
         self.0 = self.0.get(len..)?;
-        Some(())
+        Some(len)
     }
 
     fn time(&mut self) -> Option<Time> {
@@ -245,25 +250,106 @@ pub(crate) fn put_body(
     p.str(&text.get());
 }
 
-/// Skip an event's body, decoding only its kind (no string is checked or
-/// copied).
-pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<Kind> {
+/// Skip an event's body, decoding only its kind and line (no string is
+/// checked or copied).
+pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<(Kind, u64)> {
     let kind = *Kind::ALL.get(g.byte()? as usize)?;
     g.byte()?;
     g.skip_str()?;
+    skip_fields(g)?;
+    skip_entities(g)?;
+    let line = g.uint()?;
+    g.skip_str()?;
+    Some((kind, line))
+}
+
+fn skip_fields(g: &mut Get<'_>) -> Option<()> {
     for _ in 0..g.uint()? {
         if g.uint()? == 0 {
             g.skip_str()?;
         }
         g.skip_str()?;
     }
+    Some(())
+}
+
+fn skip_entities(g: &mut Get<'_>) -> Option<()> {
     for _ in 0..g.uint()? {
         g.byte()?;
         g.skip_str()?;
     }
-    g.uint()?;
-    g.skip_str()?;
-    Some(kind)
+    Some(())
+}
+
+/// An encoded body read in place, a part at a time (nothing is copied):
+/// for readers that look at a few parts of many events. A body that does
+/// not decode gives None for the parts past the damage.
+#[derive(Clone, Copy)]
+pub(crate) struct Body<'a>(pub &'a [u8]);
+
+impl<'a> Body<'a> {
+    /// From the fields on (past kind, severity and summary).
+    fn at_fields(self) -> Option<Get<'a>> {
+        let mut g = Get(self.0);
+        g.byte()?;
+        g.byte()?;
+        g.skip_str()?;
+        Some(g)
+    }
+
+    /// From the entities on.
+    fn at_entities(self) -> Option<Get<'a>> {
+        let mut g = self.at_fields()?;
+        skip_fields(&mut g)?;
+        Some(g)
+    }
+
+    pub fn summary(self) -> Option<&'a str> {
+        let mut g = Get(self.0.get(2..)?);
+        g.str()
+    }
+
+    /// The value of field `name`.
+    pub fn field(self, name: &str) -> Option<&'a str> {
+        let number = Fields::common_number(name).map(|n| u64::from(n) + 1);
+        let mut g = self.at_fields()?;
+        for _ in 0..g.uint()? {
+            let this = match g.uint()? {
+                0 => g.str()? == name,
+                n => Some(n) == number,
+            };
+            if this {
+                return g.str();
+            }
+            g.skip_str()?;
+        }
+        None
+    }
+
+    /// The first id of an entity of `kind` that `pred` accepts.
+    pub fn find_entity(
+        self,
+        kind: EntityKind,
+        mut pred: impl FnMut(&str) -> bool,
+    ) -> Option<&'a str> {
+        let mut g = self.at_entities()?;
+        for _ in 0..g.uint()? {
+            let k = *ENTITY_KINDS.get(g.byte()? as usize)?;
+            let id = g.str()?;
+            if k == kind && pred(id) {
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    /// The raw line's text.
+    pub fn text(self) -> Option<&'a str> {
+        let mut g = self.at_entities()?;
+        skip_entities(&mut g)?;
+        g.uint()?;
+        g.str()
+    }
 }
 
 /// Decode an event's body: the parsed event, its time and host left for
@@ -273,16 +359,31 @@ pub(crate) fn get_body(g: &mut Get<'_>) -> Option<RawEvent> {
     let severity = *SEVERITIES.get(g.byte()? as usize)?;
     let summary = SharedStr::from(g.str()?);
     let n = g.uint()?;
-    let mut fields = Fields::new();
-    fields.reserve(n.min(256) as usize, 0);
+    // The text's length first (skipping, not decoding): one allocation.
+    let mut text_len = 0;
+    let mut ahead = Get(g.0);
     for _ in 0..n {
-        let k = match g.uint()? {
-            0 => g.str()?,
-            n => Fields::common_name(u32::try_from(n - 1).ok()?)?,
-        };
-        fields.push_in_order(k, g.str()?);
+        if ahead.uint()? == 0 {
+            text_len += ahead.str_len()?;
+        }
+        text_len += ahead.str_len()?;
     }
-    fields.shrink_to_fit();
+    let mut fields = Fields::new();
+    fields.reserve(n.min(256) as usize, text_len);
+    for _ in 0..n {
+        match g.uint()? {
+            0 => {
+                let k = g.str()?;
+                fields.push_in_order(k, g.str()?);
+            }
+            n => {
+                let number = u32::try_from(n - 1).ok()?;
+                if !fields.push_common_in_order(number, g.str()?) {
+                    return None;
+                }
+            }
+        }
+    }
     let n = g.uint()?;
     let mut entities = Vec::with_capacity(n.min(64) as usize);
     for _ in 0..n {

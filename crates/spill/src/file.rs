@@ -53,11 +53,20 @@ impl Spool {
 
     /// Read `block` back into `out` (resized to its bytes).
     pub fn read(&self, block: &Block, out: &mut Vec<u8>) -> io::Result<()> {
-        let mut packed = vec![0; block.len as usize];
-        read_exact_at(&self.file, &mut packed, block.at)?;
+        thread_local! {
+            /// The compressed bytes of the last block read on this thread.
+            static PACKED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let mut packed = PACKED.take();
+        packed.resize(block.len as usize, 0);
+        let read = read_exact_at(&self.file, &mut packed, block.at);
         out.resize(block.raw as usize, 0);
-        let n = lz4_flex::block::decompress_into(&packed, out)
-            .map_err(|e| io::Error::other(format!("a block does not decompress: {e}")))?;
+        let n = read.and_then(|()| {
+            lz4_flex::block::decompress_into(&packed, out)
+                .map_err(|e| io::Error::other(format!("a block does not decompress: {e}")))
+        });
+        PACKED.set(packed);
+        let n = n?;
         if n != out.len() {
             return Err(io::Error::other("a block decompresses to the wrong size"));
         }

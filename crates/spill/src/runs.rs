@@ -1,6 +1,6 @@
 //! Normalized events in sorted runs on disk, merged back in order.
 
-use crate::codec::{get_body, put_body, skip_body, Get, Put};
+use crate::codec::{get_body, put_body, skip_body, Body, Get, Put};
 use crate::file::{Block, Spool};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Clock, DateSource, Event, Kind, KindSet, SharedStr, ZoneSource};
+use uctriage_core::{Clock, DateSource, EntityKind, Event, Kind, KindSet, SharedStr, ZoneSource};
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
 const BLOCK: usize = 64 << 10;
@@ -451,7 +451,7 @@ fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
         0 => None,
         i => Some(t.hosts.get(i - 1)?.as_str()),
     };
-    let kind = skip_body(g)?;
+    let (kind, _) = skip_body(g)?;
     let time = RunKey {
         second,
         nano,
@@ -462,54 +462,165 @@ fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
     Some(Head { time, host, kind })
 }
 
-/// Decode one placed event: None when the bytes do not decode, Some(None)
-/// when its kind is not in `kinds` (its body skipped).
-fn get_placed(
-    g: &mut Get<'_>,
-    files: &Files,
+/// A placed event's head, as a merge holds it: its key, what it points at
+/// by number, and where its body lies in the block.
+#[derive(Clone, Copy, Debug)]
+struct Placed {
+    key: RunKey,
+    clock: u32,
+    /// 0: none, else the host's number + 1.
+    host: u32,
+    body: (usize, usize),
+}
+
+/// Read the record at `bytes[at..]`: None when the bytes do not decode,
+/// Some((end, None)) when its kind is not in `kinds` or `keep` refuses it
+/// (its body skipped), else its head.
+fn parse_placed(
+    bytes: &[u8],
+    at: usize,
     t: &Names,
     kinds: KindSet,
     keep: Option<&Keep>,
-) -> Option<Option<(RunKey, Event)>> {
+) -> Option<(usize, Option<Placed>)> {
+    let mut g = Get(bytes.get(at..)?);
     let second = g.uint()?;
     let nano = u32::try_from(g.uint()?).ok()?;
     let file = u32::try_from(g.uint()?).ok()?;
-    let clock = g.uint()?;
-    let host = match usize::try_from(g.uint()?).ok()? {
+    let clock = u32::try_from(g.uint()?).ok()?;
+    let host = u32::try_from(g.uint()?).ok()?;
+    let host_name = match host {
         0 => None,
-        i => Some(t.hosts.get(i - 1)?),
+        i => Some(t.hosts.get(i as usize - 1)?.as_str()),
     };
-    // The body starts with the kind's place in `Kind::ALL`.
-    let kind = *Kind::ALL.get(usize::from(*g.0.first()?))?;
-    let kept = || {
-        keep.is_none_or(|k| {
-            let time = RunKey {
-                second,
-                nano,
-                file: 0,
-                line: 0,
-            }
-            .time();
-            let host = host.map(SharedStr::as_str);
-            k(Head { time, host, kind })
-        })
-    };
-    if !kinds.contains(kind) || !kept() {
-        skip_body(g)?;
-        return Some(None);
-    }
-    let clock = t.clocks.get(usize::try_from(clock).ok()?)?.clone();
-    let host = host.cloned();
-    let (path, format) = files.get(file as usize)?.clone()?;
-    let b = get_body(g)?;
+    let body_at = bytes.len() - g.0.len();
+    let (kind, line) = skip_body(&mut g)?;
+    let end = bytes.len() - g.0.len();
     let key = RunKey {
         second,
         nano,
         file,
-        line: b.line,
+        line,
     };
-    let e = b.into_event(key.time(), clock, host, path, format);
-    Some(Some((key, e)))
+    let kept = || {
+        keep.is_none_or(|k| {
+            k(Head {
+                time: key.time(),
+                host: host_name,
+                kind,
+            })
+        })
+    };
+    if !kinds.contains(kind) || !kept() {
+        return Some((end, None));
+    }
+    t.clocks.get(clock as usize)?;
+    Some((
+        end,
+        Some(Placed {
+            key,
+            clock,
+            host,
+            body: (body_at, end),
+        }),
+    ))
+}
+
+/// An event of the runs as it lies in its block: the head decoded, the
+/// body read a part at a time as it is asked for ([`View::event`] decodes
+/// it whole). For readers that look at a few parts of many events.
+pub struct View<'a> {
+    key: RunKey,
+    kind: Kind,
+    host: Option<&'a SharedStr>,
+    clock: &'a Arc<Clock>,
+    file: Option<&'a (Arc<str>, &'static str)>,
+    body: Body<'a>,
+}
+
+impl<'a> View<'a> {
+    fn of(p: &Placed, bytes: &'a [u8], runs: &'a Runs) -> Option<View<'a>> {
+        let body = bytes.get(p.body.0..p.body.1)?;
+        Some(View {
+            key: p.key,
+            kind: *Kind::ALL.get(usize::from(*body.first()?))?,
+            host: match p.host {
+                0 => None,
+                i => Some(runs.names.hosts.get(i as usize - 1)?),
+            },
+            clock: runs.names.clocks.get(p.clock as usize)?,
+            file: runs.files.get(p.key.file as usize)?.as_ref(),
+            body: Body(body),
+        })
+    }
+
+    /// Its key in the merge.
+    pub fn key(&self) -> &RunKey {
+        &self.key
+    }
+
+    /// Its instant.
+    pub fn time(&self) -> Option<Timestamp> {
+        self.key.time()
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Its canonical host.
+    pub fn host(&self) -> Option<&'a SharedStr> {
+        self.host
+    }
+
+    /// The file it was read from (bundle-relative path).
+    pub fn file(&self) -> &'a str {
+        self.file.map_or("", |(path, _)| path)
+    }
+
+    /// The format of its file.
+    pub fn format(&self) -> &'static str {
+        self.file.map_or("", |(_, format)| format)
+    }
+
+    /// Its line in the file.
+    pub fn line(&self) -> u64 {
+        self.key.line
+    }
+
+    /// Its summary ("" when the record is damaged).
+    pub fn summary(&self) -> &'a str {
+        self.body.summary().unwrap_or_default()
+    }
+
+    /// The value of its field `name`.
+    pub fn field(&self, name: &str) -> Option<&'a str> {
+        self.body.field(name)
+    }
+
+    /// The first id of its entities of `kind` that `pred` accepts.
+    pub fn find_entity(&self, kind: EntityKind, pred: impl FnMut(&str) -> bool) -> Option<&'a str> {
+        self.body.find_entity(kind, pred)
+    }
+
+    /// The raw line's text ("" when the record is damaged).
+    pub fn text(&self) -> &'a str {
+        self.body.text().unwrap_or_default()
+    }
+
+    /// The whole event (None when the record is damaged).
+    pub fn event(&self) -> Option<Event> {
+        let (path, format) = self.file?.clone();
+        let raw = get_body(&mut Get(self.body.0))?;
+        Some(raw.into_event(
+            self.time(),
+            self.clock.clone(),
+            self.host.cloned(),
+            path,
+            format,
+        ))
+    }
 }
 
 /// What [`Runs::each_head`] reads of an event: enough to filter it by
@@ -724,7 +835,7 @@ impl Runs {
                     left: 0,
                 })
                 .collect(),
-            heads: (0..self.runs.len()).map(|_| None).collect(),
+            heads: vec![None; self.runs.len()],
             heap: BinaryHeap::with_capacity(self.runs.len()),
             failed: None,
         };
@@ -740,6 +851,7 @@ struct Cursor<'a> {
     blocks: &'a [RunBlock],
     next_block: usize,
     bytes: Vec<u8>,
+    /// Where the next record starts in `bytes`.
     pos: usize,
     /// Records left in the block in `bytes`.
     left: u32,
@@ -751,19 +863,20 @@ pub struct Merge<'a> {
     span: Span,
     kinds: KindSet,
     cursors: Vec<Cursor<'a>>,
-    heads: Vec<Option<Event>>,
+    /// Each run's next event (in its cursor's block).
+    heads: Vec<Option<Placed>>,
     heap: BinaryHeap<Reverse<(RunKey, usize)>>,
     failed: Option<io::Error>,
 }
 
-impl Merge<'_> {
-    /// Read run `i`'s next event into its head.
+impl<'a> Merge<'a> {
+    /// Find run `i`'s next wanted event and put it on the heap.
     fn advance(&mut self, i: usize) {
-        let next = self.read(i);
-        match next {
-            Ok(Some((key, e))) => {
-                self.heads[i] = Some(e);
-                self.heap.push(Reverse((key, i)));
+        self.heads[i] = None;
+        match self.read(i) {
+            Ok(Some(p)) => {
+                self.heads[i] = Some(p);
+                self.heap.push(Reverse((p.key, i)));
             }
             Ok(None) => {}
             Err(e) => {
@@ -780,7 +893,7 @@ impl Merge<'_> {
     }
 
     /// Run `i`'s next event of the wanted kinds.
-    fn read(&mut self, i: usize) -> io::Result<Option<(RunKey, Event)>> {
+    fn read(&mut self, i: usize) -> io::Result<Option<Placed>> {
         let c = &mut self.cursors[i];
         loop {
             if c.left == 0 {
@@ -802,23 +915,55 @@ impl Merge<'_> {
                 c.pos = 0;
                 c.left = block.records;
             }
-            let mut g = Get(&c.bytes[c.pos..]);
             let runs = self.runs;
-            let got = get_placed(
-                &mut g,
-                &runs.files,
-                &runs.names,
-                self.kinds,
-                runs.keep.as_ref(),
-            )
-            .ok_or_else(|| io::Error::other("sorted events that do not decode"))?;
-            c.pos = c.bytes.len() - g.0.len();
+            let (end, got) =
+                parse_placed(&c.bytes, c.pos, &runs.names, self.kinds, runs.keep.as_ref())
+                    .ok_or_else(|| io::Error::other("sorted events that do not decode"))?;
+            c.pos = end;
             c.left -= 1;
             if got.is_some() {
                 return Ok(got);
             }
         }
     }
+
+    /// The next event's view, taken off the heap (its run not advanced yet).
+    fn pop(&mut self) -> Option<(usize, Placed)> {
+        let Reverse((_, i)) = self.heap.pop()?;
+        Some((i, self.heads[i]?))
+    }
+
+    /// Call `f` with a [`View`] of each event, in order; stops when `f`
+    /// breaks, or at the first read that fails.
+    pub fn each_view<B>(
+        mut self,
+        mut f: impl FnMut(&View<'_>) -> ControlFlow<B>,
+    ) -> io::Result<ControlFlow<B>> {
+        loop {
+            if let Some(e) = self.failed.take() {
+                return Err(e);
+            }
+            let Some((i, p)) = self.pop() else {
+                return Ok(ControlFlow::Continue(()));
+            };
+            let Some(view) = View::of(&p, &self.cursors[i].bytes, self.runs) else {
+                return Err(undecodable());
+            };
+            if let ControlFlow::Break(b) = f(&view) {
+                return Ok(ControlFlow::Break(b));
+            }
+            self.advance(i);
+        }
+    }
+}
+
+/// A record that does not decode, recorded for the front end.
+fn undecodable() -> io::Error {
+    let e = io::Error::other(
+        "reading sorted events back from the temporary file: sorted events that do not decode",
+    );
+    crate::record_failure(&e);
+    e
 }
 
 impl Iterator for Merge<'_> {
@@ -829,10 +974,14 @@ impl Iterator for Merge<'_> {
             self.heap.clear();
             return Some(Err(e));
         }
-        let Reverse((key, i)) = self.heap.pop()?;
-        let e = self.heads[i].take()?;
+        let (i, p) = self.pop()?;
+        let e = View::of(&p, &self.cursors[i].bytes, self.runs).and_then(|v| v.event());
+        let Some(e) = e else {
+            self.heap.clear();
+            return Some(Err(undecodable()));
+        };
         self.advance(i);
-        Some(Ok((key, e)))
+        Some(Ok((p.key, e)))
     }
 }
 
@@ -913,6 +1062,24 @@ mod tests {
         heads.sort();
         want.sort();
         assert_eq!(heads, want);
+        // Views read the same parts in place, in the same order.
+        let mut viewed = Vec::new();
+        let flow = runs.merge().each_view(|v| {
+            let e = v.event().unwrap();
+            assert_eq!(
+                (v.time(), v.kind(), v.host().cloned(), v.line()),
+                (e.time, e.kind, e.host.clone(), e.evidence.line)
+            );
+            assert_eq!((v.file(), v.format()), (&*e.evidence.file, e.format));
+            assert_eq!(v.summary(), &*e.summary);
+            assert_eq!(v.field("n"), e.fields.get("n"));
+            assert_eq!(v.field("none"), None);
+            assert_eq!(v.text(), e.evidence.text.get());
+            viewed.push(e);
+            ControlFlow::<()>::Continue(())
+        });
+        assert!(flow.unwrap().is_continue());
+        assert_eq!(viewed, merged);
         // One kind: its events, in the same order, the others never built.
         let one = KindSet::of(&[Kind::DeviceUnregistered]);
         let of_one: Vec<Event> = runs

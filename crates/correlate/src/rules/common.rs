@@ -26,12 +26,12 @@ impl PrintedTypes {
         // unregistration prints (one pass over both, on disk or not).
         let mut unregistered: BTreeMap<String, String> = BTreeMap::new();
         let kinds = KindSet::of(&[Kind::DeviceRegistered, Kind::DeviceUnregistered]);
-        events.each_of(kinds, None, None, |e| {
+        events.each_record(kinds, None, None, |e| {
             if let (Some(d), Some(t)) = (
-                e.entity_ids(uctriage_core::EntityKind::Device).next(),
-                e.fields.get("DeviceClass"),
+                e.entity(uctriage_core::EntityKind::Device),
+                e.field("DeviceClass"),
             ) {
-                let first = match e.kind {
+                let first = match e.kind() {
                     Kind::DeviceRegistered => &mut by_device,
                     _ => &mut unregistered,
                 };

@@ -501,10 +501,10 @@ impl ContactCentre {
         let mut said = None;
         let ours = |f: &str| self.p.formats.iter().any(|x| x == f);
         cx.events.each_event_of(ours, Some(from), Some(first), |e| {
-            if !hosts.contains(&e.host.as_deref()) {
+            if !hosts.contains(&e.host()) {
                 return ControlFlow::Continue(());
             }
-            let s = e.summary.to_ascii_lowercase();
+            let s = e.summary().to_ascii_lowercase();
             said = self
                 .p
                 .planned_words

@@ -3,6 +3,7 @@
 
 use crate::data::{Data, LifecycleData};
 use crate::engine::{Context, Declaration, Emit, Input, Output, RawFilter, Rule};
+use crate::events::Record;
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -166,7 +167,7 @@ fn detect(cx: &Context<'_>, products: &[Product]) -> Vec<Seen> {
                     continue;
                 }
                 if let Some(seen) = reveals(e, p, &finders[i], &mut text) {
-                    found[i] = Some((Some(e.clone()), seen));
+                    found[i] = Some((e.event(), seen));
                     left -= 1;
                 }
             }
@@ -186,7 +187,7 @@ fn detect(cx: &Context<'_>, products: &[Product]) -> Vec<Seen> {
 
 /// How `e` reveals `p` (a process, else one of its words), if it does.
 fn reveals<'e>(
-    e: &'e Event,
+    e: &'e dyn Record,
     p: &Product,
     words: &[(&str, memchr::memmem::Finder<'_>)],
     text: &mut Option<Cow<'e, str>>,
@@ -197,27 +198,20 @@ fn reveals<'e>(
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
     };
     if !p.detect_processes.is_empty() {
-        if let Some(proc_) = e
-            .entity_ids(EntityKind::Process)
-            .find(|id| p.detect_processes.iter().any(|d| starts_with(id, d)))
-        {
-            return Some(format!(
-                "process {proc_} on {}",
-                e.host.as_deref().unwrap_or("?")
-            ));
+        if let Some(proc_) = e.find_entity(EntityKind::Process, &mut |id| {
+            p.detect_processes.iter().any(|d| starts_with(id, d))
+        }) {
+            return Some(format!("process {proc_} on {}", e.host().unwrap_or("?")));
         }
     }
     if words.is_empty() {
         return None;
     }
-    let text = text.get_or_insert_with(|| e.evidence.text.get());
+    let text = text.get_or_insert_with(|| e.text());
     let (word, _) = words
         .iter()
         .find(|(_, f)| f.find(text.as_bytes()).is_some())?;
-    Some(format!(
-        "\"{word}\" in {}:{}",
-        e.evidence.file, e.evidence.line
-    ))
+    Some(format!("\"{word}\" in {}:{}", e.file(), e.line()))
 }
 
 /// A host version that reveals the product. Of several hosts, one whose

@@ -16,11 +16,12 @@
 use super::common::{device_types, secs, PrintedTypes};
 use crate::data::{Code, Data, FailoverData, NodeCount};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
+use crate::events::Record;
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{EntityKind, Event, Evidence, Kind, KindSet};
+use uctriage_core::{EntityKind, Evidence, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
 
 #[derive(Deserialize)]
@@ -133,11 +134,12 @@ impl Failover {
             .findings()
             .filter(|f| f.kind == FindingKind::Impact)
             .collect();
-        cx.events.each(Kind::DeviceRegistered, None, None, |e| {
-            let (Some(at), Some(host)) = (e.time, e.host.as_deref()) else {
+        let registered = KindSet::of(&[Kind::DeviceRegistered]);
+        cx.events.each_record(registered, None, None, |e| {
+            let (Some(at), Some(host)) = (e.time(), e.host()) else {
                 return;
             };
-            let Some(device) = e.entity_ids(EntityKind::Device).next() else {
+            let Some(device) = e.entity(EntityKind::Device) else {
                 return;
             };
             let Some(reg) = cx.topo.registration(device) else {
@@ -153,13 +155,17 @@ impl Failover {
                     && f.start.is_some_and(|s| s <= at)
                     && f.end.is_none_or(|end| secs(at, end) <= self.p.gap_s)
             });
-            if !held {
+            if held {
+                return;
+            }
+            // A record on disk that does not decode is a failed read (recorded).
+            if let Some(evidence) = e.event().map(|e| e.evidence) {
                 out.push(Move {
                     device: device.to_string(),
                     primary: nodes[0].clone(),
                     backup: node,
                     at,
-                    evidence: e.evidence.clone(),
+                    evidence,
                 });
             }
         });
@@ -169,11 +175,7 @@ impl Failover {
     /// The primary logged nothing the rule reads in `[from, to]`, but did
     /// log something in the bundle.
     fn silent(&self, cx: &Context<'_>, primary: &str, from: Timestamp, to: Timestamp) -> bool {
-        let on = |e: &Event| {
-            e.host
-                .as_deref()
-                .is_some_and(|h| cx.hosts.resolve(h) == primary)
-        };
+        let on = |e: &dyn Record| e.host().is_some_and(|h| cx.hosts.resolve(h) == primary);
         let ever = READS.iter().any(|k| cx.events.any(*k, None, None, on));
         ever && !READS
             .iter()

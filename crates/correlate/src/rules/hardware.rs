@@ -409,10 +409,10 @@ impl Hardware {
         let mut serving: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let listed = |f: &str| Self::listed(&self.p.cti_server_formats, f);
         cx.events.each_event_of(listed, None, None, |e| {
-            let Some(h) = e.host.as_deref().map(|h| cx.hosts.resolve(h)) else {
+            let Some(h) = e.host().map(|h| cx.hosts.resolve(h)) else {
                 return ControlFlow::Continue(());
             };
-            if let Some(p) = e.fields.get("peripheral_id").or(e.fields.get("peripheral")) {
+            if let Some(p) = e.field("peripheral_id").or(e.field("peripheral")) {
                 serving.entry(p.to_string()).or_default().insert(h.clone());
             }
             out.insert(h);

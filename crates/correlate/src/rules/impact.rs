@@ -16,6 +16,7 @@
 use super::common::{device_types, PrintedTypes};
 use crate::data::{Baseline, Code, Data, ImpactData, LossVia, NodeCount};
 use crate::engine::{Context, Declaration, Emit, Output, Rule};
+use crate::events::Record;
 use crate::finding::{Finding, FindingKind};
 use crate::net::site_prefix;
 use serde::Deserialize;
@@ -150,44 +151,41 @@ struct Unregistrations<'r> {
 
 impl Unregistrations<'_> {
     /// Call `f` with each one from `from` to `to` (None: no bound), in order.
-    fn each(&self, from: Option<Timestamp>, to: Option<Timestamp>, mut f: impl FnMut(&Event)) {
+    fn each(&self, from: Option<Timestamp>, to: Option<Timestamp>, mut f: impl FnMut(&dyn Record)) {
         // Consecutive unregistrations mostly repeat the alarm and reason of
         // the one before: the answer for the last pair is kept.
         let mut last: Option<(Option<String>, Option<String>, bool)> = None;
-        self.cx
-            .events
-            .each(Kind::DeviceUnregistered, from, to, |e| {
-                if e.time.is_none() {
-                    return;
+        let kinds = KindSet::of(&[Kind::DeviceUnregistered]);
+        self.cx.events.each_record(kinds, from, to, |e| {
+            if e.time().is_none() {
+                return;
+            }
+            let (alarm, code) = (e.field("alarm"), e.field("Reason"));
+            let ignored = match &last {
+                Some((a, c, ignored)) if a.as_deref() == alarm && c.as_deref() == code => *ignored,
+                _ => {
+                    let ignored = self.rule.ignored_reason(self.cx, e);
+                    last = Some((alarm.map(String::from), code.map(String::from), ignored));
+                    ignored
                 }
-                let (alarm, code) = (e.fields.get("alarm"), e.fields.get("Reason"));
-                let ignored = match &last {
-                    Some((a, c, ignored)) if a.as_deref() == alarm && c.as_deref() == code => {
-                        *ignored
-                    }
-                    _ => {
-                        let ignored = self.rule.ignored_reason(self.cx, e);
-                        last = Some((alarm.map(String::from), code.map(String::from), ignored));
-                        ignored
-                    }
-                };
-                if !ignored {
-                    f(e);
-                }
-            });
+            };
+            if !ignored {
+                f(e);
+            }
+        });
     }
 }
 
 impl Impact {
     /// An unregistration whose decoded reason is in an ignored group.
-    fn ignored_reason(&self, cx: &Context<'_>, e: &Event) -> bool {
-        let Some(code) = e.fields.get("Reason") else {
+    fn ignored_reason(&self, cx: &Context<'_>, e: &dyn Record) -> bool {
+        let Some(code) = e.field("Reason") else {
             return false;
         };
-        let alarm = e.fields.get("alarm");
+        let alarm = e.field("alarm");
         self.p.ignore_reason_groups.iter().any(|g| {
             cx.kb
-                .code_in_group(alarm, e.kind.as_str(), "Reason", code, g)
+                .code_in_group(alarm, e.kind().as_str(), "Reason", code, g)
         })
     }
 
@@ -341,17 +339,17 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
     let bucket = |t: Timestamp| (t.as_second() - first.as_second()) / window;
     // group → window → count
     let mut counts: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
-    let groups_of = |e: &Event| -> Vec<String> {
+    let groups_of = |e: &dyn Record| -> Vec<String> {
         let mut g = Vec::new();
-        if let Some(h) = &e.host {
+        if let Some(h) = e.host() {
             g.push(format!("node {h}"));
         }
-        if let Some(d) = e.entity_ids(EntityKind::Device).next() {
+        if let Some(d) = e.entity(EntityKind::Device) {
             if let Some(pool) = cx.topo.pool_of(d) {
                 g.push(format!("device pool {pool}"));
             }
         }
-        if let Some(ip) = e.fields.get("IPAddress") {
+        if let Some(ip) = e.field("IPAddress") {
             if let Some((name, net)) = site_prefix(ip, cx.topo.sites()) {
                 g.push(match name {
                     Some(n) => format!("site {n} ({net})"),
@@ -362,7 +360,7 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
         g
     };
     unreg.each(None, None, |e| {
-        let b = bucket(e.time.expect("timed"));
+        let b = bucket(e.time().expect("timed"));
         for g in groups_of(e) {
             *counts.entry(g).or_default().entry(b).or_default() += 1;
         }
@@ -387,8 +385,8 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
         }
     };
     // The baseline that makes an unregistration hot, if one does.
-    let hot = |e: &Event| -> Option<Baseline> {
-        let b = bucket(e.time.expect("timed"));
+    let hot = |e: &dyn Record| -> Option<Baseline> {
+        let b = bucket(e.time().expect("timed"));
         groups_of(e)
             .into_iter()
             .filter_map(|g| {
@@ -420,9 +418,9 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
         unreg.each(Some(*from), Some(*to), |e| {
             if hot(e).is_some() {
                 hot_times
-                    .entry(e.host.as_deref().unwrap_or("").to_string())
+                    .entry(e.host().unwrap_or("").to_string())
                     .or_default()
-                    .push(e.time.expect("timed"));
+                    .push(e.time().expect("timed"));
             }
         });
     }
@@ -432,21 +430,19 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
     // An unregistration of a node within gap_s of one of its hot ones joins,
     // when its own window is above the usual count (background churn does not).
     let gap = SignedDuration::from_secs(p.gap_s);
-    let above_usual = |e: &Event| {
-        let b = bucket(e.time.expect("timed"));
+    let above_usual = |e: &dyn Record| {
+        let b = bucket(e.time().expect("timed"));
         groups_of(e).into_iter().any(|g| {
             let c = counts.get(&g).and_then(|m| m.get(&b)).copied().unwrap_or(0);
             c as f64 > stats[g.as_str()].median_without(c)
         })
     };
-    let near_hot = |e: &Event| {
-        let t = e.time.expect("timed");
-        hot_times
-            .get(e.host.as_deref().unwrap_or(""))
-            .is_some_and(|times| {
-                let at = times.partition_point(|x| *x < t - gap);
-                times.get(at).is_some_and(|x| *x <= t + gap)
-            })
+    let near_hot = |e: &dyn Record| {
+        let t = e.time().expect("timed");
+        hot_times.get(e.host().unwrap_or("")).is_some_and(|times| {
+            let at = times.partition_point(|x| *x < t - gap);
+            times.get(at).is_some_and(|x| *x <= t + gap)
+        })
     };
     let around_hot = merged(
         hot_times
@@ -463,7 +459,11 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
             if base.is_none() && !(above_usual(e) && near_hot(e)) {
                 return;
             }
-            let t = e.time.expect("timed");
+            // A record on disk that does not decode is a failed read (recorded).
+            let Some(event) = e.event() else {
+                return;
+            };
+            let t = e.time().expect("timed");
             let new = last_t.is_none_or(|l| t.duration_since(l) > gap);
             if new {
                 out.push(Burst {
@@ -477,7 +477,7 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
                 });
             }
             let b = out.last_mut().expect("pushed");
-            b.events.push(e.clone());
+            b.events.push(event);
             if let Some(base) = base {
                 if base.threshold > b.baseline.threshold {
                     b.baseline = base;
@@ -664,32 +664,41 @@ fn returns(
         Kind::ServiceState,
     ];
     for (rank, kind) in kinds.into_iter().enumerate() {
-        cx.events.each(kind, Some(after), Some(until), |e| {
-            let (kind, set) = match e.kind {
+        let one = KindSet::of(&[kind]);
+        cx.events.each_record(one, Some(after), Some(until), |e| {
+            let (kind, set) = match e.kind() {
                 Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
                 Kind::AddressInService => (EntityKind::Address, addresses),
                 Kind::ServiceState
-                    if is_state(e, &p.service_back_state)
-                        && lost.service_host_matches(e.host.as_deref()) =>
+                    if e.field("state")
+                        .is_some_and(|v| v.eq_ignore_ascii_case(&p.service_back_state))
+                        && lost.service_host_matches(e.host()) =>
                 {
                     (EntityKind::Service, services)
                 }
                 _ => return,
             };
-            let at = e.time.expect("windowed");
-            for id in e.entity_ids(kind).filter(|id| set.contains(*id)) {
-                let earlier = back.get(id).is_none_or(|(t, r, _)| (at, rank) < (*t, *r));
+            let at = e.time().expect("windowed");
+            let mut evidence = None;
+            e.find_entity(kind, &mut |id| {
+                let earlier =
+                    set.contains(id) && back.get(id).is_none_or(|(t, r, _)| (at, rank) < (*t, *r));
                 if earlier {
-                    let r = Return {
-                        at,
-                        host: (e.kind == Kind::DeviceRegistered)
-                            .then(|| e.host.as_deref().map(String::from))
-                            .flatten(),
-                        evidence: e.evidence.clone(),
-                    };
-                    back.insert(id.to_string(), (at, rank, r));
+                    // The line, decoded once for the event's ids.
+                    let evidence = evidence.get_or_insert_with(|| e.event().map(|e| e.evidence));
+                    if let Some(evidence) = evidence {
+                        let r = Return {
+                            at,
+                            host: (e.kind() == Kind::DeviceRegistered)
+                                .then(|| e.host().map(String::from))
+                                .flatten(),
+                            evidence: evidence.clone(),
+                        };
+                        back.insert(id.to_string(), (at, rank, r));
+                    }
                 }
-            }
+                false
+            });
         });
     }
     back.into_iter().map(|(id, (_, _, r))| (id, r)).collect()

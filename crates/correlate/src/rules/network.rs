@@ -10,6 +10,7 @@
 use super::common::secs;
 use crate::data::{Code, Data, NetworkData, PingObs};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
+use crate::events::Record;
 use crate::finding::{Finding, FindingKind};
 use crate::net::site_prefix;
 use ipnet::IpNet;
@@ -102,14 +103,15 @@ impl Rule for Network {
             // The lost devices' unregistrations (read from disk when
             // there), then grouped by site.
             let mut lost_ones: Vec<Event> = Vec::new();
+            let unregistered = KindSet::of(&[Kind::DeviceUnregistered]);
             cx.events
-                .each(Kind::DeviceUnregistered, Some(from), Some(until), |e| {
+                .each_record(unregistered, Some(from), Some(until), |e| {
                     let ours = e
-                        .entity_ids(EntityKind::Device)
-                        .next()
+                        .entity(EntityKind::Device)
                         .is_some_and(|d| lost.contains(d));
                     if ours && self.is_loss(cx, e) {
-                        lost_ones.push(e.clone());
+                        // A damaged record on disk is a failed read (recorded).
+                        lost_ones.extend(e.event());
                     }
                 });
             let total = lost_ones.len();
@@ -255,14 +257,14 @@ impl Network {
     }
 
     /// An unregistration for a reason that means a lost connection.
-    fn is_loss(&self, cx: &Context<'_>, e: &Event) -> bool {
-        let Some(code) = e.fields.get("Reason") else {
+    fn is_loss(&self, cx: &Context<'_>, e: &dyn Record) -> bool {
+        let Some(code) = e.field("Reason") else {
             return self.p.count_missing_reasons;
         };
-        let alarm = e.fields.get("alarm");
+        let alarm = e.field("alarm");
         self.p.loss_reason_groups.iter().any(|g| {
             cx.kb
-                .code_in_group(alarm, e.kind.as_str(), "Reason", code, g)
+                .code_in_group(alarm, e.kind().as_str(), "Reason", code, g)
         })
     }
 
