@@ -252,6 +252,15 @@ impl Fields {
         }
     }
 
+    /// `(number, name, value)` in name order, `number` that of a common
+    /// name ([`Fields::common_number`], known without a look-up).
+    pub fn iter_numbered(&self) -> impl Iterator<Item = (Option<u32>, &str, &str)> + '_ {
+        (0..self.slots.len()).map(|i| {
+            let number = self.slots[i].common().map(|n| n as u32);
+            (number, self.name_at(i), self.value_at(i))
+        })
+    }
+
     /// Names in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
         self.iter().map(|(name, _)| name)
@@ -749,6 +758,11 @@ mod tests {
         assert_eq!(numbered, inserted);
         assert!(!numbered.push_common_in_order(u32::MAX, "x"));
         assert_eq!(numbered, inserted);
+        for (number, name, value) in numbered.iter_numbered() {
+            assert_eq!(number, Fields::common_number(name), "{name}");
+            assert_eq!(numbered.get(name), Some(value));
+        }
+        assert_eq!(numbered.iter_numbered().count(), pairs.len());
     }
 
     #[test]

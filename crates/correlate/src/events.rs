@@ -440,6 +440,14 @@ impl<'a> Events<'a> {
         }
     }
 
+    /// Whether some event of `kind` may have the field `name`: false only
+    /// when the kind is on disk and none of its events has it (a reader
+    /// that wants only that field skips the kind); true for a kind in memory.
+    pub fn may_have_field(&self, kind: Kind, name: &str) -> bool {
+        self.runs_of(kind)
+            .is_none_or(|runs| runs.may_have_field(kind, name))
+    }
+
     /// How many events of one kind there are.
     pub fn count(&self, kind: Kind) -> usize {
         self.by_kind[slot(kind)].len() + self.runs_of(kind).map_or(0, |r| r.count(kind) as usize)

@@ -1,10 +1,12 @@
 //! The binary layout of a spilled event.
 //!
 //! A parsed event ([`put_raw`]): its raw time, the host it named, then the
-//! body. A normalized event in a run ([`put_placed`]): its instant, clock,
-//! canonical host and file as small numbers into the run writer's tables,
-//! then the body. The body ([`put_body`]): kind, severity, summary, fields,
-//! entities, line and raw text. A string is a LEB128 length and its UTF-8
+//! body. A normalized event in a run ([`put_placed`]): its instant, file,
+//! clock and canonical host (small numbers into the run writer's tables),
+//! line, then the body's length and the body, so that a merge finds the next
+//! record without reading this one. The body ([`put_body`]): kind, severity,
+//! line, raw text, summary, fields and entities (what a reader in place looks
+//! at most comes first, [`Body`]). A string is a LEB128 length and its UTF-8
 //! bytes; a number a LEB128 integer (signed ones zigzagged); an enum its
 //! place in the tables below. The layout lives only as long as the process
 //! (the files are temporary), so it needs no version.
@@ -53,8 +55,13 @@ impl Put<'_> {
     }
 
     pub fn str(&mut self, s: &str) {
-        self.uint(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
+        self.bytes(s.as_bytes());
+    }
+
+    /// Bytes, after their length.
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.uint(b.len() as u64);
+        self.0.extend_from_slice(b);
     }
 
     fn time(&mut self, t: Time) {
@@ -112,6 +119,17 @@ impl<'a> Get<'a> {
     /// Step over a string.
     pub fn skip_str(&mut self) -> Option<()> {
         self.str_len().map(|_| ())
+    }
+
+    /// Bytes written by [`Put::bytes`].
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = usize::try_from(self.uint()?).ok()?;
+        if len > self.0.len() {
+            return None;
+        }
+        let (b, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Some(b)
     }
 
     /// Step over a string, giving its length in bytes.
@@ -226,13 +244,16 @@ pub(crate) fn put_body(
     line: u64,
     text: &Text,
 ) {
+    // The parts most readers look at first: a reader in place skips less.
     p.byte(place(&Kind::ALL, &kind));
     p.byte(place(&SEVERITIES, &severity));
+    p.uint(line);
+    p.str(&text.get());
     p.str(summary);
     p.uint(fields.len() as u64);
-    for (k, v) in fields.iter() {
+    for (number, k, v) in fields.iter_numbered() {
         // A common name (an alarm's tags) as its number, others spelled.
-        match Fields::common_number(k) {
+        match number {
             Some(n) => p.uint(n as u64 + 1),
             None => {
                 p.uint(0);
@@ -246,21 +267,6 @@ pub(crate) fn put_body(
         p.byte(place(&ENTITY_KINDS, &e.kind));
         p.str(&e.id);
     }
-    p.uint(line);
-    p.str(&text.get());
-}
-
-/// Skip an event's body, decoding only its kind and line (no string is
-/// checked or copied).
-pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<(Kind, u64)> {
-    let kind = *Kind::ALL.get(g.byte()? as usize)?;
-    g.byte()?;
-    g.skip_str()?;
-    skip_fields(g)?;
-    skip_entities(g)?;
-    let line = g.uint()?;
-    g.skip_str()?;
-    Some((kind, line))
 }
 
 fn skip_fields(g: &mut Get<'_>) -> Option<()> {
@@ -273,14 +279,6 @@ fn skip_fields(g: &mut Get<'_>) -> Option<()> {
     Some(())
 }
 
-fn skip_entities(g: &mut Get<'_>) -> Option<()> {
-    for _ in 0..g.uint()? {
-        g.byte()?;
-        g.skip_str()?;
-    }
-    Some(())
-}
-
 /// An encoded body read in place, a part at a time (nothing is copied):
 /// for readers that look at a few parts of many events. A body that does
 /// not decode gives None for the parts past the damage.
@@ -288,11 +286,17 @@ fn skip_entities(g: &mut Get<'_>) -> Option<()> {
 pub(crate) struct Body<'a>(pub &'a [u8]);
 
 impl<'a> Body<'a> {
-    /// From the fields on (past kind, severity and summary).
+    /// From the text on (past kind, severity and line).
+    fn at_text(self) -> Option<Get<'a>> {
+        let mut g = Get(self.0.get(2..)?);
+        g.uint()?;
+        Some(g)
+    }
+
+    /// From the fields on (past the text and the summary).
     fn at_fields(self) -> Option<Get<'a>> {
-        let mut g = Get(self.0);
-        g.byte()?;
-        g.byte()?;
+        let mut g = self.at_text()?;
+        g.skip_str()?;
         g.skip_str()?;
         Some(g)
     }
@@ -305,7 +309,8 @@ impl<'a> Body<'a> {
     }
 
     pub fn summary(self) -> Option<&'a str> {
-        let mut g = Get(self.0.get(2..)?);
+        let mut g = self.at_text()?;
+        g.skip_str()?;
         g.str()
     }
 
@@ -345,10 +350,7 @@ impl<'a> Body<'a> {
 
     /// The raw line's text.
     pub fn text(self) -> Option<&'a str> {
-        let mut g = self.at_entities()?;
-        skip_entities(&mut g)?;
-        g.uint()?;
-        g.str()
+        self.at_text()?.str()
     }
 }
 
@@ -357,6 +359,8 @@ impl<'a> Body<'a> {
 pub(crate) fn get_body(g: &mut Get<'_>) -> Option<RawEvent> {
     let kind = *Kind::ALL.get(g.byte()? as usize)?;
     let severity = *SEVERITIES.get(g.byte()? as usize)?;
+    let line = g.uint()?;
+    let text = Text::new(g.str()?);
     let summary = SharedStr::from(g.str()?);
     let n = g.uint()?;
     // The text's length first (skipping, not decoding): one allocation.
@@ -393,8 +397,6 @@ pub(crate) fn get_body(g: &mut Get<'_>) -> Option<RawEvent> {
             id: SharedStr::from(g.str()?),
         });
     }
-    let line = g.uint()?;
-    let text = Text::new(g.str()?);
     Some(RawEvent {
         time: RawTime::Unknown,
         host: None,

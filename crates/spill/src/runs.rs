@@ -1,15 +1,17 @@
 //! Normalized events in sorted runs on disk, merged back in order.
 
-use crate::codec::{get_body, put_body, skip_body, Body, Get, Put};
+use crate::codec::{get_body, put_body, Body, Get, Put};
 use crate::file::{Block, Spool};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io;
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{Clock, DateSource, EntityKind, Event, Kind, KindSet, SharedStr, ZoneSource};
+use uctriage_core::{
+    Clock, DateSource, EntityKind, Event, Fields, Kind, KindSet, SharedStr, ZoneSource,
+};
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
 const BLOCK: usize = 64 << 10;
@@ -97,7 +99,8 @@ struct RunBlock {
 type ClockKey = (Arc<str>, ZoneSource, DateSource, Arc<str>);
 
 /// What events of runs point at by number: clocks and hosts (their files
-/// are numbered by the bundle).
+/// are numbered by the bundle); and the names of the fields each kind's
+/// events carry.
 #[derive(Default)]
 struct Names {
     clocks: Vec<Arc<Clock>>,
@@ -105,9 +108,57 @@ struct Names {
     last_clock: Option<(Arc<Clock>, u32)>,
     hosts: Vec<SharedStr>,
     host_index: HashMap<SharedStr, u32>,
+    /// Per kind (its place in `Kind::ALL`).
+    fields: Vec<FieldNames>,
+}
+
+/// Field names seen: common ones as bits of their number, others spelled.
+#[derive(Default)]
+struct FieldNames {
+    common: Vec<u64>,
+    other: HashSet<Box<str>>,
+}
+
+impl FieldNames {
+    fn add(&mut self, number: Option<u32>, name: &str) {
+        match number {
+            Some(n) => {
+                let (word, bit) = (n as usize / 64, n % 64);
+                if self.common.len() <= word {
+                    self.common.resize(word + 1, 0);
+                }
+                self.common[word] |= 1 << bit;
+            }
+            None if !self.other.contains(name) => {
+                self.other.insert(name.into());
+            }
+            None => {}
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        match Fields::common_number(name) {
+            Some(n) => self
+                .common
+                .get(n as usize / 64)
+                .is_some_and(|w| w & 1 << (n % 64) != 0),
+            None => self.other.contains(name),
+        }
+    }
 }
 
 impl Names {
+    /// Note the names of `e`'s fields.
+    fn saw_fields(&mut self, e: &Event) {
+        let k = e.kind as usize;
+        if self.fields.len() <= k {
+            self.fields.resize_with(k + 1, FieldNames::default);
+        }
+        for (number, name, _) in e.fields.iter_numbered() {
+            self.fields[k].add(number, name);
+        }
+    }
+
     fn clock(&mut self, c: &Arc<Clock>) -> u32 {
         if let Some((last, i)) = &self.last_clock {
             if Arc::ptr_eq(last, c) {
@@ -365,6 +416,7 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
     order.sort_unstable();
     let mut blocks = Vec::new();
     let mut bytes = Vec::with_capacity(BLOCK + 4096);
+    let mut body = Vec::new();
     let mut records = 0u32;
     let (mut first, mut last) = (None, None);
     let mut flush = |bytes: &mut Vec<u8>,
@@ -383,7 +435,7 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
     };
     for (key, i) in order {
         let e = &buffer[i as usize].1;
-        put_placed(&mut Put(&mut bytes), &mut names, &key, e);
+        put_placed(&mut Put(&mut bytes), &mut names, &key, e, &mut body);
         records += 1;
         first.get_or_insert(key);
         last = Some(key);
@@ -421,7 +473,8 @@ fn estimate(e: &Event) -> u64 {
         + e.entities.len() * std::mem::size_of::<uctriage_core::Entity>()) as u64
 }
 
-fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event) {
+/// Encode a placed event (`body`: a buffer to encode its body in).
+fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event, body: &mut Vec<u8>) {
     p.uint(key.second);
     p.uint(key.nano as u64);
     p.uint(key.file as u64);
@@ -430,8 +483,11 @@ fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event) {
         None => p.uint(0),
         Some(h) => p.uint(t.host(h) as u64 + 1),
     }
+    p.uint(key.line);
+    t.saw_fields(e);
+    body.clear();
     put_body(
-        p,
+        &mut Put(body),
         e.kind,
         e.severity,
         &e.summary,
@@ -440,6 +496,7 @@ fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event) {
         e.evidence.line,
         &e.evidence.text,
     );
+    p.bytes(body);
 }
 
 fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
@@ -451,7 +508,8 @@ fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
         0 => None,
         i => Some(t.hosts.get(i - 1)?.as_str()),
     };
-    let (kind, _) = skip_body(g)?;
+    g.uint()?;
+    let kind = *Kind::ALL.get(usize::from(*g.bytes()?.first()?))?;
     let time = RunKey {
         second,
         nano,
@@ -493,9 +551,11 @@ fn parse_placed(
         0 => None,
         i => Some(t.hosts.get(i as usize - 1)?.as_str()),
     };
-    let body_at = bytes.len() - g.0.len();
-    let (kind, line) = skip_body(&mut g)?;
+    let line = g.uint()?;
+    let body = g.bytes()?;
     let end = bytes.len() - g.0.len();
+    let body_at = end - body.len();
+    let kind = *Kind::ALL.get(usize::from(*body.first()?))?;
     let key = RunKey {
         second,
         nano,
@@ -704,6 +764,15 @@ impl Runs {
         }
         self.tally = tally;
         Ok(())
+    }
+
+    /// Whether some event of `kind` in the runs may have the field `name`
+    /// (false: none has; a reader wanting only that field skips the kind).
+    pub fn may_have_field(&self, kind: Kind, name: &str) -> bool {
+        self.names
+            .fields
+            .get(kind as usize)
+            .is_some_and(|f| f.has(name))
     }
 
     /// The formats of the files whose events the runs hold.
@@ -1093,6 +1162,9 @@ mod tests {
             .collect();
         assert_eq!(of_one, want);
         assert_eq!(runs.count(Kind::DeviceUnregistered), want.len() as u64);
+        assert!(runs.may_have_field(Kind::DeviceUnregistered, "n"));
+        assert!(!runs.may_have_field(Kind::DeviceUnregistered, "DeviceClass"));
+        assert!(!runs.may_have_field(Kind::Alarm, "n"));
         assert_eq!(runs.count(Kind::Log), 5000 - want.len() as u64);
         let timed = || merged.iter().filter_map(|e| e.time);
         assert_eq!(runs.first_time(), timed().min());

@@ -25,7 +25,11 @@ impl PrintedTypes {
         // The first class a registration prints, else the first an
         // unregistration prints (one pass over both, on disk or not).
         let mut unregistered: BTreeMap<String, String> = BTreeMap::new();
-        let kinds = KindSet::of(&[Kind::DeviceRegistered, Kind::DeviceUnregistered]);
+        // A kind on disk none of whose events prints a class is not read.
+        let kinds = [Kind::DeviceRegistered, Kind::DeviceUnregistered]
+            .into_iter()
+            .filter(|k| events.may_have_field(*k, "DeviceClass"))
+            .fold(KindSet::NONE, KindSet::with);
         events.each_record(kinds, None, None, |e| {
             if let (Some(d), Some(t)) = (
                 e.entity(uctriage_core::EntityKind::Device),
