@@ -65,12 +65,14 @@ pub struct FileInfo {
 /// The normalized bundle: one timeline plus what was learned about hosts and time.
 #[derive(Debug)]
 pub struct Bundle {
-    /// Every event, ordered by instant (undated ones last), then file, then
-    /// line; empty when they were spilled to disk ([`Bundle::spilled`]).
+    /// Every event in memory, ordered by instant (undated ones last), then
+    /// file, then line: all of them, but for those of the kinds spilled to
+    /// disk ([`Bundle::spilled`]).
     pub events: Vec<Event>,
-    /// The events, in sorted runs on disk, when they passed the memory
-    /// budget while loading ([`uctriage_spill::enable`]); read them with
-    /// [`Bundle::each_in_order`].
+    /// The events of the kinds [`Options::spill_kinds`] names, in sorted runs
+    /// on disk, when events passed the memory budget while loading
+    /// ([`uctriage_spill::enable`]): every event of those kinds is there.
+    /// [`Bundle::each_in_order`] reads them with the others, in order.
     pub spilled: Option<uctriage_spill::Runs>,
     /// Every file, in the order read.
     pub files: Vec<FileInfo>,
