@@ -147,18 +147,24 @@ mod tests {
         assert!(!disk.contains(uctriage_core::Kind::Config));
     }
 
+    /// The shipped rules' cases that fail, one line each, run with the
+    /// streamed kinds on disk or not.
+    fn failed_cases(kb: &Knowledge, on_disk: bool) -> Vec<String> {
+        let results = cases::run_cases_with(kb, on_disk).unwrap_or_else(|e| panic!("{e:#?}"));
+        results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| format!("{} / {}:\n  {}", r.rule, r.case, r.failures.join("\n  ")))
+            .collect()
+    }
+
     /// Every shipped rule passes its own cases with the kinds it only
     /// streams on disk, in sorted runs, as past the memory budget (and never
     /// reads them any other way: `Events::of` asserts it in tests).
     #[test]
     fn shipped_rules_pass_their_cases_with_streamed_kinds_on_disk() {
         let kb = Knowledge::embedded().unwrap();
-        let results = cases::run_cases_with(&kb, true).unwrap_or_else(|e| panic!("{e:#?}"));
-        let failed: Vec<String> = results
-            .iter()
-            .filter(|r| !r.passed())
-            .map(|r| format!("{} / {}:\n  {}", r.rule, r.case, r.failures.join("\n  ")))
-            .collect();
+        let failed = failed_cases(&kb, true);
         assert!(failed.is_empty(), "{}", failed.join("\n"));
     }
 
@@ -166,12 +172,7 @@ mod tests {
     #[test]
     fn shipped_rules_pass_their_cases() {
         let kb = Knowledge::embedded().unwrap();
-        let results = run_cases(&kb).unwrap_or_else(|e| panic!("{e:#?}"));
-        let failed: Vec<String> = results
-            .iter()
-            .filter(|r| !r.passed())
-            .map(|r| format!("{} / {}:\n  {}", r.rule, r.case, r.failures.join("\n  ")))
-            .collect();
+        let failed = failed_cases(&kb, false);
         assert!(failed.is_empty(), "{}", failed.join("\n"));
         for r in kb.rules.iter().filter(|r| r.enabled) {
             assert!(
