@@ -204,14 +204,6 @@ impl<'a> Events<'a> {
             .filter(|r| r.count(kind) > 0)
     }
 
-    /// The kinds whose events are on disk (read with [`Events::each`]).
-    pub fn on_disk(&self) -> KindSet {
-        Kind::ALL
-            .into_iter()
-            .filter(|k| self.runs_of(*k).is_some())
-            .fold(KindSet::NONE, KindSet::with)
-    }
-
     /// Events of one kind held in memory, timed ones in time order, then
     /// untimed ones. A kind on disk is read with [`Events::each`].
     pub fn of(&self, kind: Kind) -> impl DoubleEndedIterator<Item = &'a Event> + '_ {

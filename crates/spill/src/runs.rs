@@ -649,9 +649,12 @@ impl<'a> View<'a> {
         self.key.line
     }
 
-    /// Its summary ("" when the record is damaged).
+    /// Its summary ("" when the record is damaged, a failure recorded).
     pub fn summary(&self) -> &'a str {
-        self.body.summary().unwrap_or_default()
+        self.body.summary().unwrap_or_else(|| {
+            undecodable();
+            ""
+        })
     }
 
     /// The value of its field `name`.
@@ -664,15 +667,24 @@ impl<'a> View<'a> {
         self.body.find_entity(kind, pred)
     }
 
-    /// The raw line's text ("" when the record is damaged).
+    /// The raw line's text ("" when the record is damaged, a failure
+    /// recorded).
     pub fn text(&self) -> &'a str {
-        self.body.text().unwrap_or_default()
+        self.body.text().unwrap_or_else(|| {
+            undecodable();
+            ""
+        })
     }
 
-    /// The whole event (None when the record is damaged).
+    /// The whole event (None when the record is damaged, a failure
+    /// recorded).
     pub fn event(&self) -> Option<Event> {
-        let (path, format) = self.file?.clone();
-        let raw = get_body(&mut Get(self.body.0))?;
+        let decoded = self.file.zip(get_body(&mut Get(self.body.0)));
+        let Some(((path, format), raw)) = decoded else {
+            undecodable();
+            return None;
+        };
+        let (path, format) = (path.clone(), *format);
         Some(raw.into_event(
             self.time(),
             self.clock.clone(),
