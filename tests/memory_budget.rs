@@ -168,6 +168,18 @@ fn an_analysis_of_registration_alarms_kept_on_disk_finds_the_same() {
                     "{args:?} {budget} {b}: registration alarms in sorted runs: {}",
                     spilled.stderr
                 );
+                // The other events came back to memory, their texts spilled.
+                let texts = spilled
+                    .stderr
+                    .split("the raw text of ")
+                    .nth(1)
+                    .and_then(|s| s.split(' ').next())
+                    .and_then(|n| n.parse::<u64>().ok());
+                assert!(
+                    texts.is_some_and(|n| n > 10),
+                    "{args:?} {budget} {b}: texts of events back in memory spilled: {}",
+                    spilled.stderr
+                );
             }
         }
     }

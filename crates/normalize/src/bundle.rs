@@ -480,7 +480,13 @@ pub fn normalize_collected(
                 None
             }
         });
-        for raw in f.events.into_iter().chain(read_back) {
+        let parsed = f.events.into_iter().map(|raw| (raw, false));
+        for (mut raw, from_disk) in parsed.chain(read_back.map(|raw| (raw, true))) {
+            if from_disk && !opts.spill_kinds.contains(raw.kind) {
+                // Back in memory for good: past the budget its raw text
+                // goes to the text spill, as it would have while parsing.
+                raw.settle();
+            }
             let (subject, zone, time, basis) = place(raw.host.as_ref(), &raw.time, raw.line, 1);
             let clock = clocks.clock(zone, basis);
             widen(&mut info, time);
