@@ -129,7 +129,8 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
 
 /// `analyze` past the budget keeps the registration alarms (the kinds the
 /// rules only stream) on disk in sorted runs: the same findings in every
-/// format, limited to a window or a host or not, and the user is told. The
+/// format (the HTML report's lanes and table read them back in order),
+/// limited to a window or not, and the user is told. The
 /// bundles are ones whose findings come from registration alarms (a branch
 /// WAN outage, a hung node's phones failing over).
 #[test]
@@ -141,6 +142,7 @@ fn an_analysis_of_registration_alarms_kept_on_disk_finds_the_same() {
         for args in [
             &["analyze", "-q", "--format", "json"][..],
             &["analyze", "-q", "--format", "md"][..],
+            &["analyze", "-q", "--format", "html"][..],
             &["analyze", "-q", "--format", "json", "--since", "-2h"][..],
         ] {
             let with = |budget: &str| {

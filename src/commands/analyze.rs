@@ -8,7 +8,6 @@ use crate::output::Output;
 use anyhow::{Context, Result};
 use std::sync::Arc;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::KindSet;
 use uctriage_correlate::{Engine, PlainLog, Topology, TopologyFile};
 use uctriage_engine::{Bundle, Retain};
 use uctriage_knowledge::Knowledge;
@@ -25,9 +24,10 @@ pub fn run(a: AnalyzeArgs, color: ColorWhen) -> Result<i32> {
     // formats keep only what the rules read, and the plain lines only the
     // unusual-activity miner reads are mined as they stream past
     // (super::plain), none kept as an event. Past the memory budget, the
-    // kinds the rules only stream stay on disk (Engine::disk_kinds).
+    // kinds the rules only stream, or do not read, stay on disk
+    // (Engine::disk_kinds): the lanes read every event in order.
     let (retain, plain, on_disk) = match a.format {
-        AnalyzeFormat::Html => (Retain::All, None, KindSet::NONE),
+        AnalyzeFormat::Html => (Retain::All, None, engine.disk_kinds()),
         _ if engine.reads_plain() => (
             Retain::Only(engine.retention_without_plain()),
             Some(Plain::new()),

@@ -175,6 +175,11 @@ impl KindSet {
         KindSet(self.0 & !(1 << kind as u32))
     }
 
+    /// Every kind not in this set.
+    pub fn others(self) -> KindSet {
+        KindSet(!self.0 & KindSet::ALL.0)
+    }
+
     /// Whether `kind` is in the set.
     pub fn contains(self, kind: Kind) -> bool {
         self.0 & 1 << kind as u32 != 0
@@ -557,6 +562,9 @@ mod kind_set_tests {
             .without(Kind::Log)
             .without(Kind::DeviceRegistered)
             .is_empty());
+        assert_eq!(s.others().iter().count(), Kind::ALL.len() - 2);
+        assert!(!s.others().contains(Kind::Log) && s.others().contains(Kind::Alarm));
+        assert_eq!(KindSet::ALL.others(), KindSet::NONE);
         assert!(Kind::ALL.iter().all(|k| KindSet::ALL.contains(*k)));
         assert_eq!(KindSet::ALL.iter().count(), Kind::ALL.len());
     }

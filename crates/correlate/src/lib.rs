@@ -144,7 +144,13 @@ mod tests {
         ] {
             assert!(disk.contains(k), "{k} in {disk:?}");
         }
-        assert!(!disk.contains(uctriage_core::Kind::Config));
+        for k in [
+            uctriage_core::Kind::Config,
+            uctriage_core::Kind::ServiceCore,
+            uctriage_core::Kind::Alarm,
+        ] {
+            assert!(!disk.contains(k), "{k} in {disk:?}");
+        }
     }
 
     /// The shipped rules' cases that fail, one line each, run with the

@@ -364,8 +364,17 @@ pub fn normalize_collected(
     // being written.
     let mut runs =
         spilling.then(|| uctriage_spill::RunWriter::new(uctriage_spill::limit() / 4, true));
+    // Room for exactly the events that stay in memory (growing by doubling
+    // held half as much again at the peak).
+    let stay = opts.spill_kinds.others();
     let mut events = Vec::with_capacity(if spilling {
-        0
+        files
+            .iter()
+            .map(|f| {
+                let parsed = f.events.iter().filter(|e| stay.contains(e.kind)).count();
+                parsed + f.spilled.events.count_of(stay) as usize
+            })
+            .sum()
     } else {
         files.iter().map(|f| f.events.len()).sum()
     });

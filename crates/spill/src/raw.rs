@@ -5,7 +5,7 @@ use crate::file::{Block, Spool};
 use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
-use uctriage_core::{RawEvent, SharedStr};
+use uctriage_core::{Kind, KindSet, RawEvent, SharedStr};
 
 /// Bytes of encoded events gathered before one write.
 const BLOCK: usize = 256 << 10;
@@ -40,6 +40,8 @@ pub struct RawSpill {
     /// The static "how" of absolute times, by place.
     hows: Vec<&'static str>,
     count: u64,
+    /// How many of each kind (its place in `Kind::ALL`).
+    per_kind: [u64; Kind::ALL.len()],
     /// Writing failed: events are kept in memory from then on.
     broken: bool,
 }
@@ -67,6 +69,11 @@ impl RawSpill {
     /// Whether none was.
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+
+    /// How many events of the kinds `kinds` were spilled.
+    pub fn count_of(&self, kinds: KindSet) -> u64 {
+        kinds.iter().map(|k| self.per_kind[k as usize]).sum()
     }
 
     /// Whether writing failed: further events stay with the caller.
@@ -109,6 +116,7 @@ impl RawSpill {
             &ev.text,
         );
         self.buf_records += 1;
+        self.per_kind[ev.kind as usize] += 1;
         self.count += 1;
         crate::RAW_EVENTS.fetch_add(1, Ordering::Relaxed);
         if self.buf.len() >= BLOCK {

@@ -201,24 +201,21 @@ impl Engine {
         self.retention_of(|k| k != Kind::Log)
     }
 
-    /// The kinds whose events may stay on disk past the memory budget: those
-    /// every rule that reads them only streams ([`Rule::streams`]). The
-    /// configuration rows, which the topology reads, never do.
+    /// The kinds whose events may stay on disk past the memory budget: all
+    /// but those a rule reads other than by streaming ([`Rule::streams`]) and
+    /// those the engine itself reads in memory (the configuration rows for
+    /// the topology, the cores and backtraces for the crash view any rule may
+    /// ask for). Kinds no rule reads are among them (the HTML report's lanes
+    /// read every event in order, from memory or disk).
     pub fn disk_kinds(&self) -> KindSet {
-        let mut read = KindSet::NONE;
-        let mut streamed = KindSet::ALL;
+        let mut memory = KindSet::of(&[Kind::Config, Kind::ServiceCore, Kind::Backtrace]);
         for l in &self.rules {
             let streams = l.rule.streams();
-            for k in &l.decl.events {
-                read = read.with(*k);
-                if !streams.contains(*k) {
-                    streamed = streamed.without(*k);
-                }
+            for k in l.decl.events.iter().filter(|k| !streams.contains(**k)) {
+                memory = memory.with(*k);
             }
         }
-        read.iter()
-            .filter(|k| streamed.contains(*k) && *k != Kind::Config)
-            .fold(KindSet::NONE, KindSet::with)
+        memory.others()
     }
 
     /// Whether a rule reads plain lines (declares the `log` kind): the

@@ -169,18 +169,17 @@ fn incident(a: &Analysis) -> Option<(i64, i64)> {
     start.zip(end)
 }
 
-/// The span of the bundle's timed, non-metric events (at least a minute).
+/// The span of the bundle's timed, non-metric events (at least a minute),
+/// in memory or on disk (only their heads read).
 fn event_span(b: &Bundle) -> (i64, i64) {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for t in b
-        .events
-        .iter()
-        .filter(|e| !is_metric(e.kind))
-        .filter_map(|e| e.time.map(ms))
-    {
-        lo = lo.min(t);
-        hi = hi.max(t);
-    }
+    // A read that fails is recorded and reported by the front end.
+    let _ = b.each_head(uctriage_spill::Span::default(), |h| {
+        if let Some(t) = h.time.filter(|_| !is_metric(h.kind)).map(ms) {
+            lo = lo.min(t);
+            hi = hi.max(t);
+        }
+    });
     if lo > hi {
         return (0, HOUR);
     }

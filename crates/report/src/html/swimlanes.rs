@@ -123,7 +123,12 @@ pub(super) fn swimlanes(
 ) {
     s.push_str("<section id=\"timeline\" aria-labelledby=\"timeline-h\">\n<h2 id=\"timeline-h\">Timeline per host</h2>\n");
     let axis = frame.overview;
-    let (lanes, outside) = lanes_on(b, &axis);
+    let Lanes {
+        overview: lanes,
+        inset: mut zoomed_lanes,
+        outside,
+        table: rows,
+    } = lanes_on(b, &axis, frame.inset.as_ref());
     let from_ts = Timestamp::from_millisecond(axis.from).ok();
     let to_ts = Timestamp::from_millisecond(axis.to).ok();
     if let (Some(f), Some(t)) = (from_ts, to_ts) {
@@ -147,11 +152,11 @@ pub(super) fn swimlanes(
         .filter(|f| matches!(f.kind, FindingKind::Impact | FindingKind::RootCause))
         .flat_map(|f| f.hosts.iter().map(String::as_str))
         .collect();
-    let mut order: Vec<(&str, Vec<&Event>)> = lanes.into_iter().collect();
-    order.sort_by_key(|(h, ev)| {
+    let mut order: Vec<(String, Lane)> = lanes.into_iter().collect();
+    order.sort_by_key(|(h, lane)| {
         (
             key_hosts.iter().position(|k| k == h).unwrap_or(usize::MAX),
-            ev.first().and_then(|e| e.time),
+            lane.first,
         )
     });
     w!(
@@ -163,17 +168,10 @@ Times in {}.</figcaption>\n",
     let mut present = lanes_svg(s, &order, &axis, "overview", frame, style);
     s.push_str("</figure>\n");
     if let Some(inset) = frame.inset {
-        let zoomed: Vec<(&str, Vec<&Event>)> = order
+        // The overview's lanes that have events in the inset, in its order.
+        let zoomed: Vec<(String, Lane)> = order
             .iter()
-            .map(|(h, evs)| {
-                let inside = evs
-                    .iter()
-                    .copied()
-                    .filter(|e| e.time.is_some_and(|t| inset.contains(ms(t))))
-                    .collect::<Vec<_>>();
-                (*h, inside)
-            })
-            .filter(|(_, evs)| !evs.is_empty())
+            .filter_map(|(h, _)| Some((h.clone(), zoomed_lanes.remove(h)?)))
             .collect();
         if let (Some(f), Some(t), false) = (
             Timestamp::from_millisecond(inset.from).ok(),
@@ -206,34 +204,188 @@ Times in {}.</figcaption>\n",
         s.push_str("<li><svg width=\"16\" height=\"14\" aria-hidden=\"true\"><rect x=\"1\" y=\"1\" width=\"14\" height=\"12\" fill=\"#b3261e\" fill-opacity=\"0.15\" stroke=\"#b3261e\" stroke-dasharray=\"3 3\"/></svg>incident (impact and root cause)</li>");
     }
     s.push_str("</ul>\n");
-    table(s, &order, style);
+    table(s, rows, style);
     s.push_str("</section>\n");
 }
 
-/// Events with a host and a time on `axis`, per host; and how many were not.
-fn lanes_on<'b>(b: &'b Bundle, axis: &Axis) -> (BTreeMap<&'b str, Vec<&'b Event>>, usize) {
-    let mut lanes: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
-    let mut outside = 0usize;
-    for e in &b.events {
-        let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
-            continue;
-        };
-        if is_metric(e.kind) {
-            continue;
+/// Events of one marker that fall on the same spot of a lane (to the tenth
+/// of a pixel the marker is drawn at), drawn once, their count and time span
+/// in its title: a lane of a million log lines stays a lane of at most a few
+/// thousand markers, and looks the same.
+struct Group {
+    spot: i64,
+    first: Timestamp,
+    last: Timestamp,
+    count: usize,
+    kind: Kind,
+    summary: String,
+}
+
+/// A host's lane on one axis: its first event's instant, and per marker its
+/// groups in time order.
+#[derive(Default)]
+struct Lane {
+    first: Option<Timestamp>,
+    marks: BTreeMap<Mark, Vec<Group>>,
+}
+
+impl Lane {
+    fn add(&mut self, axis: &Axis, t: Timestamp, e: &Event) {
+        self.first.get_or_insert(t);
+        let spot = (axis.x(ms(t)) * 10.0).round() as i64;
+        let groups = self.marks.entry(Mark::of(e.kind)).or_default();
+        match groups.last_mut() {
+            Some(g) if g.spot == spot => {
+                g.count += 1;
+                g.last = t;
+            }
+            _ => groups.push(Group {
+                spot,
+                first: t,
+                last: t,
+                count: 1,
+                kind: e.kind,
+                summary: e.summary.to_string(),
+            }),
         }
-        if !axis.contains(ms(t)) {
-            outside += 1;
-            continue;
-        }
-        lanes.entry(h).or_default().push(e);
     }
-    (lanes, outside)
+}
+
+/// A row of the events' table.
+struct Row {
+    time: Timestamp,
+    file: std::sync::Arc<str>,
+    line: u64,
+    host: String,
+    kind: Kind,
+    summary: String,
+}
+
+/// The rows the table shows: the earliest [`TABLE_MAX`] (by time, file,
+/// line), of the telling kinds only when there are more; gathered as the
+/// events stream past (in time order), never much more than twice that many
+/// held.
+#[derive(Default)]
+struct Table {
+    total: usize,
+    all: Earliest,
+    telling: Earliest,
+}
+
+/// The earliest rows seen: once more than [`TABLE_MAX`] are earlier than
+/// some instant, no row later than it can be among them.
+#[derive(Default)]
+struct Earliest {
+    rows: Vec<Row>,
+    past: Option<Timestamp>,
+}
+
+impl Earliest {
+    fn wants(&self, t: Timestamp) -> bool {
+        self.past.is_none_or(|p| t <= p)
+    }
+
+    fn push(&mut self, row: Row) {
+        self.rows.push(row);
+        if self.rows.len() >= 2 * TABLE_MAX {
+            sort_rows(&mut self.rows);
+            let last = self.rows[TABLE_MAX - 1].time;
+            self.rows.retain(|r| r.time <= last);
+            self.past = Some(last);
+        }
+    }
+}
+
+fn sort_rows(rows: &mut [Row]) {
+    rows.sort_by(|a, b| (a.time, &a.file, a.line).cmp(&(b.time, &b.file, b.line)));
+}
+
+impl Table {
+    fn add(&mut self, t: Timestamp, host: &str, e: &Event) {
+        self.total += 1;
+        let row = || Row {
+            time: t,
+            file: e.evidence.file.clone(),
+            line: e.evidence.line,
+            host: host.to_string(),
+            kind: e.kind,
+            summary: e.summary.to_string(),
+        };
+        if Mark::of(e.kind) != Mark::Other && self.telling.wants(t) {
+            self.telling.push(row());
+        }
+        if self.all.wants(t) {
+            self.all.push(row());
+        }
+    }
+
+    /// The rows to show, in order, and how many events there were.
+    fn rows(self) -> (Vec<Row>, usize) {
+        let mut rows = if self.total > TABLE_MAX {
+            self.telling.rows
+        } else {
+            self.all.rows
+        };
+        sort_rows(&mut rows);
+        rows.truncate(TABLE_MAX);
+        (rows, self.total)
+    }
+}
+
+/// The lanes of the overview and of the inset, the table, and how many
+/// events with a host and a time fell outside the overview.
+struct Lanes {
+    overview: BTreeMap<String, Lane>,
+    inset: BTreeMap<String, Lane>,
+    outside: usize,
+    table: Table,
+}
+
+/// Every event with a host and a time, in order, from memory or disk, into
+/// its host's lanes on `axis` and on `inset`, and the table.
+fn lanes_on(b: &Bundle, axis: &Axis, inset: Option<&Axis>) -> Lanes {
+    let mut lanes = Lanes {
+        overview: BTreeMap::new(),
+        inset: BTreeMap::new(),
+        outside: 0,
+        table: Table::default(),
+    };
+    // A read that fails is recorded and reported by the front end.
+    let _ = b.each_in_order(
+        uctriage_spill::Span::default(),
+        |e| -> std::io::Result<()> {
+            let (Some(t), Some(h)) = (e.time, e.host.as_deref()) else {
+                return Ok(());
+            };
+            if is_metric(e.kind) {
+                return Ok(());
+            }
+            if !axis.contains(ms(t)) {
+                lanes.outside += 1;
+                return Ok(());
+            }
+            lane_of(&mut lanes.overview, h).add(axis, t, e);
+            if let Some(inset) = inset.filter(|i| i.contains(ms(t))) {
+                lane_of(&mut lanes.inset, h).add(inset, t, e);
+            }
+            lanes.table.add(t, h, e);
+            Ok(())
+        },
+    );
+    lanes
+}
+
+fn lane_of<'l>(lanes: &'l mut BTreeMap<String, Lane>, host: &str) -> &'l mut Lane {
+    if !lanes.contains_key(host) {
+        lanes.insert(host.to_string(), Lane::default());
+    }
+    lanes.get_mut(host).expect("inserted")
 }
 
 /// One SVG of lanes on `axis`; returns the kinds of marker drawn.
 fn lanes_svg(
     s: &mut String,
-    order: &[(&str, Vec<&Event>)],
+    order: &[(String, Lane)],
     axis: &Axis,
     role: &str,
     frame: &Frame,
@@ -313,50 +465,36 @@ fn lanes_svg(
     }
     axis.draw_ticks(s, style, TOP, bottom, &mut labels);
     let mut present: Vec<Mark> = Vec::new();
-    for (i, (_, evs)) in order.iter().enumerate() {
+    for (i, (_, lane)) in order.iter().enumerate() {
         let y = TOP + i as f64 * LANE + LANE / 2.0;
-        // Draw "other" first so that the meaningful markers sit on top.
-        // Stable: each marker's events stay in time order.
-        let mut sorted: Vec<&Event> = evs
-            .iter()
-            .copied()
-            .filter(|e| e.time.is_some_and(|t| axis.contains(ms(t))))
-            .collect();
-        sorted.sort_by_key(|e| std::cmp::Reverse(Mark::of(e.kind)));
-        // Events of one marker that fall on the same spot (to the tenth of a
-        // pixel the marker is drawn at) are drawn once, their count and time
-        // span in its title: a lane of a million log lines stays a lane of
-        // at most a few thousand markers, and looks the same.
-        let spot = |e: &Event| {
-            let x = e.time.map_or(0.0, |t| axis.x(ms(t)));
-            (Mark::of(e.kind), (x * 10.0).round() as i64)
-        };
-        for group in sorted.chunk_by(|a, b| spot(a) == spot(b)) {
-            let (first, last) = (group[0], group[group.len() - 1]);
-            let (Some(t), Some(t_last)) = (first.time, last.time) else {
-                continue;
-            };
-            let m = Mark::of(first.kind);
-            if !present.contains(&m) {
-                present.push(m);
+        // Draw "other" first so that the meaningful markers sit on top;
+        // each marker's groups in time order.
+        for (&m, groups) in lane.marks.iter().rev() {
+            for g in groups {
+                if !present.contains(&m) {
+                    present.push(m);
+                }
+                let (t, t_last) = (g.first, g.last);
+                let when = match g.count {
+                    1 => esc(&secs(style, t)),
+                    n if t == t_last => {
+                        format!("{}: {n} events, the first", esc(&secs(style, t)))
+                    }
+                    n => format!(
+                        "{} to {}: {n} events, the first",
+                        esc(&secs(style, t)),
+                        esc(&secs(style, t_last))
+                    ),
+                };
+                w!(
+                    s,
+                    "{}><title>{when} {} — {}</title></{}>\n",
+                    m.shape(axis.x(ms(t)), y),
+                    g.kind.as_str(),
+                    esc(&g.summary),
+                    tag(m)
+                );
             }
-            let when = match group.len() {
-                1 => esc(&secs(style, t)),
-                n if t == t_last => format!("{}: {n} events, the first", esc(&secs(style, t))),
-                n => format!(
-                    "{} to {}: {n} events, the first",
-                    esc(&secs(style, t)),
-                    esc(&secs(style, t_last))
-                ),
-            };
-            w!(
-                s,
-                "{}><title>{when} {} — {}</title></{}>\n",
-                m.shape(axis.x(ms(t)), y),
-                first.kind.as_str(),
-                esc(&first.summary),
-                tag(m)
-            );
         }
     }
     if role == "overview" {
@@ -384,32 +522,25 @@ fn tag(m: Mark) -> &'static str {
 }
 
 /// The same events as a table, most telling kinds only when there are many.
-fn table(s: &mut String, lanes: &[(&str, Vec<&Event>)], style: &TimeStyle) {
-    let mut all: Vec<&Event> = lanes.iter().flat_map(|(_, e)| e.iter().copied()).collect();
-    all.sort_by_key(|e| (e.time, e.evidence.file.clone(), e.evidence.line));
-    let total = all.len();
-    if total > TABLE_MAX {
-        all.retain(|e| Mark::of(e.kind) != Mark::Other);
-        all.truncate(TABLE_MAX);
-    }
+fn table(s: &mut String, table: Table, style: &TimeStyle) {
+    let (rows, total) = table.rows();
     w!(
         s,
         "<details><summary>These events as a table ({} of {})</summary>\n<table>\n<thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Host</th>\
 <th scope=\"col\">Kind</th><th scope=\"col\">Summary</th><th scope=\"col\">File:line</th></tr></thead>\n<tbody>\n",
-        all.len(),
+        rows.len(),
         total
     );
-    for e in all {
-        let Some(t) = e.time else { continue };
+    for r in rows {
         w!(
             s,
             "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"path\">{}:{}</td></tr>\n",
-            esc(&secs(style, t)),
-            esc(e.host.as_deref().unwrap_or("-")),
-            e.kind.as_str(),
-            esc(&e.summary),
-            esc(&e.evidence.file),
-            e.evidence.line
+            esc(&secs(style, r.time)),
+            esc(&r.host),
+            r.kind.as_str(),
+            esc(&r.summary),
+            esc(&r.file),
+            r.line
         );
     }
     s.push_str("</tbody></table></details>\n");
