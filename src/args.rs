@@ -179,10 +179,10 @@ pub struct InputArgs {
     /// Memory to stay within, about (e.g. 512M, 2G; K, M, G, T are powers
     /// of 1024). Past a quarter of it, the raw text of further events goes
     /// to a temporary file in the system temporary folder (TMPDIR), and for
-    /// `timeline` and `analyze` (not its HTML report) whole events do (sorted
-    /// on disk, read back in order: every event for `timeline`, the
-    /// registration alarms for `analyze`), said on stderr; the output is the
-    /// same. `0` or `none`: keep everything in memory.
+    /// `timeline` and `analyze` whole events do (sorted on disk, read back in
+    /// order: every event for `timeline`, those its rules only stream, such
+    /// as the registration alarms, for `analyze`), said on stderr; the output
+    /// is the same. `0` or `none`: keep everything in memory.
     #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_memory)]
     pub max_memory: MaxMemory,
     /// Never show progress on stderr.
