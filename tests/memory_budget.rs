@@ -159,32 +159,26 @@ fn an_analysis_of_registration_alarms_kept_on_disk_finds_the_same() {
                     spilled.stdout == whole.stdout,
                     "{args:?} {budget} {b}: the analysis changed when events were kept on disk"
                 );
-                let runs = spilled
-                    .stderr
-                    .split("then ")
-                    .nth(1)
-                    .and_then(|s| s.split(' ').next())
-                    .and_then(|n| n.parse::<u64>().ok());
                 assert!(
-                    runs.is_some_and(|n| n > 10),
+                    number_after(&spilled.stderr, "then ").is_some_and(|n| n > 10),
                     "{args:?} {budget} {b}: registration alarms in sorted runs: {}",
                     spilled.stderr
                 );
                 // The other events came back to memory, their texts spilled.
-                let texts = spilled
-                    .stderr
-                    .split("the raw text of ")
-                    .nth(1)
-                    .and_then(|s| s.split(' ').next())
-                    .and_then(|n| n.parse::<u64>().ok());
                 assert!(
-                    texts.is_some_and(|n| n > 10),
+                    number_after(&spilled.stderr, "the raw text of ").is_some_and(|n| n > 10),
                     "{args:?} {budget} {b}: texts of events back in memory spilled: {}",
                     spilled.stderr
                 );
             }
         }
     }
+}
+
+/// The number `text` says right after `words`.
+fn number_after(text: &str, words: &str) -> Option<u64> {
+    let rest = text.split(words).nth(1)?;
+    rest.split(' ').next()?.parse().ok()
 }
 
 /// No temporary file can be made (the temporary folder is gone): events
