@@ -99,13 +99,12 @@ fn focus(
         return;
     }
     let wanted: Vec<String> = hosts.iter().map(|h| bundle.hosts.resolve(h)).collect();
-    let (since, until, named) = (window.since, window.until, wanted.clone());
+    let (span, named) = (window.span(), wanted.clone());
     let keeps = move |host: Option<&str>, time: Option<Timestamp>| {
         let host_ok = named.is_empty() || host.is_some_and(|h| named.iter().any(|w| w == h));
         // Undated events (CLI snapshots: versions, cluster lists) belong to
         // no window: they stay, so that what they tell is still known.
-        let time_ok =
-            time.is_none_or(|t| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u));
+        let time_ok = time.is_none() || span.contains(time);
         host_ok && time_ok
     };
     let on_disk = |b: &Bundle| b.spilled.as_ref().map_or(0, |r| r.events() as usize);

@@ -9,7 +9,7 @@ use regex::Regex;
 use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 use uctriage_report::{TextTimeline, TimeStyle, Widths};
-use uctriage_spill::{Head, Span};
+use uctriage_spill::Head;
 
 pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let mut out = Output::open(&a.out, color)?;
@@ -21,10 +21,7 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
     let filter = Filter::new(&a, &bundle, &style)?;
     let layout = out.layout;
     // What is on disk outside the window is not read.
-    let span = Span {
-        since: filter.window.since,
-        until: filter.window.until,
-    };
+    let span = filter.window.span();
     let written = match a.format {
         TimelineFormat::Json => {
             let mut n = 0u64;

@@ -67,11 +67,15 @@ impl Window {
     /// Whether an event at `t` (None: no time) is inside. Undated events are
     /// outside as soon as a bound is set.
     pub fn keeps(&self, t: Option<Timestamp>) -> bool {
-        if self.since.is_none() && self.until.is_none() {
-            return true;
+        self.span().contains(t)
+    }
+
+    /// The window as the events on disk are read by.
+    pub fn span(&self) -> uctriage_spill::Span {
+        uctriage_spill::Span {
+            since: self.since,
+            until: self.until,
         }
-        let Some(t) = t else { return false };
-        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
     }
 
     /// Whether a bound is set.

@@ -12,12 +12,11 @@
 //! [`Rule::streams`]: crate::Rule::streams
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind, KindSet};
-use uctriage_spill::{RunKey, Runs, Span, View};
+use uctriage_spill::{Places, Runs, Span, View};
 
 /// An event as a reader of many events sees it: in memory, or still on
 /// disk and read a part at a time (no event is built for it unless asked,
@@ -153,16 +152,7 @@ pub struct Events<'a> {
     disk: Option<OnDisk<'a>>,
     /// Each file's place in the bundle (for the order of equal instants),
     /// made when events in memory and on disk are read together.
-    places: OnceLock<HashMap<String, u32>>,
-}
-
-/// Whether an instant is within `from` and `to`; with neither, every
-/// event is (untimed ones too).
-fn inside(from: Option<Timestamp>, to: Option<Timestamp>) -> impl Fn(Option<Timestamp>) -> bool {
-    move |t| {
-        (from.is_none() && to.is_none())
-            || t.is_some_and(|t| from.is_none_or(|s| t >= s) && to.is_none_or(|u| t <= u))
-    }
+    places: OnceLock<Places>,
 }
 
 fn slot(kind: Kind) -> usize {
@@ -347,17 +337,16 @@ impl<'a> Events<'a> {
             since: from,
             until: to,
         };
-        let inside = inside(from, to);
         // Read on this thread, a part of each event at a time. A read that
         // fails is recorded by the merge and reported by the front end (the
         // analysis says events are missing).
-        let read = disk
-            .runs
-            .merge_kinds(span, on_disk)
-            .each_view(|v| match inside(v.time()) {
-                true => f(v),
-                false => ControlFlow::Continue(()),
-            });
+        let read =
+            disk.runs
+                .merge_kinds(span, on_disk)
+                .each_view(|v| match span.contains(v.time()) {
+                    true => f(v),
+                    false => ControlFlow::Continue(()),
+                });
         read.unwrap_or(ControlFlow::Continue(()))
     }
 
@@ -386,7 +375,6 @@ impl<'a> Events<'a> {
             true => f(r),
             false => ControlFlow::Continue(()),
         };
-        let inside = inside(from, to);
         // Memory is in bundle order: timed by instant, untimed last.
         let memory = match from.is_some() || to.is_some() {
             false => self.memory,
@@ -405,24 +393,19 @@ impl<'a> Events<'a> {
             let _ = memory.iter().try_for_each(|e| f(e));
             return;
         };
-        let places = self.places.get_or_init(|| {
-            disk.paths
-                .iter()
-                .zip(0..)
-                .map(|(p, i)| (p.to_string(), i))
-                .collect()
-        });
-        let key = |e: &Event| RunKey::of(e, places.get(&*e.evidence.file).copied().unwrap_or(0));
+        let places = self
+            .places
+            .get_or_init(|| Places::new(disk.paths.iter().copied()));
         let mut memory = memory.iter().peekable();
         let span = Span {
             since: from,
             until: to,
         };
         let read = disk.runs.merge_within(span).each_view(|v| {
-            if !inside(v.time()) {
+            if !span.contains(v.time()) {
                 return ControlFlow::Continue(());
             }
-            while let Some(m) = memory.next_if(|m| key(m) < *v.key()) {
+            while let Some(m) = memory.next_if(|m| places.key(m) < *v.key()) {
                 f(m)?;
             }
             f(v)

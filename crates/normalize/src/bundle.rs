@@ -122,16 +122,10 @@ impl Bundle {
             return self.events.iter().try_for_each(f);
         };
         // The kinds kept in memory go between those merged back, in order.
-        let places: HashMap<&str, u32> = self
-            .files
-            .iter()
-            .zip(0..)
-            .map(|(f, i)| (f.path.as_str(), i))
-            .collect();
-        let key = |e: &Event| RunKey::of(e, places.get(&*e.evidence.file).copied().unwrap_or(0));
+        let places = uctriage_spill::Places::new(self.files.iter().map(|f| f.path.as_str()));
         let mut memory = self.events.iter().peekable();
         let read = runs.each_merged(span, KindSet::ALL, |k, e| {
-            while let Some(m) = memory.next_if(|m| key(m) < *k) {
+            while let Some(m) = memory.next_if(|m| places.key(m) < *k) {
                 f(m).map_or_else(ControlFlow::Break, ControlFlow::Continue)?;
             }
             f(e).map_or_else(ControlFlow::Break, ControlFlow::Continue)

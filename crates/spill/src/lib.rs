@@ -31,7 +31,7 @@ mod raw;
 mod runs;
 
 pub use raw::{release_parsed, RawReader, RawSpill};
-pub use runs::{Head, Keep, Merge, RunKey, RunWriter, Runs, Span, View};
+pub use runs::{Head, Keep, Merge, Places, RunKey, RunWriter, Runs, Span, View};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;

@@ -58,6 +58,29 @@ impl RunKey {
     }
 }
 
+/// Each file's place in the bundle, by path: the key of an event held in
+/// memory, to merge it with those of runs in the bundle's order.
+pub struct Places(HashMap<Box<str>, u32>);
+
+impl Places {
+    /// The places of `paths`, in the bundle's order (a path given twice:
+    /// its last place, as normalization numbers them).
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Places {
+        Places(
+            paths
+                .into_iter()
+                .zip(0..)
+                .map(|(p, i)| (p.into(), i))
+                .collect(),
+        )
+    }
+
+    /// The key of `e` in the merged order.
+    pub fn key(&self, e: &Event) -> RunKey {
+        RunKey::of(e, self.0.get(&*e.evidence.file).copied().unwrap_or(0))
+    }
+}
+
 /// The instants a reader wants: the blocks of a run wholly outside them are
 /// not read. Events outside may still come (a block is read whole): the
 /// reader filters them as before. Undated events are outside as soon as a
@@ -71,6 +94,15 @@ pub struct Span {
 }
 
 impl Span {
+    /// Whether an event at `t` (None: no time) is wanted: with no bound,
+    /// every event; with a bound, the timed ones within it.
+    pub fn contains(&self, t: Option<Timestamp>) -> bool {
+        if self.since.is_none() && self.until.is_none() {
+            return true;
+        }
+        t.is_some_and(|t| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u))
+    }
+
     /// Whether a sorted block from `first` to `last` holds nothing wanted.
     fn excludes(&self, first: &RunKey, last: &RunKey) -> bool {
         if self.since.is_none() && self.until.is_none() {
