@@ -268,9 +268,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, e: &Event) {
-        self.per_kind[e.kind as usize] += 1;
-        if let Some(t) = e.time {
+    fn add(&mut self, kind: Kind, time: Option<Timestamp>) {
+        self.per_kind[kind as usize] += 1;
+        if let Some(t) = time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
@@ -310,7 +310,7 @@ impl RunWriter {
         if !self.broken {
             self.held += estimate(&e);
         }
-        self.tally.add(&e);
+        self.tally.add(e.kind, e.time);
         self.buffer.push((RunKey::of(&e, file), e));
         if self.held > self.run_bytes {
             self.write_run();
@@ -531,32 +531,12 @@ fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event, body: &mu
     p.bytes(body);
 }
 
-fn get_head<'n>(g: &mut Get<'_>, t: &'n Names) -> Option<Head<'n>> {
-    let second = g.uint()?;
-    let nano = u32::try_from(g.uint()?).ok()?;
-    g.uint()?;
-    g.uint()?;
-    let host = match usize::try_from(g.uint()?).ok()? {
-        0 => None,
-        i => Some(t.hosts.get(i - 1)?.as_str()),
-    };
-    g.uint()?;
-    let kind = *Kind::ALL.get(usize::from(*g.bytes()?.first()?))?;
-    let time = RunKey {
-        second,
-        nano,
-        file: 0,
-        line: 0,
-    }
-    .time();
-    Some(Head { time, host, kind })
-}
-
 /// A placed event's head, as a merge holds it: its key, what it points at
 /// by number, and where its body lies in the block.
 #[derive(Clone, Copy, Debug)]
 struct Placed {
     key: RunKey,
+    kind: Kind,
     clock: u32,
     /// 0: none, else the host's number + 1.
     host: u32,
@@ -579,10 +559,9 @@ fn parse_placed(
     let file = u32::try_from(g.uint()?).ok()?;
     let clock = u32::try_from(g.uint()?).ok()?;
     let host = u32::try_from(g.uint()?).ok()?;
-    let host_name = match host {
-        0 => None,
-        i => Some(t.hosts.get(i as usize - 1)?.as_str()),
-    };
+    if host > 0 {
+        t.hosts.get(host as usize - 1)?;
+    }
     let line = g.uint()?;
     let body = g.bytes()?;
     let end = bytes.len() - g.0.len();
@@ -594,28 +573,34 @@ fn parse_placed(
         file,
         line,
     };
-    let kept = || {
-        keep.is_none_or(|k| {
-            k(Head {
-                time: key.time(),
-                host: host_name,
-                kind,
-            })
-        })
+    t.clocks.get(clock as usize)?;
+    let placed = Placed {
+        key,
+        kind,
+        clock,
+        host,
+        body: (body_at, end),
     };
+    let kept = || keep.is_none_or(|k| k(placed.head(t)));
     if !kinds.contains(kind) || !kept() {
         return Some((end, None));
     }
-    t.clocks.get(clock as usize)?;
-    Some((
-        end,
-        Some(Placed {
-            key,
-            clock,
-            host,
-            body: (body_at, end),
-        }),
-    ))
+    Some((end, Some(placed)))
+}
+
+impl Placed {
+    /// Its time, host and kind (its host known to be in `t`).
+    fn head<'n>(&self, t: &'n Names) -> Head<'n> {
+        Head {
+            time: self.key.time(),
+            host: self
+                .host
+                .checked_sub(1)
+                .and_then(|i| t.hosts.get(i as usize))
+                .map(|h| h.as_str()),
+            kind: self.kind,
+        }
+    }
 }
 
 /// An event of the runs as it lies in its block: the head decoded, the
@@ -635,7 +620,7 @@ impl<'a> View<'a> {
         let body = bytes.get(p.body.0..p.body.1)?;
         Some(View {
             key: p.key,
-            kind: *Kind::ALL.get(usize::from(*body.first()?))?,
+            kind: p.kind,
             host: match p.host {
                 0 => None,
                 i => Some(runs.names.hosts.get(i as usize - 1)?),
@@ -795,13 +780,7 @@ impl Runs {
     pub fn restrict(&mut self, keep: Keep) -> io::Result<()> {
         let mut tally = Tally::default();
         let mut held = self.keep.replace(keep);
-        let counted = self.each_head(Span::default(), |h| {
-            tally.per_kind[h.kind as usize] += 1;
-            if let Some(t) = h.time {
-                tally.first = Some(tally.first.map_or(t, |f| f.min(t)));
-                tally.last = Some(tally.last.map_or(t, |l| l.max(t)));
-            }
-        });
+        let counted = self.each_head(Span::default(), |h| tally.add(h.kind, h.time));
         if let Err(e) = counted {
             std::mem::swap(&mut self.keep, &mut held);
             return Err(e);
@@ -855,18 +834,17 @@ impl Runs {
             }
             let block = &rb.block;
             spool.read(block, &mut bytes)?;
-            let mut g = Get(&bytes);
+            let mut at = 0;
             for _ in 0..block.records {
-                let head = get_head(&mut g, &self.names)
-                    .ok_or_else(|| io::Error::other("sorted events that do not decode"));
-                match head {
-                    Ok(h) if self.keep.as_ref().is_none_or(|k| k(h)) => f(h),
-                    Ok(_) => {}
-                    Err(e) => {
-                        crate::record_failure(&e);
-                        return Err(e);
-                    }
+                let keep = self.keep.as_ref();
+                let Some((end, placed)) = parse_placed(&bytes, at, &self.names, KindSet::ALL, keep)
+                else {
+                    return Err(undecodable());
+                };
+                if let Some(p) = placed {
+                    f(p.head(&self.names));
                 }
+                at = end;
             }
         }
         Ok(())
