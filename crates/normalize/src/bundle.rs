@@ -12,7 +12,7 @@ use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::jiff::Timestamp;
 use uctriage_core::{DateSource, Event, Fact, KindSet, Problem, RawTime, SharedStr, ZoneSource};
 use uctriage_formats::{stated_date, ParsedFile};
-use uctriage_spill::RunKey;
+use uctriage_spill::{Placement, RawItem, RunKey};
 
 /// What the user told us about time.
 #[derive(Clone, Debug, Default)]
@@ -475,32 +475,59 @@ pub fn normalize_collected(
             }
             (subject, zone, time, basis)
         };
-        let mut unread = None;
-        let read_back = f.spilled.events.read().map_while(|r| match r {
-            Ok(ev) => Some(ev),
-            Err(e) => {
-                unread = Some(e);
-                None
-            }
-        });
-        let parsed = f.events.into_iter().map(|raw| (raw, false));
-        for (mut raw, from_disk) in parsed.chain(read_back.map(|raw| (raw, true))) {
+        let format = f.format;
+        let mut take = |item: RawItem<'_>, from_disk: bool| {
+            let (host, raw_time, line) = match &item {
+                RawItem::Event(raw) => (raw.host.as_ref(), &raw.time, raw.line),
+                RawItem::Encoded(raw) => (raw.host.as_ref(), &raw.time, raw.line),
+            };
+            let (subject, zone, time, basis) = place(host, raw_time, line, 1);
+            let clock = clocks.clock(zone, basis);
+            widen(&mut info, time);
+            let mut raw = match (item, &mut runs) {
+                // Read back still encoded (a kind that goes to disk): on
+                // to a run as it is, never decoded.
+                (RawItem::Encoded(raw), Some(w)) => {
+                    let at = Placement {
+                        time,
+                        clock,
+                        host: subject,
+                    };
+                    return w.push_encoded(&raw, at, file_place, &path, format);
+                }
+                (RawItem::Encoded(raw), None) => match raw.decode() {
+                    Some(raw) => raw,
+                    None => return,
+                },
+                (RawItem::Event(raw), _) => raw,
+            };
             if from_disk && !opts.spill_kinds.contains(raw.kind) {
                 // Back in memory for good: past the budget its raw text
                 // goes to the text spill, as it would have while parsing.
                 raw.settle();
             }
-            let (subject, zone, time, basis) = place(raw.host.as_ref(), &raw.time, raw.line, 1);
-            let clock = clocks.clock(zone, basis);
-            widen(&mut info, time);
-            let event = raw.into_event(time, clock, subject, path.clone(), f.format);
+            let event = raw.into_event(time, clock, subject, path.clone(), format);
             match &mut runs {
                 Some(w) if opts.spill_kinds.contains(event.kind) => {
-                    w.push(event, file_place, f.format)
+                    w.push(event, file_place, format)
                 }
                 _ => events.push(event),
             }
+        };
+        for raw in f.events {
+            take(RawItem::Event(raw), false);
         }
+        // The kinds that go to disk are read back encoded, when they do.
+        let encoded = if spilling {
+            opts.spill_kinds
+        } else {
+            KindSet::NONE
+        };
+        let unread = f
+            .spilled
+            .events
+            .each(encoded, |item| take(item, true))
+            .err();
         if let Some(e) = unread {
             info.problems.insert(
                 0,

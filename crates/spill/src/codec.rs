@@ -269,6 +269,21 @@ pub(crate) fn put_body(
     }
 }
 
+/// Step over an encoded body, giving its line.
+pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<u64> {
+    g.byte()?;
+    g.byte()?;
+    let line = g.uint()?;
+    g.skip_str()?;
+    g.skip_str()?;
+    skip_fields(g)?;
+    for _ in 0..g.uint()? {
+        g.byte()?;
+        g.skip_str()?;
+    }
+    Some(line)
+}
+
 fn skip_fields(g: &mut Get<'_>) -> Option<()> {
     for _ in 0..g.uint()? {
         if g.uint()? == 0 {
@@ -329,6 +344,20 @@ impl<'a> Body<'a> {
             g.skip_str()?;
         }
         None
+    }
+
+    /// Call `f` with each field's common name number (None: a name of its
+    /// own) and its name as spelled ("" for a common one).
+    pub fn each_field_name(self, mut f: impl FnMut(Option<u32>, &str)) -> Option<()> {
+        let mut g = self.at_fields()?;
+        for _ in 0..g.uint()? {
+            match g.uint()? {
+                0 => f(None, g.str()?),
+                n => f(Some(u32::try_from(n - 1).ok()?), ""),
+            }
+            g.skip_str()?;
+        }
+        Some(())
     }
 
     /// The first id of an entity of `kind` that `pred` accepts.

@@ -30,8 +30,8 @@ mod file;
 mod raw;
 mod runs;
 
-pub use raw::{release_parsed, RawReader, RawSpill};
-pub use runs::{Head, Keep, Merge, Places, RunKey, RunWriter, Runs, Span, View};
+pub use raw::{release_parsed, EncodedRaw, RawItem, RawReader, RawSpill};
+pub use runs::{Head, Keep, Merge, Placement, Places, RunKey, RunWriter, Runs, Span, View};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;

@@ -1,11 +1,11 @@
 //! A file's parsed events spilled while parsing, read back in their order.
 
-use crate::codec::{get_body, get_raw_time, put_body, put_raw_time, Get, Put};
+use crate::codec::{get_body, get_raw_time, put_body, put_raw_time, skip_body, Get, Put};
 use crate::file::{Block, Spool};
 use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
-use uctriage_core::{Kind, KindSet, RawEvent, SharedStr};
+use uctriage_core::{Kind, KindSet, RawEvent, RawTime, SharedStr};
 
 /// Bytes of encoded events gathered before one write.
 const BLOCK: usize = 256 << 10;
@@ -159,6 +159,33 @@ impl RawSpill {
         }
     }
 
+    /// Read the spilled events back in the order they were spilled, each
+    /// given to `f`: decoded, or, when its kind is in `encoded`, left
+    /// encoded ([`RawItem::Encoded`]: its time and host decoded, its body as
+    /// written), for a caller that only passes it on to disk
+    /// ([`crate::RunWriter::push_encoded`]). An error (the temporary file
+    /// could not be read, or does not decode) ends the reading; it is
+    /// recorded for [`crate::failure`] too.
+    pub fn each(&self, encoded: KindSet, mut f: impl FnMut(RawItem<'_>)) -> io::Result<()> {
+        let mut bytes = Vec::new();
+        for block in &self.blocks {
+            let read = spool().and_then(|s| {
+                s.read(block, &mut bytes)?;
+                each_in_block(&bytes, &self.hows, block.records as u64, encoded, &mut f)
+                    .ok_or_else(|| io::Error::other("spilled events that do not decode"))
+            });
+            if let Err(e) = read {
+                let e = io::Error::new(
+                    e.kind(),
+                    format!("reading spilled events back from the temporary file: {e}"),
+                );
+                crate::record_failure(&e);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
     /// The spilled events, read back in the order they were spilled.
     pub fn read(&self) -> RawReader<'_> {
         RawReader {
@@ -170,9 +197,58 @@ impl RawSpill {
     }
 }
 
+/// A spilled parsed event read back by [`RawSpill::each`].
+pub enum RawItem<'a> {
+    /// Decoded whole.
+    Event(RawEvent),
+    /// Left as it was written.
+    Encoded(EncodedRaw<'a>),
+}
+
+/// A spilled parsed event left encoded: its raw time, the host it named
+/// and its kind and line decoded, its body ([`put_body`]) as written.
+pub struct EncodedRaw<'a> {
+    /// Its time as the record gave it.
+    pub time: RawTime,
+    /// The host it named (shared with the record before when the same).
+    pub host: Option<SharedStr>,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its line in the file.
+    pub line: u64,
+    pub(crate) body: &'a [u8],
+}
+
+impl EncodedRaw<'_> {
+    /// The whole event (None when its body does not decode).
+    pub fn decode(&self) -> Option<RawEvent> {
+        let mut ev = get_body(&mut Get(self.body))?;
+        (ev.time, ev.host) = (self.time.clone(), self.host.clone());
+        Some(ev)
+    }
+}
+
 fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec<RawEvent>> {
-    let mut g = Get(bytes);
     let mut out = Vec::with_capacity(records as usize);
+    each_in_block(bytes, hows, records, KindSet::NONE, &mut |item| {
+        if let RawItem::Event(ev) = item {
+            out.push(ev);
+        }
+    })?;
+    Some(out)
+}
+
+/// Give each of the `records` events of a block to `f`, those of the kinds
+/// `encoded` left encoded. None when the block does not decode (the events
+/// before the damage were given).
+fn each_in_block(
+    bytes: &[u8],
+    hows: &[&'static str],
+    records: u64,
+    encoded: KindSet,
+    f: &mut impl FnMut(RawItem<'_>),
+) -> Option<()> {
+    let mut g = Get(bytes);
     let mut last_host: Option<SharedStr> = None;
     for _ in 0..records {
         let mut bad_how = false;
@@ -200,11 +276,25 @@ fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec
             }
             _ => return None,
         };
-        let mut ev = get_body(&mut g)?;
-        (ev.time, ev.host) = (time, host);
-        out.push(ev);
+        let kind = *Kind::ALL.get(usize::from(*g.0.first()?))?;
+        if encoded.contains(kind) {
+            let body = g.0;
+            let line = skip_body(&mut g)?;
+            let body = &body[..body.len() - g.0.len()];
+            f(RawItem::Encoded(EncodedRaw {
+                time,
+                host,
+                kind,
+                line,
+                body,
+            }));
+        } else {
+            let mut ev = get_body(&mut g)?;
+            (ev.time, ev.host) = (time, host);
+            f(RawItem::Event(ev));
+        }
     }
-    g.0.is_empty().then_some(out)
+    g.0.is_empty().then_some(())
 }
 
 /// Reads a file's spilled events back, one block at a time.

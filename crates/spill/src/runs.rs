@@ -31,7 +31,13 @@ pub struct RunKey {
 impl RunKey {
     /// The key of `e`, the event of the bundle's file number `file`.
     pub fn of(e: &Event, file: u32) -> RunKey {
-        let (second, nano) = e.time.map_or((u64::MAX, 0), |t| {
+        RunKey::at(e.time, file, e.evidence.line)
+    }
+
+    /// The key of the event at `time` on `line` of the bundle's file number
+    /// `file`.
+    pub fn at(time: Option<Timestamp>, file: u32, line: u64) -> RunKey {
+        let (second, nano) = time.map_or((u64::MAX, 0), |t| {
             // Before 1970 the fraction is negative: borrow a second.
             let (mut second, mut nano) = (t.as_second(), t.subsec_nanosecond());
             if nano < 0 {
@@ -45,7 +51,7 @@ impl RunKey {
             second,
             nano,
             file,
-            line: e.evidence.line,
+            line,
         }
     }
 
@@ -191,6 +197,17 @@ impl Names {
         }
     }
 
+    /// Note the names of the fields of an encoded body of `kind`.
+    fn saw_body_fields(&mut self, kind: Kind, body: Body<'_>) {
+        let k = kind as usize;
+        if self.fields.len() <= k {
+            self.fields.resize_with(k + 1, FieldNames::default);
+        }
+        let names = &mut self.fields[k];
+        // A body that does not decode is found when it is read back.
+        let _ = body.each_field_name(|number, name| names.add(number, name));
+    }
+
     fn clock(&mut self, c: &Arc<Clock>) -> u32 {
         if let Some((last, i)) = &self.last_clock {
             if Arc::ptr_eq(last, c) {
@@ -226,14 +243,83 @@ impl Names {
 type Files = Vec<Option<(Arc<str>, &'static str)>>;
 
 /// Events gathered for one run, with their keys.
-type Buffer = Vec<(RunKey, Event)>;
+#[derive(Default)]
+struct Buffer {
+    items: Vec<(RunKey, Item)>,
+    /// The bodies of the encoded items, one after the other.
+    bodies: Vec<u8>,
+}
+
+/// An event gathered for a run: decoded, or still encoded as it was
+/// spilled while parsing ([`RunWriter::push_encoded`]).
+enum Item {
+    Event(Event),
+    Encoded {
+        clock: Arc<Clock>,
+        host: Option<SharedStr>,
+        kind: Kind,
+        /// Where its body lies in the buffer's bodies.
+        body: std::ops::Range<usize>,
+    },
+}
+
+impl Buffer {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Its events decoded (those of `files`, by number), with their keys.
+    /// An encoded body that does not decode is a failure recorded, its
+    /// event left out.
+    fn into_events(self, files: &Files) -> Vec<(RunKey, Event)> {
+        let bodies = self.bodies;
+        self.items
+            .into_iter()
+            .filter_map(|(key, item)| match item {
+                Item::Event(e) => Some((key, e)),
+                Item::Encoded {
+                    clock, host, body, ..
+                } => {
+                    let file = files.get(key.file as usize).and_then(Option::as_ref);
+                    let raw = bodies.get(body).and_then(|b| get_body(&mut Get(b)));
+                    let Some(((path, format), raw)) = file.zip(raw) else {
+                        undecodable();
+                        return None;
+                    };
+                    Some((
+                        key,
+                        raw.into_event(key.time(), clock, host, path.clone(), format),
+                    ))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Where normalization placed an event: its instant, how it was decided,
+/// its canonical host.
+pub struct Placement {
+    /// The instant (None: the record has none).
+    pub time: Option<Timestamp>,
+    /// How the instant was decided.
+    pub clock: Arc<Clock>,
+    /// The canonical host.
+    pub host: Option<SharedStr>,
+}
 
 /// What writing a run gave back: the names (the next run goes on
 /// numbering with them), and the run's blocks, or the error and the
 /// events, to keep in memory.
 struct Written {
     names: Names,
-    result: Result<Vec<RunBlock>, (io::Error, Buffer)>,
+    /// The run's blocks and the buffer emptied (its room kept for the
+    /// next run: growing a buffer again for each run was a third of the
+    /// time placing events), or the error and the events.
+    result: Result<(Vec<RunBlock>, Buffer), (io::Error, Buffer)>,
 }
 
 /// Gathers normalized events; past its share of memory it hands what it
@@ -253,7 +339,9 @@ pub struct RunWriter {
     writer: Option<Writer>,
     writing: bool,
     /// Events of runs that could not be written, kept in memory.
-    kept: Buffer,
+    kept: Vec<(RunKey, Event)>,
+    /// A buffer a run was written from, emptied, for the next one.
+    spare: Option<Buffer>,
     broken: bool,
     tally: Tally,
 }
@@ -285,7 +373,7 @@ impl RunWriter {
         RunWriter {
             files: Vec::new(),
             names: Some(Names::default()),
-            buffer: Vec::new(),
+            buffer: Buffer::default(),
             held: 0,
             run_bytes,
             spool: None,
@@ -293,6 +381,7 @@ impl RunWriter {
             writer: None,
             writing: false,
             kept: Vec::new(),
+            spare: None,
             broken: !spill,
             tally: Tally::default(),
         }
@@ -300,18 +389,59 @@ impl RunWriter {
 
     /// Add the event of the bundle's file number `file` (its `format`).
     pub fn push(&mut self, e: Event, file: u32, format: &'static str) {
+        self.know_file(file, &e.evidence.file, format);
+        if !self.broken {
+            self.held += estimate(&e);
+        }
+        self.tally.add(e.kind, e.time);
+        self.buffer
+            .items
+            .push((RunKey::of(&e, file), Item::Event(e)));
+        self.after_push();
+    }
+
+    /// Add a parsed event spilled while parsing and read back encoded,
+    /// placed by normalization as `at`: its body goes to the run as it
+    /// was written, never decoded (what [`RunWriter::push`] of the decoded
+    /// event would write, at a fraction of the work). `file`, `path` and
+    /// `format`: its file's number in the bundle, path and format.
+    pub fn push_encoded(
+        &mut self,
+        raw: &crate::EncodedRaw<'_>,
+        at: Placement,
+        file: u32,
+        path: &Arc<str>,
+        format: &'static str,
+    ) {
+        self.know_file(file, path, format);
+        if !self.broken {
+            self.held += (std::mem::size_of::<(RunKey, Item)>() + raw.body.len()) as u64;
+        }
+        self.tally.add(raw.kind, at.time);
+        let key = RunKey::at(at.time, file, raw.line);
+        let start = self.buffer.bodies.len();
+        self.buffer.bodies.extend_from_slice(raw.body);
+        let item = Item::Encoded {
+            clock: at.clock,
+            host: at.host,
+            kind: raw.kind,
+            body: start..self.buffer.bodies.len(),
+        };
+        self.buffer.items.push((key, item));
+        self.after_push();
+    }
+
+    fn know_file(&mut self, file: u32, path: &Arc<str>, format: &'static str) {
         let i = file as usize;
         if self.files.len() <= i {
             self.files.resize(i + 1, None);
         }
         if self.files[i].is_none() {
-            self.files[i] = Some((e.evidence.file.clone(), format));
+            self.files[i] = Some((path.clone(), format));
         }
-        if !self.broken {
-            self.held += estimate(&e);
-        }
-        self.tally.add(e.kind, e.time);
-        self.buffer.push((RunKey::of(&e, file), e));
+    }
+
+    fn after_push(&mut self) {
         if self.held > self.run_bytes {
             self.write_run();
         }
@@ -338,7 +468,8 @@ impl RunWriter {
         if self.writer.is_none() {
             self.writer = start_writer(spool.clone());
         }
-        let job = (std::mem::take(&mut self.buffer), names);
+        let fresh = self.spare.take().unwrap_or_default();
+        let job = (std::mem::replace(&mut self.buffer, fresh), names);
         let (buffer, names) = match &self.writer {
             Some(w) => match w.jobs.send(job) {
                 Ok(()) => {
@@ -373,12 +504,13 @@ impl RunWriter {
     fn take_written(&mut self, done: Written) {
         self.names = Some(done.names);
         match done.result {
-            Ok(blocks) => {
+            Ok((blocks, spare)) => {
                 crate::RUNS.fetch_add(1, Ordering::Relaxed);
                 self.runs.push(blocks);
+                self.spare = Some(spare);
             }
             Err((e, events)) => {
-                self.kept.extend(events);
+                self.kept.extend(events.into_events(&self.files));
                 self.fail(e);
             }
         }
@@ -405,9 +537,9 @@ impl RunWriter {
             keep: None,
         };
         if runs.runs.is_empty() || self.broken {
-            let mut all = runs.merge().collect::<io::Result<Buffer>>()?;
+            let mut all = runs.merge().collect::<io::Result<Vec<_>>>()?;
             all.append(&mut self.kept);
-            all.append(&mut self.buffer);
+            all.extend(std::mem::take(&mut self.buffer).into_events(&runs.files));
             // Stable: equal keys keep the order they came in.
             all.sort_by_key(|a| a.0);
             return Ok((all.into_iter().map(|(_, e)| e).collect(), None));
@@ -441,10 +573,12 @@ fn start_writer(spool: Arc<Spool>) -> Option<Writer> {
 }
 
 /// Sort `buffer` and write it as one run.
-fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
+fn write(mut buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
     // Sort the keys, not the events (no event moves); the index makes
     // every key distinct, so the order is the stable one.
-    let mut order: Vec<(RunKey, u32)> = buffer.iter().zip(0..).map(|((k, _), i)| (*k, i)).collect();
+    let mut order: Vec<(RunKey, u32)> = (buffer.items.iter().zip(0..))
+        .map(|((k, _), i)| (*k, i))
+        .collect();
     order.sort_unstable();
     let mut blocks = Vec::new();
     let mut bytes = Vec::with_capacity(BLOCK + 4096);
@@ -466,8 +600,21 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
         Ok(())
     };
     for (key, i) in order {
-        let e = &buffer[i as usize].1;
-        put_placed(&mut Put(&mut bytes), &mut names, &key, e, &mut body);
+        let p = &mut Put(&mut bytes);
+        match &buffer.items[i as usize].1 {
+            Item::Event(e) => put_placed(p, &mut names, &key, e, &mut body),
+            Item::Encoded {
+                clock,
+                host,
+                kind,
+                body,
+            } => {
+                let body = &buffer.bodies[body.clone()];
+                put_head(p, &mut names, &key, clock, host.as_ref());
+                names.saw_body_fields(*kind, Body(body));
+                p.bytes(body);
+            }
+        }
         records += 1;
         first.get_or_insert(key);
         last = Some(key);
@@ -489,9 +636,11 @@ fn write(buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
         }
     }
     crate::RUN_EVENTS.fetch_add(buffer.len() as u64, Ordering::Relaxed);
+    buffer.items.clear();
+    buffer.bodies.clear();
     Written {
         names,
-        result: Ok(blocks),
+        result: Ok((blocks, buffer)),
     }
 }
 
@@ -507,15 +656,7 @@ fn estimate(e: &Event) -> u64 {
 
 /// Encode a placed event (`body`: a buffer to encode its body in).
 fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event, body: &mut Vec<u8>) {
-    p.uint(key.second);
-    p.uint(key.nano as u64);
-    p.uint(key.file as u64);
-    p.uint(t.clock(&e.clock) as u64);
-    match &e.host {
-        None => p.uint(0),
-        Some(h) => p.uint(t.host(h) as u64 + 1),
-    }
-    p.uint(key.line);
+    put_head(p, t, key, &e.clock, e.host.as_ref());
     t.saw_fields(e);
     body.clear();
     put_body(
@@ -529,6 +670,25 @@ fn put_placed(p: &mut Put<'_>, t: &mut Names, key: &RunKey, e: &Event, body: &mu
         &e.evidence.text,
     );
     p.bytes(body);
+}
+
+/// Encode a placed event's head, up to its body.
+fn put_head(
+    p: &mut Put<'_>,
+    t: &mut Names,
+    key: &RunKey,
+    clock: &Arc<Clock>,
+    host: Option<&SharedStr>,
+) {
+    p.uint(key.second);
+    p.uint(key.nano as u64);
+    p.uint(key.file as u64);
+    p.uint(t.clock(clock) as u64);
+    match host {
+        None => p.uint(0),
+        Some(h) => p.uint(t.host(h) as u64 + 1),
+    }
+    p.uint(key.line);
 }
 
 /// A placed event's head, as a merge holds it: its key, what it points at
@@ -1270,6 +1430,79 @@ mod tests {
             })
             .unwrap();
             assert_eq!(heads, want.len(), "{span:?}");
+        }
+    }
+
+    #[test]
+    fn events_pushed_encoded_come_back_as_if_pushed_decoded() {
+        use crate::{RawItem, RawSpill};
+        use uctriage_core::EntityKind;
+        let file: Arc<str> = "a.log".into();
+        let clock = Arc::new(Clock::stated("one"));
+        let raws: Vec<RawEvent> = (0..3000u64)
+            .map(|i| {
+                let kind = [Kind::DeviceUnregistered, Kind::Log][i as usize % 2];
+                RawEvent::new(i, &format!("raw {i} é"), kind, format!("s{}", i % 5))
+                    .with_field("n", i.to_string())
+                    .with_field("DeviceName", format!("SEP{i:012}"))
+                    .with_entity(EntityKind::Device, format!("SEP{i:012}"))
+            })
+            .collect();
+        let mut spill = RawSpill::new();
+        for r in &raws {
+            assert!(spill.push(r.clone()).is_empty());
+        }
+        assert!(spill.flush().is_empty());
+        let at = |line: u64| Placement {
+            time: Some(Timestamp::new(((line * 7919) % 1000) as i64, 0).unwrap()),
+            clock: clock.clone(),
+            host: Some(SharedStr::from(format!("h{}", line % 3))),
+        };
+        let placed = |raw: RawEvent| {
+            let p = at(raw.line);
+            raw.into_event(p.time, p.clock, p.host, file.clone(), "generic-log")
+        };
+        let unregistered = KindSet::of(&[Kind::DeviceUnregistered]);
+        // Written as runs; gathered but never written (back in memory);
+        // not spilling at all.
+        for (run_bytes, spill_runs) in [(64 << 10, true), (u64::MAX, true), (1, false)] {
+            let mut decoded = RunWriter::new(run_bytes, spill_runs);
+            for r in &raws {
+                decoded.push(placed(r.clone()), 0, "generic-log");
+            }
+            let mut encoded = RunWriter::new(run_bytes, spill_runs);
+            let mut left_encoded = 0;
+            spill
+                .each(unregistered, |item| match item {
+                    RawItem::Encoded(raw) => {
+                        left_encoded += 1;
+                        encoded.push_encoded(&raw, at(raw.line), 0, &file, "generic-log");
+                    }
+                    RawItem::Event(raw) => encoded.push(placed(raw), 0, "generic-log"),
+                })
+                .unwrap();
+            assert_eq!(left_encoded, 1500);
+            let (decoded, encoded) = (decoded.finish().unwrap(), encoded.finish().unwrap());
+            assert_eq!(decoded.0, encoded.0, "{run_bytes}");
+            assert_eq!(decoded.1.is_some(), run_bytes == 64 << 10);
+            if let (Some(d), Some(e)) = (decoded.1, encoded.1) {
+                let merged = |r: &Runs| r.merge().map(|r| r.unwrap().1).collect::<Vec<_>>();
+                assert_eq!(merged(&d), merged(&e));
+                assert_eq!(merged(&e).len(), raws.len());
+                for name in ["n", "DeviceName", "none"] {
+                    assert_eq!(
+                        d.may_have_field(Kind::DeviceUnregistered, name),
+                        e.may_have_field(Kind::DeviceUnregistered, name)
+                    );
+                }
+                assert!(e.may_have_field(Kind::DeviceUnregistered, "DeviceName"));
+                assert_eq!(d.count(Kind::DeviceUnregistered), 1500);
+                assert_eq!(e.count(Kind::DeviceUnregistered), 1500);
+                assert_eq!(
+                    (d.first_time(), d.last_time()),
+                    (e.first_time(), e.last_time())
+                );
+            }
         }
     }
 
