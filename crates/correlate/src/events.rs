@@ -16,7 +16,7 @@ use std::ops::ControlFlow;
 use std::sync::OnceLock;
 use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind, KindSet};
-use uctriage_spill::{Places, Runs, Span, View};
+use uctriage_spill::{Places, RunKey, Runs, Span, View};
 
 /// An event as a reader of many events sees it: in memory, or still on
 /// disk and read a part at a time (no event is built for it unless asked,
@@ -415,6 +415,142 @@ impl<'a> Events<'a> {
         }
     }
 
+    /// Fold every event of `kinds` into an `A`, in no set order: those in
+    /// memory, then each run on disk read on its own on the analysis'
+    /// threads (each fold starting from `init`), the folds joined with
+    /// `merge`. For what an order cannot change (counts, sets, extremes):
+    /// no merge of the runs, and as many readers as threads.
+    pub fn fold_records<A: Send>(
+        &self,
+        kinds: KindSet,
+        init: impl Fn() -> A + Sync + Send,
+        fold: impl Fn(&mut A, &dyn Record) + Sync + Send,
+        merge: impl Fn(A, A) -> A + Sync + Send,
+    ) -> A {
+        use rayon::prelude::*;
+        let mut acc = init();
+        let mut on_disk = KindSet::NONE;
+        for kind in kinds.iter() {
+            match self.runs_of(kind) {
+                Some(_) => on_disk = on_disk.with(kind),
+                None => self.of(kind).for_each(|e| fold(&mut acc, e)),
+            }
+        }
+        let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
+            return acc;
+        };
+        let runs = disk.runs;
+        let from_disk = (0..runs.len())
+            .into_par_iter()
+            .fold(&init, |mut a, run| {
+                // A read that fails is recorded by the runs and reported by
+                // the front end (events are missing).
+                let _ = runs.each_view_of_run(run, on_disk, |v| {
+                    fold(&mut a, v);
+                    ControlFlow::<()>::Continue(())
+                });
+                a
+            })
+            .reduce(&init, &merge);
+        merge(acc, from_disk)
+    }
+
+    /// For each target `wanted` marks (a product to detect, a word to find),
+    /// the earliest event of the bundle, in bundle order, that `test` says
+    /// reveals it, with what `test` said: the events [`Events::each_event`]
+    /// would stop at. `test` is given an event and the targets still sought
+    /// and calls its third argument with each target the event reveals.
+    /// The runs on disk are read each on its own, on the analysis' threads,
+    /// a run no further than where it revealed every target (a run is
+    /// sorted: its first is its earliest), and their earliest taken
+    /// together (no merge).
+    pub fn first_of_each<T: Send>(
+        &self,
+        wanted: &[bool],
+        test: impl Fn(&dyn Record, &[bool], &mut dyn FnMut(usize, T)) + Sync,
+    ) -> Vec<Option<(Event, T)>> {
+        // Where an event stands in the bundle's order: its key, then the
+        // run it came from (memory after every run, as the merge puts it),
+        // then its place there.
+        type Order = (RunKey, usize, usize);
+        /// The earliest found so far of one reading, and the targets it
+        /// still seeks.
+        struct Best<T> {
+            found: Vec<Option<(Order, Event, T)>>,
+            left: Vec<bool>,
+            hits: Vec<(usize, T)>,
+        }
+        let none = || Best {
+            found: wanted.iter().map(|_| None).collect(),
+            left: wanted.to_vec(),
+            hits: Vec::new(),
+        };
+        let scan = |best: &mut Best<T>, r: &dyn Record, order: &dyn Fn() -> Order| {
+            let Best { found, left, hits } = best;
+            test(r, left, &mut |i, t| {
+                if left.get(i) == Some(&true) {
+                    hits.push((i, t));
+                }
+            });
+            for (i, t) in hits.drain(..) {
+                // A damaged record on disk is recorded as a failed read.
+                if let (true, Some(e)) = (left[i], r.event()) {
+                    found[i] = Some((order(), e, t));
+                    left[i] = false;
+                }
+            }
+            match left.iter().any(|l| *l) {
+                true => ControlFlow::Continue(()),
+                false => ControlFlow::Break(()),
+            }
+        };
+        let disk = self.disk.as_ref();
+        let places = disk.map(|d| {
+            self.places
+                .get_or_init(|| Places::new(d.paths.iter().copied()))
+        });
+        let memory_rank = disk.map_or(0, |d| d.runs.len());
+        let mut best = none();
+        for (pos, e) in self.memory.iter().enumerate() {
+            let order = || {
+                let key = places.map_or(RunKey::at(None, 0, 0), |p| p.key(e));
+                (key, memory_rank, pos)
+            };
+            if scan(&mut best, e, &order).is_break() {
+                break;
+            }
+        }
+        if let Some(disk) = disk {
+            use rayon::prelude::*;
+            let runs = disk.runs;
+            let per_run: Vec<Vec<Option<(Order, Event, T)>>> = (0..runs.len())
+                .into_par_iter()
+                .map(|run| {
+                    let mut best = none();
+                    let mut pos = 0;
+                    // A read that fails is recorded by the runs and reported
+                    // by the front end (events are missing).
+                    let _ = runs.each_view_of_run(run, KindSet::ALL, |v| {
+                        pos += 1;
+                        scan(&mut best, v, &|| (*v.key(), run, pos))
+                    });
+                    best.found
+                })
+                .collect();
+            for found in per_run {
+                for (b, f) in best.found.iter_mut().zip(found) {
+                    if let Some(f) = f.filter(|f| b.as_ref().is_none_or(|b| f.0 < b.0)) {
+                        *b = Some(f);
+                    }
+                }
+            }
+        }
+        best.found
+            .into_iter()
+            .map(|b| b.map(|(_, e, t)| (e, t)))
+            .collect()
+    }
+
     /// Whether some event of `kind` may have the field `name`: false only
     /// when the kind is on disk and none of its events has it (a reader
     /// that wants only that field skips the kind); true for a kind in memory.
@@ -446,6 +582,7 @@ impl<'a> Events<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::sync::Arc;
     use uctriage_core::{Clock, Evidence, Fields, Severity};
 
@@ -495,5 +632,92 @@ mod tests {
         assert_eq!(seen, vec![Some(t(30)), Some(t(40))]);
         assert!(idx.any(Kind::Ping, None, None, |e| e.time().is_none()));
         assert!(!idx.any(Kind::Ping, Some(t(41)), None, |_| true));
+    }
+
+    /// Events of two files, registration alarms on disk in several runs
+    /// (equal instants across runs and with memory), others in memory.
+    fn on_disk_and_in_memory() -> (Vec<Event>, Runs, Vec<Arc<str>>) {
+        let files: Vec<Arc<str>> = vec![Arc::from("a.log"), Arc::from("b.log")];
+        let mut writer = uctriage_spill::RunWriter::new(4 << 10, true);
+        let mut memory = Vec::new();
+        for i in 0..3000u64 {
+            let kind = [
+                Kind::DeviceUnregistered,
+                Kind::DeviceRegistered,
+                Kind::Alarm,
+            ][i as usize % 3];
+            let mut e = ev(kind, (i % 97 != 5).then_some((i as i64 * 37) % 1000));
+            let file = (i % 2) as u32;
+            e.evidence.file = files[file as usize].clone();
+            e.evidence.line = i / 2;
+            e.evidence.text = format!("line {i} word{}", i % 11).into();
+            match kind {
+                Kind::Alarm => memory.push(e),
+                _ => writer.push(e, file, "test"),
+            }
+        }
+        let (back, runs) = writer.finish().unwrap();
+        assert!(back.is_empty());
+        let runs = runs.expect("written as runs");
+        assert!(runs.len() > 3);
+        let places = Places::new(files.iter().map(|f| &**f));
+        memory.sort_by_key(|e| places.key(e));
+        (memory, runs, files)
+    }
+
+    #[test]
+    fn the_first_of_each_is_the_first_an_ordered_reading_meets() {
+        let (memory, runs, files) = on_disk_and_in_memory();
+        let disk = OnDisk {
+            runs: &runs,
+            paths: files.iter().map(|f| &**f).collect(),
+        };
+        let idx = Events::with_disk(&memory, Some(disk));
+        // Target i: a text with word i (word 0..11); 11 and 12: none has.
+        let wanted: Vec<bool> = (0..13).map(|i| i != 3).collect();
+        let reveals = |r: &dyn Record, i: usize| r.text().ends_with(&format!("word{i}"));
+        let got = idx.first_of_each(&wanted, |r, left, hit| {
+            for i in (0..left.len()).filter(|i| left[*i] && reveals(r, *i)) {
+                hit(i, r.line());
+            }
+        });
+        let mut want: Vec<Option<(Event, u64)>> = wanted.iter().map(|_| None).collect();
+        idx.each_event(None, None, |r| {
+            for i in 0..wanted.len() {
+                if wanted[i] && want[i].is_none() && reveals(r, i) {
+                    want[i] = Some((r.event().unwrap(), r.line()));
+                }
+            }
+            ControlFlow::Continue(())
+        });
+        assert_eq!(got, want);
+        assert!(got[3].is_none() && got[11].is_none() && got[12].is_none());
+        assert!(got[0].is_some() && got[10].is_some());
+        let kinds: BTreeSet<Kind> = got.iter().flatten().map(|(e, _)| e.kind).collect();
+        assert!(kinds.len() > 1, "found in memory and on disk: {kinds:?}");
+    }
+
+    #[test]
+    fn a_fold_without_order_counts_what_an_ordered_reading_counts() {
+        let (memory, runs, files) = on_disk_and_in_memory();
+        let disk = OnDisk {
+            runs: &runs,
+            paths: files.iter().map(|f| &**f).collect(),
+        };
+        let idx = Events::with_disk(&memory, Some(disk));
+        let kinds = KindSet::of(&[Kind::DeviceUnregistered, Kind::Alarm]);
+        let count = |m: &mut BTreeMap<(Kind, Option<Timestamp>), usize>, r: &dyn Record| {
+            *m.entry((r.kind(), r.time())).or_default() += 1;
+        };
+        let folded = idx.fold_records(kinds, BTreeMap::new, count, |mut a, b| {
+            for (k, n) in b {
+                *a.entry(k).or_default() += n;
+            }
+            a
+        });
+        let mut read = BTreeMap::new();
+        idx.each_record(kinds, None, None, |r| count(&mut read, r));
+        assert_eq!(folded, read);
+        assert_eq!(folded.values().sum::<usize>(), 2000);
     }
 }

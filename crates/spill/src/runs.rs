@@ -1010,6 +1010,56 @@ impl Runs {
         Ok(())
     }
 
+    /// Call `f` with a [`View`] of each event of `kinds` of the run number
+    /// `run` (below [`Runs::len`]), in the run's order (each run is sorted:
+    /// the order of the merge among its own events; equal keys in two runs
+    /// come from the earlier run first). Runs read this way on several
+    /// threads at once and taken together give what one merge gives, for a
+    /// reader that needs no order across runs (the earliest event meeting a
+    /// test). Stops when `f` breaks, or at the first read that fails
+    /// (recorded, as every failed read is).
+    pub fn each_view_of_run<B>(
+        &self,
+        run: usize,
+        kinds: KindSet,
+        mut f: impl FnMut(&View<'_>) -> ControlFlow<B>,
+    ) -> io::Result<ControlFlow<B>> {
+        let Some(blocks) = self.runs.get(run) else {
+            return Ok(ControlFlow::Continue(()));
+        };
+        let spool = self
+            .spool
+            .as_ref()
+            .ok_or_else(|| io::Error::other("no temporary file"))?;
+        let mut bytes = Vec::new();
+        for rb in blocks {
+            if let Err(e) = spool.read(&rb.block, &mut bytes) {
+                let e = io::Error::new(
+                    e.kind(),
+                    format!("reading sorted events back from the temporary file: {e}"),
+                );
+                crate::record_failure(&e);
+                return Err(e);
+            }
+            let mut at = 0;
+            for _ in 0..rb.block.records {
+                let keep = self.keep.as_ref();
+                let Some((end, placed)) = parse_placed(&bytes, at, &self.names, kinds, keep) else {
+                    return Err(undecodable());
+                };
+                at = end;
+                let Some(p) = placed else { continue };
+                let Some(view) = View::of(&p, &bytes, self) else {
+                    return Err(undecodable());
+                };
+                if let ControlFlow::Break(b) = f(&view) {
+                    return Ok(ControlFlow::Break(b));
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
     /// Call `f` with each event of `kinds` of [`Runs::merge_kinds`], in
     /// order, merged on another thread a batch ahead of `f` (reading and
     /// decoding overlap with what `f` does). Stops when `f` breaks, or at

@@ -7,7 +7,6 @@ use crate::events::Record;
 use crate::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::ops::ControlFlow;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::{EntityKind, Event, Kind, KindSet, RawEvent};
 use uctriage_knowledge::{Knowledge, KnowledgeError, Product, RuleSpec};
@@ -153,29 +152,27 @@ fn detect(cx: &Context<'_>, products: &[Product]) -> Vec<Seen> {
                 .collect()
         })
         .collect();
-    let mut left = products
+    let wanted: Vec<bool> = products
         .iter()
-        .filter(|p| !(p.detect_processes.is_empty() && p.detect_text.is_empty()))
-        .count();
-    if left > 0 {
-        cx.events.each_event(None, None, |e| {
+        .map(|p| !(p.detect_processes.is_empty() && p.detect_text.is_empty()))
+        .collect();
+    if wanted.iter().any(|w| *w) {
+        let firsts = cx.events.first_of_each(&wanted, |e, left, hit| {
             // Read once per event, and only when a product's words are sought
             // (a text spilled to disk is a read: not one per product).
             let mut text = None;
             for (i, p) in products.iter().enumerate() {
-                if found[i].is_some() {
+                if !left[i] {
                     continue;
                 }
                 if let Some(seen) = reveals(e, p, &finders[i], &mut text) {
-                    found[i] = Some((e.event(), seen));
-                    left -= 1;
+                    hit(i, seen);
                 }
             }
-            match left {
-                0 => ControlFlow::Break(()),
-                _ => ControlFlow::Continue(()),
-            }
         });
+        for (f, first) in found.iter_mut().zip(firsts) {
+            *f = first.map(|(e, seen)| (Some(e), seen));
+        }
     }
     for (p, f) in products.iter().zip(found.iter_mut()) {
         if f.is_none() {
