@@ -20,7 +20,7 @@ use crate::events::Record;
 use crate::finding::{Finding, FindingKind};
 use crate::net::site_prefix;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uctriage_core::jiff::{SignedDuration, Timestamp};
 use uctriage_core::{EntityKind, Event, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
@@ -150,29 +150,97 @@ struct Unregistrations<'r> {
 }
 
 impl Unregistrations<'_> {
+    /// Fold each one into an `A`, in no set order ([`Events::fold_records`]).
+    ///
+    /// [`Events::fold_records`]: crate::events::Events::fold_records
+    fn fold<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync + Send,
+        f: impl Fn(&mut A, &dyn Record) + Sync + Send,
+        merge: impl Fn(A, A) -> A + Sync + Send,
+    ) -> A {
+        let kinds = KindSet::of(&[Kind::DeviceUnregistered]);
+        let (acc, _) = self.cx.events.fold_records(
+            kinds,
+            || (init(), LastReason::default()),
+            |(acc, last), e| {
+                if e.time().is_some() && !last.ignored(self, e) {
+                    f(acc, e);
+                }
+            },
+            |(a, last), (b, _)| (merge(a, b), last),
+        );
+        acc
+    }
+
     /// Call `f` with each one from `from` to `to` (None: no bound), in order.
     fn each(&self, from: Option<Timestamp>, to: Option<Timestamp>, mut f: impl FnMut(&dyn Record)) {
-        // Consecutive unregistrations mostly repeat the alarm and reason of
-        // the one before: the answer for the last pair is kept.
-        let mut last: Option<(Option<String>, Option<String>, bool)> = None;
+        let mut last = LastReason::default();
         let kinds = KindSet::of(&[Kind::DeviceUnregistered]);
         self.cx.events.each_record(kinds, from, to, |e| {
-            if e.time().is_none() {
-                return;
-            }
-            let (alarm, code) = (e.field("alarm"), e.field("Reason"));
-            let ignored = match &last {
-                Some((a, c, ignored)) if a.as_deref() == alarm && c.as_deref() == code => *ignored,
-                _ => {
-                    let ignored = self.rule.ignored_reason(self.cx, e);
-                    last = Some((alarm.map(String::from), code.map(String::from), ignored));
-                    ignored
-                }
-            };
-            if !ignored {
+            if e.time().is_some() && !last.ignored(self, e) {
                 f(e);
             }
         });
+    }
+}
+
+/// Consecutive unregistrations mostly repeat the alarm and reason of the
+/// one before: the answer for the last pair is kept.
+#[derive(Default)]
+struct LastReason(Option<(Option<String>, Option<String>, bool)>);
+
+impl LastReason {
+    /// Whether `e`'s reason is an ignored one.
+    fn ignored(&mut self, unreg: &Unregistrations<'_>, e: &dyn Record) -> bool {
+        let (alarm, code) = (e.field("alarm"), e.field("Reason"));
+        match &self.0 {
+            Some((a, c, ignored)) if a.as_deref() == alarm && c.as_deref() == code => *ignored,
+            _ => {
+                let ignored = unreg.rule.ignored_reason(unreg.cx, e);
+                self.0 = Some((alarm.map(String::from), code.map(String::from), ignored));
+                ignored
+            }
+        }
+    }
+}
+
+/// Unregistrations per group and window, counted without order: groups
+/// numbered as first seen (no group's name is made twice).
+#[derive(Default)]
+struct Tally {
+    index: HashMap<String, usize>,
+    per: Vec<HashMap<i64, usize>>,
+}
+
+impl Tally {
+    fn add(&mut self, group: &str, b: i64, n: usize) {
+        let i = match self.index.get(group) {
+            Some(&i) => i,
+            None => {
+                self.index.insert(group.to_string(), self.per.len());
+                self.per.push(HashMap::new());
+                self.per.len() - 1
+            }
+        };
+        *self.per[i].entry(b).or_default() += n;
+    }
+
+    fn merge(mut self, other: Tally) -> Tally {
+        for (g, i) in &other.index {
+            for (b, n) in &other.per[*i] {
+                self.add(g, *b, *n);
+            }
+        }
+        self
+    }
+
+    fn into_counts(self) -> BTreeMap<String, BTreeMap<i64, usize>> {
+        let mut per = self.per;
+        self.index
+            .into_iter()
+            .map(|(g, i)| (g, std::mem::take(&mut per[i]).into_iter().collect()))
+            .collect()
     }
 }
 
@@ -337,34 +405,48 @@ fn bursts(cx: &Context<'_>, p: &Params, unreg: &Unregistrations<'_>) -> Vec<Burs
     let window = p.burst_window_s.max(1);
     let n_windows = (last.as_second() - first.as_second()) / window + 1;
     let bucket = |t: Timestamp| (t.as_second() - first.as_second()) / window;
-    // group → window → count
-    let mut counts: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
-    let groups_of = |e: &dyn Record| -> Vec<String> {
-        let mut g = Vec::new();
+    // Each group `e` counts in, spelled into `name` and given to `f`.
+    let each_group = |e: &dyn Record, name: &mut String, f: &mut dyn FnMut(&str)| {
+        use std::fmt::Write;
         if let Some(h) = e.host() {
-            g.push(format!("node {h}"));
+            name.clear();
+            let _ = write!(name, "node {h}");
+            f(name);
         }
         if let Some(d) = e.entity(EntityKind::Device) {
             if let Some(pool) = cx.topo.pool_of(d) {
-                g.push(format!("device pool {pool}"));
+                name.clear();
+                let _ = write!(name, "device pool {pool}");
+                f(name);
             }
         }
         if let Some(ip) = e.field("IPAddress") {
-            if let Some((name, net)) = site_prefix(ip, cx.topo.sites()) {
-                g.push(match name {
-                    Some(n) => format!("site {n} ({net})"),
-                    None => format!("subnet {net}"),
-                });
+            if let Some((site, net)) = site_prefix(ip, cx.topo.sites()) {
+                name.clear();
+                let _ = match site {
+                    Some(n) => write!(name, "site {n} ({net})"),
+                    None => write!(name, "subnet {net}"),
+                };
+                f(name);
             }
         }
+    };
+    let groups_of = |e: &dyn Record| -> Vec<String> {
+        let mut g = Vec::new();
+        each_group(e, &mut String::new(), &mut |name| g.push(name.to_string()));
         g
     };
-    unreg.each(None, None, |e| {
-        let b = bucket(e.time().expect("timed"));
-        for g in groups_of(e) {
-            *counts.entry(g).or_default().entry(b).or_default() += 1;
-        }
-    });
+    // group → window → count: every unregistration read once, in no order.
+    // (`String`: where each group's name is spelled before it is looked up.)
+    let (counts, _) = unreg.fold(
+        <(Tally, String)>::default,
+        |(t, name), e| {
+            let b = bucket(e.time().expect("timed"));
+            each_group(e, name, &mut |g| t.add(g, b, 1));
+        },
+        |(a, name), (b, _)| (a.merge(b), name),
+    );
+    let counts = counts.into_counts();
     let stats: BTreeMap<&str, Counts> = counts
         .iter()
         .map(|(g, per)| (g.as_str(), Counts::new(per.values().copied(), n_windows)))
@@ -657,6 +739,22 @@ fn returns(
     // The earliest return of each: by instant, then in the order of the
     // kinds below (read one kind at a time, each in time order).
     let mut back: BTreeMap<String, (Timestamp, usize, Return)> = BTreeMap::new();
+    // Once every lost id is back, no event after the latest of their
+    // returns can be an earlier one: reading stops there (a day of
+    // registrations after a short outage is not read to the window's end).
+    let all: BTreeSet<&str> = devices
+        .iter()
+        .chain(addresses)
+        .chain(services)
+        .map(String::as_str)
+        .collect();
+    // The instants of the returns found, counted: the latest is the bound.
+    let mut times: BTreeMap<Timestamp, usize> = BTreeMap::new();
+    let latest = |back: &BTreeMap<_, _>, times: &BTreeMap<Timestamp, usize>| {
+        (back.len() == all.len())
+            .then(|| times.last_key_value().map(|(t, _)| *t))
+            .flatten()
+    };
     let kinds = [
         Kind::DeviceInService,
         Kind::DeviceRegistered,
@@ -664,8 +762,11 @@ fn returns(
         Kind::ServiceState,
     ];
     for (rank, kind) in kinds.into_iter().enumerate() {
-        let one = KindSet::of(&[kind]);
-        cx.events.each_record(one, Some(after), Some(until), |e| {
+        let until = latest(&back, &times).map_or(until, |l| l.min(until));
+        cx.events.any(kind, Some(after), Some(until), |e| {
+            if latest(&back, &times).is_some_and(|l| e.time().is_some_and(|t| t > l)) {
+                return true;
+            }
             let (kind, set) = match e.kind() {
                 Kind::DeviceInService | Kind::DeviceRegistered => (EntityKind::Device, devices),
                 Kind::AddressInService => (EntityKind::Address, addresses),
@@ -676,7 +777,7 @@ fn returns(
                 {
                     (EntityKind::Service, services)
                 }
-                _ => return,
+                _ => return false,
             };
             let at = e.time().expect("windowed");
             let mut evidence = None;
@@ -694,11 +795,20 @@ fn returns(
                                 .flatten(),
                             evidence: evidence.clone(),
                         };
-                        back.insert(id.to_string(), (at, rank, r));
+                        if let Some((before, _, _)) = back.insert(id.to_string(), (at, rank, r)) {
+                            if let Some(n) = times.get_mut(&before) {
+                                *n -= 1;
+                                if *n == 0 {
+                                    times.remove(&before);
+                                }
+                            }
+                        }
+                        *times.entry(at).or_default() += 1;
                     }
                 }
                 false
             });
+            false
         });
     }
     back.into_iter().map(|(id, (_, _, r))| (id, r)).collect()
