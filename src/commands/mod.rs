@@ -149,13 +149,8 @@ pub(crate) fn load_configured(
     };
     let spilled_before = uctriage_core::text::stats();
     let bar = Bar::new(input.quiet);
-    let bundle = match input.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(clamp_threads(n))
-            .build()?
-            .install(|| load(&cfg, &bar)),
-        None => load(&cfg, &bar),
-    };
+    use_threads(input.threads);
+    let bundle = load(&cfg, &bar);
     bar.finish();
     spill_note(spilled_before, input.max_memory.0);
     Ok(bundle)
@@ -220,6 +215,20 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
 
 /// Threads per core `-j` may ask for, at most.
 const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The process's thread pool, which reading and correlation share, made
+/// once with `-j` threads ([`clamp_threads`]); without `-j`, one per core.
+fn use_threads(threads: Option<usize>) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if let Some(n) = threads {
+        ONCE.call_once(|| {
+            // Fails only when the pool is made already (it is made once).
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(clamp_threads(n))
+                .build_global();
+        });
+    }
+}
 
 /// `-j N`, within 1 and [`MAX_THREADS_PER_CORE`] per core (told on stderr
 /// when lowered: thousands of threads only make the machine thrash).
