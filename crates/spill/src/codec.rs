@@ -346,20 +346,6 @@ impl<'a> Body<'a> {
         None
     }
 
-    /// Call `f` with each field's common name number (None: a name of its
-    /// own) and its name as spelled ("" for a common one).
-    pub fn each_field_name(self, mut f: impl FnMut(Option<u32>, &str)) -> Option<()> {
-        let mut g = self.at_fields()?;
-        for _ in 0..g.uint()? {
-            match g.uint()? {
-                0 => f(None, g.str()?),
-                n => f(Some(u32::try_from(n - 1).ok()?), ""),
-            }
-            g.skip_str()?;
-        }
-        Some(())
-    }
-
     /// The first id of an entity of `kind` that `pred` accepts.
     pub fn find_entity(
         self,

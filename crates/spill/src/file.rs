@@ -1,7 +1,8 @@
 //! An anonymous temporary file written in blocks at reserved offsets and
 //! read back with positional reads, by any number of threads at once.
 //!
-//! Blocks are LZ4-compressed (`lz4_flex`, safe Rust): log lines repeat
+//! Blocks are LZ4-compressed (`lz4_flex`: its unsafe encoder, for speed,
+//! and its safe decoder, so that damaged bytes are an error): log lines repeat
 //! themselves (an event's summary is often part of its raw line, its fields
 //! repeat the last event's), so the disk holds and moves a fraction of the
 //! encoded bytes.
@@ -38,11 +39,24 @@ impl Spool {
 
     /// Append `bytes`, compressed, as a block of `records` records.
     pub fn append(&self, bytes: &[u8], records: u32) -> io::Result<Block> {
+        thread_local! {
+            /// Room for the compressed bytes of the last block written on
+            /// this thread.
+            static PACKED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         let raw = u32::try_from(bytes.len()).map_err(io::Error::other)?;
-        let packed = lz4_flex::block::compress(bytes);
-        let len = u32::try_from(packed.len()).map_err(io::Error::other)?;
-        let at = self.len.fetch_add(packed.len() as u64, Ordering::Relaxed);
-        write_all_at(&self.file, &packed, at)?;
+        let mut packed = PACKED.take();
+        packed.resize(lz4_flex::block::get_maximum_output_size(bytes.len()), 0);
+        let written = lz4_flex::block::compress_into(bytes, &mut packed)
+            .map_err(|e| io::Error::other(format!("a block does not compress: {e}")))
+            .and_then(|n| {
+                let len = u32::try_from(n).map_err(io::Error::other)?;
+                let at = self.len.fetch_add(n as u64, Ordering::Relaxed);
+                write_all_at(&self.file, &packed[..n], at)?;
+                Ok((at, len))
+            });
+        PACKED.set(packed);
+        let (at, len) = written?;
         Ok(Block {
             at,
             len,

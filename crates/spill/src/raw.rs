@@ -2,6 +2,7 @@
 
 use crate::codec::{get_body, get_raw_time, put_body, put_raw_time, skip_body, Get, Put};
 use crate::file::{Block, Spool};
+use crate::runs::FieldNames;
 use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
@@ -42,6 +43,8 @@ pub struct RawSpill {
     count: u64,
     /// How many of each kind (its place in `Kind::ALL`).
     per_kind: [u64; Kind::ALL.len()],
+    /// The names of the fields of each kind's events (by place).
+    fields: Vec<FieldNames>,
     /// Writing failed: events are kept in memory from then on.
     broken: bool,
 }
@@ -117,6 +120,11 @@ impl RawSpill {
         );
         self.buf_records += 1;
         self.per_kind[ev.kind as usize] += 1;
+        let k = ev.kind as usize;
+        if self.fields.len() <= k {
+            self.fields.resize_with(k + 1, FieldNames::default);
+        }
+        self.fields[k].add_all(&ev.fields);
         self.count += 1;
         crate::RAW_EVENTS.fetch_add(1, Ordering::Relaxed);
         if self.buf.len() >= BLOCK {
@@ -171,8 +179,16 @@ impl RawSpill {
         for block in &self.blocks {
             let read = spool().and_then(|s| {
                 s.read(block, &mut bytes)?;
-                each_in_block(&bytes, &self.hows, block.records as u64, encoded, &mut f)
-                    .ok_or_else(|| io::Error::other("spilled events that do not decode"))
+                let fields = &self.fields;
+                each_in_block(
+                    &bytes,
+                    &self.hows,
+                    block.records as u64,
+                    encoded,
+                    fields,
+                    &mut f,
+                )
+                .ok_or_else(|| io::Error::other("spilled events that do not decode"))
             });
             if let Err(e) = read {
                 let e = io::Error::new(
@@ -217,6 +233,8 @@ pub struct EncodedRaw<'a> {
     /// Its line in the file.
     pub line: u64,
     pub(crate) body: &'a [u8],
+    /// The names of the fields of its kind's events in its spill.
+    pub(crate) fields: Option<&'a FieldNames>,
 }
 
 impl EncodedRaw<'_> {
@@ -230,7 +248,7 @@ impl EncodedRaw<'_> {
 
 fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec<RawEvent>> {
     let mut out = Vec::with_capacity(records as usize);
-    each_in_block(bytes, hows, records, KindSet::NONE, &mut |item| {
+    each_in_block(bytes, hows, records, KindSet::NONE, &[], &mut |item| {
         if let RawItem::Event(ev) = item {
             out.push(ev);
         }
@@ -239,13 +257,15 @@ fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec
 }
 
 /// Give each of the `records` events of a block to `f`, those of the kinds
-/// `encoded` left encoded. None when the block does not decode (the events
-/// before the damage were given).
+/// `encoded` left encoded (with their kind's field names, from `fields`).
+/// None when the block does not decode (the events before the damage were
+/// given).
 fn each_in_block(
     bytes: &[u8],
     hows: &[&'static str],
     records: u64,
     encoded: KindSet,
+    fields: &[FieldNames],
     f: &mut impl FnMut(RawItem<'_>),
 ) -> Option<()> {
     let mut g = Get(bytes);
@@ -287,6 +307,7 @@ fn each_in_block(
                 kind,
                 line,
                 body,
+                fields: fields.get(kind as usize),
             }));
         } else {
             let mut ev = get_body(&mut g)?;

@@ -146,18 +146,41 @@ struct Names {
     last_clock: Option<(Arc<Clock>, u32)>,
     hosts: Vec<SharedStr>,
     host_index: HashMap<SharedStr, u32>,
+    last_host: Option<(SharedStr, u32)>,
     /// Per kind (its place in `Kind::ALL`).
     fields: Vec<FieldNames>,
 }
 
 /// Field names seen: common ones as bits of their number, others spelled.
-#[derive(Default)]
-struct FieldNames {
+#[derive(Clone, Default)]
+pub(crate) struct FieldNames {
     common: Vec<u64>,
     other: HashSet<Box<str>>,
 }
 
 impl FieldNames {
+    /// Note the names of `fields`.
+    pub(crate) fn add_all(&mut self, fields: &Fields) {
+        for (number, name, _) in fields.iter_numbered() {
+            self.add(number, name);
+        }
+    }
+
+    /// Note the names `other` saw.
+    fn merge(&mut self, other: &FieldNames) {
+        if self.common.len() < other.common.len() {
+            self.common.resize(other.common.len(), 0);
+        }
+        for (w, o) in self.common.iter_mut().zip(&other.common) {
+            *w |= o;
+        }
+        for name in &other.other {
+            if !self.other.contains(name) {
+                self.other.insert(name.clone());
+            }
+        }
+    }
+
     fn add(&mut self, number: Option<u32>, name: &str) {
         match number {
             Some(n) => {
@@ -186,26 +209,18 @@ impl FieldNames {
 }
 
 impl Names {
-    /// Note the names of `e`'s fields.
-    fn saw_fields(&mut self, e: &Event) {
-        let k = e.kind as usize;
-        if self.fields.len() <= k {
-            self.fields.resize_with(k + 1, FieldNames::default);
-        }
-        for (number, name, _) in e.fields.iter_numbered() {
-            self.fields[k].add(number, name);
-        }
-    }
-
-    /// Note the names of the fields of an encoded body of `kind`.
-    fn saw_body_fields(&mut self, kind: Kind, body: Body<'_>) {
+    /// The field names seen in events of `kind`.
+    fn fields_of(&mut self, kind: Kind) -> &mut FieldNames {
         let k = kind as usize;
         if self.fields.len() <= k {
             self.fields.resize_with(k + 1, FieldNames::default);
         }
-        let names = &mut self.fields[k];
-        // A body that does not decode is found when it is read back.
-        let _ = body.each_field_name(|number, name| names.add(number, name));
+        &mut self.fields[k]
+    }
+
+    /// Note the names of `e`'s fields.
+    fn saw_fields(&mut self, e: &Event) {
+        self.fields_of(e.kind).add_all(&e.fields);
     }
 
     fn clock(&mut self, c: &Arc<Clock>) -> u32 {
@@ -229,12 +244,23 @@ impl Names {
     }
 
     fn host(&mut self, h: &SharedStr) -> u32 {
-        if let Some(&i) = self.host_index.get(h.as_str()) {
-            return i;
+        // Consecutive events mostly share their host's name (a pointer
+        // comparison, no hashing).
+        if let Some((last, i)) = &self.last_host {
+            if last.ptr_eq(h) {
+                return *i;
+            }
         }
-        self.hosts.push(h.clone());
-        let i = (self.hosts.len() - 1) as u32;
-        self.host_index.insert(h.clone(), i);
+        let i = match self.host_index.get(h.as_str()) {
+            Some(&i) => i,
+            None => {
+                self.hosts.push(h.clone());
+                let i = (self.hosts.len() - 1) as u32;
+                self.host_index.insert(h.clone(), i);
+                i
+            }
+        };
+        self.last_host = Some((h.clone(), i));
         i
     }
 }
@@ -257,7 +283,6 @@ enum Item {
     Encoded {
         clock: Arc<Clock>,
         host: Option<SharedStr>,
-        kind: Kind,
         /// Where its body lies in the buffer's bodies.
         body: std::ops::Range<usize>,
     },
@@ -342,6 +367,10 @@ pub struct RunWriter {
     kept: Vec<(RunKey, Event)>,
     /// A buffer a run was written from, emptied, for the next one.
     spare: Option<Buffer>,
+    /// The field names of the events pushed encoded, per kind, and the
+    /// file whose spill's names were noted last per kind.
+    encoded_fields: Names,
+    fields_from: [Option<u32>; Kind::ALL.len()],
     broken: bool,
     tally: Tally,
 }
@@ -382,6 +411,8 @@ impl RunWriter {
             writing: false,
             kept: Vec::new(),
             spare: None,
+            encoded_fields: Names::default(),
+            fields_from: [None; Kind::ALL.len()],
             broken: !spill,
             tally: Tally::default(),
         }
@@ -424,9 +455,17 @@ impl RunWriter {
         let item = Item::Encoded {
             clock: at.clock,
             host: at.host,
-            kind: raw.kind,
             body: start..self.buffer.bodies.len(),
         };
+        // The names of its fields: those its spill saw in its kind, noted
+        // once per file and kind (its body is never read here).
+        let k = raw.kind as usize;
+        if self.fields_from[k] != Some(file) {
+            self.fields_from[k] = Some(file);
+            if let Some(names) = raw.fields {
+                self.encoded_fields.fields_of(raw.kind).merge(names);
+            }
+        }
         self.buffer.items.push((key, item));
         self.after_push();
     }
@@ -528,9 +567,13 @@ impl RunWriter {
             self.write_run();
         }
         self.collect();
+        let mut names = self.names.take().unwrap_or_default();
+        for (k, fields) in self.encoded_fields.fields.iter().enumerate() {
+            names.fields_of(Kind::ALL[k]).merge(fields);
+        }
         let runs = Runs {
             files: std::mem::take(&mut self.files),
-            names: self.names.take().unwrap_or_default(),
+            names,
             spool: self.spool.take(),
             runs: std::mem::take(&mut self.runs),
             tally: std::mem::take(&mut self.tally),
@@ -603,15 +646,10 @@ fn write(mut buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
         let p = &mut Put(&mut bytes);
         match &buffer.items[i as usize].1 {
             Item::Event(e) => put_placed(p, &mut names, &key, e, &mut body),
-            Item::Encoded {
-                clock,
-                host,
-                kind,
-                body,
-            } => {
+            Item::Encoded { clock, host, body } => {
+                // Its field names come from its spill (push_encoded).
                 let body = &buffer.bodies[body.clone()];
                 put_head(p, &mut names, &key, clock, host.as_ref());
-                names.saw_body_fields(*kind, Body(body));
                 p.bytes(body);
             }
         }
