@@ -445,7 +445,7 @@ impl<'a> Events<'a> {
             .fold(&init, |mut a, run| {
                 // A read that fails is recorded by the runs and reported by
                 // the front end (events are missing).
-                let _ = runs.each_view_of_run(run, on_disk, |v| {
+                let _ = runs.each_view_of_run(run, Span::default(), on_disk, |v| {
                     fold(&mut a, v);
                     ControlFlow::<()>::Continue(())
                 });
@@ -453,6 +453,73 @@ impl<'a> Events<'a> {
             })
             .reduce(&init, &merge);
         merge(acc, from_disk)
+    }
+
+    /// The events of [`Events::each_record`] that `pred` accepts, in its
+    /// order; the runs on disk are read each on its own, on the analysis'
+    /// threads, and what they gave put in order after (for a reader that
+    /// keeps few of many events: no merge of every event).
+    pub fn select(
+        &self,
+        kinds: KindSet,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        pred: impl Fn(&dyn Record) -> bool + Sync,
+    ) -> Vec<Event> {
+        use rayon::prelude::*;
+        let mut out = Vec::new();
+        let mut on_disk = KindSet::NONE;
+        // The kinds in memory first, each in time order, as each_record.
+        for kind in kinds.iter() {
+            if self.runs_of(kind).is_some() {
+                on_disk = on_disk.with(kind);
+                continue;
+            }
+            let mut take = |e: &Event| {
+                if pred(e) {
+                    out.push(e.clone());
+                }
+            };
+            match from.is_some() || to.is_some() {
+                false => self.of(kind).for_each(take),
+                true => {
+                    let (from, to) = (from.unwrap_or(Timestamp::MIN), to.unwrap_or(Timestamp::MAX));
+                    self.window(kind, from, to).for_each(&mut take);
+                }
+            }
+        }
+        let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
+            return out;
+        };
+        let span = Span {
+            since: from,
+            until: to,
+        };
+        let runs = disk.runs;
+        // Each with its place in the merge's order: key, run, place in it.
+        let mut found: Vec<((RunKey, usize, usize), Event)> = (0..runs.len())
+            .into_par_iter()
+            .flat_map_iter(|run| {
+                let mut kept = Vec::new();
+                let mut pos = 0;
+                // A read that fails is recorded by the runs and reported by
+                // the front end (events are missing).
+                let _ = runs.each_view_of_run(run, span, on_disk, |v| {
+                    pos += 1;
+                    if span.contains(v.time()) && pred(v) {
+                        // A damaged record is a failed read (recorded).
+                        if let Some(e) = v.event() {
+                            kept.push(((*v.key(), run, pos), e));
+                        }
+                    }
+                    ControlFlow::<()>::Continue(())
+                });
+                kept
+            })
+            .collect();
+        found.sort_by_key(|(order, _)| *order);
+        out.extend(found.into_iter().map(|(_, e)| e));
+        out
     }
 
     /// For each target `wanted` marks (a product to detect, a word to find),
@@ -530,7 +597,7 @@ impl<'a> Events<'a> {
                     let mut pos = 0;
                     // A read that fails is recorded by the runs and reported
                     // by the front end (events are missing).
-                    let _ = runs.each_view_of_run(run, KindSet::ALL, |v| {
+                    let _ = runs.each_view_of_run(run, Span::default(), KindSet::ALL, |v| {
                         pos += 1;
                         scan(&mut best, v, &|| (*v.key(), run, pos))
                     });
@@ -719,5 +786,29 @@ mod tests {
         idx.each_record(kinds, None, None, |r| count(&mut read, r));
         assert_eq!(folded, read);
         assert_eq!(folded.values().sum::<usize>(), 2000);
+    }
+
+    #[test]
+    fn a_selection_comes_in_the_order_an_ordered_reading_gives() {
+        let (memory, runs, files) = on_disk_and_in_memory();
+        let disk = OnDisk {
+            runs: &runs,
+            paths: files.iter().map(|f| &**f).collect(),
+        };
+        let idx = Events::with_disk(&memory, Some(disk));
+        let t = |s| Some(Timestamp::from_second(s).unwrap());
+        let kinds = KindSet::of(&[Kind::DeviceRegistered, Kind::Alarm]);
+        let pred = |r: &dyn Record| r.text().ends_with("word3") || r.text().ends_with("word4");
+        for (from, to) in [(None, None), (t(100), t(400)), (t(990), None)] {
+            let got = idx.select(kinds, from, to, pred);
+            let mut want = Vec::new();
+            idx.each_record(kinds, from, to, |r| {
+                if pred(r) {
+                    want.push(r.event().unwrap());
+                }
+            });
+            assert_eq!(got, want, "{from:?}..{to:?}");
+            assert!(!got.is_empty());
+        }
     }
 }

@@ -1056,9 +1056,11 @@ impl Runs {
     /// reader that needs no order across runs (the earliest event meeting a
     /// test). Stops when `f` breaks, or at the first read that fails
     /// (recorded, as every failed read is).
+    /// Only the blocks `span` wants are read (some events outside it come).
     pub fn each_view_of_run<B>(
         &self,
         run: usize,
+        span: Span,
         kinds: KindSet,
         mut f: impl FnMut(&View<'_>) -> ControlFlow<B>,
     ) -> io::Result<ControlFlow<B>> {
@@ -1070,7 +1072,10 @@ impl Runs {
             .as_ref()
             .ok_or_else(|| io::Error::other("no temporary file"))?;
         let mut bytes = Vec::new();
-        for rb in blocks {
+        for rb in blocks
+            .iter()
+            .filter(|rb| !span.excludes(&rb.first, &rb.last))
+        {
             if let Err(e) = spool.read(&rb.block, &mut bytes) {
                 let e = io::Error::new(
                     e.kind(),

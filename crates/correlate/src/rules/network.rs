@@ -102,17 +102,14 @@ impl Rule for Network {
             let from = start - SignedDuration::from_secs(p.window_s);
             // The lost devices' unregistrations (read from disk when
             // there), then grouped by site.
-            let mut lost_ones: Vec<Event> = Vec::new();
             let unregistered = KindSet::of(&[Kind::DeviceUnregistered]);
-            cx.events
-                .each_record(unregistered, Some(from), Some(until), |e| {
+            let lost_ones = cx
+                .events
+                .select(unregistered, Some(from), Some(until), |e| {
                     let ours = e
                         .entity(EntityKind::Device)
                         .is_some_and(|d| lost.contains(d));
-                    if ours && self.is_loss(cx, e) {
-                        // A damaged record on disk is a failed read (recorded).
-                        lost_ones.extend(e.event());
-                    }
+                    ours && self.is_loss(cx, e)
                 });
             let total = lost_ones.len();
             let mut by_site: BTreeMap<(String, bool), Vec<&Event>> = BTreeMap::new();
