@@ -732,14 +732,15 @@ mod tests {
         (memory, runs, files)
     }
 
+    fn indexed<'a>(memory: &'a [Event], runs: &'a Runs, files: &'a [Arc<str>]) -> Events<'a> {
+        let paths = files.iter().map(|f| &**f).collect();
+        Events::with_disk(memory, Some(OnDisk { runs, paths }))
+    }
+
     #[test]
     fn the_first_of_each_is_the_first_an_ordered_reading_meets() {
         let (memory, runs, files) = on_disk_and_in_memory();
-        let disk = OnDisk {
-            runs: &runs,
-            paths: files.iter().map(|f| &**f).collect(),
-        };
-        let idx = Events::with_disk(&memory, Some(disk));
+        let idx = indexed(&memory, &runs, &files);
         // Target i: a text with word i (word 0..11); 11 and 12: none has.
         let wanted: Vec<bool> = (0..13).map(|i| i != 3).collect();
         let reveals = |r: &dyn Record, i: usize| r.text().ends_with(&format!("word{i}"));
@@ -767,11 +768,7 @@ mod tests {
     #[test]
     fn a_fold_without_order_counts_what_an_ordered_reading_counts() {
         let (memory, runs, files) = on_disk_and_in_memory();
-        let disk = OnDisk {
-            runs: &runs,
-            paths: files.iter().map(|f| &**f).collect(),
-        };
-        let idx = Events::with_disk(&memory, Some(disk));
+        let idx = indexed(&memory, &runs, &files);
         let kinds = KindSet::of(&[Kind::DeviceUnregistered, Kind::Alarm]);
         let count = |m: &mut BTreeMap<(Kind, Option<Timestamp>), usize>, r: &dyn Record| {
             *m.entry((r.kind(), r.time())).or_default() += 1;
@@ -791,11 +788,7 @@ mod tests {
     #[test]
     fn a_selection_comes_in_the_order_an_ordered_reading_gives() {
         let (memory, runs, files) = on_disk_and_in_memory();
-        let disk = OnDisk {
-            runs: &runs,
-            paths: files.iter().map(|f| &**f).collect(),
-        };
-        let idx = Events::with_disk(&memory, Some(disk));
+        let idx = indexed(&memory, &runs, &files);
         let t = |s| Some(Timestamp::from_second(s).unwrap());
         let kinds = KindSet::of(&[Kind::DeviceRegistered, Kind::Alarm]);
         let pred = |r: &dyn Record| r.text().ends_with("word3") || r.text().ends_with("word4");
