@@ -476,6 +476,8 @@ pub fn normalize_collected(
             (subject, zone, time, basis)
         };
         let format = f.format;
+        // Events read back that did not decode (none but for a damaged file).
+        let mut undecoded = 0u64;
         let mut take = |item: RawItem<'_>, from_disk: bool| {
             let (host, raw_time, line) = match &item {
                 RawItem::Event(raw) => (raw.host.as_ref(), &raw.time, raw.line),
@@ -497,7 +499,10 @@ pub fn normalize_collected(
                 }
                 (RawItem::Encoded(raw), None) => match raw.decode() {
                     Some(raw) => raw,
-                    None => return,
+                    None => {
+                        undecoded += 1;
+                        return;
+                    }
                 },
                 (RawItem::Event(raw), _) => raw,
             };
@@ -532,6 +537,14 @@ pub fn normalize_collected(
             info.problems.insert(
                 0,
                 Problem::file(format!("events of this file are missing: {e}")),
+            );
+        }
+        if undecoded > 0 {
+            info.problems.insert(
+                0,
+                Problem::file(format!(
+                    "{undecoded} events of this file are missing: read back from the temporary file, they did not decode"
+                )),
             );
         }
         // Events not kept: their group's extremes stand for them all.
