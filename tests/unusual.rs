@@ -246,3 +246,49 @@ fn html_and_json_show_the_same_unusual_findings() {
         assert!(html.contains(&title), "{title} not in the HTML report");
     }
 }
+
+/// The HTML report keeps every plain line as an event: past the memory
+/// budget they go to disk like any kind no rule reads in memory, and the
+/// unusual-activity rule reads them from there as they stream past (mined a
+/// batch at a time). The report is the same, and holds the findings.
+#[test]
+fn the_html_report_reads_its_plain_lines_from_disk_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    big_bundle(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let html = |budget: &str| {
+        common::output(&[
+            "analyze",
+            "-q",
+            d,
+            "--format",
+            "html",
+            "--tz",
+            "cm1=America/Chicago",
+            "--max-memory",
+            budget,
+        ])
+    };
+    let whole = html("none");
+    assert!(
+        whole.stdout.contains("FW in FAULT state code"),
+        "an unusual finding"
+    );
+    let on_disk = html("1M");
+    // stderr: "... then N in R sorted runs ...": the plain lines among them.
+    let in_runs = on_disk
+        .stderr
+        .split("then ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse::<u64>().ok());
+    assert!(
+        in_runs.is_some_and(|n| n > 200_000),
+        "plain lines in sorted runs: {}",
+        on_disk.stderr
+    );
+    assert_eq!(on_disk.code, whole.code);
+    assert!(
+        on_disk.stdout == whole.stdout,
+        "the HTML report changed when its plain lines were kept on disk"
+    );
+}

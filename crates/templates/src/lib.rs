@@ -107,15 +107,17 @@ where
     mine_par_onto(Miner::new(cfg), items, chunk, message)
 }
 
-/// [`mine_par`] onto a miner that already holds signatures (mined while a
-/// bundle was read, say): `base`'s signatures keep their indexes, so
-/// [`Mined::of_signature`] gives their templates too.
-pub fn mine_par_onto<T, F>(base: Miner, items: &[T], chunk: usize, message: F) -> (Mined, Vec<u32>)
+/// Mine `items` into `all` as [`mine_par_onto`] does (chunks of `chunk`
+/// items, one miner per chunk, merged in order), not finished: items given
+/// a batch at a time, each batch but the last a multiple of `chunk` items
+/// long, make the same miner as all of them given at once. Returns each
+/// item's signature index in `all`.
+pub fn mine_par_into<T, F>(all: &mut Miner, items: &[T], chunk: usize, message: F) -> Vec<u32>
 where
     T: Sync,
     F: for<'a> Fn(&'a T) -> (&'a [u8], Seen<'a>) + Sync,
 {
-    let cfg = base.cfg;
+    let cfg = all.cfg;
     let parts: Vec<(Miner, Vec<u32>)> = items
         .par_chunks(chunk.max(1))
         .map(|c| {
@@ -130,12 +132,24 @@ where
             (m, ids)
         })
         .collect();
-    let mut all = base;
     let mut sig_of_item = Vec::with_capacity(items.len());
     for (m, ids) in parts {
         let map = all.merge(m);
         sig_of_item.extend(ids.into_iter().map(|i| map[i as usize]));
     }
+    sig_of_item
+}
+
+/// [`mine_par`] onto a miner that already holds signatures (mined while a
+/// bundle was read, say): `base`'s signatures keep their indexes, so
+/// [`Mined::of_signature`] gives their templates too.
+pub fn mine_par_onto<T, F>(base: Miner, items: &[T], chunk: usize, message: F) -> (Mined, Vec<u32>)
+where
+    T: Sync,
+    F: for<'a> Fn(&'a T) -> (&'a [u8], Seen<'a>) + Sync,
+{
+    let mut all = base;
+    let sig_of_item = mine_par_into(&mut all, items, chunk, message);
     let mined = all.finish();
     let of_item = sig_of_item
         .into_iter()

@@ -15,20 +15,28 @@
 //! mined while reading ([`PlainLog`]: counts in spans of time, a few
 //! evidence lines, nothing kept as events), and the `log` events kept (all
 //! of them for the HTML report and the live server, which pass no summary).
+//! Those are streamed (in memory or on disk past the memory budget), mined
+//! a batch at a time exactly as one mining of them all would, and tallied
+//! per signature and host as each batch is mined: none is held.
 //! A span of several lines is judged by its first instant; spans are single
 //! instants unless a file's plain lines were too varied for its budget
 //! (then `analyze` says so in a note).
 
 use crate::data::{Data, UnusualData};
 use crate::engine::{Context, Declaration, Emit, Input, Output, Rule};
+use crate::finding::MAX_EVIDENCE;
 use crate::finding::{Finding, FindingKind};
 use crate::plain::PlainLog;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 use uctriage_core::jiff::{SignedDuration, Timestamp};
-use uctriage_core::{Event, Evidence, Kind};
+use uctriage_core::{Evidence, Kind, KindSet};
 use uctriage_knowledge::{Knowledge, KnowledgeError, RuleSpec};
-use uctriage_templates::{message_of, mine_par_onto, Miner, Seen};
+use uctriage_templates::{message_of, mine_par_into, Miner, Seen};
+
+/// Lines per miner when the `log` events are mined (the chunks of
+/// `uctriage_templates::mine_par_onto`; the templates depend on them).
+const CHUNK: usize = 1 << 14;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,14 +70,50 @@ pub(crate) fn build(spec: &RuleSpec, _kb: &Knowledge) -> Result<Box<dyn Rule>, K
 
 /// Per (template, host): what the window and the baseline hold.
 #[derive(Default)]
-struct Tally<'a> {
+struct Tally {
     /// Lines in the window, and their first and last instants.
     count: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
-    /// Evidence lines in the window: (instant, file rank, line), evidence.
-    cites: Vec<((Timestamp, u32, u64), &'a Evidence)>,
+    /// Evidence lines in the window: (instant, file rank, line), evidence;
+    /// past [`Tally::trim`], those a finding cites: in order, one per line,
+    /// [`MAX_EVIDENCE`] at most.
+    cites: Vec<((Timestamp, u32, u64), Evidence)>,
     before: u64,
+}
+
+impl Tally {
+    /// One line at `at` (before the window, or in it).
+    fn count(&mut self, open: Timestamp, first: Timestamp, last: Timestamp, n: u64) {
+        if first < open {
+            self.before += n;
+        } else {
+            self.count += n;
+            self.first = Some(self.first.map_or(first, |x| x.min(first)));
+            self.last = Some(self.last.map_or(last, |x| x.max(last)));
+        }
+    }
+
+    /// Add what `other` holds (the same template and host).
+    fn absorb(&mut self, other: Tally) {
+        self.count += other.count;
+        self.before += other.before;
+        self.first = self.first.into_iter().chain(other.first).min();
+        self.last = self.last.into_iter().chain(other.last).max();
+        self.cites.extend(other.cites);
+        self.trim();
+    }
+
+    /// Keep only the evidence a finding cites ([`Finding::cite`]): by key
+    /// (equal keys in the order they came), the first of each line, at most
+    /// [`MAX_EVIDENCE`]. What a finding of the whole shows is what one of
+    /// its trimmed parts shows, taken together and trimmed again.
+    fn trim(&mut self) {
+        self.cites.sort_by_key(|c| c.0);
+        let mut lines = HashSet::new();
+        self.cites
+            .retain(|(_, e)| lines.len() < MAX_EVIDENCE && lines.insert((e.file.clone(), e.line)));
+    }
 }
 
 /// Bytes of a finding's example line, at most (cut on a character).
@@ -84,47 +128,78 @@ fn example(text: &str) -> String {
     line[..end].to_string()
 }
 
-/// Where lines and evidence are tallied, given the window.
-struct Judged<'a, 'm> {
+/// Where lines and evidence are tallied, given the window, keyed by `K`
+/// (a signature or template, and a host).
+struct Judged<K> {
     open: Timestamp,
     end: Timestamp,
-    host_first: &'m mut BTreeMap<&'a str, Timestamp>,
-    tallies: &'m mut BTreeMap<(u32, &'a str), Tally<'a>>,
+    host_first: HashMap<String, Timestamp>,
+    tallies: HashMap<K, Tally>,
 }
 
-impl<'a> Judged<'a, '_> {
-    /// `n` lines of template `t` on `host` from `first` to `last` (a span
-    /// is judged by its first instant: before the window, in it, or after).
-    fn count(&mut self, t: u32, host: &'a str, first: Timestamp, last: Timestamp, n: u64) {
-        let f = self.host_first.entry(host).or_insert(first);
-        *f = (*f).min(first);
+impl<K: std::hash::Hash + Eq> Judged<K> {
+    fn new(open: Timestamp, end: Timestamp) -> Judged<K> {
+        Judged {
+            open,
+            end,
+            host_first: HashMap::new(),
+            tallies: HashMap::new(),
+        }
+    }
+
+    /// `n` lines under `key` on `host` from `first` to `last` (a span is
+    /// judged by its first instant: before the window, in it, or after).
+    fn count(&mut self, key: K, host: &str, first: Timestamp, last: Timestamp, n: u64) {
+        match self.host_first.get_mut(host) {
+            Some(f) => *f = (*f).min(first),
+            None => {
+                self.host_first.insert(host.to_string(), first);
+            }
+        }
         if first > self.end {
             return;
         }
-        let tally = self.tallies.entry((t, host)).or_default();
-        if first < self.open {
-            tally.before += n;
-        } else {
-            tally.count += n;
-            tally.first = Some(tally.first.map_or(first, |x| x.min(first)));
-            tally.last = Some(tally.last.map_or(last, |x| x.max(last)));
-        }
+        let open = self.open;
+        self.tallies
+            .entry(key)
+            .or_default()
+            .count(open, first, last, n);
     }
 
-    /// One evidence line of template `t` on `host`, sorted by `key`.
-    fn cite(&mut self, t: u32, host: &'a str, key: (Timestamp, u32, u64), ev: &'a Evidence) {
-        if key.0 < self.open || key.0 > self.end {
+    /// Whether a line at `at` may be cited (it is in the window).
+    fn citable(&self, at: Timestamp) -> bool {
+        at >= self.open && at <= self.end
+    }
+
+    /// One evidence line under `key`, sorted by `order`.
+    fn cite(&mut self, key: K, order: (Timestamp, u32, u64), ev: Evidence) {
+        if !self.citable(order.0) {
             return;
         }
-        self.tallies
-            .entry((t, host))
-            .or_default()
-            .cites
-            .push((key, ev));
+        let tally = self.tallies.entry(key).or_default();
+        tally.cites.push((order, ev));
+        if tally.cites.len() > 4 * MAX_EVIDENCE {
+            tally.trim();
+        }
     }
 }
 
+/// A `log` line read, waiting for its batch to be mined.
+struct Pending {
+    message: String,
+    host: u32,
+    at: Timestamp,
+    order: (Timestamp, u32, u64),
+    /// Its evidence, when it is in the window.
+    evidence: Option<Evidence>,
+}
+
 impl Rule for Unusual {
+    /// The `log` events are read with `Events::each_record`, on disk or not.
+    fn streams(&self) -> KindSet {
+        KindSet::of(&[Kind::Log])
+    }
+
     fn declare(&self) -> Declaration {
         Declaration {
             events: vec![Kind::Log],
@@ -153,68 +228,106 @@ impl Rule for Unusual {
         let explained = cx.of_kind(FindingKind::RootCause).next().is_some();
         // The plain lines summarised while reading (analyze), plus the `log`
         // events kept (all of them when nothing was summarised: the HTML
-        // report, the live server).
+        // report, the live server), read in bundle order from memory or
+        // disk and mined a batch at a time, as `mine_par_onto` mines them
+        // all at once (the same templates); each line is tallied under its
+        // signature and host once its batch is mined, so none is held.
         let plain = cx.plain;
-        let logs: Vec<&Event> = cx
-            .events
-            .of(Kind::Log)
-            .filter(|e| e.time.is_some() && e.host.is_some())
-            .collect();
-        if logs.is_empty() && plain.is_none_or(|p| p.spans.is_empty()) {
+        let mut all = plain.map_or_else(|| Miner::new(PlainLog::config()), |p| p.miner().clone());
+        let mut by_sig: Judged<(u32, u32)> = Judged::new(open, end);
+        let mut hosts: Vec<String> = Vec::new();
+        let mut host_ids: HashMap<String, u32> = HashMap::new();
+        let batch = CHUNK * rayon::current_num_threads().max(1);
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut lines = 0u64;
+        let mut mine =
+            |pending: &mut Vec<Pending>, by_sig: &mut Judged<(u32, u32)>, hosts: &[String]| {
+                let sigs = mine_par_into(&mut all, pending, CHUNK, |p| {
+                    (p.message.as_bytes(), Seen::default())
+                });
+                for (p, sig) in pending.drain(..).zip(sigs) {
+                    let host = &hosts[p.host as usize];
+                    by_sig.count((sig, p.host), host, p.at, p.at, 1);
+                    if let Some(ev) = p.evidence {
+                        by_sig.cite((sig, p.host), p.order, ev);
+                    }
+                }
+            };
+        cx.events
+            .each_record(KindSet::of(&[Kind::Log]), None, None, |e| {
+                let (Some(at), Some(host)) = (e.time(), e.host()) else {
+                    return;
+                };
+                // Ties as the bundle's events sort: file, then line.
+                let order = match plain {
+                    Some(p) => (at, p.file_rank(e.file()), e.line()),
+                    None => (at, 0, lines),
+                };
+                lines += 1;
+                let host = match host_ids.get(host) {
+                    Some(&h) => h,
+                    None => {
+                        let h = hosts.len() as u32;
+                        hosts.push(host.to_string());
+                        host_ids.insert(host.to_string(), h);
+                        h
+                    }
+                };
+                let text = e.text();
+                pending.push(Pending {
+                    message: message_of(&text, e.summary()).to_string(),
+                    host,
+                    at,
+                    order,
+                    // A damaged record on disk is a failed read (recorded).
+                    evidence: by_sig
+                        .citable(at)
+                        .then(|| match e.as_event() {
+                            Some(ev) => Some(ev.evidence.clone()),
+                            None => e.event().map(|ev| ev.evidence),
+                        })
+                        .flatten(),
+                });
+                if pending.len() >= batch {
+                    mine(&mut pending, &mut by_sig, &hosts);
+                }
+            });
+        mine(&mut pending, &mut by_sig, &hosts);
+        if lines == 0 && plain.is_none_or(|p| p.spans.is_empty()) {
             return;
         }
-        let base = plain.map_or_else(|| Miner::new(PlainLog::config()), |p| p.miner().clone());
-        // Texts in the spill file are read back once, here.
-        let texts: Vec<(std::borrow::Cow<'_, str>, &Event)> =
-            logs.iter().map(|e| (e.evidence.text.get(), *e)).collect();
-        let (mined, of) = mine_par_onto(base, &texts, 1 << 14, |(text, e)| {
-            (message_of(text, &e.summary).as_bytes(), Seen::default())
-        });
-        // Each host's first log line: how much baseline it has.
-        let (mut host_first, mut tallies) = (BTreeMap::new(), BTreeMap::new());
-        let mut into = Judged {
-            open,
-            end,
-            host_first: &mut host_first,
-            tallies: &mut tallies,
-        };
-        for (i, (e, &t)) in logs.iter().zip(&of).enumerate() {
-            let (Some(at), Some(host)) = (e.time, e.host.as_deref()) else {
-                continue;
-            };
-            into.count(t, host, at, at, 1);
-            // Ties as the bundle's events sort: file, then line.
-            let key = match plain {
-                Some(p) => (at, p.file_rank(&e.evidence.file), e.evidence.line),
-                None => (at, 0, i as u64),
-            };
-            into.cite(t, host, key, &e.evidence);
+        let mined = all.finish();
+        let tpl = |sig: u32| mined.of_signature[sig as usize];
+        // The signatures' tallies by template.
+        let mut into: Judged<(u32, String)> = Judged::new(open, end);
+        into.host_first = by_sig.host_first;
+        for ((sig, host), tally) in by_sig.tallies {
+            let key = (tpl(sig), hosts[host as usize].clone());
+            into.tallies.entry(key).or_default().absorb(tally);
         }
         if let Some(p) = plain {
-            let tpl = |sig: u32| mined.of_signature[sig as usize];
             for s in &p.spans {
-                into.count(
-                    tpl(s.sig),
-                    &p.hosts[s.host as usize],
-                    s.first,
-                    s.last,
-                    s.count,
-                );
+                let host = &p.hosts[s.host as usize];
+                into.count((tpl(s.sig), host.clone()), host, s.first, s.last, s.count);
             }
             for c in &p.cites {
-                let key = (c.at, c.file, c.evidence.line);
-                into.cite(tpl(c.sig), &p.hosts[c.host as usize], key, &c.evidence);
+                let key = (tpl(c.sig), p.hosts[c.host as usize].clone());
+                let order = (c.at, c.file, c.evidence.line);
+                into.cite(key, order, c.evidence.clone());
             }
         }
+        let (host_first, mut tallies) = (into.host_first, into.tallies);
         let window_s = (end - open).as_secs().max(1);
         let mut found: Vec<UnusualData> = Vec::new();
         let mut evidence: Vec<Vec<&Evidence>> = Vec::new();
-        for ((t, host), tally) in &mut tallies {
+        let mut tallies: Vec<_> = tallies.iter_mut().collect();
+        tallies.sort_by(|a, b| a.0.cmp(b.0));
+        for ((t, host), tally) in tallies {
             let count = tally.count;
             if count < self.p.min_count {
                 continue;
             }
-            let baseline_s = (open - host_first[host]).as_secs();
+            let baseline_s = (open - host_first[host.as_str()]).as_secs();
             if baseline_s < self.p.min_baseline_s {
                 continue;
             }
@@ -228,7 +341,7 @@ impl Rule for Unusual {
             let (Some(first), Some(last)) = (tally.first, tally.last) else {
                 continue;
             };
-            tally.cites.sort_by_key(|c| c.0);
+            tally.trim();
             found.push(UnusualData {
                 host: host.to_string(),
                 template: tpl.template.clone(),
@@ -246,7 +359,7 @@ impl Rule for Unusual {
                     .first()
                     .map_or_else(String::new, |c| example(&c.1.text.get())),
             });
-            evidence.push(tally.cites.iter().map(|c| c.1).collect());
+            evidence.push(tally.cites.iter().map(|c| &c.1).collect());
         }
         // New before spiking, then the most frequent, then the earliest.
         let mut order: Vec<usize> = (0..found.len()).collect();
