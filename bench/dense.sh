@@ -21,7 +21,7 @@
 #   BENCH_CMDS          commands to run, default "analyze timeline files"
 #   BENCH_DIR           where inputs go (kept), default a temp dir (removed)
 #   BENCH_MAX_MEMORY    passed as --max-memory to the "after" binary (e.g.
-#                       512M, none); default: its own default (768M)
+#                       512M, none); default: its own default (512M)
 set -euo pipefail
 
 SIZES=("$@")

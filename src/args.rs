@@ -613,3 +613,21 @@ pub struct CollectArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_default_budget_is_the_engines() {
+        let cli = crate::args::Cli::try_parse_from(["uctriage", "analyze", "x"]).unwrap();
+        let debug = format!("{cli:?}");
+        let want = format!("MaxMemory(Some({}))", uctriage_engine::DEFAULT_MAX_MEMORY);
+        assert!(debug.contains(&want), "{debug}");
+        assert_eq!(
+            parse_memory("512M").unwrap().0,
+            Some(uctriage_engine::DEFAULT_MAX_MEMORY)
+        );
+    }
+}

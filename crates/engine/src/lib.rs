@@ -85,9 +85,9 @@ pub struct Config {
     pub sink: Option<SinkFactory>,
 }
 
-/// The default `--max-memory`: 768 MiB, well under the 1 GiB the tool
-/// should need on any input.
-pub const DEFAULT_MAX_MEMORY: u64 = 768 << 20;
+/// The default `--max-memory`: 512 MiB, well under the 1 GiB the tool
+/// should need on any input (the command line's default says the same).
+pub const DEFAULT_MAX_MEMORY: u64 = 512 << 20;
 
 /// The share of the memory budget the kept events may take (by estimate)
 /// before their raw texts spill: 1/4. The rest of the budget is for what
