@@ -45,6 +45,8 @@ pub struct RawSpill {
     per_kind: [u64; Kind::ALL.len()],
     /// The names of the fields of each kind's events (by place).
     fields: Vec<FieldNames>,
+    /// A number no other spill of the process has (0 until the first push).
+    id: u64,
     /// Writing failed: events are kept in memory from then on.
     broken: bool,
 }
@@ -120,6 +122,10 @@ impl RawSpill {
         );
         self.buf_records += 1;
         self.per_kind[ev.kind as usize] += 1;
+        if self.id == 0 {
+            static SPILLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+            self.id = SPILLS.fetch_add(1, Ordering::Relaxed);
+        }
         let k = ev.kind as usize;
         if self.fields.len() <= k {
             self.fields.resize_with(k + 1, FieldNames::default);
@@ -179,7 +185,7 @@ impl RawSpill {
         for block in &self.blocks {
             let read = spool().and_then(|s| {
                 s.read(block, &mut bytes)?;
-                let fields = &self.fields;
+                let fields = (self.id, &self.fields[..]);
                 each_in_block(
                     &bytes,
                     &self.hows,
@@ -233,8 +239,9 @@ pub struct EncodedRaw<'a> {
     /// Its line in the file.
     pub line: u64,
     pub(crate) body: &'a [u8],
-    /// The names of the fields of its kind's events in its spill.
-    pub(crate) fields: Option<&'a FieldNames>,
+    /// The names of the fields of its kind's events in its spill, with the
+    /// spill's number.
+    pub(crate) fields: Option<(u64, &'a FieldNames)>,
 }
 
 impl EncodedRaw<'_> {
@@ -248,7 +255,7 @@ impl EncodedRaw<'_> {
 
 fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec<RawEvent>> {
     let mut out = Vec::with_capacity(records as usize);
-    each_in_block(bytes, hows, records, KindSet::NONE, &[], &mut |item| {
+    each_in_block(bytes, hows, records, KindSet::NONE, (0, &[]), &mut |item| {
         if let RawItem::Event(ev) = item {
             out.push(ev);
         }
@@ -257,7 +264,8 @@ fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec
 }
 
 /// Give each of the `records` events of a block to `f`, those of the kinds
-/// `encoded` left encoded (with their kind's field names, from `fields`).
+/// `encoded` left encoded (with their kind's field names, from `fields`:
+/// the spill's number and its names per kind).
 /// None when the block does not decode (the events before the damage were
 /// given).
 fn each_in_block(
@@ -265,7 +273,7 @@ fn each_in_block(
     hows: &[&'static str],
     records: u64,
     encoded: KindSet,
-    fields: &[FieldNames],
+    fields: (u64, &[FieldNames]),
     f: &mut impl FnMut(RawItem<'_>),
 ) -> Option<()> {
     let mut g = Get(bytes);
@@ -307,7 +315,7 @@ fn each_in_block(
                 kind,
                 line,
                 body,
-                fields: fields.get(kind as usize),
+                fields: fields.1.get(kind as usize).map(|names| (fields.0, names)),
             }));
         } else {
             let mut ev = get_body(&mut g)?;

@@ -368,9 +368,9 @@ pub struct RunWriter {
     /// A buffer a run was written from, emptied, for the next one.
     spare: Option<Buffer>,
     /// The field names of the events pushed encoded, per kind, and the
-    /// file whose spill's names were noted last per kind.
+    /// number of the spill whose names were noted last per kind (0: none).
     encoded_fields: Names,
-    fields_from: [Option<u32>; Kind::ALL.len()],
+    fields_from: [u64; Kind::ALL.len()],
     broken: bool,
     tally: Tally,
 }
@@ -412,7 +412,7 @@ impl RunWriter {
             kept: Vec::new(),
             spare: None,
             encoded_fields: Names::default(),
-            fields_from: [None; Kind::ALL.len()],
+            fields_from: [0; Kind::ALL.len()],
             broken: !spill,
             tally: Tally::default(),
         }
@@ -458,11 +458,11 @@ impl RunWriter {
             body: start..self.buffer.bodies.len(),
         };
         // The names of its fields: those its spill saw in its kind, noted
-        // once per file and kind (its body is never read here).
+        // once per spill and kind (its body is never read here).
         let k = raw.kind as usize;
-        if self.fields_from[k] != Some(file) {
-            self.fields_from[k] = Some(file);
-            if let Some(names) = raw.fields {
+        if let Some((spill, names)) = raw.fields {
+            if self.fields_from[k] != spill {
+                self.fields_from[k] = spill;
                 self.encoded_fields.fields_of(raw.kind).merge(names);
             }
         }
@@ -1597,6 +1597,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_field_names_of_every_part_of_a_file_pushed_encoded_are_known() {
+        use crate::{RawItem, RawSpill};
+        // A file read in two parts: each part its own spill, one number.
+        let file: Arc<str> = "a.log".into();
+        let clock = Arc::new(Clock::stated("one"));
+        let mut w = RunWriter::new(1, true);
+        for (part, name) in ["first", "second"].into_iter().enumerate() {
+            let mut spill = RawSpill::new();
+            for i in 0..10u64 {
+                let e =
+                    RawEvent::new(i, "raw", Kind::DeviceUnregistered, "s").with_field(name, "v");
+                assert!(spill.push(e).is_empty());
+            }
+            assert!(spill.flush().is_empty());
+            spill
+                .each(KindSet::ALL, |item| {
+                    if let RawItem::Encoded(raw) = item {
+                        let at = Placement {
+                            time: Some(
+                                Timestamp::new(part as i64 * 10 + raw.line as i64, 0).unwrap(),
+                            ),
+                            clock: clock.clone(),
+                            host: None,
+                        };
+                        w.push_encoded(&raw, at, 0, &file, "generic-log");
+                    }
+                })
+                .unwrap();
+        }
+        let runs = w.finish().unwrap().1.expect("written as runs");
+        assert_eq!(runs.count(Kind::DeviceUnregistered), 20);
+        for name in ["first", "second"] {
+            assert!(
+                runs.may_have_field(Kind::DeviceUnregistered, name),
+                "{name}"
+            );
+        }
+        assert!(!runs.may_have_field(Kind::DeviceUnregistered, "third"));
     }
 
     #[test]
