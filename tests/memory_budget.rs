@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::output;
+use common::{number_after, output, same_at_budgets};
 use std::path::{Path, PathBuf};
 
 /// The example and three bundles of tests/incidents (syslog, SDL traces,
@@ -104,25 +104,13 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
             ][..],
             &["timeline", "-q", "--since", "-45m"][..],
         ] {
-            let with = |budget: &str| {
-                let mut a = args.to_vec();
-                a.extend(["--max-memory", budget, b]);
-                output(&a)
-            };
-            let whole = with("none");
-            for budget in ["1K", "64K"] {
-                let spilled = with(budget);
-                assert_eq!(spilled.code, whole.code, "{args:?} {budget} {b}");
-                assert!(
-                    spilled.stdout == whole.stdout,
-                    "{args:?} {budget} {b}: the timeline changed when events were kept on disk"
-                );
+            same_at_budgets(args, b, &["1K", "64K"], "timeline", |spilled, budget| {
                 assert!(
                     spilled.stderr.contains("read back in order"),
                     "{args:?} {budget} {b}: {}",
                     spilled.stderr
                 );
-            }
+            });
         }
     }
 }
@@ -145,20 +133,7 @@ fn an_analysis_of_registration_alarms_kept_on_disk_finds_the_same() {
             &["analyze", "-q", "--format", "html"][..],
             &["analyze", "-q", "--format", "json", "--since", "-2h"][..],
         ] {
-            let with = |budget: &str| {
-                let mut a = args.to_vec();
-                a.extend(["--max-memory", budget, b]);
-                output(&a)
-            };
-            let whole = with("none");
-            assert!(!whole.stderr.contains("sorted runs"), "{}", whole.stderr);
-            for budget in ["1K", "40K"] {
-                let spilled = with(budget);
-                assert_eq!(spilled.code, whole.code, "{args:?} {budget} {b}");
-                assert!(
-                    spilled.stdout == whole.stdout,
-                    "{args:?} {budget} {b}: the analysis changed when events were kept on disk"
-                );
+            let whole = same_at_budgets(args, b, &["1K", "40K"], "analysis", |spilled, budget| {
                 assert!(
                     number_after(&spilled.stderr, "then ").is_some_and(|n| n > 10),
                     "{args:?} {budget} {b}: registration alarms in sorted runs: {}",
@@ -170,15 +145,10 @@ fn an_analysis_of_registration_alarms_kept_on_disk_finds_the_same() {
                     "{args:?} {budget} {b}: texts of events back in memory spilled: {}",
                     spilled.stderr
                 );
-            }
+            });
+            assert!(!whole.stderr.contains("sorted runs"), "{}", whole.stderr);
         }
     }
-}
-
-/// The number `text` says right after `words`.
-fn number_after(text: &str, words: &str) -> Option<u64> {
-    let rest = text.split(words).nth(1)?;
-    rest.split(' ').next()?.parse().ok()
 }
 
 /// No temporary file can be made (the temporary folder is gone): events

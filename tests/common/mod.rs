@@ -45,6 +45,42 @@ pub fn output(args: &[&str]) -> Outcome {
     outcome
 }
 
+/// The number `text` says right after `words` (stderr's counts: "then N
+/// in R sorted runs").
+pub fn number_after(text: &str, words: &str) -> Option<u64> {
+    let rest = text.split(words).nth(1)?;
+    rest.split(' ').next()?.parse().ok()
+}
+
+/// Run `uctriage` with `args`, then `b`, at `--max-memory none` and at each
+/// of `budgets`: the same exit code and stdout at every budget (`what`
+/// names the output in the message); `check` then looks at each budget's
+/// run. Returns the run without a budget.
+pub fn same_at_budgets(
+    args: &[&str],
+    b: &str,
+    budgets: &[&str],
+    what: &str,
+    check: impl Fn(&Outcome, &str),
+) -> Outcome {
+    let with = |budget: &str| {
+        let mut a = args.to_vec();
+        a.extend(["--max-memory", budget, b]);
+        output(&a)
+    };
+    let whole = with("none");
+    for budget in budgets {
+        let spilled = with(budget);
+        assert_eq!(spilled.code, whole.code, "{args:?} {budget} {b}");
+        assert!(
+            spilled.stdout == whole.stdout,
+            "{args:?} {budget} {b}: the {what} changed when events were kept on disk"
+        );
+        check(&spilled, budget);
+    }
+    whole
+}
+
 /// Run `uctriage` expecting exit code `code`; returns stdout.
 pub fn run_expect(args: &[&str], code: i32) -> String {
     let out = output(args);
