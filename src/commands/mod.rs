@@ -280,7 +280,10 @@ pub(crate) struct Phases {
 impl Phases {
     pub(crate) fn from_env() -> Phases {
         Phases {
-            last: std::env::var_os("UCTRIAGE_TIMINGS").map(|_| std::time::Instant::now()),
+            last: std::env::var_os("UCTRIAGE_TIMINGS").map(|_| {
+                uctriage_core::stages::enable();
+                std::time::Instant::now()
+            }),
             done: Vec::new(),
         }
     }
@@ -307,5 +310,12 @@ impl Phases {
             );
         }
         eprintln!("timings: total: {total:.3} s");
+        // The stages within the phases: the load's two, and every rule
+        // that took a millisecond or more.
+        for (name, d) in uctriage_core::stages::take() {
+            if d.as_secs_f64() >= 0.001 || !name.starts_with("rule ") {
+                eprintln!("timings:   {name}: {:.3} s", d.as_secs_f64());
+            }
+        }
     }
 }

@@ -30,6 +30,7 @@ mod fields;
 mod host;
 mod names;
 mod shared;
+pub mod stages;
 pub mod text;
 
 pub use clock::{Clock, DateSource, RawTime, ZoneSource};

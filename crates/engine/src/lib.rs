@@ -148,6 +148,7 @@ impl Progress for Silent {
 
 /// Read, parse and normalize everything in `cfg.inputs`.
 pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
+    let started = std::time::Instant::now();
     let limit = cfg
         .max_memory
         .map_or(u64::MAX, |m| m / SPILL_SHARE.1 * SPILL_SHARE.0);
@@ -218,7 +219,11 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
     if options.root_folder.is_none() {
         options.root_folder = root_folder(&cfg.inputs);
     }
-    uctriage_normalize::normalize_collected(files, &options, &manifests.collected)
+    uctriage_core::stages::note(started, || "read and parse".into());
+    let placing = std::time::Instant::now();
+    let bundle = uctriage_normalize::normalize_collected(files, &options, &manifests.collected);
+    uctriage_core::stages::note(placing, || "place (normalize)".into());
+    bundle
 }
 
 /// The name of the one folder input, whose files' paths leave it out

@@ -282,7 +282,9 @@ impl Engine {
                 notes: Vec::new(),
                 metrics: None,
             };
+            let started = std::time::Instant::now();
             l.rule.run(&cx, &mut out);
+            uctriage_core::stages::note(started, || format!("rule {}", l.spec.id));
             let Emit {
                 findings: new,
                 links: new_links,
