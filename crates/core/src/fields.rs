@@ -261,6 +261,15 @@ impl Fields {
         })
     }
 
+    /// `(number, name)` in name order, as [`Fields::iter_numbered`] gives
+    /// them but without the values (for a reader that notes only names).
+    pub fn names_numbered(&self) -> impl Iterator<Item = (Option<u32>, &str)> + '_ {
+        (0..self.slots.len()).map(|i| {
+            let number = self.slots[i].common().map(|n| n as u32);
+            (number, self.name_at(i))
+        })
+    }
+
     /// Names in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
         self.iter().map(|(name, _)| name)

@@ -250,6 +250,13 @@ pub(crate) fn put_body(
     p.uint(line);
     p.str(&text.get());
     p.str(summary);
+    // The entities (a few short ids) before the fields (twenty or so): a
+    // reader of entities in place skips no field.
+    p.uint(entities.len() as u64);
+    for e in entities {
+        p.byte(place(&ENTITY_KINDS, &e.kind));
+        p.str(&e.id);
+    }
     p.uint(fields.len() as u64);
     for (number, k, v) in fields.iter_numbered() {
         // A common name (an alarm's tags) as its number, others spelled.
@@ -262,11 +269,6 @@ pub(crate) fn put_body(
         }
         p.str(v);
     }
-    p.uint(entities.len() as u64);
-    for e in entities {
-        p.byte(place(&ENTITY_KINDS, &e.kind));
-        p.str(&e.id);
-    }
 }
 
 /// Step over an encoded body, giving its line.
@@ -276,12 +278,17 @@ pub(crate) fn skip_body(g: &mut Get<'_>) -> Option<u64> {
     let line = g.uint()?;
     g.skip_str()?;
     g.skip_str()?;
+    skip_entities(g)?;
     skip_fields(g)?;
+    Some(line)
+}
+
+fn skip_entities(g: &mut Get<'_>) -> Option<()> {
     for _ in 0..g.uint()? {
         g.byte()?;
         g.skip_str()?;
     }
-    Some(line)
+    Some(())
 }
 
 fn skip_fields(g: &mut Get<'_>) -> Option<()> {
@@ -308,18 +315,18 @@ impl<'a> Body<'a> {
         Some(g)
     }
 
-    /// From the fields on (past the text and the summary).
-    fn at_fields(self) -> Option<Get<'a>> {
+    /// From the entities on (past the text and the summary).
+    fn at_entities(self) -> Option<Get<'a>> {
         let mut g = self.at_text()?;
         g.skip_str()?;
         g.skip_str()?;
         Some(g)
     }
 
-    /// From the entities on.
-    fn at_entities(self) -> Option<Get<'a>> {
-        let mut g = self.at_fields()?;
-        skip_fields(&mut g)?;
+    /// From the fields on (past the entities).
+    fn at_fields(self) -> Option<Get<'a>> {
+        let mut g = self.at_entities()?;
+        skip_entities(&mut g)?;
         Some(g)
     }
 
@@ -378,6 +385,15 @@ pub(crate) fn get_body(g: &mut Get<'_>) -> Option<RawEvent> {
     let text = Text::new(g.str()?);
     let summary = SharedStr::from(g.str()?);
     let n = g.uint()?;
+    let mut entities = Vec::with_capacity(n.min(64) as usize);
+    for _ in 0..n {
+        let kind = *ENTITY_KINDS.get(g.byte()? as usize)?;
+        entities.push(Entity {
+            kind,
+            id: SharedStr::from(g.str()?),
+        });
+    }
+    let n = g.uint()?;
     // The text's length first (skipping, not decoding): one allocation.
     let mut text_len = 0;
     let mut ahead = Get(g.0);
@@ -402,15 +418,6 @@ pub(crate) fn get_body(g: &mut Get<'_>) -> Option<RawEvent> {
                 }
             }
         }
-    }
-    let n = g.uint()?;
-    let mut entities = Vec::with_capacity(n.min(64) as usize);
-    for _ in 0..n {
-        let kind = *ENTITY_KINDS.get(g.byte()? as usize)?;
-        entities.push(Entity {
-            kind,
-            id: SharedStr::from(g.str()?),
-        });
     }
     Some(RawEvent {
         time: RawTime::Unknown,

@@ -161,7 +161,7 @@ pub(crate) struct FieldNames {
 impl FieldNames {
     /// Note the names of `fields`.
     pub(crate) fn add_all(&mut self, fields: &Fields) {
-        for (number, name, _) in fields.iter_numbered() {
+        for (number, name) in fields.names_numbered() {
             self.add(number, name);
         }
     }

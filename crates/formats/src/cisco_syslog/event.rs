@@ -9,7 +9,7 @@ use regex::Regex;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 use uctriage_core::jiff::Timestamp;
-use uctriage_core::{DateSource, EntityKind, Kind, RawEvent, RawTime, Severity};
+use uctriage_core::{DateSource, Entity, EntityKind, Kind, RawEvent, RawTime, Severity, SharedStr};
 
 /// `core.<pid>.<signal>.<process>.<epoch>`, optionally after `<Service> (`.
 static CORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -116,7 +116,9 @@ pub(crate) fn kind_for(name: &str) -> (Kind, Option<&'static str>) {
     }
 }
 
-fn summary(env: &Envelope<'_>, tags: &Tags<'_>) -> String {
+/// `<alarm> <subject>: <first line of the text>`, spelled in a buffer kept
+/// per thread and made a shared string in one allocation.
+fn summary(env: &Envelope<'_>, tags: &Tags<'_>) -> SharedStr {
     let subject = ["DeviceName", "ServiceName", "RemoteNodeID"]
         .iter()
         .find_map(|k| tags.non_empty(k));
@@ -124,18 +126,22 @@ fn summary(env: &Envelope<'_>, tags: &Tags<'_>) -> String {
         true => None,
         false => Some(tags.text.lines().next().unwrap_or("")),
     };
-    let len = subject.map_or(0, |x| x.len() + 1) + first.map_or(0, |x| x.len() + 2);
-    let mut s = String::with_capacity(env.header.name.len() + len);
-    s.push_str(env.header.name);
-    if let Some(subject) = subject {
-        s.push(' ');
-        s.push_str(subject);
+    thread_local! {
+        static SPELLED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    if let Some(first) = first {
-        s.push_str(": ");
-        s.push_str(first);
-    }
-    s
+    SPELLED.with_borrow_mut(|s| {
+        s.clear();
+        s.push_str(env.header.name);
+        if let Some(subject) = subject {
+            s.push(' ');
+            s.push_str(subject);
+        }
+        if let Some(first) = first {
+            s.push_str(": ");
+            s.push_str(first);
+        }
+        SharedStr::from(s.as_str())
+    })
 }
 
 /// Severity from the `-N-` number, else a UCCE `[sev=info]` tag.
@@ -167,11 +173,10 @@ fn severity(env: &Envelope<'_>, tags: &Tags<'_>) -> Severity {
 }
 
 /// The host an event is about: `NodeID`, else the CiscoLog host, else the syslogd host.
-pub(super) fn host_of(env: &Envelope<'_>, tags: &Tags<'_>) -> Option<String> {
+pub(super) fn host_of<'a>(env: &Envelope<'a>, tags: &'a Tags<'a>) -> Option<&'a str> {
     tags.non_empty("NodeID")
         .or(env.host)
         .or(env.prefix.map(|p| p.host))
-        .map(str::to_string)
 }
 
 /// An event with the envelope's time, host, severity, fields and entities.
@@ -181,7 +186,7 @@ pub(super) fn base(
     env: &Envelope<'_>,
     tags: &Tags<'_>,
     kind: Kind,
-    summary: String,
+    summary: SharedStr,
     via: Option<&str>,
 ) -> RawEvent {
     let h = &env.header;
@@ -191,7 +196,6 @@ pub(super) fn base(
     reserve(&mut ev, env, tags);
     put(&mut ev, "alarm", h.name);
     put(&mut ev, "text", tags.text.as_ref());
-    ev = ev.with_entity(EntityKind::Alarm, h.name);
     if !h.app.is_empty() {
         put(&mut ev, "app", h.app);
     }
@@ -200,7 +204,8 @@ pub(super) fn base(
         ev.fields.insert_if_absent(k, v);
     }
     envelope_fields(&mut ev, env, via);
-    entities(ev, tags)
+    ev.entities = entities(h.name, tags).into();
+    ev
 }
 
 /// Room for the fields [`base`] sets (the tags, the envelope's parts and a
@@ -264,13 +269,25 @@ fn envelope_fields(ev: &mut RawEvent, env: &Envelope<'_>, via: Option<&str>) {
     }
 }
 
-fn entities(mut ev: RawEvent, tags: &Tags<'_>) -> RawEvent {
+/// The alarm, then the device, services and remote nodes its tags name,
+/// each once (gathered first, then made the event's list in one step).
+fn entities(alarm: &str, tags: &Tags<'_>) -> Vec<Entity> {
+    let mut list: Vec<Entity> = Vec::with_capacity(4);
+    let mut add = |kind: EntityKind, id: &str| {
+        if !list.iter().any(|e| e.kind == kind && *e.id == *id) {
+            list.push(Entity {
+                kind,
+                id: id.into(),
+            });
+        }
+    };
+    add(EntityKind::Alarm, alarm);
     if let Some(d) = tags.non_empty("DeviceName") {
-        ev = ev.with_entity(EntityKind::Device, d);
+        add(EntityKind::Device, d);
     }
     for k in ["ServiceName", "AppID"] {
         if let Some(s) = tags.non_empty(k) {
-            ev = ev.with_entity(EntityKind::Service, s);
+            add(EntityKind::Service, s);
         }
     }
     for (k, v) in &tags.pairs {
@@ -278,10 +295,10 @@ fn entities(mut ev: RawEvent, tags: &Tags<'_>) -> RawEvent {
             .iter()
             .any(|n| k.eq_ignore_ascii_case(n));
         if node_key && !v.is_empty() {
-            ev = ev.with_entity(EntityKind::Node, v.as_ref());
+            add(EntityKind::Node, v.as_ref());
         }
     }
-    ev
+    list
 }
 
 /// A core file named somewhere in an alarm.

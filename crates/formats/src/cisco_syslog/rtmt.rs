@@ -126,7 +126,7 @@ pub(super) fn emit(
         summary.push_str(" on ");
         summary.push_str(n);
     }
-    let mut ev = base(no, raw, env, tags, Kind::RtmtAlert, summary, via);
+    let mut ev = base(no, raw, env, tags, Kind::RtmtAlert, summary.into(), via);
     put(&mut ev, "alert", alert);
     ev = ev.with_entity(EntityKind::Alarm, alert);
     if let Some((dt, zone)) = &detail.local {
