@@ -51,27 +51,37 @@ fn tag_name_len(s: &str) -> Option<usize> {
     (b.get(n) == Some(&b'=')).then_some(n)
 }
 
-/// True when `s` (just after a `]`) starts another tag: optional spaces, `[`, optional spaces, `Name=`.
-fn starts_tag(s: &str) -> bool {
-    trim_start(s)
-        .strip_prefix('[')
-        .is_some_and(|r| tag_name_len(trim_start(r)).is_some())
+/// Where the name of the tag `s` starts, if it starts one (optional spaces,
+/// `[`, optional spaces, `Name=`): the name's offset in `s` and its length.
+fn next_tag(s: &str) -> Option<(usize, usize)> {
+    let after_space = trim_start(s);
+    let inner = after_space.strip_prefix('[')?;
+    let name = trim_start(inner);
+    let at = s.len() - name.len();
+    tag_name_len(name).map(|n| (at, n))
 }
 
-/// Where the value starting at `s` ends (index of its closing `]`), if it is closed.
-fn value_end(name: &str, s: &str) -> Option<usize> {
+/// Where the value starting at `s` ends (index of its closing `]`), if it is
+/// closed, and the tag that follows it, if one does ([`next_tag`] of what is
+/// after the `]`, so the next name is read once, not twice).
+fn value_end(name: &str, s: &str) -> Option<(usize, Option<(usize, usize)>)> {
     if name == "AlertDetail" {
         // The detail holds `[`, `]`, `:` and a whole embedded syslog line with
         // its own tags: it ends at the last `][AppID=`, the tag that closes it.
         static CLOSE: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new("][AppID="));
-        return CLOSE.rfind(s.as_bytes());
+        return CLOSE
+            .rfind(s.as_bytes())
+            .map(|at| (at, next_tag(&s[at + 1..])));
     }
     let mut from = 0;
     while let Some(off) = memchr::memchr(b']', &s.as_bytes()[from..]) {
         let at = from + off;
         let after = &s[at + 1..];
-        if after.is_empty() || after.starts_with(':') || starts_tag(after) {
-            return Some(at);
+        if after.is_empty() || after.starts_with(':') {
+            return Some((at, None));
+        }
+        if let Some(next) = next_tag(after) {
+            return Some((at, Some(next)));
         }
         from = at + 1;
     }
@@ -81,20 +91,15 @@ fn value_end(name: &str, s: &str) -> Option<usize> {
 /// Parse a tag list starting at `s` (`%[`, `[` or `% [`); `None` when `s` has none.
 pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
     let s = trim_start(s.strip_prefix('%').unwrap_or(s));
-    if !starts_tag(s) {
-        return None;
-    }
+    let (mut at, mut len) = next_tag(s)?;
     let mut tags = Tags {
         pairs: Vec::with_capacity(10),
         ..Tags::default()
     };
-    let mut rest = s;
-    while let Some(inner) = trim_start(rest).strip_prefix('[') {
-        let inner = trim_start(inner);
-        let Some(n) = tag_name_len(inner) else { break };
-        let name = &inner[..n];
-        let value = &inner[n + 1..];
-        let Some(end) = value_end(name, value) else {
+    let rest = loop {
+        let name = &s[at..at + len];
+        let value = &s[at + len + 1..];
+        let Some((end, next)) = value_end(name, value) else {
             tags.problem = Some(match name {
                 "AlertDetail" => {
                     "unterminated AlertDetail (no closing `][AppID=`): taken to the end of the line"
@@ -106,12 +111,17 @@ pub(super) fn parse(s: &str) -> Option<Tags<'_>> {
             return Some(tags);
         };
         tags.pairs.push((name.into(), trim(&value[..end]).into()));
-        rest = &value[end + 1..];
+        let after_at = at + len + 1 + end + 1;
+        let rest = &s[after_at..];
         if let Some(text) = rest.strip_prefix(':') {
             tags.text = trim(text).into();
             return Some(tags);
         }
-    }
+        match next {
+            Some((off, n)) => (at, len) = (after_at + off, n),
+            None => break rest,
+        }
+    };
     if !rest.trim().is_empty() {
         tags.problem = Some(format!(
             "tag list ends in unexpected text `{}`",
@@ -175,6 +185,37 @@ mod tests {
         assert_eq!(t.get("note"), Some("a [x] b"));
         assert_eq!(t.get("part"), Some("16.3/3"));
         assert_eq!(t.text, "Side A");
+    }
+
+    #[test]
+    fn spaced_tags_and_brackets_inside_values_keep_their_places() {
+        // A `]` followed by text that is not a tag belongs to the value; a
+        // tag may be padded inside and between its brackets.
+        let t = parse("% [A=x]y] [ B.c_1=2 ][C=[z]]:  done ").unwrap();
+        let pairs: Vec<(&str, &str)> = t
+            .pairs
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        assert_eq!(pairs, [("A", "x]y"), ("B.c_1", "2"), ("C", "[z]")]);
+        assert_eq!(t.text, "done");
+        assert!(t.problem.is_none());
+        // `Name =` is not a tag: the `]` before it stays in the value.
+        let t = parse("[A=1] [B =2]").unwrap();
+        assert_eq!(t.get("A"), Some("1] [B =2"));
+    }
+
+    #[test]
+    fn an_alert_detail_runs_to_the_tag_that_closes_it() {
+        let t = parse(
+            "%[AlertName=X][AlertDetail=a [B=1]: c][AppID=Cisco AMC Service][ClusterID=C]: text",
+        )
+        .unwrap();
+        assert_eq!(t.get("AlertDetail"), Some("a [B=1]: c"));
+        assert_eq!(t.get("AppID"), Some("Cisco AMC Service"));
+        assert_eq!(t.get("ClusterID"), Some("C"));
+        assert_eq!(t.text, "text");
+        assert!(t.problem.is_none());
     }
 
     #[test]
