@@ -1,8 +1,11 @@
 //! An anonymous temporary file written in blocks at reserved offsets and
 //! read back with positional reads, by any number of threads at once.
 //!
-//! Blocks are LZ4-compressed (`lz4_flex`: its unsafe encoder, for speed,
-//! and its safe decoder, so that damaged bytes are an error): log lines repeat
+//! Blocks are LZ4-compressed (`lz4_flex` without its `safe-*` features: its
+//! encoder and decoder use raw pointers, for speed; the decoder still checks
+//! every length and offset against its input and output, always since
+//! lz4_flex 0.11, so damaged bytes are an error, never a read or write out
+//! of bounds — a test below damages a block and reads it): log lines repeat
 //! themselves (an event's summary is often part of its raw line, its fields
 //! repeat the last event's), so the disk holds and moves a fraction of the
 //! encoded bytes.
@@ -103,4 +106,55 @@ pub(crate) struct Block {
     /// Length once decompressed.
     pub raw: u32,
     pub records: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_reads_back_and_a_damaged_one_is_an_error() {
+        let spool = Spool::new().unwrap();
+        let text: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| {
+                format!("%[DeviceName=SEP{:012X}][Reason={}]\n", i % 97, i % 13).into_bytes()
+            })
+            .collect();
+        let block = spool.append(&text, 1).unwrap();
+        let mut out = Vec::new();
+        spool.read(&block, &mut out).unwrap();
+        assert_eq!(out, text);
+        // Damage the block on disk many ways (a fixed pseudo-random walk):
+        // each read is an error or some bytes, never a crash.
+        let mut packed = vec![0u8; block.len as usize];
+        read_exact_at(&spool.file, &mut packed, block.at).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut errors = 0;
+        for round in 0..400 {
+            let mut damaged = packed.clone();
+            for _ in 0..1 + round % 8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let at = (seed as usize) % damaged.len();
+                damaged[at] = (seed >> 32) as u8;
+            }
+            if round % 5 == 0 {
+                damaged.truncate(damaged.len() / 2);
+            }
+            write_all_at(&spool.file, &damaged, block.at).unwrap();
+            let short = Block {
+                len: damaged.len() as u32,
+                ..block
+            };
+            if spool.read(&short, &mut out).is_err() {
+                errors += 1;
+            }
+        }
+        // Truncated blocks at least cannot decompress to the full size.
+        assert!(
+            errors >= 80,
+            "only {errors} of 400 damaged blocks were errors"
+        );
+    }
 }
