@@ -8,9 +8,10 @@ use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use uctriage_core::{Kind, KindSet, RawEvent, RawTime, SharedStr};
 
-/// Bytes of encoded events gathered before one write: with its last record,
-/// under 64 KiB, which lz4_flex compresses with its faster table of 16-bit
-/// entries (see `runs::BLOCK`; 256 KiB blocks used the 32-bit one).
+/// Bytes of encoded events gathered before one write: with its last record
+/// a block stays under 64 KiB (unless that record is over 16 KiB), which
+/// lz4_flex compresses with its faster table of 16-bit entries (see
+/// `runs::BLOCK`; 256 KiB blocks used the 32-bit one).
 const BLOCK: usize = 48 << 10;
 
 /// The one file every parsed event that spills goes to (blocks of many

@@ -14,7 +14,9 @@ use uctriage_core::{
 };
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
-/// A block with its last record stays under 64 KiB, where lz4_flex hashes
+/// A block with its last record stays under 64 KiB (unless that record is
+/// over 4 KiB: a long line; the block is then compressed as well, only with
+/// the larger table), where lz4_flex hashes
 /// positions in a table of 16-bit entries (half the size, faster: parse and
 /// place 2–3 % faster on dense syslog than with 64 KiB blocks, which just
 /// missed it).
