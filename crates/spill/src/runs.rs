@@ -14,12 +14,11 @@ use uctriage_core::{
 };
 
 /// Bytes of encoded events per block of a run: what the merge holds per run.
-/// A block with its last record stays under 64 KiB (unless that record is
-/// over 4 KiB: a long line; the block is then compressed as well, only with
-/// the larger table), where lz4_flex hashes
+/// A block with its last record stays under 64 KiB, where lz4_flex hashes
 /// positions in a table of 16-bit entries (half the size, faster: parse and
 /// place 2–3 % faster on dense syslog than with 64 KiB blocks, which just
-/// missed it).
+/// missed it). A record over 4 KiB (a long line) can take its block past
+/// 64 KiB: it is then compressed with the larger table, no less correctly.
 const BLOCK: usize = 60 << 10;
 
 /// The order of the merged timeline: instant (undated events last), then
