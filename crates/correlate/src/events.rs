@@ -311,6 +311,36 @@ impl<'a> Events<'a> {
         )
     }
 
+    /// Of `kinds`, those whose events are on disk (read from the runs).
+    fn on_disk(&self, kinds: KindSet) -> KindSet {
+        kinds
+            .iter()
+            .filter(|k| self.runs_of(*k).is_some())
+            .fold(KindSet::NONE, KindSet::with)
+    }
+
+    /// Call `f` with the events of `kinds` held in memory, kind by kind,
+    /// each kind's timed ones in time order, then its untimed ones (bounds
+    /// as [`Events::each`]'s: given any, only timed events within them);
+    /// the kinds on disk are left to the caller ([`Events::on_disk`]).
+    fn try_memory(
+        &self,
+        kinds: KindSet,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        f: &mut dyn FnMut(&'a Event) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        for kind in kinds.iter().filter(|k| self.runs_of(*k).is_none()) {
+            if from.is_none() && to.is_none() {
+                self.of(kind).try_for_each(&mut *f)?;
+            } else {
+                let (from, to) = (from.unwrap_or(Timestamp::MIN), to.unwrap_or(Timestamp::MAX));
+                self.window(kind, from, to).try_for_each(&mut *f)?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn try_records(
         &self,
         kinds: KindSet,
@@ -318,18 +348,8 @@ impl<'a> Events<'a> {
         to: Option<Timestamp>,
         f: &mut dyn FnMut(&dyn Record) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
-        let bounded = from.is_some() || to.is_some();
-        let mut on_disk = KindSet::NONE;
-        for kind in kinds.iter() {
-            if self.runs_of(kind).is_some() {
-                on_disk = on_disk.with(kind);
-            } else if !bounded {
-                self.of(kind).try_for_each(|e| f(e))?;
-            } else {
-                let (from, to) = (from.unwrap_or(Timestamp::MIN), to.unwrap_or(Timestamp::MAX));
-                self.window(kind, from, to).try_for_each(|e| f(e))?;
-            }
-        }
+        self.try_memory(kinds, from, to, &mut |e| f(e))?;
+        let on_disk = self.on_disk(kinds);
         let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
             return ControlFlow::Continue(());
         };
@@ -429,13 +449,11 @@ impl<'a> Events<'a> {
     ) -> A {
         use rayon::prelude::*;
         let mut acc = init();
-        let mut on_disk = KindSet::NONE;
-        for kind in kinds.iter() {
-            match self.runs_of(kind) {
-                Some(_) => on_disk = on_disk.with(kind),
-                None => self.of(kind).for_each(|e| fold(&mut acc, e)),
-            }
-        }
+        let _ = self.try_memory(kinds, None, None, &mut |e| {
+            fold(&mut acc, e);
+            ControlFlow::Continue(())
+        });
+        let on_disk = self.on_disk(kinds);
         let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
             return acc;
         };
@@ -468,26 +486,14 @@ impl<'a> Events<'a> {
     ) -> Vec<Event> {
         use rayon::prelude::*;
         let mut out = Vec::new();
-        let mut on_disk = KindSet::NONE;
         // The kinds in memory first, each in time order, as each_record.
-        for kind in kinds.iter() {
-            if self.runs_of(kind).is_some() {
-                on_disk = on_disk.with(kind);
-                continue;
+        let _ = self.try_memory(kinds, from, to, &mut |e| {
+            if pred(e) {
+                out.push(e.clone());
             }
-            let mut take = |e: &Event| {
-                if pred(e) {
-                    out.push(e.clone());
-                }
-            };
-            match from.is_some() || to.is_some() {
-                false => self.of(kind).for_each(take),
-                true => {
-                    let (from, to) = (from.unwrap_or(Timestamp::MIN), to.unwrap_or(Timestamp::MAX));
-                    self.window(kind, from, to).for_each(&mut take);
-                }
-            }
-        }
+            ControlFlow::Continue(())
+        });
+        let on_disk = self.on_disk(kinds);
         let Some(disk) = self.disk.as_ref().filter(|_| !on_disk.is_empty()) else {
             return out;
         };
