@@ -2,7 +2,7 @@
 
 use crate::codec::{get_body, get_raw_time, put_body, put_raw_time, skip_body, Get, Put};
 use crate::file::{Block, Spool};
-use crate::runs::FieldNames;
+use crate::runs::{FieldNames, FieldsByKind};
 use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
@@ -46,8 +46,8 @@ pub struct RawSpill {
     count: u64,
     /// How many of each kind (its place in `Kind::ALL`).
     per_kind: [u64; Kind::ALL.len()],
-    /// The names of the fields of each kind's events (by place).
-    fields: Vec<FieldNames>,
+    /// The names of the fields of each kind's events.
+    fields: FieldsByKind,
     /// A number no other spill of the process has (0 until the first push).
     id: u64,
     /// Writing failed: events are kept in memory from then on.
@@ -129,11 +129,7 @@ impl RawSpill {
             static SPILLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
             self.id = SPILLS.fetch_add(1, Ordering::Relaxed);
         }
-        let k = ev.kind as usize;
-        if self.fields.len() <= k {
-            self.fields.resize_with(k + 1, FieldNames::default);
-        }
-        self.fields[k].add_all(&ev.fields);
+        self.fields.of(ev.kind).add_all(&ev.fields);
         self.count += 1;
         crate::RAW_EVENTS.fetch_add(1, Ordering::Relaxed);
         if self.buf.len() >= BLOCK {
@@ -188,7 +184,7 @@ impl RawSpill {
         for block in &self.blocks {
             let read = spool().and_then(|s| {
                 s.read(block, &mut bytes)?;
-                let fields = (self.id, &self.fields[..]);
+                let fields = (self.id, &self.fields);
                 each_in_block(
                     &bytes,
                     &self.hows,
@@ -258,11 +254,19 @@ impl EncodedRaw<'_> {
 
 fn decode_block(bytes: &[u8], hows: &[&'static str], records: u64) -> Option<Vec<RawEvent>> {
     let mut out = Vec::with_capacity(records as usize);
-    each_in_block(bytes, hows, records, KindSet::NONE, (0, &[]), &mut |item| {
-        if let RawItem::Event(ev) = item {
-            out.push(ev);
-        }
-    })?;
+    let no_names = FieldsByKind::default();
+    each_in_block(
+        bytes,
+        hows,
+        records,
+        KindSet::NONE,
+        (0, &no_names),
+        &mut |item| {
+            if let RawItem::Event(ev) = item {
+                out.push(ev);
+            }
+        },
+    )?;
     Some(out)
 }
 
@@ -276,7 +280,7 @@ fn each_in_block(
     hows: &[&'static str],
     records: u64,
     encoded: KindSet,
-    fields: (u64, &[FieldNames]),
+    fields: (u64, &FieldsByKind),
     f: &mut impl FnMut(RawItem<'_>),
 ) -> Option<()> {
     let mut g = Get(bytes);
@@ -318,7 +322,7 @@ fn each_in_block(
                 kind,
                 line,
                 body,
-                fields: fields.1.get(kind as usize).map(|names| (fields.0, names)),
+                fields: fields.1.get(kind).map(|names| (fields.0, names)),
             }));
         } else {
             let mut ev = get_body(&mut g)?;

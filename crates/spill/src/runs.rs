@@ -152,12 +152,39 @@ struct Names {
     hosts: Vec<SharedStr>,
     host_index: HashMap<SharedStr, u32>,
     last_host: Option<(SharedStr, u32)>,
-    /// Per kind (its place in `Kind::ALL`).
-    fields: Vec<FieldNames>,
+    fields: FieldsByKind,
+}
+
+/// The field names seen in each kind's events (by the kind's place in
+/// `Kind::ALL`).
+#[derive(Default)]
+pub(crate) struct FieldsByKind(Vec<FieldNames>);
+
+impl FieldsByKind {
+    /// The names seen in events of `kind`, to add to.
+    pub(crate) fn of(&mut self, kind: Kind) -> &mut FieldNames {
+        let k = kind as usize;
+        if self.0.len() <= k {
+            self.0.resize_with(k + 1, FieldNames::default);
+        }
+        &mut self.0[k]
+    }
+
+    /// The names seen in events of `kind`, if any was.
+    pub(crate) fn get(&self, kind: Kind) -> Option<&FieldNames> {
+        self.0.get(kind as usize)
+    }
+
+    /// Note the names `other` saw, kind by kind.
+    fn merge(&mut self, other: &FieldsByKind) {
+        for (k, names) in other.0.iter().enumerate() {
+            self.of(Kind::ALL[k]).merge(names);
+        }
+    }
 }
 
 /// Field names seen: common ones as bits of their number, others spelled.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct FieldNames {
     common: Vec<u64>,
     other: HashSet<Box<str>>,
@@ -214,18 +241,9 @@ impl FieldNames {
 }
 
 impl Names {
-    /// The field names seen in events of `kind`.
-    fn fields_of(&mut self, kind: Kind) -> &mut FieldNames {
-        let k = kind as usize;
-        if self.fields.len() <= k {
-            self.fields.resize_with(k + 1, FieldNames::default);
-        }
-        &mut self.fields[k]
-    }
-
     /// Note the names of `e`'s fields.
     fn saw_fields(&mut self, e: &Event) {
-        self.fields_of(e.kind).add_all(&e.fields);
+        self.fields.of(e.kind).add_all(&e.fields);
     }
 
     fn clock(&mut self, c: &Arc<Clock>) -> u32 {
@@ -374,7 +392,7 @@ pub struct RunWriter {
     spare: Option<Buffer>,
     /// The field names of the events pushed encoded, per kind, and the
     /// number of the spill whose names were noted last per kind (0: none).
-    encoded_fields: Names,
+    encoded_fields: FieldsByKind,
     fields_from: [u64; Kind::ALL.len()],
     broken: bool,
     tally: Tally,
@@ -416,7 +434,7 @@ impl RunWriter {
             writing: false,
             kept: Vec::new(),
             spare: None,
-            encoded_fields: Names::default(),
+            encoded_fields: FieldsByKind::default(),
             fields_from: [0; Kind::ALL.len()],
             broken: !spill,
             tally: Tally::default(),
@@ -468,7 +486,7 @@ impl RunWriter {
         if let Some((spill, names)) = raw.fields {
             if self.fields_from[k] != spill {
                 self.fields_from[k] = spill;
-                self.encoded_fields.fields_of(raw.kind).merge(names);
+                self.encoded_fields.of(raw.kind).merge(names);
             }
         }
         self.buffer.items.push((key, item));
@@ -573,9 +591,7 @@ impl RunWriter {
         }
         self.collect();
         let mut names = self.names.take().unwrap_or_default();
-        for (k, fields) in self.encoded_fields.fields.iter().enumerate() {
-            names.fields_of(Kind::ALL[k]).merge(fields);
-        }
+        names.fields.merge(&self.encoded_fields);
         let runs = Runs {
             files: std::mem::take(&mut self.files),
             names,
@@ -995,10 +1011,7 @@ impl Runs {
     /// Whether some event of `kind` in the runs may have the field `name`
     /// (false: none has; a reader wanting only that field skips the kind).
     pub fn may_have_field(&self, kind: Kind, name: &str) -> bool {
-        self.names
-            .fields
-            .get(kind as usize)
-            .is_some_and(|f| f.has(name))
+        self.names.fields.get(kind).is_some_and(|f| f.has(name))
     }
 
     /// The formats of the files whose events the runs hold.
