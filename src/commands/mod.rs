@@ -200,9 +200,17 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     if let Some(e) = &events.trouble {
         eprintln!("uctriage: events past the memory budget stay in memory: {e}");
     }
+    if let Some(e) = &events.merge_trouble {
+        eprintln!("uctriage: the sorted runs could not be merged into fewer, so reading them back may pass the memory budget: {e}");
+    }
     if events.parsed_events > 0 {
+        let passes = match events.merge_passes {
+            0 => String::new(),
+            1 => ", merged into fewer in one more pass,".to_string(),
+            n => format!(", merged into fewer in {n} more passes,"),
+        };
         eprintln!(
-            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then {} in {} sorted runs ({}) read back in order (raise --max-memory to keep them in memory)",
+            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then {} in {} sorted runs ({}){passes} read back in order (raise --max-memory to keep them in memory)",
             size(budget.unwrap_or(0)),
             events.parsed_events,
             size(events.parsed_bytes),

@@ -47,10 +47,13 @@ static RAW_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUN_EVENTS: AtomicU64 = AtomicU64::new(0);
 static RUN_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUNS: AtomicU64 = AtomicU64::new(0);
+static PASSES: AtomicU64 = AtomicU64::new(0);
 /// The first error reading a spill file back (events are missing).
 static FAILURE: Mutex<Option<String>> = Mutex::new(None);
 /// The first error making or writing one (events stayed in memory).
 static TROUBLE: Mutex<Option<String>> = Mutex::new(None);
+/// The first error merging runs into fewer (they stayed as they were).
+static NARROW_TROUBLE: Mutex<Option<String>> = Mutex::new(None);
 
 /// Let parsed events spill once the events held in memory are estimated at
 /// more than `limit` bytes (None: never). Call it once before loading; it
@@ -58,7 +61,14 @@ static TROUBLE: Mutex<Option<String>> = Mutex::new(None);
 pub fn enable(limit: Option<u64>) {
     ENABLED.store(limit.is_some(), Ordering::Relaxed);
     LIMIT.store(limit.unwrap_or(u64::MAX), Ordering::Relaxed);
-    for c in [&RAW_EVENTS, &RAW_BYTES, &RUN_EVENTS, &RUN_BYTES, &RUNS] {
+    for c in [
+        &RAW_EVENTS,
+        &RAW_BYTES,
+        &RUN_EVENTS,
+        &RUN_BYTES,
+        &RUNS,
+        &PASSES,
+    ] {
         c.store(0, Ordering::Relaxed);
     }
 }
@@ -95,6 +105,12 @@ pub struct SpillStats {
     pub trouble: Option<String>,
     /// How many runs.
     pub runs: u64,
+    /// Passes that merged the runs into fewer, for a merge to read at
+    /// most so many at once (0: there were few enough).
+    pub merge_passes: u64,
+    /// The first error merging runs into fewer: they are read back all
+    /// at once (nothing lost; the budget may not be kept).
+    pub merge_trouble: Option<String>,
 }
 
 /// What was spilled since [`enable`].
@@ -106,6 +122,8 @@ pub fn stats() -> SpillStats {
         run_bytes: RUN_BYTES.load(Ordering::Relaxed),
         trouble: TROUBLE.lock().map_or(None, |t| t.clone()),
         runs: RUNS.load(Ordering::Relaxed),
+        merge_passes: PASSES.load(Ordering::Relaxed),
+        merge_trouble: NARROW_TROUBLE.lock().map_or(None, |t| t.clone()),
     }
 }
 
@@ -118,6 +136,11 @@ pub fn failure() -> Option<String> {
 /// Remember the first read error for [`failure`].
 pub(crate) fn record_failure(e: &dyn std::fmt::Display) {
     record(&FAILURE, e);
+}
+
+/// Remember the first error merging runs for [`SpillStats::merge_trouble`].
+pub(crate) fn record_narrow_trouble(e: &dyn std::fmt::Display) {
+    record(&NARROW_TROUBLE, e);
 }
 
 /// Remember the first write error for [`SpillStats::trouble`].

@@ -21,6 +21,20 @@ use uctriage_core::{
 /// 64 KiB: it is then compressed with the larger table, no less correctly.
 const BLOCK: usize = 60 << 10;
 
+/// The fewest runs a merge may read at once (a tiny budget's).
+const MIN_FAN_IN: usize = 16;
+
+/// How many runs a merge reads at once, at most, for runs of `run_bytes`
+/// (by estimate): their blocks take about twice one run's share of
+/// memory (at the default budget, 32 MiB runs: 1092 runs, some 13 GB of
+/// dense syslog, before a pass merges them into fewer).
+fn fan_in(run_bytes: u64) -> usize {
+    let blocks = run_bytes.saturating_mul(2) / BLOCK as u64;
+    usize::try_from(blocks)
+        .unwrap_or(usize::MAX)
+        .max(MIN_FAN_IN)
+}
+
 /// The order of the merged timeline: instant (undated events last), then
 /// the file's place in the bundle, then the line. Events with equal keys
 /// keep the order they were given in (the merge takes the earlier run
@@ -592,7 +606,7 @@ impl RunWriter {
         self.collect();
         let mut names = self.names.take().unwrap_or_default();
         names.fields.merge(&self.encoded_fields);
-        let runs = Runs {
+        let mut runs = Runs {
             files: std::mem::take(&mut self.files),
             names,
             spool: self.spool.take(),
@@ -607,6 +621,12 @@ impl RunWriter {
             // Stable: equal keys keep the order they came in.
             all.sort_by_key(|a| a.0);
             return Ok((all.into_iter().map(|(_, e)| e).collect(), None));
+        }
+        match runs.narrow(fan_in(self.run_bytes)) {
+            Ok(passes) => {
+                crate::PASSES.fetch_add(passes.into(), Ordering::Relaxed);
+            }
+            Err(e) => crate::record_narrow_trouble(&e),
         }
         Ok((Vec::new(), Some(runs)))
     }
@@ -644,27 +664,13 @@ fn write(mut buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
         .map(|((k, _), i)| (*k, i))
         .collect();
     order.sort_unstable();
-    let mut blocks = Vec::new();
-    let mut bytes = Vec::with_capacity(BLOCK + 4096);
-    let mut body = Vec::new();
-    let mut records = 0u32;
-    let (mut first, mut last) = (None, None);
-    let mut flush = |bytes: &mut Vec<u8>,
-                     records: &mut u32,
-                     first: &mut Option<RunKey>,
-                     last: Option<RunKey>|
-     -> io::Result<()> {
-        let block = spool.append(bytes, *records)?;
-        crate::RUN_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
-        if let (Some(first), Some(last)) = (first.take(), last) {
-            blocks.push(RunBlock { block, first, last });
-        }
-        bytes.clear();
-        *records = 0;
-        Ok(())
+    let mut out = BlockWriter {
+        bytes: Vec::with_capacity(BLOCK + 4096),
+        ..BlockWriter::default()
     };
+    let mut body = Vec::new();
     for (key, i) in order {
-        let p = &mut Put(&mut bytes);
+        let p = &mut Put(&mut out.bytes);
         match &buffer.items[i as usize].1 {
             Item::Event(e) => put_placed(p, &mut names, &key, e, &mut body),
             Item::Encoded { clock, host, body } => {
@@ -674,26 +680,22 @@ fn write(mut buffer: Buffer, mut names: Names, spool: &Spool) -> Written {
                 p.bytes(body);
             }
         }
-        records += 1;
-        first.get_or_insert(key);
-        last = Some(key);
-        if bytes.len() >= BLOCK {
-            if let Err(e) = flush(&mut bytes, &mut records, &mut first, last) {
-                return Written {
-                    names,
-                    result: Err((e, buffer)),
-                };
-            }
-        }
-    }
-    if !bytes.is_empty() {
-        if let Err(e) = flush(&mut bytes, &mut records, &mut first, last) {
+        if let Err(e) = out.done(key, spool, true) {
             return Written {
                 names,
                 result: Err((e, buffer)),
             };
         }
     }
+    let blocks = match out.finish(spool, true) {
+        Ok(blocks) => blocks,
+        Err(e) => {
+            return Written {
+                names,
+                result: Err((e, buffer)),
+            }
+        }
+    };
     crate::RUN_EVENTS.fetch_add(buffer.len() as u64, Ordering::Relaxed);
     buffer.items.clear();
     buffer.bodies.clear();
@@ -739,14 +741,18 @@ fn put_head(
     clock: &Arc<Clock>,
     host: Option<&SharedStr>,
 ) {
+    let host = host.map_or(0, |h| t.host(h) + 1);
+    put_key(p, key, t.clock(clock), host);
+}
+
+/// Encode a head from its key and the numbers of its clock and host (0:
+/// none, else the host's number + 1), up to its body.
+fn put_key(p: &mut Put<'_>, key: &RunKey, clock: u32, host: u32) {
     p.uint(key.second);
     p.uint(key.nano as u64);
     p.uint(key.file as u64);
-    p.uint(t.clock(clock) as u64);
-    match host {
-        None => p.uint(0),
-        Some(h) => p.uint(t.host(h) as u64 + 1),
-    }
+    p.uint(clock as u64);
+    p.uint(host as u64);
     p.uint(key.line);
 }
 
@@ -1182,12 +1188,16 @@ impl Runs {
     /// [`Runs::merge_within`], decoding only the events of `kinds` (the
     /// others are skipped, never built).
     pub fn merge_kinds(&self, span: Span, kinds: KindSet) -> Merge<'_> {
+        self.merge_of(&self.runs, span, kinds)
+    }
+
+    /// The merge of `runs` (some consecutive runs of these).
+    fn merge_of<'a>(&'a self, runs: &'a [Vec<RunBlock>], span: Span, kinds: KindSet) -> Merge<'a> {
         let mut m = Merge {
             runs: self,
             span,
             kinds,
-            cursors: self
-                .runs
+            cursors: runs
                 .iter()
                 .map(|blocks| Cursor {
                     blocks,
@@ -1197,14 +1207,119 @@ impl Runs {
                     left: 0,
                 })
                 .collect(),
-            heads: vec![None; self.runs.len()],
-            heap: BinaryHeap::with_capacity(self.runs.len()),
+            heads: vec![None; runs.len()],
+            heap: BinaryHeap::with_capacity(runs.len()),
             failed: None,
         };
-        for i in 0..self.runs.len() {
+        for i in 0..runs.len() {
             m.advance(i);
         }
         m
+    }
+
+    /// Merge consecutive runs into one, pass after pass, until at most
+    /// `fan_in` remain, so that a merge holds at most `fan_in` blocks in
+    /// memory however many runs the input made (an input many times the
+    /// budget, or a tiny budget). A pass merges groups of up to `fan_in`
+    /// runs from the first, only as many as it takes (a few runs too many
+    /// cost a merge of a few runs, not a copy of all). Readers see the same
+    /// events in the same order: consecutive runs merged stably keep the
+    /// tie order of one merge of all. Records are copied as they lie, never
+    /// decoded, to the end of the same temporary file. Only for runs
+    /// nothing restricts yet (see [`Runs::restrict`]). Returns the passes
+    /// made; on an error the runs are left as they were (complete, merged
+    /// all at once).
+    fn narrow(&mut self, fan_in: usize) -> io::Result<u32> {
+        let fan_in = fan_in.max(2);
+        let Some(spool) = self.spool.clone() else {
+            return Ok(0);
+        };
+        let mut passes = 0;
+        while self.runs.len() > fan_in && self.keep.is_none() {
+            // A group of g runs merged leaves g - 1 fewer.
+            let mut excess = self.runs.len() - fan_in;
+            let mut narrowed = Vec::new();
+            let mut rest = &self.runs[..];
+            while let Some(first) = rest.first() {
+                let take = (excess + 1).min(fan_in).min(rest.len());
+                let (group, after) = rest.split_at(take);
+                narrowed.push(match group {
+                    [_] => first.to_vec(),
+                    _ => self.copy_merged(group, &spool)?,
+                });
+                excess -= take - 1;
+                rest = after;
+            }
+            self.runs = narrowed;
+            passes += 1;
+        }
+        Ok(passes)
+    }
+
+    /// Write the merge of `group` to `spool` as one run.
+    fn copy_merged(&self, group: &[Vec<RunBlock>], spool: &Spool) -> io::Result<Vec<RunBlock>> {
+        let mut m = self.merge_of(group, Span::default(), KindSet::ALL);
+        let mut out = BlockWriter::default();
+        while let Some((i, p)) = m.pop() {
+            let (start, end) = p.body;
+            let body = m.cursors[i].bytes.get(start..end).ok_or_else(undecodable)?;
+            let put = &mut Put(&mut out.bytes);
+            put_key(put, &p.key, p.clock, p.host);
+            put.bytes(body);
+            out.done(p.key, spool, false)?;
+            m.advance(i);
+            if let Some(e) = m.failed.take() {
+                return Err(e);
+            }
+        }
+        out.finish(spool, false)
+    }
+}
+
+/// Fills a run's blocks: records are appended to [`BlockWriter::bytes`],
+/// each followed by [`BlockWriter::done`], which writes the block once it
+/// reaches [`BLOCK`] bytes.
+#[derive(Default)]
+struct BlockWriter {
+    bytes: Vec<u8>,
+    records: u32,
+    first: Option<RunKey>,
+    last: Option<RunKey>,
+    blocks: Vec<RunBlock>,
+}
+
+impl BlockWriter {
+    /// The record of `key` was appended to `bytes`. `count`: the block's
+    /// bytes count in [`crate::stats`] (a run written, not one narrowed).
+    fn done(&mut self, key: RunKey, spool: &Spool, count: bool) -> io::Result<()> {
+        self.records += 1;
+        self.first.get_or_insert(key);
+        self.last = Some(key);
+        if self.bytes.len() >= BLOCK {
+            self.flush(spool, count)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, spool: &Spool, count: bool) -> io::Result<()> {
+        let block = spool.append(&self.bytes, self.records)?;
+        if count {
+            crate::RUN_BYTES.fetch_add(block.len as u64, Ordering::Relaxed);
+        }
+        if let (Some(first), Some(last)) = (self.first.take(), self.last) {
+            self.blocks.push(RunBlock { block, first, last });
+        }
+        self.bytes.clear();
+        self.records = 0;
+        Ok(())
+    }
+
+    /// The run's blocks, the last written.
+    fn finish(mut self, spool: &Spool, count: bool) -> io::Result<Vec<RunBlock>> {
+        if !self.bytes.is_empty() {
+            self.flush(spool, count)?;
+        }
+        Ok(self.blocks)
     }
 }
 
@@ -1400,14 +1515,19 @@ mod tests {
             }
             input.push((f, e));
         }
-        let mut w = RunWriter::new(64 << 10, true);
+        // Runs few enough for one merge to read them all at once.
+        let mut w = RunWriter::new(128 << 10, true);
         for (f, e) in input.iter().cloned() {
             w.push(e, f, "generic-log");
         }
         let (mem, runs) = w.finish().unwrap();
         assert!(mem.is_empty());
         let runs = runs.expect("written as runs");
-        assert!(runs.len() > 3, "several runs: {}", runs.len());
+        assert!(
+            (4..=MIN_FAN_IN).contains(&runs.len()),
+            "several runs: {}",
+            runs.len()
+        );
         assert_eq!(runs.events(), 5000);
         let merged: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
         assert_eq!(merged, sorted(&input));
@@ -1482,6 +1602,66 @@ mod tests {
         runs.each_head(Span::default(), |_| heads += 1).unwrap();
         assert_eq!(heads, want.len());
         assert_eq!(runs.first_time(), want.iter().filter_map(|e| e.time).min());
+    }
+
+    #[test]
+    fn runs_past_the_fan_in_are_merged_into_fewer_and_read_the_same() {
+        let files: Vec<Arc<str>> = vec!["a.log".into(), "b.log".into(), "c.log".into()];
+        let clock = Arc::new(Clock::stated("one"));
+        // Equal keys in many runs (a line's events, instants that repeat):
+        // only a stable merge gives them back in the order they came.
+        let input: Vec<(u32, Event)> = (0..3000u64)
+            .map(|i| {
+                let f = (i % 3) as u32;
+                let second = if i % 101 == 0 {
+                    -1
+                } else {
+                    ((i * 37) % 50) as i64
+                };
+                let mut e = event(&files[f as usize], &clock, i % 7, second);
+                e.summary = SharedStr::from(format!("event {i}"));
+                (f, e)
+            })
+            .collect();
+        // A run per event: thousands of runs, far past the fewest a merge
+        // may read at once.
+        let mut w = RunWriter::new(1, true);
+        for (f, e) in input.iter().cloned() {
+            w.push(e, f, "generic-log");
+        }
+        let runs = w.finish().unwrap().1.expect("written as runs");
+        assert!(
+            (2..=MIN_FAN_IN).contains(&runs.len()),
+            "merged into at most {MIN_FAN_IN} runs: {}",
+            runs.len()
+        );
+        assert_eq!(runs.events(), 3000);
+        let merged: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
+        assert_eq!(merged, sorted(&input));
+        let mut seen = 0;
+        for run in 0..runs.len() {
+            let flow = runs.each_view_of_run(run, Span::default(), KindSet::ALL, |_| {
+                seen += 1;
+                ControlFlow::<()>::Continue(())
+            });
+            assert!(flow.unwrap().is_continue());
+        }
+        assert_eq!(seen, 3000);
+        // A few runs too many: one pass merges only the first few.
+        let mut w = RunWriter::new(64 << 10, true);
+        for (f, e) in input.iter().cloned() {
+            w.push(e, f, "generic-log");
+        }
+        let mut runs = w.finish().unwrap().1.expect("written as runs");
+        let before = runs.len();
+        assert!((6..=MIN_FAN_IN).contains(&before), "{before} runs");
+        assert_eq!(runs.narrow(before - 2).unwrap(), 1);
+        assert_eq!(runs.len(), before - 2);
+        let merged: Vec<Event> = runs.merge().map(|r| r.unwrap().1).collect();
+        assert_eq!(merged, sorted(&input));
+        assert_eq!(runs.narrow(runs.len()).unwrap(), 0);
+        assert_eq!(fan_in(1), MIN_FAN_IN);
+        assert!(fan_in(32 << 20) > 1000);
     }
 
     #[test]
