@@ -177,7 +177,7 @@ pub struct InputArgs {
     #[arg(long)]
     pub follow_outside: bool,
     /// Memory to stay within, about (e.g. 512M, 2G; K, M, G, T are powers
-    /// of 1024). Past a quarter of it, the raw text of further events goes
+    /// of 1024; a number alone counts bytes, from 1 MiB). Past a quarter of it, the raw text of further events goes
     /// to a temporary file in the system temporary folder (TMPDIR), and for
     /// `timeline` and `analyze` whole events do (sorted on disk, read back in
     /// order: every event for `timeline`, those its rules only stream, such
@@ -219,6 +219,13 @@ pub fn parse_memory(s: &str) -> Result<MaxMemory, String> {
     let bytes = n * (1u64 << shift) as f64;
     if !bytes.is_finite() || bytes >= u64::MAX as f64 {
         return Err(format!("`{s}`: too large"));
+    }
+    // `--max-memory 512` meant as megabytes would be a budget of 512
+    // bytes: every event to disk one by one, minutes instead of seconds.
+    if unit.trim().is_empty() && bytes >= 1.0 && bytes < (1u64 << 20) as f64 {
+        return Err(format!(
+            "`{s}`: a size without a unit counts bytes; give one, such as {s}M (or {s}B for bytes)"
+        ));
     }
     Ok(MaxMemory((bytes >= 1.0).then_some(bytes as u64)))
 }
@@ -629,5 +636,16 @@ mod tests {
             parse_memory("512M").unwrap().0,
             Some(uctriage_engine::DEFAULT_MAX_MEMORY)
         );
+    }
+
+    #[test]
+    fn a_small_budget_without_a_unit_is_refused_with_the_unit_to_give() {
+        let e = parse_memory("512").unwrap_err();
+        assert!(e.contains("512M"), "{e}");
+        assert_eq!(parse_memory("512B").unwrap().0, Some(512));
+        assert_eq!(parse_memory("4K").unwrap().0, Some(4096));
+        assert_eq!(parse_memory("1048576").unwrap().0, Some(1 << 20));
+        assert_eq!(parse_memory("0").unwrap().0, None);
+        assert_eq!(parse_memory("none").unwrap().0, None);
     }
 }
