@@ -168,6 +168,8 @@ fn in_walk_order(
     files.extend(here);
     problems.extend(unit_problems);
     attach(&mut files, problems);
+    // Held until every unit is read: a loose file's list had room for four.
+    files.shrink_to_fit();
     files
 }
 

@@ -102,6 +102,13 @@ pub fn stated_date(t: &RawTime) -> Option<Date> {
 }
 
 impl Dropped {
+    /// Give back the room its lists grew ahead: a file's summary is kept
+    /// until the whole input is read, and most have a group or two.
+    pub fn shrink_to_fit(&mut self) {
+        self.groups.shrink_to_fit();
+        self.dates.shrink_to_fit();
+    }
+
     /// Count and summarise one event that is not kept.
     pub fn add(&mut self, ev: &RawEvent) {
         self.add_record(&ev.time, ev.host.as_ref(), ev.line);

@@ -44,8 +44,9 @@ pub struct RawSpill {
     /// The static "how" of absolute times, by place.
     hows: Vec<&'static str>,
     count: u64,
-    /// How many of each kind (its place in `Kind::ALL`).
-    per_kind: [u64; Kind::ALL.len()],
+    /// How many of each kind (its place in `Kind::ALL`), up to the last
+    /// kind spilled (most files spill nothing: no room taken).
+    per_kind: Vec<u64>,
     /// The names of the fields of each kind's events.
     fields: FieldsByKind,
     /// A number no other spill of the process has (0 until the first push).
@@ -81,7 +82,10 @@ impl RawSpill {
 
     /// How many events of the kinds `kinds` were spilled.
     pub fn count_of(&self, kinds: KindSet) -> u64 {
-        kinds.iter().map(|k| self.per_kind[k as usize]).sum()
+        kinds
+            .iter()
+            .filter_map(|k| self.per_kind.get(k as usize))
+            .sum()
     }
 
     /// Whether writing failed: further events stay with the caller.
@@ -124,7 +128,11 @@ impl RawSpill {
             &ev.text,
         );
         self.buf_records += 1;
-        self.per_kind[ev.kind as usize] += 1;
+        let k = ev.kind as usize;
+        if self.per_kind.len() <= k {
+            self.per_kind.resize(k + 1, 0);
+        }
+        self.per_kind[k] += 1;
         if self.id == 0 {
             static SPILLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
             self.id = SPILLS.fetch_add(1, Ordering::Relaxed);
