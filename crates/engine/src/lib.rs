@@ -270,15 +270,89 @@ fn forced_for(forced: &[ForcedFormat], path: &str) -> Option<&'static dyn Format
 }
 
 /// Put source problems on the file they belong to, or on a file entry of their own.
+/// Each file is found by its path in an index (a search of every file per
+/// problem took minutes on a folder of a hundred thousand skipped links).
 fn attach(files: &mut Vec<ParsedFile>, problems: Vec<SourceProblem>) {
+    if problems.is_empty() {
+        return;
+    }
+    let mut at: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        at.entry(f.path.clone()).or_insert(i);
+    }
     for p in problems {
-        match files.iter_mut().find(|f| f.path == p.path) {
-            Some(f) => f.problems.insert(0, Problem::file(p.message)),
-            None => files.push(ParsedFile::failed(
-                &p.path,
-                "unreadable",
-                Problem::file(p.message),
-            )),
+        match at.get(&p.path) {
+            Some(&i) => files[i].problems.insert(0, Problem::file(p.message)),
+            None => {
+                at.insert(p.path.clone(), files.len());
+                files.push(ParsedFile::failed(
+                    &p.path,
+                    "unreadable",
+                    Problem::file(p.message),
+                ));
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(path: &str, message: &str) -> SourceProblem {
+        SourceProblem {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn source_problems_go_to_their_file_or_to_one_entry_of_their_own() {
+        let mut files: Vec<ParsedFile> = ["a.log", "b.log"]
+            .iter()
+            .map(|p| ParsedFile {
+                path: p.to_string(),
+                format: "generic-log",
+                problems: vec![Problem::file("parsed")],
+                ..Default::default()
+            })
+            .collect();
+        attach(
+            &mut files,
+            vec![
+                problem("b.log", "cut short"),
+                problem("link.log", "leads outside the folder"),
+                problem("b.log", "read twice"),
+                problem("link.log", "again"),
+            ],
+        );
+        let got: Vec<(&str, &str, Vec<&str>)> = files
+            .iter()
+            .map(|f| {
+                let problems = f.problems.iter().map(|p| p.message.as_str()).collect();
+                (f.path.as_str(), f.format, problems)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a.log", "generic-log", vec!["parsed"]),
+                (
+                    "b.log",
+                    "generic-log",
+                    vec!["read twice", "cut short", "parsed"]
+                ),
+                (
+                    "link.log",
+                    "unreadable",
+                    vec!["again", "leads outside the folder"]
+                ),
+            ]
+        );
+        // No problem: nothing changes.
+        let before = files.len();
+        attach(&mut files, Vec::new());
+        assert_eq!(files.len(), before);
     }
 }
