@@ -203,14 +203,17 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
         })
         .collect();
     // Room for all at once (not grown by doubling: a file is some 500 bytes
-    // before its events, and an input may have a hundred thousand).
-    let mut files = Vec::with_capacity(per_unit.iter().map(Vec::len).sum());
-    files.extend(
-        per_unit
-            .into_iter()
-            .flatten()
-            .filter(|f| !manifests.skip.contains(&f.path)),
-    );
+    // before its events, and an input may have a hundred thousand); one
+    // unit's list (a whole collection in one archive) is kept as it is.
+    let mut files = match <[_; 1]>::try_from(per_unit) {
+        Ok([one]) => one,
+        Err(per_unit) => {
+            let mut files = Vec::with_capacity(per_unit.iter().map(Vec::len).sum());
+            files.extend(per_unit.into_iter().flatten());
+            files
+        }
+    };
+    files.retain(|f| !manifests.skip.contains(&f.path));
     attach(&mut files, walk_problems);
     let manifest_problems = manifests
         .problems

@@ -117,6 +117,8 @@ pub(crate) fn read_unit(
                     files.push(parse(path, reader, cfg, order));
                 });
                 in_flight.done(len);
+                // Held until the unit is read: most members are one file.
+                files.shrink_to_fit();
                 // The receiver outlives the scope: sending cannot fail.
                 let _ = sender.send(MemberResult {
                     number,
@@ -147,7 +149,9 @@ fn in_walk_order(
     marks: Vec<Mark>,
     results: Vec<Option<MemberResult>>,
 ) -> Vec<ParsedFile> {
-    let (mut files, mut problems) = (Vec::new(), Vec::new());
+    let members: usize = results.iter().flatten().map(|r| r.files.len()).sum();
+    let mut files = Vec::with_capacity(here.len() + members);
+    let mut problems = Vec::new();
     let (mut here, mut unit_problems) = (here.into_iter(), unit_problems.into_iter());
     let (mut files_taken, mut problems_taken) = (0, 0);
     for (mark, result) in marks.into_iter().zip(results) {
