@@ -110,6 +110,21 @@ fn a_timeline_of_events_kept_on_disk_reads_the_same() {
                     "{args:?} {budget} {b}: {}",
                     spilled.stderr
                 );
+                // Past a merge's fan-in (16 runs at the least), the runs
+                // are merged into fewer first, and the user is told.
+                let runs = spilled
+                    .stderr
+                    .split(" sorted runs")
+                    .next()
+                    .and_then(|s| s.rsplit(' ').next())
+                    .and_then(|n| n.parse::<u64>().ok());
+                let told = spilled.stderr.contains("merged into fewer");
+                assert_eq!(
+                    runs.is_some_and(|r| r > 16),
+                    told,
+                    "{args:?} {budget} {b}: {}",
+                    spilled.stderr
+                );
             });
         }
     }
