@@ -177,7 +177,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub follow_outside: bool,
     /// Memory to stay within, about (e.g. 512M, 2G; K, M, G, T are powers
-    /// of 1024; a number alone counts bytes, from 1 MiB). Past a quarter of it, the raw text of further events goes
+    /// of 1024; a number alone counts bytes, from 1 MiB). Past a quarter of
+    /// it, the raw text of further events goes
     /// to a temporary file in the system temporary folder (TMPDIR), and for
     /// `timeline` and `analyze` whole events do (sorted on disk, read back in
     /// order: every event for `timeline`, those its rules only stream, such

@@ -47,6 +47,7 @@ static RAW_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUN_EVENTS: AtomicU64 = AtomicU64::new(0);
 static RUN_BYTES: AtomicU64 = AtomicU64::new(0);
 static RUNS: AtomicU64 = AtomicU64::new(0);
+/// Passes that merged runs into fewer ([`SpillStats::merge_passes`]).
 static PASSES: AtomicU64 = AtomicU64::new(0);
 /// The first error reading a spill file back (events are missing).
 static FAILURE: Mutex<Option<String>> = Mutex::new(None);

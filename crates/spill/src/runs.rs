@@ -622,6 +622,10 @@ impl RunWriter {
             all.sort_by_key(|a| a.0);
             return Ok((all.into_iter().map(|(_, e)| e).collect(), None));
         }
+        // The buffers runs were gathered in are not needed again: their
+        // room goes back before the merges that follow take theirs.
+        self.spare = None;
+        self.buffer = Buffer::default();
         match runs.narrow(fan_in(self.run_bytes)) {
             Ok(passes) => {
                 crate::PASSES.fetch_add(passes.into(), Ordering::Relaxed);
