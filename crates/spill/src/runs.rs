@@ -1493,6 +1493,16 @@ mod tests {
         all.into_iter().map(|(_, e)| e).collect()
     }
 
+    /// `input` given to a writer of runs of `run_bytes` (`spill`: may it
+    /// write runs), finished.
+    fn written(input: &[(u32, Event)], run_bytes: u64, spill: bool) -> (Vec<Event>, Option<Runs>) {
+        let mut w = RunWriter::new(run_bytes, spill);
+        for (f, e) in input.iter().cloned() {
+            w.push(e, f, "generic-log");
+        }
+        w.finish().unwrap()
+    }
+
     #[test]
     fn runs_merge_back_as_one_stable_sort_of_all_events() {
         let files: Vec<Arc<str>> = vec!["a.log".into(), "b.log".into()];
@@ -1520,11 +1530,7 @@ mod tests {
             input.push((f, e));
         }
         // Runs few enough for one merge to read them all at once.
-        let mut w = RunWriter::new(128 << 10, true);
-        for (f, e) in input.iter().cloned() {
-            w.push(e, f, "generic-log");
-        }
-        let (mem, runs) = w.finish().unwrap();
+        let (mem, runs) = written(&input, 128 << 10, true);
         assert!(mem.is_empty());
         let runs = runs.expect("written as runs");
         assert!(
@@ -1629,11 +1635,7 @@ mod tests {
             .collect();
         // A run per event: thousands of runs, far past the fewest a merge
         // may read at once.
-        let mut w = RunWriter::new(1, true);
-        for (f, e) in input.iter().cloned() {
-            w.push(e, f, "generic-log");
-        }
-        let runs = w.finish().unwrap().1.expect("written as runs");
+        let runs = written(&input, 1, true).1.expect("written as runs");
         assert!(
             (2..=MIN_FAN_IN).contains(&runs.len()),
             "merged into at most {MIN_FAN_IN} runs: {}",
@@ -1652,11 +1654,7 @@ mod tests {
         }
         assert_eq!(seen, 3000);
         // A few runs too many: one pass merges only the first few.
-        let mut w = RunWriter::new(64 << 10, true);
-        for (f, e) in input.iter().cloned() {
-            w.push(e, f, "generic-log");
-        }
-        let mut runs = w.finish().unwrap().1.expect("written as runs");
+        let mut runs = written(&input, 64 << 10, true).1.expect("written as runs");
         let before = runs.len();
         assert!((6..=MIN_FAN_IN).contains(&before), "{before} runs");
         assert_eq!(runs.narrow(before - 2).unwrap(), 1);
@@ -1684,11 +1682,7 @@ mod tests {
             })
             .collect();
         // Runs of several blocks each (a block is 64 KiB of encoded events).
-        let mut w = RunWriter::new(2 << 20, true);
-        for (f, e) in input.iter().cloned() {
-            w.push(e, f, "generic-log");
-        }
-        let runs = w.finish().unwrap().1.expect("written as runs");
+        let runs = written(&input, 2 << 20, true).1.expect("written as runs");
         assert!(
             runs.runs.iter().all(|r| r.len() > 2),
             "several blocks a run"
@@ -1849,11 +1843,7 @@ mod tests {
         let input: Vec<(u32, Event)> = (0..100)
             .map(|i| (0, event(&file, &clock, i, 100 - i as i64)))
             .collect();
-        let mut w = RunWriter::new(1, false);
-        for (f, e) in input.iter().cloned() {
-            w.push(e, f, "generic-log");
-        }
-        let (mem, runs) = w.finish().unwrap();
+        let (mem, runs) = written(&input, 1, false);
         assert!(runs.is_none());
         assert_eq!(mem, sorted(&input));
     }
