@@ -272,8 +272,11 @@ struct Table {
     telling: Earliest,
 }
 
-/// The earliest rows seen: once more than [`TABLE_MAX`] are earlier than
-/// some instant, no row later than it can be among them.
+/// The earliest rows seen: once [`TABLE_MAX`] are at or before some
+/// instant, no row later than it can be among them. At most twice
+/// [`TABLE_MAX`] rows are held, however many share an instant (keeping
+/// every row of the last instant held sorted them all again at each push
+/// when thousands shared one: minutes for a report).
 #[derive(Default)]
 struct Earliest {
     rows: Vec<Row>,
@@ -288,10 +291,11 @@ impl Earliest {
     fn push(&mut self, row: Row) {
         self.rows.push(row);
         if self.rows.len() >= 2 * TABLE_MAX {
+            // Stable: rows of one key stay in the order they came, so
+            // those cut here would come after the kept ones in the end too.
             sort_rows(&mut self.rows);
-            let last = self.rows[TABLE_MAX - 1].time;
-            self.rows.retain(|r| r.time <= last);
-            self.past = Some(last);
+            self.rows.truncate(TABLE_MAX);
+            self.past = self.rows.last().map(|r| r.time);
         }
     }
 }
@@ -544,4 +548,60 @@ fn table(s: &mut String, table: Table, style: &TimeStyle) {
         );
     }
     s.push_str("</tbody></table></details>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(second: i64, file: &str, line: u64, n: usize) -> Row {
+        Row {
+            time: Timestamp::from_second(second).unwrap(),
+            file: file.into(),
+            line,
+            host: "h".into(),
+            kind: Kind::Alarm,
+            summary: format!("row {n}"),
+        }
+    }
+
+    fn key(r: &Row) -> (Timestamp, String, u64, String) {
+        (r.time, r.file.to_string(), r.line, r.summary.clone())
+    }
+
+    /// The table's rows are the first [`TABLE_MAX`] of one stable sort of
+    /// every row, whether thousands share an instant or not, and at most
+    /// twice that many are held meanwhile.
+    #[test]
+    fn the_earliest_rows_are_kept_within_bounds_when_many_share_an_instant() {
+        for spread in [1i64, 7, 5000] {
+            let rows: Vec<Row> = (0..5000usize)
+                .map(|n| {
+                    // Lines repeat (two rows of a line keep their order).
+                    let file = if n % 2 == 0 { "b.log" } else { "a.log" };
+                    row((n as i64 * 7919) % spread, file, (5000 - n as u64) / 2, n)
+                })
+                .collect();
+            let mut earliest = Earliest::default();
+            for r in rows.iter() {
+                if earliest.wants(r.time) {
+                    earliest.push(Row {
+                        file: r.file.clone(),
+                        host: r.host.clone(),
+                        summary: r.summary.clone(),
+                        ..*r
+                    });
+                }
+                assert!(earliest.rows.len() < 2 * TABLE_MAX, "{spread}");
+            }
+            let mut got = earliest.rows;
+            sort_rows(&mut got);
+            got.truncate(TABLE_MAX);
+            let mut want = rows;
+            sort_rows(&mut want);
+            want.truncate(TABLE_MAX);
+            let keys = |rows: &[Row]| rows.iter().map(key).collect::<Vec<_>>();
+            assert_eq!(keys(&got), keys(&want), "{spread}");
+        }
+    }
 }
