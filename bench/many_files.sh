@@ -9,8 +9,9 @@
 #   many.tar.gz the same folder as one archive
 #   links/      FILES/2.5 files beside as many links that lead out of the
 #               folder (each reported and skipped)
-# then runs `files`, `analyze` and `timeline` (JSON) on each under
-# /usr/bin/time, stdout to /dev/null. Never run in CI.
+# then runs `files`, `analyze` and `timeline` (JSON), and `analyze` as an
+# HTML report, on each under /usr/bin/time, output to /dev/null. Never run
+# in CI.
 #
 # Environment:
 #   BENCH_BEFORE=PATH   also time this (older) uctriage binary, same runs
@@ -60,9 +61,12 @@ echo "|---|---|---|---|---|"
 for input in many many.tar.gz links; do
     for bin in "${BINS[@]}"; do
         name="${bin%%=*}"; exe="${bin#*=}"
-        for cmd in files analyze timeline; do
-            args=("$cmd" -q)
-            [ "$cmd" = files ] || args+=(--format json)
+        for cmd in files analyze timeline html; do
+            case "$cmd" in
+                files) args=(files -q) ;;
+                html) args=(analyze -q --format html -o /dev/null) ;;
+                *) args=("$cmd" -q --format json) ;;
+            esac
             /usr/bin/time -o "$WORK/time" -f "%e %M" "$exe" "${args[@]}" "$WORK/$input" \
                 > /dev/null 2> /dev/null || true
             read -r wall kb < <(tail -1 "$WORK/time")
