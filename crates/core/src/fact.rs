@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 /// Something a file says about the estate rather than about a moment:
 /// who a host is, which zone it runs in, which offset it showed at an instant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Fact {
     /// `alias` (an FQDN, IP address or other spelling) names `host`.
     HostAlias {

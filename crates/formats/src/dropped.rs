@@ -7,6 +7,7 @@
 //!
 //! [`FileContext::keep`]: crate::FileContext::keep
 
+use std::collections::HashMap;
 use uctriage_core::jiff::civil::Date;
 use uctriage_core::jiff::tz::TimeZone;
 use uctriage_core::{RawEvent, RawTime};
@@ -41,7 +42,31 @@ pub struct Dropped {
     /// The calendar dates their lines stated, with how many lines stated
     /// each (the bundle's fallback date is their median with the others').
     pub dates: Vec<(Date, u64)>,
+    /// Where each group is, once there are many.
+    index: GroupIndex,
 }
+
+/// Where each group of host and class of time is in [`Dropped::groups`],
+/// made once there are many: a syslog of a hundred thousand hosts looked
+/// through every group for each line. Built from the groups, so it takes no
+/// part in comparing or printing a [`Dropped`].
+#[derive(Clone, Default)]
+struct GroupIndex(Option<HashMap<(Option<uctriage_core::SharedStr>, Class), usize>>);
+
+impl PartialEq for GroupIndex {
+    fn eq(&self, _: &GroupIndex) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for GroupIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GroupIndex")
+    }
+}
+
+/// Groups a file has before [`Dropped::add_record`] finds them by index.
+const FEW_GROUPS: usize = 16;
 
 /// Dropped events of one host (as printed) whose times are of one class.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +82,7 @@ pub struct DroppedGroup {
 }
 
 /// Times that compare within a class the way their instants will.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Class {
     Unknown,
     Absolute,
@@ -107,6 +132,7 @@ impl Dropped {
     pub fn shrink_to_fit(&mut self) {
         self.groups.shrink_to_fit();
         self.dates.shrink_to_fit();
+        self.index = GroupIndex::default();
     }
 
     /// Count and summarise one event that is not kept.
@@ -131,13 +157,31 @@ impl Dropped {
             }
         }
         let c = class(time);
-        // Nearly always the group of the event before.
-        let found = self
-            .groups
-            .iter_mut()
-            .rev()
-            .find(|g| class(&g.min.0) == c && g.host.as_ref() == host);
-        match found {
+        if (self.index.0.as_ref()).is_some_and(|i| i.len() != self.groups.len()) {
+            // Groups set from outside: looked up afresh.
+            self.index = GroupIndex::default();
+        }
+        let found = if self.groups.len() < FEW_GROUPS {
+            // Nearly always the group of the event before.
+            self.groups
+                .iter()
+                .rposition(|g| class(&g.min.0) == c && g.host.as_ref() == host)
+        } else {
+            let groups = &self.groups;
+            let index = self.index.0.get_or_insert_with(|| {
+                let mut index = HashMap::with_capacity(groups.len());
+                for (i, g) in groups.iter().enumerate() {
+                    index.insert((g.host.clone(), class(&g.min.0)), i);
+                }
+                index
+            });
+            let at = index.get(&(host.cloned(), c)).copied();
+            if at.is_none() {
+                index.insert((host.cloned(), c), groups.len());
+            }
+            at
+        };
+        match found.map(|i| &mut self.groups[i]) {
             Some(g) => {
                 g.count += 1;
                 if before(time, &g.min.0) {
@@ -167,6 +211,48 @@ mod tests {
         let mut e = RawEvent::new(line, "x", Kind::Log, "x").at(t);
         e.host = host.map(Into::into);
         e
+    }
+
+    /// Hundreds of hosts (a syslog server's file): the groups are found
+    /// by index, and come out as a search of every group would make them.
+    #[test]
+    fn many_hosts_make_one_group_per_host_and_class_in_order_met() {
+        let local = |m| RawTime::local(date(2024, 3, 1), time(10, m, 0, 0), DateSource::Line);
+        let mut d = Dropped::default();
+        let mut want: Vec<(Option<String>, bool, u64, u64, u64)> = Vec::new();
+        for i in 0..3000u64 {
+            let host = (i % 7 != 0).then(|| format!("node{}", (i * 31) % 400));
+            let of_day = i % 5 == 0;
+            let t = if of_day {
+                RawTime::TimeOfDay(time(10, (i % 60) as i8, 0, 0))
+            } else {
+                local((i % 60) as i8)
+            };
+            d.add(&ev(i + 1, host.as_deref(), t));
+            match want.iter_mut().find(|w| w.0 == host && w.1 == of_day) {
+                Some(w) => {
+                    w.2 += 1;
+                    if i % 60 < (w.3 - 1) % 60 {
+                        w.3 = i + 1;
+                    }
+                    if i % 60 > (w.4 - 1) % 60 {
+                        w.4 = i + 1;
+                    }
+                }
+                None => want.push((host, of_day, 1, i + 1, i + 1)),
+            }
+        }
+        assert!(want.len() > 400, "{}", want.len());
+        let got: Vec<_> = d
+            .groups
+            .iter()
+            .map(|g| {
+                let of_day = matches!(g.min.0, RawTime::TimeOfDay(_));
+                let host = g.host.as_ref().map(|h| h.to_string());
+                (host, of_day, g.count, g.min.1, g.max.1)
+            })
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub struct Skimmed {
     pub lines: u64,
 }
 
+/// Facts a file has before [`Output::fact`] looks new ones up in a set.
+const FEW_FACTS: usize = 16;
+
 /// Where a parser puts what it found.
 #[derive(Default)]
 pub struct Output {
@@ -173,6 +176,10 @@ pub struct Output {
     /// Kept events spilled to disk past the memory budget, and their summary.
     pub(crate) spilled: crate::Spilled,
     pub(crate) facts: Vec<Fact>,
+    /// The facts, for a quick check that one is new, once there are many
+    /// (a syslog of a hundred thousand hosts has an offset fact per host:
+    /// a search of all for each took minutes).
+    pub(crate) fact_set: Option<std::collections::HashSet<Fact>>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) problems_dropped: u64,
     pub(crate) understood: u64,
@@ -326,7 +333,17 @@ impl Output {
 
     /// Record a fact about the bundle.
     pub fn fact(&mut self, fact: Fact) {
-        if !self.facts.contains(&fact) {
+        if self.facts.len() < FEW_FACTS {
+            if !self.facts.contains(&fact) {
+                self.facts.push(fact);
+            }
+            return;
+        }
+        let facts = &self.facts;
+        let seen = self
+            .fact_set
+            .get_or_insert_with(|| facts.iter().cloned().collect());
+        if seen.insert(fact.clone()) {
             self.facts.push(fact);
         }
     }
@@ -367,5 +384,24 @@ impl Output {
     /// Facts recorded so far.
     pub fn facts(&self) -> &[Fact] {
         &self.facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each fact once, in the order first met, however many there are.
+    #[test]
+    fn facts_are_kept_once_each_in_the_order_met() {
+        let mut out = Output::default();
+        let fact = |n: u64| Fact::FileHost {
+            host: format!("node{}", n % 300),
+        };
+        for i in 0..2000u64 {
+            out.fact(fact(i * 7));
+        }
+        let want: Vec<Fact> = (0..300u64).map(|i| fact(i * 7)).collect();
+        assert_eq!(out.facts(), &want[..]);
     }
 }
