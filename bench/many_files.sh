@@ -9,6 +9,8 @@
 #   many.tar.gz the same folder as one archive
 #   links/      FILES/2.5 files beside as many links that lead out of the
 #               folder (each reported and skipped)
+#   hosts/      one syslog file of FILES lines, each from another host (a
+#               syslog server's file)
 # then runs `files`, `analyze` and `timeline` (JSON), and `analyze` as an
 # HTML report, on each under /usr/bin/time, output to /dev/null. Never run
 # in CI.
@@ -52,13 +54,20 @@ for i in range(int(files / 2.5)):
     os.symlink("/etc/hostname", os.path.join(links, f"l{i:06}.log"))
     with open(os.path.join(links, f"f{i:06}.log"), "w") as f:
         f.write(line)
+os.makedirs(os.path.join(work, "hosts"), exist_ok=True)
+with open(os.path.join(work, "hosts", "messages"), "w") as f:
+    for i in range(files):
+        h, t = f"node{i:06}", f"00:{(i // 60) % 60:02}:{i % 60:02}"
+        f.write(f"Nov 14 {t} {h} local7 6 : {i + 1}: {h}.example.net: Nov 14 2024 {t}.000 UTC :  "
+                f"%UC_CALLMANAGER-3-DeviceTransientConnection: %[DeviceName=SEP001B5400{i % 65536:04X}]"
+                f"[Reason=13][AppID=Cisco CallManager][ClusterID=C][NodeID={h}]: Transient connection attempt\n")
 EOF
     tar czf "$WORK/many.tar.gz" -C "$WORK" many
 fi
 
 echo "| input | binary | command | wall (s) | peak RSS (MiB) |"
 echo "|---|---|---|---|---|"
-for input in many many.tar.gz links; do
+for input in many many.tar.gz links hosts; do
     for bin in "${BINS[@]}"; do
         name="${bin%%=*}"; exe="${bin#*=}"
         for cmd in files analyze timeline html; do
