@@ -73,7 +73,7 @@ for input in many many.tar.gz links hosts; do
         for cmd in files analyze timeline html; do
             case "$cmd" in
                 files) args=(files -q) ;;
-                html) args=(analyze -q --format html -o /dev/null) ;;
+                html) args=(analyze -q --format html -o "$WORK/report.html") ;;
                 *) args=("$cmd" -q --format json) ;;
             esac
             /usr/bin/time -o "$WORK/time" -f "%e %M" "$exe" "${args[@]}" "$WORK/$input" \

@@ -39,6 +39,24 @@ impl Output {
                     layout: TextLayout { width, color },
                 })
             }
+            Some(path) if is_special(path) => {
+                // A device or a pipe (`-o /dev/null`, a FIFO a reader waits
+                // on) is written in place: renamed over, /dev/null became a
+                // regular file when run as root.
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| cannot_write(path, &e))?;
+                let (writer, color) = styled(file, color);
+                Ok(Output {
+                    writer,
+                    pending: None,
+                    layout: TextLayout {
+                        width: columns_or_default(),
+                        color,
+                    },
+                })
+            }
             Some(path) => {
                 let dir = match path.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
@@ -86,6 +104,13 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
     }
+}
+
+/// Whether `path` names something that is neither a regular file nor a
+/// folder (a device, a named pipe, a socket), through any symbolic link.
+/// On Windows, whether `NUL` and the like read so is not confirmed here.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// "cannot write FILE: why", without the hidden temporary file's name that

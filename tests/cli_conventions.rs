@@ -227,6 +227,52 @@ fn output_file_for_every_report_command() {
     );
 }
 
+/// `-o` naming a pipe (or a device such as /dev/null) writes into it: the
+/// report reaches whoever reads it, and the pipe is still a pipe (renamed
+/// over, /dev/null became a regular file when run as root).
+#[cfg(unix)]
+#[test]
+fn output_into_a_named_pipe_is_written_in_place() {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let ex = example();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    // Open for reading without waiting for a writer, then read until the
+    // writer has come and gone, or a minute has passed.
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let read = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1 << 16];
+        while std::time::Instant::now() < deadline {
+            match reader.read(&mut buf) {
+                Ok(0) if !got.is_empty() => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("reading the pipe: {e}"),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        got
+    });
+    let args = ["analyze", ex.to_str().unwrap(), "--format", "md"];
+    let mut a = args.to_vec();
+    a.extend(["-o", fifo.to_str().unwrap()]);
+    let out = output(&a);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got = String::from_utf8(read.join().unwrap()).unwrap();
+    assert_eq!(got, run(&args), "the reader got the report");
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+}
+
 #[test]
 fn completions_and_man_page_come_from_the_cli_definition() {
     for (shell, marker) in [
