@@ -12,8 +12,9 @@
 #   hosts/      one syslog file of FILES lines, each from another host (a
 #               syslog server's file)
 # then runs `files`, `analyze` and `timeline` (JSON), and `analyze` as an
-# HTML report, on each under /usr/bin/time, output to /dev/null. Never run
-# in CI.
+# HTML report, on each under /usr/bin/time, stdout to /dev/null (the HTML
+# to a file in the work folder: an older uctriage given `-o /dev/null`
+# renamed a file over it). Never run in CI.
 #
 # Environment:
 #   BENCH_BEFORE=PATH   also time this (older) uctriage binary, same runs
