@@ -157,7 +157,12 @@ impl Dropped {
             }
         }
         let c = class(time);
-        if (self.index.0.as_ref()).is_some_and(|i| i.len() != self.groups.len()) {
+        if self
+            .index
+            .0
+            .as_ref()
+            .is_some_and(|i| i.len() != self.groups.len())
+        {
             // Groups set from outside: looked up afresh.
             self.index = GroupIndex::default();
         }
