@@ -39,38 +39,32 @@ impl Output {
                     layout: TextLayout { width, color },
                 })
             }
-            Some(path) if is_special(path) => {
-                // A device or a pipe (`-o /dev/null`, a FIFO a reader waits
-                // on) is written in place: renamed over, /dev/null became a
-                // regular file when run as root.
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(|e| cannot_write(path, &e))?;
+            Some(path) => {
+                let (file, pending) = if is_special(path) {
+                    // A device or a pipe (`-o /dev/null`, a FIFO a reader
+                    // waits on) is written in place: renamed over,
+                    // /dev/null became a regular file when run as root.
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .map_err(|e| cannot_write(path, &e))?;
+                    (file, None)
+                } else {
+                    let dir = match path.parent() {
+                        Some(d) if !d.as_os_str().is_empty() => d,
+                        _ => Path::new("."),
+                    };
+                    let tmp = tempfile::Builder::new()
+                        .prefix(".uctriage-")
+                        .suffix(".part")
+                        .tempfile_in(dir)
+                        .map_err(|e| cannot_write(path, &e))?;
+                    (tmp.reopen()?, Some((tmp, path.to_path_buf())))
+                };
                 let (writer, color) = styled(file, color);
                 Ok(Output {
                     writer,
-                    pending: None,
-                    layout: TextLayout {
-                        width: columns_or_default(),
-                        color,
-                    },
-                })
-            }
-            Some(path) => {
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                let tmp = tempfile::Builder::new()
-                    .prefix(".uctriage-")
-                    .suffix(".part")
-                    .tempfile_in(dir)
-                    .map_err(|e| cannot_write(path, &e))?;
-                let (writer, color) = styled(tmp.reopen()?, color);
-                Ok(Output {
-                    writer,
-                    pending: Some((tmp, path.to_path_buf())),
+                    pending,
                     layout: TextLayout {
                         width: columns_or_default(),
                         color,
