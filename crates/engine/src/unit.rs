@@ -172,7 +172,8 @@ fn in_walk_order(
     files.extend(here);
     problems.extend(unit_problems);
     attach(&mut files, problems);
-    // Held until every unit is read: a loose file's list had room for four.
+    // Held until every unit is read: room `attach` grew for entries of its
+    // own goes back.
     files.shrink_to_fit();
     files
 }
