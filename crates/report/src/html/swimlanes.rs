@@ -252,6 +252,7 @@ impl Lane {
 }
 
 /// A row of the events' table.
+#[derive(Clone)]
 struct Row {
     time: Timestamp,
     file: std::sync::Arc<str>,
@@ -585,12 +586,7 @@ mod tests {
             let mut earliest = Earliest::default();
             for r in rows.iter() {
                 if earliest.wants(r.time) {
-                    earliest.push(Row {
-                        file: r.file.clone(),
-                        host: r.host.clone(),
-                        summary: r.summary.clone(),
-                        ..*r
-                    });
+                    earliest.push(r.clone());
                 }
                 assert!(earliest.rows.len() < 2 * TABLE_MAX, "{spread}");
             }
