@@ -46,7 +46,10 @@ fn main() {
     ) {
         purge_freed_memory_at_once();
     }
-    let code = match commands::run(cli) {
+    let result = commands::run(cli);
+    // Whatever stopped the run, nothing more is drawn over what it prints.
+    progress::clear();
+    let code = match result {
         // Event texts or events that could not be read back from their
         // temporary files were shown as placeholders or are missing: never a
         // silent success.

@@ -21,6 +21,8 @@ pub struct Output {
     pending: Option<(tempfile::NamedTempFile, PathBuf)>,
     /// How text renderers lay out for this destination.
     pub layout: TextLayout,
+    /// Something was written (the progress bar is gone).
+    begun: bool,
 }
 
 impl Output {
@@ -37,6 +39,7 @@ impl Output {
                     writer,
                     pending: None,
                     layout: TextLayout { width, color },
+                    begun: false,
                 })
             }
             Some(path) => {
@@ -69,13 +72,23 @@ impl Output {
                         width: columns_or_default(),
                         color,
                     },
+                    begun: false,
                 })
             }
         }
     }
 
+    /// The report begins: the progress bar, if any, is taken off the screen.
+    fn begin(&mut self) {
+        if !self.begun {
+            self.begun = true;
+            crate::progress::clear();
+        }
+    }
+
     /// Flush everything; a file report replaces its target only now.
     pub fn finish(mut self) -> Result<()> {
+        self.begin();
         self.writer.flush()?;
         drop(self.writer);
         if let Some((tmp, path)) = self.pending.take() {
@@ -86,12 +99,15 @@ impl Output {
     }
 }
 
+/// The report begins with its first byte: the progress bar goes first.
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.begin();
         self.writer.write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.begin();
         self.writer.write_all(buf)
     }
 

@@ -207,5 +207,13 @@ fn without_a_temporary_folder_events_stay_in_memory_and_nothing_is_lost() {
         stderr.contains("events past the memory budget stay in memory"),
         "{stderr}"
     );
+    // The user is told where the temporary files went and how to move them.
+    assert!(
+        stderr.contains(&format!(
+            "temporary files go to {} (TMPDIR)",
+            missing.display()
+        )),
+        "{stderr}"
+    );
     assert!(!stderr.contains("missing"), "{stderr}");
 }

@@ -151,8 +151,9 @@ pub(crate) fn load_configured(
     let bar = Bar::new(input.quiet);
     use_threads(input.threads);
     let bundle = load(&cfg, &bar);
-    bar.finish();
-    spill_note(spilled_before, input.max_memory.0);
+    // The bar stays, naming the stages after the load (the rules), until
+    // the report begins (crate::progress::clear).
+    bar.suspend(|| spill_note(spilled_before, input.max_memory.0));
     Ok(bundle)
 }
 
@@ -188,12 +189,14 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     let texts = now.texts - before.texts;
     if texts > 0 {
         eprintln!(
-            "uctriage: memory budget {}: the raw text of {texts} events ({}) kept in a temporary file (raise --max-memory to keep it in memory)",
+            "uctriage: memory budget {}: the raw text of {texts} event{} ({}) kept in a temporary file (raise --max-memory to keep it in memory)",
             size(budget.unwrap_or(0)),
+            if texts == 1 { "" } else { "s" },
             size(now.bytes - before.bytes)
         );
     }
-    if let Some(e) = now.trouble.filter(|_| before.trouble.is_none()) {
+    let text_trouble = now.trouble.filter(|_| before.trouble.is_none());
+    if let Some(e) = &text_trouble {
         eprintln!("uctriage: event texts past the memory budget stay in memory: {e}");
     }
     let events = uctriage_spill::stats();
@@ -202,6 +205,15 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     }
     if let Some(e) = &events.merge_trouble {
         eprintln!("uctriage: the sorted runs could not be merged into fewer, so reading them back may pass the memory budget: {e}");
+    }
+    let disk_trouble =
+        text_trouble.is_some() || events.trouble.is_some() || events.merge_trouble.is_some();
+    if disk_trouble {
+        eprintln!(
+            "uctriage: temporary files go to {} ({}): point it at a folder with more free space",
+            std::env::temp_dir().display(),
+            TEMP_VARIABLE
+        );
     }
     if events.parsed_events > 0 {
         let passes = match events.merge_passes {
@@ -220,6 +232,10 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
         );
     }
 }
+
+/// The environment variable that names the folder of temporary files
+/// (`std::env::temp_dir`).
+const TEMP_VARIABLE: &str = if cfg!(windows) { "TMP" } else { "TMPDIR" };
 
 /// Threads per core `-j` may ask for, at most.
 const MAX_THREADS_PER_CORE: usize = 4;

@@ -228,6 +228,7 @@ pub fn load(cfg: &Config, progress: &dyn Progress) -> Bundle {
     }
     uctriage_core::stages::note(started, || "read and parse".into());
     let placing = std::time::Instant::now();
+    uctriage_core::stages::begin(|| "placing the events in time order".into());
     let bundle = uctriage_normalize::normalize_collected(files, &options, &manifests.collected);
     uctriage_core::stages::note(placing, || "place (normalize)".into());
     bundle

@@ -1240,6 +1240,13 @@ impl Runs {
         };
         let mut passes = 0;
         while self.runs.len() > fan_in && self.keep.is_none() {
+            uctriage_core::stages::begin(|| {
+                format!(
+                    "merging {} sorted runs into fewer (pass {})",
+                    self.runs.len(),
+                    passes + 1
+                )
+            });
             // A group of g runs merged leaves g - 1 fewer.
             let mut excess = self.runs.len() - fan_in;
             let mut narrowed = Vec::new();

@@ -259,7 +259,15 @@ impl Engine {
         let mut counters: BTreeMap<FindingKind, usize> = BTreeMap::new();
         let mut links: Vec<(String, String)> = Vec::new();
         let mut metrics: Option<(Vec<Series>, Vec<Episode>)> = None;
-        for l in &self.rules {
+        for (done, l) in self.rules.iter().enumerate() {
+            uctriage_core::stages::begin(|| {
+                format!(
+                    "correlating: rule {} ({} of {})",
+                    l.spec.id,
+                    done + 1,
+                    self.rules.len()
+                )
+            });
             let cx = Context {
                 events: &events,
                 kb: input.kb,
