@@ -21,8 +21,13 @@ pub struct Output {
     pending: Option<(tempfile::NamedTempFile, PathBuf)>,
     /// How text renderers lay out for this destination.
     pub layout: TextLayout,
-    /// Something was written (the progress bar is gone).
+    /// Something was written (the progress bar is gone, or says so).
     begun: bool,
+    /// The report goes to a regular file: the progress bar says it is being
+    /// written until it is done. Anywhere else (the terminal, a pipe to a
+    /// pager or to grep, which print to the terminal) the bar goes when the
+    /// report begins, so it is never drawn over what they show.
+    to_file: bool,
 }
 
 impl Output {
@@ -34,16 +39,19 @@ impl Output {
             None => {
                 let stdout = io::stdout();
                 let width = terminal_width(&stdout).unwrap_or_else(columns_or_default);
+                let to_file = stdout_is_file(&stdout);
                 let (writer, color) = styled(stdout.lock(), color);
                 Ok(Output {
                     writer,
                     pending: None,
                     layout: TextLayout { width, color },
                     begun: false,
+                    to_file,
                 })
             }
             Some(path) => {
-                let (file, pending) = if is_special(path) {
+                let to_file = !is_special(path);
+                let (file, pending) = if !to_file {
                     // A device or a pipe (`-o /dev/null`, a FIFO a reader
                     // waits on) is written in place: renamed over,
                     // /dev/null became a regular file when run as root.
@@ -73,22 +81,27 @@ impl Output {
                         color,
                     },
                     begun: false,
+                    to_file,
                 })
             }
         }
     }
 
-    /// The report begins: the progress bar, if any, is taken off the screen.
+    /// The report begins: the progress bar, if any, is taken off the
+    /// terminal the report is shown on, or says the report is being written.
     fn begin(&mut self) {
         if !self.begun {
             self.begun = true;
-            crate::progress::clear();
+            match self.to_file {
+                true => uctriage_core::stages::begin(|| "writing the report".into()),
+                false => crate::progress::clear(),
+            }
         }
     }
 
     /// Flush everything; a file report replaces its target only now.
     pub fn finish(mut self) -> Result<()> {
-        self.begin();
+        crate::progress::clear();
         self.writer.flush()?;
         drop(self.writer);
         if let Some((tmp, path)) = self.pending.take() {
@@ -114,6 +127,20 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
     }
+}
+
+/// Whether stdout is a regular file (`> report.txt`), not a terminal or a pipe.
+fn stdout_is_file(stdout: &io::Stdout) -> bool {
+    #[cfg(unix)]
+    let handle = std::os::fd::AsFd::as_fd(stdout).try_clone_to_owned();
+    #[cfg(windows)]
+    let handle = std::os::windows::io::AsHandle::as_handle(stdout).try_clone_to_owned();
+    #[cfg(not(any(unix, windows)))]
+    let handle: io::Result<std::fs::File> = Err(io::ErrorKind::Unsupported.into());
+    handle
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
 }
 
 /// Whether `path` names something that is neither a regular file nor a

@@ -117,6 +117,25 @@ pub fn clear() {
     }
 }
 
+/// How many events of the report are written so far (of how many, when
+/// known), on the bar (if any) of a report that is not shown on the
+/// terminal: called every so many events ([`WRITTEN_EVERY`]).
+pub fn written(events: u64, of: Option<u64>) {
+    if let Some(screen) = lock(&ACTIVE).as_ref() {
+        let n = indicatif::HumanCount(events);
+        screen.bar.set_message(match of {
+            Some(total) => format!(
+                "writing the report: {n} of {} events",
+                indicatif::HumanCount(total)
+            ),
+            None => format!("writing the report: {n} events"),
+        });
+    }
+}
+
+/// Events between two calls of [`written`].
+pub const WRITTEN_EVERY: u64 = 1 << 16;
+
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
@@ -240,8 +259,25 @@ mod tests {
                 .is_some_and(|l| l.contains("correlating: rule impact (3 of 9)")),
             "{rule:?}"
         );
-        // The report begins: the bar goes, and later stages draw nothing.
-        clear();
+        // A report written to a file: the bar says so, and counts.
+        let dir = tempfile::tempdir().unwrap();
+        let args = crate::args::OutputArgs {
+            output: Some(dir.path().join("report.txt")),
+        };
+        let mut out = crate::output::Output::open(&args, crate::args::ColorWhen::Never).unwrap();
+        std::io::Write::write_all(&mut out, b"first line\n").unwrap();
+        let writing = term.line_until(|l| l.contains("writing the report"));
+        assert!(writing.is_some(), "{}", term.screen());
+        written(65_536, Some(842_024));
+        let count = term.line_until(|l| l.contains("65,536"));
+        assert!(
+            count
+                .as_deref()
+                .is_some_and(|l| l.contains("writing the report: 65,536 of 842,024 events")),
+            "{count:?}"
+        );
+        // The report is done: the bar goes, and later stages draw nothing.
+        out.finish().unwrap();
         assert_eq!(lock(&term.0).last().map(String::as_str), Some(""));
         let seen = term.screen().len();
         uctriage_core::stages::begin(|| "a stage after the report began".into());
