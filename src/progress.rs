@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use uctriage_core::stages::News;
 use uctriage_engine::Progress;
 
 /// How long work runs before the bar appears.
@@ -61,7 +62,10 @@ impl Bar {
         if enabled {
             *lock(&ACTIVE) = Some(screen.clone());
             let watcher = screen.clone();
-            uctriage_core::stages::watch(Some(Box::new(move |what| watcher.stage(what))));
+            uctriage_core::stages::watch(Some(Box::new(move |news| match news {
+                News::Stage(what) => watcher.stage(what),
+                News::Trouble(what) => watcher.trouble(what),
+            })));
             let shower = screen.clone();
             std::thread::spawn(move || {
                 std::thread::sleep(delay);
@@ -95,6 +99,18 @@ impl Screen {
         self.bar.set_style(style("{spinner} {msg} ({elapsed})"));
         self.bar.reset_elapsed();
         self.bar.set_message(what.to_string());
+    }
+
+    /// Print `what` went wrong above the bar, with where the temporary files
+    /// go and how to move them (the trouble told is the temporary disk's).
+    fn trouble(&self, what: &str) {
+        self.bar.suspend(|| {
+            eprintln!(
+                "uctriage: {what} (temporary files go to {}: point {} at a folder with more free space and run again)",
+                std::env::temp_dir().display(),
+                crate::commands::TEMP_VARIABLE
+            )
+        });
     }
 
     /// Take the bar off the screen for good.

@@ -38,6 +38,11 @@ fn dense_syslog(dir: &std::path::Path) {
 /// Run uctriage with stderr on a new pseudo-terminal; what was drawn there
 /// (control sequences kept) and the exit code. Bounded: killed after 5 minutes.
 fn on_a_terminal(args: &[&str]) -> (String, Option<i32>) {
+    on_a_terminal_with(args, None)
+}
+
+/// [`on_a_terminal`], with `TMPDIR` set to `tmpdir`.
+fn on_a_terminal_with(args: &[&str], tmpdir: Option<&std::path::Path>) -> (String, Option<i32>) {
     let (mut master, mut slave) = (0, 0);
     // SAFETY: openpty writes two descriptors it opened; no other pointer is read.
     let rc = unsafe {
@@ -52,13 +57,20 @@ fn on_a_terminal(args: &[&str]) -> (String, Option<i32>) {
     assert_eq!(rc, 0, "no pseudo-terminal");
     // SAFETY: both descriptors were just opened and are owned here only.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uctriage"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_uctriage"));
+    if let Some(dir) = tmpdir {
+        command.env("TMPDIR", dir);
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::from(slave))
         .spawn()
         .expect("run uctriage");
+    // The parent's copy of the terminal's child end goes with the command,
+    // so the reader sees the end once the child exits.
+    drop(command);
     let mut reader = std::fs::File::from(master);
     let drawn = std::thread::spawn(move || {
         let mut all = Vec::new();
@@ -83,6 +95,12 @@ fn on_a_terminal(args: &[&str]) -> (String, Option<i32>) {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    // Bounded too: the reader ends soon after the child.
+    let until = Instant::now() + Duration::from_secs(30);
+    while !drawn.is_finished() {
+        assert!(Instant::now() < until, "the terminal never closed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     (drawn.join().expect("reader"), code)
 }
 
@@ -127,6 +145,24 @@ fn after_reading_the_bar_names_each_stage_and_is_gone_at_the_end() {
     assert_eq!(code, Some(0), "{drawn}");
     assert!(
         drawn.contains("writing the report: 65,536 of 100,000 events"),
+        "{drawn}"
+    );
+
+    // No temporary file can be made: the user is told at once, above the
+    // bar, where they go and how to move them (not only when the run ends).
+    let missing = dir.path().join("no-such-folder");
+    let (drawn, code) = on_a_terminal_with(
+        &["analyze", b, "--max-memory", "2M", "-o", r],
+        Some(&missing),
+    );
+    assert!(matches!(code, Some(0 | 1)), "{code:?}: {drawn}");
+    let told = drawn
+        .split(['\r', '\n'])
+        .find(|l| l.contains("stay in memory from now on"));
+    assert!(
+        told.is_some_and(|l| l.starts_with("uctriage: ")
+            && l.contains(&format!("temporary files go to {}", missing.display()))
+            && l.contains("point TMPDIR at a folder with more free space")),
         "{drawn}"
     );
 

@@ -235,7 +235,7 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
 
 /// The environment variable that names the folder of temporary files
 /// (`std::env::temp_dir`).
-const TEMP_VARIABLE: &str = if cfg!(windows) { "TMP" } else { "TMPDIR" };
+pub(crate) const TEMP_VARIABLE: &str = if cfg!(windows) { "TMP" } else { "TMPDIR" };
 
 /// Threads per core `-j` may ask for, at most.
 const MAX_THREADS_PER_CORE: usize = 4;

@@ -8,7 +8,9 @@
 //! [`begin`]): the command line's progress display, so a user waiting on a
 //! long run sees what it is doing once the input is read (placing the events,
 //! merging sorted runs, each rule), not a finished "reading" bar. Unwatched,
-//! a beginning costs one atomic load.
+//! a beginning costs one atomic load. Trouble the user can act on at once (the
+//! temporary disk is full) goes to the same watcher as it happens
+//! ([`trouble`]), not only in the summary at the end of a long run.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
@@ -17,8 +19,18 @@ use std::time::{Duration, Instant};
 static ON: AtomicBool = AtomicBool::new(false);
 static NOTED: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
 
-/// Told the name of each stage as it begins.
-pub type Watcher = Box<dyn Fn(&str) + Send + Sync>;
+/// What a watcher is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum News<'a> {
+    /// A stage began; its name in the user's words.
+    Stage(&'a str),
+    /// Something went wrong that the user may want to act on now (the run
+    /// goes on); a sentence.
+    Trouble(&'a str),
+}
+
+/// Told of each stage as it begins, and of trouble as it happens.
+pub type Watcher = Box<dyn Fn(News<'_>) + Send + Sync>;
 
 static WATCHED: AtomicBool = AtomicBool::new(false);
 static WATCHER: RwLock<Option<Watcher>> = RwLock::new(None);
@@ -38,7 +50,18 @@ pub fn begin(what: impl FnOnce() -> String) {
     if WATCHED.load(Ordering::Relaxed) {
         let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
         if let Some(w) = watcher.as_ref() {
-            w(&what());
+            w(News::Stage(&what()));
+        }
+    }
+}
+
+/// Tell the watcher, if any, of `message` (the first time a kind of trouble
+/// happens; the caller keeps it for its summary too).
+pub fn trouble(message: &str) {
+    if WATCHED.load(Ordering::Relaxed) {
+        let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = watcher.as_ref() {
+            w(News::Trouble(message));
         }
     }
 }
@@ -88,18 +111,27 @@ mod tests {
     }
 
     #[test]
-    fn a_watcher_hears_each_stage_in_order_until_it_stops_watching() {
+    fn a_watcher_hears_each_stage_and_trouble_in_order_until_it_stops_watching() {
         use std::sync::Arc;
         begin(|| unreachable!("a stage name is not built while no one watches"));
         let heard = Arc::new(Mutex::new(Vec::new()));
         let h = heard.clone();
-        watch(Some(Box::new(move |s| {
-            h.lock().unwrap().push(s.to_string())
+        watch(Some(Box::new(move |news| {
+            h.lock().unwrap().push(format!("{news:?}"))
         })));
         begin(|| "placing".into());
+        trouble("disk full");
         begin(|| "rule one".into());
         watch(None);
         begin(|| unreachable!("nor once the watcher stopped"));
-        assert_eq!(*heard.lock().unwrap(), ["placing", "rule one"]);
+        trouble("not heard");
+        assert_eq!(
+            *heard.lock().unwrap(),
+            [
+                r#"Stage("placing")"#,
+                r#"Trouble("disk full")"#,
+                r#"Stage("rule one")"#
+            ]
+        );
     }
 }

@@ -238,10 +238,18 @@ fn record_failure(e: &dyn std::fmt::Display) {
     record(&FAILURE, e);
 }
 
+/// Keep the first error in `slot`; a warning (not a read failure, which
+/// the end of the run reports) is told to the user at once too.
 fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) {
     if let Ok(mut f) = slot.lock() {
         if f.is_none() {
-            *f = Some(e.to_string());
+            let message = e.to_string();
+            if std::ptr::eq(slot, &WARNING) {
+                crate::stages::trouble(&format!(
+                    "event texts past the memory budget stay in memory from now on: {message}"
+                ));
+            }
+            *f = Some(message);
         }
     }
 }

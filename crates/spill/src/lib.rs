@@ -149,10 +149,18 @@ pub(crate) fn record_trouble(e: &dyn std::fmt::Display) {
     record(&TROUBLE, e);
 }
 
+/// Keep the first error in `slot`; a write error (events stay in memory
+/// from then on) is told to the user at once too.
 fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) {
     if let Ok(mut f) = slot.lock() {
         if f.is_none() {
-            *f = Some(e.to_string());
+            let message = e.to_string();
+            if std::ptr::eq(slot, &TROUBLE) {
+                uctriage_core::stages::trouble(&format!(
+                    "events past the memory budget stay in memory from now on: {message}"
+                ));
+            }
+            *f = Some(message);
         }
     }
 }
