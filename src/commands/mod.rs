@@ -221,14 +221,21 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
             1 => ", merged into fewer in one more pass,".to_string(),
             n => format!(", merged into fewer in {n} more passes,"),
         };
+        // No run: the disk filled up, or the events were of kinds kept in
+        // memory once placed.
+        let then = match events.runs {
+            0 => "placed in memory".to_string(),
+            runs => format!(
+                "{} in {runs} sorted runs ({}){passes} read back in order",
+                events.run_events,
+                size(events.run_bytes),
+            ),
+        };
         eprintln!(
-            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then {} in {} sorted runs ({}){passes} read back in order (raise --max-memory to keep them in memory)",
+            "uctriage: memory budget {}: {} events kept in a temporary file while reading ({} on disk), then {then} (raise --max-memory to keep them in memory)",
             size(budget.unwrap_or(0)),
             events.parsed_events,
             size(events.parsed_bytes),
-            events.run_events,
-            events.runs,
-            size(events.run_bytes),
         );
     }
 }
