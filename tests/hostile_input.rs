@@ -239,3 +239,82 @@ fn markup_in_log_lines_does_not_break_the_markdown_report() {
     assert!(open.is_none(), "an unclosed code block: {md}");
     assert!(inside >= 4, "the evidence lines are in the block: {md}");
 }
+
+/// A customer's collection packed as `.tar.xz`, `.7z` or `.zst` (formats
+/// uctriage does not read), inside a folder or inside a `.tar.gz`: each is
+/// named for what it is, with what to do, and the rest is still read; alone,
+/// it is "nothing readable", not a silent success.
+#[test]
+fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::write(bundle.join("app.log"), LOG).unwrap();
+    // The formats' own first bytes, then bytes that are no text.
+    let packed: [(&str, &[u8]); 3] = [
+        ("traces.tar.xz", b"\xFD7zXZ\x00\x00\x04\xE6\xD6\xB4\x46"),
+        ("collection.7z", b"7z\xBC\xAF\x27\x1C\x00\x04\x8D\x9B"),
+        ("syslog.zst", b"\x28\xB5\x2F\xFD\x24\x05\x29\x00\x00"),
+    ];
+    for (name, head) in packed {
+        let mut bytes = head.to_vec();
+        bytes.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+        std::fs::write(bundle.join(name), bytes).unwrap();
+    }
+    // The same xz file inside a .tar.gz.
+    let tgz = dir.path().join("outer.tar.gz");
+    {
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&tgz).unwrap(),
+            flate2::Compression::fast(),
+        );
+        let mut tar = tar::Builder::new(gz);
+        tar.append_path_with_name(bundle.join("traces.tar.xz"), "inner/traces.tar.xz")
+            .unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let o = run_with(
+        &[
+            "files",
+            "-q",
+            bundle.to_str().unwrap(),
+            tgz.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let table = stdout(&o);
+    assert!(o.status.success(), "{table}");
+    for what in [
+        "traces.tar.xz",
+        "collection.7z",
+        "syslog.zst",
+        "inner/traces.tar.xz",
+    ] {
+        let named = table.lines().any(|l| l.contains(what));
+        assert!(named, "{what} missing: {table}");
+    }
+    for said in [
+        "xz-compressed: not read",
+        "a 7-Zip archive: not read",
+        "Zstandard-compressed: not read",
+    ] {
+        assert!(table.contains(said), "{said}: {table}");
+    }
+    assert!(table.contains("unpack it and give uctriage what comes out"));
+    assert!(!table.contains("binary content"), "{table}");
+    // The log beside them is still read.
+    assert!(table.contains("app.log"), "{table}");
+
+    // Alone: nothing readable, and stderr says why.
+    let alone = run_with(
+        &[
+            "analyze",
+            "-q",
+            bundle.join("collection.7z").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(alone.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&alone.stderr);
+    assert!(stderr.contains("a 7-Zip archive: not read"), "{stderr}");
+}

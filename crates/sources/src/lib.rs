@@ -49,6 +49,7 @@ mod detach;
 mod guard;
 mod inflate;
 mod stream;
+mod unread;
 mod walk;
 
 pub use detach::{Detach, Detached, DETACH_MAX_BYTES};

@@ -431,6 +431,8 @@ impl<'a> Walker<'a, '_> {
             if !self.too_deep(name, depth + 1) {
                 self.nested_zip(name, magic.into_reader(), depth + 1);
             }
+        } else if let Some(what) = crate::unread::unread_format(head) {
+            self.problem(name, crate::unread::unread_message(what));
         } else {
             let mut r = BufReader::with_capacity(LEAF_BUFFER, magic.into_reader());
             (self.visit)(name, &mut r);
@@ -441,7 +443,10 @@ impl<'a> Walker<'a, '_> {
     /// file): a plain file is handed to the visitor as the slice itself.
     fn stream_slice(&mut self, name: &str, bytes: &[u8], depth: usize) {
         let head = &bytes[..bytes.len().min(512)];
-        let layered = head.starts_with(&GZIP_MAGIC) || is_tar(head) || is_zip(head);
+        let layered = head.starts_with(&GZIP_MAGIC)
+            || is_tar(head)
+            || is_zip(head)
+            || crate::unread::unread_format(head).is_some();
         let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
         if layered || total > self.limits.max_unit_bytes {
             // Through the guarded reader, which refuses at the right byte.
