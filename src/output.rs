@@ -112,7 +112,8 @@ impl Output {
     }
 }
 
-/// The report begins with its first byte: the progress bar goes first.
+/// The report begins with its first byte ([`Output::begin`]: the progress
+/// bar goes, or says the report is being written).
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.begin();
