@@ -28,6 +28,8 @@ pub struct Bar {
 struct Screen {
     bar: ProgressBar,
     state: Mutex<State>,
+    /// The name of the stage under way, for its counts.
+    stage: Mutex<String>,
     /// Where the bar is drawn once shown.
     target: Mutex<Option<ProgressDrawTarget>>,
 }
@@ -57,6 +59,7 @@ impl Bar {
         let screen = Arc::new(Screen {
             bar,
             state: Mutex::new(State::Waiting),
+            stage: Mutex::new(String::new()),
             target: Mutex::new(target),
         });
         if enabled {
@@ -64,6 +67,7 @@ impl Bar {
             let watcher = screen.clone();
             uctriage_core::stages::watch(Some(Box::new(move |news| match news {
                 News::Stage(what) => watcher.stage(what),
+                News::Done { events, of } => watcher.done(events, of),
                 News::Trouble(what) => watcher.trouble(what),
             })));
             let shower = screen.clone();
@@ -98,7 +102,18 @@ impl Screen {
     fn stage(&self, what: &str) {
         self.bar.set_style(style("{spinner} {msg} ({elapsed})"));
         self.bar.reset_elapsed();
+        *lock(&self.stage) = what.to_string();
         self.bar.set_message(what.to_string());
+    }
+
+    /// Say how many events the current stage is through, of how many.
+    fn done(&self, events: u64, of: Option<u64>) {
+        let stage = lock(&self.stage);
+        let n = indicatif::HumanCount(events);
+        self.bar.set_message(match of {
+            Some(total) => format!("{stage}: {n} of {} events", indicatif::HumanCount(total)),
+            None => format!("{stage}: {n} events"),
+        });
     }
 
     /// Print `what` went wrong above the bar, with where the temporary files
@@ -132,25 +147,6 @@ pub fn clear() {
         screen.clear();
     }
 }
-
-/// How many events of the report are written so far (of how many, when
-/// known), on the bar (if any) of a report that is not shown on the
-/// terminal: called every so many events ([`WRITTEN_EVERY`]).
-pub fn written(events: u64, of: Option<u64>) {
-    if let Some(screen) = lock(&ACTIVE).as_ref() {
-        let n = indicatif::HumanCount(events);
-        screen.bar.set_message(match of {
-            Some(total) => format!(
-                "writing the report: {n} of {} events",
-                indicatif::HumanCount(total)
-            ),
-            None => format!("writing the report: {n} events"),
-        });
-    }
-}
-
-/// Events between two calls of [`written`].
-pub const WRITTEN_EVERY: u64 = 1 << 16;
 
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -284,7 +280,7 @@ mod tests {
         std::io::Write::write_all(&mut out, b"first line\n").unwrap();
         let writing = term.line_until(|l| l.contains("writing the report"));
         assert!(writing.is_some(), "{}", term.screen());
-        written(65_536, Some(842_024));
+        uctriage_core::stages::done(65_536, Some(842_024));
         let count = term.line_until(|l| l.contains("65,536"));
         assert!(
             count

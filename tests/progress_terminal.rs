@@ -123,7 +123,7 @@ fn after_reading_the_bar_names_each_stage_and_is_gone_at_the_end() {
     );
     for stage in [
         "reading ",
-        "placing the events in time order",
+        "placing the events in time order: 65,536 of 100,000 events (",
         "correlating: rule impact (",
     ] {
         assert!(drawn.contains(stage), "`{stage}` never drawn:\n{drawn}");

@@ -4,9 +4,9 @@ use super::window::Window;
 use super::{bundled_knowledge, ensure_readable, load_bundle_spilling, time_style};
 use crate::args::{ColorWhen, TimelineArgs, TimelineFormat};
 use crate::output::Output;
-use crate::progress::{self, WRITTEN_EVERY};
 use anyhow::{Context, Result};
 use regex::Regex;
+use uctriage_core::stages::{self, DONE_EVERY};
 use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 use uctriage_report::{TextTimeline, TimeStyle, Widths};
@@ -30,8 +30,8 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
                 if filter.keeps(e) {
                     uctriage_report::timeline_ndjson(&mut out, [e])?;
                     n += 1;
-                    if n.is_multiple_of(WRITTEN_EVERY) {
-                        progress::written(n, None);
+                    if n.is_multiple_of(DONE_EVERY) {
+                        stages::done(n, None);
                     }
                 }
                 Ok(())
@@ -44,7 +44,7 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
             // The columns fit the events shown: one pass to measure them
             // (reading only each event's time, host and kind unless --grep
             // needs the rest), one to write.
-            uctriage_core::stages::begin(|| "measuring the timeline's columns".into());
+            stages::begin(|| "measuring the timeline's columns".into());
             let mut widths = Widths::default();
             let mut n = 0u64;
             if filter.grep.is_none() {
@@ -69,8 +69,8 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
                 if filter.keeps(e) {
                     t.event(e)?;
                     done += 1;
-                    if done.is_multiple_of(WRITTEN_EVERY) {
-                        progress::written(done, Some(n));
+                    if done.is_multiple_of(DONE_EVERY) {
+                        stages::done(done, Some(n));
                     }
                 }
                 Ok(())

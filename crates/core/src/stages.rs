@@ -24,6 +24,14 @@ static NOTED: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
 pub enum News<'a> {
     /// A stage began; its name in the user's words.
     Stage(&'a str),
+    /// So many events of the current stage are done, of so many when known
+    /// (told every [`DONE_EVERY`] events).
+    Done {
+        /// Events done so far.
+        events: u64,
+        /// Events in all, when known.
+        of: Option<u64>,
+    },
     /// Something went wrong that the user may want to act on now (the run
     /// goes on); a sentence.
     Trouble(&'a str),
@@ -51,6 +59,21 @@ pub fn begin(what: impl FnOnce() -> String) {
         let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
         if let Some(w) = watcher.as_ref() {
             w(News::Stage(&what()));
+        }
+    }
+}
+
+/// Events between two tellings of [`done`].
+pub const DONE_EVERY: u64 = 1 << 16;
+
+/// `events` of the current stage are done (of `of`, when known): a stage
+/// that works through the events calls this with its count after each
+/// [`DONE_EVERY`] of them.
+pub fn done(events: u64, of: Option<u64>) {
+    if WATCHED.load(Ordering::Relaxed) {
+        let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = watcher.as_ref() {
+            w(News::Done { events, of });
         }
     }
 }
@@ -120,15 +143,18 @@ mod tests {
             h.lock().unwrap().push(format!("{news:?}"))
         })));
         begin(|| "placing".into());
+        done(65_536, Some(100_000));
         trouble("disk full");
         begin(|| "rule one".into());
         watch(None);
         begin(|| unreachable!("nor once the watcher stopped"));
         trouble("not heard");
+        done(1, None);
         assert_eq!(
             *heard.lock().unwrap(),
             [
                 r#"Stage("placing")"#,
+                "Done { events: 65536, of: Some(100000) }",
                 r#"Trouble("disk full")"#,
                 r#"Stage("rule one")"#
             ]

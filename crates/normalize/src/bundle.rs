@@ -385,6 +385,12 @@ pub fn normalize_collected(
     });
     let mut clocks = Clocks::default();
     let mut places: HashMap<usize, u32> = HashMap::new();
+    // Events placed so far, of all, for the progress display.
+    let to_place: u64 = files
+        .iter()
+        .map(|f| f.events.len() as u64 + f.spilled.summary.count)
+        .sum();
+    let mut placed = 0u64;
     for (((f, (host, host_source)), ambiguity), file_place) in files
         .into_iter()
         .zip(file_hosts)
@@ -479,6 +485,10 @@ pub fn normalize_collected(
         // Events read back that did not decode (none but for a damaged file).
         let mut undecoded = 0u64;
         let mut take = |item: RawItem<'_>, from_disk: bool| {
+            placed += 1;
+            if placed.is_multiple_of(uctriage_core::stages::DONE_EVERY) {
+                uctriage_core::stages::done(placed, Some(to_place));
+            }
             let (host, raw_time, line) = match &item {
                 RawItem::Event(raw) => (raw.host.as_ref(), &raw.time, raw.line),
                 RawItem::Encoded(raw) => (raw.host.as_ref(), &raw.time, raw.line),
