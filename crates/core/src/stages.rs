@@ -55,12 +55,7 @@ pub fn watch(watcher: Option<Watcher>) {
 /// when someone watches, says it in their words: "placing the events in
 /// time order").
 pub fn begin(what: impl FnOnce() -> String) {
-    if WATCHED.load(Ordering::Relaxed) {
-        let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(w) = watcher.as_ref() {
-            w(News::Stage(&what()));
-        }
-    }
+    tell(|w| w(News::Stage(&what())));
 }
 
 /// Events between two tellings of [`done`].
@@ -70,21 +65,21 @@ pub const DONE_EVERY: u64 = 1 << 16;
 /// that works through the events calls this with its count after each
 /// [`DONE_EVERY`] of them.
 pub fn done(events: u64, of: Option<u64>) {
-    if WATCHED.load(Ordering::Relaxed) {
-        let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(w) = watcher.as_ref() {
-            w(News::Done { events, of });
-        }
-    }
+    tell(|w| w(News::Done { events, of }));
 }
 
 /// Tell the watcher, if any, of `message` (the first time a kind of trouble
 /// happens; the caller keeps it for its summary too).
 pub fn trouble(message: &str) {
+    tell(|w| w(News::Trouble(message)));
+}
+
+/// Call `f` with the watcher, if there is one (one atomic load if not).
+fn tell(f: impl FnOnce(&Watcher)) {
     if WATCHED.load(Ordering::Relaxed) {
         let watcher = WATCHER.read().unwrap_or_else(|e| e.into_inner());
         if let Some(w) = watcher.as_ref() {
-            w(News::Trouble(message));
+            f(w);
         }
     }
 }
