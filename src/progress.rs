@@ -28,16 +28,13 @@ pub struct Bar {
 struct Screen {
     bar: ProgressBar,
     state: Mutex<State>,
-    /// The name of the stage under way, for its counts.
-    stage: Mutex<String>,
-    /// Where the bar is drawn once shown.
-    target: Mutex<Option<ProgressDrawTarget>>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
 enum State {
-    Waiting,
+    /// Not drawn yet; drawn to this target once shown.
+    Waiting(ProgressDrawTarget),
     Shown,
+    /// Gone for good (or never to be drawn).
     Cleared,
 }
 
@@ -58,9 +55,7 @@ impl Bar {
         let enabled = target.is_some();
         let screen = Arc::new(Screen {
             bar,
-            state: Mutex::new(State::Waiting),
-            stage: Mutex::new(String::new()),
-            target: Mutex::new(target),
+            state: Mutex::new(target.map_or(State::Cleared, State::Waiting)),
         });
         if enabled {
             *lock(&ACTIVE) = Some(screen.clone());
@@ -89,30 +84,33 @@ impl Screen {
     /// Draw the bar from now on, unless it was cleared already.
     fn show(&self) {
         let mut state = lock(&self.state);
-        if *state == State::Waiting {
-            if let Some(target) = lock(&self.target).take() {
+        match std::mem::replace(&mut *state, State::Shown) {
+            State::Waiting(target) => {
                 self.bar.set_draw_target(target);
                 self.bar.enable_steady_tick(Duration::from_millis(200));
-                *state = State::Shown;
             }
+            other => *state = other,
         }
     }
 
-    /// Say that the stage `what` began: its name and how long it has run.
+    /// Say that the stage `what` began: its name (the bar's prefix, which
+    /// its counts follow) and how long it has run.
     fn stage(&self, what: &str) {
-        self.bar.set_style(style("{spinner} {msg} ({elapsed})"));
+        // In this order, a frame drawn between the steps never shows the
+        // new name beside the last stage's counts or a file name.
+        self.bar.set_message("");
+        self.bar.set_prefix(what.to_string());
         self.bar.reset_elapsed();
-        *lock(&self.stage) = what.to_string();
-        self.bar.set_message(what.to_string());
+        self.bar
+            .set_style(style("{spinner} {prefix}{msg} ({elapsed})"));
     }
 
     /// Say how many events the current stage is through, of how many.
     fn done(&self, events: u64, of: Option<u64>) {
-        let stage = lock(&self.stage);
         let n = indicatif::HumanCount(events);
         self.bar.set_message(match of {
-            Some(total) => format!("{stage}: {n} of {} events", indicatif::HumanCount(total)),
-            None => format!("{stage}: {n} events"),
+            Some(total) => format!(": {n} of {} events", indicatif::HumanCount(total)),
+            None => format!(": {n} events"),
         });
     }
 
@@ -131,9 +129,11 @@ impl Screen {
     /// Take the bar off the screen for good.
     fn clear(&self) {
         let mut state = lock(&self.state);
-        if *state != State::Cleared {
+        if !matches!(
+            std::mem::replace(&mut *state, State::Cleared),
+            State::Cleared
+        ) {
             self.bar.finish_and_clear();
-            *state = State::Cleared;
         }
     }
 }
