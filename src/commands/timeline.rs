@@ -6,7 +6,7 @@ use crate::args::{ColorWhen, TimelineArgs, TimelineFormat};
 use crate::output::Output;
 use anyhow::{Context, Result};
 use regex::Regex;
-use uctriage_core::stages::{self, DONE_EVERY};
+use uctriage_core::stages;
 use uctriage_core::{Event, Kind, ZoneSource};
 use uctriage_engine::Bundle;
 use uctriage_report::{TextTimeline, TimeStyle, Widths};
@@ -30,9 +30,7 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
                 if filter.keeps(e) {
                     uctriage_report::timeline_ndjson(&mut out, [e])?;
                     n += 1;
-                    if n.is_multiple_of(DONE_EVERY) {
-                        stages::done(n, None);
-                    }
+                    stages::done(n, None);
                 }
                 Ok(())
             })?;
@@ -69,9 +67,7 @@ pub fn run(a: TimelineArgs, color: ColorWhen) -> Result<i32> {
                 if filter.keeps(e) {
                     t.event(e)?;
                     done += 1;
-                    if done.is_multiple_of(DONE_EVERY) {
-                        stages::done(done, Some(n));
-                    }
+                    stages::done(done, Some(n));
                 }
                 Ok(())
             })?;

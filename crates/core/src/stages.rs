@@ -62,10 +62,13 @@ pub fn begin(what: impl FnOnce() -> String) {
 pub const DONE_EVERY: u64 = 1 << 16;
 
 /// `events` of the current stage are done (of `of`, when known): a stage
-/// that works through the events calls this with its count after each
-/// [`DONE_EVERY`] of them.
+/// that works through the events calls this after each one; the watcher
+/// is told every [`DONE_EVERY`] of them.
+#[inline]
 pub fn done(events: u64, of: Option<u64>) {
-    tell(|w| w(News::Done { events, of }));
+    if events.is_multiple_of(DONE_EVERY) {
+        tell(|w| w(News::Done { events, of }));
+    }
 }
 
 /// Tell the watcher, if any, of `message` (the first time a kind of trouble
@@ -138,6 +141,7 @@ mod tests {
             h.lock().unwrap().push(format!("{news:?}"))
         })));
         begin(|| "placing".into());
+        done(65_535, Some(100_000));
         done(65_536, Some(100_000));
         trouble("disk full");
         begin(|| "rule one".into());

@@ -486,9 +486,7 @@ pub fn normalize_collected(
         let mut undecoded = 0u64;
         let mut take = |item: RawItem<'_>, from_disk: bool| {
             placed += 1;
-            if placed.is_multiple_of(uctriage_core::stages::DONE_EVERY) {
-                uctriage_core::stages::done(placed, Some(to_place));
-            }
+            uctriage_core::stages::done(placed, Some(to_place));
             let (host, raw_time, line) = match &item {
                 RawItem::Event(raw) => (raw.host.as_ref(), &raw.time, raw.line),
                 RawItem::Encoded(raw) => (raw.host.as_ref(), &raw.time, raw.line),
