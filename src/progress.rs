@@ -119,9 +119,8 @@ impl Screen {
     fn trouble(&self, what: &str) {
         self.bar.suspend(|| {
             eprintln!(
-                "uctriage: {what} (temporary files go to {}: point {} at a folder with more free space and run again)",
-                std::env::temp_dir().display(),
-                crate::commands::TEMP_VARIABLE
+                "uctriage: {what} ({} and run again)",
+                crate::commands::temp_folder_hint()
             )
         });
     }

@@ -210,7 +210,7 @@ fn without_a_temporary_folder_events_stay_in_memory_and_nothing_is_lost() {
     // The user is told where the temporary files went and how to move them.
     assert!(
         stderr.contains(&format!(
-            "temporary files go to {} (TMPDIR)",
+            "temporary files go to {}: point TMPDIR at a folder with more free space",
             missing.display()
         )),
         "{stderr}"

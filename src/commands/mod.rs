@@ -209,11 +209,7 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
     let disk_trouble =
         text_trouble.is_some() || events.trouble.is_some() || events.merge_trouble.is_some();
     if disk_trouble {
-        eprintln!(
-            "uctriage: temporary files go to {} ({}): point it at a folder with more free space",
-            std::env::temp_dir().display(),
-            TEMP_VARIABLE
-        );
+        eprintln!("uctriage: {}", temp_folder_hint());
     }
     if events.parsed_events > 0 {
         let passes = match events.merge_passes {
@@ -242,7 +238,16 @@ fn spill_note(before: uctriage_core::text::SpillStats, budget: Option<u64>) {
 
 /// The environment variable that names the folder of temporary files
 /// (`std::env::temp_dir`).
-pub(crate) const TEMP_VARIABLE: &str = if cfg!(windows) { "TMP" } else { "TMPDIR" };
+const TEMP_VARIABLE: &str = if cfg!(windows) { "TMP" } else { "TMPDIR" };
+
+/// Where temporary files go and how to move them, for a user whose
+/// temporary disk is full or missing.
+pub(crate) fn temp_folder_hint() -> String {
+    format!(
+        "temporary files go to {}: point {TEMP_VARIABLE} at a folder with more free space",
+        std::env::temp_dir().display()
+    )
+}
 
 /// Threads per core `-j` may ask for, at most.
 const MAX_THREADS_PER_CORE: usize = 4;
