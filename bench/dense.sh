@@ -35,15 +35,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 cargo build --release -q -p uctriage -p uctriage-gen
 GEN="$ROOT/target/release/uctriage-gen"
-BINS=("after=$ROOT/target/release/uctriage")
-[ -n "${BENCH_BEFORE:-}" ] && BINS=("before=$BENCH_BEFORE" "${BINS[@]}")
-
-if [ -n "${BENCH_DIR:-}" ]; then
-    WORK="$BENCH_DIR"; mkdir -p "$WORK"
-else
-    WORK="$(mktemp -d "${TMPDIR:-/tmp}/uctriage-dense.XXXXXX")"
-    trap 'rm -rf "$WORK"' EXIT
-fi
+. "$ROOT/bench/lib.sh"
+bench_binaries
+bench_work dense
 
 echo "| input | size | binary | command | -j | wall (s) | peak RSS (MiB) | MB/s |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -26,15 +26,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 cd "$ROOT"
 cargo build --release -q -p uctriage
-BINS=("after=$ROOT/target/release/uctriage")
-[ -n "${BENCH_BEFORE:-}" ] && BINS=("before=$BENCH_BEFORE" "${BINS[@]}")
-
-if [ -n "${BENCH_DIR:-}" ]; then
-    WORK="$BENCH_DIR"; mkdir -p "$WORK"
-else
-    WORK="$(mktemp -d "${TMPDIR:-/tmp}/uctriage-many.XXXXXX")"
-    trap 'rm -rf "$WORK"' EXIT
-fi
+. "$ROOT/bench/lib.sh"
+bench_binaries
+bench_work many
 
 if [ ! -d "$WORK/many" ]; then
     python3 - "$WORK" "$FILES" <<'EOF'
