@@ -238,20 +238,27 @@ fn record_failure(e: &dyn std::fmt::Display) {
     record(&FAILURE, e);
 }
 
-/// Keep the first error in `slot`; a warning (not a read failure, which
-/// the end of the run reports) is told to the user at once too.
-fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) {
-    if let Ok(mut f) = slot.lock() {
-        if f.is_none() {
-            let message = e.to_string();
-            if std::ptr::eq(slot, &WARNING) {
-                crate::stages::trouble(&format!(
-                    "event texts past the memory budget stay in memory from now on: {message}"
-                ));
-            }
-            *f = Some(message);
-        }
+/// Keep the first write error for [`SpillStats::trouble`], and tell the
+/// user at once: texts stay in memory from now on.
+fn record_warning(e: &dyn std::fmt::Display) {
+    if record(&WARNING, e) {
+        crate::stages::trouble(&format!(
+            "event texts past the memory budget stay in memory from now on: {e}"
+        ));
     }
+}
+
+/// Keep `e` in `slot` unless an error is there already; whether it was the
+/// first.
+fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) -> bool {
+    let Ok(mut f) = slot.lock() else {
+        return false;
+    };
+    let first = f.is_none();
+    if first {
+        *f = Some(e.to_string());
+    }
+    first
 }
 
 /// The spill file and the bytes not written to it yet.
@@ -281,13 +288,10 @@ fn spill(s: &str) -> Option<(u64, u32)> {
                 })
             }
             Err(e) => {
-                record(
-                    &WARNING,
-                    &format!(
-                        "no temporary file could be made in {}: {e}",
-                        std::env::temp_dir().display()
-                    ),
-                );
+                record_warning(&format!(
+                    "no temporary file could be made in {}: {e}",
+                    std::env::temp_dir().display()
+                ));
                 return None;
             }
         }
@@ -305,7 +309,7 @@ fn spill(s: &str) -> Option<(u64, u32)> {
                 store.buf.clear();
             }
             Err(e) => {
-                record(&WARNING, &format!("writing the temporary file: {e}"));
+                record_warning(&format!("writing the temporary file: {e}"));
                 store.broken = true;
             }
         }

@@ -144,23 +144,25 @@ pub(crate) fn record_narrow_trouble(e: &dyn std::fmt::Display) {
     record(&NARROW_TROUBLE, e);
 }
 
-/// Remember the first write error for [`SpillStats::trouble`].
+/// Remember the first write error for [`SpillStats::trouble`], and tell
+/// the user at once: events stay in memory from now on.
 pub(crate) fn record_trouble(e: &dyn std::fmt::Display) {
-    record(&TROUBLE, e);
+    if record(&TROUBLE, e) {
+        uctriage_core::stages::trouble(&format!(
+            "events past the memory budget stay in memory from now on: {e}"
+        ));
+    }
 }
 
-/// Keep the first error in `slot`; a write error (events stay in memory
-/// from then on) is told to the user at once too.
-fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) {
-    if let Ok(mut f) = slot.lock() {
-        if f.is_none() {
-            let message = e.to_string();
-            if std::ptr::eq(slot, &TROUBLE) {
-                uctriage_core::stages::trouble(&format!(
-                    "events past the memory budget stay in memory from now on: {message}"
-                ));
-            }
-            *f = Some(message);
-        }
+/// Keep `e` in `slot` unless an error is there already; whether it was the
+/// first.
+fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) -> bool {
+    let Ok(mut f) = slot.lock() else {
+        return false;
+    };
+    let first = f.is_none();
+    if first {
+        *f = Some(e.to_string());
     }
+    first
 }
