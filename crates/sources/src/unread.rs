@@ -9,8 +9,8 @@
 //! (`LZIP` and version 1), Unix `compress` (`1F 9D`), 7z (`37 7A BC AF 27 1C`) and RAR
 //! (`Rar!\x1A\x07`, versions 4 and 5).
 
-/// Each format: its first bytes and how a user names it.
-const SIGNATURES: [(&[u8], &str); 8] = [
+/// Each format known by fixed first bytes, and how a user names it.
+const SIGNATURES: [(&[u8], &str); 7] = [
     (b"\xFD7zXZ\x00", "xz-compressed"),
     (b"\x28\xB5\x2F\xFD", "Zstandard-compressed"),
     (b"\x04\x22\x4D\x18", "LZ4-compressed"),
@@ -18,17 +18,19 @@ const SIGNATURES: [(&[u8], &str); 8] = [
     (b"\x1F\x9D", "compressed by Unix `compress` (.Z)"),
     (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
     (b"Rar!\x1A\x07", "a RAR archive"),
-    (b"BZh", "bzip2-compressed"),
 ];
 
 /// What `head` (a file's first bytes) is, if it is a compressed file or an
 /// archive in a format uctriage does not read.
 pub(crate) fn unread_format(head: &[u8]) -> Option<&'static str> {
-    SIGNATURES.iter().find_map(|(magic, what)| {
-        let bzip2_level = |h: &[u8]| h.get(3).is_some_and(|b| (b'1'..=b'9').contains(b));
-        let matches = head.starts_with(magic) && (*magic != b"BZh" || bzip2_level(head));
-        matches.then_some(*what)
-    })
+    // bzip2: `BZh` and the block size, a digit 1 to 9.
+    if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return Some("bzip2-compressed");
+    }
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, what)| *what)
 }
 
 /// The problem reported for a file in such a format.
