@@ -1,8 +1,8 @@
 //! # uctriage-sources
 //!
 //! Turns what the user pointed at — folders, loose files, `.zip`, `.tar`,
-//! `.tar.gz`/`.tgz`, `.gz` and CUCM's still-open `.gzo` streams, nested in any
-//! order — into a sequence of `(bundle-relative path, byte stream)` pairs,
+//! `.tar.gz`/`.tgz`, `.gz` and CUCM's still-open `.gzo` streams, xz,
+//! Zstandard, bzip2 and LZ4 streams, nested in any order — into a sequence of `(bundle-relative path, byte stream)` pairs,
 //! without ever extracting a member to disk under its name (a zip nested in
 //! another archive that is too large for memory is spooled to an anonymous
 //! temporary file to be read by its central directory). `-` is standard input.
@@ -49,6 +49,7 @@ mod detach;
 mod guard;
 mod inflate;
 mod stream;
+mod unpack;
 mod unread;
 mod walk;
 

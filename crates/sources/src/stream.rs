@@ -1,9 +1,11 @@
 //! Streaming one unit: sniff each stream's magic bytes and descend into
-//! gzip, tar and zip layers, handing plain files to the visitor.
+//! gzip (and xz, Zstandard, bzip2, LZ4), tar and zip layers, handing plain
+//! files to the visitor.
 
 use crate::detach::{take_buffer, Detach, Detached, DETACH_MAX_BYTES};
 use crate::guard::{Compressed, Counting, Guarded, Limits};
 use crate::inflate::{inflate_members, GZIP_MAGIC};
+use crate::unpack::Packing;
 use crate::{SourceProblem, Unit};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
@@ -431,6 +433,10 @@ impl<'a> Walker<'a, '_> {
             if !self.too_deep(name, depth + 1) {
                 self.nested_zip(name, magic.into_reader(), depth + 1);
             }
+        } else if let Some(packing) = Packing::of(head) {
+            if !self.too_deep(name, depth + 1) {
+                self.unpack(name, packing, magic.into_reader(), depth + 1);
+            }
         } else if let Some(what) = crate::unread::unread_format(head) {
             self.problem(name, crate::unread::unread_message(what));
         } else {
@@ -446,6 +452,7 @@ impl<'a> Walker<'a, '_> {
         let layered = head.starts_with(&GZIP_MAGIC)
             || is_tar(head)
             || is_zip(head)
+            || Packing::of(head).is_some()
             || crate::unread::unread_format(head).is_some();
         let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
         if layered || total > self.limits.max_unit_bytes {
@@ -498,14 +505,40 @@ impl<'a> Walker<'a, '_> {
     /// Inflate a gzip stream with the streaming decoder, bounded by the
     /// expansion limit against the compressed bytes it has read so far.
     fn gzip_streaming(&mut self, name: &str, reader: Box<dyn Read + '_>, depth: usize) {
+        self.decompressing(name, reader, depth, |counted| {
+            Ok(Box::new(MultiGzDecoder::new(counted)))
+        });
+    }
+
+    /// Unpack an xz, Zstandard, bzip2 or LZ4 stream on the fly and sniff
+    /// what comes out.
+    fn unpack(&mut self, name: &str, packing: Packing, reader: Box<dyn Read + '_>, depth: usize) {
+        self.decompressing(name, reader, depth, |counted| {
+            packing.unpack(Box::new(counted))
+        });
+    }
+
+    /// Read what `decoder` makes of `reader` as a stream of its own, bounded
+    /// by the expansion limit against the compressed bytes read so far.
+    fn decompressing<'r>(
+        &mut self,
+        name: &str,
+        reader: Box<dyn Read + 'r>,
+        depth: usize,
+        decoder: impl FnOnce(Counting<Box<dyn Read + 'r>>) -> io::Result<Box<dyn Read + 'r>>,
+    ) {
         let counter = Arc::new(AtomicU64::new(0));
         let counted = Counting {
             inner: reader,
             count: counter.clone(),
         };
-        let compressed = Compressed::Counter(counter);
-        let guarded = self.guard(MultiGzDecoder::new(counted), compressed, name);
-        self.stream(name, Box::new(guarded), depth);
+        match decoder(counted) {
+            Ok(decoded) => {
+                let guarded = self.guard(decoded, Compressed::Counter(counter), name);
+                self.stream(name, Box::new(guarded), depth);
+            }
+            Err(e) => self.problem(name, format!("not unpacked: {e}")),
+        }
     }
 
     /// Walk a tar's records one by one (raw, so that no extension record is
