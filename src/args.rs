@@ -6,7 +6,8 @@ use std::path::PathBuf;
 /// Triage a Cisco UC (CUCM / UCCE / UCCX) outage from the files you collected.
 ///
 /// Point uctriage at folders, loose files or archives (.zip, .tar, .tar.gz,
-/// .gz, CUCM's open .gzo traces; .xz, .zst, .bz2 and .lz4 too) in any mix.
+/// .gz, CUCM's open .gzo traces; .7z, .xz, .zst, .bz2 and .lz4 too) in any
+/// mix.
 /// It detects each file's format
 /// from its content, puts every event on one timeline with an absolute time
 /// and says how each time zone was decided.

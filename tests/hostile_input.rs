@@ -240,11 +240,11 @@ fn markup_in_log_lines_does_not_break_the_markdown_report() {
     assert!(inside >= 4, "the evidence lines are in the block: {md}");
 }
 
-/// A customer's collection packed as `.7z` or `.rar` (formats uctriage does
+/// A customer's collection packed as `.rar` or `.Z` (formats uctriage does
 /// not read), inside a folder or inside a `.tar.gz`: each is named for what
 /// it is, with what to do, and the rest is still read; alone, it is
-/// "nothing readable", not a silent success. A damaged `.xz` (a format it
-/// reads) says what is wrong with it.
+/// "nothing readable", not a silent success. A damaged `.xz` or `.7z`
+/// (formats it reads) says what is wrong with it.
 #[test]
 fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
@@ -252,9 +252,10 @@ fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
     std::fs::create_dir(&bundle).unwrap();
     std::fs::write(bundle.join("app.log"), LOG).unwrap();
     // The formats' own first bytes, then bytes that are no text.
-    let packed: [(&str, &[u8]); 3] = [
-        ("collection.7z", b"7z\xBC\xAF\x27\x1C\x00\x04\x8D\x9B"),
+    let packed: [(&str, &[u8]); 4] = [
+        ("damaged.7z", b"7z\xBC\xAF\x27\x1C\x00\x04\x8D\x9B"),
         ("traces.rar", b"Rar!\x1A\x07\x01\x00"),
+        ("syslog.Z", b"\x1F\x9D\x90"),
         ("damaged.tar.xz", b"\xFD7zXZ\x00\x00\x04\xE6\xD6\xB4\x46"),
     ];
     for (name, head) in packed {
@@ -262,7 +263,7 @@ fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
         bytes.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
         std::fs::write(bundle.join(name), bytes).unwrap();
     }
-    // The same 7z file inside a .tar.gz.
+    // The same RAR file inside a .tar.gz.
     let tgz = dir.path().join("outer.tar.gz");
     {
         let gz = flate2::write::GzEncoder::new(
@@ -270,7 +271,7 @@ fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
             flate2::Compression::fast(),
         );
         let mut tar = tar::Builder::new(gz);
-        tar.append_path_with_name(bundle.join("collection.7z"), "inner/collection.7z")
+        tar.append_path_with_name(bundle.join("traces.rar"), "inner/traces.rar")
             .unwrap();
         tar.into_inner().unwrap().finish().unwrap();
     }
@@ -286,18 +287,20 @@ fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
     let table = stdout(&o);
     assert!(o.status.success(), "{table}");
     for what in [
-        "collection.7z",
+        "damaged.7z",
         "traces.rar",
+        "syslog.Z",
         "damaged.tar.xz",
-        "inner/collection.7z",
+        "inner/traces.rar",
     ] {
         let named = table.lines().any(|l| l.contains(what));
         assert!(named, "{what} missing: {table}");
     }
     for said in [
-        "a 7-Zip archive: not read",
         "a RAR archive: not read",
+        "compressed by Unix `compress` (.Z): not read",
         "xz data: ",
+        "7z archive unreadable: ",
     ] {
         assert!(table.contains(said), "{said}: {table}");
     }
@@ -308,14 +311,10 @@ fn compressed_formats_it_does_not_read_are_named_with_what_to_do() {
 
     // Alone: nothing readable, and stderr says why.
     let alone = run_with(
-        &[
-            "analyze",
-            "-q",
-            bundle.join("collection.7z").to_str().unwrap(),
-        ],
+        &["analyze", "-q", bundle.join("traces.rar").to_str().unwrap()],
         b"",
     );
     assert_eq!(alone.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&alone.stderr);
-    assert!(stderr.contains("a 7-Zip archive: not read"), "{stderr}");
+    assert!(stderr.contains("a RAR archive: not read"), "{stderr}");
 }

@@ -1,5 +1,6 @@
-//! A collection repacked by the customer or the engineer as `.tar.xz`,
-//! `.tar.zst` or `.tar.bz2` gives the same answer as the folder it came from.
+//! A collection repacked by the customer or the engineer as `.7z` (7-Zip's
+//! solid default), `.tar.xz`, `.tar.zst` or `.tar.bz2` gives the same answer
+//! as the folder it came from.
 
 use std::io::Write;
 use std::path::Path;
@@ -40,7 +41,7 @@ fn tar_of(folder: &Path) -> Vec<u8> {
 }
 
 #[test]
-fn a_collection_packed_as_tar_xz_zst_or_bz2_gives_the_folders_findings() {
+fn a_collection_packed_as_7z_tar_xz_zst_or_bz2_gives_the_folders_findings() {
     let folder = Path::new(EXAMPLE);
     let want = findings(folder);
     assert!(
@@ -62,7 +63,38 @@ fn a_collection_packed_as_tar_xz_zst_or_bz2_gives_the_folders_findings() {
         w.write_all(&tar).unwrap();
         w.finish().unwrap()
     };
+    let seven_zip = {
+        use sevenz_rust2::{ArchiveEntry, ArchiveWriter, SourceReader};
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        let mut dirs = vec![folder.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let entries = files
+            .iter()
+            .map(|p| {
+                let rel = p.strip_prefix(folder).unwrap().to_string_lossy();
+                ArchiveEntry::new_file(&format!("ctios-outage/{rel}"))
+            })
+            .collect();
+        let readers = files
+            .iter()
+            .map(|p| SourceReader::new(std::fs::File::open(p).unwrap()))
+            .collect();
+        let mut w = ArchiveWriter::new(std::io::Cursor::new(Vec::new())).unwrap();
+        w.push_archive_entries(entries, readers).unwrap();
+        w.finish().unwrap().into_inner()
+    };
     for (name, bytes) in [
+        ("collection.7z", seven_zip),
         ("collection.tar.xz", xz),
         ("collection.tar.zst", zst),
         ("collection.tar.bz2", bz2),

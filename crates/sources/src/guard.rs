@@ -15,9 +15,9 @@ pub struct Limits {
     pub max_unit_bytes: u64,
     /// How deep archives may nest in archives.
     pub max_depth: usize,
-    /// A zip nested in another archive has to be seekable to be read: a
-    /// small one is held in memory, larger ones go to an anonymous temporary
-    /// file. This bounds the bytes so spooled for one unit, in all.
+    /// A zip or 7z nested in another archive has to be seekable to be read:
+    /// a small one is held in memory, larger ones go to an anonymous
+    /// temporary file. This bounds the bytes so spooled for one unit, in all.
     pub max_nested_zip_bytes: u64,
 }
 

@@ -1,11 +1,12 @@
 //! # uctriage-sources
 //!
-//! Turns what the user pointed at — folders, loose files, `.zip`, `.tar`,
-//! `.tar.gz`/`.tgz`, `.gz` and CUCM's still-open `.gzo` streams, xz,
-//! Zstandard, bzip2 and LZ4 streams, nested in any order — into a sequence of `(bundle-relative path, byte stream)` pairs,
-//! without ever extracting a member to disk under its name (a zip nested in
-//! another archive that is too large for memory is spooled to an anonymous
-//! temporary file to be read by its central directory). `-` is standard input.
+//! Turns what the user pointed at — folders, loose files, `.zip`, `.7z`,
+//! `.tar`, `.tar.gz`/`.tgz`, `.gz` and CUCM's still-open `.gzo` streams, xz,
+//! Zstandard, bzip2 and LZ4 streams, nested in any order — into a sequence of
+//! `(bundle-relative path, byte stream)` pairs, without ever extracting a
+//! member to disk under its name (a zip or 7z nested in another archive that
+//! is too large for memory is spooled to an anonymous temporary file to be
+//! read by its index). `-` is standard input.
 //!
 //! Brief overview:
 //! - [`plan`] walks the inputs and returns [`Unit`]s: independent pieces of

@@ -1,6 +1,6 @@
 //! Streaming one unit: sniff each stream's magic bytes and descend into
-//! gzip (and xz, Zstandard, bzip2, LZ4), tar and zip layers, handing plain
-//! files to the visitor.
+//! gzip (and xz, Zstandard, bzip2, LZ4), tar, zip and 7z layers, handing
+//! plain files to the visitor.
 
 use crate::detach::{take_buffer, Detach, Detached, DETACH_MAX_BYTES};
 use crate::guard::{Compressed, Counting, Guarded, Limits};
@@ -9,6 +9,7 @@ use crate::unpack::Packing;
 use crate::{SourceProblem, Unit};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::ops::Range;
@@ -96,9 +97,19 @@ pub fn read_unit_detaching<'v>(
                 inner: file,
                 progress,
             }));
-            if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
-                match File::open(&unit.path) {
-                    Ok(f) => walker.zip(Reporting { inner: f, progress }, &name, 1, None),
+            let kind =
+                if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
+                    Some(Indexed::Zip)
+                } else {
+                    is_7z(&magic.head).then_some(Indexed::SevenZip)
+                };
+            if let Some(kind) = kind {
+                let opened = File::open(&unit.path).and_then(|f| Ok((f.metadata()?.len(), f)));
+                match opened {
+                    Ok((size, f)) => {
+                        let r = Reporting { inner: f, progress };
+                        walker.indexed(kind, r, &name, 1, size)
+                    }
                     Err(e) => walker.problem(&name, format!("cannot open: {e}")),
                 }
             } else {
@@ -382,6 +393,58 @@ fn is_zip(head: &[u8]) -> bool {
     head.starts_with(b"PK\x03\x04")
 }
 
+/// A 7z archive's signature header (`7z` and `BC AF 27 1C`, as 7-Zip's
+/// format description, 7zFormat.txt, gives it).
+fn is_7z(head: &[u8]) -> bool {
+    head.starts_with(b"7z\xBC\xAF\x27\x1C")
+}
+
+/// An archive read by its index, so only from something seekable: met
+/// inside another archive, it is held in memory or spooled to a temporary
+/// file first ([`Walker::nested_seekable`]).
+#[derive(Clone, Copy)]
+enum Indexed {
+    Zip,
+    SevenZip,
+}
+
+impl Indexed {
+    fn name(self) -> &'static str {
+        match self {
+            Indexed::Zip => "zip",
+            Indexed::SevenZip => "7z archive",
+        }
+    }
+}
+
+/// The most a 7z archive's decoders may hold (their dictionary, PPMd model
+/// or header buffers), in KiB: 128 MiB, as for xz and Zstandard.
+const SEVEN_ZIP_MEMORY_KIB: usize = (crate::unpack::MAX_WINDOW >> 10) as usize;
+
+/// What a 7z reading error means to the user: an encrypted archive is said
+/// to be one (uctriage never asks for a password).
+fn seven_zip_error(e: &sevenz_rust2::Error) -> String {
+    match e {
+        sevenz_rust2::Error::UnsupportedCompressionMethod(m) if m.starts_with("AES") => {
+            "encrypted (password-protected): extract it with its password and give uctriage what comes out".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Whether a 7z member's reader met an error (a refusal by the limits, or
+/// damaged data): then the rest of its block is abandoned, not decoded.
+struct Watched<R> {
+    inner: R,
+    failed: std::rc::Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|_| self.failed.set(true))
+    }
+}
+
 impl<'a> Walker<'a, '_> {
     fn problem(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(SourceProblem {
@@ -429,9 +492,14 @@ impl<'a> Walker<'a, '_> {
             if !self.too_deep(name, depth + 1) {
                 self.tar(name, magic.into_reader(), depth + 1);
             }
-        } else if is_zip(head) {
+        } else if is_zip(head) || is_7z(head) {
             if !self.too_deep(name, depth + 1) {
-                self.nested_zip(name, magic.into_reader(), depth + 1);
+                let kind = if is_zip(head) {
+                    Indexed::Zip
+                } else {
+                    Indexed::SevenZip
+                };
+                self.nested_seekable(name, kind, magic.into_reader(), depth + 1);
             }
         } else if let Some(packing) = Packing::of(head) {
             if !self.too_deep(name, depth + 1) {
@@ -452,6 +520,7 @@ impl<'a> Walker<'a, '_> {
         let layered = head.starts_with(&GZIP_MAGIC)
             || is_tar(head)
             || is_zip(head)
+            || is_7z(head)
             || Packing::of(head).is_some()
             || crate::unread::unread_format(head).is_some();
         let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
@@ -618,12 +687,19 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// A zip met inside another archive has to be seekable to be read by its
-    /// central directory. A small one is held in memory, but only one at a
+    /// A zip or 7z archive met inside another archive has to be seekable to
+    /// be read by its index. A small one is held in memory, but only one at a
     /// time (a zip inside it is spooled); a larger one is spooled to an
     /// anonymous temporary file (deleted when closed, never named after a
     /// member), up to [`Limits::max_nested_zip_bytes`] per unit in all.
-    fn nested_zip(&mut self, name: &str, mut reader: Box<dyn Read + '_>, depth: usize) {
+    fn nested_seekable(
+        &mut self,
+        name: &str,
+        kind: Indexed,
+        mut reader: Box<dyn Read + '_>,
+        depth: usize,
+    ) {
+        let what = kind.name();
         let in_memory = if self.zip_in_memory {
             0
         } else {
@@ -631,11 +707,12 @@ impl<'a> Walker<'a, '_> {
         };
         let mut head = Vec::new();
         if let Err(e) = (&mut reader).take(in_memory + 1).read_to_end(&mut head) {
-            return self.problem(name, format!("cannot read nested zip: {e}"));
+            return self.problem(name, format!("cannot read nested {what}: {e}"));
         }
         if head.len() as u64 <= in_memory {
             self.zip_in_memory = true;
-            self.zip(Cursor::new(head), name, depth, None);
+            let size = head.len() as u64;
+            self.indexed(kind, Cursor::new(head), name, depth, size);
             self.zip_in_memory = false;
             return;
         }
@@ -646,7 +723,7 @@ impl<'a> Walker<'a, '_> {
             Err(e) => {
                 return self.problem(
                     name,
-                    format!("a zip inside an archive is read through a temporary file, which could not be made ({e}): not read"),
+                    format!("a {what} inside an archive is read through a temporary file, which could not be made ({e}): not read"),
                 )
             }
         };
@@ -660,18 +737,104 @@ impl<'a> Walker<'a, '_> {
             .map(|n| n + head.len() as u64);
         drop(head);
         match copied {
-            Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
+            Err(e) => self.problem(name, format!("cannot read nested {what}: {e}")),
             Ok(n) if n > room => self.problem(
                 name,
-                format!("refused: zips inside archives of this input take more than {cap} bytes on disk in all: not read"),
+                format!("refused: zip and 7z archives inside archives of this input take more than {cap} bytes on disk in all: not read"),
             ),
             Ok(n) => {
                 self.spooled += n;
                 match io::Seek::rewind(&mut file) {
-                    Ok(()) => self.zip(io::BufReader::new(file), name, depth, None),
-                    Err(e) => self.problem(name, format!("cannot read nested zip: {e}")),
+                    Ok(()) => self.indexed(kind, io::BufReader::new(file), name, depth, n),
+                    Err(e) => self.problem(name, format!("cannot read nested {what}: {e}")),
                 }
             }
+        }
+    }
+
+    /// Read a zip or 7z archive of `size` bytes from something seekable.
+    fn indexed<R: Read + io::Seek>(
+        &mut self,
+        kind: Indexed,
+        r: R,
+        name: &str,
+        depth: usize,
+        size: u64,
+    ) {
+        match kind {
+            Indexed::Zip => self.zip(r, name, depth, None),
+            Indexed::SevenZip => self.seven_zip(r, name, depth, size),
+        }
+    }
+
+    /// Read a 7z archive's members in their order (solid blocks decode
+    /// once, front to back), each bounded by the expansion limit against the
+    /// archive's `size`. Its decoders may hold at most
+    /// [`SEVEN_ZIP_MEMORY_KIB`]; an encrypted archive is reported, never
+    /// asked a password for.
+    fn seven_zip<R: Read + io::Seek>(&mut self, r: R, name: &str, depth: usize, size: u64) {
+        let password = sevenz_rust2::Password::empty();
+        let mut archive = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
+            r,
+            password,
+            SEVEN_ZIP_MEMORY_KIB,
+        ) {
+            Ok(a) => a,
+            Err(e) => {
+                let why = seven_zip_error(&e);
+                return self.problem(name, format!("7z archive unreadable: {why}"));
+            }
+        };
+        // Units already use every core: one decoder thread per archive.
+        archive.set_thread_count(1);
+        // Members skipped with the rest of a block (after a refused or
+        // damaged one) are named at the end: the count of each name not met.
+        let mut unmet: HashMap<String, usize> = HashMap::new();
+        for f in archive.archive().files.iter().filter(|f| !f.is_directory()) {
+            *unmet.entry(f.name().to_string()).or_default() += 1;
+        }
+        let walked = archive.for_each_entries_with_decision(|entry, reader| {
+            if let Some(n) = unmet.get_mut(entry.name()) {
+                *n = n.saturating_sub(1);
+            }
+            if entry.is_directory() {
+                return Ok(sevenz_rust2::EntryDecision::Continue);
+            }
+            let member = self.member_name(name, entry.name());
+            let failed = std::rc::Rc::new(Cell::new(false));
+            let mut watched = Watched {
+                inner: self.guard(reader, Compressed::Declared(size), &member),
+                failed: failed.clone(),
+            };
+            self.stream(&member, Box::new(&mut watched), depth);
+            // What the visitor left unread (a binary file stops at its head)
+            // is decoded here, still under the limits, to reach the next
+            // member of a solid block; after a refusal or damage, the rest
+            // of the block is not decoded (a bomb's output would be, only to
+            // be thrown away, for as long as it declares).
+            if !failed.get() {
+                if let Err(e) = io::copy(&mut watched, &mut io::sink()) {
+                    self.problem(&member, format!("after its first bytes: {e}"));
+                }
+            }
+            Ok(if failed.get() {
+                sevenz_rust2::EntryDecision::SkipBlock
+            } else {
+                sevenz_rust2::EntryDecision::Continue
+            })
+        });
+        if let Err(e) = walked {
+            let why = seven_zip_error(&e);
+            self.problem(name, format!("7z archive: {why}: members before were read"));
+        }
+        let mut skipped: Vec<(String, usize)> = unmet.into_iter().filter(|(_, n)| *n > 0).collect();
+        skipped.sort();
+        for (raw, _) in skipped {
+            let member = self.member_name(name, &raw);
+            self.problem(
+                &member,
+                "not read: the 7z archive could not be decoded as far as this member (see the archive's own problem)",
+            );
         }
     }
 

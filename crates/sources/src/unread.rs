@@ -4,14 +4,13 @@
 //! LZ4 are read: [`crate::unpack`].)
 //!
 //! The signatures are those the formats' own specifications give: lzip
-//! (`LZIP` and version 1), Unix `compress` (`1F 9D`), 7z (`37 7A BC AF 27 1C`)
-//! and RAR (`Rar!\x1A\x07`, versions 4 and 5).
+//! (`LZIP` and version 1), Unix `compress` (`1F 9D`) and RAR (`Rar!\x1A\x07`,
+//! versions 4 and 5). (7z archives are read too: `crate::stream`.)
 
 /// Each format known by fixed first bytes, and how a user names it.
-const SIGNATURES: [(&[u8], &str); 4] = [
+const SIGNATURES: [(&[u8], &str); 3] = [
     (b"LZIP\x01", "lzip-compressed"),
     (b"\x1F\x9D", "compressed by Unix `compress` (.Z)"),
-    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
     (b"Rar!\x1A\x07", "a RAR archive"),
 ];
 
@@ -27,7 +26,7 @@ pub(crate) fn unread_format(head: &[u8]) -> Option<&'static str> {
 /// The problem reported for a file in such a format.
 pub(crate) fn unread_message(what: &str) -> String {
     format!(
-        "{what}: not read (uctriage reads zip, tar, gzip, xz, bzip2, Zstandard and LZ4): unpack it and give uctriage what comes out"
+        "{what}: not read (uctriage reads zip, 7z, tar, gzip, xz, bzip2, Zstandard and LZ4): unpack it and give uctriage what comes out"
     )
 }
 
@@ -37,8 +36,7 @@ mod tests {
 
     #[test]
     fn each_format_is_named_and_text_or_gzip_is_not() {
-        let cases: [(&[u8], Option<&str>); 8] = [
-            (b"7z\xBC\xAF\x27\x1C\x00\x04", Some("a 7-Zip archive")),
+        let cases: [(&[u8], Option<&str>); 7] = [
             (b"Rar!\x1A\x07\x01\x00", Some("a RAR archive")),
             (b"LZIP\x01\x0C", Some("lzip-compressed")),
             (b"\x1F\x9D\x90", Some("compressed by Unix `compress` (.Z)")),

@@ -273,3 +273,150 @@ fn damaged_packed_files_are_errors_never_crashes() {
         }
     }
 }
+
+/// A 7z archive of `members`, one solid block (as 7-Zip writes by default)
+/// or one block per member.
+fn seven_zip(members: &[(&str, &[u8])], solid: bool) -> Vec<u8> {
+    use sevenz_rust2::{ArchiveEntry, ArchiveWriter, SourceReader};
+    let mut w = ArchiveWriter::new(std::io::Cursor::new(Vec::new())).unwrap();
+    if solid {
+        let entries = members
+            .iter()
+            .map(|(n, _)| ArchiveEntry::new_file(n))
+            .collect();
+        let readers = members.iter().map(|(_, d)| SourceReader::new(*d)).collect();
+        w.push_archive_entries(entries, readers).unwrap();
+    } else {
+        for (n, d) in members {
+            w.push_archive_entry(ArchiveEntry::new_file(n), Some(*d))
+                .unwrap();
+        }
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_7z_archive_is_read_member_by_member_alone_or_inside_a_tar_gz() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (numbered(0, 3000), numbered(3000, 3100));
+    let members: [(&str, &[u8]); 2] = [("cm/trace/a.log", a.as_bytes()), ("b.log", b.as_bytes())];
+    std::fs::write(dir.path().join("solid.7z"), seven_zip(&members, true)).unwrap();
+    std::fs::write(dir.path().join("blocks.7z"), seven_zip(&members, false)).unwrap();
+    let inner = seven_zip(&members, true);
+    let tar = tar_of(&[("inner/c.7z", &inner)]);
+    std::fs::write(dir.path().join("outer.tar.gz"), gz(&tar)).unwrap();
+    let (seen, problems) = read_all(dir.path(), &Limits::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    for archive in ["solid.7z", "blocks.7z", "outer.tar.gz!/inner/c.7z"] {
+        for (member, text) in [("cm/trace/a.log", &a), ("b.log", &b)] {
+            let path = format!("{archive}!/{member}");
+            let got = seen.iter().find(|(p, _)| *p == path);
+            assert_eq!(
+                got.map(|(_, r)| r.as_deref().ok()),
+                Some(Some(text.as_bytes())),
+                "{path}: {:?}",
+                seen.iter().map(|(p, _)| p).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+/// A bomb in a solid 7z block is refused, and the members packed after it
+/// in that block (which cannot be reached without decoding it) are named
+/// as not read; a member in a block of its own is still read.
+#[test]
+fn a_bomb_in_a_7z_is_refused_and_what_it_hides_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = vec![b'0'; 8 << 20];
+    let solid = seven_zip(&[("bomb.txt", &zeros), ("after.log", b"hidden\n")], true);
+    std::fs::write(dir.path().join("a.7z"), solid).unwrap();
+    let alone = seven_zip(&[("bomb.txt", &zeros), ("own.log", b"still read\n")], false);
+    std::fs::write(dir.path().join("b.7z"), alone).unwrap();
+    let limits = Limits {
+        ratio_after_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let (seen, problems) = read_all(dir.path(), &limits);
+    let bomb = seen.iter().find(|(p, _)| p == "a.7z!/bomb.txt").unwrap();
+    let err = bomb.1.as_ref().map(Vec::len).unwrap_err();
+    assert!(err.contains("refused") && err.contains("zip bomb"), "{err}");
+    assert!(
+        !seen.iter().any(|(p, _)| p == "a.7z!/after.log"),
+        "{seen:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path == "a.7z!/after.log" && p.message.starts_with("not read")),
+        "{problems:?}"
+    );
+    let own = seen.iter().find(|(p, _)| p == "b.7z!/own.log").unwrap();
+    assert_eq!(own.1.as_deref().unwrap(), b"still read\n");
+}
+
+/// Damaged bytes anywhere in a 7z archive: a problem or a read error,
+/// never a crash or a hang.
+#[test]
+fn a_damaged_7z_is_a_problem_never_a_crash() {
+    let text = numbered(0, 2000);
+    let whole = seven_zip(&[("a.log", text.as_bytes()), ("b.log", b"b\n")], true);
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut errors = 0;
+    for round in 0..150 {
+        let mut damaged = whole.clone();
+        for _ in 0..1 + round % 6 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % damaged.len();
+            damaged[at] = (seed >> 32) as u8;
+        }
+        if round % 7 == 0 {
+            damaged.truncate((seed as usize >> 3) % damaged.len());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("d.7z"), &damaged).unwrap();
+        let (seen, problems) = read_all(dir.path(), &Limits::default());
+        errors += usize::from(seen.iter().any(|(_, r)| r.is_err()) || !problems.is_empty());
+    }
+    assert!(errors > 75, "only {errors} of 150 were errors");
+}
+
+/// A bomb of binary bytes (which the reader of a file stops at, at its
+/// head) is still bounded: what is left of it is decoded under the limits,
+/// not drained without them.
+#[test]
+fn a_binary_bomb_in_a_7z_is_bounded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let nul = vec![0u8; 8 << 20];
+    let solid = seven_zip(&[("core.bin", &nul), ("after.log", b"hidden\n")], true);
+    std::fs::write(dir.path().join("a.7z"), solid).unwrap();
+    let limits = Limits {
+        ratio_after_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let (units, _) = plan(&[dir.path().to_path_buf()]);
+    let mut heads = Vec::new();
+    let problems = read_unit(&units[0], &limits, &mut |path, r| {
+        // A reader that stops at the head, as the format sniffer does.
+        let mut head = [0u8; 512];
+        let n = r.read(&mut head).unwrap_or(0);
+        heads.push((path.to_string(), n));
+    });
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    let said = |path: &str, start: &str| {
+        problems
+            .iter()
+            .any(|p| p.path == path && p.message.starts_with(start))
+    };
+    assert!(
+        said("a.7z!/core.bin", "after its first bytes: refused"),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path == "a.7z!/after.log" && p.message.starts_with("not read")),
+        "{problems:?}"
+    );
+}
