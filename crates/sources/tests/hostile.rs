@@ -2,20 +2,10 @@
 
 mod common;
 
-use common::{gz, recorder, Member};
+use common::{gz, read_all, read_until_error};
 use std::io::Write;
 use std::path::Path;
-use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
-
-/// Read everything under `input`, returning its members and the problems.
-fn read_all(input: &Path, limits: &Limits) -> (Vec<Member>, Vec<SourceProblem>) {
-    let (units, mut problems) = plan(&[input.to_path_buf()]);
-    let mut seen = Vec::new();
-    for unit in &units {
-        problems.extend(read_unit(unit, limits, &mut recorder(&mut seen)));
-    }
-    (seen, problems)
-}
+use uctriage_sources::{plan, Limits, SourceProblem};
 
 fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -38,24 +28,6 @@ fn folder_walk_is_recursive_and_in_name_order() {
     let paths: Vec<_> = seen.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(paths, ["a.txt", "b/c/z.txt"]);
     assert!(problems.is_empty());
-}
-
-/// The bytes of the one file under `dir`, read until the end or the first
-/// error, and that error.
-fn read_until_error(dir: &Path) -> (Vec<u8>, Option<String>) {
-    let (units, _) = plan(&[dir.to_path_buf()]);
-    let (mut got, mut err) = (Vec::new(), None);
-    read_unit(&units[0], &Limits::default(), &mut |_, r| {
-        let mut buf = [0u8; 8192];
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => got.extend_from_slice(&buf[..n]),
-                Err(e) => break err = Some(e.to_string()),
-            }
-        }
-    });
-    (got, err)
 }
 
 #[test]

@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::{gz, recorder, Member};
+use common::{gz, read_all, read_until_error, said};
 use std::io::Write;
-use std::path::Path;
-use uctriage_sources::{plan, read_unit, Limits, SourceProblem};
+use uctriage_sources::{plan, read_unit, Limits};
 
 /// The four formats, each with the name a user knows it by (as errors say
 /// it) and a file suffix.
@@ -43,15 +42,6 @@ fn pack(format: &str, data: &[u8]) -> Vec<u8> {
         }
         other => panic!("no such format {other}"),
     }
-}
-
-fn read_all(input: &Path, limits: &Limits) -> (Vec<Member>, Vec<SourceProblem>) {
-    let (units, mut problems) = plan(&[input.to_path_buf()]);
-    let mut seen = Vec::new();
-    for unit in &units {
-        problems.extend(read_unit(unit, limits, &mut recorder(&mut seen)));
-    }
-    (seen, problems)
 }
 
 /// Text lines numbered so any loss or reordering shows.
@@ -148,18 +138,7 @@ fn a_cut_stream_yields_what_precedes_the_cut_then_an_error_naming_its_format() {
             &whole[..whole.len() / 2],
         )
         .unwrap();
-        let (units, _) = plan(&[dir.path().to_path_buf()]);
-        let (mut got, mut err) = (Vec::new(), None);
-        read_unit(&units[0], &Limits::default(), &mut |_, r| {
-            let mut buf = [0u8; 8192];
-            loop {
-                match r.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                    Err(e) => break err = Some(e.to_string()),
-                }
-            }
-        });
+        let (got, err) = read_until_error(dir.path());
         assert!(
             text.as_bytes().starts_with(&got),
             "{format}: only the text before the cut"
@@ -345,9 +324,7 @@ fn a_bomb_in_a_7z_is_refused_and_what_it_hides_is_named() {
         "{seen:?}"
     );
     assert!(
-        problems
-            .iter()
-            .any(|p| p.path == "a.7z!/after.log" && p.message.starts_with("not read")),
+        said(&problems, "a.7z!/after.log", "not read"),
         "{problems:?}"
     );
     let own = seen.iter().find(|(p, _)| p == "b.7z!/own.log").unwrap();
@@ -404,19 +381,14 @@ fn a_binary_bomb_in_a_7z_is_bounded_too() {
         heads.push((path.to_string(), n));
     });
     assert_eq!(heads.len(), 1, "{heads:?}");
-    let said = |path: &str, start: &str| {
-        problems
-            .iter()
-            .any(|p| p.path == path && p.message.starts_with(start))
-    };
-    assert!(
-        said("a.7z!/core.bin", "after its first bytes: refused"),
-        "{problems:?}"
+    let refused = said(
+        &problems,
+        "a.7z!/core.bin",
+        "after its first bytes: refused",
     );
+    assert!(refused, "{problems:?}");
     assert!(
-        problems
-            .iter()
-            .any(|p| p.path == "a.7z!/after.log" && p.message.starts_with("not read")),
+        said(&problems, "a.7z!/after.log", "not read"),
         "{problems:?}"
     );
 }
