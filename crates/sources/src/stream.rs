@@ -436,12 +436,12 @@ fn seven_zip_error(e: &sevenz_rust2::Error) -> String {
 /// damaged data): then the rest of its block is abandoned, not decoded.
 struct Watched<R> {
     inner: R,
-    failed: std::rc::Rc<Cell<bool>>,
+    failed: bool,
 }
 
 impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf).inspect_err(|_| self.failed.set(true))
+        self.inner.read(buf).inspect_err(|_| self.failed = true)
     }
 }
 
@@ -801,27 +801,7 @@ impl<'a> Walker<'a, '_> {
                 return Ok(sevenz_rust2::EntryDecision::Continue);
             }
             let member = self.member_name(name, entry.name());
-            let failed = std::rc::Rc::new(Cell::new(false));
-            let mut watched = Watched {
-                inner: self.guard(reader, Compressed::Declared(size), &member),
-                failed: failed.clone(),
-            };
-            self.stream(&member, Box::new(&mut watched), depth);
-            // What the visitor left unread (a binary file stops at its head)
-            // is decoded here, still under the limits, to reach the next
-            // member of a solid block; after a refusal or damage, the rest
-            // of the block is not decoded (a bomb's output would be, only to
-            // be thrown away, for as long as it declares).
-            if !failed.get() {
-                if let Err(e) = io::copy(&mut watched, &mut io::sink()) {
-                    self.problem(&member, format!("after its first bytes: {e}"));
-                }
-            }
-            Ok(if failed.get() {
-                sevenz_rust2::EntryDecision::SkipBlock
-            } else {
-                sevenz_rust2::EntryDecision::Continue
-            })
+            Ok(self.seven_zip_member(&member, reader, size, depth))
         });
         if let Err(e) = walked {
             let why = seven_zip_error(&e);
@@ -835,6 +815,37 @@ impl<'a> Walker<'a, '_> {
                 &member,
                 "not read: the 7z archive could not be decoded as far as this member (see the archive's own problem)",
             );
+        }
+    }
+
+    /// One member of a 7z archive of `size` bytes, and whether the rest of
+    /// its block can still be read.
+    fn seven_zip_member(
+        &mut self,
+        member: &str,
+        reader: &mut dyn Read,
+        size: u64,
+        depth: usize,
+    ) -> sevenz_rust2::EntryDecision {
+        let mut watched = Watched {
+            inner: self.guard(reader, Compressed::Declared(size), member),
+            failed: false,
+        };
+        self.stream(member, Box::new(&mut watched), depth);
+        // What the visitor left unread (a binary file stops at its head) is
+        // decoded here, still under the limits, to reach the next member of
+        // a solid block; after a refusal or damage, the rest of the block is
+        // not decoded (a bomb's output would be, only to be thrown away, for
+        // as long as it declares).
+        if !watched.failed {
+            if let Err(e) = io::copy(&mut watched, &mut io::sink()) {
+                self.problem(member, format!("after its first bytes: {e}"));
+            }
+        }
+        if watched.failed {
+            sevenz_rust2::EntryDecision::SkipBlock
+        } else {
+            sevenz_rust2::EntryDecision::Continue
         }
     }
 

@@ -17,7 +17,10 @@
 //! and 128 MiB with it); bzip2 blocks are at most 900 kB and LZ4 blocks
 //! 4 MiB by their formats.
 
+use crate::guard::Counting;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// The largest window (dictionary) a stream may ask for: 128 MiB.
 pub(crate) const MAX_WINDOW: u64 = 128 << 20;
@@ -89,14 +92,14 @@ impl Packing {
 /// ahead, and a fresh one holds no state of the last frame); the stream ends
 /// at a read of 0 that took no input.
 struct Lz4Frames<'r> {
-    decoder: Option<lz4_flex::frame::FrameDecoder<Consumed<'r>>>,
-    consumed: std::rc::Rc<std::cell::Cell<u64>>,
+    decoder: Option<lz4_flex::frame::FrameDecoder<Counting<Box<dyn Read + 'r>>>>,
+    consumed: Arc<AtomicU64>,
 }
 
 impl<'r> Lz4Frames<'r> {
     fn new(packed: Box<dyn Read + 'r>) -> Lz4Frames<'r> {
-        let consumed = std::rc::Rc::new(std::cell::Cell::new(0));
-        let counted = Consumed {
+        let consumed = Arc::new(AtomicU64::new(0));
+        let counted = Counting {
             inner: packed,
             count: consumed.clone(),
         };
@@ -113,31 +116,17 @@ impl Read for Lz4Frames<'_> {
             let Some(decoder) = self.decoder.as_mut() else {
                 return Ok(0);
             };
-            let before = self.consumed.get();
+            let before = self.consumed.load(Ordering::Relaxed);
             let n = decoder.read(buf)?;
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
             let ended = self.decoder.take().map(|d| d.into_inner());
-            if self.consumed.get() == before {
+            if self.consumed.load(Ordering::Relaxed) == before {
                 return Ok(0);
             }
             self.decoder = ended.map(lz4_flex::frame::FrameDecoder::new);
         }
-    }
-}
-
-/// Counts the bytes read through it.
-struct Consumed<'r> {
-    inner: Box<dyn Read + 'r>,
-    count: std::rc::Rc<std::cell::Cell<u64>>,
-}
-
-impl Read for Consumed<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
-        Ok(n)
     }
 }
 
