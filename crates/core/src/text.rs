@@ -15,6 +15,7 @@
 //! fails with the error, and [`Text::get`] returns a placeholder naming the
 //! error and records it for [`failure`].
 
+use crate::FirstError;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::fs::File;
@@ -183,10 +184,10 @@ static HELD: AtomicU64 = AtomicU64::new(0);
 static SPILLED: AtomicU64 = AtomicU64::new(0);
 static SPILLED_BYTES: AtomicU64 = AtomicU64::new(0);
 /// The first error reading a text back, for the user.
-static FAILURE: Mutex<Option<String>> = Mutex::new(None);
+static FAILURE: FirstError = FirstError::new();
 /// The first error creating or writing the spill file (texts then stay in
 /// memory: nothing is lost, but the budget is not kept).
-static WARNING: Mutex<Option<String>> = Mutex::new(None);
+static WARNING: FirstError = FirstError::new();
 /// The spill file, created on the first spill.
 static STORE: Mutex<Option<Store>> = Mutex::new(None);
 
@@ -224,41 +225,28 @@ pub fn stats() -> SpillStats {
     SpillStats {
         texts: SPILLED.load(Ordering::Relaxed),
         bytes: SPILLED_BYTES.load(Ordering::Relaxed),
-        trouble: WARNING.lock().map_or(None, |w| w.clone()),
+        trouble: WARNING.get(),
     }
 }
 
 /// The first error met reading a text back from the spill file, if any:
 /// the caller tells the user (texts shown in its place are placeholders).
 pub fn failure() -> Option<String> {
-    FAILURE.lock().map_or(None, |f| f.clone())
+    FAILURE.get()
 }
 
 fn record_failure(e: &dyn std::fmt::Display) {
-    record(&FAILURE, e);
+    FAILURE.record(e);
 }
 
 /// Keep the first write error for [`SpillStats::trouble`], and tell the
 /// user at once: texts stay in memory from now on.
 fn record_warning(e: &dyn std::fmt::Display) {
-    if record(&WARNING, e) {
+    if WARNING.record(e) {
         crate::stages::trouble(&format!(
             "event texts past the memory budget stay in memory from now on: {e}"
         ));
     }
-}
-
-/// Keep `e` in `slot` unless an error is there already; whether it was the
-/// first.
-fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) -> bool {
-    let Ok(mut f) = slot.lock() else {
-        return false;
-    };
-    let first = f.is_none();
-    if first {
-        *f = Some(e.to_string());
-    }
-    first
 }
 
 /// The spill file and the bytes not written to it yet.

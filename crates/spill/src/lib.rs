@@ -34,7 +34,7 @@ pub use raw::{release_parsed, EncodedRaw, RawItem, RawReader, RawSpill};
 pub use runs::{Head, Keep, Merge, Placement, Places, RunKey, RunWriter, Runs, Span, View};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use uctriage_core::FirstError;
 
 /// Whether parsed events may spill at all (only loads that can read them
 /// back in order ask for it: see [`enable`]).
@@ -50,11 +50,11 @@ static RUNS: AtomicU64 = AtomicU64::new(0);
 /// Passes that merged runs into fewer ([`SpillStats::merge_passes`]).
 static PASSES: AtomicU64 = AtomicU64::new(0);
 /// The first error reading a spill file back (events are missing).
-static FAILURE: Mutex<Option<String>> = Mutex::new(None);
+static FAILURE: FirstError = FirstError::new();
 /// The first error making or writing one (events stayed in memory).
-static TROUBLE: Mutex<Option<String>> = Mutex::new(None);
+static TROUBLE: FirstError = FirstError::new();
 /// The first error merging runs into fewer (they stayed as they were).
-static NARROW_TROUBLE: Mutex<Option<String>> = Mutex::new(None);
+static NARROW_TROUBLE: FirstError = FirstError::new();
 
 /// Let parsed events spill once the events held in memory are estimated at
 /// more than `limit` bytes (None: never). Call it once before loading; it
@@ -121,48 +121,35 @@ pub fn stats() -> SpillStats {
         parsed_bytes: RAW_BYTES.load(Ordering::Relaxed),
         run_events: RUN_EVENTS.load(Ordering::Relaxed),
         run_bytes: RUN_BYTES.load(Ordering::Relaxed),
-        trouble: TROUBLE.lock().map_or(None, |t| t.clone()),
+        trouble: TROUBLE.get(),
         runs: RUNS.load(Ordering::Relaxed),
         merge_passes: PASSES.load(Ordering::Relaxed),
-        merge_trouble: NARROW_TROUBLE.lock().map_or(None, |t| t.clone()),
+        merge_trouble: NARROW_TROUBLE.get(),
     }
 }
 
 /// The first error met reading spilled events back, if any: the caller
 /// tells the user and fails (events are missing from its output).
 pub fn failure() -> Option<String> {
-    FAILURE.lock().map_or(None, |f| f.clone())
+    FAILURE.get()
 }
 
 /// Remember the first read error for [`failure`].
 pub(crate) fn record_failure(e: &dyn std::fmt::Display) {
-    record(&FAILURE, e);
+    FAILURE.record(e);
 }
 
 /// Remember the first error merging runs for [`SpillStats::merge_trouble`].
 pub(crate) fn record_narrow_trouble(e: &dyn std::fmt::Display) {
-    record(&NARROW_TROUBLE, e);
+    NARROW_TROUBLE.record(e);
 }
 
 /// Remember the first write error for [`SpillStats::trouble`], and tell
 /// the user at once: events stay in memory from now on.
 pub(crate) fn record_trouble(e: &dyn std::fmt::Display) {
-    if record(&TROUBLE, e) {
+    if TROUBLE.record(e) {
         uctriage_core::stages::trouble(&format!(
             "events past the memory budget stay in memory from now on: {e}"
         ));
     }
-}
-
-/// Keep `e` in `slot` unless an error is there already; whether it was the
-/// first.
-fn record(slot: &Mutex<Option<String>>, e: &dyn std::fmt::Display) -> bool {
-    let Ok(mut f) = slot.lock() else {
-        return false;
-    };
-    let first = f.is_none();
-    if first {
-        *f = Some(e.to_string());
-    }
-    first
 }
