@@ -194,6 +194,15 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
+        /// Assert that the first line drawn naming `key` (waited for as
+        /// [`Recorder::line_until`] does) says `want`.
+        fn assert_shows(&self, key: &str, want: &str) {
+            let line = self.line_until(|l| l.contains(key));
+            assert!(
+                line.as_deref().is_some_and(|l| l.contains(want)),
+                "{want}: {line:?}"
+            );
+        }
     }
 
     impl TermLike for Recorder {
@@ -247,13 +256,7 @@ mod tests {
         let bar = Bar::drawn_to(Some(target), Duration::ZERO);
         bar.start(2 << 20, 1);
         bar.advance(1 << 20, "node1/syslog/CiscoSyslog");
-        let reading = term.line_until(|l| l.contains("reading"));
-        assert!(
-            reading
-                .as_deref()
-                .is_some_and(|l| l.contains("reading 1.00 MiB/2.00 MiB")),
-            "{reading:?}"
-        );
+        term.assert_shows("reading", "reading 1.00 MiB/2.00 MiB");
         bar.advance(1 << 20, "node1/syslog/CiscoSyslog");
         uctriage_core::stages::begin(|| "placing the events in time order".into());
         let placing = term.line_until(|l| l.contains("placing"));
@@ -264,12 +267,7 @@ mod tests {
             "{placing:?}"
         );
         uctriage_core::stages::begin(|| "correlating: rule impact (3 of 9)".into());
-        let rule = term.line_until(|l| l.contains("rule impact"));
-        assert!(
-            rule.as_deref()
-                .is_some_and(|l| l.contains("correlating: rule impact (3 of 9)")),
-            "{rule:?}"
-        );
+        term.assert_shows("rule impact", "correlating: rule impact (3 of 9)");
         // A report written to a file: the bar says so, and counts.
         let dir = tempfile::tempdir().unwrap();
         let args = crate::args::OutputArgs {
@@ -280,13 +278,7 @@ mod tests {
         let writing = term.line_until(|l| l.contains("writing the report"));
         assert!(writing.is_some(), "{}", term.screen());
         uctriage_core::stages::done(65_536, Some(842_024));
-        let count = term.line_until(|l| l.contains("65,536"));
-        assert!(
-            count
-                .as_deref()
-                .is_some_and(|l| l.contains("writing the report: 65,536 of 842,024 events")),
-            "{count:?}"
-        );
+        term.assert_shows("65,536", "writing the report: 65,536 of 842,024 events");
         // The report is done: the bar goes, and later stages draw nothing.
         out.finish().unwrap();
         assert_eq!(lock(&term.0).last().map(String::as_str), Some(""));
