@@ -49,6 +49,7 @@
 mod detach;
 mod guard;
 mod inflate;
+mod leaf;
 mod stream;
 mod unpack;
 mod unread;

@@ -229,9 +229,6 @@ fn peek<R: Read>(mut r: R) -> Peeked<R> {
     }
 }
 
-/// The buffer over a streamed plain file (the parser's blocks are up to
-/// 256 KiB of whole lines).
-const LEAF_BUFFER: usize = 256 << 10;
 /// gzip streams up to this many bytes are read whole and inflated by
 /// libdeflate; larger ones stream, so memory stays bounded.
 const WHOLE_GZIP_MAX_INPUT: usize = 16 << 20;
@@ -508,7 +505,7 @@ impl<'a> Walker<'a, '_> {
         } else if let Some(what) = crate::unread::unread_format(head) {
             self.problem(name, crate::unread::unread_message(what));
         } else {
-            let mut r = BufReader::with_capacity(LEAF_BUFFER, magic.into_reader());
+            let mut r = crate::leaf::Leaf::new(magic.into_reader());
             (self.visit)(name, &mut r);
         }
     }
