@@ -11,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::io::{self, BufRead, Cursor, Read};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -69,34 +69,16 @@ pub fn read_unit_detaching<'v>(
     };
     if unit.is_stdin() {
         let stdin = std::io::stdin().lock();
-        walker.stream(
-            &name,
-            Box::new(Reporting {
-                inner: stdin,
-                progress,
-            }),
-            0,
-        );
+        walker.stream(&name, Box::new(Reporting::new(stdin, progress)), 0);
         return walker.problems;
     }
     match File::open(&unit.path) {
         Ok(file) if unit.part.is_some() => {
             let members = unit.part.as_ref().map(|p| p.members.clone());
-            walker.zip(
-                Reporting {
-                    inner: file,
-                    progress,
-                },
-                &name,
-                1,
-                members,
-            );
+            walker.zip(Reporting::new(file, progress), &name, 1, members);
         }
         Ok(file) => {
-            let magic = peek(BufReader::new(Reporting {
-                inner: file,
-                progress,
-            }));
+            let magic = peek(Reporting::new(file, progress));
             let kind =
                 if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
                     Some(Indexed::Zip)
@@ -107,7 +89,7 @@ pub fn read_unit_detaching<'v>(
                 let opened = File::open(&unit.path).and_then(|f| Ok((f.metadata()?.len(), f)));
                 match opened {
                     Ok((size, f)) => {
-                        let r = Reporting { inner: f, progress };
+                        let r = Reporting::new(f, progress);
                         walker.indexed(kind, r, &name, 1, size)
                     }
                     Err(e) => walker.problem(&name, format!("cannot open: {e}")),
@@ -121,15 +103,33 @@ pub fn read_unit_detaching<'v>(
     walker.problems
 }
 
-/// Reports every read's size to a progress callback.
+/// Reports every read's size to a progress callback, and remembers the end
+/// of its input: the layers above (the sniffer's peek, the format's, the
+/// parser's) each meet the end once more, and for a small file those
+/// repeated reads of nothing were most of its system calls.
 struct Reporting<'p, R> {
     inner: R,
     progress: &'p (dyn Fn(u64) + Sync),
+    ended: bool,
+}
+
+impl<'p, R> Reporting<'p, R> {
+    fn new(inner: R, progress: &'p (dyn Fn(u64) + Sync)) -> Self {
+        Reporting {
+            inner,
+            progress,
+            ended: false,
+        }
+    }
 }
 
 impl<R: Read> Read for Reporting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended || buf.is_empty() {
+            return Ok(0);
+        }
         let n = self.inner.read(buf)?;
+        self.ended = n == 0;
         (self.progress)(n as u64);
         Ok(n)
     }
@@ -137,6 +137,7 @@ impl<R: Read> Read for Reporting<'_, R> {
 
 impl<R: io::Seek> io::Seek for Reporting<'_, R> {
     fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.ended = false;
         self.inner.seek(pos)
     }
 }

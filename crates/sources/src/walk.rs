@@ -21,6 +21,9 @@ pub struct Unit {
     pub rel: String,
     /// Only these members of the zip at `path` (None: the whole file).
     pub part: Option<ZipPart>,
+    /// The file's size as the walk found it (None: not looked up yet);
+    /// saves asking the file system again for each of many small files.
+    pub size: Option<u64>,
 }
 
 /// The bundle-relative name standard input is read under.
@@ -33,6 +36,15 @@ impl Unit {
             path,
             rel,
             part: None,
+            size: None,
+        }
+    }
+
+    /// A whole file whose size the caller already knows.
+    fn sized(path: PathBuf, rel: String, size: u64) -> Unit {
+        Unit {
+            size: Some(size),
+            ..Unit::file(path, rel)
         }
     }
 
@@ -52,7 +64,9 @@ impl Unit {
         match &self.part {
             Some(p) => p.bytes,
             None if self.is_stdin() => 0,
-            None => std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            None => self
+                .size
+                .unwrap_or_else(|| std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)),
         }
     }
 }
@@ -85,19 +99,26 @@ const MAX_FOLDER_DEPTH: usize = 64;
 
 /// A whole file as one unit, or a large zip with a readable central
 /// directory as several (a damaged one stays whole, to be salvaged).
-fn file_units(path: PathBuf, rel: String, units: &mut Vec<Unit>) {
-    match zip_parts(&path) {
+/// The file's size, when the caller has not got it (`known`), is looked up
+/// here, once (when it cannot be, reading the file will say why).
+fn file_units(path: PathBuf, rel: String, known: Option<u64>, units: &mut Vec<Unit>) {
+    let size = known.or_else(|| std::fs::metadata(&path).map(|m| m.len()).ok());
+    let Some(size) = size else {
+        return units.push(Unit::file(path, rel));
+    };
+    match zip_parts(&path, size) {
         Some(parts) if parts.len() > 1 => units.extend(parts.into_iter().map(|part| Unit {
             path: path.clone(),
             rel: rel.clone(),
             part: Some(part),
+            size: Some(size),
         })),
-        _ => units.push(Unit::file(path, rel)),
+        _ => units.push(Unit::sized(path, rel, size)),
     }
 }
 
-fn zip_parts(path: &Path) -> Option<Vec<ZipPart>> {
-    if std::fs::metadata(path).ok()?.len() < SPLIT_ZIP_BYTES {
+fn zip_parts(path: &Path, size: u64) -> Option<Vec<ZipPart>> {
+    if size < SPLIT_ZIP_BYTES {
         return None;
     }
     let mut file = std::fs::File::open(path).ok()?;
@@ -177,7 +198,7 @@ pub fn plan_with(inputs: &[PathBuf], opts: &WalkOptions) -> (Vec<Unit>, Vec<Sour
                     walk.problem(&shown, "the folder holds no files: nothing to read");
                 }
             }
-            Ok(m) if m.is_file() => file_units(input.clone(), prefix, &mut walk.units),
+            Ok(m) if m.is_file() => file_units(input.clone(), prefix, Some(m.len()), &mut walk.units),
             Ok(m) => walk.problem(
                 &shown,
                 format!(
@@ -259,7 +280,9 @@ impl Walk<'_> {
             };
             match entry.file_type() {
                 Ok(kind) if kind.is_dir() => self.dir(&entry.path(), &child_rel, depth + 1),
-                Ok(kind) if kind.is_file() => file_units(entry.path(), child_rel, &mut self.units),
+                Ok(kind) if kind.is_file() => {
+                    file_units(entry.path(), child_rel, None, &mut self.units)
+                }
                 Ok(kind) if kind.is_symlink() => self.link(&entry.path(), &child_rel, depth),
                 Ok(kind) => self.problem(&child_rel, format!("{}: skipped", special(kind))),
                 Err(e) => self.problem(&child_rel, format!("cannot tell what it is: {e}: skipped")),
@@ -301,7 +324,7 @@ impl Walk<'_> {
             );
         }
         match std::fs::metadata(&target) {
-            Ok(m) if m.is_file() => file_units(target, rel.to_string(), &mut self.units),
+            Ok(m) if m.is_file() => file_units(target, rel.to_string(), Some(m.len()), &mut self.units),
             Ok(m) if m.is_dir() && inside => self.problem(
                 rel,
                 format!(
