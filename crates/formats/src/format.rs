@@ -260,6 +260,16 @@ impl Output {
         false
     }
 
+    /// Whether emitted events are only counted and summarised: none is kept
+    /// ([`keep_none`]) and no sink looks at them (`files`). A parser may then
+    /// emit, for a record, an event with only what the summary reads (its
+    /// time, host and line) instead of decoding its fields.
+    ///
+    /// [`keep_none`]: crate::keep_none
+    pub fn counts_only(&self) -> bool {
+        self.keep_none && self.sink.is_none()
+    }
+
     /// Events emitted so far, kept or not.
     pub fn emitted(&self) -> u64 {
         self.events.len() as u64

@@ -468,3 +468,43 @@ fn non_ascii_lines_take_the_regex_path_and_read_the_same() {
     assert_eq!(eb.fields["facility"], "local7");
     assert_eq!(a.facts, b.facts);
 }
+
+/// `files` keeps no event and builds none of their fields: every fixture
+/// still gives the same lines understood, problems, facts and summary of
+/// its events (hosts, dates, times) as when every event is kept.
+#[test]
+fn counting_only_summarises_every_record_as_keeping_it_would() {
+    let fixtures = [
+        fixture!("amsterdam_cluster.txt"),
+        fixture!("c214607_ciscosyslog.txt"),
+        fixture!("c217518_ciscosyslog.txt"),
+        fixture!("jtapi_cer.txt"),
+        fixture!("malformed.txt"),
+        fixture!("messages.txt"),
+        fixture!("rtmt_exam.txt"),
+        fixture!("spec_ucce.txt"),
+        fixture!("synthetic_failure_classes.txt"),
+    ];
+    for text in fixtures {
+        let kept = parse(text, "CiscoSyslog");
+        let mut ctx = FileContext::new("CiscoSyslog");
+        ctx.keep = Some(crate::keep_none());
+        let counted = parse_reader(by_name("cisco-syslog"), &ctx, text.as_bytes());
+        assert!(counted.events.is_empty());
+        let mut summary = crate::Dropped::default();
+        for ev in &kept.events {
+            summary.add(ev);
+        }
+        let head = &text[..text.len().min(60)];
+        assert_eq!(
+            (kept.lines, kept.understood),
+            (counted.lines, counted.understood),
+            "{head}"
+        );
+        assert_eq!(kept.problems, counted.problems, "{head}");
+        assert_eq!(kept.facts, counted.facts, "{head}");
+        assert_eq!(kept.span, counted.span, "{head}");
+        assert_eq!(summary, counted.dropped, "{head}");
+        assert!(summary.count > 0, "{head}");
+    }
+}
