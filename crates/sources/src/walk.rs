@@ -281,7 +281,9 @@ impl Walk<'_> {
             match entry.file_type() {
                 Ok(kind) if kind.is_dir() => self.dir(&entry.path(), &child_rel, depth + 1),
                 Ok(kind) if kind.is_file() => {
-                    file_units(entry.path(), child_rel, None, &mut self.units)
+                    // Free on Windows (the listing carries it), one stat elsewhere.
+                    let size = entry.metadata().ok().map(|m| m.len());
+                    file_units(entry.path(), child_rel, size, &mut self.units)
                 }
                 Ok(kind) if kind.is_symlink() => self.link(&entry.path(), &child_rel, depth),
                 Ok(kind) => self.problem(&child_rel, format!("{}: skipped", special(kind))),
