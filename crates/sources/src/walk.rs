@@ -352,3 +352,36 @@ impl Walk<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_planned_file_carries_the_size_the_progress_total_adds_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bundle");
+        std::fs::create_dir_all(root.join("node/syslog")).unwrap();
+        std::fs::write(root.join("node/syslog/messages"), vec![b'a'; 1234]).unwrap();
+        std::fs::write(root.join("cli.txt"), vec![b'b'; 56]).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("cli.txt", root.join("again.txt")).unwrap();
+        let loose = dir.path().join("loose.log");
+        std::fs::write(&loose, vec![b'c'; 789]).unwrap();
+        let (units, problems) = plan(&[root, loose]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let sizes: Vec<(String, Option<u64>, u64)> = units
+            .iter()
+            .map(|u| (u.rel.clone(), u.size, u.disk_bytes()))
+            .collect();
+        let mut want = vec![
+            ("bundle/cli.txt".to_string(), Some(56), 56),
+            ("bundle/node/syslog/messages".to_string(), Some(1234), 1234),
+            ("loose.log".to_string(), Some(789), 789),
+        ];
+        if cfg!(unix) {
+            want.insert(0, ("bundle/again.txt".to_string(), Some(56), 56));
+        }
+        assert_eq!(sizes, want);
+    }
+}
