@@ -79,20 +79,18 @@ pub fn read_unit_detaching<'v>(
         }
         Ok(file) => {
             let magic = peek(Reporting::new(file, progress));
-            let kind =
-                if magic.head.starts_with(b"PK\x03\x04") || magic.head.starts_with(b"PK\x05\x06") {
-                    Some(Indexed::Zip)
-                } else {
-                    is_7z(&magic.head).then_some(Indexed::SevenZip)
-                };
+            // At the top, an empty zip (only its end record) is one too.
+            let kind = match magic.head.starts_with(b"PK\x05\x06") {
+                true => Some(Indexed::Zip),
+                false => Indexed::of(&magic.head),
+            };
             if let Some(kind) = kind {
-                let opened = File::open(&unit.path).and_then(|f| Ok((f.metadata()?.len(), f)));
-                match opened {
-                    Ok((size, f)) => {
-                        let r = Reporting::new(f, progress);
-                        walker.indexed(kind, r, &name, 1, size)
-                    }
-                    Err(e) => walker.problem(&name, format!("cannot open: {e}")),
+                // Read by its index from the start of the file already open,
+                // of the size the walk found.
+                let mut r = magic.rest;
+                match io::Seek::rewind(&mut r) {
+                    Ok(()) => walker.indexed(kind, r, &name, 1, unit.disk_bytes()),
+                    Err(e) => walker.problem(&name, format!("cannot read: {e}")),
                 }
             } else {
                 walker.stream(&name, magic.into_reader(), 0);
@@ -407,6 +405,15 @@ enum Indexed {
 }
 
 impl Indexed {
+    /// The archive `head` (a stream's first bytes) starts, if it starts one.
+    fn of(head: &[u8]) -> Option<Indexed> {
+        if is_zip(head) {
+            Some(Indexed::Zip)
+        } else {
+            is_7z(head).then_some(Indexed::SevenZip)
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Indexed::Zip => "zip",
@@ -490,13 +497,8 @@ impl<'a> Walker<'a, '_> {
             if !self.too_deep(name, depth + 1) {
                 self.tar(name, magic.into_reader(), depth + 1);
             }
-        } else if is_zip(head) || is_7z(head) {
+        } else if let Some(kind) = Indexed::of(head) {
             if !self.too_deep(name, depth + 1) {
-                let kind = if is_zip(head) {
-                    Indexed::Zip
-                } else {
-                    Indexed::SevenZip
-                };
                 self.nested_seekable(name, kind, magic.into_reader(), depth + 1);
             }
         } else if let Some(packing) = Packing::of(head) {
@@ -517,8 +519,7 @@ impl<'a> Walker<'a, '_> {
         let head = &bytes[..bytes.len().min(512)];
         let layered = head.starts_with(&GZIP_MAGIC)
             || is_tar(head)
-            || is_zip(head)
-            || is_7z(head)
+            || Indexed::of(head).is_some()
             || Packing::of(head).is_some()
             || crate::unread::unread_format(head).is_some();
         let total = self.total.load(Ordering::Relaxed) + bytes.len() as u64;
